@@ -1,0 +1,10 @@
+"""introledger's database: SQLAlchemy 2.0 models; migrations live in models/migrations."""
+from models.base import Base
+from models.mail import Checkpoint, InboundMessage, Quarantined
+from models.people import Member, Person
+from models.referrals import Referral, ReferralEvent, ReferralParty
+
+__all__ = [
+    "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "Person",
+    "Referral", "ReferralEvent", "ReferralParty",
+]

@@ -1,0 +1,61 @@
+"""Referrals, the people in them, and the history of their status."""
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UtcDateTime, utcnow
+from models.people import Person
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The intro's own Message-ID where known, else a fingerprint: the same intro never logs twice.
+    dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    direction: Mapped[str] = mapped_column(String(20))
+    confidence: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    introduced_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    introducer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    source_message_id: Mapped[str] = mapped_column(String(400), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    subject_key: Mapped[str] = mapped_column(String(500), default="", index=True)
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    introducer: Mapped[Person] = relationship(lazy="joined")
+    parties: Mapped[list["ReferralParty"]] = relationship(
+        back_populates="referral", lazy="selectin", order_by="ReferralParty.id"
+    )
+
+
+class ReferralParty(Base):
+    __tablename__ = "referral_parties"
+    __table_args__ = (UniqueConstraint("referral_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    referral: Mapped[Referral] = relationship(back_populates="parties")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class ReferralEvent(Base):
+    """One status change: who, when, from which message, old → new."""
+
+    __tablename__ = "referral_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    old_status: Mapped[str] = mapped_column(String(40))
+    new_status: Mapped[str] = mapped_column(String(40))
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    message_id: Mapped[str] = mapped_column(String(400), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

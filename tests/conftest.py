@@ -1,0 +1,59 @@
+"""Shared fixtures: real servers (tests/fixtures_servers.py) and a migrated app per database."""
+from pathlib import Path
+
+import pytest
+
+from models.db import make_engine, upgrade
+from worker import bootstrap
+from worker.config import from_dict
+
+pytest_plugins = ["tests.fixtures_servers"]
+
+DATA = Path(__file__).parent / "data"
+TRACKING = "intros@example.com"
+MEMBERS = [
+    {"name": "Dana Whitfield", "emails": ["dana@danabooks.example", "d.whitfield@danabooks.example"],
+     "domains": ["danabooks.example"]},
+    {"name": "Marco Rossi", "emails": ["marco@rossi-marketing.example"],
+     "domains": ["rossi-marketing.example"]},
+]
+
+
+def make_config(tmp_path: Path, database_url: str, env: dict | None = None, **overrides):
+    data = {"tracking": {"address": TRACKING}, "members": MEMBERS, **overrides}
+    env = {"INTROLEDGER_DATABASE_URL": database_url, **(env or {})}
+    return from_dict(data, tmp_path / "config.yaml", env=env)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def build_app(tmp_path: Path, database_url: str, env: dict | None = None, **overrides) -> bootstrap.App:
+    config = make_config(tmp_path, database_url, env, **overrides)
+    engine = make_engine(config.database_url)
+    upgrade(engine)
+    engine.dispose()
+    return bootstrap.build(config)
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    built = build_app(tmp_path, database_url)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path, sqlite_url):
+    built = build_app(tmp_path, sqlite_url)
+    yield built
+    built.engine.dispose()

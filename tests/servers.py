@@ -1,0 +1,554 @@
+"""Real servers for tests: a private Dovecot (IMAP + LMTP) and an in-process SMTP sink.
+
+Plain helpers, no pytest dependency; the fixtures live in ``tests/fixtures_servers.py``.
+See shared/TESTING.md for the measured facts these are built on.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import shutil
+import smtplib
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Dovecot",
+    "DovecotError",
+    "NO_IDLE_CAPABILITY",
+    "ReceivedMessage",
+    "SmtpSink",
+    "free_port",
+    "require_servers",
+]
+
+REQUIRE_SERVERS_ENV = "INTROLEDGER_REQUIRE_SERVERS"
+
+# Dovecot 2.3.19's default post-login capability list minus IDLE and NOTIFY (push without IDLE).
+# Used for the polling-fallback tests.
+NO_IDLE_CAPABILITY = (
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY THREAD=REFERENCES "
+    "THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN "
+    "NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES "
+    "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW "
+    "STATUS=SIZE SAVEDATE LITERAL+"
+)
+
+
+def require_servers() -> bool:
+    """True when a missing server must fail the run instead of skipping (CI sets it)."""
+    return os.environ.get(REQUIRE_SERVERS_ENV, "").strip() == "1"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that was free a moment ago (bind to 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class DovecotError(RuntimeError):
+    pass
+
+
+_MAIL_UID = 65534  # nobody: Dovecot refuses mail access as root
+
+
+class Dovecot:
+    """A private Dovecot instance in a temp dir, IMAP and LMTP on free loopback ports.
+
+    Usage::
+
+        d = Dovecot(); d.start()
+        ... IMAPClient(d.host, port=d.port, ssl=False).login(d.user, d.password) ...
+        d.stop()
+    """
+
+    binary = "dovecot"
+    doveadm = "doveadm"
+
+    def __init__(
+        self,
+        user: str = "test",
+        password: str = "secret",
+        imap_capability: str | None = None,
+        extra_config: str = "",
+    ) -> None:
+        self.host = "127.0.0.1"
+        self.user = user
+        self.password = password
+        self.imap_capability = imap_capability
+        self.extra_config = extra_config
+        self.port: int = 0
+        self.lmtp_port: int = 0
+        self.dir: str | None = None
+        self.conf: str | None = None
+        self.proc: subprocess.Popen | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def available(cls) -> bool:
+        return shutil.which(cls.binary) is not None
+
+    def start(self, timeout: float = 15.0) -> "Dovecot":
+        if self.proc is not None:
+            raise DovecotError("already started")
+        binary = shutil.which(self.binary)
+        if binary is None:
+            raise DovecotError(
+                "the `dovecot` binary is not on PATH "
+                "(apt-get install dovecot-imapd dovecot-lmtpd)"
+            )
+        d = tempfile.mkdtemp(prefix="introledger-dovecot-")
+        os.chmod(d, 0o755)  # auth runs as user `dovecot` and must traverse it
+        self.dir = d
+        mail = os.path.join(d, "mail")
+        os.mkdir(mail)
+        os.chown(mail, _MAIL_UID, _MAIL_UID)
+        users = os.path.join(d, "users")
+        with open(users, "w") as f:
+            f.write(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
+        os.chmod(users, 0o644)
+        self.port = free_port()
+        self.lmtp_port = free_port()
+        while self.lmtp_port == self.port:
+            self.lmtp_port = free_port()
+        self.conf = os.path.join(d, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write(self._config())
+        self._stderr = open(os.path.join(d, "stderr.log"), "wb")
+        self.proc = subprocess.Popen(
+            [binary, "-F", "-c", self.conf],
+            stdin=subprocess.DEVNULL,
+            stdout=self._stderr,
+            stderr=subprocess.STDOUT,
+        )
+        atexit.register(self.stop)
+        try:
+            self._wait_listening(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _config(self) -> str:
+        d = self.dir
+        cap = f"imap_capability = {self.imap_capability}\n" if self.imap_capability else ""
+        return f"""\
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+instance_name = introledger-test-{os.path.basename(d)}
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_username_format = %Ln
+mail_location = maildir:{d}/mail/%u
+mail_uid = {_MAIL_UID}
+mail_gid = {_MAIL_UID}
+first_valid_uid = {_MAIL_UID}
+mail_fsync = never
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = home={d}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {self.lmtp_port}
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 1000
+{cap}}}
+{self.extra_config}
+"""
+
+    def _wait_listening(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise DovecotError(
+                    f"dovecot exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.5):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise DovecotError(
+                    f"dovecot did not listen on {self.host}:{self.port} within {timeout}s:\n"
+                    f"{self.log_tail()}"
+                )
+            time.sleep(0.01)
+
+    def terminate(self) -> None:
+        """Send SIGTERM without waiting (Dovecot takes ~1 s to exit): terminate several
+        instances first, then stop() each, to overlap their shutdowns."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+
+    def stop(self) -> None:
+        """Terminate and wait (no port polling while it shuts down), then remove the dir."""
+        atexit.unregister(self.stop)
+        self.terminate()
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if getattr(self, "_stderr", None) is not None:
+            self._stderr.close()
+            self._stderr = None
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def __enter__(self) -> "Dovecot":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log_tail(self, n: int = 40) -> str:
+        out = []
+        for name in ("stderr.log", "dovecot.log"):
+            try:
+                with open(os.path.join(self.dir or "", name), errors="replace") as f:
+                    lines = f.read().splitlines()[-n:]
+            except OSError:
+                continue
+            if lines:
+                out.append(f"--- {name}\n" + "\n".join(lines))
+        return "\n".join(out)
+
+    # ---- clients ---------------------------------------------------------------------------
+
+    def client(self, login: bool = True, timeout: float = 10.0):
+        """A new IMAPClient connected (and logged in) to this server. Caller logs out."""
+        from imapclient import IMAPClient
+
+        c = IMAPClient(self.host, port=self.port, ssl=False, timeout=timeout)
+        if login:
+            c.login(self.user, self.password)
+        return c
+
+    def append(self, raw: bytes, folder: str = "INBOX", flags=(), msg_time=None) -> None:
+        """APPEND one message over a private connection (folder is created if missing)."""
+        c = self.client()
+        try:
+            if folder.upper() != "INBOX" and not c.folder_exists(folder):
+                c.create_folder(folder)
+            c.append(folder, raw, flags=flags, msg_time=msg_time)
+        finally:
+            _logout(c)
+
+    def deliver_lmtp(self, raw: bytes, rcpt: str = "test", mail_from: str = "sender@example.test") -> None:
+        """Deliver like an MTA would, over LMTP (to INBOX of `rcpt`)."""
+        with smtplib.LMTP(self.host, self.lmtp_port, timeout=10) as l:
+            refused = l.sendmail(mail_from, [rcpt], raw)
+        if refused:
+            raise DovecotError(f"LMTP refused: {refused}")
+
+    def kick(self, user: str | None = None) -> None:
+        """Force-drop every live IMAP connection of `user` (default: the test user).
+
+        The client's next command then fails (imaplib abort / socket error)."""
+        self._doveadm("kick", user or self.user)
+
+    restart_connections = kick
+
+    def clear(self) -> None:
+        """Delete every folder but INBOX and every message in INBOX for the test user."""
+        c = self.client()
+        try:
+            folders = [name for _flags, _delim, name in c.list_folders()]
+            others = sorted((f for f in folders if f.upper() != "INBOX"), key=len, reverse=True)
+            for name in others:
+                try:
+                    c.delete_folder(name)
+                except Exception:  # \Noselect parents vanish with their children
+                    if c.folder_exists(name):
+                        raise
+            for _flags, _delim, name in c.list_sub_folders():
+                if name.upper() != "INBOX":
+                    c.unsubscribe_folder(name)
+            info = c.select_folder("INBOX")
+            if info.get(b"EXISTS", 0):
+                c.set_flags("1:*", [b"\\Deleted"], silent=True)
+                c.expunge()
+            c.close_folder()
+        finally:
+            _logout(c)
+
+    def _doveadm(self, *args: str) -> str:
+        if self.conf is None:
+            raise DovecotError("not started")
+        r = subprocess.run(
+            [shutil.which(self.doveadm) or self.doveadm, "-c", self.conf, *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if r.returncode != 0:
+            raise DovecotError(f"doveadm {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+        return r.stdout
+
+
+def _logout(c) -> None:
+    try:
+        c.logout()
+    except Exception:
+        try:
+            c.shutdown()
+        except Exception:
+            pass
+
+
+# ---- SMTP sink -----------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedMessage:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+    peer: object = None
+    mail_options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Failure:
+    reply: str | None  # e.g. "451 4.3.0 try later"; None means drop the connection
+    stage: str  # "mail", "rcpt" or "data"
+    remaining: int | None  # None = forever
+
+
+class SmtpSink:
+    """An aiosmtpd server in this process, on 127.0.0.1 and a pre-picked free port.
+
+    Accepted messages land in ``messages`` (list of ReceivedMessage, guarded by a lock).
+    ``fail_next(...)`` / ``fail_all(...)`` / ``drop_next(...)`` make it misbehave for retry tests.
+    """
+
+    def __init__(self, auth: tuple[str, str] | None = None) -> None:
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.auth = auth
+        self._cond = threading.Condition()
+        self._messages: list[ReceivedMessage] = []
+        self._failures: list[_Failure] = []
+        self.attempts = 0  # MAIL FROM commands seen (transactions attempted, failed or not)
+        self.rejected = 0
+        self.controller = None
+
+    # ---- lifecycle
+    def start(self) -> "SmtpSink":
+        from aiosmtpd.controller import Controller
+
+        kwargs = {}
+        if self.auth is not None:
+            from aiosmtpd.smtp import AuthResult, LoginPassword
+
+            user, password = self.auth
+
+            def authenticator(server, session, envelope, mechanism, auth_data):
+                ok = (
+                    isinstance(auth_data, LoginPassword)
+                    and auth_data.login.decode() == user
+                    and auth_data.password.decode() == password
+                )
+                return AuthResult(success=ok, handled=False)  # handled=True (default) = no reply
+
+            kwargs.update(authenticator=authenticator, auth_require_tls=False)
+            # aiosmtpd 1.4 logs "Session.login_data is deprecated" on every successful AUTH.
+            logging.getLogger("mail.log").addFilter(_quiet_login_data)
+        last = None
+        for _ in range(5):  # the free port can be stolen between pick and bind
+            self.port = free_port()
+            self.controller = Controller(
+                _Handler(self), hostname=self.host, port=self.port, ready_timeout=10, **kwargs
+            )
+            try:
+                self.controller.start()
+                return self
+            except Exception as e:  # pragma: no cover - race
+                last = e
+                self.controller = None
+        raise RuntimeError(f"SmtpSink could not start: {last!r}")
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            try:
+                self.controller.stop()
+            finally:
+                self.controller = None
+
+    def __enter__(self) -> "SmtpSink":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ---- results
+    @property
+    def messages(self) -> list[ReceivedMessage]:
+        with self._cond:
+            return list(self._messages)
+
+    def clear(self) -> None:
+        with self._cond:
+            self._messages.clear()
+            self._failures.clear()
+            self.attempts = 0
+            self.rejected = 0
+
+    def wait_for(self, n: int, timeout: float = 5.0) -> list[ReceivedMessage]:
+        """Block until at least n messages were accepted; AssertionError on timeout."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self._messages) >= n, timeout):
+                raise AssertionError(
+                    f"SmtpSink: expected {n} message(s) within {timeout}s, got {len(self._messages)}"
+                )
+            return list(self._messages)
+
+    # ---- misbehaviour
+    def fail_next(self, reply: str | int = "451 4.3.0 Temporary failure", count: int = 1, stage: str = "data") -> None:
+        """Answer the next `count` transactions with `reply` (e.g. "451 4.3.0 later",
+        "550 5.1.1 no such user") at `stage`: "data" (end of DATA: smtplib raises
+        SMTPDataError), "mail" (SMTPSenderRefused) or "rcpt" (SMTPRecipientsRefused).
+        Failures queue up in order."""
+        self._add(_Failure(_reply(reply), _stage(stage), count))
+
+    def fail_all(self, reply: str | int = "451 4.3.0 Temporary failure", stage: str = "data") -> None:
+        self._add(_Failure(_reply(reply), _stage(stage), None))
+
+    def drop_next(self, count: int = 1, stage: str = "data") -> None:
+        """Close the connection without replying at `stage` for the next `count` transactions
+        (smtplib raises SMTPServerDisconnected). For stage="data" the message body has been
+        sent but no reply comes."""
+        self._add(_Failure(None, _stage(stage), count))
+
+    def drop_all(self, stage: str = "data") -> None:
+        self._add(_Failure(None, _stage(stage), None))
+
+    def heal(self) -> None:
+        """Forget every pending failure."""
+        with self._cond:
+            self._failures.clear()
+
+    def _add(self, f: _Failure) -> None:
+        with self._cond:
+            self._failures.append(f)
+
+    def _take_failure(self, stage: str) -> _Failure | None:
+        with self._cond:
+            for f in self._failures:
+                if f.stage != stage:
+                    continue
+                if f.remaining is not None:
+                    f.remaining -= 1
+                    if f.remaining <= 0:
+                        self._failures.remove(f)
+                self.rejected += 1
+                return f
+            return None
+
+    def _record(self, msg: ReceivedMessage) -> None:
+        with self._cond:
+            self._messages.append(msg)
+            self._cond.notify_all()
+
+
+def _reply(reply: str | int) -> str:
+    if isinstance(reply, int):
+        reply = f"{reply} {'Temporary failure' if reply < 500 else 'Permanent failure'}"
+    code = reply[:3]
+    if not (code.isdigit() and code[0] in "45"):
+        raise ValueError(f"reply must start with a 4xx or 5xx code: {reply!r}")
+    return reply
+
+
+def _stage(stage: str) -> str:
+    if stage not in ("mail", "rcpt", "data"):
+        raise ValueError(f"stage must be mail, rcpt or data: {stage!r}")
+    return stage
+
+
+def _quiet_login_data(record: logging.LogRecord) -> bool:
+    return "login_data is deprecated" not in record.getMessage()
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    def _maybe_fail(self, server, stage: str) -> str | None:
+        f = self.sink._take_failure(stage)
+        if f is None:
+            return None
+        if f.reply is None:
+            server.transport.abort()
+            return "421 4.4.2 connection dropped"  # written to a closed transport: never seen
+        return f.reply
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.sink._cond:
+            self.sink.attempts += 1
+        fail = self._maybe_fail(server, "mail")
+        if fail:
+            return fail
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        fail = self._maybe_fail(server, "rcpt")
+        if fail:
+            return fail
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        fail = self._maybe_fail(server, "data")
+        if fail:
+            return fail
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        self.sink._record(
+            ReceivedMessage(
+                mail_from=envelope.mail_from,
+                rcpt_tos=list(envelope.rcpt_tos),
+                raw=bytes(raw),
+                peer=session.peer,
+                mail_options=list(envelope.mail_options),
+            )
+        )
+        return "250 OK"

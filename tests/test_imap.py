@@ -1,0 +1,161 @@
+"""The real thing: intros APPENDed to Dovecot become referrals, once, whatever happens to the line."""
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select, update
+
+from models import Checkpoint, InboundMessage, Referral
+from tests import mailgen
+from tests.conftest import build_app
+from worker.imap import ImapAccount
+from worker.runner import Runner
+from worker.sources import imap_account
+
+
+def imap_settings(server, **extra) -> dict:
+    return {"kind": "imap", "imap": {
+        "host": server.host, "port": server.port, "security": "none", "username": server.user,
+        "password_env": "TEST_IMAP_PASSWORD", "idle_renew_seconds": 5, "poll_seconds": 0.2,
+        "timeout_seconds": 10, **extra,
+    }}
+
+
+@pytest.fixture
+def imap_app(tmp_path, database_url, imap_mailbox):
+    return _app(tmp_path, database_url, imap_mailbox)
+
+
+def _app(tmp_path, database_url, server, **extra):
+    env = {"TEST_IMAP_PASSWORD": server.password}
+    return build_app(tmp_path, database_url, env, source=imap_settings(server, **extra))
+
+
+def count(app, model, *where) -> int:
+    with app.sessions() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def wait_until(predicate, timeout=15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+class Background:
+    """`introledger run` in a thread, stopped and joined at the end of the test."""
+
+    def __init__(self, app, account: ImapAccount):
+        self.runner = Runner(app.pipeline, app.sessions)
+        self.runner.backoff.first = 0.1
+        self.thread = threading.Thread(target=self.runner.imap_forever, args=(account,), daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self.runner
+
+    def __exit__(self, *exc):
+        self.runner.stop()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "runner did not stop"
+
+
+def test_catch_up_logs_intros_once_and_moves_the_checkpoint(imap_app, imap_mailbox):
+    for i in range(3):
+        imap_mailbox.append(mailgen.intro(i))
+    imap_mailbox.append(mailgen.noise(99))
+    runner = Runner(imap_app.pipeline, imap_app.sessions)
+    account = imap_account(imap_app)
+    kinds = sorted(o.kind for o in runner.imap_once(account))
+    assert kinds == ["double_intro"] * 3 + ["not_intro"]
+    assert count(imap_app, Referral) == 3
+    client = imap_mailbox.client()
+    client.select_folder("INBOX")
+    with imap_app.sessions() as s:
+        assert s.scalar(select(Checkpoint.last_uid)) == max(client.search(["ALL"]))
+    assert runner.imap_once(account) == []  # nothing above the checkpoint
+    # BODY.PEEK: the mailbox still shows the mail as unread for the humans who share it
+    assert len(client.search(["UNSEEN"])) == 4
+    client.logout()
+
+
+def test_idle_picks_up_mail_while_running(imap_app, imap_mailbox):
+    with Background(imap_app, imap_account(imap_app)):
+        time.sleep(0.3)  # let it reach IDLE
+        imap_mailbox.append(mailgen.intro(1))
+        assert wait_until(lambda: count(imap_app, Referral) == 1)
+        imap_mailbox.append(mailgen.intro(2))
+        assert wait_until(lambda: count(imap_app, Referral) == 2)
+
+
+def test_dropped_connection_misses_nothing_and_doubles_nothing(imap_app, imap_mailbox):
+    with Background(imap_app, imap_account(imap_app)):
+        for i in range(5):
+            imap_mailbox.append(mailgen.intro(i))
+        assert wait_until(lambda: count(imap_app, Referral) == 5)
+        imap_mailbox.kick()  # the server drops every live connection
+        for i in range(5, 10):
+            imap_mailbox.append(mailgen.intro(i))
+        assert wait_until(lambda: count(imap_app, Referral) == 10)
+        imap_mailbox.kick()
+        for i in range(10, 12):
+            imap_mailbox.append(mailgen.intro(i))
+        assert wait_until(lambda: count(imap_app, Referral) == 12)
+        time.sleep(0.5)
+    assert count(imap_app, Referral) == 12
+    assert count(imap_app, InboundMessage) == 12
+
+
+def test_polling_fallback_without_idle(tmp_path, database_url, imap_mailbox_no_idle):
+    app = _app(tmp_path, database_url, imap_mailbox_no_idle)
+    with Background(app, imap_account(app)):
+        imap_mailbox_no_idle.append(mailgen.intro(7))
+        assert wait_until(lambda: count(app, Referral) == 1)
+
+
+def test_uidvalidity_change_rescans_without_doubles(imap_app, imap_mailbox):
+    for i in range(3):
+        imap_mailbox.append(mailgen.intro(i))
+    runner, account = Runner(imap_app.pipeline, imap_app.sessions), imap_account(imap_app)
+    runner.imap_once(account)
+    with imap_app.sessions.begin() as s:
+        s.execute(update(Checkpoint).values(uidvalidity=1, last_uid=999))
+    outcomes = runner.imap_once(account)
+    assert [o.kind for o in outcomes] == ["duplicate"] * 3
+    assert count(imap_app, Referral) == 3
+
+
+def test_copy_by_another_route_and_two_workers_at_once(tmp_path, database_url, imap_mailbox):
+    for i in range(20):
+        imap_mailbox.append(mailgen.intro(i))
+    imap_mailbox.append(mailgen.intro(3))  # the same intro delivered twice (CC and BCC route)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = _app(tmp_path / "a", database_url, imap_mailbox)
+    # The second worker shares the first one's database, as two deployed workers would.
+    second = _app(tmp_path / "b", first.config.database_url, imap_mailbox)
+    workers = [threading.Thread(target=Runner(a.pipeline, a.sessions).imap_once,
+                                args=(imap_account(a),)) for a in (first, second)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert count(first, Referral) == 20
+    assert count(first, InboundMessage) == 20
+
+
+def test_processed_mail_is_moved_only_after_commit(tmp_path, database_url, imap_mailbox):
+    client = imap_mailbox.client()
+    client.create_folder("Processed")
+    client.logout()
+    app = _app(tmp_path, database_url, imap_mailbox, processed_folder="Processed")
+    imap_mailbox.append(mailgen.intro(1))
+    Runner(app.pipeline, app.sessions).imap_once(imap_account(app))
+    assert count(app, Referral) == 1
+    client = imap_mailbox.client()
+    assert client.select_folder("INBOX")[b"EXISTS"] == 0
+    assert client.select_folder("Processed")[b"EXISTS"] == 1
+    client.logout()

@@ -1,0 +1,1 @@
+"""introledger worker: mail in, referrals and mail out."""

@@ -1,0 +1,111 @@
+"""What each verdict does to the database; no I/O beyond the session it is given."""
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Person, Referral, ReferralEvent, ReferralParty
+from models.base import utcnow
+from worker.parse import Address, Inbound
+from worker.threads import subject_key
+from worker.verdict import Intro, Verdict
+
+SAME_INTRO_WINDOW = timedelta(days=2)
+
+
+def act(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+    """Apply a verdict; returns the referral the message belongs to, if any."""
+    handler = HANDLERS.get(verdict.kind)
+    return handler(session, verdict, msg) if handler else None
+
+
+def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+    intro = verdict.intro
+    if intro is None:
+        return None
+    introducer = person_for(session, intro.introducer)
+    parties = [(person_for(session, p.address), p.role) for p in intro.parties]
+    existing = _same_intro(session, intro, introducer, [p for p, _ in parties])
+    if existing is not None:
+        return existing
+    referral = Referral(
+        dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == "needs_review" else verdict.kind,
+        status="needs_review" if verdict.kind == "needs_review" else "introduced",
+        direction=intro.direction, confidence=verdict.confidence, reason=verdict.reason,
+        introduced_at=intro.introduced_at or utcnow(), introducer=introducer,
+        member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,
+        subject=intro.subject[:500], subject_key=subject_key(intro.subject), excerpt=intro.excerpt,
+    )
+    session.add(referral)
+    session.flush()
+    for person, role in parties:
+        session.add(ReferralParty(referral_id=referral.id, person_id=person.id, role=role))
+    return referral.id
+
+
+def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+    referral = session.get(Referral, verdict.referral_id)
+    if referral is None or msg.sender is None:
+        return verdict.referral_id
+    party_emails = {p.person.email for p in referral.parties}
+    if referral.status == "introduced" and msg.sender.email in party_emails:
+        session.add(ReferralEvent(
+            referral_id=referral.id, old_status=referral.status, new_status="connected",
+            actor_email=msg.sender.email, message_id=msg.message_id,
+            reason=f"{msg.sender.email} replied in the intro thread",
+        ))
+        referral.status = "connected"
+    return referral.id
+
+
+def person_for(session: Session, address: Address) -> Person:
+    """The person with this address (created on first sight); a nameless address gains a name."""
+    if not address.email:
+        person = Person(email=None, name=address.name)
+        session.add(person)
+        return person
+    person = session.scalar(select(Person).where(Person.email == address.email))
+    if person is None:
+        person = Person(email=address.email, name=address.name)
+        session.add(person)
+        session.flush()
+    elif address.name and not person.name:
+        person.name = address.name
+    return person
+
+
+def _same_intro(session: Session, intro: Intro, introducer: Person, parties: list[Person]) -> int | None:
+    """The same intro already logged by another route (CC'd copy vs. a later forward)."""
+    key = _dedupe_key(intro)
+    found = session.scalar(select(Referral.id).where(Referral.dedupe_key == key))
+    if found is not None or intro.introduced_at is None:
+        return found
+    wanted = {p.id for p in parties if p.email}
+    candidates = session.scalars(select(Referral).where(
+        Referral.introducer_id == introducer.id,
+        Referral.introduced_at.between(intro.introduced_at - SAME_INTRO_WINDOW,
+                                       intro.introduced_at + SAME_INTRO_WINDOW),
+    ))
+    for referral in candidates:
+        if wanted and {p.person_id for p in referral.parties if p.person.email} == wanted:
+            return referral.id
+    return None
+
+
+def _dedupe_key(intro: Intro) -> str:
+    if intro.original_message_id:
+        return f"intro:{intro.original_message_id}"[:400]
+    parties = sorted(p.address.email or p.address.name.lower() for p in intro.parties)
+    day = intro.introduced_at.date().isoformat() if intro.introduced_at else ""
+    basis = "|".join([intro.introducer.email, day, *parties])
+    return "fp:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+HANDLERS = {
+    "double_intro": log_referral,
+    "forwarded_intro": log_referral,
+    "heads_up": log_referral,
+    "needs_review": log_referral,
+    "thread_reply": mark_connected,
+}

@@ -1,0 +1,222 @@
+"""Ordered rules, first hit wins: one message → a Verdict with the rule's human reason.
+
+Read RULES top to bottom to know what the system does with a message.
+"""
+from dataclasses import dataclass, replace
+from email.utils import getaddresses
+from typing import Callable
+
+from worker import noise
+from worker.directory import Directory
+from worker.forwarded import find_forwarded, parse_loose_date
+from worker.language import (
+    HEADS_UP_HINT, HEADS_UP_NAMED, INTRO_SUBJECT, STRONG_INTRO, WEAK_INTRO, any_match,
+)
+from worker.parse import Address, Inbound
+from worker.quotes import new_text
+from worker.roles import assign
+from worker.verdict import INTRO_KINDS, Intro, Party, Verdict
+
+PRONOUNS = frozenset(
+    "I He She They We You It This That Someone Er Sie Es Wir Elle Il Ils Elles On Ella Él Ellos "
+    "Hij Zij Ze Lei Lui Loro Hi Hello Thanks Dear".split()
+)
+FORWARD_SUBJECT = ("fwd:", "fw:", "wg:", "tr:", "rv:", "doorst:", "i:", "enc:", "fwd :", "tr :")
+
+
+@dataclass(frozen=True)
+class ThreadMatch:
+    referral_id: int
+    how: str  # human words: "In-Reply-To matches referral #3's intro"
+    parties: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Context:
+    tracking: frozenset[str]
+    directory: Directory = Directory()
+    thread: ThreadMatch | None = None
+    review_below: float = 0.7
+    max_parties: int = 4
+
+
+Rule = Callable[[Inbound, Context], Verdict | None]
+
+
+def classify(msg: Inbound, ctx: Context) -> Verdict:
+    for rule in RULES:
+        verdict = rule(msg, ctx)
+        if verdict is not None:
+            return _settle(verdict, ctx)
+    raise AssertionError("the last rule always answers")
+
+
+def _settle(verdict: Verdict, ctx: Context) -> Verdict:
+    if verdict.kind in INTRO_KINDS and verdict.confidence < ctx.review_below:
+        reason = f"{verdict.reason} — confidence {verdict.confidence:.2f}, a person should check"
+        return replace(verdict, kind="needs_review", reason=reason)
+    return verdict
+
+
+def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
+    if ctx.thread is None:
+        return None
+    return Verdict("thread_reply", "thread_reply", ctx.thread.how, referral_id=ctx.thread.referral_id)
+
+
+def forwarded_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    for inner in msg.attached:
+        verdict = _intro_of(inner, ctx)
+        if verdict:
+            return _as_forward(verdict, "the attached message", inner.message_id)
+    if not msg.subject.lower().startswith(FORWARD_SUBJECT) and not _marker_only_forward(msg):
+        return None
+    block = find_forwarded(msg.text)
+    if block is None:
+        return None
+    original = _from_block(msg, block)
+    verdict = _intro_of(original, ctx)
+    if verdict:
+        return _as_forward(verdict, "the forwarded message", "")
+    return None
+
+
+def _marker_only_forward(msg: Inbound) -> bool:
+    head = msg.text[:2000].lower()
+    return "forwarded message" in head or "begin forwarded message" in head
+
+
+def _from_block(msg: Inbound, block) -> Inbound:
+    def addrs(raw: str) -> tuple[Address, ...]:
+        return tuple(
+            Address(name.strip('"\' '), email.lower()) for name, email in getaddresses([raw])
+            if "@" in email
+        )
+    sender = addrs(block.from_)
+    return replace(
+        msg, sender=sender[0] if sender else None, to=addrs(block.to), cc=addrs(block.cc),
+        subject=block.subject, date=parse_loose_date(block.date) or msg.date, text=block.body,
+        attached=(), message_id="", in_reply_to=(), references=(),
+    )
+
+
+def _as_forward(verdict: Verdict, where: str, original_id: str) -> Verdict:
+    intro = replace(verdict.intro, original_message_id=original_id)
+    return replace(
+        verdict, kind="forwarded_intro", rule="forwarded_intro", intro=intro,
+        reason=f"forwarded intro: {where} — {verdict.reason}",
+    )
+
+
+def _intro_of(msg: Inbound, ctx: Context) -> Verdict | None:
+    """The intro rules alone, for a forwarded or attached original."""
+    for rule in (double_intro, heads_up):
+        verdict = rule(msg, ctx)
+        if verdict:
+            return verdict
+    return None
+
+
+def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    others = _others(msg, ctx)
+    if msg.sender is None or len(others) < 2:
+        return None
+    text = new_text(msg.text)
+    hit = any_match(STRONG_INTRO, text) or any_match(STRONG_INTRO, msg.subject)
+    if hit is None:
+        return None
+    confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
+    reason = (f"{msg.sender.email} wrote to {len(others)} people with introduction language "
+              f"({hit.group(0).strip()!r})")
+    if len(others) > ctx.max_parties:
+        confidence, reason = 0.4, reason + f", but to {len(others)} people: more like a group mail"
+    return Verdict("double_intro", "double_intro", reason, confidence, _intro(msg, others, text, ctx))
+
+
+def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
+    others = _others(msg, ctx)
+    if msg.sender is None or len(others) != 1:
+        return None
+    text = new_text(msg.text)
+    named = _named_prospect(text)
+    if named:
+        prospect = Party(Address(named, ""), "prospect")
+        intro = _intro(msg, others, text, ctx, extra=(prospect,))
+        reason = f"{msg.sender.email} told {others[0].email} that {named} will get in touch"
+        return Verdict("heads_up", "heads_up", reason, 0.85, intro)
+    return None
+
+
+def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    others = _others(msg, ctx)
+    if msg.sender is None or not others:
+        return None
+    text = new_text(msg.text)
+    hit = any_match(STRONG_INTRO, text) or any_match(HEADS_UP_HINT, text)
+    if hit is None and len(others) >= 2:
+        hit = any_match(WEAK_INTRO, text)
+    if hit is None:
+        return None
+    reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "
+              f"({hit.group(0).strip()!r}) but not a clear introduction")
+    return Verdict("double_intro" if len(others) > 1 else "heads_up", "weak_intro", reason, 0.5,
+                   _intro(msg, others, text, ctx))
+
+
+def not_intro(msg: Inbound, ctx: Context) -> Verdict:
+    others = _others(msg, ctx)
+    why = "no introduction language in the new text" if others else "no one else addressed"
+    return Verdict("not_intro", "not_intro", f"not an introduction: {why}")
+
+
+def _others(msg: Inbound, ctx: Context) -> list[Address]:
+    """Recipients other than the tracking address and the sender's own addresses."""
+    if msg.sender is None:
+        return []
+    own = _aliases(msg.sender, ctx)
+    seen: dict[str, Address] = {}
+    for a in msg.recipients:
+        if a.email in own or noise.is_tracking(a.email, ctx.tracking) or a.email in seen:
+            continue
+        if a.name and msg.sender.name and a.name.lower() == msg.sender.name.lower():
+            continue  # the introducer CCing another address of their own
+        seen[a.email] = a
+    return list(seen.values())
+
+
+def _aliases(sender: Address, ctx: Context) -> frozenset[str]:
+    member = ctx.directory.member_of(sender.email)
+    emails = member.emails if member and sender.email in member.emails else frozenset()
+    return frozenset({sender.email, *emails})
+
+
+def _named_prospect(text: str) -> str | None:
+    for found in HEADS_UP_NAMED.finditer(text):
+        name = found.group("name")
+        if name.split()[0] not in PRONOUNS:
+            return name
+    return None
+
+
+def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=()) -> Intro:
+    parties, direction, member_id = assign(others, msg.sender, text, ctx.directory)
+    return Intro(
+        introducer=msg.sender, parties=parties + tuple(extra), direction=direction,
+        member_id=member_id, introduced_at=msg.date, subject=msg.subject,
+        excerpt=" ".join(text.split())[:280], original_message_id=msg.message_id,
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    noise.own_mail,
+    noise.bounce,
+    noise.auto_reply,
+    noise.mailing_list,
+    noise.newsletter,
+    thread_reply,
+    forwarded_intro,
+    double_intro,
+    heads_up,
+    weak_intro,
+    not_intro,
+)

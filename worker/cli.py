@@ -1,0 +1,184 @@
+"""The `introledger` command: argument parsing and printing; the work happens elsewhere."""
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from models.db import NotMigrated, make_engine, upgrade
+from worker import bootstrap, files, queries, views
+from worker.config import ConfigError, load
+from worker.pipeline import InfrastructureError, Origin, Outcome
+
+console = Console()
+err = Console(stderr=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args) or 0
+    except ConfigError as exc:
+        err.print(f"[red]config error[/red]: {exc}", markup=True, highlight=False)
+        return 2
+    except (NotMigrated, InfrastructureError, FileNotFoundError) as exc:
+        err.print(f"[red]error[/red]: {exc}", highlight=False)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="introledger",
+        description="Log email introductions CC'd to a tracking address; keep the referral ledger.",
+    )
+    p.add_argument("--config", help="config file (default: $INTROLEDGER_CONFIG or ./config.yaml)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="watch the mailbox forever (IMAP IDLE or Maildir)")
+    run.add_argument("--once", action="store_true", help="catch up, do due work, exit")
+    run.add_argument("-v", "--verbose", action="store_true", help="log every message handled")
+    run.set_defaults(func=cmd_run)
+
+    ingest = sub.add_parser("ingest", help="backfill from .eml files, mbox files or Maildir folders")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.set_defaults(func=cmd_ingest)
+
+    refs = sub.add_parser("referrals", help="list logged referrals")
+    refs.add_argument("--status", help="only this status (introduced, connected, needs_review, …)")
+    refs.add_argument("--json", action="store_true", help="JSON array (keys in README)")
+    refs.set_defaults(func=cmd_referrals)
+
+    quar = sub.add_parser("quarantine", help="list messages set aside, with the reason")
+    quar.add_argument("--json", action="store_true", help="JSON array (keys in README)")
+    quar.set_defaults(func=cmd_quarantine)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_db_upgrade)
+
+    doctor = sub.add_parser("doctor", help="check config, database, mailbox and broker")
+    doctor.set_defaults(func=cmd_doctor)
+
+    demo = sub.add_parser("demo", help="ingest the sample intros into a local Maildir + SQLite")
+    demo.add_argument("--dir", type=Path, default=Path("introledger-demo"),
+                      help="where the demo's mailbox, database and config go (default: %(default)s)")
+    demo.set_defaults(func=cmd_demo)
+    return p
+
+
+def cmd_db_upgrade(args) -> int:
+    config = load(args.config)
+    engine = make_engine(config.database_url)
+    upgrade(engine)
+    console.print(f"database {engine.url.render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from worker.sources import runner_for
+
+    app = bootstrap.build(load(args.config))
+    runner, once, forever = runner_for(app, on_outcome=_log_outcome)
+    if args.once:
+        outcomes = once()
+        _print_summary(Counter(o.kind for o in outcomes))
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    try:
+        forever()
+    except KeyboardInterrupt:
+        runner.stop()
+    return 0
+
+
+def _log_outcome(outcome: Outcome) -> None:
+    ref = f" → referral #{outcome.referral_id}" if outcome.referral_id else ""
+    logging.getLogger("introledger").info("%s %s: %s%s", outcome.message_id or "(no id)",
+                                         outcome.kind, outcome.reason, ref)
+
+
+def cmd_ingest(args) -> int:
+    app = bootstrap.build(load(args.config))
+    counts: Counter[str] = Counter()
+    with _progress() as progress:
+        task = progress.add_task("ingesting", total=files.count(args.paths))
+        for item in files.read(args.paths):
+            counts[app.pipeline.process(item.raw, Origin("file", item.ref)).kind] += 1
+            progress.advance(task)
+    if args.json:
+        print(json.dumps(dict(counts), indent=2, sort_keys=True))
+    else:
+        _print_summary(counts)
+    return 0
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err, transient=True)
+
+
+SUMMARY = (
+    ("logged", ("double_intro", "forwarded_intro", "heads_up")),
+    ("needs review", ("needs_review",)),
+    ("replies in intro threads", ("thread_reply",)),
+    ("ignored", ("not_intro", "auto_reply", "bounce", "mailing_list", "newsletter", "own_mail")),
+    ("already seen", ("duplicate",)),
+    ("quarantined", ("quarantined",)),
+)
+
+
+def _print_summary(counts: Counter) -> None:
+    total = sum(counts.values())
+    parts = [f"{sum(counts[k] for k in kinds)} {label}" for label, kinds in SUMMARY]
+    console.print(f"{total} messages: " + ", ".join(parts))
+
+
+def cmd_referrals(args) -> int:
+    app = bootstrap.build(load(args.config))
+    with app.sessions() as session:
+        rows = queries.referrals(session, args.status)
+        if args.json:
+            print(json.dumps([views.referral_json(r) for r in rows], indent=2, ensure_ascii=False))
+        else:
+            views.referrals_table(rows, console)
+    return 0
+
+
+def cmd_quarantine(args) -> int:
+    app = bootstrap.build(load(args.config))
+    with app.sessions() as session:
+        rows = queries.quarantined(session)
+        if args.json:
+            print(json.dumps([views.quarantine_json(q) for q in rows], indent=2, ensure_ascii=False))
+        else:
+            views.quarantine_table(rows, console)
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from worker.doctor import check
+
+    problems = check(args.config)
+    for line in problems:
+        console.print(f"[red]✗[/red] {line}", highlight=False)
+    if not problems:
+        console.print("[green]✓[/green] config, database, mailbox and broker all answer")
+    return 1 if problems else 0
+
+
+def cmd_demo(args) -> int:
+    from worker.demo import run_demo
+
+    return run_demo(args.dir, console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

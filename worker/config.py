@@ -1,0 +1,173 @@
+"""Typed configuration: config.yaml validated once at start, every problem listed with its key."""
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_PATH = "config.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and every key at fault."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _lower_all(values: list[str]) -> list[str]:
+    return [v.strip().lower() for v in values]
+
+
+class MemberConfig(_Strict):
+    name: str = Field(min_length=1)
+    emails: list[str] = Field(min_length=1)
+    domains: list[str] = []
+    timezone: str = "UTC"
+
+    _norm = field_validator("emails", "domains")(_lower_all)
+
+
+class TrackingConfig(_Strict):
+    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    aliases: list[str] = []
+
+    _norm = field_validator("aliases")(_lower_all)
+
+    @field_validator("address")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.strip().lower()
+
+
+class ImapConfig(_Strict):
+    host: str
+    port: int = Field(993, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    username: str
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str = "INTROLEDGER_IMAP_PASSWORD"
+    oauth_token_env: str = "INTROLEDGER_IMAP_OAUTH_TOKEN"
+    folder: str = "INBOX"
+    processed_folder: str | None = None
+    idle_renew_seconds: float = Field(300, gt=0, le=1740)
+    poll_seconds: float = Field(30, gt=0)
+    timeout_seconds: float = Field(60, gt=0)
+    batch_size: int = Field(200, ge=1)
+
+
+class MaildirConfig(_Strict):
+    path: str = "mail"
+    poll_seconds: float = Field(1.0, gt=0)
+
+
+class SourceConfig(_Strict):
+    kind: Literal["imap", "maildir"] = "maildir"
+    imap: ImapConfig | None = None
+    maildir: MaildirConfig = MaildirConfig()
+
+
+class ClassifyConfig(_Strict):
+    review_below: float = Field(0.7, ge=0, le=1)
+    max_parties: int = Field(4, ge=2)
+
+
+class Settings(_Strict):
+    """The whole config.yaml."""
+
+    tracking: TrackingConfig
+    database_url: str = "sqlite:///introledger.db"
+    broker_url: str = "memory://"
+    token_secret_env: str = "INTROLEDGER_TOKEN_SECRET"
+    source: SourceConfig = SourceConfig()
+    members: list[MemberConfig] = []
+    classify: ClassifyConfig = ClassifyConfig()
+    quarantine_max_bytes: int = Field(1_048_576, ge=1024)
+
+
+class Config:
+    """Settings plus where they came from, with paths resolved and secrets read once."""
+
+    def __init__(self, settings: Settings, path: Path, env: dict[str, str]):
+        self.settings = settings
+        self.path = path
+        self.database_url = env.get("INTROLEDGER_DATABASE_URL") or _resolve_sqlite(
+            settings.database_url, path.parent
+        )
+        self.maildir_path = path.parent / settings.source.maildir.path
+        self._env = env
+
+    def secret(self, env_name: str) -> str | None:
+        return self._env.get(env_name) or None
+
+    @property
+    def tracking_addresses(self) -> frozenset[str]:
+        t = self.settings.tracking
+        return frozenset([t.address, *t.aliases])
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + str((base / url[len(prefix):]).resolve())
+    return url
+
+
+def config_path(explicit: str | None, env: dict[str, str]) -> Path:
+    return Path(explicit or env.get("INTROLEDGER_CONFIG") or DEFAULT_PATH)
+
+
+def load(explicit: str | None = None, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    path = config_path(explicit, env)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (pass --config PATH or set INTROLEDGER_CONFIG)")
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}")
+    return from_dict(data, path, env)
+
+
+def from_dict(data: object, path: Path, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+    problems = _cross_checks(settings)
+    if problems:
+        raise ConfigError(_format(path, problems))
+    return Config(settings, path.resolve(), env)
+
+
+def _cross_checks(s: Settings) -> list[str]:
+    problems = []
+    if s.source.kind == "imap" and s.source.imap is None:
+        problems.append("source.imap: required when source.kind is imap")
+    seen: dict[str, str] = {}
+    for i, member in enumerate(s.members):
+        for email in member.emails:
+            if email in seen:
+                problems.append(f"members.{i}.emails: {email} already belongs to {seen[email]}")
+            seen[email] = member.name
+    return problems
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
+        lines.append(f"{key}: {msg}")
+    return _format(path, lines)
+
+
+def _format(path: Path, problems: list[str]) -> str:
+    n = len(problems)
+    head = f"{path}: {n} problem{'s' if n != 1 else ''} in the configuration"
+    return "\n".join([head, *(f"  - {p}" for p in problems)])

@@ -1,0 +1,57 @@
+"""`introledger doctor`: try each outside part once and say, per problem, how to fix it."""
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy.exc import DBAPIError
+
+from models.db import NotMigrated, make_engine, require_migrated
+from worker.config import Config, ConfigError, load
+from worker.imap import ImapAccount, ImapLoginError, connect
+
+
+def check(config_path: str | None) -> list[str]:
+    try:
+        config = load(config_path)
+    except ConfigError as exc:
+        return [f"config: {exc}"]
+    return [*_database(config), *_mailbox(config), *_broker(config)]
+
+
+def _database(config: Config) -> list[str]:
+    engine = make_engine(config.database_url)
+    try:
+        require_migrated(engine)
+    except NotMigrated as exc:
+        return [f"database: {exc}"]
+    except DBAPIError as exc:
+        return [f"database: cannot connect ({exc.orig}); check database_url or INTROLEDGER_DATABASE_URL"]
+    return []
+
+
+def _mailbox(config: Config) -> list[str]:
+    source = config.settings.source
+    if source.kind == "maildir":
+        path = config.maildir_path
+        if path.exists() and not (path / "new").is_dir():
+            return [f"maildir: {path} exists but is not a Maildir (no new/); point source.maildir.path at one"]
+        return []
+    s = source.imap
+    env = s.password_env if s.auth == "password" else s.oauth_token_env
+    try:
+        connect(ImapAccount(s, config.secret(env))).logout()
+    except ImapLoginError as exc:
+        return [f"imap: {exc}"]
+    except (IMAPClientError, OSError) as exc:
+        return [f"imap: {s.username}@{s.host}:{s.port} failed: {exc}; check source.imap and ${env}"]
+    return []
+
+
+def _broker(config: Config) -> list[str]:
+    url = config.settings.broker_url
+    if not url.startswith("redis"):
+        return []
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        return [f"broker: Redis at {url} does not answer ({exc}); start redis-server or fix broker_url"]
+    return []

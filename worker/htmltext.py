@@ -1,0 +1,54 @@
+"""HTML mail bodies → plain text good enough to read intro language and quotes from."""
+import re
+from html.parser import HTMLParser
+
+BLOCK = frozenset("p div br li tr h1 h2 h3 h4 h5 h6 table blockquote hr pre".split())
+_BLANK_RUNS = re.compile(r"\n{3,}")
+SKIP = frozenset(("style", "script", "head", "title"))
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skipping = 0
+        self.quote_depth = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in SKIP:
+            self.skipping += 1
+        elif tag == "blockquote":
+            # Quoted replies become "> " lines so the quote stripper treats them like plain text.
+            self.quote_depth += 1
+            self.out.append("\n")
+        elif tag in BLOCK:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag == "blockquote":
+            self.quote_depth = max(0, self.quote_depth - 1)
+            self.out.append("\n")
+        elif tag in BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.quote_depth:
+            data = data.replace("\n", " ")
+            self.out.append("> " * self.quote_depth + data)
+        else:
+            self.out.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _Text()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:  # html.parser's reaction to some malformed markup
+        pass
+    lines = (" ".join(line.split()) for line in "".join(parser.out).splitlines())
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,96 @@
+"""The words that mark an introduction, a heads-up or an auto-reply, in the languages we read.
+
+Kept as data so a new language is a few lines here, not a change to the classifier.
+"""
+import re
+
+_I = re.IGNORECASE | re.UNICODE
+_CAP = r"[A-ZÀ-ÖØ-Þ]"
+
+# Language that on its own says "I am introducing you to each other".
+STRONG_INTRO = [re.compile(p, _I) for p in (
+    # English
+    r"\bintroduc(?:e|es|ed|ing|tion)\b", r"\be-?intro(?:duction)?\b", r"\bintro(?:ing)?\b(?!spect)",
+    r"\bconnect(?:ing)? (?:you|the two of you|you both|you two)\b",
+    r"\b(?:put|putting) you (?:two |both )?in touch\b",
+    r"\b(?:should|to|must|want you to|wanted you to|you two|you both|please) (?:\w+ )?meet\b",
+    r"\bmeet each other\b", r"\bknow each other\b",
+    # German
+    r"\bvor(?:zu)?stellen\b", r"\bstelle (?:ich )?(?:euch|ihnen|dir|sie) .{0,60}?vor\b",
+    r"\bbekannt ?(?:zu )?machen\b", r"\bkennen ?(?:zu ?)?lernen\b", r"\bin kontakt (?:zu )?bringen\b",
+    r"\bvernetzen\b",
+    # French
+    r"\bpr[ée]sent(?:e|er|erai|é|ée|ons)\b", r"\bmettre en (?:relation|contact)\b",
+    r"\bmets en (?:relation|contact)\b", r"\bfaire connaissance\b",
+    # Spanish
+    r"\bpresent(?:o|ar|aros|arte|aros|arles|arte)\b", r"\bpong(?:o|amos) en contacto\b",
+    r"\bponer(?:os|les|te)? en contacto\b", r"\bconozc(?:áis|an|as)\b",
+    # Dutch
+    r"\bvoor te stellen\b", r"\bstel (?:ik )?(?:jullie|u|je) .{0,60}?voor\b",
+    r"\baan elkaar voor\b", r"\bkennismaken\b", r"\bkennis (?:laten )?maken\b",
+    r"\bin contact (?:te )?brengen\b", r"\beven voorstellen\b",
+    # Italian
+    r"\bpresent(?:arvi|arti|arle|are|o)\b", r"\bmettervi in contatto\b", r"\bmettere in contatto\b",
+    r"\bconoscervi\b",
+    # "Alice, meet Bob." in any language that borrows it
+    rf"\b{_CAP}\w+, meet {_CAP}",
+)]
+
+# Softer hints: enough for a human to look, not enough to log on their own.
+WEAK_INTRO = [re.compile(p, _I) for p in (
+    r"\byou (?:two|both) should (?:talk|chat|connect|speak)\b", r"\blooping in\b",
+    r"\bthought you (?:two |both )?(?:should|might|could) (?:connect|talk)\b",
+    r"\bcc'?(?:ing|'d)\b", r"\bsollten (?:euch|sich) (?:mal )?(?:austauschen|unterhalten)\b",
+    r"\bdevriez (?:vous )?parler\b", r"\bdeberíais hablar\b", r"\bmoeten (?:eens )?praten\b",
+    r"\bheads.?up\b", r"\brecommend(?:ed)?\b",
+)]
+
+_NAME = rf"(?P<name>{_CAP}[\w'’-]+(?:\s+(?:van |de |von |da |del |le )?{_CAP}[\w'’-]+){{0,2}})"
+_FROM = r"(?:\s*(?:\(|,)?\s*(?:from|of|at|von|vom|de|du|van|di|da|bei)\s+[^,.;:!?\n]{1,40}?\)?,?)?"
+_WILL = (
+    r"\s+(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
+    r"|gaat|ti|la|le|vi)\b"
+)
+# A named person who will get in touch: "Julia Park from XYZ may call you".
+HEADS_UP_NAMED = re.compile(_NAME + _FROM + _WILL + r".{0,40}?(?:" + "|".join((
+    r"call|contact|reach out|get in touch|be in touch|email|ring|phone|drop you a line",
+    r"melden|anrufen|kontaktieren|kontakt",
+    r"contacter|contactera|appeler|appellera|écrire",
+    r"contactar|contactará|llamar|llamará|pondrá en contacto|escribir",
+    r"contact (?:met|op)|bellen|mailen",
+    r"contatter|contatterà|chiamare|chiamerà|scriver",
+)) + r")", re.UNICODE)
+
+# Heads-up language without a clear name.
+HEADS_UP_HINT = [re.compile(p, _I) for p in (
+    r"\b(?:gave|passed|shared|forwarded) (?:him|her|them) your (?:number|email|details|contact)",
+    r"\bi (?:have )?(?:recommended|referred) you\b", r"\bexpect (?:a call|an email|to hear)\b",
+    r"\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",
+    r"\bwird sich (?:bei (?:dir|ihnen|euch) )?melden\b", r"\bhabe (?:dich|sie|euch) empfohlen\b",
+    r"\b(?:vous|te) contacter(?:a)?\b", r"\bje (?:vous|t)'?ai recommandée?\b",
+    r"\bse pondrá en contacto\b", r"\bte (?:he|ha) recomendado\b",
+    r"\bneemt (?:binnenkort )?contact (?:met (?:je|u) )?op\b", r"\bheb (?:je|u) aanbevolen\b",
+    r"\bti contatterà\b", r"\bti ho raccomandato\b",
+)]
+
+# Subjects that announce an introduction (raise confidence; never enough alone).
+INTRO_SUBJECT = re.compile(
+    r"\b(?:intro(?:duction)?|e-?intro|meet|connecting|vorstellung|kennenlernen|présentation"
+    r"|mise en relation|presentación|introductie|kennismaking|presentazione)\b|<>|↔|\s/\s", _I,
+)
+
+OUT_OF_OFFICE_SUBJECT = re.compile(
+    r"^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?reply|autoreply|away from"
+    r"|on vacation|on leave|abwesenheit|automatische antwort|abwesenheitsnotiz|außer haus"
+    r"|réponse automatique|absence|absent du bureau|respuesta automática|fuera de la oficina"
+    r"|automatisch antwoord|afwezig|afwezigheidsmelding|risposta automatica|fuori sede"
+    r"|fuori ufficio|resposta automática|ausente)", _I,
+)
+
+
+def any_match(patterns: list[re.Pattern], text: str) -> re.Match | None:
+    for pattern in patterns:
+        found = pattern.search(text)
+        if found:
+            return found
+    return None

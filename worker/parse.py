@@ -1,0 +1,234 @@
+"""Raw bytes → Inbound: the facts of one message, decoded once.
+
+The compat32 parser builds the MIME tree about four times faster than policy.default, which
+re-parses a header on every read; we decode each header we need exactly once ourselves
+(RFC 2047 words, raw 8-bit UTF-8 or Latin-1) and so keep the same results at a fraction of the cost.
+"""
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from worker.htmltext import html_to_text
+
+MAX_DEPTH = 3
+# Headers the classifier reads; kept lower-cased and decoded.
+KEPT_HEADERS = (
+    "auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress", "precedence",
+    "list-id", "list-post", "list-unsubscribe", "return-path", "x-introledger-loop",
+    "feedback-id", "x-campaign", "x-mailer", "x-failed-recipients", "authentication-results",
+)
+GATEWAY_HEADERS = ("x-original-to", "delivered-to", "envelope-to", "resent-to", "resent-cc")
+
+
+class ParseError(ValueError):
+    """The bytes are not a message we can read."""
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True)
+class Inbound:
+    dedupe_key: str
+    message_id: str
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    subject: str
+    date: datetime | None
+    sender: Address | None
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    gateway: tuple[str, ...]
+    headers: dict[str, str]
+    content_type: str
+    text: str
+    attached: tuple["Inbound", ...] = field(default=())
+    size: int = 0
+
+    @property
+    def recipients(self) -> tuple[Address, ...]:
+        return self.to + self.cc
+
+
+def parse(raw: bytes) -> Inbound:
+    if not raw or not raw.strip():
+        raise ParseError("empty message")
+    msg = message_from_bytes(raw)
+    if not msg.keys():
+        raise ParseError("no header fields: not an email message")
+    return _inbound(msg, raw_key(raw), len(raw), 0)
+
+
+def raw_key(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _raw_headers(msg: Message) -> dict[str, list[str]]:
+    """Header values exactly as received (8-bit bytes as surrogates), read once."""
+    found: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        found.setdefault(name.lower(), []).append(value)
+    return found
+
+
+def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
+    h = _raw_headers(msg)
+    first = lambda name: h[name][0] if name in h else None  # noqa: E731
+    mid = _msgid(first("message-id"))
+    sender = _addresses(h.get("from"))
+    text, attached = _body(msg, depth)
+    return Inbound(
+        dedupe_key=f"mid:{mid}" if mid else fallback_key,
+        message_id=mid,
+        in_reply_to=_msgids(first("in-reply-to")),
+        references=_msgids(first("references")),
+        subject=decode(first("subject")),
+        date=_date(first("date")),
+        sender=sender[0] if sender else None,
+        to=_addresses(h.get("to")),
+        cc=_addresses(h.get("cc")),
+        gateway=_gateway(h),
+        headers={name: decode(h[name][0]) for name in KEPT_HEADERS if name in h},
+        content_type=msg.get_content_type(),
+        text=text,
+        attached=attached,
+        size=size,
+    )
+
+
+def decode(value: object) -> str:
+    """A header value as text: RFC 2047 words decoded, raw 8-bit bytes recovered, unfolded."""
+    if value is None:
+        return ""
+    text = _unsurrogate(str(value))
+    if "=?" in text:
+        try:
+            text = str(make_header(decode_header(text)))
+        except (ValueError, LookupError, UnicodeError):
+            pass
+    return " ".join(text.split())
+
+
+def _unsurrogate(text: str) -> str:
+    # compat32 smuggles undeclared 8-bit header bytes through as surrogate escapes.
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return text
+    data = text.encode("ascii", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _addresses(values: list[str] | None) -> tuple[Address, ...]:
+    if not values:
+        return ()
+    raw = [_unsurrogate(v) for v in values]
+    found = []
+    for name, email in getaddresses(raw):
+        email = email.strip().strip("<>").lower()
+        if "@" in email:
+            found.append(Address(decode(name).strip('"\' '), email))
+    return tuple(found)
+
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+
+
+def _msgid(value: object) -> str:
+    ids = _msgids(value)
+    if ids:
+        return ids[0]
+    bare = str(value or "").strip()
+    return bare if bare and " " not in bare else ""
+
+
+def _msgids(value: object) -> tuple[str, ...]:
+    return tuple(_MSGID.findall(str(value or "")))
+
+
+def _date(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _gateway(h: dict[str, list[str]]) -> tuple[str, ...]:
+    found = []
+    for header in GATEWAY_HEADERS:
+        for _name, email in getaddresses(h.get(header, [])):
+            if "@" in email:
+                found.append(email.strip().lower())
+    return tuple(found)
+
+
+def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...]]:
+    plain: str | None = None
+    html: str | None = None
+    attached: list[Inbound] = []
+    for part in _walk(msg):
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822":
+            attached.extend(_attached(part, depth))
+        elif _is_attachment(part):
+            continue
+        elif ctype == "text/plain" and plain is None:
+            plain = _text(part)
+        elif ctype == "text/html" and html is None:
+            html = _text(part)
+    if plain is None and html is not None:
+        plain = html_to_text(html)
+    return (plain or "").replace("\r\n", "\n"), tuple(attached)
+
+
+def _walk(msg: Message):
+    """Parts in order, without descending into attached messages (they are parsed on their own)."""
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        payload = part.get_payload()
+        if part.is_multipart() and part.get_content_type() != "message/rfc822":
+            stack.extend(reversed(payload))
+        else:
+            yield part
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = str(part.get("content-disposition", "")).lower()
+    return disposition.startswith("attachment")
+
+
+def _text(part: Message) -> str:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        data = str(part.get_payload()).encode("utf-8", "surrogateescape")
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:
+        return data.decode("latin-1")
+
+
+def _attached(part: Message, depth: int) -> list[Inbound]:
+    if depth >= MAX_DEPTH:
+        return []
+    inner = part.get_payload()
+    inner = inner[0] if isinstance(inner, list) and inner else inner
+    if not isinstance(inner, Message):
+        return []
+    return [_inbound(inner, raw_key(inner.as_bytes()), 0, depth + 1)]

@@ -1,0 +1,121 @@
+"""One message, one transaction: parse → classify → act, with the checkpoint moving in it.
+
+This is the error boundary. A message we cannot handle goes to quarantine with its reason and
+processing goes on; a database that is down is not the message's fault, so it is raised as
+InfrastructureError for the runner to back off and retry, with the checkpoint left where it was.
+"""
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import Checkpoint, InboundMessage, Quarantined
+from worker.actions import act
+from worker.classify import Context, classify
+from worker.parse import Inbound, ParseError, parse, raw_key
+from worker.threads import find_thread
+
+CONFLICT_RETRIES = 3
+
+
+class InfrastructureError(RuntimeError):
+    """The database (or another server) failed; retry later, nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    source: str             # e.g. "imap:test@127.0.0.1/INBOX", "maildir:/srv/mail", "file"
+    ref: str = ""           # UID, Maildir key or file name: where a person finds the original
+    uidvalidity: int | None = None
+    uid: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str               # the verdict's kind, or "duplicate" / "quarantined"
+    reason: str
+    referral_id: int | None = None
+    message_id: str = ""
+
+
+class Pipeline:
+    def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int):
+        self.sessions = sessions
+        self.context = context
+        self.quarantine_cap = quarantine_cap
+
+    def process(self, raw: bytes, origin: Origin) -> Outcome:
+        try:
+            msg = parse(raw)
+        except (ParseError, ValueError, LookupError, UnicodeError, IndexError, AttributeError) as exc:
+            return self._quarantine(raw, origin, f"cannot parse: {exc}", "")
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                with self.sessions.begin() as session:
+                    return self._handle(session, msg, origin)
+            except IntegrityError:
+                continue  # another worker recorded the same message or person first; look again
+            except DBAPIError as exc:
+                raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+            except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines
+                return self._quarantine(raw, origin, f"{type(exc).__name__}: {exc}", msg.message_id)
+        raise InfrastructureError(f"message {msg.message_id or origin.ref} kept conflicting")
+
+    def _handle(self, session: Session, msg: Inbound, origin: Origin) -> Outcome:
+        seen = session.scalar(select(InboundMessage).where(InboundMessage.dedupe_key == msg.dedupe_key))
+        if seen is not None:
+            advance(session, origin)
+            return Outcome("duplicate", f"already processed as {seen.kind}", seen.referral_id, msg.message_id)
+        context = replace(self.context, thread=find_thread(session, msg))
+        verdict = classify(msg, context)
+        referral_id = act(session, verdict, msg)
+        session.add(_record(msg, origin, verdict.kind, verdict.rule, verdict.reason, referral_id))
+        advance(session, origin)
+        return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
+
+    def _quarantine(self, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
+        key = parse_free_key(raw, message_id)
+        try:
+            with self.sessions.begin() as session:
+                if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
+                    advance(session, origin)
+                    return Outcome("duplicate", "already quarantined", None, message_id)
+                session.add(Quarantined(
+                    source=origin.source, source_ref=origin.ref, message_id=message_id,
+                    reason=reason[:2000], raw=raw[: self.quarantine_cap], raw_size=len(raw),
+                ))
+                session.add(InboundMessage(
+                    dedupe_key=key, message_id=message_id, source=origin.source,
+                    source_ref=origin.ref, kind="quarantined", rule="quarantine", reason=reason[:2000],
+                ))
+                advance(session, origin)
+        except DBAPIError as exc:
+            raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+        return Outcome("quarantined", reason, None, message_id)
+
+
+def parse_free_key(raw: bytes, message_id: str) -> str:
+    """The dedupe key of a message we may not have been able to parse."""
+    return f"mid:{message_id}" if message_id else raw_key(raw)
+
+
+def advance(session: Session, origin: Origin) -> None:
+    """Move the mailbox checkpoint inside the caller's transaction (IMAP sources only)."""
+    if origin.uid is None:
+        return
+    point = session.scalar(select(Checkpoint).where(Checkpoint.source == origin.source))
+    if point is None:
+        point = Checkpoint(source=origin.source, uidvalidity=origin.uidvalidity or 0, last_uid=0)
+        session.add(point)
+    point.uidvalidity = origin.uidvalidity or 0
+    point.last_uid = max(point.last_uid or 0, origin.uid)
+
+
+def _record(msg: Inbound, origin: Origin, kind: str, rule: str, reason: str, referral_id) -> InboundMessage:
+    return InboundMessage(
+        dedupe_key=msg.dedupe_key, message_id=msg.message_id, source=origin.source,
+        source_ref=origin.ref, kind=kind, rule=rule, reason=reason[:2000],
+        sender=msg.sender.email if msg.sender else "", subject=msg.subject[:500],
+        sent_at=msg.date, referral_id=referral_id,
+    )

@@ -1,0 +1,136 @@
+"""Strip quoted replies, forwarded parts, mobile footers and signatures from an email body."""
+
+from __future__ import annotations
+
+import re
+
+from .forwarded import MARKER_PATTERN
+
+_SP = r"[ \t\u00a0]"
+_EOL = _SP + r"*$"
+# Every pattern below is bounded ({0,300} etc.) so a hostile 1 MB line cannot make it backtrack.
+_BODY = r"[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
+_ADDR = r"<[^<>@\s]{0,100}(?:=?\n[^<>@\s]{0,100})?@[^<>\s]{1,150}(?:=?\n[^<>\s]{0,150})?>"
+_TIME = r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])"
+_HAS_DIGIT = r"(?=[^\n]{0,300}\d)"
+_HAS_TIME = r"(?=[^\n]{0,300}?" + _TIME + ")"
+
+_STARTERS = r"(?:On|Am|Le|El|Op|Il|Em|A|Às|Den|W dniu|Dnia|В|Во|Dne)(?!\w)"
+# Date-first clients (Polish, Russian, Nordic...) open with a digit or a short weekday.
+_DATE_HEAD = r"(?:\d|[^\W\d_]{1,5}\.?,?" + _SP + r"+\d)"
+_HEAD = r"(?:" + _STARTERS + "|" + _DATE_HEAD + ")"
+
+_VERB_LAST = (
+    r"(?:a" + _SP + r"écrit|escribió|ha scritto|scrisse|escreveu|napisał\(a\)|napisała|napisał"
+    r"|pisze|пишет|написал\(а\)|написала|написал|schrieb|schreef|skrev|kirjoitti|napsal\(a\)"
+    r"|napsala|napsal|írta)"
+)
+_EN_VERB = r"(?:wrote|writes)"
+# German, Dutch and Nordic clients put the verb before the sender's name.
+_VERB_FIRST = r"(?:schrieb|schreef|skrev)"
+_ANY_VERB = r"(?:" + _EN_VERB + "|" + _VERB_LAST + ")"
+
+_FOOTER = (
+    r"(?:Sent from my (?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile|phone)"
+    r"|Get Outlook for (?:iOS|Android)|Sent from Mail for Windows"
+    r"|Von meinem (?:iPhone|iPad|Android|Smartphone) gesendet|Envoyé de mon (?:iPhone|iPad)"
+    r"|Enviado desde mi (?:iPhone|iPad)|Verstuurd vanaf mijn (?:iPhone|iPad)"
+    r"|Inviato da(?: il mio)? (?:iPhone|iPad))(?!\w)[^\n]{0,60}$"
+)
+_FROM_NAMES = r"(?i:From|Von|De|Van|Da|Od|От|Från|Fra)"
+_SENT_NAMES = (
+    r"(?i:Sent|Date|Gesendet|Datum|Envoyé|Date d'envoi|Enviado|Enviado el|Fecha|Verzonden"
+    r"|Inviato|Data|Wysłano|Отправлено|Skickat|Sendt)"
+)
+_TO_NAMES = (
+    r"(?i:To|Subject|Cc|An|Betreff|À|A|Objet|Para|Asunto|Aan|Onderwerp|Oggetto|Assunto"
+    r"|Do|Temat|Кому|Тема|Till|Ämne|Til|Emne)"
+)
+
+
+def _header(names: str) -> str:
+    return r"[ \t]*\*?" + names + r"\*?" + _SP + r"?:"
+
+
+# Cheap lookaheads in front of each group let most lines fail after a character or two.
+_ENDS_WITH_COLON = r"(?=[^\n]{0,400}:" + _EOL + r"|[^\n]{0,400}\n[^\n]{0,400}:" + _EOL + ")"
+_ATTRIBUTION = (
+    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _BODY + r"(?<!\w)" + _EN_VERB + _SP + "?:" + _EOL + ")"
+    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _BODY + r"(?<!\w)" + _VERB_LAST + _SP + "?:" + _EOL + ")"
+    r"|(?P<first>[ \t]*" + _HEAD + _HAS_TIME + _BODY + r"(?<!\w)" + _VERB_FIRST
+    + _SP + r"[^\n:]{1,120}:" + _EOL + ")"
+    r"|(?P<addr>[ \t]*[^\n]{0,200}?" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*" + _ANY_VERB
+    + _SP + "?:" + _EOL + ")"
+    r"|(?P<dated>[ \t]*" + _DATE_HEAD + _HAS_TIME + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
+)
+_CUT = re.compile(
+    r"^(?=[ \t]*[^\s>])(?:"
+    r"(?P<sig>--" + _EOL + ")"
+    r"|(?P<marker>[ \t]*" + MARKER_PATTERN + ")"
+    r"|(?=[ \t]*[SGVEI])(?P<footer>[ \t]*" + _FOOTER + ")"
+    r"|(?=[ \t]*\*?[^\W\d_]{1,8}\*?" + _SP + r"?:)(?P<outlook>" + _header(_FROM_NAMES) + ")"
+    r"|" + _ENDS_WITH_COLON + "(?:" + _ATTRIBUTION + ")"
+    r")",
+    re.M,
+)
+_STARTS_ATTRIBUTION = re.compile(r"[ \t]*" + _STARTERS + r"[^\n]*:" + _EOL)
+_SENT = re.compile(_header(_SENT_NAMES))
+_TO = re.compile(_header(_TO_NAMES))
+_RULE = re.compile(r"[ \t]*_{10,}[ \t]*")
+_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
+_SENTENCE_END = re.compile(r"[.!?]" + _SP + r"*$")
+
+
+def new_text(text: str) -> str:
+    """Return only what the author newly wrote in `text`, stripped at both ends."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    head = text[: _find_cut(text)]
+    return _QUOTED_LINE.sub("", head).strip()
+
+
+def _find_cut(text: str) -> int:
+    """Offset where the first quoted original, forward, footer or signature begins."""
+    pos = 0
+    while (m := _CUT.search(text, pos)) is not None:
+        start = _accept(text, m)
+        if start is not None:
+            return start
+        newline = text.find("\n", m.start())
+        if newline < 0:
+            break
+        pos = newline + 1
+    return len(text)
+
+
+def _accept(text: str, m: re.Match[str]) -> int | None:
+    kind = m.lastgroup
+    if kind == "outlook":
+        return _rewind_rule(text, m.start()) if _is_header_block(text, m.start()) else None
+    if kind in ("en", "last", "first", "dated") and "\n" in m.group():
+        return m.start() if _is_wrapped(m.group()) else None
+    return m.start()
+
+
+def _is_wrapped(match: str) -> bool:
+    """Whether a two-line match is one wrapped attribution rather than a sentence and a new line."""
+    first, _, second = match.partition("\n")
+    if _SENTENCE_END.search(first) or not any(c.isdigit() for c in first):
+        return False
+    return _STARTS_ATTRIBUTION.match(second) is None
+
+
+def _is_header_block(text: str, start: int) -> bool:
+    """Outlook's "From:" only counts when "Sent:"/"Date:" and "To:"/"Subject:" follow within 4 lines."""
+    following = text[start : start + 4000].split("\n", 5)[1:5]
+    has_sent = any(_SENT.match(line) for line in following)
+    return has_sent and any(_TO.match(line) for line in following)
+
+
+def _rewind_rule(text: str, start: int) -> int:
+    """Include the "_____" rule Outlook draws above its header block."""
+    window = max(0, start - 2000)
+    before = text[window:start].rstrip()
+    last_line = before.rpartition("\n")[2]
+    if _RULE.fullmatch(last_line):
+        return window + len(before) - len(last_line)
+    return start

@@ -1,0 +1,50 @@
+"""Who is the provider and who the prospect in an intro, and which way it runs for members."""
+import re
+
+from worker.directory import Directory
+from worker.parse import Address
+from worker.verdict import Party
+
+_NEEDS = (
+    r"(?:is|are) (?:looking|searching) for|needs?|wants?|asked (?:me )?(?:for|about)|is after"
+    r"|sucht|braucht|cherche|a besoin|busca|necesita|zoekt|heeft .{1,30} nodig|cerca|ha bisogno"
+)
+_OFFERS = (
+    r"is (?:a|an|the|our|my) |runs |helps |does |offers |ist (?:ein|eine) |est (?:un|une) "
+    r"|es (?:un|una) |is een |è (?:un|una) "
+)
+
+
+def assign(parties: list[Address], introducer: Address, text: str, directory: Directory
+           ) -> tuple[tuple[Party, ...], str, int | None]:
+    """Roles for each party, the direction, and the member it belongs to."""
+    members = [p for p in parties if directory.member_of(p.email)]
+    if members:
+        member = directory.member_of(members[0].email)
+        roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
+        return roles, "received", member.id
+    giver = directory.member_of(introducer.email)
+    roles = _from_text(parties, text)
+    return roles, ("given" if giver else "partner"), (giver.id if giver else None)
+
+
+def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
+    found = {p: _role_in_text(p, text) for p in parties}
+    known = {r for r in found.values() if r}
+    if len(parties) == 2 and len(known) == 1:
+        # One party's role named in the text implies the other's.
+        other = "provider" if known == {"prospect"} else "prospect"
+        found = {p: r or other for p, r in found.items()}
+    return tuple(Party(p, found[p] or "party") for p in parties)
+
+
+def _role_in_text(party: Address, text: str) -> str | None:
+    first = party.name.split()[0] if party.name.split() else ""
+    if len(first) < 2:
+        return None
+    name = re.escape(first)
+    if re.search(rf"\b{name}\b[^.\n]{{0,40}}?\b(?:{_NEEDS})", text, re.IGNORECASE):
+        return "prospect"
+    if re.search(rf"\b{name}\b[^.\n]{{0,20}}?\b(?:{_OFFERS})", text, re.IGNORECASE):
+        return "provider"
+    return None

@@ -1,0 +1,146 @@
+"""The long-running loop: catch up, wait for mail (IDLE, or polling), do due work, never die.
+
+Any drop (network, server, database) ends the current connection; the loop backs off and starts
+again from the checkpoint, so nothing is missed and dedupe keeps nothing doubled.
+"""
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from worker import imap
+from worker.maildir_source import MaildirSource
+from worker.pipeline import InfrastructureError, Outcome, Pipeline
+
+log = logging.getLogger("introledger.runner")
+
+DROPS = (OSError, socket.timeout, IMAPClientError, InfrastructureError, EOFError)
+
+
+@dataclass
+class Backoff:
+    first: float = 0.5
+    cap: float = 60.0
+    current: float = field(default=0.0)
+
+    def next(self) -> float:
+        self.current = min(self.cap, self.current * 2 if self.current else self.first)
+        return self.current
+
+    def reset(self) -> None:
+        self.current = 0.0
+
+
+class Runner:
+    """Owns the watch loop; `stop()` may be called from another thread (tests, signals)."""
+
+    def __init__(self, pipeline: Pipeline, sessions, duties: list[Callable[[], None]] = (),
+                 on_outcome: Callable[[Outcome], None] = lambda o: None):
+        self.pipeline = pipeline
+        self.sessions = sessions
+        self.duties = list(duties)
+        self.on_outcome = on_outcome
+        self.stopping = threading.Event()
+        self.backoff = Backoff()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _report(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            self.on_outcome(outcome)
+
+    def _due_work(self) -> None:
+        for duty in self.duties:
+            duty()
+
+    def _pause_after(self, exc: BaseException) -> None:
+        delay = self.backoff.next()
+        log.warning("%s: %s — retrying in %.1fs", type(exc).__name__, exc, delay)
+        self.stopping.wait(delay)
+
+    # --- IMAP ---------------------------------------------------------------------------------
+
+    def imap_once(self, account: imap.ImapAccount) -> list[Outcome]:
+        client = imap.connect(account)
+        try:
+            outcomes = imap.catch_up(client, account, self.pipeline, self.sessions)
+        finally:
+            _quietly_logout(client)
+        self._report(outcomes)
+        self._due_work()
+        return outcomes
+
+    def imap_forever(self, account: imap.ImapAccount) -> None:
+        while not self.stopping.is_set():
+            try:
+                self._imap_session(account)
+            except imap.ImapLoginError:
+                raise
+            except DROPS as exc:
+                self._pause_after(exc)
+
+    def _imap_session(self, account: imap.ImapAccount) -> None:
+        client = imap.connect(account)
+        try:
+            self._sync(client, account)
+            self.backoff.reset()
+            if b"IDLE" in client.capabilities():
+                self._idle(client, account)
+            else:
+                self._poll(client, account)
+        finally:
+            _quietly_logout(client)
+
+    def _sync(self, client: IMAPClient, account: imap.ImapAccount) -> None:
+        self._report(imap.catch_up(client, account, self.pipeline, self.sessions))
+        self._due_work()
+
+    def _idle(self, client: IMAPClient, account: imap.ImapAccount) -> None:
+        renew = account.settings.idle_renew_seconds
+        while not self.stopping.is_set():
+            client.idle()
+            started = time.monotonic()
+            news = []
+            # Short waits so stop() is seen quickly; IDLE is renewed well before the 29-minute cut.
+            while not news and not self.stopping.is_set() and time.monotonic() - started < renew:
+                news = client.idle_check(timeout=1.0)
+            client.idle_done()
+            self._sync(client, account)
+
+    def _poll(self, client: IMAPClient, account: imap.ImapAccount) -> None:
+        while not self.stopping.wait(account.settings.poll_seconds):
+            client.noop()
+            self._sync(client, account)
+
+    # --- Maildir ------------------------------------------------------------------------------
+
+    def maildir_once(self, source: MaildirSource) -> list[Outcome]:
+        outcomes = source.drain(self.pipeline)
+        self._report(outcomes)
+        self._due_work()
+        return outcomes
+
+    def maildir_forever(self, source: MaildirSource, poll_seconds: float) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.maildir_once(source)
+                self.backoff.reset()
+                self.stopping.wait(poll_seconds)
+            except DROPS as exc:
+                self._pause_after(exc)
+
+
+def _quietly_logout(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # noqa: BLE001 - the connection may already be gone; nothing to save
+        try:
+            client.shutdown()
+        except Exception:  # noqa: BLE001
+            pass

@@ -1,0 +1,49 @@
+"""Find the known intro thread a message belongs to (database reads only)."""
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import InboundMessage, Referral
+from worker.classify import ThreadMatch
+from worker.parse import Inbound
+
+_PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|r|ref|rif|res|fw|fwd|wg|tr|rv)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+
+
+def subject_key(subject: str) -> str:
+    """A subject without reply/forward prefixes, for matching replies to their intro."""
+    return " ".join(_PREFIX.sub("", subject).lower().split())[:500]
+
+
+def find_thread(session: Session, msg: Inbound) -> ThreadMatch | None:
+    return _by_message_ids(session, msg) or _by_subject_and_people(session, msg)
+
+
+def _by_message_ids(session: Session, msg: Inbound) -> ThreadMatch | None:
+    ids = list(dict.fromkeys(msg.in_reply_to + msg.references))
+    if not ids:
+        return None
+    row = session.execute(
+        select(InboundMessage.referral_id, InboundMessage.message_id)
+        .where(InboundMessage.message_id.in_(ids), InboundMessage.referral_id.is_not(None))
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return ThreadMatch(row.referral_id, f"replies to {row.message_id}, part of referral #{row.referral_id}")
+
+
+def _by_subject_and_people(session: Session, msg: Inbound) -> ThreadMatch | None:
+    key = subject_key(msg.subject)
+    if not key or key == msg.subject.lower().strip() or msg.sender is None:
+        return None  # only a "Re:" of an intro's subject can be its reply
+    people = {msg.sender.email, *(a.email for a in msg.recipients)}
+    candidates = session.scalars(
+        select(Referral).where(Referral.subject_key == key).order_by(Referral.id.desc()).limit(5)
+    )
+    for referral in candidates:
+        known = {referral.introducer.email, *(p.person.email for p in referral.parties)}
+        if len(people & known) >= 2:
+            return ThreadMatch(referral.id, f"same subject and people as referral #{referral.id}")
+    return None

@@ -1,0 +1,38 @@
+"""What the classifier decides about one message, as plain frozen data."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from worker.parse import Address
+
+# Kinds that log a referral, and kinds recorded but never acted on.
+INTRO_KINDS = frozenset({"double_intro", "forwarded_intro", "heads_up"})
+NOISE_KINDS = frozenset({"own_mail", "bounce", "auto_reply", "mailing_list", "newsletter"})
+
+
+@dataclass(frozen=True)
+class Party:
+    address: Address  # email may be "" for a prospect named in a heads-up note
+    role: str         # provider | prospect | party
+
+
+@dataclass(frozen=True)
+class Intro:
+    introducer: Address
+    parties: tuple[Party, ...]
+    direction: str    # received | given | partner
+    member_id: int | None
+    introduced_at: datetime | None
+    subject: str
+    excerpt: str
+    original_message_id: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    rule: str
+    reason: str
+    confidence: float = 1.0
+    intro: Intro | None = None
+    referral_id: int | None = None
+    extra: dict = field(default_factory=dict)

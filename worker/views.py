@@ -1,0 +1,64 @@
+"""Rows → the stable JSON shapes and readable tables the CLI prints (keys documented in README)."""
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from models import Quarantined, Referral
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def referral_json(r: Referral) -> dict:
+    return {
+        "id": r.id,
+        "status": r.status,
+        "kind": r.kind,
+        "introduced_at": _iso(r.introduced_at),
+        "introducer": {"name": r.introducer.name, "email": r.introducer.email},
+        "parties": [
+            {"name": p.person.name, "email": p.person.email, "role": p.role} for p in r.parties
+        ],
+        "direction": r.direction,
+        "confidence": round(r.confidence, 2),
+        "reason": r.reason,
+        "source": {"message_id": r.source_message_id, "subject": r.subject},
+    }
+
+
+def quarantine_json(q: Quarantined) -> dict:
+    return {
+        "id": q.id, "created_at": _iso(q.created_at), "source": q.source, "source_ref": q.source_ref,
+        "message_id": q.message_id, "reason": q.reason, "raw_size": q.raw_size,
+    }
+
+
+def _who(name: str, email: str | None) -> str:
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or "?"
+
+
+def referrals_table(rows: list[Referral], console: Console) -> None:
+    table = Table(title=f"Referrals ({len(rows)})", title_justify="left")
+    for col in ("#", "date", "status", "direction", "introducer", "parties (role)", "subject"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        parties = "\n".join(f"{_who(p.person.name, p.person.email)} ({p.role})" for p in r.parties)
+        table.add_row(
+            str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, r.direction,
+            _who(r.introducer.name, r.introducer.email), parties, r.subject[:60],
+        )
+    console.print(table)
+
+
+def quarantine_table(rows: list[Quarantined], console: Console) -> None:
+    table = Table(title=f"Quarantine ({len(rows)})", title_justify="left")
+    for col in ("#", "when", "source", "message", "reason"):
+        table.add_column(col, overflow="fold")
+    for q in rows:
+        table.add_row(str(q.id), q.created_at.strftime("%Y-%m-%d %H:%M"), q.source_ref or q.source,
+                      q.message_id or f"({q.raw_size} bytes)", q.reason)
+    console.print(table)
