@@ -73,6 +73,12 @@ _CUT = re.compile(
     r")",
     re.M,
 )
+# Every cut needs one of these tokens on its line, and they are rare in prose, so a single
+# fast search skips almost all lines without running _CUT on them.
+_TRIGGER = re.compile(
+    r"--|:" + _SP + r"*(?:\n|\Z)|(?:From|FROM|Von|De|DE|Van|Da|Od|От|Från|Fra)\*?" + _SP + "?:"
+    r"|Sent from|Get Outlook|Von meinem|Envoyé de|Enviado desde|Verstuurd vanaf|Inviato da"
+)
 _STARTS_ATTRIBUTION = re.compile(r"[ \t]*" + _STARTERS + r"[^\n]*:" + _EOL)
 _SENT = re.compile(_header(_SENT_NAMES))
 _TO = re.compile(_header(_TO_NAMES))
@@ -91,15 +97,25 @@ def new_text(text: str) -> str:
 def _find_cut(text: str) -> int:
     """Offset where the first quoted original, forward, footer or signature begins."""
     pos = 0
-    while (m := _CUT.search(text, pos)) is not None:
-        start = _accept(text, m)
-        if start is not None:
-            return start
-        newline = text.find("\n", m.start())
-        if newline < 0:
-            break
-        pos = newline + 1
+    while (hit := _TRIGGER.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.start())
+        end = len(text) if end < 0 else end
+        cut = _cut_in_line(text, start, end)
+        if cut is not None:
+            return cut
+        pos = end + 1
     return len(text)
+
+
+def _cut_in_line(text: str, start: int, end: int) -> int | None:
+    """Check the line text[start:end], and an attribution wrapped onto it from the line above."""
+    if start > 0:
+        above = _CUT.match(text, text.rfind("\n", 0, start - 1) + 1)
+        if above and above.end() > start and (cut := _accept(text, above)) is not None:
+            return cut
+    here = _CUT.match(text, start)
+    return _accept(text, here) if here else None
 
 
 def _accept(text: str, m: re.Match[str]) -> int | None:
