@@ -52,9 +52,10 @@ def intro(i: int, rng: random.Random | None = None, lang: str = "en", client: st
     rng = rng or random.Random(i)
     introducer = introducer or person(rng, i * 3)
     a, b = a or person(rng, i * 3 + 1), b or person(rng, i * 3 + 2)
-    text = INTRO_LINES[lang].format(a=a[0].split()[0], b=b[0].split()[0], trade=rng.choice(TRADES))
-    body = f"{text}\n\n{_filler(rng, 3)}\n\nBest,\n{introducer[0].split()[0]}\n"
-    subject = f"Intro: {a[0].split()[0]} <> {b[0].split()[0]}"
+    first = lambda p: (p[0] or p[1]).split()[0]  # noqa: E731
+    text = INTRO_LINES[lang].format(a=first(a), b=first(b), trade=rng.choice(TRADES))
+    body = f"{text}\n\n{_filler(rng, 3)}\n\nBest,\n{first(introducer)}\n"
+    subject = f"Intro: {first(a)} <> {first(b)}"
     return message(i, introducer, [a, b], [("", tracking)], subject, body, client, when)
 
 

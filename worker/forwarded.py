@@ -15,11 +15,13 @@ _DASHED = (
     r"|urspr[üu]ngliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht"
     r"|messaggio originale|mensagem original"
 )
-_INTRODUCED = (
-    r"begin forwarded message|anfang der weitergeleiteten nachricht"
-    r"|d[ée]but du message r[ée]exp[ée]di[ée]|d[ée]but du message transf[ée]r[ée]"
-    r"|inicio del mensaje reenviado|begin doorgestuurd bericht|inizio messaggio inoltrato"
+# Lines that introduce a forward with a colon, as Apple Mail and its translations write them.
+INTRODUCERS = (
+    "begin forwarded message", "anfang der weitergeleiteten nachricht",
+    "début du message réexpédié", "début du message transféré", "inicio del mensaje reenviado",
+    "begin doorgestuurd bericht", "inizio messaggio inoltrato",
 )
+_INTRODUCED = "|".join(INTRODUCERS).replace("é", "[ée]")
 # Shared with quotes.py so both modules agree on what starts a forwarded/original part.
 # The leading lookahead lets ordinary lines fail on their first character.
 MARKER_PATTERN = (

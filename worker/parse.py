@@ -121,14 +121,20 @@ def decode(value: object) -> str:
 
 
 def _unsurrogate(text: str) -> str:
-    # compat32 smuggles undeclared 8-bit header bytes through as surrogate escapes.
-    if not any("\udc80" <= c <= "\udcff" for c in text):
+    """Text safe to store: undeclared 8-bit bytes recovered, stray surrogates and NULs gone."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if text.isascii() or not any("\ud800" <= c <= "\udfff" for c in text):
         return text
-    data = text.encode("ascii", "surrogateescape")
+    # compat32 smuggles undeclared 8-bit header bytes through as surrogate escapes.
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that was never a byte
+        return text.encode("utf-8", "replace").decode("utf-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1")  # the usual legacy charset of raw 8-bit headers
 
 
 def _addresses(values: list[str] | None) -> tuple[Address, ...]:
@@ -150,12 +156,12 @@ def _msgid(value: object) -> str:
     ids = _msgids(value)
     if ids:
         return ids[0]
-    bare = str(value or "").strip()
+    bare = _unsurrogate(str(value or "")).strip()
     return bare if bare and " " not in bare else ""
 
 
 def _msgids(value: object) -> tuple[str, ...]:
-    return tuple(_MSGID.findall(str(value or "")))
+    return tuple(_MSGID.findall(_unsurrogate(str(value or ""))))
 
 
 def _date(value: object) -> datetime | None:
@@ -193,7 +199,7 @@ def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...]]:
             html = _text(part)
     if plain is None and html is not None:
         plain = html_to_text(html)
-    return (plain or "").replace("\r\n", "\n"), tuple(attached)
+    return _unsurrogate(plain or "").replace("\r\n", "\n"), tuple(attached)
 
 
 def _walk(msg: Message):

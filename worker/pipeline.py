@@ -76,6 +76,7 @@ class Pipeline:
 
     def _quarantine(self, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
         key = parse_free_key(raw, message_id)
+        reason, message_id = _storable(reason)[:2000], _storable(message_id)[:400]
         try:
             with self.sessions.begin() as session:
                 if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
@@ -83,11 +84,11 @@ class Pipeline:
                     return Outcome("duplicate", "already quarantined", None, message_id)
                 session.add(Quarantined(
                     source=origin.source, source_ref=origin.ref, message_id=message_id,
-                    reason=reason[:2000], raw=raw[: self.quarantine_cap], raw_size=len(raw),
+                    reason=reason, raw=raw[: self.quarantine_cap], raw_size=len(raw),
                 ))
                 session.add(InboundMessage(
                     dedupe_key=key, message_id=message_id, source=origin.source,
-                    source_ref=origin.ref, kind="quarantined", rule="quarantine", reason=reason[:2000],
+                    source_ref=origin.ref, kind="quarantined", rule="quarantine", reason=reason,
                 ))
                 advance(session, origin)
         except DBAPIError as exc:
@@ -98,6 +99,11 @@ class Pipeline:
 def parse_free_key(raw: bytes, message_id: str) -> str:
     """The dedupe key of a message we may not have been able to parse."""
     return f"mid:{message_id}" if message_id else raw_key(raw)
+
+
+def _storable(text: str) -> str:
+    """Error text may quote the bad input; keep it storable in any database."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def advance(session: Session, origin: Origin) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from .forwarded import MARKER_PATTERN
+from .forwarded import INTRODUCERS, MARKER_PATTERN
 
 _SP = r"[ \t\u00a0]"
 _EOL = _SP + r"*$"
-# Every pattern below is bounded ({0,300} etc.) so a hostile 1 MB line cannot make it backtrack.
+# Every quantifier is bounded so a hostile 1 MB line cannot make a pattern backtrack for long.
 _BODY = r"[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
+# Quoted-printable soft breaks ("=" + newline) can split an address across two lines.
 _ADDR = r"<[^<>@\s]{0,100}(?:=?\n[^<>@\s]{0,100})?@[^<>\s]{1,150}(?:=?\n[^<>\s]{0,150})?>"
 _TIME = r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])"
 _HAS_DIGIT = r"(?=[^\n]{0,300}\d)"
@@ -20,15 +21,27 @@ _STARTERS = r"(?:On|Am|Le|El|Op|Il|Em|A|Às|Den|W dniu|Dnia|В|Во|Dne)(?!\w)"
 _DATE_HEAD = r"(?:\d|[^\W\d_]{1,5}\.?,?" + _SP + r"+\d)"
 _HEAD = r"(?:" + _STARTERS + "|" + _DATE_HEAD + ")"
 
-_VERB_LAST = (
-    r"(?:a" + _SP + r"écrit|escribió|ha scritto|scrisse|escreveu|napisał\(a\)|napisała|napisał"
-    r"|pisze|пишет|написал\(а\)|написала|написал|schrieb|schreef|skrev|kirjoitti|napsal\(a\)"
-    r"|napsala|napsal|írta)"
+_EN_VERBS = ("wrote", "writes")
+_VERBS = (
+    "a écrit", "escribió", "ha scritto", "scrisse", "escreveu", "napisał(a)", "napisała",
+    "napisał", "pisze", "пишет", "написал(а)", "написала", "написал", "schrieb", "schreef",
+    "skrev", "kirjoitti", "napsal(a)", "napsala", "napsal", "írta",
 )
-_EN_VERB = r"(?:wrote|writes)"
-# German, Dutch and Nordic clients put the verb before the sender's name.
-_VERB_FIRST = r"(?:schrieb|schreef|skrev)"
-_ANY_VERB = r"(?:" + _EN_VERB + "|" + _VERB_LAST + ")"
+# German, Dutch and Nordic clients also put the verb before the sender's name.
+_VERBS_FIRST = ("schrieb", "schreef", "skrev")
+
+
+def _literal(words: str) -> str:
+    return re.escape(words).replace(r"\ ", _SP)
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(_literal(w) for w in words) + ")"
+
+
+def _header(names: str) -> str:
+    return r"[ \t]*\*?" + names + r"\*?" + _SP + r"?:"
+
 
 _FOOTER = (
     r"(?:Sent from my (?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile|phone)"
@@ -37,7 +50,7 @@ _FOOTER = (
     r"|Enviado desde mi (?:iPhone|iPad)|Verstuurd vanaf mijn (?:iPhone|iPad)"
     r"|Inviato da(?: il mio)? (?:iPhone|iPad))(?!\w)[^\n]{0,60}$"
 )
-_FROM_NAMES = r"(?i:From|Von|De|Van|Da|Od|От|Från|Fra)"
+_FROM_WORDS = ("From", "Von", "De", "Van", "Da", "Od", "От", "Från", "Fra")
 _SENT_NAMES = (
     r"(?i:Sent|Date|Gesendet|Datum|Envoyé|Date d'envoi|Enviado|Enviado el|Fecha|Verzonden"
     r"|Inviato|Data|Wysłano|Отправлено|Skickat|Sendt)"
@@ -47,38 +60,41 @@ _TO_NAMES = (
     r"|Do|Temat|Кому|Тема|Till|Ämne|Til|Emne)"
 )
 
-
-def _header(names: str) -> str:
-    return r"[ \t]*\*?" + names + r"\*?" + _SP + r"?:"
-
-
-# Cheap lookaheads in front of each group let most lines fail after a character or two.
-_ENDS_WITH_COLON = r"(?=[^\n]{0,400}:" + _EOL + r"|[^\n]{0,400}\n[^\n]{0,400}:" + _EOL + ")"
 _ATTRIBUTION = (
-    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _BODY + r"(?<!\w)" + _EN_VERB + _SP + "?:" + _EOL + ")"
-    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _BODY + r"(?<!\w)" + _VERB_LAST + _SP + "?:" + _EOL + ")"
-    r"|(?P<first>[ \t]*" + _HEAD + _HAS_TIME + _BODY + r"(?<!\w)" + _VERB_FIRST
-    + _SP + r"[^\n:]{1,120}:" + _EOL + ")"
-    r"|(?P<addr>[ \t]*[^\n]{0,200}?" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*" + _ANY_VERB
+    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _BODY + r"(?<!\w)" + _alternatives(_EN_VERBS)
     + _SP + "?:" + _EOL + ")"
+    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _BODY + r"(?<!\w)" + _alternatives(_VERBS)
+    + _SP + "?:" + _EOL + ")"
+    r"|(?P<first>[ \t]*" + _HEAD + _HAS_TIME + _BODY + r"(?<!\w)" + _alternatives(_VERBS_FIRST)
+    + _SP + r"[^\n:]{1,120}(?:\n[^\n:]{1,120})?:" + _EOL + ")"
+    r"|(?P<addr>[ \t]*[^\n]{0,200}?" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*"
+    + _alternatives(_EN_VERBS + _VERBS) + _SP + "?:" + _EOL + ")"
     r"|(?P<dated>[ \t]*" + _DATE_HEAD + _HAS_TIME + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
 )
 _CUT = re.compile(
     r"^(?=[ \t]*[^\s>])(?:"
     r"(?P<sig>--" + _EOL + ")"
     r"|(?P<marker>[ \t]*" + MARKER_PATTERN + ")"
-    r"|(?=[ \t]*[SGVEI])(?P<footer>[ \t]*" + _FOOTER + ")"
-    r"|(?=[ \t]*\*?[^\W\d_]{1,8}\*?" + _SP + r"?:)(?P<outlook>" + _header(_FROM_NAMES) + ")"
-    r"|" + _ENDS_WITH_COLON + "(?:" + _ATTRIBUTION + ")"
-    r")",
+    r"|(?P<footer>[ \t]*" + _FOOTER + ")"
+    r"|(?P<outlook>" + _header("(?i:" + "|".join(_FROM_WORDS) + ")") + ")"
+    r"|" + _ATTRIBUTION + ")",
     re.M,
 )
-# Every cut needs one of these tokens on its line, and they are rare in prose, so a single
-# fast search skips almost all lines without running _CUT on them.
-_TRIGGER = re.compile(
-    r"--|:" + _SP + r"*(?:\n|\Z)|(?:From|FROM|Von|De|DE|Van|Da|Od|От|Från|Fra)\*?" + _SP + "?:"
-    r"|Sent from|Get Outlook|Von meinem|Envoyé de|Enviado desde|Verstuurd vanaf|Inviato da"
+
+_TRIGGER_WORDS = (
+    [r"--", r">\)?" + _SP + r"*:" + _SP + r"*(?:\n|\Z)"]
+    + [_literal(v) + _SP + r"?:" for v in _EN_VERBS + _VERBS]
+    + [_literal(v) + _SP for v in _VERBS_FIRST]
+    + [w + r"\*?" + _SP + "?:" for word in _FROM_WORDS for w in (word, word.upper())]
+    + ["Sent from", "Get Outlook", "Von meinem", "Envoyé de", "Enviado desde", "Verstuurd vanaf"]
+    + ["Inviato da"]
+    + [p for phrase in INTRODUCERS for p in (phrase, phrase.capitalize())]
 )
+# Every cut has one of these on its (last) line. They are rare in prose, and as flat
+# alternatives that each open with a literal, re scans for them in C instead of running
+# _CUT at every line.
+_TRIGGER = re.compile("|".join(_TRIGGER_WORDS))
+
 _STARTS_ATTRIBUTION = re.compile(r"[ \t]*" + _STARTERS + r"[^\n]*:" + _EOL)
 _SENT = re.compile(_header(_SENT_NAMES))
 _TO = re.compile(_header(_TO_NAMES))

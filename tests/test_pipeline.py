@@ -1,0 +1,147 @@
+"""One message through parse → classify → act: exactly once, never lost, never raising."""
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, func, select
+
+from models import InboundMessage, Quarantined, Referral, ReferralEvent
+from models.db import session_factory
+from tests import mailgen
+from worker.pipeline import InfrastructureError, Origin, Pipeline
+
+FILE = Origin("file", "test")
+
+
+def count(app, model, *where) -> int:
+    with app.sessions() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_intro_is_logged_with_introducer_parties_roles_and_source(app):
+    raw = mailgen.intro(1, introducer=("Carol Jensen", "carol@gmail.example"),
+                        a=("Alice Brook", "alice@brightkitchens.example"),
+                        b=("Dana Whitfield", "dana@danabooks.example"))
+    outcome = app.pipeline.process(raw, FILE)
+    assert outcome.kind == "double_intro"
+    with app.sessions() as s:
+        r = s.get(Referral, outcome.referral_id)
+        assert (r.status, r.direction) == ("introduced", "received")
+        assert r.introducer.email == "carol@gmail.example"
+        roles = {p.person.email: p.role for p in r.parties}
+        assert roles == {"alice@brightkitchens.example": "prospect", "dana@danabooks.example": "provider"}
+        assert r.source_message_id == "gen1.gmail@mail.gmail.example"
+        assert r.subject == "Intro: Alice <> Dana" and "Alice, meet Dana" in r.excerpt
+
+
+def test_member_introducer_has_given_the_referral(app):
+    raw = mailgen.intro(2, introducer=("Marco Rossi", "marco@rossi-marketing.example"))
+    outcome = app.pipeline.process(raw, FILE)
+    with app.sessions() as s:
+        assert s.get(Referral, outcome.referral_id).direction == "given"
+
+
+def test_same_message_again_is_a_duplicate_not_a_second_referral(app):
+    raw = mailgen.intro(3)
+    first, again = app.pipeline.process(raw, FILE), app.pipeline.process(raw, Origin("imap:x", "9"))
+    assert (first.kind, again.kind) == ("double_intro", "duplicate")
+    assert again.referral_id == first.referral_id
+    assert count(app, Referral) == 1 and count(app, InboundMessage) == 1
+
+
+def test_people_are_deduplicated_by_address_across_intros(app):
+    alice = ("Alice Brook", "Alice@BrightKitchens.example")
+    app.pipeline.process(mailgen.intro(4, a=alice), FILE)
+    app.pipeline.process(mailgen.intro(5, a=("", "alice@brightkitchens.example")), FILE)
+    from models import Person
+    with app.sessions() as s:
+        people = s.scalars(select(Person).where(Person.email == "alice@brightkitchens.example")).all()
+        assert [p.name for p in people] == ["Alice Brook"]
+
+
+def test_reply_all_marks_connected_without_a_new_referral(app):
+    intro = mailgen.intro(6, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"))
+    rid = app.pipeline.process(intro, FILE).referral_id
+    reply = (
+        b"From: Bob Stone <bob@y.example>\nTo: Alice Brook <alice@x.example>\n"
+        b"Cc: intros@example.com\nSubject: Re: Intro: Alice <> Bob\nMessage-ID: <reply6@y>\n"
+        b"In-Reply-To: <gen6.gmail@mail.gmail.example>\nDate: Fri, 02 Oct 2026 10:00:00 +0000\n\n"
+        b"Thanks! Alice, great to meet you - I'd love to introduce you to our team.\n"
+    )
+    outcome = app.pipeline.process(reply, FILE)
+    assert (outcome.kind, outcome.referral_id) == ("thread_reply", rid)
+    assert count(app, Referral) == 1
+    with app.sessions() as s:
+        assert s.get(Referral, rid).status == "connected"
+        event = s.scalar(select(ReferralEvent))
+        assert (event.old_status, event.new_status, event.actor_email) == ("introduced", "connected", "bob@y.example")
+
+
+def test_unparseable_mail_is_quarantined_with_reason_and_bytes(app):
+    outcome = app.pipeline.process(b"\x00\x01garbage", FILE)
+    assert outcome.kind == "quarantined" and "cannot parse" in outcome.reason
+    with app.sessions() as s:
+        q = s.scalar(select(Quarantined))
+        assert q.raw == b"\x00\x01garbage" and q.raw_size == 9
+    assert app.pipeline.process(b"\x00\x01garbage", FILE).kind == "duplicate"
+    assert count(app, Quarantined) == 1
+
+
+def test_a_bug_in_a_stage_quarantines_and_the_next_message_goes_on(app, monkeypatch):
+    import worker.pipeline as pipeline_module
+
+    def broken(msg, ctx):
+        raise RuntimeError("classifier exploded")
+
+    monkeypatch.setattr(pipeline_module, "classify", broken)
+    outcome = app.pipeline.process(mailgen.intro(7), FILE)
+    assert outcome.kind == "quarantined" and "classifier exploded" in outcome.reason
+    monkeypatch.undo()
+    assert app.pipeline.process(mailgen.intro(8), FILE).kind == "double_intro"
+
+
+def test_quarantined_raw_bytes_are_capped(tmp_path, sqlite_url):
+    from tests.conftest import build_app
+    app = build_app(tmp_path, sqlite_url, quarantine_max_bytes=2048)
+    app.pipeline.process(b"\x00" * 10_000, FILE)
+    with app.sessions() as s:
+        q = s.scalar(select(Quarantined))
+        assert (len(q.raw), q.raw_size) == (2048, 10_000)
+
+
+def test_database_down_raises_infrastructure_error_not_quarantine(sqlite_app):
+    dead = session_factory(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                         connect_args={"connect_timeout": 2}))
+    pipeline = Pipeline(dead, sqlite_app.pipeline.context, 1024)
+    with pytest.raises(InfrastructureError, match="database error"):
+        pipeline.process(mailgen.intro(9), Origin("imap:x", "1", 1, 1))
+    with pytest.raises(InfrastructureError):
+        pipeline.process(b"\x00garbage", FILE)  # not even quarantine can be written: retry later
+    assert count(sqlite_app, Quarantined) == 0
+
+
+def _mutate(raw: bytes, cuts: list[tuple[int, int, bytes]]) -> bytes:
+    data = bytearray(raw)
+    for pos, length, insert in cuts:
+        pos %= max(len(data), 1)
+        data[pos:pos + length] = insert
+    return bytes(data)
+
+
+MESSAGES = [mailgen.intro(10), mailgen.intro(11, lang="de", client="outlook"), mailgen.noise(12)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(base=st.sampled_from(MESSAGES),
+       cuts=st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 40), st.binary(max_size=40)), max_size=6))
+def test_mutated_messages_never_raise_out_of_the_pipeline(app, base, cuts):
+    outcome = app.pipeline.process(_mutate(base, cuts), FILE)
+    assert outcome.kind  # every message ends with a recorded verdict, duplicate or quarantine
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_random_bytes_never_raise_out_of_the_pipeline(app, raw):
+    outcome = app.pipeline.process(raw, FILE)
+    assert outcome.kind in {"quarantined", "duplicate", "not_intro", "auto_reply", "bounce",
+                            "mailing_list", "newsletter", "own_mail", "needs_review",
+                            "double_intro", "heads_up", "forwarded_intro", "thread_reply"}
