@@ -3,17 +3,16 @@
 Read RULES top to bottom to know what the system does with a message.
 """
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from email.utils import getaddresses
 from typing import Callable
 
 from worker import noise
 from worker.directory import Directory
 from worker.forwarded import find_forwarded, parse_loose_date
-from worker.language import (
-    HEADS_UP_HINT, HEADS_UP_NAMED, INTRO_SUBJECT, STRONG_INTRO, WEAK_INTRO, any_match,
-)
+from worker.language import HEADS_UP_NAMED, HINT, INTRO_SUBJECT, STRONG, WEAK
 from worker.parse import Address, Inbound
-from worker.quotes import new_text
+from worker.quotes import new_text as _new_text
 from worker.roles import assign
 from worker.verdict import INTRO_KINDS, Intro, Party, Verdict
 
@@ -49,6 +48,12 @@ def classify(msg: Inbound, ctx: Context) -> Verdict:
         if verdict is not None:
             return _settle(verdict, ctx)
     raise AssertionError("the last rule always answers")
+
+
+@lru_cache(maxsize=16)
+def new_text(text: str) -> str:
+    """Several rules read the new text of the same message; strip the quotes once."""
+    return _new_text(text)
 
 
 def _settle(verdict: Verdict, ctx: Context) -> Verdict:
@@ -122,7 +127,7 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     if msg.sender is None or len(others) < 2:
         return None
     text = new_text(msg.text)
-    hit = any_match(STRONG_INTRO, text) or any_match(STRONG_INTRO, msg.subject)
+    hit = STRONG.search(text) or STRONG.search(msg.subject)
     if hit is None:
         return None
     confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
@@ -152,9 +157,9 @@ def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     if msg.sender is None or not others:
         return None
     text = new_text(msg.text)
-    hit = any_match(STRONG_INTRO, text) or any_match(HEADS_UP_HINT, text)
+    hit = STRONG.search(text) or HINT.search(text)
     if hit is None and len(others) >= 2:
-        hit = any_match(WEAK_INTRO, text)
+        hit = WEAK.search(text)
     if hit is None:
         return None
     reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "

@@ -15,6 +15,18 @@ class FileMessage:
     ref: str  # where it came from, for a person: "mbox:/x/Sent#12", "/x/a.eml"
 
 
+def batches(messages: Iterator[FileMessage], size: int = 200) -> Iterator[list[FileMessage]]:
+    """Groups for one commit each; small enough that memory stays flat."""
+    batch: list[FileMessage] = []
+    for message in messages:
+        batch.append(message)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def is_maildir(path: Path) -> bool:
     return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
 

@@ -29,14 +29,36 @@ MARKER_PATTERN = (
     r"|(?i:" + _INTRODUCED + ")" + _SP + r"*:" + _SP + r"*$)"
 )
 
+_FROM_NAMES = ("from", "von", "de", "van", "da")
 _MARKER = re.compile(
-    r"^(?=[ \t>]*[-_BbAaDdIi])(?P<q>(?:[ \t]*>)*)[ \t]*(?:"
-    + MARKER_PATTERN + r"|(?P<rule>_{10,})[ \t]*$)",
+    r"(?P<q>(?:[ \t]*>)*)[ \t]*(?:" + MARKER_PATTERN + r"|(?P<rule>_{10,})[ \t]*$"
+    # A bare rule is only a marker when Outlook's "From:" header block follows it.
+    + r"(?=\n(?:[ \t>]*\n)?[ \t>]*\*?(?i:" + "|".join(_FROM_NAMES) + r")\*?" + _SP + "?:))",
     re.M,
 )
 
+
+def colon_after(endings: list[str]) -> str:
+    """Pattern for a line-ending colon right after one of `endings` (fixed-width lookbehinds).
+
+    It opens with a literal ":" so re scans for it in C; a single look at the character before
+    the colon then rejects most lines, which keeps 1 MB bodies full of "key:" lines fast.
+    """
+    last_chars = re.escape("".join(sorted({e[-1] for e in endings})))
+    behind = [re.escape(e) + space + ":" for e in endings for space in ("", _SP)]
+    return (
+        ":(?=" + _SP + r"*(?:\n|\Z))"
+        + f"(?:(?<=[{last_chars}]:)|(?<=[{last_chars}]{_SP}:))"
+        + "(?:" + "|".join(f"(?<={b})" for b in behind) + ")"
+    )
+
+
+_INTRODUCER_ENDS = [v for p in INTRODUCERS for v in (p.split()[-1], p.split()[-1].capitalize())]
+# Every marker line holds one of these; scanning for them skips all other lines in C.
+_MARKER_HINT = re.compile("|".join(["--", "__", colon_after(_INTRODUCER_ENDS)]), re.I)
+
 _FIELDS = {
-    "from": ("from", "von", "de", "van", "da"),
+    "from": _FROM_NAMES,
     "to": ("to", "an", "à", "a", "para", "aan"),
     "cc": ("cc", "kopie"),
     "date": ("date", "datum", "fecha", "data", "sent", "gesendet", "envoyé", "enviado",
@@ -68,19 +90,17 @@ class ForwardedBlock:
 def find_forwarded(text: str) -> ForwardedBlock | None:
     """Return the first (outermost) forwarded message in `text`, or None."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for marker in _MARKER.finditer(text):
-        # A bare rule is only a marker when Outlook's "From:" header block follows it.
-        if not marker.group("rule") or _from_follows(text, marker.end()):
+    pos = 0
+    while (hint := _MARKER_HINT.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, hint.start()) + 1
+        marker = _MARKER.match(text, start)
+        if marker is not None:
             return _block_after(text, marker)
+        end = text.find("\n", hint.start())
+        if end < 0:
+            return None
+        pos = end + 1
     return None
-
-
-def _from_follows(text: str, end: int) -> bool:
-    for line in text[end : end + 2000].split("\n", 4)[1:4]:
-        if line.strip(" \t>"):
-            header = _HEADER.match(_QUOTE_DEPTH.sub("", line, count=1))
-            return header is not None and _FIELD_OF[header.group("name").lower()] == "from"
-    return False
 
 
 def _block_after(text: str, marker: re.Match[str]) -> ForwardedBlock:
@@ -155,7 +175,8 @@ def _squash(value: str) -> str:
 _MAILTO_SQUARE = re.compile(r"\[mailto:([^\]\s]+)\]", re.I)
 _MAILTO_ANGLE = re.compile(r"<mailto:([^>\s]+)>", re.I)
 _DOUBLED_ADDR = re.compile(r"<([^<>\s]+)\s*<\1>>")
-_QUOTED_NAME = re.compile(r"""^(["'])(.*?)\1\s*(?=<)""")
+# Display names arrive quoted ("Carol") or, from HTML mail turned into text, bold (*Carol*).
+_QUOTED_NAME = re.compile(r"""^(["'*]+)(.*?)\1\s*(?=<)""")
 
 
 def _normalise_address(value: str) -> str:
@@ -174,9 +195,13 @@ def _normalise_from(value: str) -> str:
     return value
 
 
+_LIST_ITEM = re.compile(r'(?:"[^"]*"|<[^>]*>|\[[^\]]*\]|[^,;])+')
+
+
 def _normalise_list(value: str) -> str:
-    value = re.sub(r"\s*;\s*", ", ", _normalise_address(value))
-    return value.strip(" ,")
+    """Comma-separate the addresses (Outlook uses ";"), each normalised like From."""
+    items = (_normalise_address(item) for item in _LIST_ITEM.findall(value))
+    return ", ".join(item for item in items if item)
 
 
 # ---- loose dates -------------------------------------------------------------------------

@@ -32,9 +32,9 @@ STRONG_INTRO = [re.compile(p, _I) for p in (
     # Italian
     r"\bpresent(?:arvi|arti|arle|are|o)\b", r"\bmettervi in contatto\b", r"\bmettere in contatto\b",
     r"\bconoscervi\b",
-    # "Alice, meet Bob." in any language that borrows it
-    rf"\b{_CAP}\w+, meet {_CAP}",
 )]
+# Case matters here: "Alice, meet Bob." in any language that borrows it.
+STRONG_INTRO_CASED = [re.compile(rf"\b{_CAP}\w+, meet {_CAP}")]
 
 # Softer hints: enough for a human to look, not enough to log on their own.
 WEAK_INTRO = [re.compile(p, _I) for p in (
@@ -88,9 +88,20 @@ OUT_OF_OFFICE_SUBJECT = re.compile(
 )
 
 
-def any_match(patterns: list[re.Pattern], text: str) -> re.Match | None:
-    for pattern in patterns:
-        found = pattern.search(text)
-        if found:
-            return found
-    return None
+class Matcher:
+    """Many case-insensitive patterns as one regex over lower-cased text: one pass, not forty."""
+
+    def __init__(self, patterns: list[re.Pattern], cased: list[re.Pattern] = ()):
+        self.combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.UNICODE)
+        self.cased = list(cased)
+
+    def search(self, text: str) -> re.Match | None:
+        found = self.combined.search(text.lower())
+        if found is None:
+            found = next((m for p in self.cased if (m := p.search(text))), None)
+        return found
+
+
+STRONG = Matcher(STRONG_INTRO, STRONG_INTRO_CASED)
+WEAK = Matcher(WEAK_INTRO)
+HINT = Matcher(HEADS_UP_HINT)

@@ -120,11 +120,14 @@ def decode(value: object) -> str:
     return " ".join(text.split())
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _unsurrogate(text: str) -> str:
     """Text safe to store: undeclared 8-bit bytes recovered, stray surrogates and NULs gone."""
     if "\x00" in text:
         text = text.replace("\x00", "")
-    if text.isascii() or not any("\ud800" <= c <= "\udfff" for c in text):
+    if text.isascii() or not _SURROGATE.search(text):
         return text
     # compat32 smuggles undeclared 8-bit header bytes through as surrogate escapes.
     try:

@@ -46,21 +46,35 @@ class Pipeline:
         self.quarantine_cap = quarantine_cap
 
     def process(self, raw: bytes, origin: Origin) -> Outcome:
-        try:
-            msg = parse(raw)
-        except (ParseError, ValueError, LookupError, UnicodeError, IndexError, AttributeError) as exc:
-            return self._quarantine(raw, origin, f"cannot parse: {exc}", "")
+        return self.process_batch([(raw, origin)])[0]
+
+    def process_batch(self, items: list[tuple[bytes, Origin]]) -> list[Outcome]:
+        """Several messages in one commit, each in its own savepoint: a bad one cannot spoil the rest.
+
+        All or none of the batch is committed, checkpoint included, so a crash re-reads it whole
+        and dedupe turns the re-read into no-ops.
+        """
+        parsed = [_parse(raw) for raw, _origin in items]
         for _attempt in range(CONFLICT_RETRIES):
             try:
                 with self.sessions.begin() as session:
-                    return self._handle(session, msg, origin)
+                    return [self._one(session, p, raw, origin) for p, (raw, origin) in zip(parsed, items)]
             except IntegrityError:
                 continue  # another worker recorded the same message or person first; look again
             except DBAPIError as exc:
                 raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
-            except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines
-                return self._quarantine(raw, origin, f"{type(exc).__name__}: {exc}", msg.message_id)
-        raise InfrastructureError(f"message {msg.message_id or origin.ref} kept conflicting")
+        raise InfrastructureError(f"{len(items)} message(s) from {items[0][1].source} kept conflicting")
+
+    def _one(self, session: Session, parsed: "Inbound | str", raw: bytes, origin: Origin) -> Outcome:
+        if isinstance(parsed, str):
+            return self._quarantine(session, raw, origin, parsed, "")
+        try:
+            with session.begin_nested():
+                return self._handle(session, parsed, origin)
+        except DBAPIError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines
+            return self._quarantine(session, raw, origin, f"{type(exc).__name__}: {exc}", parsed.message_id)
 
     def _handle(self, session: Session, msg: Inbound, origin: Origin) -> Outcome:
         seen = session.scalar(select(InboundMessage).where(InboundMessage.dedupe_key == msg.dedupe_key))
@@ -74,26 +88,30 @@ class Pipeline:
         advance(session, origin)
         return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
 
-    def _quarantine(self, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
+    def _quarantine(self, session: Session, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
         key = parse_free_key(raw, message_id)
         reason, message_id = _storable(reason)[:2000], _storable(message_id)[:400]
-        try:
-            with self.sessions.begin() as session:
-                if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
-                    advance(session, origin)
-                    return Outcome("duplicate", "already quarantined", None, message_id)
-                session.add(Quarantined(
-                    source=origin.source, source_ref=origin.ref, message_id=message_id,
-                    reason=reason, raw=raw[: self.quarantine_cap], raw_size=len(raw),
-                ))
-                session.add(InboundMessage(
-                    dedupe_key=key, message_id=message_id, source=origin.source,
-                    source_ref=origin.ref, kind="quarantined", rule="quarantine", reason=reason,
-                ))
-                advance(session, origin)
-        except DBAPIError as exc:
-            raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+        if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
+            advance(session, origin)
+            return Outcome("duplicate", "already quarantined", None, message_id)
+        session.add(Quarantined(
+            source=origin.source, source_ref=origin.ref, message_id=message_id,
+            reason=reason, raw=raw[: self.quarantine_cap], raw_size=len(raw),
+        ))
+        session.add(InboundMessage(
+            dedupe_key=key, message_id=message_id, source=origin.source,
+            source_ref=origin.ref, kind="quarantined", rule="quarantine", reason=reason,
+        ))
+        advance(session, origin)
         return Outcome("quarantined", reason, None, message_id)
+
+
+def _parse(raw: bytes) -> "Inbound | str":
+    """The parsed message, or why it could not be parsed."""
+    try:
+        return parse(raw)
+    except (ParseError, ValueError, LookupError, UnicodeError, IndexError, AttributeError) as exc:
+        return f"cannot parse: {exc}"
 
 
 def parse_free_key(raw: bytes, message_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .forwarded import INTRODUCERS, MARKER_PATTERN
+from .forwarded import INTRODUCERS, MARKER_PATTERN, colon_after
 
 _SP = r"[ \t\u00a0]"
 _EOL = _SP + r"*$"
@@ -27,12 +27,11 @@ _VERBS = (
     "napisał", "pisze", "пишет", "написал(а)", "написала", "написал", "schrieb", "schreef",
     "skrev", "kirjoitti", "napsal(a)", "napsala", "napsal", "írta",
 )
-# German, Dutch and Nordic clients also put the verb before the sender's name.
-_VERBS_FIRST = ("schrieb", "schreef", "skrev")
 
 
 def _literal(words: str) -> str:
-    return re.escape(words).replace(r"\ ", _SP)
+    # Clients wrap long attributions anywhere, even between "a" and "écrit".
+    return re.escape(words).replace(r"\ ", r"[ \t\u00a0\n]")
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
@@ -51,25 +50,35 @@ _FOOTER = (
     r"|Inviato da(?: il mio)? (?:iPhone|iPad))(?!\w)[^\n]{0,60}$"
 )
 _FROM_WORDS = ("From", "Von", "De", "Van", "Da", "Od", "От", "Från", "Fra")
-_SENT_NAMES = (
-    r"(?i:Sent|Date|Gesendet|Datum|Envoyé|Date d'envoi|Enviado|Enviado el|Fecha|Verzonden"
-    r"|Inviato|Data|Wysłano|Отправлено|Skickat|Sendt)"
+_SENT_WORDS = (
+    "Sent", "Date", "Gesendet", "Datum", "Envoyé", "Date d'envoi", "Enviado", "Enviado el",
+    "Fecha", "Verzonden", "Inviato", "Data", "Wysłano", "Отправлено", "Skickat", "Sendt",
 )
-_TO_NAMES = (
-    r"(?i:To|Subject|Cc|An|Betreff|À|A|Objet|Para|Asunto|Aan|Onderwerp|Oggetto|Assunto"
-    r"|Do|Temat|Кому|Тема|Till|Ämne|Til|Emne)"
+_TO_WORDS = (
+    "To", "Subject", "Cc", "An", "Betreff", "À", "A", "Objet", "Para", "Asunto", "Aan",
+    "Onderwerp", "Oggetto", "Assunto", "Do", "Temat", "Кому", "Тема", "Till", "Ämne", "Til", "Emne",
 )
 
+
+def _names(words: tuple[str, ...]) -> str:
+    # Spelled out in both cases rather than (?i) so re can compare them as plain literals.
+    return _alternatives(tuple(v for w in words for v in (w, w.upper())))
+
+
+_VERB_ENDS = [v.split()[-1] for v in _VERBS]
+# Greedy up to two lines, preferring one: backtracking then only stops at the literal that
+# follows (":" or "s"), which keeps failing lines cheap.
+_LINES = r"[^\n]{0,300}(?:\n[^\n]{0,300})??"
+_VERB_FIRST = r"s(?<!\ws)(?:chrieb|chreef|krev)"
 _ATTRIBUTION = (
-    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _BODY + r"(?<!\w)" + _alternatives(_EN_VERBS)
-    + _SP + "?:" + _EOL + ")"
-    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _BODY + r"(?<!\w)" + _alternatives(_VERBS)
-    + _SP + "?:" + _EOL + ")"
-    r"|(?P<first>[ \t]*" + _HEAD + _HAS_TIME + _BODY + r"(?<!\w)" + _alternatives(_VERBS_FIRST)
-    + _SP + r"[^\n:]{1,120}(?:\n[^\n:]{1,120})?:" + _EOL + ")"
-    r"|(?P<addr>[ \t]*[^\n]{0,200}?" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*"
+    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _LINES + colon_after(list(_EN_VERBS)) + ")"
+    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _LINES + colon_after(_VERB_ENDS) + ")"
+    r"|(?P<first>[ \t]*" + _HEAD + "(?=" + _LINES + _VERB_FIRST + ")" + _HAS_TIME + _LINES
+    + _VERB_FIRST + r"(?:" + _SP + r"|\n)[^\n:]{1,120}(?:\n[^\n:]{1,120})?:" + _EOL + ")"
+    r"|(?P<addr>[ \t]*[^\n<]{0,200}" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*"
     + _alternatives(_EN_VERBS + _VERBS) + _SP + "?:" + _EOL + ")"
-    r"|(?P<dated>[ \t]*" + _DATE_HEAD + _HAS_TIME + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
+    r"|(?P<dated>[ \t]*" + _DATE_HEAD + "(?=" + _LINES + r">\)?" + _SP + "*:" + _EOL + ")"
+    + _HAS_TIME + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
 )
 _CUT = re.compile(
     r"^(?=[ \t]*[^\s>])(?:"
@@ -81,14 +90,19 @@ _CUT = re.compile(
     re.M,
 )
 
+
+_COLON_ENDINGS = (
+    [">", ">)", *_EN_VERBS, *(v.split()[-1] for v in _VERBS)]
+    + [w for phrase in INTRODUCERS for w in (phrase.split()[-1], phrase.split()[-1].capitalize())]
+)
+# Outlook's "From:" counts only with a "Sent:"/"Date:" line among the next four.
+_SENT_FOLLOWS = r"(?=[^\n]*(?:\n[^\n]*){0,3}?\n" + _header(_names(_SENT_WORDS)) + ")"
 _TRIGGER_WORDS = (
-    [r"--", r">\)?" + _SP + r"*:" + _SP + r"*(?:\n|\Z)"]
-    + [_literal(v) + _SP + r"?:" for v in _EN_VERBS + _VERBS]
-    + [_literal(v) + _SP for v in _VERBS_FIRST]
-    + [w + r"\*?" + _SP + "?:" for word in _FROM_WORDS for w in (word, word.upper())]
+    ["--", colon_after(_COLON_ENDINGS)]
+    + [v + "(?:" + _SP + r"|\n)" for v in ("schrieb", "schreef", "skrev")]
+    + [w + r"\*?" + _SP + "?:" + _SENT_FOLLOWS for word in _FROM_WORDS for w in (word, word.upper())]
     + ["Sent from", "Get Outlook", "Von meinem", "Envoyé de", "Enviado desde", "Verstuurd vanaf"]
     + ["Inviato da"]
-    + [p for phrase in INTRODUCERS for p in (phrase, phrase.capitalize())]
 )
 # Every cut has one of these on its (last) line. They are rare in prose, and as flat
 # alternatives that each open with a literal, re scans for them in C instead of running
@@ -96,8 +110,8 @@ _TRIGGER_WORDS = (
 _TRIGGER = re.compile("|".join(_TRIGGER_WORDS))
 
 _STARTS_ATTRIBUTION = re.compile(r"[ \t]*" + _STARTERS + r"[^\n]*:" + _EOL)
-_SENT = re.compile(_header(_SENT_NAMES))
-_TO = re.compile(_header(_TO_NAMES))
+_SENT = re.compile(_header(_names(_SENT_WORDS)))
+_TO = re.compile(_header(_names(_TO_WORDS)))
 _RULE = re.compile(r"[ \t]*_{10,}[ \t]*")
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 _SENTENCE_END = re.compile(r"[.!?]" + _SP + r"*$")
@@ -107,7 +121,7 @@ def new_text(text: str) -> str:
     """Return only what the author newly wrote in `text`, stripped at both ends."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     head = text[: _find_cut(text)]
-    return _QUOTED_LINE.sub("", head).strip()
+    return (_QUOTED_LINE.sub("", head) if ">" in head else head).strip()
 
 
 def _find_cut(text: str) -> int:

@@ -28,8 +28,14 @@ def assign(parties: list[Address], introducer: Address, text: str, directory: Di
     return roles, ("given" if giver else "partner"), (giver.id if giver else None)
 
 
+_NEEDS_RE = re.compile(rf"\b(?:{_NEEDS})", re.IGNORECASE)
+_OFFERS_RE = re.compile(rf"\b(?:{_OFFERS})", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
 def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
-    found = {p: _role_in_text(p, text) for p in parties}
+    cues = _cues(text)
+    found = {p: _role_of(p, cues) for p in parties}
     known = {r for r in found.values() if r}
     if len(parties) == 2 and len(known) == 1:
         # One party's role named in the text implies the other's.
@@ -38,13 +44,19 @@ def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
     return tuple(Party(p, found[p] or "party") for p in parties)
 
 
-def _role_in_text(party: Address, text: str) -> str | None:
-    first = party.name.split()[0] if party.name.split() else ""
+def _cues(text: str) -> list[tuple[frozenset[str], str]]:
+    """For each "needs"/"is a" phrase, the words just before it: the name it is about."""
+    cues = []
+    for pattern, role, reach in ((_NEEDS_RE, "prospect", 45), (_OFFERS_RE, "provider", 25)):
+        for m in pattern.finditer(text):
+            window = text[max(0, m.start() - reach):m.start()]
+            window = window.rsplit(".", 1)[-1].rsplit("\n", 1)[-1]
+            cues.append((frozenset(w.lower() for w in _WORD.findall(window)), role))
+    return cues
+
+
+def _role_of(party: Address, cues: list[tuple[frozenset[str], str]]) -> str | None:
+    first = party.name.split()[0].lower() if party.name.split() else ""
     if len(first) < 2:
         return None
-    name = re.escape(first)
-    if re.search(rf"\b{name}\b[^.\n]{{0,40}}?\b(?:{_NEEDS})", text, re.IGNORECASE):
-        return "prospect"
-    if re.search(rf"\b{name}\b[^.\n]{{0,20}}?\b(?:{_OFFERS})", text, re.IGNORECASE):
-        return "provider"
-    return None
+    return next((role for words, role in cues if first in words), None)
