@@ -147,6 +147,9 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
     if named:
         prospect = Party(Address(named, ""), "prospect")
         intro = _intro(msg, others, text, ctx, extra=(prospect,))
+        # The one person told to expect the call is the provider, member or not.
+        parties = tuple(replace(p, role="provider") if p.address == others[0] else p for p in intro.parties)
+        intro = replace(intro, parties=parties)
         reason = f"{msg.sender.email} told {others[0].email} that {named} will get in touch"
         return Verdict("heads_up", "heads_up", reason, 0.85, intro)
     return None

@@ -30,11 +30,15 @@ MARKER_PATTERN = (
 )
 
 _FROM_NAMES = ("from", "von", "de", "van", "da")
+# A bare rule is only a marker when Outlook's "From:" header block follows it.
+# It opens with a literal, and the lookbehind starts it only at the first "_" of a run, so
+# scanning for it stays linear.
+_RULE = (
+    r"__________(?<!_{11})_*+[ \t]*$"
+    r"(?=\n(?:[ \t>]*\n)?[ \t>]*\*?(?i:" + "|".join(_FROM_NAMES) + r")\*?" + _SP + "?:)"
+)
 _MARKER = re.compile(
-    r"(?P<q>(?:[ \t]*>)*)[ \t]*(?:" + MARKER_PATTERN + r"|(?P<rule>_{10,})[ \t]*$"
-    # A bare rule is only a marker when Outlook's "From:" header block follows it.
-    + r"(?=\n(?:[ \t>]*\n)?[ \t>]*\*?(?i:" + "|".join(_FROM_NAMES) + r")\*?" + _SP + "?:))",
-    re.M,
+    r"(?P<q>(?:[ \t]*>)*)[ \t]*(?:" + MARKER_PATTERN + r"|(?P<rule>" + _RULE + "))", re.M
 )
 
 
@@ -55,7 +59,7 @@ def colon_after(endings: list[str]) -> str:
 
 _INTRODUCER_ENDS = [v for p in INTRODUCERS for v in (p.split()[-1], p.split()[-1].capitalize())]
 # Every marker line holds one of these; scanning for them skips all other lines in C.
-_MARKER_HINT = re.compile("|".join(["--", "__", colon_after(_INTRODUCER_ENDS)]), re.I)
+_MARKER_HINT = re.compile("|".join(["--", _RULE, colon_after(_INTRODUCER_ENDS)]), re.I | re.M)
 
 _FIELDS = {
     "from": _FROM_NAMES,

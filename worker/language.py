@@ -46,14 +46,18 @@ WEAK_INTRO = [re.compile(p, _I) for p in (
 )]
 
 _NAME = rf"(?P<name>{_CAP}[\w'’-]+(?:\s+(?:van |de |von |da |del |le )?{_CAP}[\w'’-]+){{0,2}})"
-_FROM = r"(?:\s*(?:\(|,)?\s*(?:from|of|at|von|vom|de|du|van|di|da|bei)\s+[^,.;:!?\n]{1,40}?\)?,?)?"
+_FROM = (
+    r"(?:\s*(?:\(|,)?\s*(?:from|of|at|von|vom|de|du|van|di|da|bei)\s+[^,;:!?\n]{1,40}?\)?,?)?"
+    r"(?:\s*\([^)\n]{0,60}\),?)?"  # "(the shop on Main Street)"
+)
 _WILL = (
     r"\s+(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
     r"|gaat|ti|la|le|vi)\b"
 )
 # A named person who will get in touch: "Julia Park from XYZ may call you".
 HEADS_UP_NAMED = re.compile(_NAME + _FROM + _WILL + r".{0,40}?(?:" + "|".join((
-    r"call|contact|reach out|get in touch|be in touch|email|ring|phone|drop you a line",
+    r"call|contact|reach(?:ing)? out|get(?:ting)? in touch|be in touch|email|ring|phone"
+    r"|drop you a line",
     r"melden|anrufen|kontaktieren|kontakt",
     r"contacter|contactera|appeler|appellera|écrire",
     r"contactar|contactará|llamar|llamará|pondrá en contacto|escribir",

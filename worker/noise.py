@@ -46,6 +46,8 @@ def auto_reply(msg: Inbound, _ctx) -> Verdict | None:
 
 def mailing_list(msg: Inbound, _ctx) -> Verdict | None:
     h = msg.headers
+    if "list-post" not in h and ("list-unsubscribe" in h or "feedback-id" in h):
+        return None  # a list nobody can post to is a newsletter
     if "list-id" in h:
         return Verdict("mailing_list", "mailing_list", f"mailing list mail (List-Id: {h['list-id']})")
     if "list-post" in h or h.get("precedence", "").strip().lower() == "list":

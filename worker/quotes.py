@@ -12,9 +12,7 @@ _EOL = _SP + r"*$"
 _BODY = r"[^\n]{0,300}?(?:\n[^\n]{0,300}?)?"
 # Quoted-printable soft breaks ("=" + newline) can split an address across two lines.
 _ADDR = r"<[^<>@\s]{0,100}(?:=?\n[^<>@\s]{0,100})?@[^<>\s]{1,150}(?:=?\n[^<>\s]{0,150})?>"
-_TIME = r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])"
-_HAS_DIGIT = r"(?=[^\n]{0,300}\d)"
-_HAS_TIME = r"(?=[^\n]{0,300}?" + _TIME + ")"
+_HAS_DIGIT = r"(?=[^\n\d]{0,300}+\d)"
 
 _STARTERS = r"(?:On|Am|Le|El|Op|Il|Em|A|Às|Den|W dniu|Dnia|В|Во|Dne)(?!\w)"
 # Date-first clients (Polish, Russian, Nordic...) open with a digit or a short weekday.
@@ -66,19 +64,28 @@ def _names(words: tuple[str, ...]) -> str:
 
 
 _VERB_ENDS = [v.split()[-1] for v in _VERBS]
-# Greedy up to two lines, preferring one: backtracking then only stops at the literal that
-# follows (":" or "s"), which keeps failing lines cheap.
-_LINES = r"[^\n]{0,300}(?:\n[^\n]{0,300})??"
 _VERB_FIRST = r"s(?<!\ws)(?:chrieb|chreef|krev)"
+
+
+def _upto(tail: str) -> str:
+    """Anything on this line, or this and the next, then `tail`; one line is tried first.
+
+    Each greedy run is followed by `tail`, which opens with a literal, so re backtracks only to
+    the positions holding that literal and failing lines stay cheap.
+    """
+    return "(?:[^\n]{0,300}" + tail + "|[^\n]{0,300}\n[^\n]{0,300}" + tail + ")"
+
+
+# "first" and "dated" also need a clock time, which _accept checks on the match.
 _ATTRIBUTION = (
-    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _LINES + colon_after(list(_EN_VERBS)) + ")"
-    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _LINES + colon_after(_VERB_ENDS) + ")"
-    r"|(?P<first>[ \t]*" + _HEAD + "(?=" + _LINES + _VERB_FIRST + ")" + _HAS_TIME + _LINES
-    + _VERB_FIRST + r"(?:" + _SP + r"|\n)[^\n:]{1,120}(?:\n[^\n:]{1,120})?:" + _EOL + ")"
+    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _upto(colon_after(list(_EN_VERBS))) + ")"
+    r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _upto(colon_after(_VERB_ENDS)) + ")"
     r"|(?P<addr>[ \t]*[^\n<]{0,200}" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*"
     + _alternatives(_EN_VERBS + _VERBS) + _SP + "?:" + _EOL + ")"
-    r"|(?P<dated>[ \t]*" + _DATE_HEAD + "(?=" + _LINES + r">\)?" + _SP + "*:" + _EOL + ")"
-    + _HAS_TIME + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
+    r"|(?P<first>[ \t]*" + _HEAD + _upto(_VERB_FIRST + r"(?:" + _SP + r"|\n)"
+    + r"[^\n:]{1,120}(?:\n[^\n:]{1,120})?:" + _EOL) + ")"
+    r"|(?P<dated>[ \t]*" + _DATE_HEAD + "(?=" + _upto(r">\)?" + _SP + "*:" + _EOL) + ")"
+    + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
 )
 _CUT = re.compile(
     r"^(?=[ \t]*[^\s>])(?:"
@@ -96,7 +103,7 @@ _COLON_ENDINGS = (
     + [w for phrase in INTRODUCERS for w in (phrase.split()[-1], phrase.split()[-1].capitalize())]
 )
 # Outlook's "From:" counts only with a "Sent:"/"Date:" line among the next four.
-_SENT_FOLLOWS = r"(?=[^\n]*(?:\n[^\n]*){0,3}?\n" + _header(_names(_SENT_WORDS)) + ")"
+_SENT_FOLLOWS = r"(?=[^\n]*+(?:\n[^\n]*+){0,3}?\n[ \t]*+\*?" + _names(_SENT_WORDS) + ")"
 _TRIGGER_WORDS = (
     ["--", colon_after(_COLON_ENDINGS)]
     + [v + "(?:" + _SP + r"|\n)" for v in ("schrieb", "schreef", "skrev")]
@@ -114,6 +121,8 @@ _SENT = re.compile(_header(_names(_SENT_WORDS)))
 _TO = re.compile(_header(_names(_TO_WORDS)))
 _RULE = re.compile(r"[ \t]*_{10,}[ \t]*")
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
+# "10.14" is a Danish clock time; the guards keep "02.11.2026" from counting as one.
+_CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 _SENTENCE_END = re.compile(r"[.!?]" + _SP + r"*$")
 
 
@@ -150,6 +159,8 @@ def _cut_in_line(text: str, start: int, end: int) -> int | None:
 
 def _accept(text: str, m: re.Match[str]) -> int | None:
     kind = m.lastgroup
+    if kind in ("first", "dated") and not _CLOCK.search(m.group()):
+        return None
     if kind == "outlook":
         return _rewind_rule(text, m.start()) if _is_header_block(text, m.start()) else None
     if kind in ("en", "last", "first", "dated") and "\n" in m.group():

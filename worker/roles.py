@@ -8,10 +8,13 @@ from worker.verdict import Party
 _NEEDS = (
     r"(?:is|are) (?:looking|searching) for|needs?|wants?|asked (?:me )?(?:for|about)|is after"
     r"|sucht|braucht|cherche|a besoin|busca|necesita|zoekt|heeft .{1,30} nodig|cerca|ha bisogno"
+    r"|vuole|möchte|quiere|veut|wil graag"
 )
 _OFFERS = (
-    r"is (?:a|an|the|our|my) |runs |helps |does |offers |ist (?:ein|eine) |est (?:un|une) "
-    r"|es (?:un|una) |is een |è (?:un|una) "
+    r"is (?:a|an|the|our|my) |runs |helps |does |offers |ist (?:ein|eine|der|die|unser|unsere) "
+    r"|est (?:un|une|le|la|notre) |es (?:un|una|el|la|nuestro|nuestra|mi) |is (?:een|de|het|onze) "
+    r"|è (?:un|una|il|la|lo|il nostro|la nostra) "
+    r"|, (?:il|lo|la|el|the|der|die|le|de|het|our|my|mi|mio|mon|ma|notre|unser|unsere) "
 )
 
 
