@@ -11,7 +11,9 @@ ATTRIBUTIONS = {
     "apple_en": "On Nov 2, 2026, at 10:14, Carol Jensen <carol@x.example> wrote:",
     "outlook_mac": 'On 11/2/26, 10:14 AM, "Carol Jensen" <carol@x.example> wrote:',
     "thunderbird_en": "On 02/11/2026 10:14, Carol Jensen wrote:",
-    "yahoo": "On Monday, November 2, 2026, 10:14:05 AM GMT+1, Carol Jensen <carol@x.example> wrote:",
+    "yahoo": (
+        "On Monday, November 2, 2026, 10:14:05 AM GMT+1, Carol Jensen <carol@x.example> wrote:"
+    ),
     "mutt": "On Mon, Nov 02, 2026 at 10:14:00AM +0100, Carol Jensen wrote:",
     "german": "Am 02.11.2026 um 10:14 schrieb Carol <carol@x.example>:",
     "german_gmail": "Am Mo., 2. Nov. 2026 um 10:14 Uhr schrieb Carol Jensen <carol@x.example>:",
@@ -316,10 +318,12 @@ def test_crlf_line_endings():
 def test_multi_paragraph_reply_is_kept_whole():
     body = (
         "Hi Carol,\n\nThanks for the intro to Erin.\nWe met on 2 Nov and it went well.\n\n"
-        "Best,\nDan\n\nOn Mon, Nov 2, 2026 at 10:14 AM Carol <carol@x.example> wrote:\n> Dan, meet Erin.\n"
+        "Best,\nDan\n\n"
+        "On Mon, Nov 2, 2026 at 10:14 AM Carol <carol@x.example> wrote:\n> Dan, meet Erin.\n"
     )
     assert new_text(body) == (
-        "Hi Carol,\n\nThanks for the intro to Erin.\nWe met on 2 Nov and it went well.\n\nBest,\nDan"
+        "Hi Carol,\n\nThanks for the intro to Erin.\nWe met on 2 Nov and it went well.\n\n"
+        "Best,\nDan"
     )
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
 from models.db import make_engine, upgrade
 from worker import bootstrap, queries, views
@@ -52,11 +53,14 @@ def run_demo(workdir: Path, console: Console) -> int:
     app = bootstrap.build(config)
     outcomes = MaildirSource(config.maildir_path).drain(app.pipeline)
     console.print(f"[bold]introledger demo[/bold]: {len(outcomes)} sample messages delivered to "
-                  f"intros@example.com were read from {config.maildir_path}\n")
+                  f"intros@example.com, read from {config.maildir_path}\n")
+    table = Table(title="What happened to each message", title_justify="left")
+    for col in ("message", "verdict", "ref", "why"):
+        table.add_column(col, overflow="fold")
     for sample, outcome in zip(sorted(SAMPLES.glob("*.eml")), outcomes):
-        ref = f" → referral #{outcome.referral_id}" if outcome.referral_id else ""
-        console.print(f"  {sample.stem:<32} [cyan]{outcome.kind:<16}[/cyan] {outcome.reason}{ref}",
-                      highlight=False)
+        ref = f"#{outcome.referral_id}" if outcome.referral_id else ""
+        table.add_row(sample.stem[3:], outcome.kind, ref, outcome.reason)
+    console.print(table)
     console.print()
     with app.sessions() as session:
         views.referrals_table(queries.referrals(session), console)

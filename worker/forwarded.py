@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -42,7 +43,7 @@ _MARKER = re.compile(
 )
 
 
-def colon_after(endings: list[str]) -> str:
+def colon_after(endings: Sequence[str]) -> str:
     """Pattern for a line-ending colon right after one of `endings` (fixed-width lookbehinds).
 
     It opens with a literal ":" so re scans for it in C; a single look at the character before
@@ -57,7 +58,7 @@ def colon_after(endings: list[str]) -> str:
     )
 
 
-_INTRODUCER_ENDS = [v for p in INTRODUCERS for v in (p.split()[-1], p.split()[-1].capitalize())]
+_INTRODUCER_ENDS = [phrase.split()[-1] for phrase in INTRODUCERS]
 # Every marker line holds one of these; scanning for them skips all other lines in C.
 _MARKER_HINT = re.compile("|".join(["--", _RULE, colon_after(_INTRODUCER_ENDS)]), re.I | re.M)
 
@@ -82,13 +83,13 @@ _OPEN_LIST = re.compile(r"[,;]\s*$")
 
 @dataclass(frozen=True)
 class ForwardedBlock:
-    note: str
-    from_: str
-    to: str
+    note: str  # the forwarder's own text above the marker, stripped
+    from_: str  # "Name <addr>" (Outlook's "Name [mailto:addr]" rewritten)
+    to: str  # comma-separated, "" when absent
     cc: str
-    date: str
+    date: str  # as written; parse_loose_date reads it
     subject: str
-    body: str
+    body: str  # the forwarded message's text after its header block
 
 
 def find_forwarded(text: str) -> ForwardedBlock | None:
@@ -159,7 +160,7 @@ def _parse_headers(lines: list[str]) -> tuple[dict[str, str], int]:
 
 def _continues(value: str, lines: list[str], i: int) -> bool:
     """Whether lines[i] is a wrapped part of the previous header value rather than body text."""
-    if lines[i][:1] in (" ", "\t") or _OPEN_LIST.search(value):
+    if lines[i][:1] in (" ", "\t", "<", "(") or _OPEN_LIST.search(value):
         return True
     if value.count("<") > value.count(">") or value.count("[") > value.count("]"):
         return True
@@ -241,8 +242,9 @@ _YMD = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<!\d)(\d{1,2})(?:\. ?|-)(\d{1,2})(?:\. ?|-)(\d{4}|\d{2})(?!\d)")
 _SLASHED = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
-    r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[ \t]*([ap])\.?[ \t]?m\.?(?![^\W_]))?", re.I
+    r"(?<![\d:+-])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[ \t]*([ap])\.?[ \t]?m\.?(?![^\W_]))?", re.I
 )
+_TWELVE_HOUR = re.compile(r"\d\s*[ap]\.?\s?m\b", re.I)
 _GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)(?:[ \t]*([+-])(\d{1,2})(?::?(\d{2}))?)?(?!\w)")
 _NUM_OFFSET = re.compile(r"(?<![\w:+-])([+-])(\d{2}):?(\d{2})(?!\d)")
 _ZONE_NAME = re.compile(r"\b(" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")\b")
@@ -283,7 +285,7 @@ def _parse_exact(text: str) -> datetime | None:
 
 
 def _numeric_date(text: str) -> tuple[tuple[int, int, int] | None, str]:
-    """Find an all-digit date; European d.m.y / d-m-y, ISO y-m-d, and m/d/y only when unambiguous."""
+    """An all-digit date: ISO y-m-d, European d.m.y / d-m-y, and m/d/y only when unambiguous."""
     if m := _YMD.search(text):
         return (int(m[1]), int(m[2]), int(m[3])), _cut(text, m)
     if m := _DMY.search(text):
@@ -297,8 +299,8 @@ def _slashed(m: re.Match[str], text: str) -> tuple[int, int, int] | None:
     first, second, year = int(m[1]), int(m[2]), _year(m[3])
     if first > 12:
         return year, second, first
-    if second > 12 or _TIME.search(text) and re.search(r"\d\s*[ap]\.?\s?m\b", text, re.I):
-        # A 12-hour clock is the US convention, which writes month first.
+    # A 12-hour clock is the US convention, which writes month first.
+    if second > 12 or _TWELVE_HOUR.search(text):
         return year, first, second
     return None
 

@@ -78,7 +78,7 @@ def _upto(tail: str) -> str:
 
 # "first" and "dated" also need a clock time, which _accept checks on the match.
 _ATTRIBUTION = (
-    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _upto(colon_after(list(_EN_VERBS))) + ")"
+    r"(?P<en>[ \t]*On(?!\w)" + _HAS_DIGIT + _upto(colon_after(_EN_VERBS)) + ")"
     r"|(?P<last>[ \t]*" + _HEAD + _HAS_DIGIT + _upto(colon_after(_VERB_ENDS)) + ")"
     r"|(?P<addr>[ \t]*[^\n<]{0,200}" + _ADDR + r"\)?" + _SP + r"*\n?" + _SP + r"*"
     + _alternatives(_EN_VERBS + _VERBS) + _SP + "?:" + _EOL + ")"
@@ -87,6 +87,7 @@ _ATTRIBUTION = (
     r"|(?P<dated>[ \t]*" + _DATE_HEAD + "(?=" + _upto(r">\)?" + _SP + "*:" + _EOL) + ")"
     + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
 )
+# Quoted lines never start a cut: they are dropped instead, and answers between them are kept.
 _CUT = re.compile(
     r"^(?=[ \t]*[^\s>])(?:"
     r"(?P<sig>--" + _EOL + ")"
@@ -98,16 +99,18 @@ _CUT = re.compile(
 )
 
 
+_INTRODUCER_ENDS = [phrase.split()[-1] for phrase in INTRODUCERS]
 _COLON_ENDINGS = (
-    [">", ">)", *_EN_VERBS, *(v.split()[-1] for v in _VERBS)]
-    + [w for phrase in INTRODUCERS for w in (phrase.split()[-1], phrase.split()[-1].capitalize())]
+    [">", ">)", *_EN_VERBS, *_VERB_ENDS]
+    + [w for end in _INTRODUCER_ENDS for w in (end, end.capitalize(), end.upper())]
 )
 # Outlook's "From:" counts only with a "Sent:"/"Date:" line among the next four.
 _SENT_FOLLOWS = r"(?=[^\n]*+(?:\n[^\n]*+){0,3}?\n[ \t]*+\*?" + _names(_SENT_WORDS) + ")"
+_FROM_BOTH_CASES = _FROM_WORDS + tuple(w.upper() for w in _FROM_WORDS)
 _TRIGGER_WORDS = (
     ["--", colon_after(_COLON_ENDINGS)]
     + [v + "(?:" + _SP + r"|\n)" for v in ("schrieb", "schreef", "skrev")]
-    + [w + r"\*?" + _SP + "?:" + _SENT_FOLLOWS for word in _FROM_WORDS for w in (word, word.upper())]
+    + [w + r"\*?" + _SP + "?:" + _SENT_FOLLOWS for w in _FROM_BOTH_CASES]
     + ["Sent from", "Get Outlook", "Von meinem", "Envoyé de", "Enviado desde", "Verstuurd vanaf"]
     + ["Inviato da"]
 )
@@ -177,7 +180,7 @@ def _is_wrapped(match: str) -> bool:
 
 
 def _is_header_block(text: str, start: int) -> bool:
-    """Outlook's "From:" only counts when "Sent:"/"Date:" and "To:"/"Subject:" follow within 4 lines."""
+    """Whether "Sent:"/"Date:" and "To:"/"Subject:" follow Outlook's "From:" within 4 lines."""
     following = text[start : start + 4000].split("\n", 5)[1:5]
     has_sent = any(_SENT.match(line) for line in following)
     return has_sent and any(_TO.match(line) for line in following)

@@ -11,7 +11,7 @@ _NEEDS = (
     r"|vuole|möchte|quiere|veut|wil graag"
 )
 _OFFERS = (
-    r"is (?:a|an|the|our|my) |runs |helps |does |offers |ist (?:ein|eine|der|die|unser|unsere) "
+    r"is (?:a|an|the|our|my) |helps (?:people|clients|businesses|owners)|offers |ist (?:ein|eine|der|die|unser|unsere) "
     r"|est (?:un|une|le|la|notre) |es (?:un|una|el|la|nuestro|nuestra|mi) |is (?:een|de|het|onze) "
     r"|è (?:un|una|il|la|lo|il nostro|la nostra) "
     r"|, (?:il|lo|la|el|the|der|die|le|de|het|our|my|mi|mio|mon|ma|notre|unser|unsere) "
@@ -34,6 +34,7 @@ def assign(parties: list[Address], introducer: Address, text: str, directory: Di
 _NEEDS_RE = re.compile(rf"\b(?:{_NEEDS})", re.IGNORECASE)
 _OFFERS_RE = re.compile(rf"\b(?:{_OFFERS})", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_CLAUSE = re.compile(r"[.\n–—:;,]|\s-\s")
 
 
 def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
@@ -41,6 +42,8 @@ def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
     found = {p: _role_of(p, cues) for p in parties}
     known = {r for r in found.values() if r}
     if len(parties) == 2 and len(known) == 1:
+        if all(found.values()):
+            return tuple(Party(p, "party") for p in parties)  # both described alike: no telling
         # One party's role named in the text implies the other's.
         other = "provider" if known == {"prospect"} else "prospect"
         found = {p: r or other for p, r in found.items()}
@@ -53,7 +56,8 @@ def _cues(text: str) -> list[tuple[frozenset[str], str]]:
     for pattern, role, reach in ((_NEEDS_RE, "prospect", 45), (_OFFERS_RE, "provider", 25)):
         for m in pattern.finditer(text):
             window = text[max(0, m.start() - reach):m.start()]
-            window = window.rsplit(".", 1)[-1].rsplit("\n", 1)[-1]
+            # "Peter – Rachel Kim is the attorney": the cue is about the name nearest to it.
+            window = _CLAUSE.split(window)[-1]
             cues.append((frozenset(w.lower() for w in _WORD.findall(window)), role))
     return cues
 

@@ -36,20 +36,18 @@ def quarantine_json(q: Quarantined) -> dict:
 
 
 def _who(name: str, email: str | None) -> str:
-    if name and email:
-        return f"{name} <{email}>"
-    return name or email or "?"
+    return name or email or "?"  # the table shows names; --json has the addresses
 
 
 def referrals_table(rows: list[Referral], console: Console) -> None:
     table = Table(title=f"Referrals ({len(rows)})", title_justify="left")
-    for col in ("#", "date", "status", "direction", "introducer", "parties (role)", "subject"):
+    for col in ("#", "date", "status", "direction", "introducer", "parties (role)"):
         table.add_column(col, overflow="fold")
     for r in rows:
         parties = "\n".join(f"{_who(p.person.name, p.person.email)} ({p.role})" for p in r.parties)
         table.add_row(
             str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, r.direction,
-            _who(r.introducer.name, r.introducer.email), parties, r.subject[:60],
+            _who(r.introducer.name, r.introducer.email), parties,
         )
     console.print(table)
 

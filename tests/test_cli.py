@@ -1,0 +1,125 @@
+"""The `introledger` command as a user runs it: real process, real files, real output."""
+import json
+import mailbox
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties", "direction",
+                 "confidence", "reason", "source"}
+
+
+def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    full_env.pop("INTROLEDGER_CONFIG", None)
+    full_env.pop("INTROLEDGER_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full_env,
+                            capture_output=True, text=True, timeout=120)
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example], domains: [danabooks.example]}\n"
+    )
+    cli("db", "upgrade", cwd=tmp_path)
+    return tmp_path
+
+
+def test_help_lists_every_command(tmp_path):
+    out = cli("--help", cwd=tmp_path).stdout
+    for command in ("run", "ingest", "referrals", "quarantine", "db", "doctor", "demo"):
+        assert command in out
+
+
+def test_commands_refuse_an_unmigrated_database_and_say_what_to_run(tmp_path):
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+    result = cli("referrals", cwd=tmp_path, ok=False)
+    assert result.returncode == 1
+    assert "run `introledger db upgrade`" in result.stderr
+
+
+def test_bad_config_exits_2_naming_file_and_keys(tmp_path):
+    (tmp_path / "bad.yaml").write_text("tracking: {address: nope}\nsource: {kind: pop3}\n")
+    result = cli("--config", "bad.yaml", "referrals", cwd=tmp_path, ok=False)
+    assert result.returncode == 2
+    assert "bad.yaml: 2 problems" in result.stderr
+    assert "tracking.address" in result.stderr and "source.kind" in result.stderr
+
+
+def test_ingest_eml_mbox_and_maildir_then_list_as_json(workdir):
+    box = mailbox.mbox(str(workdir / "sent.mbox"))
+    for name in ("gmail_double_intro_en.eml", "auto_reply_x_autoreply.eml"):
+        box.add((CORPUS / name).read_bytes())
+    box.flush()
+    md = mailbox.Maildir(str(workdir / "Maildir"))
+    md.add((CORPUS / "heads_up_en.eml").read_bytes())
+    summary = cli("ingest", "sent.mbox", "Maildir", str(CORPUS / "broken_garbage_bytes.eml"),
+                  str(CORPUS / "gmail_double_intro_en.eml"), "--json", cwd=workdir).stdout
+    assert json.loads(summary) == {"double_intro": 1, "auto_reply": 1, "heads_up": 1,
+                                   "quarantined": 1, "duplicate": 1}
+    rows = json.loads(cli("referrals", "--json", cwd=workdir).stdout)
+    assert len(rows) == 2 and all(set(r) == REFERRAL_KEYS for r in rows)
+    intro = next(r for r in rows if r["kind"] == "double_intro")
+    assert intro["introducer"] == {"name": "Carol Jensen", "email": "carol.jensen@gmail.com"}
+    assert {"name": "Dana Whitfield", "email": "dana@danabooks.example", "role": "provider"} in intro["parties"]
+    assert intro["direction"] == "received" and intro["status"] == "introduced"
+    assert set(intro["source"]) == {"message_id", "subject"}
+    only = json.loads(cli("referrals", "--status", "needs_review", "--json", cwd=workdir).stdout)
+    assert only == []
+    quarantined = json.loads(cli("quarantine", "--json", cwd=workdir).stdout)
+    assert [q["source_ref"] for q in quarantined] == [str(CORPUS / "broken_garbage_bytes.eml")]
+    assert "cannot parse" in quarantined[0]["reason"]
+
+
+def test_human_output_is_a_table_and_a_summary(workdir):
+    out = cli("ingest", str(CORPUS / "gmail_double_intro_en.eml"), cwd=workdir).stdout
+    assert "1 messages: 1 logged, 0 needs review" in out
+    table = cli("referrals", cwd=workdir).stdout
+    assert "Carol Jensen" in table and "Dana Whitfield (provider)" in table
+
+
+def test_ingest_of_a_missing_path_names_it(workdir):
+    result = cli("ingest", "nowhere.mbox", cwd=workdir, ok=False)
+    assert result.returncode == 1 and "nowhere.mbox: no such file" in result.stderr
+
+
+def test_run_once_drains_the_maildir(workdir):
+    md = mailbox.Maildir(str(workdir / "mail"))
+    md.add((CORPUS / "outlook_double_intro_en.eml").read_bytes())
+    out = cli("run", "--once", cwd=workdir).stdout
+    assert "1 messages: 1 logged" in out
+    assert os.listdir(workdir / "mail" / "new") == [] and len(os.listdir(workdir / "mail" / "cur")) == 1
+    assert len(json.loads(cli("referrals", "--json", cwd=workdir).stdout)) == 1
+
+
+def test_doctor_passes_then_names_each_problem_with_a_fix(workdir, tmp_path):
+    assert "all answer" in cli("doctor", cwd=workdir).stdout
+    (workdir / "broken.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "database_url: sqlite:///fresh.db\nbroker_url: redis://127.0.0.1:1/0\n"
+        "source: {kind: imap, imap: {host: 127.0.0.1, port: 1, username: u, security: none}}\n"
+    )
+    result = cli("--config", "broken.yaml", "doctor", cwd=workdir, ok=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("✗")]
+    assert result.returncode == 1 and len(lines) == 3
+    assert "run `introledger db upgrade`" in lines[0]
+    assert "INTROLEDGER_IMAP_PASSWORD" in lines[1]
+    assert "Redis at redis://127.0.0.1:1/0 does not answer" in lines[2]
+
+
+def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
+    out = cli("demo", "--dir", "demo", cwd=tmp_path).stdout
+    assert "12 sample messages" in out
+    assert "forwarded_intro" in out and "heads_up" in out and "quarantined" in out
+    assert "Referrals (8)" in out
+    rows = json.loads(cli("--config", "demo/config.yaml", "referrals", "--json", cwd=tmp_path).stdout)
+    assert {r["status"] for r in rows} == {"introduced", "connected", "needs_review"}
