@@ -24,8 +24,8 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None
     intro = verdict.intro
     if intro is None:
         return None
-    introducer = person_for(session, intro.introducer)
-    parties = [(person_for(session, p.address), p.role) for p in intro.parties]
+    people = people_for(session, [intro.introducer, *(p.address for p in intro.parties)])
+    introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties)))
     existing = _same_intro(session, intro, introducer, [p for p, _ in parties])
     if existing is not None:
         return existing
@@ -37,10 +37,9 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None
         member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,
         subject=intro.subject[:500], subject_key=subject_key(intro.subject), excerpt=intro.excerpt,
     )
+    referral.parties = [ReferralParty(person=person, role=role) for person, role in parties]
     session.add(referral)
     session.flush()
-    for person, role in parties:
-        session.add(ReferralParty(referral_id=referral.id, person_id=person.id, role=role))
     return referral.id
 
 
@@ -59,20 +58,23 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
     return referral.id
 
 
-def person_for(session: Session, address: Address) -> Person:
-    """The person with this address (created on first sight); a nameless address gains a name."""
-    if not address.email:
-        person = Person(email=None, name=address.name)
-        session.add(person)
-        return person
-    person = session.scalar(select(Person).where(Person.email == address.email))
-    if person is None:
-        person = Person(email=address.email, name=address.name)
-        session.add(person)
-        session.flush()
-    elif address.name and not person.name:
-        person.name = address.name
-    return person
+def people_for(session: Session, addresses: list[Address]) -> list[Person]:
+    """The person for each address, created on first sight (one query, one flush)."""
+    emails = {a.email for a in addresses if a.email}
+    known = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(emails)))}
+    people = []
+    for address in addresses:
+        person = known.get(address.email) if address.email else None
+        if person is None:
+            person = Person(email=address.email or None, name=address.name)
+            session.add(person)
+            if address.email:
+                known[address.email] = person
+        elif address.name and not person.name:
+            person.name = address.name  # a nameless address gains its name when one is seen
+        people.append(person)
+    session.flush()
+    return people
 
 
 def _same_intro(session: Session, intro: Intro, introducer: Person, parties: list[Person]) -> int | None:

@@ -19,6 +19,10 @@ from worker.threads import find_thread
 CONFLICT_RETRIES = 3
 
 
+class _StageFailed(Exception):
+    """A stage raised inside an optimistic batch: redo the batch one message at a time."""
+
+
 class InfrastructureError(RuntimeError):
     """The database (or another server) failed; retry later, nothing was recorded."""
 
@@ -49,48 +53,72 @@ class Pipeline:
         return self.process_batch([(raw, origin)])[0]
 
     def process_batch(self, items: list[tuple[bytes, Origin]]) -> list[Outcome]:
-        """Several messages in one commit, each in its own savepoint: a bad one cannot spoil the rest.
+        """Several messages in one commit; a message that fails sends the batch one by one.
 
-        All or none of the batch is committed, checkpoint included, so a crash re-reads it whole
-        and dedupe turns the re-read into no-ops.
+        All or none of a commit lands, checkpoint included, so a crash re-reads the batch and
+        dedupe turns the re-read into no-ops. The optimistic whole-batch commit is the common
+        case; when one message raises, the batch is redone a message per transaction so only
+        that one is quarantined.
         """
         parsed = [_parse(raw) for raw, _origin in items]
+        work = list(zip(parsed, items))
+        try:
+            return self._commit(work, strict=True)
+        except _StageFailed:
+            return [out for one in work for out in self._commit([one], strict=False)]
+
+    def _commit(self, work: list, strict: bool) -> list[Outcome]:
         for _attempt in range(CONFLICT_RETRIES):
             try:
                 with self.sessions.begin() as session:
-                    return [self._one(session, p, raw, origin) for p, (raw, origin) in zip(parsed, items)]
+                    # Plain records are flushed together at commit (one executemany); anything a
+                    # later message must find is flushed on the spot (see _handle).
+                    session.autoflush = False
+                    pending: dict[str, tuple[str, int | None]] = {}
+                    return [self._one(session, p, raw, origin, strict, pending) for p, (raw, origin) in work]
             except IntegrityError:
                 continue  # another worker recorded the same message or person first; look again
             except DBAPIError as exc:
                 raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
-        raise InfrastructureError(f"{len(items)} message(s) from {items[0][1].source} kept conflicting")
+        raise InfrastructureError(f"{len(work)} message(s) from {work[0][1][1].source} kept conflicting")
 
-    def _one(self, session: Session, parsed: "Inbound | str", raw: bytes, origin: Origin) -> Outcome:
+    def _one(self, session: Session, parsed: "Inbound | str", raw: bytes, origin: Origin,
+             strict: bool, pending: dict) -> Outcome:
         if isinstance(parsed, str):
             return self._quarantine(session, raw, origin, parsed, "")
         try:
-            with session.begin_nested():
-                return self._handle(session, parsed, origin)
+            if strict:
+                return self._handle(session, parsed, origin, pending)
+            with session.begin_nested():  # alone in its transaction: undo just its own writes
+                return self._handle(session, parsed, origin, pending)
         except DBAPIError:
             raise
         except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines
+            if strict:
+                raise _StageFailed() from exc
             return self._quarantine(session, raw, origin, f"{type(exc).__name__}: {exc}", parsed.message_id)
 
-    def _handle(self, session: Session, msg: Inbound, origin: Origin) -> Outcome:
-        seen = session.scalar(select(InboundMessage).where(InboundMessage.dedupe_key == msg.dedupe_key))
+    def _handle(self, session: Session, msg: Inbound, origin: Origin, pending: dict) -> Outcome:
+        seen = pending.get(msg.dedupe_key) or session.execute(
+            select(InboundMessage.kind, InboundMessage.referral_id)
+            .where(InboundMessage.dedupe_key == msg.dedupe_key)).first()
         if seen is not None:
             advance(session, origin)
-            return Outcome("duplicate", f"already processed as {seen.kind}", seen.referral_id, msg.message_id)
+            return Outcome("duplicate", f"already processed as {seen[0]}", seen[1], msg.message_id)
         context = replace(self.context, thread=find_thread(session, msg))
         verdict = classify(msg, context)
         referral_id = act(session, verdict, msg)
         session.add(_record(msg, origin, verdict.kind, verdict.rule, verdict.reason, referral_id))
+        pending[msg.dedupe_key] = (verdict.kind, referral_id)
+        if referral_id is not None:
+            session.flush()  # a reply later in this batch must find this message's thread
         advance(session, origin)
         return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
 
     def _quarantine(self, session: Session, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
         key = parse_free_key(raw, message_id)
         reason, message_id = _storable(reason)[:2000], _storable(message_id)[:400]
+        session.flush()
         if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
             advance(session, origin)
             return Outcome("duplicate", "already quarantined", None, message_id)

@@ -35,14 +35,19 @@ def _by_message_ids(session: Session, msg: Inbound) -> ThreadMatch | None:
 
 
 def _by_subject_and_people(session: Session, msg: Inbound) -> ThreadMatch | None:
+    """For clients that drop In-Reply-To/References: same "Re:" subject and the same people."""
+    if msg.in_reply_to or msg.references or msg.sender is None:
+        return None  # threading headers present and matched nothing known: not our thread
     key = subject_key(msg.subject)
-    if not key or key == msg.subject.lower().strip() or msg.sender is None:
+    if not key or key == " ".join(msg.subject.lower().split()):
         return None  # only a "Re:" of an intro's subject can be its reply
+    ids = session.scalars(
+        select(Referral.id).where(Referral.subject_key == key).order_by(Referral.id.desc()).limit(5)
+    ).all()
+    if not ids:
+        return None  # the common case, kept to one light query
     people = {msg.sender.email, *(a.email for a in msg.recipients)}
-    candidates = session.scalars(
-        select(Referral).where(Referral.subject_key == key).order_by(Referral.id.desc()).limit(5)
-    )
-    for referral in candidates:
+    for referral in session.scalars(select(Referral).where(Referral.id.in_(ids)).order_by(Referral.id.desc())):
         known = {referral.introducer.email, *(p.person.email for p in referral.parties)}
         if len(people & known) >= 2:
             return ThreadMatch(referral.id, f"same subject and people as referral #{referral.id}")
