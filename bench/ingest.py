@@ -71,16 +71,22 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=10_000)
     p.add_argument("--memory-counts", type=int, nargs="*", default=[10_000, 50_000])
+    p.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         return child(args.child)
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(args.count, Path(tmp) / "mail")
-        base = bare_parse(folder)
-        ours, kinds = ingest(folder, Path(tmp))
+        # Alternate the two and keep each one's best run: this machine is shared and noisy.
+        base, ours = float("inf"), float("inf")
+        for _ in range(args.repeat):
+            base = min(base, bare_parse(folder))
+            seconds, kinds = ingest(folder, Path(tmp))
+            ours = min(ours, seconds)
     n = args.count
-    print(f"messages: {n}  ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+    print(f"messages: {n}  ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}), "
+          f"best of {args.repeat}")
     print(f"bare policy.default parse : {n / base:8.0f} msg/s")
     print(f"introledger ingest (SQLite): {n / ours:8.0f} msg/s")
     print(f"ratio ours/bare            : {base / ours:8.2f}  (aim >= 1.0)")

@@ -65,11 +65,11 @@ def noise(i: int, rng: random.Random | None = None, client: str = "gmail",
     sender, other = person(rng, i * 3), person(rng, i * 3 + 1)
     body = f"Hi {other[0].split()[0]},\n\n{rng.choice(NOISE_LINES)}\n\n{_filler(rng, 4)}\n\n{sender[0]}\n"
     return message(i, sender, [other], [("", tracking)], f"Re: {rng.choice(TRADES)} question", body,
-                   client, None)
+                   client, None, in_reply_to=f"<prev{i}.{client}@mail.{client}.example>")
 
 
 def message(i: int, sender, to, cc, subject: str, body: str, client: str,
-            when: datetime | None) -> bytes:
+            when: datetime | None, in_reply_to: str = "") -> bytes:
     when = when or EPOCH + timedelta(minutes=i)
     boundary = f"000000000000{i:08x}"
     html = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
@@ -77,7 +77,7 @@ def message(i: int, sender, to, cc, subject: str, body: str, client: str,
         ("From", _addr(sender)), ("To", ", ".join(_addr(p) for p in to)),
         ("Cc", ", ".join(_addr(p) for p in cc)), ("Subject", subject),
         ("Date", format_datetime(when)), ("Message-ID", f"<gen{i}.{client}@mail.{client}.example>"),
-        ("MIME-Version", "1.0"),
+        ("In-Reply-To", in_reply_to), ("References", in_reply_to), ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
     if client == "outlook":

@@ -59,7 +59,7 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
 
 
 def people_for(session: Session, addresses: list[Address]) -> list[Person]:
-    """The person for each address, created on first sight (one query, one flush)."""
+    """The person for each address, created on first sight (one query; the caller flushes)."""
     emails = {a.email for a in addresses if a.email}
     known = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(emails)))}
     people = []
@@ -73,8 +73,7 @@ def people_for(session: Session, addresses: list[Address]) -> list[Person]:
         elif address.name and not person.name:
             person.name = address.name  # a nameless address gains its name when one is seen
         people.append(person)
-    session.flush()
-    return people
+    return people  # new ones are flushed with the referral, in one go
 
 
 def _same_intro(session: Session, intro: Intro, introducer: Person, parties: list[Person]) -> int | None:
@@ -84,6 +83,8 @@ def _same_intro(session: Session, intro: Intro, introducer: Person, parties: lis
     if found is not None or intro.introduced_at is None:
         return found
     wanted = {p.id for p in parties if p.email}
+    if None in wanted or introducer.id is None:
+        return None  # someone in it is new to us, so no earlier intro can have them all
     candidates = session.scalars(select(Referral).where(
         Referral.introducer_id == introducer.id,
         Referral.introduced_at.between(intro.introduced_at - SAME_INTRO_WINDOW,

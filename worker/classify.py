@@ -10,7 +10,7 @@ from typing import Callable
 from worker import noise
 from worker.directory import Directory
 from worker.forwarded import find_forwarded, parse_loose_date
-from worker.language import HEADS_UP_NAMED, HINT, INTRO_SUBJECT, STRONG, WEAK
+from worker.language import HEADS_UP_NAMED, INTRO_SUBJECT, STRONG, Cues
 from worker.parse import Address, Inbound
 from worker.quotes import new_text as _new_text
 from worker.roles import assign
@@ -54,6 +54,11 @@ def classify(msg: Inbound, ctx: Context) -> Verdict:
 def new_text(text: str) -> str:
     """Several rules read the new text of the same message; strip the quotes once."""
     return _new_text(text)
+
+
+@lru_cache(maxsize=16)
+def cues(text: str) -> Cues:
+    return Cues(text)
 
 
 def _settle(verdict: Verdict, ctx: Context) -> Verdict:
@@ -127,12 +132,12 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     if msg.sender is None or len(others) < 2:
         return None
     text = new_text(msg.text)
-    hit = STRONG.search(text) or STRONG.search(msg.subject)
+    hit = cues(text).strong or _group0(STRONG.search(msg.subject))
     if hit is None:
         return None
     confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
     reason = (f"{msg.sender.email} wrote to {len(others)} people with introduction language "
-              f"({hit.group(0).strip()!r})")
+              f"({hit.strip()!r})")
     if len(others) > ctx.max_parties:
         confidence, reason = 0.4, reason + f", but to {len(others)} people: more like a group mail"
     return Verdict("double_intro", "double_intro", reason, confidence, _intro(msg, others, text, ctx))
@@ -160,15 +165,18 @@ def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     if msg.sender is None or not others:
         return None
     text = new_text(msg.text)
-    hit = STRONG.search(text) or HINT.search(text)
-    if hit is None and len(others) >= 2:
-        hit = WEAK.search(text)
+    found = cues(text)
+    hit = found.strong or found.hint or (found.weak if len(others) >= 2 else None)
     if hit is None:
         return None
     reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "
-              f"({hit.group(0).strip()!r}) but not a clear introduction")
+              f"({hit.strip()!r}) but not a clear introduction")
     return Verdict("double_intro" if len(others) > 1 else "heads_up", "weak_intro", reason, 0.5,
                    _intro(msg, others, text, ctx))
+
+
+def _group0(match) -> str | None:
+    return match.group(0) if match else None
 
 
 def not_intro(msg: Inbound, ctx: Context) -> Verdict:

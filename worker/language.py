@@ -107,5 +107,24 @@ class Matcher:
 
 
 STRONG = Matcher(STRONG_INTRO, STRONG_INTRO_CASED)
-WEAK = Matcher(WEAK_INTRO)
-HINT = Matcher(HEADS_UP_HINT)
+
+
+class Cues:
+    """The first strong, heads-up and weak phrase of a text, found in a single pass."""
+
+    _ALL = re.compile("|".join(
+        f"(?P<{name}>{'|'.join(f'(?:{p.pattern})' for p in patterns)})"
+        for name, patterns in (("strong", STRONG_INTRO), ("hint", HEADS_UP_HINT), ("weak", WEAK_INTRO))
+    ), re.UNICODE)
+
+    def __init__(self, text: str):
+        found: dict[str, str] = {}
+        for m in self._ALL.finditer(text.lower()):
+            found.setdefault(m.lastgroup, m.group(0))
+            if len(found) == 3:
+                break
+        if "strong" not in found:
+            cased = next((m for p in STRONG_INTRO_CASED if (m := p.search(text))), None)
+            if cased:
+                found["strong"] = cased.group(0)
+        self.strong, self.hint, self.weak = found.get("strong"), found.get("hint"), found.get("weak")

@@ -8,14 +8,18 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email import message_from_bytes
+from email.parser import BytesParser, Parser
+from email.policy import compat32
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from worker.htmltext import html_to_text
 
-MAX_DEPTH = 3
+MAX_DEPTH = 3          # attached messages inside attached messages
+MAX_PARTS_DEPTH = 20   # nested multiparts
+_TOP = BytesParser(policy=compat32)
+_PARTS = Parser(policy=compat32)
 # Headers the classifier reads; kept lower-cased and decoded.
 KEPT_HEADERS = (
     "auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress", "precedence",
@@ -64,7 +68,7 @@ class Inbound:
 def parse(raw: bytes) -> Inbound:
     if not raw or not raw.strip():
         raise ParseError("empty message")
-    msg = message_from_bytes(raw)
+    msg = _TOP.parsebytes(raw, headersonly=True)
     if not msg.keys():
         raise ParseError("no header fields: not an email message")
     return _inbound(msg, raw_key(raw), len(raw), 0)
@@ -145,11 +149,37 @@ def _addresses(values: list[str] | None) -> tuple[Address, ...]:
         return ()
     raw = [_unsurrogate(v) for v in values]
     found = []
-    for name, email in getaddresses(raw):
+    for name, email in _simple_addresses(raw) or getaddresses(raw):
         email = email.strip().strip("<>").lower()
         if "@" in email:
             found.append(Address(decode(name).strip('"\' '), email))
     return tuple(found)
+
+
+_SIMPLE_ADDRESS = re.compile(
+    r'\s*"?([^"<>\\]*?)"?\s*<([^<>\s@,;:"()\\]+@[^<>\s@,;:"()\\]+)>\s*'
+    r'|\s*([^<>\s@,;:"()\\]+@[^<>\s@,;:"()\\]+)\s*'
+)
+
+
+_QUOTED_COMMA = re.compile(r'"[^"]*[,;<>@][^"]*"')
+
+
+def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
+    """The everyday forms ('Name <a@b>', '"Name" <a@b>', 'a@b') without the full RFC 5322
+    parser; None sends anything unusual (quoted commas, comments, groups) to getaddresses."""
+    pairs = []
+    for value in values:
+        if '"' in value and (value.count('"') % 2 or _QUOTED_COMMA.search(value)):
+            return None
+        for piece in value.split(","):
+            if not piece.strip():
+                continue
+            m = _SIMPLE_ADDRESS.fullmatch(piece.replace("\n", " ").replace("\r", ""))
+            if m is None or (m.group(1) and '"' in m.group(1)):
+                return None
+            pairs.append((m.group(1) or "", m.group(2) or m.group(3)))
+    return pairs
 
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
@@ -205,16 +235,44 @@ def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...]]:
     return _unsurrogate(plain or "").replace("\r\n", "\n"), tuple(attached)
 
 
-def _walk(msg: Message):
-    """Parts in order, without descending into attached messages (they are parsed on their own)."""
-    stack = [msg]
-    while stack:
-        part = stack.pop()
-        payload = part.get_payload()
-        if part.is_multipart() and part.get_content_type() != "message/rfc822":
-            stack.extend(reversed(payload))
-        else:
-            yield part
+def _walk(msg: Message, depth: int = 0):
+    """Leaf parts in order. Each part is parsed headers-only when reached: the body of a part
+    we never read (attachments, images) is never parsed at all."""
+    if msg.get_content_maintype() != "multipart" or depth > MAX_PARTS_DEPTH:
+        yield msg
+        return
+    boundary, payload = msg.get_boundary(), msg.get_payload()
+    if not boundary or not isinstance(payload, str):
+        yield msg
+        return
+    for chunk in _split(payload, boundary):
+        yield from _walk(_PARTS.parsestr(chunk, headersonly=True), depth + 1)
+
+
+def _split(payload: str, boundary: str) -> list[str]:
+    """The parts between the boundary lines (preamble and epilogue dropped), as RFC 2046 says.
+
+    Plain string search: boundaries are unique per message, so a regex would be compiled anew
+    (and cost more than the search) every time.
+    """
+    marker = "--" + boundary
+    parts: list[str] = []
+    start, pos = None, 0
+    while (found := payload.find(marker, pos)) != -1:
+        line_end = payload.find("\n", found)
+        line_end = len(payload) if line_end == -1 else line_end
+        rest = payload[found + len(marker):line_end]
+        pos = found + len(marker)
+        if (found and payload[found - 1] != "\n") or rest.strip() not in ("", "--"):
+            continue  # the text merely contains the boundary; not a delimiter line
+        if start is not None:
+            parts.append(payload[start:found].removesuffix("\n").removesuffix("\r"))
+        if rest.strip() == "--":
+            return parts
+        start = pos = line_end + 1
+    if start is not None:  # no closing delimiter (a truncated message): keep what arrived
+        parts.append(payload[start:])
+    return parts
 
 
 def _is_attachment(part: Message) -> bool:
@@ -237,7 +295,12 @@ def _attached(part: Message, depth: int) -> list[Inbound]:
     if depth >= MAX_DEPTH:
         return []
     inner = part.get_payload()
-    inner = inner[0] if isinstance(inner, list) and inner else inner
-    if not isinstance(inner, Message):
+    if not isinstance(inner, str) or not inner.strip():
         return []
-    return [_inbound(inner, raw_key(inner.as_bytes()), 0, depth + 1)]
+    if part.get("content-transfer-encoding", "").strip().lower() in ("base64", "quoted-printable"):
+        inner = _text(part)  # not allowed by RFC 2046, but some clients do it
+    message = _PARTS.parsestr(inner, headersonly=True)
+    if not message.keys():
+        return []
+    key = raw_key(inner.encode("utf-8", "surrogateescape"))
+    return [_inbound(message, key, 0, depth + 1)]

@@ -14,7 +14,7 @@ from models import Checkpoint, InboundMessage, Quarantined
 from worker.actions import act
 from worker.classify import Context, classify
 from worker.parse import Inbound, ParseError, parse, raw_key
-from worker.threads import find_thread
+from worker.threads import look_up
 
 CONFLICT_RETRIES = 3
 
@@ -99,13 +99,12 @@ class Pipeline:
             return self._quarantine(session, raw, origin, f"{type(exc).__name__}: {exc}", parsed.message_id)
 
     def _handle(self, session: Session, msg: Inbound, origin: Origin, pending: dict) -> Outcome:
-        seen = pending.get(msg.dedupe_key) or session.execute(
-            select(InboundMessage.kind, InboundMessage.referral_id)
-            .where(InboundMessage.dedupe_key == msg.dedupe_key)).first()
-        if seen is not None:
+        seen = look_up(session, msg)
+        duplicate = pending.get(msg.dedupe_key) or seen.duplicate
+        if duplicate is not None:
             advance(session, origin)
-            return Outcome("duplicate", f"already processed as {seen[0]}", seen[1], msg.message_id)
-        context = replace(self.context, thread=find_thread(session, msg))
+            return Outcome("duplicate", f"already processed as {duplicate[0]}", duplicate[1], msg.message_id)
+        context = replace(self.context, thread=seen.thread)
         verdict = classify(msg, context)
         referral_id = act(session, verdict, msg)
         session.add(_record(msg, origin, verdict.kind, verdict.rule, verdict.reason, referral_id))

@@ -1,7 +1,8 @@
 """Find the known intro thread a message belongs to (database reads only)."""
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from models import InboundMessage, Referral
@@ -16,22 +17,34 @@ def subject_key(subject: str) -> str:
     return " ".join(_PREFIX.sub("", subject).lower().split())[:500]
 
 
-def find_thread(session: Session, msg: Inbound) -> ThreadMatch | None:
-    return _by_message_ids(session, msg) or _by_subject_and_people(session, msg)
+@dataclass(frozen=True)
+class Seen:
+    duplicate: tuple[str, int | None] | None  # (kind, referral id) of the earlier processing
+    thread: ThreadMatch | None
 
 
-def _by_message_ids(session: Session, msg: Inbound) -> ThreadMatch | None:
+def look_up(session: Session, msg: Inbound) -> Seen:
+    """Whether we processed this message before, and which intro thread it belongs to.
+
+    One query answers both (this runs for every message, so round trips count).
+    """
     ids = list(dict.fromkeys(msg.in_reply_to + msg.references))
-    if not ids:
-        return None
-    row = session.execute(
-        select(InboundMessage.referral_id, InboundMessage.message_id)
-        .where(InboundMessage.message_id.in_(ids), InboundMessage.referral_id.is_not(None))
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return ThreadMatch(row.referral_id, f"replies to {row.message_id}, part of referral #{row.referral_id}")
+    condition = InboundMessage.dedupe_key == msg.dedupe_key
+    if ids:
+        condition = or_(condition, and_(InboundMessage.message_id.in_(ids),
+                                        InboundMessage.referral_id.is_not(None)))
+    rows = session.execute(select(
+        InboundMessage.dedupe_key, InboundMessage.kind, InboundMessage.referral_id,
+        InboundMessage.message_id,
+    ).where(condition)).all()
+    for row in rows:
+        if row.dedupe_key == msg.dedupe_key:
+            return Seen((row.kind, row.referral_id), None)
+    if rows:
+        row = rows[0]
+        how = f"replies to {row.message_id}, part of referral #{row.referral_id}"
+        return Seen(None, ThreadMatch(row.referral_id, how))
+    return Seen(None, _by_subject_and_people(session, msg))
 
 
 def _by_subject_and_people(session: Session, msg: Inbound) -> ThreadMatch | None:
