@@ -2,7 +2,7 @@
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Person, Referral, ReferralEvent, ReferralParty
@@ -12,6 +12,8 @@ from worker.threads import subject_key
 from worker.verdict import Intro, Verdict
 
 SAME_INTRO_WINDOW = timedelta(days=2)
+_PEOPLE_BY_EMAIL = select(Person).where(Person.email.in_(bindparam("emails", expanding=True)))
+_REFERRAL_BY_KEY = select(Referral.id).where(Referral.dedupe_key == bindparam("key"))
 
 
 def act(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
@@ -61,7 +63,7 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
 def people_for(session: Session, addresses: list[Address]) -> list[Person]:
     """The person for each address, created on first sight (one query; the caller flushes)."""
     emails = {a.email for a in addresses if a.email}
-    known = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(emails)))}
+    known = {p.email: p for p in session.scalars(_PEOPLE_BY_EMAIL, {"emails": list(emails)})}
     people = []
     for address in addresses:
         person = known.get(address.email) if address.email else None
@@ -79,7 +81,7 @@ def people_for(session: Session, addresses: list[Address]) -> list[Person]:
 def _same_intro(session: Session, intro: Intro, introducer: Person, parties: list[Person]) -> int | None:
     """The same intro already logged by another route (CC'd copy vs. a later forward)."""
     key = _dedupe_key(intro)
-    found = session.scalar(select(Referral.id).where(Referral.dedupe_key == key))
+    found = session.scalar(_REFERRAL_BY_KEY, {"key": key})
     if found is not None or intro.introduced_at is None:
         return found
     wanted = {p.id for p in parties if p.email}

@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import InboundMessage, Referral
@@ -10,6 +10,17 @@ from worker.classify import ThreadMatch
 from worker.parse import Inbound
 
 _PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|r|ref|rif|res|fw|fwd|wg|tr|rv)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+
+
+# Built once: constructing a statement costs more than running it on SQLite.
+_BY_KEY = select(InboundMessage.kind, InboundMessage.referral_id).where(
+    InboundMessage.dedupe_key == bindparam("key"))
+_THREADED = select(InboundMessage.referral_id, InboundMessage.message_id).where(
+    InboundMessage.referral_id.is_not(None)).limit(1)
+_THREAD_BY_ID = _THREADED.where(InboundMessage.message_id == bindparam("id"))
+_THREAD_BY_IDS = _THREADED.where(InboundMessage.message_id.in_(bindparam("ids", expanding=True)))
+_REFERRALS_BY_SUBJECT = select(Referral.id).where(
+    Referral.subject_key == bindparam("key")).order_by(Referral.id.desc()).limit(5)
 
 
 def subject_key(subject: str) -> str:
@@ -26,25 +37,25 @@ class Seen:
 def look_up(session: Session, msg: Inbound) -> Seen:
     """Whether we processed this message before, and which intro thread it belongs to.
 
-    One query answers both (this runs for every message, so round trips count).
+    This runs for every message, so it sticks to simple equality queries; the costlier IN
+    over all References runs only when In-Reply-To alone did not find the thread.
     """
-    ids = list(dict.fromkeys(msg.in_reply_to + msg.references))
-    condition = InboundMessage.dedupe_key == msg.dedupe_key
-    if ids:
-        condition = or_(condition, and_(InboundMessage.message_id.in_(ids),
-                                        InboundMessage.referral_id.is_not(None)))
-    rows = session.execute(select(
-        InboundMessage.dedupe_key, InboundMessage.kind, InboundMessage.referral_id,
-        InboundMessage.message_id,
-    ).where(condition)).all()
-    for row in rows:
-        if row.dedupe_key == msg.dedupe_key:
-            return Seen((row.kind, row.referral_id), None)
-    if rows:
-        row = rows[0]
-        how = f"replies to {row.message_id}, part of referral #{row.referral_id}"
-        return Seen(None, ThreadMatch(row.referral_id, how))
-    return Seen(None, _by_subject_and_people(session, msg))
+    row = session.execute(_BY_KEY, {"key": msg.dedupe_key}).first()
+    if row is not None:
+        return Seen((row.kind, row.referral_id), None)
+    return Seen(None, _by_message_ids(session, msg) or _by_subject_and_people(session, msg))
+
+
+def _by_message_ids(session: Session, msg: Inbound) -> ThreadMatch | None:
+    row = None
+    if msg.in_reply_to:
+        row = session.execute(_THREAD_BY_ID, {"id": msg.in_reply_to[0]}).first()
+    others = [i for i in dict.fromkeys(msg.references) if i not in msg.in_reply_to[:1]]
+    if row is None and others:
+        row = session.execute(_THREAD_BY_IDS, {"ids": others}).first()
+    if row is None:
+        return None
+    return ThreadMatch(row.referral_id, f"replies to {row.message_id}, part of referral #{row.referral_id}")
 
 
 def _by_subject_and_people(session: Session, msg: Inbound) -> ThreadMatch | None:
@@ -54,9 +65,7 @@ def _by_subject_and_people(session: Session, msg: Inbound) -> ThreadMatch | None
     key = subject_key(msg.subject)
     if not key or key == " ".join(msg.subject.lower().split()):
         return None  # only a "Re:" of an intro's subject can be its reply
-    ids = session.scalars(
-        select(Referral.id).where(Referral.subject_key == key).order_by(Referral.id.desc()).limit(5)
-    ).all()
+    ids = session.scalars(_REFERRALS_BY_SUBJECT, {"key": key}).all()
     if not ids:
         return None  # the common case, kept to one light query
     people = {msg.sender.email, *(a.email for a in msg.recipients)}
