@@ -51,7 +51,10 @@ def intro(i: int, rng: random.Random | None = None, lang: str = "en", client: st
           when: datetime | None = None) -> bytes:
     rng = rng or random.Random(i)
     introducer = introducer or person(rng, i * 3)
-    a, b = a or person(rng, i * 3 + 1), b or person(rng, i * 3 + 2)
+    a = a or person(rng, i * 3 + 1)
+    while b is None or b[0] in (a[0], introducer[0]) or a[0] == introducer[0]:
+        b = person(rng, i * 3 + 2)  # namesakes would read as one person's two addresses
+        a = a if a[0] != introducer[0] else person(rng, i * 3 + 1)
     first = lambda p: (p[0] or p[1]).split()[0]  # noqa: E731
     text = INTRO_LINES[lang].format(a=first(a), b=first(b), trade=rng.choice(TRADES))
     body = f"{text}\n\n{_filler(rng, 3)}\n\nBest,\n{first(introducer)}\n"

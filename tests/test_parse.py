@@ -2,6 +2,8 @@
 from datetime import timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from worker.htmltext import html_to_text
 from worker.parse import Address, ParseError, parse
@@ -83,3 +85,51 @@ def test_unreadable_input_raises_parse_error(raw):
 
 def test_html_to_text_drops_styles_and_scripts():
     assert html_to_text("<style>p{}</style><script>x()</script><div>Hi&nbsp;there</div>") == "Hi there"  # nbsp folded like any space
+
+
+def test_undeclared_8bit_utf8_inside_multipart_survives():
+    raw = ("From: a@x.example\nContent-Type: multipart/alternative; boundary=\"b1\"\n\n"
+           "preamble\n--b1\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n"
+           "ich möchte euch vorstellen — Grüße\n--b1\nContent-Type: text/html\n\n<p>x</p>\n--b1--\nepilogue\n"
+           ).encode("utf-8")
+    assert parse(raw).text.strip() == "ich möchte euch vorstellen — Grüße"
+
+
+def test_nested_multipart_boundary_lookalikes_and_truncation():
+    raw = (b"From: a@x.example\nContent-Type: multipart/mixed; boundary=outer\n\n"
+           b"--outer\nContent-Type: multipart/alternative; boundary=inner\n\n"
+           b"--inner\nContent-Type: text/plain\n\nbody mentions --outer mid-line and --innerX\n"
+           b"--inner--\n--outer\nContent-Type: application/pdf\nContent-Disposition: attachment\n\n%PDF\n"
+           b"--outer\nContent-Type: text/plain\n\ncut off here, no closing line")
+    assert parse(raw).text.strip() == "body mentions --outer mid-line and --innerX"
+
+
+def test_attachment_with_base64_wrapped_rfc822_is_still_read():
+    import base64
+    inner = b"From: carol@x.example\nTo: a@y.example\nMessage-ID: <in@x>\n\nhello\n"
+    raw = (b"From: f@x.example\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\n"
+           b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+           + base64.encodebytes(inner) + b"--Z--\n")
+    assert [m.message_id for m in parse(raw).attached] == ["in@x"]
+
+
+_ATOM = st.text("abcdefghijklmnopqrstuvwxyz0123456789._-", min_size=1, max_size=12)
+_NAME = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyzéü'.,-()\"", max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_NAME, _ATOM, _ATOM, st.booleans()), min_size=1, max_size=4))
+def test_fast_address_path_agrees_with_the_stdlib_parser(entries):
+    from email.utils import getaddresses
+
+    from worker.parse import _simple_addresses
+
+    parts = []
+    for name, local, domain, quoted in entries:
+        email = f"{local}@{domain}.example"
+        parts.append(f'"{name}" <{email}>' if quoted else (f"{name} <{email}>" if name.strip() else email))
+    value = ", ".join(parts)
+    fast = _simple_addresses([value])
+    if fast is not None:  # when the fast path answers, it must answer as the stdlib does
+        usable = lambda pairs: [(n.strip(), e) for n, e in pairs if "@" in e]  # noqa: E731
+        assert usable(fast) == usable(getaddresses([value]))

@@ -8,7 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.parser import BytesParser, Parser
+from email.parser import BytesParser
 from email.policy import compat32
 from email.header import decode_header, make_header
 from email.message import Message
@@ -19,7 +19,6 @@ from worker.htmltext import html_to_text
 MAX_DEPTH = 3          # attached messages inside attached messages
 MAX_PARTS_DEPTH = 20   # nested multiparts
 _TOP = BytesParser(policy=compat32)
-_PARTS = Parser(policy=compat32)
 # Headers the classifier reads; kept lower-cased and decoded.
 KEPT_HEADERS = (
     "auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress", "precedence",
@@ -163,6 +162,8 @@ _SIMPLE_ADDRESS = re.compile(
 
 
 _QUOTED_COMMA = re.compile(r'"[^"]*[,;<>@][^"]*"')
+_QUOTED = re.compile(r'"[^"]*"')
+_SPECIALS = re.compile(r'[()\\;:\[\]]')
 
 
 def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
@@ -172,6 +173,8 @@ def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
     for value in values:
         if '"' in value and (value.count('"') % 2 or _QUOTED_COMMA.search(value)):
             return None
+        if _SPECIALS.search(_QUOTED.sub("", value)):
+            return None  # comments, groups, escapes: the full parser's job
         for piece in value.split(","):
             if not piece.strip():
                 continue
@@ -241,33 +244,34 @@ def _walk(msg: Message, depth: int = 0):
     if msg.get_content_maintype() != "multipart" or depth > MAX_PARTS_DEPTH:
         yield msg
         return
-    boundary, payload = msg.get_boundary(), msg.get_payload()
-    if not boundary or not isinstance(payload, str):
+    # As bytes: get_payload() without decode would turn undeclared 8-bit text into U+FFFD.
+    boundary, payload = msg.get_boundary(), msg.get_payload(decode=True)
+    if not boundary or not isinstance(payload, bytes):
         yield msg
         return
-    for chunk in _split(payload, boundary):
-        yield from _walk(_PARTS.parsestr(chunk, headersonly=True), depth + 1)
+    for chunk in _split(payload, boundary.encode("ascii", "surrogateescape")):
+        yield from _walk(_TOP.parsebytes(chunk, headersonly=True), depth + 1)
 
 
-def _split(payload: str, boundary: str) -> list[str]:
+def _split(payload: bytes, boundary: bytes) -> list[bytes]:
     """The parts between the boundary lines (preamble and epilogue dropped), as RFC 2046 says.
 
     Plain string search: boundaries are unique per message, so a regex would be compiled anew
     (and cost more than the search) every time.
     """
-    marker = "--" + boundary
-    parts: list[str] = []
+    marker = b"--" + boundary
+    parts: list[bytes] = []
     start, pos = None, 0
     while (found := payload.find(marker, pos)) != -1:
-        line_end = payload.find("\n", found)
+        line_end = payload.find(b"\n", found)
         line_end = len(payload) if line_end == -1 else line_end
         rest = payload[found + len(marker):line_end]
         pos = found + len(marker)
-        if (found and payload[found - 1] != "\n") or rest.strip() not in ("", "--"):
+        if (found and payload[found - 1:found] != b"\n") or rest.strip() not in (b"", b"--"):
             continue  # the text merely contains the boundary; not a delimiter line
         if start is not None:
-            parts.append(payload[start:found].removesuffix("\n").removesuffix("\r"))
-        if rest.strip() == "--":
+            parts.append(payload[start:found].removesuffix(b"\n").removesuffix(b"\r"))
+        if rest.strip() == b"--":
             return parts
         start = pos = line_end + 1
     if start is not None:  # no closing delimiter (a truncated message): keep what arrived
@@ -294,13 +298,11 @@ def _text(part: Message) -> str:
 def _attached(part: Message, depth: int) -> list[Inbound]:
     if depth >= MAX_DEPTH:
         return []
-    inner = part.get_payload()
-    if not isinstance(inner, str) or not inner.strip():
+    # decode=True also undoes a base64/QP wrapping, which RFC 2046 forbids but clients do.
+    inner = part.get_payload(decode=True)
+    if not isinstance(inner, bytes) or not inner.strip():
         return []
-    if part.get("content-transfer-encoding", "").strip().lower() in ("base64", "quoted-printable"):
-        inner = _text(part)  # not allowed by RFC 2046, but some clients do it
-    message = _PARTS.parsestr(inner, headersonly=True)
+    message = _TOP.parsebytes(inner, headersonly=True)
     if not message.keys():
         return []
-    key = raw_key(inner.encode("utf-8", "surrogateescape"))
-    return [_inbound(message, key, 0, depth + 1)]
+    return [_inbound(message, raw_key(inner), len(inner), depth + 1)]
