@@ -110,9 +110,10 @@ def cmd_ingest(args) -> int:
     counts: Counter[str] = Counter()
     with _progress() as progress:
         task = progress.add_task("ingesting", total=files.count(args.paths))
-        for item in files.read(args.paths):
-            counts[app.pipeline.process(item.raw, Origin("file", item.ref)).kind] += 1
-            progress.advance(task)
+        for batch in files.batches(files.read(args.paths)):
+            for outcome in app.pipeline.process_batch([(i.raw, Origin("file", i.ref)) for i in batch]):
+                counts[outcome.kind] += 1
+            progress.advance(task, len(batch))
     if args.json:
         print(json.dumps(dict(counts), indent=2, sort_keys=True))
     else:

@@ -63,16 +63,13 @@ def catch_up(client: IMAPClient, account: ImapAccount, pipeline: Pipeline,
     for start in range(0, len(uids), s.batch_size):
         batch = uids[start:start + s.batch_size]
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
-        done = []
-        for uid in batch:
-            raw = fetched.get(uid, {}).get(b"BODY[]")
-            if raw is None:
-                continue  # expunged between SEARCH and FETCH
-            origin = Origin(account.source, str(uid), uidvalidity, uid)
-            outcomes.append(pipeline.process(raw, origin))
-            done.append(uid)
-        if s.processed_folder and done:
-            client.move(done, s.processed_folder)  # only after each message committed
+        items = [
+            (fetched[uid][b"BODY[]"], Origin(account.source, str(uid), uidvalidity, uid))
+            for uid in batch if b"BODY[]" in fetched.get(uid, {})  # absent: expunged meanwhile
+        ]
+        outcomes.extend(pipeline.process_batch(items))
+        if s.processed_folder and items:
+            client.move([o.uid for _raw, o in items], s.processed_folder)  # only after the commit
     return outcomes
 
 

@@ -14,14 +14,16 @@ class MaildirSource:
         for sub in ("new", "cur", "tmp"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
 
-    def drain(self, pipeline: Pipeline) -> list[Outcome]:
+    def drain(self, pipeline: Pipeline, batch_size: int = 200) -> list[Outcome]:
         self.ensure()
+        names = sorted(n for n in os.listdir(self.path / "new") if not n.startswith("."))
         outcomes = []
-        for name in sorted(os.listdir(self.path / "new")):
-            if name.startswith("."):
-                continue
-            path = self.path / "new" / name
-            outcomes.append(pipeline.process(path.read_bytes(), Origin(self.source, name)))
-            # Moved only after commit; a crash before this re-reads it and dedupe makes that a no-op.
-            os.replace(path, self.path / "cur" / f"{name}:2,S")
+        for start in range(0, len(names), batch_size):
+            batch = names[start:start + batch_size]
+            items = [((self.path / "new" / n).read_bytes(), Origin(self.source, n)) for n in batch]
+            outcomes.extend(pipeline.process_batch(items))
+            # Moved only after the commit; a crash before this re-reads them, and dedupe makes
+            # the re-read a no-op.
+            for name in batch:
+                os.replace(self.path / "new" / name, self.path / "cur" / f"{name}:2,S")
         return outcomes
