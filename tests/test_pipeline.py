@@ -145,3 +145,21 @@ def test_random_bytes_never_raise_out_of_the_pipeline(app, raw):
     assert outcome.kind in {"quarantined", "duplicate", "not_intro", "auto_reply", "bounce",
                             "mailing_list", "newsletter", "own_mail", "needs_review",
                             "double_intro", "heads_up", "forwarded_intro", "thread_reply"}
+
+
+def test_intro_seen_cc_and_later_forwarded_is_one_referral(app):
+    carol, alice, bob = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example"), ("Bob Stone", "bob@z.example")
+    original = mailgen.intro(40, introducer=carol, a=alice, b=bob)
+    forward = (
+        "From: Bob Stone <bob@z.example>\nTo: intros@example.com\nSubject: Fwd: Intro: Alice <> Bob\n"
+        "Message-ID: <fwd40@z>\nDate: Mon, 05 Oct 2026 08:00:00 +0000\n\n"
+        "Logging this one.\n\n---------- Forwarded message ---------\n"
+        "From: Carol Jensen <carol@x.example>\nDate: Thu, Oct 1, 2026 at 9:40 AM\n"
+        "Subject: Intro: Alice <> Bob\nTo: Alice Brook <alice@y.example>, Bob Stone <bob@z.example>\n\n"
+        "Alice, meet Bob. Bob is the accountant I told you about.\n"
+    ).encode()
+    first = app.pipeline.process(original, FILE)
+    second = app.pipeline.process(forward, FILE)
+    assert (first.kind, second.kind) == ("double_intro", "forwarded_intro")
+    assert second.referral_id == first.referral_id
+    assert count(app, Referral) == 1
