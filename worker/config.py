@@ -46,6 +46,7 @@ class ImapConfig(_Strict):
     host: str
     port: int = Field(993, ge=1, le=65535)
     security: Literal["tls", "starttls", "none"] = "tls"
+    ca_file: str | None = None  # a private CA's certificate; the system's CAs when unset
     username: str
     auth: Literal["password", "xoauth2"] = "password"
     password_env: str = "INTROLEDGER_IMAP_PASSWORD"

@@ -36,11 +36,12 @@ def connect(account: ImapAccount) -> IMAPClient:
     if not account.secret:
         env = s.password_env if s.auth == "password" else s.oauth_token_env
         raise ImapLoginError(f"no IMAP {s.auth} for {s.username}: set the environment variable {env}")
+    context = ssl.create_default_context(cafile=s.ca_file)
     client = IMAPClient(s.host, port=s.port, use_uid=True, ssl=s.security == "tls",
-                        ssl_context=ssl.create_default_context(), timeout=s.timeout_seconds)
+                        ssl_context=context, timeout=s.timeout_seconds)
     try:
         if s.security == "starttls":
-            client.starttls(ssl.create_default_context())
+            client.starttls(context)
         if s.auth == "xoauth2":
             client.oauth2_login(s.username, account.secret)
         else:
