@@ -1,10 +1,11 @@
 """introledger's database: SQLAlchemy 2.0 models; migrations live in models/migrations."""
 from models.base import Base
 from models.mail import Checkpoint, InboundMessage, Quarantined
+from models.outbox import OptOut, OutboxMessage
 from models.people import Member, Person
 from models.referrals import Referral, ReferralEvent, ReferralParty
 
 __all__ = [
-    "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "Person",
+    "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "Person",
     "Referral", "ReferralEvent", "ReferralParty",
 ]

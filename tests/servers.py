@@ -7,6 +7,10 @@ See shared/TESTING.md for the measured facts these are built on.
 from __future__ import annotations
 
 import atexit
+import base64
+import hashlib
+import hmac
+import json
 import logging
 import os
 import shutil
@@ -25,6 +29,8 @@ __all__ = [
     "ReceivedMessage",
     "SmtpSink",
     "free_port",
+    "hs256_jwt",
+    "make_test_pki",
     "require_servers",
 ]
 
@@ -57,6 +63,63 @@ class DovecotError(RuntimeError):
     pass
 
 
+# ---- TLS and OAuth2 helpers ---------------------------------------------------------------------
+
+
+def make_test_pki(directory: str, host: str = "127.0.0.1") -> tuple[str, str, str]:
+    """A throwaway CA and a server certificate it signed, for `host` (an IP address: the SAN is
+    IP:host), made with the `openssl` command. Returns (ca_file, cert_file, key_file).
+
+    EC P-256 keys (fast to make); the CA is a proper CA (basicConstraints CA:TRUE, keyCertSign),
+    the leaf a proper server certificate (CA:FALSE, serverAuth), so strict verifiers accept it."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise DovecotError("the `openssl` command is not on PATH (apt-get install openssl)")
+    os.makedirs(directory, exist_ok=True)
+    ca_key, ca_file = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
+    key, csr = os.path.join(directory, "server.key"), os.path.join(directory, "server.csr")
+    cert, ext = os.path.join(directory, "server.pem"), os.path.join(directory, "server.ext")
+    with open(ext, "w") as f:
+        f.write(
+            f"subjectAltName = IP:{host}\n"
+            "basicConstraints = critical, CA:FALSE\n"
+            "keyUsage = critical, digitalSignature, keyEncipherment\n"
+            "extendedKeyUsage = serverAuth\n"
+            "subjectKeyIdentifier = hash\n"
+            "authorityKeyIdentifier = keyid\n"
+        )
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    for cmd in (
+        ["req", "-x509", *ec, "-keyout", ca_key, "-out", ca_file, "-days", "3",
+         "-subj", "/CN=introledger throwaway test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["req", *ec, "-keyout", key, "-out", csr, "-subj", f"/CN={host}"],
+        ["x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key, "-set_serial", "2",
+         "-days", "2", "-extfile", ext, "-out", cert],
+    ):
+        r = subprocess.run([openssl, *cmd], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise DovecotError(f"openssl {cmd[0]} failed ({r.returncode}): {r.stderr}")
+    for path in (ca_file, cert):
+        os.chmod(path, 0o644)
+    return ca_file, cert, key
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def hs256_jwt(claims: dict, key: bytes, kid: str | None = None) -> str:
+    """A JWT signed with HMAC-SHA256 (RFC 7519/7515), stdlib only."""
+    header = {"alg": "HS256", "typ": "JWT", **({"kid": kid} if kid else {})}
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
+    )
+    signature = hmac.new(key, signing_input.encode("ascii"), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64url(signature)}"
+
+
 _MAIL_UID = 65534  # nobody: Dovecot refuses mail access as root
 
 
@@ -68,6 +131,14 @@ class Dovecot:
         d = Dovecot(); d.start()
         ... IMAPClient(d.host, port=d.port, ssl=False).login(d.user, d.password) ...
         d.stop()
+
+    ``tls=True``: a throwaway CA signs a certificate for 127.0.0.1 (``ca_file`` is the CA's
+    certificate); the plain port then also offers STARTTLS and ``imaps_port`` speaks implicit
+    TLS. Plain logins on the plain port keep working (``client()``, ``append()``, ...).
+
+    ``oauth2=True``: SASL XOAUTH2 and OAUTHBEARER authenticate with a bearer token that is an
+    HS256 JWT signed with ``oauth2_key`` (``oauth2_token()`` makes one), validated locally by
+    Dovecot's oauth2 passdb (``introspection_mode = local``); ``sub`` is the user name.
     """
 
     binary = "dovecot"
@@ -79,14 +150,22 @@ class Dovecot:
         password: str = "secret",
         imap_capability: str | None = None,
         extra_config: str = "",
+        tls: bool = False,
+        oauth2: bool = False,
     ) -> None:
         self.host = "127.0.0.1"
         self.user = user
         self.password = password
         self.imap_capability = imap_capability
         self.extra_config = extra_config
+        self.tls = tls
+        self.oauth2 = oauth2
+        self.oauth2_key: bytes | None = os.urandom(32) if oauth2 else None
+        self.oauth2_kid = "introledger-test"
         self.port: int = 0
         self.lmtp_port: int = 0
+        self.imaps_port: int = 0  # only with tls=True
+        self.ca_file: str | None = None  # only with tls=True
         self.dir: str | None = None
         self.conf: str | None = None
         self.proc: subprocess.Popen | None = None
@@ -120,6 +199,13 @@ class Dovecot:
         self.lmtp_port = free_port()
         while self.lmtp_port == self.port:
             self.lmtp_port = free_port()
+        if self.tls:
+            self.ca_file, self._cert, self._key = make_test_pki(os.path.join(d, "tls"), self.host)
+            self.imaps_port = free_port()
+            while self.imaps_port in (self.port, self.lmtp_port):
+                self.imaps_port = free_port()
+        if self.oauth2:
+            self._write_oauth2_files()
         self.conf = os.path.join(d, "dovecot.conf")
         with open(self.conf, "w") as f:
             f.write(self._config())
@@ -148,9 +234,9 @@ log_path = {d}/dovecot.log
 instance_name = introledger-test-{os.path.basename(d)}
 protocols = imap lmtp
 listen = 127.0.0.1
-ssl = no
+{self._ssl_config()}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2 else ""}
 auth_username_format = %Ln
 mail_location = maildir:{d}/mail/%u
 mail_uid = {_MAIL_UID}
@@ -161,7 +247,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {d}/users
 }}
-userdb {{
+{self._oauth2_passdb()}userdb {{
   driver = static
   args = home={d}/mail/%u
 }}
@@ -171,7 +257,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.imaps_port}
   }}
 }}
 service lmtp {{
@@ -185,6 +272,59 @@ protocol imap {{
 {cap}}}
 {self.extra_config}
 """
+
+    def _ssl_config(self) -> str:
+        if not self.tls:
+            return "ssl = no"
+        # ssl = yes (not required): STARTTLS is offered, plaintext logins stay allowed.
+        return f"ssl = yes\nssl_cert = <{self._cert}\nssl_key = <{self._key}"
+
+    def _oauth2_passdb(self) -> str:
+        if not self.oauth2:
+            return ""
+        # No 2 s penalty after a refused token (tests try bad ones); say why in the log.
+        return f"""auth_failure_delay = 0
+auth_verbose = yes
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {self.dir}/oauth2.conf
+}}
+"""
+
+    def _write_oauth2_files(self) -> None:
+        """The oauth2 passdb's settings and the HMAC key, where its local validation looks
+        for it: the dict key is shared/<azp>/<alg>/<kid> (azp "default" when the token has
+        none), the value the base64 of the key."""
+        d = self.dir
+        keys = os.path.join(d, "oauth2-keys")
+        key_dir = os.path.join(keys, "default", "HS256")
+        os.makedirs(key_dir)
+        for path in (keys, os.path.join(keys, "default"), key_dir):
+            os.chmod(path, 0o755)  # the auth process runs as `dovecot`
+        key_file = os.path.join(key_dir, self.oauth2_kid)
+        with open(key_file, "w") as f:
+            f.write(base64.b64encode(self.oauth2_key).decode("ascii"))
+        os.chmod(key_file, 0o644)
+        conf = os.path.join(d, "oauth2.conf")
+        with open(conf, "w") as f:
+            f.write(
+                "introspection_mode = local\n"
+                f"local_validation_key_dict = fs:posix:prefix={keys}/\n"
+                "username_attribute = sub\n"
+            )
+        os.chmod(conf, 0o644)
+
+    def oauth2_token(
+        self, user: str | None = None, key: bytes | None = None, lifetime: float = 600, **claims
+    ) -> str:
+        """A bearer token this server accepts for `user` (default: the test user): an HS256
+        JWT with sub, iat and exp. Pass another `key` or claims to make one it must refuse."""
+        if self.oauth2_key is None:
+            raise DovecotError("this Dovecot was started without oauth2=True")
+        now = int(time.time())
+        body = {"sub": user or self.user, "iat": now, "exp": int(now + lifetime), **claims}
+        return hs256_jwt(body, key or self.oauth2_key, kid=self.oauth2_kid)
 
     def _wait_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

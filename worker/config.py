@@ -70,6 +70,44 @@ class SourceConfig(_Strict):
     maildir: MaildirConfig = MaildirConfig()
 
 
+class SmtpConfig(_Strict):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    ca_file: str | None = None
+    username: str | None = None
+    password_env: str = "INTROLEDGER_SMTP_PASSWORD"
+    timeout_seconds: float = Field(30, gt=0)
+
+
+class QuietHours(_Strict):
+    start: str = Field("21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class OutboundConfig(_Strict):
+    """How mail leaves: SMTP for real, or .eml files in a folder (the embedded default)."""
+
+    transport: Literal["smtp", "folder"] = "folder"
+    folder: str = "outgoing"
+    smtp: SmtpConfig | None = None
+    templates_dir: str | None = None
+    default_timezone: str = "UTC"
+    quiet_hours: QuietHours | None = QuietHours()
+    per_recipient_per_day: int = Field(3, ge=1)
+    max_attempts: int = Field(8, ge=1)
+    sending_timeout_seconds: float = Field(600, gt=0)
+    sweep_seconds: float = Field(5, gt=0)
+
+
+class ThankYouConfig(_Strict):
+    enabled: bool = True
+    # "member": from the member's own address; "tracking": from the tracking address on the
+    # member's behalf, with Reply-To the member.
+    sender: Literal["member", "tracking"] = "tracking"
+    delay_seconds: float = Field(600, ge=0)
+
+
 class ClassifyConfig(_Strict):
     review_below: float = Field(0.7, ge=0, le=1)
     max_parties: int = Field(4, ge=2)
@@ -86,6 +124,8 @@ class Settings(_Strict):
     members: list[MemberConfig] = []
     classify: ClassifyConfig = ClassifyConfig()
     quarantine_max_bytes: int = Field(1_048_576, ge=1024)
+    outbound: OutboundConfig = OutboundConfig()
+    thank_you: ThankYouConfig = ThankYouConfig()
 
 
 class Config:
@@ -98,6 +138,9 @@ class Config:
             settings.database_url, path.parent
         )
         self.maildir_path = path.parent / settings.source.maildir.path
+        self.outgoing_path = path.parent / settings.outbound.folder
+        self.templates_dir = (path.parent / settings.outbound.templates_dir
+                              if settings.outbound.templates_dir else None)
         self._env = env
 
     def secret(self, env_name: str) -> str | None:
@@ -150,6 +193,12 @@ def _cross_checks(s: Settings) -> list[str]:
     problems = []
     if s.source.kind == "imap" and s.source.imap is None:
         problems.append("source.imap: required when source.kind is imap")
+    if s.outbound.transport == "smtp" and s.outbound.smtp is None:
+        problems.append("outbound.smtp: required when outbound.transport is smtp")
+    for key, zone in [("outbound.default_timezone", s.outbound.default_timezone),
+                      *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members))]:
+        if not _known_zone(zone):
+            problems.append(f"{key}: unknown time zone {zone!r} (use an IANA name like Europe/Rome)")
     seen: dict[str, str] = {}
     for i, member in enumerate(s.members):
         for email in member.emails:
@@ -157,6 +206,16 @@ def _cross_checks(s: Settings) -> list[str]:
                 problems.append(f"members.{i}.emails: {email} already belongs to {seen[email]}")
             seen[email] = member.name
     return problems
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _describe(path: Path, exc: ValidationError) -> str:

@@ -1,0 +1,48 @@
+"""Outgoing mail as rows: the outbox is the truth, the queue only a nudge."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UtcDateTime, utcnow
+
+# queued → sending → sent | failed (SMTP reply kept) | suppressed (reason kept) | cancelled
+STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled")
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # e.g. "thank-you:carol@x.example:2026-11-02:1": repeating the event never queues twice.
+    dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    referral_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    from_addr: Mapped[str] = mapped_column(String(400))
+    to_addr: Mapped[str] = mapped_column(String(320), index=True)
+    reply_to: Mapped[str] = mapped_column(String(400), default="")
+    subject: Mapped[str] = mapped_column(String(500))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    in_reply_to: Mapped[str] = mapped_column(String(400), default="")
+    references: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str] = mapped_column(String(400), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime, index=True, default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    nudged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OptOut(Base):
+    """An address that asked for no more mail from us."""
+
+    __tablename__ = "opt_outs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

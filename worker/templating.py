@@ -1,0 +1,56 @@
+"""Jinja2 mail templates: text + HTML per kind, subject set in the text template.
+
+User text (names, subjects) is only ever passed in as data, never compiled as a template, and
+HTML is autoescaped; StrictUndefined turns a typo in a template into an error, not a blank.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+
+
+class TemplateProblem(RuntimeError):
+    """A template is missing or broken; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+class Templates:
+    def __init__(self, user_dir: Path | None = None):
+        dirs = [str(d) for d in (user_dir, BUILTIN) if d]  # the user's file wins over ours
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+            undefined=StrictUndefined,
+            autoescape=lambda name: bool(name and name.endswith(".html")),
+            trim_blocks=False,
+        )
+
+    def render(self, kind: str, **data) -> Rendered:
+        try:
+            text_module = self.env.get_template(f"{kind}.txt").make_module(data)
+            html = self.env.get_template(f"{kind}.html").render(data)
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or kind
+            raise TemplateProblem(f"template {where}: {exc}") from exc
+        subject = " ".join(str(getattr(text_module, "subject", "")).split())
+        if not subject:
+            raise TemplateProblem(f"template {kind}.txt sets no subject ({{% set subject %}})")
+        return Rendered(subject, str(text_module).strip() + "\n", html)
+
+    def names(self) -> list[str]:
+        return sorted({n.rsplit(".", 1)[0] for n in self.env.list_templates()
+                       if not n.startswith("_") and n.endswith(".txt")})
+
+
+def first_name(name: str, email: str | None = None) -> str:
+    words = name.split()
+    if words:
+        return words[0]
+    return (email or "there").split("@")[0].split(".")[0].capitalize()
