@@ -1,15 +1,27 @@
 """All the wiring in one place: config → engine → sessions → members → pipeline."""
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+import dramatiq
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Member
+from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
+from worker.broker import make_broker, register
 from worker.classify import Context
 from worker.config import Config
 from worker.directory import Directory, MemberRef
+from worker.delivery import Deliverer
+from worker.mailer import FolderTransport, SmtpTransport
 from worker.pipeline import Pipeline
+from worker.sweep import Sweeper
+from worker.templating import Templates
+from worker.thanks import ThankYouPlanner
+from worker.verdict import INTRO_KINDS
 
 
 @dataclass
@@ -18,6 +30,23 @@ class App:
     engine: Engine
     sessions: sessionmaker[Session]
     pipeline: Pipeline
+    templates: Templates
+    now: Callable[[], datetime]
+
+
+@dataclass
+class Outbound:
+    """Everything that sends: broker, actor, the one-attempt deliverer and the sweep."""
+
+    broker: dramatiq.Broker
+    actor: dramatiq.Actor
+    deliverer: Deliverer
+    sweep: Sweeper
+    transport: object
+
+    def close(self) -> None:
+        self.transport.close()
+        self.broker.close()
 
 
 def sync_members(sessions: sessionmaker[Session], config: Config) -> Directory:
@@ -40,7 +69,7 @@ def load_directory(sessions: sessionmaker[Session]) -> Directory:
         ))
 
 
-def build(config: Config, check_schema: bool = True) -> App:
+def build(config: Config, check_schema: bool = True, now: Callable[[], datetime] = utcnow) -> App:
     engine = make_engine(config.database_url)
     if check_schema:
         require_migrated(engine)
@@ -51,4 +80,28 @@ def build(config: Config, check_schema: bool = True) -> App:
         tracking=config.tracking_addresses, directory=directory,
         review_below=s.classify.review_below, max_parties=s.classify.max_parties,
     )
-    return App(config, engine, sessions, Pipeline(sessions, context, s.quarantine_max_bytes))
+    templates = Templates(config.templates_dir)
+    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
+    hooks = {kind: [thanks.on_referral] for kind in INTRO_KINDS}
+    hooks["thread_reply"] = [thanks.on_thread_reply]
+    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks)
+    return App(config, engine, sessions, pipeline, templates, now)
+
+
+def build_outbound(app: App) -> Outbound:
+    s = app.config.settings
+    transport = _transport(app.config)
+    deliverer = Deliverer(app.sessions, transport, s.tracking.address,
+                          s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now)
+    broker = make_broker(s.broker_url)
+    actor = register(broker, deliverer.deliver, s.outbound.max_attempts)
+    sweep = Sweeper(app.sessions, actor.send, timedelta(seconds=s.outbound.sending_timeout_seconds),
+                    now=app.now)
+    return Outbound(broker, actor, deliverer, sweep, transport)
+
+
+def _transport(config: Config):
+    out = config.settings.outbound
+    if out.transport == "folder":
+        return FolderTransport(config.outgoing_path)
+    return SmtpTransport(out.smtp, config.secret(out.smtp.password_env))

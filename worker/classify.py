@@ -3,6 +3,7 @@
 Read RULES top to bottom to know what the system does with a message.
 """
 from dataclasses import dataclass, replace
+from datetime import timezone
 from functools import lru_cache
 from email.utils import getaddresses
 from typing import Callable
@@ -105,9 +106,16 @@ def _from_block(msg: Inbound, block) -> Inbound:
     sender = addrs(block.from_)
     return replace(
         msg, sender=sender[0] if sender else None, to=addrs(block.to), cc=addrs(block.cc),
-        subject=block.subject, date=parse_loose_date(block.date) or msg.date, text=block.body,
+        subject=block.subject, date=_aware(parse_loose_date(block.date)) or msg.date, text=block.body,
         attached=(), message_id="", in_reply_to=(), references=(),
     )
+
+
+def _aware(when):
+    """Clients print forwarded dates without a zone more often than not; read them as UTC."""
+    if when is not None and when.tzinfo is None:
+        return when.replace(tzinfo=timezone.utc)
+    return when
 
 
 def _as_forward(verdict: Verdict, where: str, original_id: str) -> Verdict:

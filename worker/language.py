@@ -128,3 +128,10 @@ class Cues:
             if cased:
                 found["strong"] = cased.group(0)
         self.strong, self.hint, self.weak = found.get("strong"), found.get("hint"), found.get("weak")
+
+
+# Thanks in the new text of a member's reply: they thanked the introducer themselves.
+THANKS = re.compile(
+    r"\b(?:thanks|thank you|thx|danke|vielen dank|merci|gracias|bedankt|dank je|dank u|grazie"
+    r"|obrigad[oa])\b", _I,
+)

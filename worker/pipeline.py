@@ -5,6 +5,7 @@ processing goes on; a database that is down is not the message's fault, so it is
 InfrastructureError for the runner to back off and retry, with the checkpoint left where it was.
 """
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -15,8 +16,10 @@ from worker.actions import act
 from worker.classify import Context, classify
 from worker.parse import Inbound, ParseError, parse, raw_key
 from worker.threads import look_up
+from worker.verdict import Verdict
 
 CONFLICT_RETRIES = 3
+Hook = Callable[[Session, Verdict, Inbound, "int | None"], None]
 
 
 class _StageFailed(Exception):
@@ -44,10 +47,13 @@ class Outcome:
 
 
 class Pipeline:
-    def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int):
+    def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int,
+                 hooks: dict[str, list[Hook]] | None = None):
         self.sessions = sessions
         self.context = context
         self.quarantine_cap = quarantine_cap
+        # verdict kind → what else happens in the same transaction (e.g. queue a thank-you)
+        self.hooks = hooks or {}
 
     def process(self, raw: bytes, origin: Origin) -> Outcome:
         return self.process_batch([(raw, origin)])[0]
@@ -107,6 +113,8 @@ class Pipeline:
         context = replace(self.context, thread=seen.thread)
         verdict = classify(msg, context)
         referral_id = act(session, verdict, msg)
+        for hook in self.hooks.get(verdict.kind, ()):
+            hook(session, verdict, msg, referral_id)
         session.add(_record(msg, origin, verdict.kind, verdict.rule, verdict.reason, referral_id))
         pending[msg.dedupe_key] = (verdict.kind, referral_id)
         if referral_id is not None:

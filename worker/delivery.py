@@ -1,0 +1,75 @@
+"""Send one outbox row: claim it, check the limits, hand it over, record what happened.
+
+Safe to run twice for the same id (the claim is conditional), which is what lets the queue be a
+mere nudge: a lost job is re-sent by the sweep, a doubled job does nothing.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import OutboxMessage
+from worker import mailer, outbox
+
+log = logging.getLogger("introledger.delivery")
+DAY = timedelta(days=1)
+
+
+@dataclass
+class Deliverer:
+    sessions: sessionmaker[Session]
+    transport: object  # mailer.SmtpTransport | mailer.FolderTransport
+    tracking: str
+    per_recipient_per_day: int
+    max_attempts: int
+    now: Callable[[], datetime]
+
+    def deliver(self, outbox_id: int) -> str:
+        """One attempt; raises TransientSendError so the queue retries with backoff."""
+        claimed = self._claim(outbox_id)
+        if isinstance(claimed, str):
+            return claimed
+        try:
+            self.transport.send(claimed)
+        except mailer.PermanentSendError as exc:
+            return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
+        except mailer.TransientSendError as exc:
+            return self._release(outbox_id, exc)
+        with self.sessions.begin() as session:
+            outbox.mark_sent(session, outbox_id, claimed["Message-ID"].strip("<>"), self.now())
+        return "sent"
+
+    def _claim(self, outbox_id: int):
+        now = self.now()
+        with self.sessions.begin() as session:
+            if not outbox.claim(session, outbox_id, now):
+                return "skipped"  # sent, cancelled, not due, or another worker has it
+            row = session.get(OutboxMessage, outbox_id)
+            reason = self._refusal(session, row, now)
+            if reason:
+                outbox.mark_suppressed(session, outbox_id, reason)
+                return "suppressed"
+            return mailer.build(row, self.tracking)
+
+    def _refusal(self, session: Session, row: OutboxMessage, now: datetime) -> str:
+        if outbox.opted_out(session, row.to_addr):
+            return f"{row.to_addr} opted out of our mail"
+        if outbox.sent_since(session, row.to_addr, now - DAY) > self.per_recipient_per_day:
+            return f"daily cap: {self.per_recipient_per_day} mails to {row.to_addr} in 24 hours already"
+        return ""
+
+    def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
+        with self.sessions.begin() as session:
+            transition(session, outbox_id, text)
+        return result
+
+    def _release(self, outbox_id: int, exc: Exception) -> str:
+        with self.sessions.begin() as session:
+            attempts = session.get(OutboxMessage, outbox_id).attempts
+            if attempts >= self.max_attempts:
+                outbox.mark_failed(session, outbox_id, f"gave up after {attempts} attempts: {exc}")
+                return "failed"
+            outbox.release(session, outbox_id, str(exc), self.now())
+        raise exc

@@ -1,0 +1,107 @@
+"""The outbox's state machine, in SQL: claim, sent, failed, suppressed, released, swept.
+
+Every transition is a conditional UPDATE, so a job delivered twice, or two workers racing,
+change a row at most once.
+"""
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from models import OptOut, OutboxMessage
+
+OPEN = ("queued", "sending")
+
+
+def claim(session: Session, outbox_id: int, now: datetime) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued",
+               OutboxMessage.not_before <= now)
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def _settle(session: Session, outbox_id: int, **values) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending")
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def mark_sent(session: Session, outbox_id: int, message_id: str, now: datetime) -> bool:
+    return _settle(session, outbox_id, status="sent", message_id=message_id, sent_at=now, last_error="")
+
+
+def mark_failed(session: Session, outbox_id: int, error: str) -> bool:
+    return _settle(session, outbox_id, status="failed", last_error=error[:2000])
+
+
+def mark_suppressed(session: Session, outbox_id: int, reason: str) -> bool:
+    return _settle(session, outbox_id, status="suppressed", reason=reason)
+
+
+def release(session: Session, outbox_id: int, error: str, retry_at: datetime) -> bool:
+    """A temporary failure: back to queued for a later attempt."""
+    # nudged_at=now: the queue's own retry carries it; the sweep steps in only if that is lost.
+    return _settle(session, outbox_id, status="queued", last_error=error[:2000],
+                   not_before=retry_at, nudged_at=retry_at, claimed_at=None)
+
+
+def due_ids(session: Session, now: datetime, renudge_after: timedelta, limit: int = 500) -> list[int]:
+    """Queued rows ready to send that no job is known to carry (or whose job was lost)."""
+    return list(session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "queued", OutboxMessage.not_before <= now,
+               or_(OutboxMessage.nudged_at.is_(None), OutboxMessage.nudged_at < now - renudge_after))
+        .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
+    ))
+
+
+def release_stale(session: Session, now: datetime, timeout: timedelta) -> int:
+    """Claims older than the timeout belong to a worker that died mid-send: send again.
+
+    This is the documented duplicate window: if that worker had already handed the mail to
+    the SMTP server, the recipient gets it twice.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - timeout)
+        .values(status="queued", nudged_at=None, claimed_at=None,
+                last_error="released: the worker sending it stopped answering")
+    )
+    return result.rowcount
+
+
+def sent_since(session: Session, to_addr: str, since: datetime) -> int:
+    return session.scalar(
+        select(func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.to_addr == to_addr, OutboxMessage.status.in_(("sent", "sending")),
+               OutboxMessage.claimed_at >= since)
+    )
+
+
+def opted_out(session: Session, email: str) -> bool:
+    return session.scalar(select(OptOut.id).where(OptOut.email == email.lower())) is not None
+
+
+def retry(session: Session, outbox_id: int, now: datetime) -> bool:
+    """A person asks to try a failed, suppressed or cancelled row again."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("failed", "suppressed", "cancelled")))
+        .values(status="queued", not_before=now, nudged_at=None, attempts=0, last_error="", reason="")
+    )
+    return result.rowcount == 1
+
+
+def cancel(session: Session, outbox_id: int) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
+        .values(status="cancelled", reason="cancelled by hand")
+    )
+    return result.rowcount == 1

@@ -1,0 +1,120 @@
+"""The thank-you policy: who thanks whom, when, and once a day at most.
+
+Runs inside the transaction that logged the referral, so the thank-you exists exactly when the
+referral does. Each decision not to thank leaves a reason a person can read.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Member, OutboxMessage, Referral
+from worker import outbox
+from worker.config import OutboundConfig, ThankYouConfig
+from worker.language import THANKS
+from worker.parse import Inbound
+from worker.quiet import outside_quiet_hours
+from worker.quotes import new_text
+from worker.templating import TemplateProblem, Templates, first_name
+from worker.verdict import Verdict
+
+MAX_AGE = timedelta(days=3)  # older intros come from backfills: thanking now would be odd
+
+
+@dataclass
+class ThankYouPlanner:
+    policy: ThankYouConfig
+    outbound: OutboundConfig
+    tracking: str
+    templates: Templates
+    now: Callable[[], datetime]
+
+    def on_referral(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
+        referral = session.get(Referral, referral_id) if referral_id else None
+        if referral is None or not self._should_thank(session, referral):
+            return
+        member = session.get(Member, referral.member_id)
+        now = self.now()
+        day = now.astimezone(ZoneInfo(self.outbound.default_timezone)).date().isoformat()
+        key = f"thank-you:{member.id}:{referral.introducer.email}:{day}"
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+        if row is None:
+            row = OutboxMessage(dedupe_key=key, kind="thank_you", referral_ids=[], member_id=member.id,
+                                to_addr=referral.introducer.email, not_before=self._send_time(now))
+            session.add(row)
+        if referral.id in row.referral_ids or row.status != "queued":
+            return  # already thanked for this one, or today's thank-you has gone: once a day
+        row.referral_ids = [*row.referral_ids, referral.id]
+        try:
+            self._render(session, row, member)
+        except TemplateProblem as exc:
+            # A broken template must not cost the referral: the row shows what to fix.
+            row.status, row.last_error = "failed", str(exc)
+            row.subject, row.text_body, row.from_addr = "(not rendered)", "", self.tracking
+            return
+        if outbox.opted_out(session, row.to_addr):
+            row.status, row.reason = "suppressed", f"{row.to_addr} opted out of our mail"
+
+    def on_thread_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
+        """The member thanked the introducer by hand in the thread: ours would be one too many."""
+        referral = session.get(Referral, referral_id) if referral_id else None
+        if referral is None or msg.sender is None or referral.member_id is None:
+            return
+        member = session.get(Member, referral.member_id)
+        if msg.sender.email not in member.emails or not THANKS.search(new_text(msg.text).lower()):
+            return
+        for row in session.scalars(select(OutboxMessage).where(
+                OutboxMessage.kind == "thank_you", OutboxMessage.status == "queued")):
+            if referral.id in row.referral_ids:
+                row.status = "suppressed"
+                row.reason = f"{msg.sender.email} already thanked by hand (message {msg.message_id})"
+
+    def _should_thank(self, session: Session, referral: Referral) -> bool:
+        if not self.policy.enabled or referral.status == "needs_review":
+            return False
+        if referral.direction != "received" or referral.member_id is None:
+            return False  # the system thanks on a member's behalf, for what the member received
+        member = session.get(Member, referral.member_id)
+        email = referral.introducer.email
+        if not email or email in member.emails or email == self.tracking:
+            return False  # nobody thanks themselves
+        return self.now() - referral.introduced_at <= MAX_AGE
+
+    def _send_time(self, now: datetime) -> datetime:
+        when = now + timedelta(seconds=self.policy.delay_seconds)
+        quiet = self.outbound.quiet_hours
+        if quiet is None:
+            return when
+        return outside_quiet_hours(when, self.outbound.default_timezone, quiet.start, quiet.end)
+
+    def _render(self, session: Session, row: OutboxMessage, member: Member) -> None:
+        referrals = session.scalars(select(Referral).where(Referral.id.in_(row.referral_ids))
+                                    .order_by(Referral.id)).all()
+        introducer = referrals[0].introducer
+        intros = [{
+            "others": [_name(p.person) for p in r.parties if p.person.email not in member.emails],
+            "subject": r.subject, "date": r.introduced_at.date().isoformat(),
+        } for r in referrals]
+        rendered = self.templates.render(
+            "thank_you",
+            introducer={"name": introducer.name, "first_name": first_name(introducer.name, introducer.email),
+                        "email": introducer.email},
+            member={"name": member.name, "first_name": first_name(member.name)},
+            intros=intros,
+        )
+        row.subject, row.text_body, row.html_body = rendered.subject, rendered.text, rendered.html
+        row.from_addr, row.reply_to = self._from(member)
+        row.in_reply_to = referrals[-1].source_message_id
+        row.references = " ".join(r.source_message_id for r in referrals if r.source_message_id)
+
+    def _from(self, member: Member) -> tuple[str, str]:
+        if self.policy.sender == "member":
+            return f"{member.name} <{member.emails[0]}>", ""
+        return f"{member.name} via introledger <{self.tracking}>", f"{member.name} <{member.emails[0]}>"
+
+
+def _name(person) -> str:
+    return person.name or person.email or "someone"
