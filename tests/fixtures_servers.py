@@ -10,6 +10,11 @@ Fixtures:
   imap_mailbox          function the same Dovecot with user `test` emptied (INBOX only, no mail)
   dovecot_no_idle       session  a second Dovecot that does not advertise IDLE (polling fallback)
   imap_mailbox_no_idle  function that one, emptied
+  dovecot_tls           session  a Dovecot with TLS and XOAUTH2: implicit TLS on .imaps_port, STARTTLS
+                                 on .port, certificate for 127.0.0.1 signed by a throwaway CA whose
+                                 certificate is .ca_file; XOAUTH2/OAUTHBEARER take HS256 JWTs from
+                                 .oauth2_token() (plain logins still work, for append/clear)
+  imap_mailbox_tls      function that one, emptied
   smtp_sink             function SmtpSink (aiosmtpd) on 127.0.0.1:<free port>
   redis_url             function "redis://127.0.0.1:6379/15", flushed before and after
   postgres_url          function SQLAlchemy URL whose connections use a fresh schema, dropped after
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import uuid
 
 import pytest
@@ -82,6 +88,20 @@ def dovecot_no_idle(_dovecots):
 def imap_mailbox_no_idle(dovecot_no_idle):
     dovecot_no_idle.clear()
     return dovecot_no_idle
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls(_dovecots):
+    if shutil.which("openssl") is None:
+        _unavailable("Dovecot with TLS", "the `openssl` command is not on PATH",
+                     "Install: apt-get install -y openssl")
+    return _start_dovecot(_dovecots, tls=True, oauth2=True)
+
+
+@pytest.fixture
+def imap_mailbox_tls(dovecot_tls):
+    dovecot_tls.clear()
+    return dovecot_tls
 
 
 # ---- SMTP --------------------------------------------------------------------------------------

@@ -47,7 +47,10 @@ def connect(account: ImapAccount) -> IMAPClient:
         else:
             client.login(s.username, account.secret)
     except Exception:
-        client.shutdown()
+        try:
+            client.shutdown()
+        except OSError:
+            pass  # a failed STARTTLS handshake leaves the socket closed: keep the real error
         raise
     return client
 
