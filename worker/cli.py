@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from models.db import NotMigrated, make_engine, upgrade
-from worker import bootstrap, files, queries, views
+from worker import bootstrap, cli_outbound, files, queries, views
 from worker.config import ConfigError, load
 from worker.pipeline import InfrastructureError, Origin, Outcome
+from worker.templating import TemplateProblem
 
 console = Console()
 err = Console(stderr=True)
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         err.print(f"[red]config error[/red]: {exc}", markup=True, highlight=False)
         return 2
-    except (NotMigrated, InfrastructureError, FileNotFoundError) as exc:
+    except (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem) as exc:
         err.print(f"[red]error[/red]: {exc}", highlight=False)
         return 1
 
@@ -67,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check config, database, mailbox and broker")
     doctor.set_defaults(func=cmd_doctor)
 
+    cli_outbound.add_parsers(sub)
+
     demo = sub.add_parser("demo", help="ingest the sample intros into a local Maildir + SQLite")
     demo.add_argument("--dir", type=Path, default=Path("introledger-demo"),
                       help="where the demo's mailbox, database and config go (default: %(default)s)")
@@ -83,19 +86,18 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from worker.sources import runner_for
+    from worker.service import Service
 
-    app = bootstrap.build(load(args.config))
-    runner, once, forever = runner_for(app, on_outcome=_log_outcome)
+    service = Service(bootstrap.build(load(args.config)), on_outcome=_log_outcome)
     if args.once:
-        outcomes = once()
+        outcomes = service.once()
         _print_summary(Counter(o.kind for o in outcomes))
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    signal.signal(signal.SIGTERM, lambda *_: service.stop())
     try:
-        forever()
+        service.forever()
     except KeyboardInterrupt:
-        runner.stop()
+        service.stop()
     return 0
 
 

@@ -106,6 +106,8 @@ class ThankYouConfig(_Strict):
     # member's behalf, with Reply-To the member.
     sender: Literal["member", "tracking"] = "tracking"
     delay_seconds: float = Field(600, ge=0)
+    # Intros older than this (a backfill of old mail) get no thank-you.
+    max_age_days: float = Field(3, gt=0)
 
 
 class ClassifyConfig(_Strict):

@@ -74,22 +74,26 @@ class Pipeline:
             return [out for one in work for out in self._commit([one], strict=False)]
 
     def _commit(self, work: list, strict: bool) -> list[Outcome]:
-        for _attempt in range(CONFLICT_RETRIES):
+        for attempt in range(CONFLICT_RETRIES):
+            last = attempt == CONFLICT_RETRIES - 1
             try:
                 with self.sessions.begin() as session:
                     # Plain records are flushed together at commit (one executemany); anything a
                     # later message must find is flushed on the spot (see _handle).
                     session.autoflush = False
                     pending: dict[str, tuple[str, int | None]] = {}
-                    return [self._one(session, p, raw, origin, strict, pending) for p, (raw, origin) in work]
+                    return [self._one(session, p, raw, origin, strict, last, pending)
+                            for p, (raw, origin) in work]
             except IntegrityError:
+                if strict and last:
+                    raise _StageFailed()  # not a race after all: find the message at fault
                 continue  # another worker recorded the same message or person first; look again
             except DBAPIError as exc:
                 raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
         raise InfrastructureError(f"{len(work)} message(s) from {work[0][1][1].source} kept conflicting")
 
     def _one(self, session: Session, parsed: "Inbound | str", raw: bytes, origin: Origin,
-             strict: bool, pending: dict) -> Outcome:
+             strict: bool, last: bool, pending: dict) -> Outcome:
         if isinstance(parsed, str):
             return self._quarantine(session, raw, origin, parsed, "")
         try:
@@ -97,6 +101,11 @@ class Pipeline:
                 return self._handle(session, parsed, origin, pending)
             with session.begin_nested():  # alone in its transaction: undo just its own writes
                 return self._handle(session, parsed, origin, pending)
+        except IntegrityError as exc:
+            if not last or strict:
+                raise
+            # The same constraint failed on every try: a bug with this message, not a race.
+            return self._quarantine(session, raw, origin, f"database constraint: {exc.orig}", parsed.message_id)
         except DBAPIError:
             raise
         except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines

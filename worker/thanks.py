@@ -21,8 +21,6 @@ from worker.quotes import new_text
 from worker.templating import TemplateProblem, Templates, first_name
 from worker.verdict import Verdict
 
-MAX_AGE = timedelta(days=3)  # older intros come from backfills: thanking now would be odd
-
 
 @dataclass
 class ThankYouPlanner:
@@ -42,8 +40,9 @@ class ThankYouPlanner:
         key = f"thank-you:{member.id}:{referral.introducer.email}:{day}"
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
         if row is None:
-            row = OutboxMessage(dedupe_key=key, kind="thank_you", referral_ids=[], member_id=member.id,
-                                to_addr=referral.introducer.email, not_before=self._send_time(now))
+            row = OutboxMessage(dedupe_key=key, kind="thank_you", status="queued", referral_ids=[],
+                                member_id=member.id, to_addr=referral.introducer.email,
+                                not_before=self._send_time(now), attempts=0, queued_at=now)
             session.add(row)
         if referral.id in row.referral_ids or row.status != "queued":
             return  # already thanked for this one, or today's thank-you has gone: once a day
@@ -81,7 +80,8 @@ class ThankYouPlanner:
         email = referral.introducer.email
         if not email or email in member.emails or email == self.tracking:
             return False  # nobody thanks themselves
-        return self.now() - referral.introduced_at <= MAX_AGE
+        # Older intros come from backfills: a thank-you weeks later would be odd.
+        return self.now() - referral.introduced_at <= timedelta(days=self.policy.max_age_days)
 
     def _send_time(self, now: datetime) -> datetime:
         when = now + timedelta(seconds=self.policy.delay_seconds)

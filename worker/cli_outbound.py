@@ -1,0 +1,143 @@
+"""CLI commands about outgoing mail: outbox, opt-outs, template previews."""
+import json
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from models import OptOut, OutboxMessage
+from worker import bootstrap, outbox
+from worker.config import load
+
+console = Console()
+
+
+def add_parsers(sub) -> None:
+    box = sub.add_parser("outbox", help="outgoing mail: list, retry or cancel")
+    box.add_argument("--status", help="only this status (queued, sending, sent, failed, suppressed, cancelled)")
+    box.add_argument("--json", action="store_true", help="JSON array (keys in README)")
+    box.set_defaults(func=cmd_outbox)
+    box_sub = box.add_subparsers(dest="outbox_command", metavar="ACTION")
+    for name, text in (("retry", "queue a failed, suppressed or cancelled mail again"),
+                       ("cancel", "cancel a queued mail")):
+        action = box_sub.add_parser(name, help=text)
+        action.add_argument("id", type=int)
+        action.set_defaults(func=cmd_outbox_action, action=name)
+
+    opt = sub.add_parser("optout", help="addresses that get no mail from us")
+    opt_sub = opt.add_subparsers(dest="optout_command", required=True, metavar="ACTION")
+    for name in ("add", "remove"):
+        action = opt_sub.add_parser(name, help=f"{name} an address")
+        action.add_argument("address")
+        action.set_defaults(func=cmd_optout, action=name)
+    listing = opt_sub.add_parser("list", help="list opted-out addresses")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_optout_list)
+
+    tpl = sub.add_parser("templates", help="mail templates")
+    tpl_sub = tpl.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
+    preview = tpl_sub.add_parser("preview", help="render a template with sample data")
+    preview.add_argument("name", help="e.g. thank_you")
+    preview.add_argument("--html", action="store_true", help="print the HTML part instead of the text")
+    preview.set_defaults(func=cmd_templates_preview)
+
+
+def outbox_json(row: OutboxMessage) -> dict:
+    iso = lambda t: t.isoformat() if t else None  # noqa: E731
+    return {
+        "id": row.id, "kind": row.kind, "to": row.to_addr, "subject": row.subject,
+        "status": row.status, "attempts": row.attempts, "last_error": row.last_error or None,
+        "reason": row.reason or None, "message_id": row.message_id or None,
+        "referral_ids": row.referral_ids, "queued_at": iso(row.queued_at),
+        "not_before": iso(row.not_before), "sent_at": iso(row.sent_at),
+    }
+
+
+def cmd_outbox(args) -> int:
+    app = bootstrap.build(load(args.config))
+    with app.sessions() as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if args.status:
+            query = query.where(OutboxMessage.status == args.status)
+        rows = session.scalars(query).all()
+    if args.json:
+        print(json.dumps([outbox_json(r) for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    table = Table(title=f"Outbox ({len(rows)})", title_justify="left")
+    for col in ("#", "kind", "to", "subject", "status", "tries", "note"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        note = r.last_error or r.reason or (r.sent_at.strftime("%Y-%m-%d %H:%M") if r.sent_at else
+                                           f"after {r.not_before:%Y-%m-%d %H:%M} UTC")
+        table.add_row(str(r.id), r.kind, r.to_addr, r.subject, r.status, str(r.attempts), note)
+    console.print(table)
+    return 0
+
+
+def cmd_outbox_action(args) -> int:
+    app = bootstrap.build(load(args.config))
+    with app.sessions.begin() as session:
+        done = (outbox.retry(session, args.id, app.now()) if args.action == "retry"
+                else outbox.cancel(session, args.id))
+        row = session.get(OutboxMessage, args.id)
+    if row is None:
+        console.print(f"outbox #{args.id}: no such mail")
+        return 1
+    if not done:
+        console.print(f"outbox #{args.id} is {row.status}: nothing to {args.action}")
+        return 1
+    console.print(f"outbox #{args.id} is now {row.status}")
+    return 0
+
+
+def cmd_optout(args) -> int:
+    app = bootstrap.build(load(args.config))
+    address = args.address.strip().lower()
+    if "@" not in address:
+        console.print(f"{args.address!r} is not an email address")
+        return 2
+    with app.sessions.begin() as session:
+        row = session.scalar(select(OptOut).where(OptOut.email == address))
+        if args.action == "add" and row is None:
+            session.add(OptOut(email=address, reason="added by hand"))
+        elif args.action == "remove" and row is not None:
+            session.delete(row)
+    verb = "will get no mail from us" if args.action == "add" else "may get our mail again"
+    console.print(f"{address} {verb}")
+    return 0
+
+
+def cmd_optout_list(args) -> int:
+    app = bootstrap.build(load(args.config))
+    with app.sessions() as session:
+        rows = session.scalars(select(OptOut).order_by(OptOut.email)).all()
+    if args.json:
+        print(json.dumps([{"email": r.email, "reason": r.reason, "created_at": r.created_at.isoformat()}
+                          for r in rows], indent=2))
+    else:
+        for r in rows:
+            console.print(f"{r.email}  ({r.reason}, {r.created_at:%Y-%m-%d})", highlight=False)
+    return 0
+
+
+SAMPLE = {
+    "thank_you": {
+        "introducer": {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"},
+        "member": {"name": "Dana Whitfield", "first_name": "Dana"},
+        "intros": [{"others": ["Alice Moreno"], "subject": "Intro: Alice <> Dana", "date": "2026-11-02"}],
+    },
+}
+
+
+def cmd_templates_preview(args) -> int:
+    config = load(args.config)
+    from worker.templating import Templates
+
+    templates = Templates(config.templates_dir)
+    if args.name not in SAMPLE:
+        console.print(f"no sample data for {args.name!r}; templates with samples: {', '.join(SAMPLE)}")
+        return 1
+    rendered = templates.render(args.name, **SAMPLE[args.name])
+    print(f"Subject: {rendered.subject}\n")
+    print(rendered.html if args.html else rendered.text)
+    return 0

@@ -1,0 +1,60 @@
+"""`introledger run`: the mailbox loop, the in-process queue worker and the periodic sweep."""
+import logging
+import threading
+
+from worker.bootstrap import App, Outbound, build_outbound
+from worker.broker import QUEUE, start_worker
+from worker.pipeline import Outcome
+from worker.sources import runner_for
+
+log = logging.getLogger("introledger.service")
+DRAIN_TIMEOUT_MS = 30_000
+
+
+class Service:
+    def __init__(self, app: App, on_outcome=lambda o: None, worker_threads: int = 2):
+        self.app = app
+        self.outbound: Outbound = build_outbound(app)
+        self.runner, self._source_once, self._source_forever = runner_for(app, on_outcome=on_outcome)
+        self.worker_threads = worker_threads
+
+    def once(self) -> list[Outcome]:
+        """Catch up on mail, then send what is due and wait for it (bounded)."""
+        outcomes = self._source_once()
+        worker = start_worker(self.outbound.broker, self.worker_threads)
+        try:
+            while self.outbound.sweep():
+                self._join()
+        finally:
+            worker.stop()
+            self.outbound.close()
+        return outcomes
+
+    def _join(self) -> None:
+        try:
+            self.outbound.broker.join(QUEUE, timeout=DRAIN_TIMEOUT_MS)
+        except Exception as exc:  # noqa: BLE001 - a slow retry: the rows stay queued for next time
+            log.warning("stopped waiting for the outbox queue: %s", exc)
+
+    def forever(self) -> None:
+        worker = start_worker(self.outbound.broker, self.worker_threads)
+        ticker = threading.Thread(target=self._tick, name="introledger-sweep", daemon=True)
+        ticker.start()
+        try:
+            self._source_forever()
+        finally:
+            self.runner.stop()
+            ticker.join(10)
+            worker.stop()
+            self.outbound.close()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def _tick(self) -> None:
+        every = self.app.config.settings.outbound.sweep_seconds
+        while not self.runner.stopping.wait(every):
+            try:
+                self.outbound.sweep()
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try next tick
+                log.warning("outbox sweep failed: %s", exc)
