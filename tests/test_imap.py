@@ -159,3 +159,14 @@ def test_processed_mail_is_moved_only_after_commit(tmp_path, database_url, imap_
     assert client.select_folder("INBOX")[b"EXISTS"] == 0
     assert client.select_folder("Processed")[b"EXISTS"] == 1
     client.logout()
+
+
+def test_wrong_password_stops_run_with_a_clear_error(tmp_path, sqlite_url, imap_mailbox):
+    import pytest
+
+    from worker.imap import ImapLoginError
+
+    app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": "wrong"}, source=imap_settings(imap_mailbox))
+    runner = Runner(app.pipeline, app.sessions)
+    with pytest.raises(ImapLoginError, match="refused us.*TEST_IMAP_PASSWORD"):
+        runner.imap_forever(imap_account(app))

@@ -163,3 +163,12 @@ def test_intro_seen_cc_and_later_forwarded_is_one_referral(app):
     assert (first.kind, second.kind) == ("double_intro", "forwarded_intro")
     assert second.referral_id == first.referral_id
     assert count(app, Referral) == 1
+
+
+def test_a_batch_of_plain_mail_on_a_new_mailbox_moves_one_checkpoint(app):
+    from models import Checkpoint
+
+    items = [(mailgen.noise(i), Origin("imap:x", str(i), 7, i)) for i in range(1, 4)]
+    assert [o.kind for o in app.pipeline.process_batch(items)] == ["not_intro"] * 3
+    with app.sessions() as s:
+        assert [(c.uidvalidity, c.last_uid) for c in s.scalars(select(Checkpoint))] == [(7, 3)]

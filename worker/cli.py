@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from models.db import NotMigrated, make_engine, upgrade
 from worker import bootstrap, cli_outbound, files, queries, views
 from worker.config import ConfigError, load
+from worker.imap import ImapLoginError
 from worker.pipeline import InfrastructureError, Origin, Outcome
 from worker.templating import TemplateProblem
 
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         err.print(f"[red]config error[/red]: {exc}", markup=True, highlight=False)
         return 2
-    except (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem) as exc:
+    except (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem, ImapLoginError) as exc:
         err.print(f"[red]error[/red]: {exc}", highlight=False)
         return 1
 

@@ -176,6 +176,7 @@ def advance(session: Session, origin: Origin) -> None:
     if point is None:
         point = Checkpoint(source=origin.source, uidvalidity=origin.uidvalidity or 0, last_uid=0)
         session.add(point)
+        session.flush()  # autoflush is off in a batch: the next message must find this row
     point.uidvalidity = origin.uidvalidity or 0
     point.last_uid = max(point.last_uid or 0, origin.uid)
 

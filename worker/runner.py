@@ -5,13 +5,14 @@ again from the checkpoint, so nothing is missed and dedupe keeps nothing doubled
 """
 import logging
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 from worker import imap
 from worker.maildir_source import MaildirSource
@@ -82,6 +83,13 @@ class Runner:
                 self._imap_session(account)
             except imap.ImapLoginError:
                 raise
+            except (LoginError, ssl.SSLCertVerificationError) as exc:
+                # Wrong credentials or an untrusted certificate: waiting will not fix it.
+                s = account.settings
+                raise imap.ImapLoginError(
+                    f"IMAP {s.username}@{s.host}:{s.port} refused us: {exc} — check source.imap "
+                    f"(security, ca_file, auth) and the secret in ${s.password_env if s.auth == 'password' else s.oauth_token_env}"
+                ) from exc
             except DROPS as exc:
                 self._pause_after(exc)
 
