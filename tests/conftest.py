@@ -1,4 +1,5 @@
 """Shared fixtures: real servers (tests/fixtures_servers.py) and a migrated app per database."""
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -37,12 +38,31 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-def build_app(tmp_path: Path, database_url: str, env: dict | None = None, **overrides) -> bootstrap.App:
+def build_app(tmp_path: Path, database_url: str, env: dict | None = None, now=None,
+              **overrides) -> bootstrap.App:
     config = make_config(tmp_path, database_url, env, **overrides)
     engine = make_engine(config.database_url)
     upgrade(engine)
     engine.dispose()
-    return bootstrap.build(config)
+    return bootstrap.build(config, now=now) if now else bootstrap.build(config)
+
+
+class Clock:
+    """A frozen clock tests move by hand."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture

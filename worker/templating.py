@@ -33,16 +33,21 @@ class Templates:
         )
 
     def render(self, kind: str, **data) -> Rendered:
-        try:
-            text_module = self.env.get_template(f"{kind}.txt").make_module(data)
-            html = self.env.get_template(f"{kind}.html").render(data)
-        except TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or kind
-            raise TemplateProblem(f"template {where}: {exc}") from exc
+        text_module = self._run(f"{kind}.txt", lambda t: t.make_module(data))
+        html = self._run(f"{kind}.html", lambda t: t.render(data))
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
         if not subject:
             raise TemplateProblem(f"template {kind}.txt sets no subject ({{% set subject %}})")
         return Rendered(subject, str(text_module).strip() + "\n", html)
+
+    def _run(self, name: str, step):
+        template = None
+        try:
+            template = self.env.get_template(name)
+            return step(template)
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or (template.filename if template else None) or name
+            raise TemplateProblem(f"template {where}: {exc}") from exc
 
     def names(self) -> list[str]:
         return sorted({n.rsplit(".", 1)[0] for n in self.env.list_templates()

@@ -76,10 +76,10 @@ class ThankYouPlanner:
             return False
         if referral.direction != "received" or referral.member_id is None:
             return False  # the system thanks on a member's behalf, for what the member received
-        member = session.get(Member, referral.member_id)
         email = referral.introducer.email
-        if not email or email in member.emails or email == self.tracking:
-            return False  # nobody thanks themselves
+        members = session.scalars(select(Member)).all()
+        if not email or email == self.tracking or any(email in m.emails for m in members):
+            return False  # nobody thanks themselves, and a member's own intro is theirs to give
         # Older intros come from backfills: a thank-you weeks later would be odd.
         return self.now() - referral.introduced_at <= timedelta(days=self.policy.max_age_days)
 

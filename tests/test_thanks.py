@@ -1,0 +1,144 @@
+"""The thank-you policy: who is thanked, when, once a day, and never against someone's wishes."""
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import OptOut, OutboxMessage
+from tests import mailgen
+from tests.conftest import build_app
+from worker.pipeline import Origin
+
+FILE = Origin("file", "t")
+CAROL = ("Carol Jensen", "carol@x.example")
+DANA = ("Dana Whitfield", "dana@danabooks.example")
+MARCO = ("Marco Rossi", "marco@rossi-marketing.example")
+
+
+def intro(i, clock, introducer=CAROL, a=("Alice Brook", "alice@y.example"), b=DANA):
+    return mailgen.intro(i, introducer=introducer, a=a, b=b, when=clock.current)
+
+
+@pytest.fixture
+def app(tmp_path, database_url, clock):
+    built = build_app(tmp_path, database_url, now=clock,
+                      thank_you={"delay_seconds": 600},
+                      outbound={"quiet_hours": {"start": "21:00", "end": "08:00"},
+                                "default_timezone": "America/Chicago"})
+    yield built
+    built.engine.dispose()
+
+
+def rows(app) -> list[OutboxMessage]:
+    with app.sessions() as s:
+        return s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def test_received_intro_queues_one_rendered_thank_you_to_the_introducer(app, clock):
+    outcome = app.pipeline.process(intro(1, clock), FILE)
+    [row] = rows(app)
+    assert (row.kind, row.status, row.to_addr) == ("thank_you", "queued", "carol@x.example")
+    assert row.referral_ids == [outcome.referral_id]
+    assert row.from_addr == "Dana Whitfield via introledger <intros@example.com>"
+    assert row.reply_to == "Dana Whitfield <dana@danabooks.example>"
+    assert row.subject == "Thank you for the introduction to Alice Brook"
+    assert row.text_body.startswith("Hi Carol,") and "Dana" in row.text_body
+    assert "<p>Hi Carol,</p>" in row.html_body
+    assert row.in_reply_to == "gen1.gmail@mail.gmail.example"
+    assert row.not_before == datetime(2026, 11, 2, 15, 10, tzinfo=timezone.utc)  # the 10-minute delay
+
+
+def test_the_same_event_twice_queues_once(app, clock):
+    raw = intro(1, clock)
+    app.pipeline.process(raw, FILE)
+    app.pipeline.process(raw, Origin("imap:x", "5"))
+    assert len(rows(app)) == 1
+
+
+def test_several_intros_the_same_day_make_one_mail_naming_them_all(app, clock):
+    app.pipeline.process(intro(1, clock), FILE)
+    clock.advance(minutes=3)
+    app.pipeline.process(intro(2, clock, a=("Bob Stone", "bob@z.example")), FILE)
+    [row] = rows(app)
+    assert len(row.referral_ids) == 2
+    assert row.subject == "Thank you for the introductions to Alice Brook and Bob Stone"
+
+
+def test_after_todays_thank_you_went_out_no_second_one_that_day(app, clock):
+    app.pipeline.process(intro(1, clock), FILE)
+    with app.sessions.begin() as s:
+        s.scalar(select(OutboxMessage)).status = "sent"
+    clock.advance(hours=2)
+    app.pipeline.process(intro(2, clock, a=("Bob Stone", "bob@z.example")), FILE)
+    [row] = rows(app)
+    assert len(row.referral_ids) == 1
+    clock.advance(days=1)
+    app.pipeline.process(intro(3, clock, a=("Eve Marsh", "eve@q.example")), FILE)
+    assert len(rows(app)) == 2  # a new day, a new thank-you
+
+
+@pytest.mark.parametrize("who", ["given", "partner", "self"])
+def test_no_thank_you_unless_a_member_received_it_from_someone_else(app, clock, who):
+    raw = {
+        "given": intro(1, clock, introducer=DANA, a=("Alice Brook", "alice@y.example"), b=("Bob Stone", "bob@z.example")),
+        "partner": intro(1, clock, b=("Bob Stone", "bob@z.example")),
+        "self": intro(1, clock, introducer=MARCO, b=DANA),  # a member introducing to a member
+    }[who]
+    assert app.pipeline.process(raw, FILE).kind == "double_intro"
+    assert rows(app) == []
+
+
+def test_backfilled_old_intros_are_not_thanked(app, clock):
+    old = mailgen.intro(1, introducer=CAROL, b=DANA, when=datetime(2026, 9, 1, tzinfo=timezone.utc))
+    app.pipeline.process(old, FILE)
+    assert rows(app) == []
+
+
+def test_opted_out_introducer_gets_a_suppressed_row_with_the_reason(app, clock):
+    with app.sessions.begin() as s:
+        s.add(OptOut(email="carol@x.example", reason="asked by phone"))
+    app.pipeline.process(intro(1, clock), FILE)
+    [row] = rows(app)
+    assert (row.status, row.reason) == ("suppressed", "carol@x.example opted out of our mail")
+
+
+def test_quiet_hours_move_the_send_to_the_recipients_morning(app, clock):
+    clock.current = datetime(2026, 11, 3, 4, 0, tzinfo=timezone.utc)  # 22:00 in Chicago
+    app.pipeline.process(intro(1, clock), FILE)
+    [row] = rows(app)
+    assert row.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=timezone.utc)  # 08:00 CST
+
+
+def test_a_members_own_thanks_in_the_thread_suppresses_ours(app, clock):
+    app.pipeline.process(intro(1, clock), FILE)
+    reply = (
+        "From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
+        "Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply@x>\n"
+        "In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
+        "Thanks so much Carol! Alice, lovely to meet you.\n\nOn Mon Carol wrote:\n> Alice, meet Dana\n"
+    ).encode()
+    assert app.pipeline.process(reply, FILE).kind == "thread_reply"
+    [row] = rows(app)
+    assert row.status == "suppressed" and "already thanked by hand" in row.reason
+
+
+def test_a_partys_reply_without_thanks_from_the_member_keeps_ours(app, clock):
+    app.pipeline.process(intro(1, clock), FILE)
+    reply = (
+        "From: Alice Brook <alice@y.example>\nTo: dana@danabooks.example\nCc: intros@example.com\n"
+        "Subject: Re: Intro\nMessage-ID: <alice-reply@y>\nIn-Reply-To: <gen1.gmail@mail.gmail.example>\n\n"
+        "Thanks Carol! Dana, when are you free?\n"
+    ).encode()
+    app.pipeline.process(reply, FILE)
+    assert rows(app)[0].status == "queued"
+
+
+def test_a_broken_user_template_keeps_the_referral_and_says_what_to_fix(tmp_path, sqlite_url, clock):
+    custom = tmp_path / "mytemplates"
+    custom.mkdir()
+    (custom / "thank_you.txt").write_text("{% set subject %}Hi {{ introducer.nickname }}{% endset %}body")
+    app = build_app(tmp_path, sqlite_url, now=clock, outbound={"templates_dir": "mytemplates"})
+    outcome = app.pipeline.process(intro(1, clock), FILE)
+    assert outcome.kind == "double_intro" and outcome.referral_id
+    [row] = rows(app)
+    assert row.status == "failed" and "thank_you.txt" in row.last_error and "nickname" in row.last_error
