@@ -123,3 +123,49 @@ def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
     assert "Referrals (8)" in out
     rows = json.loads(cli("--config", "demo/config.yaml", "referrals", "--json", cwd=tmp_path).stdout)
     assert {r["status"] for r in rows} == {"introduced", "connected", "needs_review"}
+
+
+OUTBOX_KEYS = {"id", "kind", "to", "subject", "status", "attempts", "last_error", "reason", "message_id",
+               "referral_ids", "queued_at", "not_before", "sent_at"}
+
+
+def test_outbox_optout_and_sending_from_the_command_line(tmp_path):
+    from datetime import datetime, timezone
+
+    from tests import mailgen
+
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
+        "thank_you: {delay_seconds: 0}\noutbound: {transport: folder, folder: sent, quiet_hours: null}\n"
+    )
+    cli("db", "upgrade", cwd=tmp_path)
+    now = datetime.now(timezone.utc)
+    for i, carol in enumerate(("carol@x.example", "zoe@z.example")):
+        (tmp_path / f"intro{i}.eml").write_bytes(mailgen.intro(
+            i, introducer=("Carol Jensen", carol), b=("Dana Whitfield", "dana@danabooks.example"), when=now))
+    cli("ingest", "intro0.eml", "intro1.eml", cwd=tmp_path)
+    rows = json.loads(cli("outbox", "--json", cwd=tmp_path).stdout)
+    assert [(r["to"], r["status"]) for r in rows] == [("carol@x.example", "queued"), ("zoe@z.example", "queued")]
+    assert all(set(r) == OUTBOX_KEYS for r in rows)
+
+    assert "is now cancelled" in cli("outbox", "cancel", str(rows[1]["id"]), cwd=tmp_path).stdout
+    assert cli("outbox", "cancel", str(rows[1]["id"]), cwd=tmp_path, ok=False).returncode == 1
+    cli("optout", "add", "Carol@X.example", cwd=tmp_path)
+    assert "carol@x.example" in cli("optout", "list", cwd=tmp_path).stdout
+
+    cli("run", "--once", cwd=tmp_path)
+    rows = json.loads(cli("outbox", "--json", cwd=tmp_path).stdout)
+    assert [(r["status"], r["reason"]) for r in rows] == [
+        ("suppressed", "carol@x.example opted out of our mail"), ("cancelled", "cancelled by hand")]
+    assert list((tmp_path / "sent").glob("*.eml")) == []
+
+    cli("optout", "remove", "carol@x.example", cwd=tmp_path)
+    for row in rows:
+        assert "is now queued" in cli("outbox", "retry", str(row["id"]), cwd=tmp_path).stdout
+    cli("run", "--once", cwd=tmp_path)
+    sent = json.loads(cli("outbox", "--status", "sent", "--json", cwd=tmp_path).stdout)
+    assert len(sent) == 2 and all(r["message_id"] and r["sent_at"] for r in sent)
+    assert len(list((tmp_path / "sent").glob("*.eml"))) == 2
+    table = cli("outbox", cwd=tmp_path).stdout
+    assert "Outbox (2)" in table and "sent" in table
