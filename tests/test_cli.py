@@ -121,6 +121,7 @@ def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
     assert "12 sample messages" in out
     assert "forwarded_intro" in out and "heads_up" in out and "quarantined" in out
     assert "Referrals (8)" in out
+    assert "Thank-you mails (4)" in out and "To: carol.jensen@gmail.com" in out
     rows = json.loads(cli("--config", "demo/config.yaml", "referrals", "--json", cwd=tmp_path).stdout)
     assert {r["status"] for r in rows} == {"introduced", "connected", "needs_review"}
 
