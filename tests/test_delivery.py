@@ -249,3 +249,21 @@ def test_redis_down_loses_no_mail(tmp_path, sqlite_url, smtp_sink, clock, privat
         worker.stop()
         outbound.close()
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["carol@x.example"] * 2
+
+
+def test_smtp_auth_comes_from_the_environment(tmp_path, sqlite_url, clock):
+    from tests.servers import SmtpSink
+
+    with SmtpSink(auth=("mailer", "s3cret")) as sink:
+        smtp = {"host": sink.host, "port": sink.port, "security": "none", "username": "mailer",
+                "password_env": "TEST_SMTP_PW"}
+        for password, expected in (("wrong", "failed"), ("s3cret", "sent")):
+            app = build_app(tmp_path / password, sqlite_url.replace("test.db", f"{password}.db"),
+                            {"TEST_SMTP_PW": password}, now=clock, thank_you={"delay_seconds": 0},
+                            outbound={"transport": "smtp", "quiet_hours": None, "smtp": smtp})
+            outbound = bootstrap.build_outbound(app)
+            oid = queue_thank_you(app, clock)
+            assert outbound.deliverer.deliver(oid) == expected
+            if expected == "failed":
+                assert row(app, oid).last_error.startswith("535")
+        assert len(sink.messages) == 1
