@@ -3,9 +3,9 @@ from models.base import Base
 from models.mail import Checkpoint, InboundMessage, Quarantined
 from models.outbox import OptOut, OutboxMessage
 from models.people import Member, Person
-from models.referrals import Referral, ReferralEvent, ReferralParty
+from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "Person",
-    "Referral", "ReferralEvent", "ReferralParty",
+    "FollowUp", "Referral", "ReferralEvent", "ReferralParty",
 ]

@@ -1,7 +1,7 @@
 """Referrals, the people in them, and the history of their status."""
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UtcDateTime, utcnow
@@ -25,6 +25,12 @@ class Referral(Base):
     subject: Mapped[str] = mapped_column(String(500), default="")
     subject_key: Mapped[str] = mapped_column(String(500), default="", index=True)
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # Closed business: what a WON was worth, in minor units of `currency`.
+    value_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    qualified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    won_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -58,4 +64,21 @@ class ReferralEvent(Base):
     message_id: Mapped[str] = mapped_column(String(400), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     amount_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    # False: an attempt we refused (wrong sender, bad token, failed DMARC); nothing changed.
+    accepted: Mapped[bool] = mapped_column(Boolean, default=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FollowUp(Base):
+    """A scheduled "how did it go?" step: rows, not queue delays, so they can be listed,
+    moved (SNOOZE, out-of-office) and cancelled (a status change)."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("referral_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)  # scheduled | done | cancelled
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))

@@ -38,3 +38,36 @@ def test_packages_import_from_this_checkout():
     root = Path(__file__).resolve().parent.parent
     assert Path(worker.__file__).resolve().parent == root / "worker"
     assert Path(models.__file__).resolve().parent == root / "models"
+
+
+def test_migrations_match_the_models(database_url):
+    """A model change without its migration would fail here (autogenerate finds a difference)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from models import Base
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_upgrade_keeps_existing_rows(tmp_path):
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("insert into people (email, name, created_at) values ('a@x', 'A', '2026-01-01')"))
+        conn.execute(text(
+            "insert into referrals (dedupe_key, kind, status, direction, confidence, reason, introduced_at,"
+            " introducer_id, source_message_id, subject, subject_key, excerpt, created_at, updated_at)"
+            " values ('k', 'double_intro', 'introduced', 'partner', 0.9, '', '2026-01-01', 1, '', '', '', '',"
+            " '2026-01-01', '2026-01-01')"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("select currency, value_cents from referrals")).one() == ("", None)
+    engine.dispose()
