@@ -14,7 +14,7 @@ REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties
 
 
 def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    full_env = {**os.environ, "COLUMNS": "200", "INTROLEDGER_TOKEN_SECRET": "test-secret", **(env or {})}
     full_env.pop("INTROLEDGER_CONFIG", None)
     full_env.pop("INTROLEDGER_DATABASE_URL", None)
     result = subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full_env,
@@ -170,3 +170,26 @@ def test_outbox_optout_and_sending_from_the_command_line(tmp_path):
     assert len(list((tmp_path / "sent").glob("*.eml"))) == 2
     table = cli("outbox", cwd=tmp_path).stdout
     assert "Outbox (2)" in table and "sent" in table
+
+
+def test_mark_from_the_command_line(tmp_path):
+    from datetime import datetime, timezone
+
+    from tests import mailgen
+
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
+    cli("db", "upgrade", cwd=tmp_path)
+    (tmp_path / "i.eml").write_bytes(mailgen.intro(
+        1, introducer=("Carol Jensen", "carol@x.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+        when=datetime.now(timezone.utc)))
+    cli("ingest", "i.eml", cwd=tmp_path)
+    out = cli("mark", "1", "WON", "--amount", "$4,500", "--note", "not paid yet", cwd=tmp_path).stdout
+    assert "referral #1 is now won" in out
+    [row] = json.loads(cli("referrals", "--json", cwd=tmp_path).stdout)
+    assert row["status"] == "won"
+    assert cli("mark", "1", "banana", cwd=tmp_path, ok=False).returncode == 2
+    assert cli("mark", "99", "WON", cwd=tmp_path, ok=False).returncode == 1
+    off = cli("mark", "1", "LOST", cwd=tmp_path, ok=False, env={"INTROLEDGER_TOKEN_SECRET": ""})
+    assert off.returncode == 1 and "INTROLEDGER_TOKEN_SECRET" in off.stdout

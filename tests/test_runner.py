@@ -75,6 +75,7 @@ def test_doctor_logs_in_to_a_real_imap_server(tmp_path, sqlite_url, imap_mailbox
     )
     build_app(tmp_path, sqlite_url)
     monkeypatch.setenv("DOC_PW", imap_mailbox.password)
+    monkeypatch.setenv("INTROLEDGER_TOKEN_SECRET", "x" * 32)
     assert doctor.check(str(config)) == []
     monkeypatch.setenv("DOC_PW", "wrong")
     problems = doctor.check(str(config))

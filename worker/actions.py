@@ -113,4 +113,5 @@ HANDLERS = {
     "heads_up": log_referral,
     "needs_review": log_referral,
     "thread_reply": mark_connected,
+    "status_reply": lambda session, verdict, msg: verdict.referral_id,  # the status desk acts (a hook)
 }

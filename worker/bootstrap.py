@@ -13,9 +13,12 @@ from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
 from worker.broker import make_broker, register
 from worker.classify import Context
-from worker.config import Config
+from worker.config import Config, seconds
 from worker.directory import Directory, MemberRef
 from worker.delivery import Deliverer
+from worker.followups import FollowUps
+from worker.replymatch import TokenPolicy, find_reply
+from worker.status import StatusDesk
 from worker.mailer import FolderTransport, SmtpTransport
 from worker.pipeline import Pipeline
 from worker.sweep import Sweeper
@@ -32,6 +35,8 @@ class App:
     pipeline: Pipeline
     templates: Templates
     now: Callable[[], datetime]
+    followups: "FollowUps | None" = None
+    desk: "StatusDesk | None" = None
 
 
 @dataclass
@@ -84,8 +89,40 @@ def build(config: Config, check_schema: bool = True, now: Callable[[], datetime]
     thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
     hooks = {kind: [thanks.on_referral] for kind in INTRO_KINDS}
     hooks["thread_reply"] = [thanks.on_thread_reply]
-    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks)
-    return App(config, engine, sessions, pipeline, templates, now)
+    followups, desk, find = _follow_up_parts(config, templates, now)
+    if followups:
+        for kind in INTRO_KINDS:
+            hooks[kind].append(followups.on_referral)
+        hooks["status_reply"] = [desk.on_status_reply]
+        hooks["auto_reply"] = [desk.on_auto_reply]
+    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks, find)
+    return App(config, engine, sessions, pipeline, templates, now, followups, desk)
+
+
+def _follow_up_parts(config: Config, templates: Templates, now):
+    """Follow-ups need the token secret; without it they are off (doctor says how to turn them on)."""
+    s = config.settings
+    secret = config.secret(s.token_secret_env)
+    if not s.follow_ups.enabled or not secret:
+        return None, None, None
+    f = s.follow_ups
+    followups = FollowUps(f, s.tracking.address, secret, templates, now)
+    vocabulary = _vocabulary(f.vocabulary)
+    desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now)
+    age = seconds(f.token_max_age) / 86400 if f.token_max_age else None
+    policy = TokenPolicy(s.tracking.address, secret, age)
+    return followups, desk, lambda session, msg: find_reply(session, msg, policy, now())
+
+
+def _vocabulary(extra: dict[str, list[str]]) -> dict[str, list[str]] | None:
+    if not extra:
+        return None
+    from worker.commands import DEFAULT_VOCABULARY
+
+    merged = {verb: list(words) for verb, words in DEFAULT_VOCABULARY.items()}
+    for verb, words in extra.items():
+        merged.setdefault(verb, []).extend(words)
+    return merged
 
 
 def build_outbound(app: App) -> Outbound:

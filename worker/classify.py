@@ -36,6 +36,7 @@ class Context:
     tracking: frozenset[str]
     directory: Directory = Directory()
     thread: ThreadMatch | None = None
+    reply: object = None  # replymatch.ReplyMatch: an answer to one of our follow-ups
     review_below: float = 0.7
     max_parties: int = 4
 
@@ -67,6 +68,13 @@ def _settle(verdict: Verdict, ctx: Context) -> Verdict:
         reason = f"{verdict.reason} — confidence {verdict.confidence:.2f}, a person should check"
         return replace(verdict, kind="needs_review", reason=reason)
     return verdict
+
+
+def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
+    if ctx.reply is None:
+        return None
+    return Verdict("status_reply", "status_reply", ctx.reply.how, referral_id=ctx.reply.referral_id,
+                   extra={"proven": ctx.reply.proven})
 
 
 def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -237,6 +245,7 @@ RULES: tuple[Rule, ...] = (
     noise.auto_reply,
     noise.mailing_list,
     noise.newsletter,
+    status_reply,
     thread_reply,
     forwarded_intro,
     double_intro,

@@ -34,6 +34,14 @@ def add_parsers(sub) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_optout_list)
 
+    mark = sub.add_parser("mark", help="set a referral's status by hand (same rules and mails as a reply)")
+    mark.add_argument("ref", type=int, help="referral number")
+    mark.add_argument("status", help="MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE or STOP (any word a reply may use)")
+    mark.add_argument("--amount", help='for WON, e.g. "$4,500" or "EUR 3 000"')
+    mark.add_argument("--note", default="", help="why (kept with the event; for LOST, the reason)")
+    mark.add_argument("--by", default="", help="who is making the change (default: the referral's member)")
+    mark.set_defaults(func=cmd_mark)
+
     tpl = sub.add_parser("templates", help="mail templates")
     tpl_sub = tpl.add_subparsers(dest="templates_command", required=True, metavar="ACTION")
     preview = tpl_sub.add_parser("preview", help="render a template with sample data")
@@ -140,4 +148,32 @@ def cmd_templates_preview(args) -> int:
     rendered = templates.render(args.name, **SAMPLE[args.name])
     print(f"Subject: {rendered.subject}\n")
     print(rendered.html if args.html else rendered.text)
+    return 0
+
+
+def cmd_mark(args) -> int:
+    from models import Member, Referral
+    from worker.commands import parse_command
+
+    app = bootstrap.build(load(args.config))
+    if app.desk is None:
+        console.print(f"follow-ups are off: set ${app.config.settings.token_secret_env} "
+                      "(and follow_ups.enabled) to track outcomes")
+        return 1
+    # The note after a dash, so "not paid yet" is a note, not a negated answer.
+    words = " ".join(w for w in (args.status.replace("_", " "), args.amount or "") if w)
+    words += f" - {args.note}" if args.note else ""
+    command = parse_command(words, app.desk.vocabulary)
+    if command is None:
+        console.print(f"{args.status!r} is not an answer I know: use MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE or STOP")
+        return 2
+    with app.sessions.begin() as session:
+        referral = session.get(Referral, args.ref)
+        if referral is None:
+            console.print(f"referral #{args.ref}: no such referral")
+            return 1
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        actor = args.by or (member.emails[0] if member else "cli")
+        new = app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}")
+    console.print(f"referral #{args.ref} is now {new}")
     return 0

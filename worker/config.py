@@ -110,6 +110,38 @@ class ThankYouConfig(_Strict):
     max_age_days: float = Field(3, gt=0)
 
 
+_DURATION = r"^\d+(\.\d+)?\s*[smhdw]$"
+
+
+def seconds(duration: str) -> float:
+    """'30s', '10m', '2h', '7d', '2w' → seconds (validated by the config's patterns)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    return float(duration[:-1].strip()) * units[duration[-1]]
+
+
+class FollowUpConfig(_Strict):
+    enabled: bool = True
+    # Delays after the intro, one follow-up mail each, to the member of the referral.
+    steps: list[str] = Field(["7d", "21d"], min_length=0)
+    stale_after: str = Field("60d", pattern=_DURATION)
+    token_max_age: str | None = Field(None, pattern=_DURATION)
+    default_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    # Text only, e.g. "A $25 gift card is on its way." — no payments are made.
+    reward: str = ""
+    # Extra words per answer, e.g. {won: [binnengehaald]}; added to the built-in vocabulary.
+    vocabulary: dict[str, list[str]] = {}
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, v: list[str]) -> list[str]:
+        import re
+
+        bad = [d for d in v if not re.match(_DURATION, d)]
+        if bad:
+            raise ValueError(f"durations look like 30s, 10m, 2h, 7d, 2w; not {bad}")
+        return v
+
+
 class ClassifyConfig(_Strict):
     review_below: float = Field(0.7, ge=0, le=1)
     max_parties: int = Field(4, ge=2)
@@ -128,6 +160,7 @@ class Settings(_Strict):
     quarantine_max_bytes: int = Field(1_048_576, ge=1024)
     outbound: OutboundConfig = OutboundConfig()
     thank_you: ThankYouConfig = ThankYouConfig()
+    follow_ups: FollowUpConfig = FollowUpConfig()
 
 
 class Config:

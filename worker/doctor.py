@@ -12,7 +12,14 @@ def check(config_path: str | None) -> list[str]:
         config = load(config_path)
     except ConfigError as exc:
         return [f"config: {exc}"]
-    return [*_database(config), *_mailbox(config), *_broker(config)]
+    return [*_database(config), *_mailbox(config), *_broker(config), *_follow_ups(config)]
+
+
+def _follow_ups(config: Config) -> list[str]:
+    s = config.settings
+    if s.follow_ups.enabled and not config.secret(s.token_secret_env):
+        return [f"follow-ups: off, no reply-token secret; set ${s.token_secret_env} to a long random string"]
+    return []
 
 
 def _database(config: Config) -> list[str]:

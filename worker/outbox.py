@@ -13,6 +13,24 @@ from models import OptOut, OutboxMessage
 OPEN = ("queued", "sending")
 
 
+def queue(session: Session, *, key: str, kind: str, to: str, sender: str, rendered, now: datetime,
+          referral_ids: list[int], reply_to: str = "", in_reply_to: str = "", member_id: int | None = None,
+          not_before: datetime | None = None) -> OutboxMessage | None:
+    """A rendered mail as a queued row, once per key (None if that key was queued before)."""
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+        return None
+    row = OutboxMessage(
+        dedupe_key=key, kind=kind, status="queued", referral_ids=referral_ids, member_id=member_id,
+        from_addr=sender, to_addr=to, reply_to=reply_to, subject=rendered.subject,
+        text_body=rendered.text, html_body=rendered.html, in_reply_to=in_reply_to,
+        references=in_reply_to, not_before=not_before or now, queued_at=now, attempts=0,
+    )
+    if opted_out(session, to):
+        row.status, row.reason = "suppressed", f"{to} opted out of our mail"
+    session.add(row)
+    return row
+
+
 def claim(session: Session, outbox_id: int, now: datetime) -> bool:
     result = session.execute(
         update(OutboxMessage)

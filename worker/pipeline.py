@@ -48,12 +48,14 @@ class Outcome:
 
 class Pipeline:
     def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int,
-                 hooks: dict[str, list[Hook]] | None = None):
+                 hooks: dict[str, list[Hook]] | None = None,
+                 find_reply: Callable[[Session, Inbound], object] | None = None):
         self.sessions = sessions
         self.context = context
         self.quarantine_cap = quarantine_cap
         # verdict kind → what else happens in the same transaction (e.g. queue a thank-you)
         self.hooks = hooks or {}
+        self.find_reply = find_reply
 
     def process(self, raw: bytes, origin: Origin) -> Outcome:
         return self.process_batch([(raw, origin)])[0]
@@ -119,7 +121,8 @@ class Pipeline:
         if duplicate is not None:
             advance(session, origin)
             return Outcome("duplicate", f"already processed as {duplicate[0]}", duplicate[1], msg.message_id)
-        context = replace(self.context, thread=seen.thread)
+        reply = self.find_reply(session, msg) if self.find_reply else None
+        context = replace(self.context, thread=seen.thread, reply=reply)
         verdict = classify(msg, context)
         referral_id = act(session, verdict, msg)
         for hook in self.hooks.get(verdict.kind, ()):

@@ -23,6 +23,7 @@ class Service:
         outcomes = self._source_once()
         worker = start_worker(self.outbound.broker, self.worker_threads)
         try:
+            self.due_follow_ups()
             while self.outbound.sweep():
                 self._join()
         finally:
@@ -48,6 +49,12 @@ class Service:
             worker.stop()
             self.outbound.close()
 
+    def due_follow_ups(self) -> int:
+        if self.app.followups is None:
+            return 0
+        with self.app.sessions.begin() as session:
+            return self.app.followups.materialize(session)
+
     def stop(self) -> None:
         self.runner.stop()
 
@@ -55,6 +62,7 @@ class Service:
         every = self.app.config.settings.outbound.sweep_seconds
         while not self.runner.stopping.wait(every):
             try:
+                self.due_follow_ups()
                 self.outbound.sweep()
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try next tick
                 log.warning("outbox sweep failed: %s", exc)

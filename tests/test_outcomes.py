@@ -1,0 +1,177 @@
+"""Answers to follow-ups: who may change what, what counts as an answer, and what it sets off."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import FollowUp, OptOut, OutboxMessage, Referral, ReferralEvent
+from tests import mailgen
+from tests.conftest import build_app
+from worker import tokens
+from worker.pipeline import Origin
+
+FILE = Origin("file", "t")
+SECRET = "s3cret"
+DANA = "dana@danabooks.example"
+
+
+@pytest.fixture
+def app(tmp_path, database_url, clock):
+    built = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                      thank_you={"delay_seconds": 0}, follow_ups={"steps": ["7d", "21d"]},
+                      outbound={"quiet_hours": None})
+    built.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                         a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
+                                         when=clock.current), FILE)
+    yield built
+    built.engine.dispose()
+
+
+def answer(clock, body: str, sender: str = f"Dana Whitfield <{DANA}>", to: str | None = None, n: int = 1,
+           extra: str = "") -> bytes:
+    to = to or tokens.reply_address("intros@example.com", SECRET, 1, clock.current)
+    return (f"From: {sender}\nTo: {to}\nSubject: Re: How did the intro to Alice Brook go? [ref R1]\n"
+            f"Message-ID: <answer{n}@x>\n{extra}\n{body}\n").encode()
+
+
+def referral(app) -> Referral:
+    with app.sessions() as s:
+        return s.get(Referral, 1)
+
+
+def events(app) -> list[ReferralEvent]:
+    with app.sessions() as s:
+        return s.scalars(select(ReferralEvent).order_by(ReferralEvent.id)).all()
+
+
+def mails(app, kind: str) -> list[OutboxMessage]:
+    with app.sessions() as s:
+        return s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def steps(app) -> list[tuple[int, str, datetime]]:
+    with app.sessions() as s:
+        return [(f.step, f.status, f.due_at) for f in s.scalars(select(FollowUp).order_by(FollowUp.step))]
+
+
+def test_logging_an_intro_schedules_its_follow_ups(app, clock):
+    assert steps(app) == [(1, "scheduled", clock.current + timedelta(days=7)),
+                          (2, "scheduled", clock.current + timedelta(days=21))]
+
+
+def test_won_with_amount_from_the_member_is_applied_logged_and_confirmed(app, clock):
+    outcome = app.pipeline.process(answer(clock, "WON - signed them for $4,500"), FILE)
+    assert (outcome.kind, outcome.referral_id) == ("status_reply", 1)
+    r = referral(app)
+    assert (r.status, r.value_cents, r.currency) == ("won", 450000, "USD") and r.won_at
+    [event] = events(app)
+    assert (event.old_status, event.new_status, event.actor_email, event.message_id, event.accepted) == (
+        "introduced", "won", DANA, "answer1@x", True)
+    assert [m.to_addr for m in mails(app, "status_confirmation")] == [DANA]
+    [closed] = mails(app, "closed_business")
+    assert closed.to_addr == "carol@x.example" and "$4,500" in closed.text_body
+    assert {s for _, s, _ in steps(app)} == {"cancelled"}  # won: nothing left to ask
+
+
+def test_replaying_the_same_answer_changes_nothing(app, clock):
+    raw = answer(clock, "QUALIFIED")
+    app.pipeline.process(raw, FILE)
+    assert app.pipeline.process(raw, Origin("imap:x", "9")).kind == "duplicate"
+    assert len(events(app)) == 1 and len(mails(app, "closed_business")) == 1
+
+
+def test_a_party_may_answer_too(app, clock):
+    app.pipeline.process(answer(clock, "MET", sender="Alice Brook <alice@y.example>"), FILE)
+    assert referral(app).status == "connected"
+
+
+@pytest.mark.parametrize("case", ["stranger", "forged", "subject_only", "dmarc_fail", "other_referral"])
+def test_refused_attempts_are_logged_and_change_nothing(app, clock, case):
+    raw = {
+        "stranger": answer(clock, "WON $9,999", sender="Mallory <mallory@evil.example>"),
+        "forged": answer(clock, "WON", to="intros+r1d20394abcdefghij@example.com"),
+        "subject_only": answer(clock, "WON", to="intros@example.com"),
+        "dmarc_fail": answer(clock, "WON", extra="Authentication-Results: mx.example.com; dkim=fail; dmarc=fail "
+                                                 "header.from=danabooks.example\n"),
+        "other_referral": answer(clock, "WON", to=tokens.reply_address("intros@example.com", "other-secret", 1,
+                                                                       clock.current)),
+    }[case]
+    outcome = app.pipeline.process(raw, FILE)
+    assert outcome.kind == "status_reply"
+    assert referral(app).status == "introduced"
+    [event] = events(app)
+    assert not event.accepted and event.reason.startswith("refused:")
+    assert mails(app, "status_confirmation") == [] and mails(app, "closed_business") == []
+
+
+def test_a_quoted_won_below_a_lost_answer_is_lost(app, clock):
+    body = "LOST - they went with a cheaper quote\n\nOn Mon, Nov 9, 2026 at 9:00 AM introledger wrote:\n> WON $4,500\n"
+    app.pipeline.process(answer(clock, body), FILE)
+    r = referral(app)
+    assert (r.status, r.outcome_note, r.value_cents) == ("lost", "they went with a cheaper quote", None)
+
+
+def test_free_text_gets_one_clarification_and_no_change(app, clock):
+    app.pipeline.process(answer(clock, "Hmm, we had coffee and will see what happens."), FILE)
+    assert referral(app).status == "introduced"
+    [ask] = mails(app, "clarification")
+    assert ask.to_addr == DANA and "MET" in ask.text_body
+
+
+def test_snooze_moves_the_next_follow_up(app, clock):
+    app.pipeline.process(answer(clock, "SNOOZE 2 weeks"), FILE)
+    assert referral(app).status == "introduced"
+    first, second = steps(app)
+    assert first[2] == clock.current + timedelta(days=14)
+    assert second[2] - first[2] == timedelta(days=14)  # the spacing is kept
+
+
+def test_stop_opts_out_and_cancels_the_follow_ups(app, clock):
+    app.pipeline.process(answer(clock, "STOP"), FILE)
+    with app.sessions() as s:
+        assert s.scalar(select(OptOut.email)) == DANA
+    assert {s for _, s, _ in steps(app)} == {"cancelled"}
+    assert referral(app).status == "introduced"
+
+
+def test_out_of_office_moves_the_follow_up_past_the_return_date_without_a_status_change(app, clock):
+    ooo = answer(clock, "I am out of the office until 30 November 2026 with no access to email.",
+                 extra="Auto-Submitted: auto-replied\n")
+    assert app.pipeline.process(ooo, FILE).kind == "auto_reply"
+    assert referral(app).status == "introduced" and events(app) == []
+    assert steps(app)[0][2] == datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert mails(app, "clarification") == []  # never answer a robot
+
+
+def test_due_follow_ups_become_mail_once(app, clock):
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 0
+    [mail] = mails(app, "follow_up")
+    assert mail.to_addr == DANA and mail.reply_to.startswith("intros+r1d")
+    assert mail.subject == "How did the intro to Alice Brook go? [ref R1]"
+    assert "Carol Jensen introduced you to Alice Brook" in mail.text_body
+    assert steps(app)[0][1] == "done"
+
+
+def test_no_answer_for_the_stale_period_marks_the_referral_stale(app, clock):
+    clock.advance(days=61)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    assert referral(app).status == "stale"
+    assert events(app)[-1].new_status == "stale"
+
+
+def test_mark_by_hand_applies_the_same_rules(app, clock):
+    from tests.test_cli import cli  # noqa: F401  (the command itself is tested end to end below)
+    from worker.commands import parse_command
+
+    with app.sessions.begin() as s:
+        r = s.get(Referral, 1)
+        assert app.desk.apply(s, r, parse_command("WON EUR 3 000"), DANA, "", via="by hand: paid in two parts") == "won"
+    r = referral(app)
+    assert (r.status, r.value_cents, r.currency) == ("won", 300000, "EUR")
+    assert events(app)[-1].reason.endswith("(by hand: paid in two parts)")
+    assert len(mails(app, "closed_business")) == 1

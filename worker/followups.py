@@ -1,0 +1,113 @@
+"""Follow-ups as rows: scheduled with the referral, turned into mail when due, moved or cancelled
+when the referral changes. A sweep does the due work, idempotently."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models import FollowUp, Member, Referral, ReferralEvent
+from worker import outbox, tokens
+from worker.config import FollowUpConfig, seconds
+from worker.templating import Templates, first_name
+
+OPEN = ("introduced", "connected", "qualified")
+
+
+def describe(session: Session, referral: Referral) -> dict:
+    """What every mail about a referral may say about it."""
+    member = session.get(Member, referral.member_id) if referral.member_id else None
+    mine = set(member.emails) if member else set()
+    others = [p.person.name or p.person.email or "someone" for p in referral.parties if p.person.email not in mine]
+    return {
+        "ref": referral.id, "date": referral.introduced_at.strftime("%-d %B %Y"), "others": others,
+        "introducer": {"name": referral.introducer.name or referral.introducer.email,
+                       "first_name": first_name(referral.introducer.name, referral.introducer.email),
+                       "email": referral.introducer.email},
+        "member": {"name": member.name if member else "", "first_name": first_name(member.name) if member else "",
+                   "email": member.emails[0] if member else ""},
+    }
+
+
+@dataclass
+class FollowUps:
+    policy: FollowUpConfig
+    tracking: str
+    secret: str
+    templates: Templates
+    now: Callable[[], datetime]
+
+    def on_referral(self, session: Session, verdict, msg, referral_id: int | None) -> None:
+        referral = session.get(Referral, referral_id) if referral_id else None
+        if referral is None or referral.member_id is None or referral.status != "introduced":
+            return
+        now = self.now()
+        if now - referral.introduced_at > timedelta(seconds=seconds(self.policy.stale_after)):
+            return  # a backfilled old intro: asking now would be noise
+        existing = set(session.scalars(select(FollowUp.step).where(FollowUp.referral_id == referral.id)))
+        for step, delay in enumerate(self.policy.steps, start=1):
+            if step not in existing:
+                due = max(referral.introduced_at + timedelta(seconds=seconds(delay)), now)
+                session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status="scheduled"))
+
+    def reply_to(self, referral_id: int) -> str:
+        return tokens.reply_address(self.tracking, self.secret, referral_id, self.now())
+
+    def materialize(self, session: Session) -> int:
+        """Due steps become queued mail; stale referrals are marked. Returns mails queued."""
+        now, queued = self.now(), 0
+        self._mark_stale(session, now)
+        due = session.scalars(select(FollowUp).where(FollowUp.status == "scheduled", FollowUp.due_at <= now)
+                              .order_by(FollowUp.due_at).limit(500)).all()
+        for step in due:
+            referral = session.get(Referral, step.referral_id)
+            if referral.status not in OPEN:
+                step.status = "cancelled"
+                continue
+            row = self._queue(session, referral, step, now)
+            step.status, step.outbox_id = "done", row.id if row else None
+            queued += row is not None
+        return queued
+
+    def _queue(self, session: Session, referral: Referral, step: FollowUp, now: datetime):
+        view = describe(session, referral)
+        row = outbox.queue(
+            session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
+            to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
+            rendered=self.templates.render("follow_up", **view), now=now, referral_ids=[referral.id],
+            reply_to=self.reply_to(referral.id), member_id=referral.member_id,
+        )
+        session.flush()
+        return row
+
+    def _mark_stale(self, session: Session, now: datetime) -> None:
+        cutoff = now - timedelta(seconds=seconds(self.policy.stale_after))
+        for referral in session.scalars(select(Referral).where(
+                Referral.status.in_(("introduced", "connected")), Referral.introduced_at < cutoff,
+                Referral.member_id.is_not(None))):
+            session.add(ReferralEvent(referral_id=referral.id, old_status=referral.status, new_status="stale",
+                                      actor_email="", reason=f"no answer {self.policy.stale_after} after the intro"))
+            referral.status = "stale"
+            cancel(session, referral.id, "stale")
+
+    def reschedule(self, session: Session, referral_id: int, start: datetime) -> None:
+        """Pending steps move so the next is due at `start`, the rest keep their spacing."""
+        steps = session.scalars(select(FollowUp).where(FollowUp.referral_id == referral_id,
+                                                       FollowUp.status == "scheduled").order_by(FollowUp.step)).all()
+        if not steps:
+            steps = [FollowUp(referral_id=referral_id, step=_next_step(session, referral_id), status="scheduled")]
+            session.add(steps[0])
+        shift = start - steps[0].due_at if steps[0].due_at else timedelta(0)
+        for step in steps:
+            step.due_at = step.due_at + shift if step.due_at else start
+
+
+def _next_step(session: Session, referral_id: int) -> int:
+    steps = session.scalars(select(FollowUp.step).where(FollowUp.referral_id == referral_id)).all()
+    return max(steps, default=0) + 1
+
+
+def cancel(session: Session, referral_id: int, why: str) -> None:
+    session.execute(update(FollowUp).where(FollowUp.referral_id == referral_id, FollowUp.status == "scheduled")
+                    .values(status="cancelled"))
