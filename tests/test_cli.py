@@ -10,7 +10,7 @@ import pytest
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties", "direction",
-                 "confidence", "reason", "source"}
+                 "confidence", "reason", "source", "value", "qualified_at", "won_at"}
 
 
 def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
@@ -121,9 +121,11 @@ def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
     assert "12 sample messages" in out
     assert "forwarded_intro" in out and "heads_up" in out and "quarantined" in out
     assert "Referrals (8)" in out
-    assert "Thank-you mails (4)" in out and "To: carol.jensen@gmail.com" in out
+    assert "WON $4,500" in out, out
+    assert "turned into real business ($4,500)" in out
+    assert out.count("thank_you") == 4 and "status_confirmation" in out
     rows = json.loads(cli("--config", "demo/config.yaml", "referrals", "--json", cwd=tmp_path).stdout)
-    assert {r["status"] for r in rows} == {"introduced", "connected", "needs_review"}
+    assert {r["status"] for r in rows} == {"introduced", "needs_review", "won"}  # #1 went connected → won
 
 
 OUTBOX_KEYS = {"id", "kind", "to", "subject", "status", "attempts", "last_error", "reason", "message_id",
@@ -188,7 +190,8 @@ def test_mark_from_the_command_line(tmp_path):
     out = cli("mark", "1", "WON", "--amount", "$4,500", "--note", "not paid yet", cwd=tmp_path).stdout
     assert "referral #1 is now won" in out
     [row] = json.loads(cli("referrals", "--json", cwd=tmp_path).stdout)
-    assert row["status"] == "won"
+    assert row["status"] == "won" and row["value"] == {"amount_cents": 450000, "currency": "USD"}
+    assert row["won_at"] and row["qualified_at"]
     assert cli("mark", "1", "banana", cwd=tmp_path, ok=False).returncode == 2
     assert cli("mark", "99", "WON", cwd=tmp_path, ok=False).returncode == 1
     off = cli("mark", "1", "LOST", cwd=tmp_path, ok=False, env={"INTROLEDGER_TOKEN_SECRET": ""})

@@ -2,6 +2,7 @@
 import shutil
 import subprocess
 import time
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -130,15 +131,20 @@ def test_opt_out_and_daily_cap_are_checked_at_send_time(tmp_path, sqlite_url, sm
                             subject="Thanks", text_body="Thanks!", not_before=clock.current, attempts=0))
     second = first + 1
     assert outbound.deliverer.deliver(first) == "sent"
-    assert outbound.deliverer.deliver(second) == "suppressed"
-    assert row(app, second).reason == "daily cap: 1 mails to carol@x.example in 24 hours already"
+    assert outbound.deliverer.deliver(second) == "deferred"
+    deferred = row(app, second)
+    assert (deferred.status, deferred.reason) == ("queued", "deferred: daily cap of 1 mails to carol@x.example")
+    assert deferred.not_before == clock.current + timedelta(days=1)
+    assert outbound.deliverer.deliver(second) == "skipped"  # not due yet
+    clock.advance(days=1, seconds=1)
+    assert outbound.deliverer.deliver(second) == "sent"
     clock.advance(days=2)
     third = queue_thank_you(app, clock, 3)
     with app.sessions.begin() as s:
         s.add(OptOut(email="carol@x.example"))
     assert outbound.deliverer.deliver(third) == "suppressed"
     assert row(app, third).reason == "carol@x.example opted out of our mail"
-    assert len(smtp_sink.messages) == 1
+    assert len(smtp_sink.messages) == 2
 
 
 def test_a_worker_that_died_mid_send_is_replaced_after_the_timeout(app, smtp_sink, clock):

@@ -47,18 +47,15 @@ class Deliverer:
             if not outbox.claim(session, outbox_id, now):
                 return "skipped"  # sent, cancelled, not due, or another worker has it
             row = session.get(OutboxMessage, outbox_id)
-            reason = self._refusal(session, row, now)
-            if reason:
-                outbox.mark_suppressed(session, outbox_id, reason)
+            if outbox.opted_out(session, row.to_addr):
+                outbox.mark_suppressed(session, outbox_id, f"{row.to_addr} opted out of our mail")
                 return "suppressed"
+            if outbox.sent_since(session, row.to_addr, now - DAY) > self.per_recipient_per_day:
+                # Not lost, only later: the cap protects the inbox, not against the mail itself.
+                outbox.defer(session, outbox_id, now + DAY,
+                             f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
+                return "deferred"
             return mailer.build(row, self.tracking)
-
-    def _refusal(self, session: Session, row: OutboxMessage, now: datetime) -> str:
-        if outbox.opted_out(session, row.to_addr):
-            return f"{row.to_addr} opted out of our mail"
-        if outbox.sent_since(session, row.to_addr, now - DAY) > self.per_recipient_per_day:
-            return f"daily cap: {self.per_recipient_per_day} mails to {row.to_addr} in 24 hours already"
-        return ""
 
     def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
         with self.sessions.begin() as session:

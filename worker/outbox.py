@@ -69,6 +69,11 @@ def release(session: Session, outbox_id: int, error: str, retry_at: datetime) ->
                    not_before=retry_at, nudged_at=retry_at, claimed_at=None)
 
 
+def defer(session: Session, outbox_id: int, until: datetime, reason: str) -> bool:
+    return _settle(session, outbox_id, status="queued", reason=reason, not_before=until,
+                   nudged_at=None, claimed_at=None, attempts=OutboxMessage.attempts - 1)
+
+
 def due_ids(session: Session, now: datetime, renudge_after: timedelta, limit: int = 500) -> list[int]:
     """Queued rows ready to send that no job is known to carry (or whose job was lost)."""
     return list(session.scalars(

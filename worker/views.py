@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models import Quarantined, Referral
+from worker.status import format_value
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -23,6 +24,9 @@ def referral_json(r: Referral) -> dict:
         ],
         "direction": r.direction,
         "confidence": round(r.confidence, 2),
+        "value": {"amount_cents": r.value_cents, "currency": r.currency} if r.value_cents is not None else None,
+        "qualified_at": _iso(r.qualified_at),
+        "won_at": _iso(r.won_at),
         "reason": r.reason,
         "source": {"message_id": r.source_message_id, "subject": r.subject},
     }
@@ -41,12 +45,12 @@ def _who(name: str, email: str | None) -> str:
 
 def referrals_table(rows: list[Referral], console: Console) -> None:
     table = Table(title=f"Referrals ({len(rows)})", title_justify="left")
-    for col in ("#", "date", "status", "direction", "introducer", "parties (role)"):
+    for col in ("#", "date", "status", "value", "direction", "introducer", "parties (role)"):
         table.add_column(col, overflow="fold")
     for r in rows:
         parties = "\n".join(f"{_who(p.person.name, p.person.email)} ({p.role})" for p in r.parties)
         table.add_row(
-            str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, r.direction,
+            str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, format_value(r), r.direction,
             _who(r.introducer.name, r.introducer.email), parties,
         )
     console.print(table)
