@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from models import OptOut, OutboxMessage
 from tests import mailgen
 from tests.conftest import build_app
+from tests.test_imap import wait_until
 from tests.servers import free_port, require_servers
 from worker import bootstrap
 from worker.broker import start_worker
@@ -44,12 +45,7 @@ def row(app, outbox_id) -> OutboxMessage:
 
 
 def wait_for(predicate, timeout=20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+    return wait_until(predicate, timeout)
 
 
 # --- one attempt at a time (Deliverer), on SQLite and PostgreSQL ---------------------------
