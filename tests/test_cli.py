@@ -14,9 +14,8 @@ REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties
 
 
 def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "COLUMNS": "200", "INTROLEDGER_TOKEN_SECRET": "test-secret", **(env or {})}
-    full_env.pop("INTROLEDGER_CONFIG", None)
-    full_env.pop("INTROLEDGER_DATABASE_URL", None)
+    full_env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
+    full_env.update({"COLUMNS": "200", "INTROLEDGER_TOKEN_SECRET": "test-secret", **(env or {})})
     result = subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full_env,
                             capture_output=True, text=True, timeout=120)
     if ok:

@@ -1,0 +1,94 @@
+"""The give-and-take ledger on a hand-built history with known answers."""
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import update
+
+from models import Referral
+from tests import mailgen
+from tests.conftest import build_app
+from worker import ledger
+from worker.pipeline import Origin
+
+DANA = ("Dana Whitfield", "dana@danabooks.example")
+CAROL = ("Carol Jensen", "carol@x.example")     # sends Dana work, gets none back
+RAJ = ("Raj Mehta", "raj@mehta.example")        # Dana sends him work, he never returns any
+START = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def client(i):
+    return (f"Client {i}", f"client{i}@c.example")
+
+
+@pytest.fixture
+def history(tmp_path, database_url):
+    app = build_app(tmp_path, database_url)
+    n = 0
+
+    def log(introducer, a, b, days, status=None, value=None):
+        nonlocal n
+        n += 1
+        raw = mailgen.intro(n, introducer=introducer, a=a, b=b, when=START + timedelta(days=days))
+        rid = app.pipeline.process(raw, Origin("file", str(n))).referral_id
+        if status:
+            with app.sessions.begin() as s:
+                s.execute(update(Referral).where(Referral.id == rid).values(
+                    status=status, value_cents=value, currency="USD" if value else ""))
+        return rid
+
+    log(CAROL, client(1), DANA, 0, "won", 450000)    # Carol → Dana, won $4,500
+    log(CAROL, client(2), DANA, 10, "connected")     # Carol → Dana
+    for i, days in enumerate((5, 20, 40, 60), start=3):   # Dana → Raj, four times
+        log(DANA, client(i), RAJ, days, "stale" if i < 6 else None)
+    yield app
+    app.engine.dispose()
+
+
+def lines(app, **kw):
+    with app.sessions() as s:
+        return {l.partner: l for l in ledger.build(s, kw.get("since"), kw.get("until"), kw.get("now", START + timedelta(days=70)))}
+
+
+def test_each_way_counts_values_and_balance(history):
+    got = lines(history)
+    carol, raj = got["carol@x.example"], got["raj@mehta.example"]
+    assert (carol.given.referrals, carol.received.referrals, carol.balance) == (0, 2, -2)
+    assert (carol.received.connected, carol.received.won, carol.received.value_cents) == (2, 1, 450000)
+    assert (raj.given.referrals, raj.received.referrals, raj.balance) == (4, 0, 4)
+    assert raj.given.went_nowhere == 3
+    assert carol.received.last == START + timedelta(days=10)
+    assert set(got) == {"carol@x.example", "raj@mehta.example"}  # clients (prospects) are not partners
+
+
+def test_flags_unbalanced_quiet_and_went_nowhere(history):
+    raj = lines(history)["raj@mehta.example"]
+    assert raj.flags == ["out of balance: you gave 4, got 0", "3 of 4 referrals you gave went nowhere"]
+    later = lines(history, now=START + timedelta(days=200))
+    assert "gone quiet: nothing either way for 190 days" in later["carol@x.example"].flags
+
+
+def test_period_filters(history):
+    got = lines(history, since=START + timedelta(days=15), until=START + timedelta(days=50))
+    assert {p: (l.given.referrals, l.received.referrals) for p, l in got.items()} == {"raj@mehta.example": (2, 0)}
+
+
+def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
+    from tests.test_cli import cli
+
+    url = history.config.database_url
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
+        "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example]}\n")
+    env = {"INTROLEDGER_DATABASE_URL": url}
+    rows = json.loads(cli("report", "--json", cwd=tmp_path, env=env).stdout)
+    raj = next(r for r in rows if r["partner"] == "raj@mehta.example")
+    assert (raj["given"]["referrals"], raj["balance"]) == (4, 4) and raj["flags"]
+    table = list(csv.DictReader(io.StringIO(cli("report", "--csv", "--partner", "carol@x.example", cwd=tmp_path, env=env).stdout)))
+    assert [(r["partner"], r["received"], r["received_value_cents"]) for r in table] == [("carol@x.example", "2", "450000")]
+    slips = list(csv.DictReader(io.StringIO(cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout)))
+    assert slips == [{"giver": "Carol Jensen", "receiver": "Dana Whitfield", "date": "2026-06-01",
+                      "type": "closed business", "value": "$4,500"}]
