@@ -122,6 +122,7 @@ def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
     assert "Referrals (8)" in out
     assert "WON $4,500" in out, out
     assert "turned into real business ($4,500)" in out
+    assert "The give-and-take ledger" in out and "Carol Jensen" in out.split("give-and-take ledger")[1]
     assert out.count("thank_you") == 4 and "status_confirmation" in out
     rows = json.loads(cli("--config", "demo/config.yaml", "referrals", "--json", cwd=tmp_path).stdout)
     assert {r["status"] for r in rows} == {"introduced", "needs_review", "won"}  # #1 went connected → won

@@ -67,19 +67,19 @@ def cmd_report(args) -> int:
                           l.given.won, l.received.won, l.given.value_cents, l.received.value_cents,
                           "; ".join(l.flags)])
     else:
-        _table(lines)
+        table(lines, console)
     return 0
 
 
-def _table(lines: list[ledger.PartnerLine]) -> None:
-    table = Table(title="Give and take", title_justify="left")
-    for col in ("member", "partner", "given", "received", "balance", "won (you→them / them→you)", "flags"):
-        table.add_column(col, overflow="fold")
+def table(lines: list[ledger.PartnerLine], console: Console) -> None:
+    out = Table(title="Give and take", title_justify="left")
+    for col in ("member", "partner", "given", "received", "balance", "won (given / received)", "flags"):
+        out.add_column(col, overflow="fold")
     for l in lines:
         won = f"{l.given.won} / {l.received.won}"
-        table.add_row(l.member, l.name, str(l.given.referrals), str(l.received.referrals), f"{l.balance:+d}",
-                      won, "\n".join(l.flags))
-    console.print(table)
+        out.add_row(l.member, l.name, str(l.given.referrals), str(l.received.referrals), f"{l.balance:+d}",
+                    won, "\n".join(l.flags))
+    console.print(out)
 
 
 def cmd_export_slips(args) -> int:

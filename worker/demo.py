@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models import OutboxMessage, ReferralEvent
 
 from models.db import make_engine, upgrade
-from worker import bootstrap, queries, views
+from worker import bootstrap, cli_report, ledger, queries, views
 from worker.config import load
 from worker.maildir_source import MaildirSource
 from worker.service import Service
@@ -91,6 +91,11 @@ def run_demo(workdir: Path, console: Console) -> int:
         views.referrals_table(queries.referrals(session), console)
         _show_outbox(session, console)
     _show_sent(config.outgoing_path, console, kinds=("closed_business",))
+    with app.sessions() as session:
+        lines = ledger.build(session, None, None, app.now())
+    console.print("\n[bold]The give-and-take ledger[/bold]: per member and partner, referrals each way "
+                  "(given = the member sent the partner business; received = the partner sent the member business)")
+    cli_report.table(lines, console)
     console.print(f"\nEverything is in {workdir}/ (config.yaml, mail/, outgoing/, introledger.db). Try:\n"
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
                   f"  introledger --config {workdir}/config.yaml outbox")
