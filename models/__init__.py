@@ -2,10 +2,11 @@
 from models.base import Base
 from models.mail import Checkpoint, InboundMessage, Quarantined
 from models.outbox import OptOut, OutboxMessage
+from models.partners import Partner
 from models.people import Member, Person
 from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "Person",
-    "FollowUp", "Referral", "ReferralEvent", "ReferralParty",
+    "FollowUp", "Partner", "Referral", "ReferralEvent", "ReferralParty",
 ]

@@ -27,3 +27,5 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The partner this address belongs to (several addresses, one partner, after a merge).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)

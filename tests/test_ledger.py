@@ -92,3 +92,33 @@ def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
     slips = list(csv.DictReader(io.StringIO(cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout)))
     assert slips == [{"giver": "Carol Jensen", "receiver": "Dana Whitfield", "date": "2026-06-01",
                       "type": "closed business", "value": "$4,500"}]
+
+
+def test_partners_are_created_edited_merged_and_counted_as_one(history, tmp_path):
+    from tests.test_cli import cli
+
+    url = history.config.database_url
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
+        "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example]}\n")
+    env = {"INTROLEDGER_DATABASE_URL": url}
+    listed = json.loads(cli("partners", "list", "--json", cwd=tmp_path, env=env).stdout)
+    assert sorted(p["name"] for p in listed) == ["Carol Jensen", "Raj Mehta"]  # clients are not partners
+    carol = next(p for p in listed if p["name"] == "Carol Jensen")
+    cli("partners", "edit", str(carol["id"]), "--company", "Jensen Realty", "--type", "related_offer",
+        "--fee", "10% of first invoice", cwd=tmp_path, env=env)
+    added = cli("partners", "add", "Carol (private)", "--email", "carol.home@y.example", cwd=tmp_path, env=env).stdout
+    other_id = int(added.split("#")[1].split()[0])
+    # Carol also introduces Dana from her private address...
+    history.pipeline.process(mailgen.intro(50, introducer=("Carol Jensen", "carol.home@y.example"),
+                                           a=client(50), b=DANA, when=START + timedelta(days=65)), Origin("file", "50"))
+    assert len([l for l in lines(history).values() if l.name.startswith("Carol")]) == 2
+    cli("partners", "merge", str(carol["id"]), str(other_id), cwd=tmp_path, env=env)
+    merged = [l for l in lines(history).values() if l.name == "Carol Jensen"]
+    assert len(merged) == 1 and merged[0].received.referrals == 3
+    shown = json.loads(cli("partners", "show", str(carol["id"]), "--json", cwd=tmp_path, env=env).stdout)
+    assert shown["emails"] == ["carol.home@y.example", "carol@x.example"]
+    assert (shown["company"], shown["type"], shown["referral_fee"]) == ("Jensen Realty", "related_offer", "10% of first invoice")
+    assert shown["ledger"][0]["received"]["referrals"] == 3
+    assert cli("partners", "merge", "1", "1", cwd=tmp_path, env=env, ok=False).returncode == 1

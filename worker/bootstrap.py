@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Member
 from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
+from worker import partners
 from worker.broker import make_broker, register
 from worker.classify import Context
 from worker.config import Config, seconds
@@ -87,7 +88,7 @@ def build(config: Config, check_schema: bool = True, now: Callable[[], datetime]
     )
     templates = Templates(config.templates_dir)
     thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
-    hooks = {kind: [thanks.on_referral] for kind in INTRO_KINDS}
+    hooks = {kind: [partners.on_referral, thanks.on_referral] for kind in INTRO_KINDS}
     hooks["thread_reply"] = [thanks.on_thread_reply]
     followups, desk, find = _follow_up_parts(config, templates, now)
     if followups:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from models.db import NotMigrated, make_engine, upgrade
-from worker import bootstrap, cli_outbound, cli_report, files, queries, views
+from worker import bootstrap, cli_outbound, cli_partners, cli_report, files, queries, views
 from worker.config import ConfigError, load
 from worker.imap import ImapLoginError
 from worker.pipeline import InfrastructureError, Origin, Outcome
@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_outbound.add_parsers(sub)
     cli_report.add_parsers(sub)
+    cli_partners.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="ingest the sample intros into a local Maildir + SQLite")
     demo.add_argument("--dir", type=Path, default=Path("introledger-demo"),

@@ -43,7 +43,8 @@ def add_parsers(sub) -> None:
 
 def line_json(line: ledger.PartnerLine) -> dict:
     flow = lambda f: {**asdict(f), "last": f.last.isoformat() if f.last else None}  # noqa: E731
-    return {"member": line.member, "partner": line.partner, "name": line.name, "given": flow(line.given),
+    return {"member": line.member, "partner": line.partner, "partner_id": line.partner_id, "name": line.name,
+            "given": flow(line.given),
             "received": flow(line.received), "balance": line.balance, "flags": line.flags}
 
 

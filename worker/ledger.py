@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Member, Referral
+from models import Member, Partner, Referral
 
 CONNECTED = frozenset({"connected", "qualified", "won"})
 QUALIFIED = frozenset({"qualified", "won"})
@@ -40,8 +40,9 @@ class Flow:
 @dataclass
 class PartnerLine:
     member: str
-    partner: str   # the partner's address
+    partner: str   # the partner's (first seen) address
     name: str
+    partner_id: int | None = None
     given: Flow = field(default_factory=Flow)
     received: Flow = field(default_factory=Flow)
     flags: list[str] = field(default_factory=list)
@@ -62,14 +63,17 @@ class Thresholds:
 def build(session: Session, since: datetime | None, until: datetime | None, now: datetime,
           thresholds: Thresholds = Thresholds(), member: str | None = None) -> list[PartnerLine]:
     members = {m.id: m for m in session.scalars(select(Member))}
-    lines: dict[tuple[int, str], PartnerLine] = {}
+    partners = {p.id: p for p in session.scalars(select(Partner))}
+    lines: dict[tuple[int, object], PartnerLine] = {}
     for r in _referrals(session, since, until):
-        for member_id, partner, way in _flows(r, members):
+        for member_id, person, way in _flows(r, members):
             m = members[member_id]
             if member and member.lower() not in (m.name.lower(), *m.emails):
                 continue
-            key = (member_id, partner.email)
-            line = lines.setdefault(key, PartnerLine(m.name, partner.email, partner.name or partner.email))
+            record = partners.get(person.partner_id)
+            key = (member_id, record.id if record else person.email)  # merged addresses count as one
+            name = record.name if record else (person.name or person.email)
+            line = lines.setdefault(key, PartnerLine(m.name, person.email, name, partner_id=record.id if record else None))
             (line.given if way == "given" else line.received).add(r)
     for line in lines.values():
         line.flags = flags(line, now, thresholds)
