@@ -17,6 +17,7 @@ from worker.classify import Context
 from worker.config import Config, seconds
 from worker.directory import Directory, MemberRef
 from worker.delivery import Deliverer
+from worker.digest import Digests
 from worker.followups import FollowUps
 from worker.replymatch import TokenPolicy, find_reply
 from worker.status import StatusDesk
@@ -38,6 +39,7 @@ class App:
     now: Callable[[], datetime]
     followups: "FollowUps | None" = None
     desk: "StatusDesk | None" = None
+    digests: "Digests | None" = None
 
 
 @dataclass
@@ -97,7 +99,16 @@ def build(config: Config, check_schema: bool = True, now: Callable[[], datetime]
         hooks["status_reply"] = [desk.on_status_reply]
         hooks["auto_reply"] = [desk.on_auto_reply]
     pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks, find)
-    return App(config, engine, sessions, pipeline, templates, now, followups, desk)
+    return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now))
+
+
+def _digests(config: Config, templates: Templates, now) -> "Digests | None":
+    d = config.settings.digest
+    if not d.enabled:
+        return None
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    zones = {m.name: m.timezone for m in config.settings.members}
+    return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour)
 
 
 def _follow_up_parts(config: Config, templates: Templates, now):

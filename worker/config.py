@@ -142,6 +142,12 @@ class FollowUpConfig(_Strict):
         return v
 
 
+class DigestConfig(_Strict):
+    enabled: bool = True
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    hour: int = Field(8, ge=0, le=23)  # in the member's time zone
+
+
 class ClassifyConfig(_Strict):
     review_below: float = Field(0.7, ge=0, le=1)
     max_parties: int = Field(4, ge=2)
@@ -161,6 +167,7 @@ class Settings(_Strict):
     outbound: OutboundConfig = OutboundConfig()
     thank_you: ThankYouConfig = ThankYouConfig()
     follow_ups: FollowUpConfig = FollowUpConfig()
+    digest: DigestConfig = DigestConfig()
 
 
 class Config:

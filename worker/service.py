@@ -50,10 +50,14 @@ class Service:
             self.outbound.close()
 
     def due_follow_ups(self) -> int:
-        if self.app.followups is None:
-            return 0
+        """Periodic duties that turn into mail: follow-ups and weekly digests."""
+        queued = 0
         with self.app.sessions.begin() as session:
-            return self.app.followups.materialize(session)
+            if self.app.followups is not None:
+                queued += self.app.followups.materialize(session)
+            if self.app.digests is not None:
+                queued += self.app.digests.queue_due(session)
+        return queued
 
     def stop(self) -> None:
         self.runner.stop()
