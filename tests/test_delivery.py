@@ -6,7 +6,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from models import OptOut, OutboxMessage
 from tests import mailgen

@@ -3,7 +3,6 @@
 "Given to P": the member introduced P as the provider (business went to P).
 "Received from P": P introduced someone to the member, who was the provider.
 """
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session, sessionmaker  # noqa: F401
+from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
 from worker import outbox
