@@ -6,7 +6,6 @@ Beside it, in the same run, the bare floor: a plain imapclient IDLE waking on th
 (Dovecot holds IDLE notifications ~0.5 s). Our overhead is our figure minus that floor.
 """
 import argparse
-import statistics
 import sys
 import tempfile
 import threading
