@@ -170,3 +170,20 @@ def test_wrong_password_stops_run_with_a_clear_error(tmp_path, sqlite_url, imap_
     runner = Runner(app.pipeline, app.sessions)
     with pytest.raises(ImapLoginError, match="refused us.*TEST_IMAP_PASSWORD"):
         runner.imap_forever(imap_account(app))
+
+
+def test_mail_announced_during_a_catch_up_is_not_lost_before_idle(imap_app, imap_mailbox):
+    from worker import imap
+    from worker.runner import _arrived_meanwhile
+
+    account = imap_account(imap_app)
+    client = imap.connect(account)
+    try:
+        imap.catch_up(client, account, imap_app.pipeline, imap_app.sessions)
+        assert not _arrived_meanwhile(client)  # SELECT's own count is not news
+        imap_mailbox.append(mailgen.intro(1))  # lands while we are still busy with commands
+        client.noop()  # any command's response carries the announcement, which IDLE will not repeat
+        assert _arrived_meanwhile(client)
+        assert [o.kind for o in imap.catch_up(client, account, imap_app.pipeline, imap_app.sessions)] == ["double_intro"]
+    finally:
+        client.logout()

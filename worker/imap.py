@@ -60,6 +60,7 @@ def catch_up(client: IMAPClient, account: ImapAccount, pipeline: Pipeline,
     """Process every message above the checkpoint, in UID order."""
     s = account.settings
     status = client.select_folder(s.folder)
+    _forget_announcements(client)  # SELECT's own EXISTS is covered by the SEARCH below
     uidvalidity = int(status[b"UIDVALIDITY"])
     last = _last_uid(sessions, account.source, uidvalidity)
     uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
@@ -75,6 +76,11 @@ def catch_up(client: IMAPClient, account: ImapAccount, pipeline: Pipeline,
         if s.processed_folder and items:
             client.move([o.uid for _raw, o in items], s.processed_folder)  # only after the commit
     return outcomes
+
+
+def _forget_announcements(client: IMAPClient) -> None:
+    client._imap.untagged_responses.pop("EXISTS", None)
+    client._imap.untagged_responses.pop("RECENT", None)
 
 
 def _last_uid(sessions: sessionmaker[Session], source: str, uidvalidity: int) -> int:

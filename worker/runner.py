@@ -112,6 +112,9 @@ class Runner:
     def _idle(self, client: IMAPClient, account: imap.ImapAccount) -> None:
         renew = account.settings.idle_renew_seconds
         while not self.stopping.is_set():
+            if _arrived_meanwhile(client):
+                self._sync(client, account)  # mail came in during the last catch-up: IDLE would not report it
+                continue
             client.idle()
             started = time.monotonic()
             news = []
@@ -142,6 +145,17 @@ class Runner:
                 self.stopping.wait(poll_seconds)
             except DROPS as exc:
                 self._pause_after(exc)
+
+
+def _arrived_meanwhile(client: IMAPClient) -> bool:
+    """Did the server announce new mail in the responses to our own commands?
+
+    A message that lands between our SEARCH and the IDLE command is announced (EXISTS) inside a
+    command's response; the server then considers us told, so IDLE stays silent about it. imaplib
+    keeps such untagged responses aside — we look there before going idle.
+    """
+    pending = client._imap.untagged_responses
+    return bool(pending.pop("EXISTS", None) or pending.pop("RECENT", None))
 
 
 def _quietly_logout(client: IMAPClient) -> None:
