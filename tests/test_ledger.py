@@ -75,15 +75,19 @@ def test_period_filters(history):
     assert {p: (l.given.referrals, l.received.referrals) for p, l in got.items()} == {"raj@mehta.example": (2, 0)}
 
 
-def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
-    from tests.test_cli import cli
-
-    url = history.config.database_url
+def cli_workspace(app, tmp_path) -> dict:
+    """A config for the command line over the history's database; returns the env to pass."""
     (tmp_path / "config.yaml").write_text(
         "tracking: {address: intros@example.com}\n"
         "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
         "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example]}\n")
-    env = {"INTROLEDGER_DATABASE_URL": url}
+    return {"INTROLEDGER_DATABASE_URL": app.config.database_url}
+
+
+def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
+    from tests.test_cli import cli
+
+    env = cli_workspace(history, tmp_path)
     rows = json.loads(cli("report", "--json", cwd=tmp_path, env=env).stdout)
     raj = next(r for r in rows if r["partner"] == "raj@mehta.example")
     assert (raj["given"]["referrals"], raj["balance"]) == (4, 4) and raj["flags"]
@@ -97,12 +101,7 @@ def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
 def test_partners_are_created_edited_merged_and_counted_as_one(history, tmp_path):
     from tests.test_cli import cli
 
-    url = history.config.database_url
-    (tmp_path / "config.yaml").write_text(
-        "tracking: {address: intros@example.com}\n"
-        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
-        "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example]}\n")
-    env = {"INTROLEDGER_DATABASE_URL": url}
+    env = cli_workspace(history, tmp_path)
     listed = json.loads(cli("partners", "list", "--json", cwd=tmp_path, env=env).stdout)
     assert sorted(p["name"] for p in listed) == ["Carol Jensen", "Raj Mehta"]  # clients are not partners
     carol = next(p for p in listed if p["name"] == "Carol Jensen")
