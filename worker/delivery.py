@@ -38,24 +38,30 @@ class Deliverer:
         except mailer.TransientSendError as exc:
             return self._release(outbox_id, exc)
         with self.sessions.begin() as session:
-            outbox.mark_sent(session, outbox_id, claimed["Message-ID"].strip("<>"), self.now())
+            session.connection().execute(outbox.MARK_SENT, {
+                "outbox_id": outbox_id, "message_id": claimed["Message-ID"].strip("<>"), "now": self.now()})
         return "sent"
 
     def _claim(self, outbox_id: int):
+        """One write transaction of two statements (UPDATE ... RETURNING, then both limits in one
+        SELECT) on the session's connection; the message is built after the commit."""
         now = self.now()
         with self.sessions.begin() as session:
-            if not outbox.claim(session, outbox_id, now):
+            conn = session.connection()
+            row = conn.execute(outbox.CLAIM_RETURNING, {"outbox_id": outbox_id, "now": now}).first()
+            if row is None:
                 return "skipped"  # sent, cancelled, not due, or another worker has it
-            row = session.get(OutboxMessage, outbox_id)
-            if outbox.opted_out(session, row.to_addr):
+            opted_out, recent = conn.execute(outbox.LIMIT_FACTS, {
+                "email": row.to_addr.lower(), "to_addr": row.to_addr, "since": now - DAY}).one()
+            if opted_out:
                 outbox.mark_suppressed(session, outbox_id, f"{row.to_addr} opted out of our mail")
                 return "suppressed"
-            if outbox.sent_since(session, row.to_addr, now - DAY) > self.per_recipient_per_day:
+            if recent > self.per_recipient_per_day:
                 # Not lost, only later: the cap protects the inbox, not against the mail itself.
                 outbox.defer(session, outbox_id, now + DAY,
                              f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
                 return "deferred"
-            return mailer.build(row, self.tracking)
+        return mailer.build(row, self.tracking)
 
     def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
         with self.sessions.begin() as session:

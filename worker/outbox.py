@@ -5,7 +5,7 @@ change a row at most once.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import OptOut, OutboxMessage
@@ -29,6 +29,31 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
         row.status, row.reason = "suppressed", f"{to} opted out of our mail"
     session.add(row)
     return row
+
+
+# The send path's statements, built once with bind parameters: on this machine constructing an
+# ORM update() costs more than SQLite takes to run it.
+_CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, OutboxMessage.reply_to,
+            OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
+            OutboxMessage.in_reply_to, OutboxMessage.references)
+CLAIM_RETURNING = (
+    update(OutboxMessage.__table__)
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "queued",
+           OutboxMessage.not_before <= bindparam("now"))
+    .values(status="sending", claimed_at=bindparam("now"), attempts=OutboxMessage.attempts + 1)
+    .returning(*_CLAIMED)
+)
+LIMIT_FACTS = select(  # (opted out?, mails to the address sent or sending since `since`)
+    select(OptOut.id).where(OptOut.email == bindparam("email")).exists(),
+    select(func.count()).select_from(OutboxMessage)
+    .where(OutboxMessage.to_addr == bindparam("to_addr"), OutboxMessage.status.in_(("sent", "sending")),
+           OutboxMessage.claimed_at >= bindparam("since")).scalar_subquery(),
+)
+MARK_SENT = (
+    update(OutboxMessage.__table__)
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "sending")
+    .values(status="sent", message_id=bindparam("message_id"), sent_at=bindparam("now"), last_error="")
+)
 
 
 def claim(session: Session, outbox_id: int, now: datetime) -> bool:
