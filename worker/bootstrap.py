@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Member
 from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
-from worker import partners
+from worker import ledger, partners
 from worker.broker import make_broker, register
 from worker.classify import Context
 from worker.config import Config, seconds
@@ -40,6 +40,10 @@ class App:
     followups: "FollowUps | None" = None
     desk: "StatusDesk | None" = None
     digests: "Digests | None" = None
+
+    @property
+    def thresholds(self) -> ledger.Thresholds:
+        return ledger.Thresholds.from_config(self.config.settings.ledger)
 
 
 @dataclass
@@ -108,7 +112,8 @@ def _digests(config: Config, templates: Templates, now) -> "Digests | None":
         return None
     days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     zones = {m.name: m.timezone for m in config.settings.members}
-    return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour)
+    return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour,
+                   ledger.Thresholds.from_config(config.settings.ledger))
 
 
 def _follow_up_parts(config: Config, templates: Templates, now):

@@ -126,7 +126,7 @@ def cmd_show(args) -> int:
             console.print(f"partner #{args.id}: no such partner")
             return 1
         data = partner_json(session, p)
-        lines = [l for l in ledger.build(session, None, None, app.now()) if l.partner_id == p.id]
+        lines = [l for l in ledger.build(session, None, None, app.now(), app.thresholds) if l.partner_id == p.id]
     from worker.cli_report import line_json, table
 
     if args.json:

@@ -55,7 +55,7 @@ CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "giv
 def cmd_report(args) -> int:
     app = bootstrap.build(load(args.config))
     with app.sessions() as session:
-        lines = ledger.build(session, args.since, args.until, app.now(), member=args.member)
+        lines = ledger.build(session, args.since, args.until, app.now(), app.thresholds, member=args.member)
     if args.partner:
         lines = [line for line in lines if line.partner == args.partner.lower()]
     if args.json:

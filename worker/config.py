@@ -26,6 +26,9 @@ class MemberConfig(_Strict):
     emails: list[str] = Field(min_length=1)
     domains: list[str] = []
     timezone: str = "UTC"
+    # A coordinator (a referral group's chair) sees the whole group's ledger and gets the group's
+    # digest; every other member sees only their own.
+    coordinator: bool = False
 
     _norm = field_validator("emails", "domains")(_lower_all)
 
@@ -148,6 +151,52 @@ class DigestConfig(_Strict):
     hour: int = Field(8, ge=0, le=23)  # in the member's time zone
 
 
+class LedgerConfig(_Strict):
+    """When the ledger flags a partner."""
+
+    # Out of balance: you gave at least min_given and at least ratio × what you received.
+    unbalanced_ratio: float = Field(3.0, gt=1)
+    min_given: int = Field(3, ge=1)
+    # Gone quiet: nothing either way for this long.
+    quiet_after: str = Field("90d", pattern=_DURATION)
+    # Went nowhere: this share (or more) of what you gave never connected.
+    nowhere_share: float = Field(0.5, gt=0, le=1)
+
+
+class CoffeeReminder(_Strict):
+    """A monthly check-in with each active partner, sent to the member."""
+
+    enabled: bool = True
+    day_of_month: int = Field(1, ge=1, le=28)
+    hour: int = Field(9, ge=0, le=23)  # in the member's time zone
+    # Active: a referral either way within this long.
+    active_within: str = Field("90d", pattern=_DURATION)
+
+
+class PromiseReminder(_Strict):
+    """A nudge when a partner mentioned a possible referral and nothing was logged since."""
+
+    enabled: bool = True
+    after: str = Field("14d", pattern=_DURATION)
+
+
+class DailyPrompt(_Strict):
+    """An optional daily "who could you refer today?" with the partners the member promotes."""
+
+    enabled: bool = False
+    hour: int = Field(8, ge=0, le=23)
+    weekdays_only: bool = True
+    # Partner names or addresses to promote; empty: the partners who gave the member the most.
+    promote: list[str] = []
+    top: int = Field(3, ge=1, le=20)
+
+
+class RemindersConfig(_Strict):
+    coffee: CoffeeReminder = CoffeeReminder()
+    promises: PromiseReminder = PromiseReminder()
+    daily: DailyPrompt = DailyPrompt()
+
+
 class ClassifyConfig(_Strict):
     review_below: float = Field(0.7, ge=0, le=1)
     max_parties: int = Field(4, ge=2)
@@ -168,6 +217,8 @@ class Settings(_Strict):
     thank_you: ThankYouConfig = ThankYouConfig()
     follow_ups: FollowUpConfig = FollowUpConfig()
     digest: DigestConfig = DigestConfig()
+    ledger: LedgerConfig = LedgerConfig()
+    reminders: RemindersConfig = RemindersConfig()
 
 
 class Config:

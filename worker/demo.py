@@ -92,7 +92,7 @@ def run_demo(workdir: Path, console: Console) -> int:
         _show_outbox(session, console)
     _show_sent(config.outgoing_path, console, kinds=("closed_business",))
     with app.sessions() as session:
-        lines = ledger.build(session, None, None, app.now())
+        lines = ledger.build(session, None, None, app.now(), app.thresholds)
     console.print("\n[bold]The give-and-take ledger[/bold]: per member and partner, referrals each way "
                   "(given = the member sent the partner business; received = the partner sent the member business)")
     cli_report.table(lines, console)

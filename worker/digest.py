@@ -25,6 +25,7 @@ class Digests:
     now: Callable[[], datetime]
     weekday: int = 0               # Monday
     hour: int = 8
+    thresholds: ledger.Thresholds = ledger.Thresholds()
 
     def queue_due(self, session: Session) -> int:
         """Queue this week's digest for every member whose local Monday 08:00 has passed."""
@@ -59,7 +60,7 @@ class Digests:
         changes, won = _changes(session, mine, since, until), _won(session, mine, since, until)
         if not (received or given or changes or won):
             return None
-        lines = [l for l in ledger.build(session, None, until, until) if l.member == member.name]
+        lines = [l for l in ledger.build(session, None, until, until, self.thresholds) if l.member == member.name]
         return self.templates.render(
             "digest", member={"name": member.name, "first_name": first_name(member.name)}, week=week,
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],

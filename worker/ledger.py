@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Member, Partner, Referral
+from worker.config import LedgerConfig, seconds
 
 CONNECTED = frozenset({"connected", "qualified", "won"})
 QUALIFIED = frozenset({"qualified", "won"})
@@ -55,8 +56,12 @@ class PartnerLine:
 class Thresholds:
     unbalanced_ratio: float = 3.0   # given ≥ ratio × received (and ≥ min_given) is out of balance
     min_given: int = 3
-    quiet_days: int = 90
+    quiet_days: float = 90
     nowhere_share: float = 0.5      # given referrals that went nowhere, as a share
+
+    @classmethod
+    def from_config(cls, c: LedgerConfig) -> "Thresholds":
+        return cls(c.unbalanced_ratio, c.min_given, seconds(c.quiet_after) / 86400, c.nowhere_share)
 
 
 def build(session: Session, since: datetime | None, until: datetime | None, now: datetime,
