@@ -4,9 +4,10 @@ from models.mail import Checkpoint, InboundMessage, Quarantined
 from models.outbox import OptOut, OutboxMessage
 from models.partners import Partner
 from models.people import Member, Person
+from models.promises import Promise
 from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "Person",
-    "FollowUp", "Partner", "Referral", "ReferralEvent", "ReferralParty",
+    "FollowUp", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
 ]
