@@ -37,30 +37,37 @@ class Deliverer:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         except mailer.TransientSendError as exc:
             return self._release(outbox_id, exc)
-        with self.sessions.begin() as session:
-            session.connection().execute(outbox.MARK_SENT, {
+        with self._engine.begin() as conn:
+            conn.execute(outbox.MARK_SENT, {
                 "outbox_id": outbox_id, "message_id": claimed["Message-ID"].strip("<>"), "now": self.now()})
         return "sent"
 
+    @property
+    def _engine(self):
+        # The hot path runs on a bare connection: an ORM session costs more than these statements.
+        return self.sessions.kw["bind"]
+
     def _claim(self, outbox_id: int):
         """One write transaction of two statements (UPDATE ... RETURNING, then both limits in one
-        SELECT) on the session's connection; the message is built after the commit."""
+        SELECT); the message is built after the commit."""
         now = self.now()
-        with self.sessions.begin() as session:
-            conn = session.connection()
+        with self._engine.begin() as conn:
             row = conn.execute(outbox.CLAIM_RETURNING, {"outbox_id": outbox_id, "now": now}).first()
             if row is None:
                 return "skipped"  # sent, cancelled, not due, or another worker has it
             opted_out, recent = conn.execute(outbox.LIMIT_FACTS, {
                 "email": row.to_addr.lower(), "to_addr": row.to_addr, "since": now - DAY}).one()
-            if opted_out:
-                outbox.mark_suppressed(session, outbox_id, f"{row.to_addr} opted out of our mail")
-                return "suppressed"
-            if recent > self.per_recipient_per_day:
-                # Not lost, only later: the cap protects the inbox, not against the mail itself.
-                outbox.defer(session, outbox_id, now + DAY,
-                             f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
-                return "deferred"
+            if opted_out or recent > self.per_recipient_per_day:
+                with Session(bind=conn) as session:  # the rare paths keep the ORM helpers
+                    if opted_out:
+                        outbox.mark_suppressed(session, outbox_id, f"{row.to_addr} opted out of our mail")
+                        session.flush()
+                        return "suppressed"
+                    # Not lost, only later: the cap protects the inbox, not against the mail itself.
+                    outbox.defer(session, outbox_id, now + DAY,
+                                 f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
+                    session.flush()
+                    return "deferred"
         return mailer.build(row, self.tracking)
 
     def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
