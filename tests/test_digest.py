@@ -47,3 +47,29 @@ def test_weekly_digest_is_rendered_queued_once_and_delivered(tmp_path, sqlite_ur
     msg = message_from_bytes(got.raw, policy=policy.default)
     assert msg["Subject"] == row.subject and msg["List-Unsubscribe"]
     assert msg.get_body(("html",)) is not None and msg.get_body(("plain",)) is not None
+
+
+def test_the_coordinator_digest_shows_the_group_and_members_see_only_their_own(tmp_path, sqlite_url, clock):
+    from tests.conftest import MEMBERS
+
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
+    members = [*MEMBERS, {"name": "Gina Chair", "emails": ["gina@group.example"], "coordinator": True}]
+    app = build_app(tmp_path, sqlite_url, now=clock, members=members, thank_you={"enabled": False},
+                    outbound={"quiet_hours": None})
+    marco = ("Marco Rossi", "marco@rossi-marketing.example")
+    app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                       a=("Client 1", "c1@c.example"), b=DANA, when=clock.current), Origin("file", "1"))
+    app.pipeline.process(mailgen.intro(2, introducer=DANA, a=("Client 2", "c2@c.example"), b=marco,
+                                       when=clock.current), Origin("file", "2"))
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 3  # Dana, Marco (received from Dana) and the coordinator
+    with app.sessions() as s:
+        rows = {r.to_addr: r for r in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))}
+    gina = rows["gina@group.example"]
+    assert "The group (this week in / out" in gina.text_body
+    assert "Dana Whitfield: 1 / 1 this week; 1 / 1 in all, balance +0" in gina.text_body
+    assert "Marco Rossi: 1 / 0 this week; 1 / 0 in all, balance -1" in gina.text_body
+    assert "Gina Chair: 0 / 0 this week" in gina.text_body and "<h3 style=\"font-size:15px\">The group</h3>" in gina.html_body
+    assert "The group" not in rows["dana@danabooks.example"].text_body  # a member sees their own
+    assert "Dana Whitfield: gave you 1, got 0 from you" in rows["marco@rossi-marketing.example"].text_body

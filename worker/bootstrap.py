@@ -113,7 +113,8 @@ def _digests(config: Config, templates: Templates, now) -> "Digests | None":
     days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     zones = {m.name: m.timezone for m in config.settings.members}
     return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour,
-                   ledger.Thresholds.from_config(config.settings.ledger))
+                   ledger.Thresholds.from_config(config.settings.ledger),
+                   frozenset(m.name for m in config.settings.members if m.coordinator))
 
 
 def _follow_up_parts(config: Config, templates: Templates, now):

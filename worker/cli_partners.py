@@ -130,13 +130,13 @@ def cmd_show(args) -> int:
     from worker.cli_report import line_json, table
 
     if args.json:
-        print(json.dumps({**data, "ledger": [line_json(l) for l in lines]}, indent=2, ensure_ascii=False))
+        print(json.dumps({**data, "ledger": [line_json(l, app.now()) for l in lines]}, indent=2, ensure_ascii=False))
         return 0
     console.print(f"[bold]#{data['id']} {data['name']}[/bold] {data['company']} ({data['type']})", highlight=False)
     console.print("addresses: " + ", ".join(data["emails"]), highlight=False)
     if data["referral_fee"]:
         console.print(f"referral fee (disclose it): {data['referral_fee']}", highlight=False)
-    table(lines, console)
+    table(lines, console, app.now())
     return 0
 
 

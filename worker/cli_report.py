@@ -27,7 +27,12 @@ def add_parsers(sub) -> None:
     report.add_argument("--since", type=_date, help="from this date (YYYY-MM-DD)")
     report.add_argument("--until", type=_date, help="before this date (YYYY-MM-DD)")
     report.add_argument("--member", help="only this member (name or address)")
-    report.add_argument("--partner", help="only this partner (address)")
+    report.add_argument("--partner", help="only this partner (address or name)")
+    report.add_argument("--as", dest="viewer", metavar="MEMBER",
+                        help="what this member may see: their own ledger, or the group's for a coordinator")
+    view = report.add_mutually_exclusive_group()
+    view.add_argument("--group", action="store_true", help="one line per member: the coordinator's view")
+    view.add_argument("--by-month", action="store_true", help="given, received and running balance per month")
     form = report.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true")
     form.add_argument("--csv", action="store_true")
@@ -41,45 +46,130 @@ def add_parsers(sub) -> None:
     slips.set_defaults(func=cmd_export_slips)
 
 
-def line_json(line: ledger.PartnerLine) -> dict:
-    flow = lambda f: {**asdict(f), "last": f.last.isoformat() if f.last else None}  # noqa: E731
+def flow_json(f: ledger.Flow) -> dict:
+    return {**asdict(f), "last": f.last.isoformat() if f.last else None}
+
+
+def line_json(line: ledger.PartnerLine, now: datetime) -> dict:
     return {"member": line.member, "partner": line.partner, "partner_id": line.partner_id, "name": line.name,
-            "given": flow(line.given),
-            "received": flow(line.received), "balance": line.balance, "flags": line.flags}
+            "given": flow_json(line.given), "received": flow_json(line.received), "balance": line.balance,
+            "trend": line.trend(now), "monthly": line.monthly(), "flags": line.flags}
 
 
 CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "given_won", "received_won",
-               "given_value_cents", "received_value_cents", "flags")
+               "given_value_cents", "received_value_cents", "trend", "flags")
+GROUP_COLUMNS = ("member", "given", "received", "balance", "given_won", "received_won", "given_value_cents",
+                 "received_value_cents", "partners", "flagged")
+MONTH_COLUMNS = ("member", "month", "given", "received", "balance")
+
+
+class NotAllowed(Exception):
+    pass
+
+
+def scope(config, viewer: str | None, member: str | None, group: bool) -> str | None:
+    """Which member's ledger the viewer may see: their own, or anyone's for a coordinator."""
+    if viewer is None:
+        return member  # the operator at the command line sees everything
+    found = next((m for m in config.settings.members
+                  if viewer.lower() in (m.name.lower(), *m.emails)), None)
+    if found is None:
+        raise NotAllowed(f"--as {viewer}: no member by that name or address in {config.path}")
+    if found.coordinator:
+        return member
+    if group or (member and member.lower() not in (found.name.lower(), *found.emails)):
+        raise NotAllowed(f"{found.name} is not a coordinator: a member sees only their own ledger "
+                         f"(set coordinator: true for them in {config.path} to show the group's)")
+    return found.name
 
 
 def cmd_report(args) -> int:
-    app = bootstrap.build(load(args.config))
+    config = load(args.config)
+    try:
+        member = scope(config, args.viewer, args.member, args.group)
+    except NotAllowed as exc:
+        print(f"introledger: {exc}", file=sys.stderr)
+        return 1
+    app = bootstrap.build(config)
+    now = args.until or app.now()
     with app.sessions() as session:
-        lines = ledger.build(session, args.since, args.until, app.now(), app.thresholds, member=args.member)
+        lines = ledger.build(session, args.since, args.until, app.now(), app.thresholds, member=member)
     if args.partner:
-        lines = [line for line in lines if line.partner == args.partner.lower()]
-    if args.json:
-        print(json.dumps([line_json(line) for line in lines], indent=2, ensure_ascii=False))
+        wanted = args.partner.lower()
+        lines = [line for line in lines if wanted in (line.partner, line.name.lower())]
+    if args.group:
+        names = [m.name for m in config.settings.members if member is None or m.name == member]
+        _group(ledger.group(lines, names), args)
+    elif args.by_month:
+        _by_month(lines, args)
+    elif args.json:
+        print(json.dumps([line_json(line, now) for line in lines], indent=2, ensure_ascii=False))
     elif args.csv:
         out = csv.writer(sys.stdout)
         out.writerow(CSV_COLUMNS)
         for l in lines:
             out.writerow([l.member, l.partner, l.name, l.given.referrals, l.received.referrals, l.balance,
                           l.given.won, l.received.won, l.given.value_cents, l.received.value_cents,
-                          "; ".join(l.flags)])
+                          _trend_text(l.trend(now)), "; ".join(l.flags)])
     else:
-        table(lines, console)
+        table(lines, console, now)
     return 0
 
 
-def table(lines: list[ledger.PartnerLine], console: Console) -> None:
+def _trend_text(t: dict) -> str:
+    return f"{t['before']:+d} → {t['now']:+d} {t['direction']}"
+
+
+def _group(totals: list[ledger.MemberTotals], args) -> None:
+    rows = [(t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
+             t.given.value_cents, t.received.value_cents, t.partners, t.flagged) for t in totals]
+    if args.json:
+        print(json.dumps([{"member": t.member, "given": flow_json(t.given), "received": flow_json(t.received),
+                           "balance": t.balance, "partners": t.partners, "flagged": t.flagged} for t in totals],
+                         indent=2, ensure_ascii=False))
+    elif args.csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(GROUP_COLUMNS)
+        out.writerows(rows)
+    else:
+        out = Table(title="The group: give and take per member", title_justify="left")
+        for col in ("member", "given", "received", "balance", "won (given / received)", "partners", "flagged"):
+            out.add_column(col)
+        for r in rows:
+            out.add_row(r[0], str(r[1]), str(r[2]), f"{r[3]:+d}", f"{r[4]} / {r[5]}", str(r[8]), str(r[9]))
+        console.print(out)
+
+
+def _by_month(lines: list[ledger.PartnerLine], args) -> None:
+    per_member: dict[str, ledger.PartnerLine] = {}
+    for line in lines:  # one running balance per member, over the partners shown
+        merged = per_member.setdefault(line.member, ledger.PartnerLine(line.member, "", ""))
+        merged.moves.extend(line.moves)
+    rows = [{"member": name, **month} for name, merged in per_member.items() for month in merged.monthly()]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif args.csv:
+        out = csv.DictWriter(sys.stdout, MONTH_COLUMNS)
+        out.writeheader()
+        out.writerows(rows)
+    else:
+        out = Table(title="Give and take per month", title_justify="left")
+        for col in MONTH_COLUMNS:
+            out.add_column(col)
+        for r in rows:
+            out.add_row(r["member"], r["month"], str(r["given"]), str(r["received"]), f"{r['balance']:+d}")
+        console.print(out)
+
+
+def table(lines: list[ledger.PartnerLine], console: Console, now: datetime) -> None:
     out = Table(title="Give and take", title_justify="left")
-    for col in ("member", "partner", "given", "received", "balance", "won (given / received)", "flags"):
+    for col in ("member", "partner", "given", "received", "balance", "won (given / received)",
+                f"balance {ledger.TREND_WINDOW.days} days ago → now", "flags"):
         out.add_column(col, overflow="fold")
     for l in lines:
         won = f"{l.given.won} / {l.received.won}"
         out.add_row(l.member, l.name, str(l.given.referrals), str(l.received.referrals), f"{l.balance:+d}",
-                    won, "\n".join(l.flags))
+                    won, _trend_text(l.trend(now)), "\n".join(l.flags))
     console.print(out)
 
 

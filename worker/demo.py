@@ -95,7 +95,7 @@ def run_demo(workdir: Path, console: Console) -> int:
         lines = ledger.build(session, None, None, app.now(), app.thresholds)
     console.print("\n[bold]The give-and-take ledger[/bold]: per member and partner, referrals each way "
                   "(given = the member sent the partner business; received = the partner sent the member business)")
-    cli_report.table(lines, console)
+    cli_report.table(lines, console, app.now())
     console.print(f"\nEverything is in {workdir}/ (config.yaml, mail/, outgoing/, introledger.db). Try:\n"
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
                   f"  introledger --config {workdir}/config.yaml outbox")

@@ -26,6 +26,7 @@ class Digests:
     weekday: int = 0               # Monday
     hour: int = 8
     thresholds: ledger.Thresholds = ledger.Thresholds()
+    coordinators: frozenset[str] = frozenset()  # member names who also get the group's figures
 
     def queue_due(self, session: Session) -> int:
         """Queue this week's digest for every member whose local Monday 08:00 has passed."""
@@ -58,15 +59,25 @@ class Digests:
         received = [r for r in week_refs if any(p.person.email in mine for p in r.parties)]
         given = [r for r in week_refs if r.introducer.email in mine]
         changes, won = _changes(session, mine, since, until), _won(session, mine, since, until)
-        if not (received or given or changes or won):
+        group = self._group(session, since, until) if member.name in self.coordinators else []
+        if not (received or given or changes or won or any(g["week_given"] or g["week_received"] for g in group)):
             return None
         lines = [l for l in ledger.build(session, None, until, until, self.thresholds) if l.member == member.name]
         return self.templates.render(
             "digest", member={"name": member.name, "first_name": first_name(member.name)}, week=week,
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
             changes=changes, won_text=won, due=_due(session, member, until), top=_top(lines),
-            unbalanced=_unbalanced(lines),
+            unbalanced=_unbalanced(lines), group=group,
         )
+
+    def _group(self, session: Session, since: datetime, until: datetime) -> list[dict]:
+        """The coordinator's table: every member's week and running balance."""
+        names = list(session.scalars(select(Member.name).order_by(Member.id)))
+        week = {t.member: t for t in ledger.group(ledger.build(session, since, until, until, self.thresholds), names)}
+        total = ledger.group(ledger.build(session, None, until, until, self.thresholds), names)
+        return [{"name": t.member, "week_given": week[t.member].given.referrals,
+                 "week_received": week[t.member].received.referrals, "given": t.given.referrals,
+                 "received": t.received.referrals, "balance": f"{t.balance:+d}"} for t in total]
 
 
 def _item(session: Session, r: Referral) -> dict:

@@ -15,6 +15,9 @@ from worker.config import LedgerConfig, seconds
 CONNECTED = frozenset({"connected", "qualified", "won"})
 QUALIFIED = frozenset({"qualified", "won"})
 WENT_NOWHERE = frozenset({"stale", "no_fit"})
+# Candidates nobody has confirmed, and ones a person threw out, are not referrals.
+NOT_COUNTED = ("needs_review", "rejected")
+TREND_WINDOW = timedelta(days=90)
 
 
 @dataclass
@@ -46,10 +49,37 @@ class PartnerLine:
     given: Flow = field(default_factory=Flow)
     received: Flow = field(default_factory=Flow)
     flags: list[str] = field(default_factory=list)
+    # (when, +1 given / -1 received): the balance at any moment, for its trend.
+    moves: list[tuple[datetime, int]] = field(default_factory=list, repr=False)
 
     @property
     def balance(self) -> int:
         return self.given.referrals - self.received.referrals
+
+    def balance_at(self, when: datetime) -> int:
+        return sum(step for at, step in self.moves if at < when)
+
+    def monthly(self) -> list[dict]:
+        """Per calendar month with activity: given, received, and the running balance after it."""
+        months: dict[str, list[int]] = {}
+        for at, step in sorted(self.moves):
+            months.setdefault(f"{at:%Y-%m}", [0, 0])[0 if step > 0 else 1] += 1
+        running, out = 0, []
+        for month, (given, received) in months.items():
+            running += given - received
+            out.append({"month": month, "given": given, "received": received, "balance": running})
+        return out
+
+    def trend(self, now: datetime) -> dict:
+        """The balance TREND_WINDOW ago beside now: is the relationship getting more one-sided?"""
+        before, after = self.balance_at(now - TREND_WINDOW), self.balance_at(now)
+        if abs(after) > abs(before):
+            word = "widening"
+        elif abs(after) < abs(before):
+            word = "narrowing"
+        else:
+            word = "steady"
+        return {"days": TREND_WINDOW.days, "before": before, "now": after, "direction": word}
 
 
 @dataclass(frozen=True)
@@ -79,13 +109,14 @@ def build(session: Session, since: datetime | None, until: datetime | None, now:
             name = record.name if record else (person.name or person.email)
             line = lines.setdefault(key, PartnerLine(m.name, person.email, name, partner_id=record.id if record else None))
             (line.given if way == "given" else line.received).add(r)
+            line.moves.append((r.introduced_at, 1 if way == "given" else -1))
     for line in lines.values():
         line.flags = flags(line, now, thresholds)
     return sorted(lines.values(), key=lambda l: (l.member, -(l.given.referrals + l.received.referrals), l.partner))
 
 
 def _referrals(session: Session, since, until) -> list[Referral]:
-    query = select(Referral).where(Referral.status != "needs_review")
+    query = select(Referral).where(Referral.status.not_in(NOT_COUNTED))
     if since:
         query = query.where(Referral.introduced_at >= since)
     if until:
@@ -101,10 +132,17 @@ def _flows(r: Referral, members: dict[int, Member]):
     giver = member_of(r.introducer.email)
     for p in r.parties:
         receiver = member_of(p.person.email)
-        if receiver is not None and giver is None and r.introducer.email:
+        if receiver is None:
+            # A prospect is the client, not a partner; a provider known only by name (a slip
+            # imported from a group's system) counts once it has a partner record.
+            if giver is not None and p.role != "prospect" and (p.person.email or p.person.partner_id):
+                yield giver, p.person, "given"
+        elif receiver != giver and (r.introducer.email or r.introducer.partner_id or giver is not None):
+            # From a partner, or from another member of the group: the receiver's ledger records it,
+            # and a giving member's records it as given.
             yield receiver, r.introducer, "received"
-        if giver is not None and receiver is None and p.role != "prospect" and p.person.email:
-            yield giver, p.person, "given"
+            if giver is not None:
+                yield giver, p.person, "given"
 
 
 def flags(line: PartnerLine, now: datetime, t: Thresholds) -> list[str]:
@@ -118,3 +156,32 @@ def flags(line: PartnerLine, now: datetime, t: Thresholds) -> list[str]:
     if g and line.given.went_nowhere / g >= t.nowhere_share:
         found.append(f"{line.given.went_nowhere} of {g} referrals you gave went nowhere")
     return found
+
+
+@dataclass
+class MemberTotals:
+    """One member's whole ledger in a line: the coordinator's view of the group."""
+
+    member: str
+    given: Flow = field(default_factory=Flow)
+    received: Flow = field(default_factory=Flow)
+    partners: int = 0
+    flagged: int = 0
+
+    @property
+    def balance(self) -> int:
+        return self.given.referrals - self.received.referrals
+
+
+def group(lines: list[PartnerLine], members: list[str]) -> list[MemberTotals]:
+    """Totals per member (every configured member, quiet ones too, so a silent member shows)."""
+    totals = {name: MemberTotals(name) for name in members}
+    for line in lines:
+        t = totals.setdefault(line.member, MemberTotals(line.member))
+        t.partners += 1
+        t.flagged += bool(line.flags)
+        for mine, theirs in ((t.given, line.given), (t.received, line.received)):
+            for name in ("referrals", "connected", "qualified", "won", "value_cents", "went_nowhere"):
+                setattr(mine, name, getattr(mine, name) + getattr(theirs, name))
+            mine.last = max(filter(None, (mine.last, theirs.last)), default=None)
+    return sorted(totals.values(), key=lambda t: (-(t.given.referrals + t.received.referrals), t.member))
