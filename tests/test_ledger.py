@@ -95,7 +95,8 @@ def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
     assert [(r["partner"], r["received"], r["received_value_cents"]) for r in table] == [("carol@x.example", "2", "450000")]
     slips = list(csv.DictReader(io.StringIO(cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout)))
     assert slips == [{"giver": "Carol Jensen", "receiver": "Dana Whitfield", "date": "2026-06-01",
-                      "type": "closed business", "value": "$4,500"}]
+                      "type": "closed business", "value": "$4,500", "giver_email": "carol@x.example",
+                      "receiver_email": "dana@danabooks.example"}]
 
 
 def test_partners_are_created_edited_merged_and_counted_as_one(history, tmp_path):

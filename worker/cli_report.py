@@ -4,13 +4,13 @@ import json
 import sys
 from dataclasses import asdict
 from datetime import datetime, timezone
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from worker import bootstrap, ledger, queries
+from worker import bootstrap, ledger, queries, slips
 from worker.config import load
-from worker.status import format_value
 
 console = Console()
 
@@ -44,6 +44,17 @@ def add_parsers(sub) -> None:
     slips.add_argument("--since", type=_date)
     slips.add_argument("--until", type=_date)
     slips.set_defaults(func=cmd_export_slips)
+
+    imp = sub.add_parser("import", help="import data")
+    imp_sub = imp.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    islips = imp_sub.add_parser(
+        "slips", help="backfill history from a slips CSV (giver, receiver, date[, type, value, giver_email, receiver_email])",
+        description="Rows are checked one by one: bad rows are listed with their line and reason and the rest "
+                    "are imported. Importing the same file again adds nothing. No mail is sent for history.")
+    islips.add_argument("file", type=Path, metavar="FILE.csv")
+    islips.add_argument("--dry-run", action="store_true", help="check the file, import nothing")
+    islips.add_argument("--json", action="store_true", help="print the summary as JSON")
+    islips.set_defaults(func=cmd_import_slips)
 
 
 def flow_json(f: ledger.Flow) -> dict:
@@ -175,21 +186,43 @@ def table(lines: list[ledger.PartnerLine], console: Console, now: datetime) -> N
 
 def cmd_export_slips(args) -> int:
     app = bootstrap.build(load(args.config))
-    out = csv.writer(sys.stdout)
-    out.writerow(("giver", "receiver", "date", "type", "value"))
     with app.sessions() as session:
-        for r in queries.referrals(session):
-            if not _in_period(r, args.since, args.until):
-                continue
-            receivers = [p for p in r.parties if p.role != "prospect"] or list(r.parties)
-            kind = "closed business" if r.status == "won" else ("qualified" if r.status == "qualified" else "referral")
-            for p in receivers:
-                out.writerow((r.introducer.name or r.introducer.email, p.person.name or p.person.email,
-                              r.introduced_at.date().isoformat(), kind, format_value(r)))
+        chosen = [r for r in queries.referrals(session) if _in_period(r, args.since, args.until)]
+        out = csv.DictWriter(sys.stdout, slips.COLUMNS)
+        out.writeheader()
+        out.writerows(slips.rows(chosen))
     return 0
 
 
+def cmd_import_slips(args) -> int:
+    config = load(args.config)
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"introledger: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    found, problems = slips.read(text, config.settings.follow_ups.default_currency)
+    imported = skipped = 0
+    if not args.dry_run and found:
+        app = bootstrap.build(config)
+        with app.sessions.begin() as session:
+            imported, skipped = slips.import_slips(session, found)
+    summary = {"file": str(args.file), "rows": len(found) + len(problems), "imported": imported,
+               "already_there": skipped, "dry_run": args.dry_run,
+               "rejected": [{"line": p.line, "reason": p.reason} for p in problems]}
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        for p in problems:
+            print(f"{args.file}:{p.line}: {p.reason}", file=sys.stderr)
+        verb = "would import" if args.dry_run else "imported"
+        count = len(found) if args.dry_run else imported
+        console.print(f"{args.file}: {verb} {count} slip(s), {skipped} already there, "
+                      f"{len(problems)} rejected", highlight=False)
+    return 1 if problems else 0
+
+
 def _in_period(r, since, until) -> bool:
-    if r.status == "needs_review":
+    if r.status in ledger.NOT_COUNTED:
         return False
     return (since is None or r.introduced_at >= since) and (until is None or r.introduced_at < until)

@@ -1,0 +1,213 @@
+"""Referral-group slips as CSV (giver, receiver, date, type, value): read, checked row by row, and
+imported as history. A bad row is reported with its line and reason and the rest go in; importing
+the same file again adds nothing."""
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Member, Partner, Person, Referral, ReferralParty
+from worker import partners
+from worker.status import format_value
+
+COLUMNS = ("giver", "receiver", "date", "type", "value", "giver_email", "receiver_email")
+REQUIRED = ("giver", "receiver", "date")
+# What groups write on a slip → our status. "TYFCB" is BNI's "thank you for closed business".
+TYPES = {
+    "referral": "introduced", "": "introduced", "introduced": "introduced", "connected": "connected",
+    "qualified": "qualified", "closed business": "won", "won": "won", "tyfcb": "won",
+    "lost": "lost", "no fit": "no_fit",
+}
+STATUS_TYPE = {"won": "closed business", "qualified": "qualified"}  # everything else exports as "referral"
+SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Slip:
+    line: int
+    giver: str
+    giver_email: str
+    receiver: str
+    receiver_email: str
+    day: date
+    status: str
+    value_cents: int | None
+    currency: str
+
+    def fingerprint(self) -> str:
+        parts = (self.giver_email or self.giver.lower(), self.receiver_email or self.receiver.lower(),
+                 self.day.isoformat(), self.status, str(self.value_cents), self.currency)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    reason: str
+
+
+def slip_type(status: str) -> str:
+    return STATUS_TYPE.get(status, "referral")
+
+
+def parse_value(text: str, default_currency: str) -> tuple[int | None, str]:
+    """'$4,500' → (450000, 'USD'); '1.234,50 EUR' → (123450, 'EUR'); '' → (None, ''). ValueError if unreadable."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    currency = default_currency
+    for symbol, code in SYMBOLS.items():
+        if symbol in text:
+            currency, text = code, text.replace(symbol, "")
+    code = re.search(r"\b([A-Za-z]{3})\b", text)
+    if code:
+        currency, text = code.group(1).upper(), text.replace(code.group(0), "")
+    digits = text.strip().replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"\d[\d.,]*", digits):
+        raise ValueError(f"value {text.strip()!r} is not an amount like $4,500 or 4500 EUR")
+    last_sep = max(digits.rfind("."), digits.rfind(","))
+    if last_sep != -1 and len(digits) - last_sep - 1 in (1, 2):  # decimals, e.g. 4,500.50 or 4.500,5
+        whole, cents = digits[:last_sep], digits[last_sep + 1:].ljust(2, "0")
+    else:
+        whole, cents = digits, "00"
+    whole = whole.replace(",", "").replace(".", "")
+    return int(whole or "0") * 100 + int(cents), currency
+
+
+def read(text: str, default_currency: str = "USD") -> tuple[list[Slip], list[Problem]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets like a byte-order mark
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        return [], [Problem(1, f"missing column(s) {', '.join(missing)}; the header must name "
+                               f"{', '.join(REQUIRED)} (and may add type, value, giver_email, receiver_email)")]
+    reader.fieldnames = header
+    slips, problems = [], []
+    for row in reader:
+        line = reader.line_num
+        try:
+            slips.append(_slip(line, {k: (v or "").strip() for k, v in row.items() if k}, default_currency))
+        except ValueError as exc:
+            problems.append(Problem(line, str(exc)))
+    return slips, problems
+
+
+def _slip(line: int, row: dict[str, str], default_currency: str) -> Slip:
+    for column in REQUIRED:
+        if not row.get(column):
+            raise ValueError(f"{column} is empty")
+    try:
+        day = date.fromisoformat(row["date"])
+    except ValueError:
+        raise ValueError(f"date {row['date']!r} is not a date like 2026-11-01") from None
+    kind = row.get("type", "").lower()
+    if kind not in TYPES:
+        raise ValueError(f"type {row.get('type')!r} is not one of: referral, qualified, closed business, lost, no fit")
+    emails = {}
+    for side in ("giver", "receiver"):
+        email = row.get(f"{side}_email", "").lower()
+        if email and not _EMAIL.match(email):
+            raise ValueError(f"{side}_email {email!r} is not an address")
+        emails[side] = email
+    if (emails["giver"] or row["giver"].lower()) == (emails["receiver"] or row["receiver"].lower()):
+        raise ValueError("giver and receiver are the same")
+    value, currency = parse_value(row.get("value", ""), default_currency)
+    return Slip(line, row["giver"], emails["giver"], row["receiver"], emails["receiver"], day, TYPES[kind],
+                value, currency)
+
+
+def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
+    """(imported, already there). No mail: these are history, not news."""
+    imported = skipped = 0
+    seen: Counter[str] = Counter()
+    for slip in slips:
+        fingerprint = slip.fingerprint()
+        seen[fingerprint] += 1  # two identical slips in one file are two referrals
+        key = f"slip:{fingerprint}:{seen[fingerprint]}"
+        if session.scalar(select(Referral.id).where(Referral.dedupe_key == key)) is not None:
+            skipped += 1
+            continue
+        giver = _person(session, slip.giver, slip.giver_email)
+        receiver = _person(session, slip.receiver, slip.receiver_email)
+        when = datetime.combine(slip.day, time(12), tzinfo=timezone.utc)
+        referral = Referral(
+            dedupe_key=key, kind="slip", status=slip.status, direction=_direction(session, giver, receiver),
+            confidence=1.0, reason=f"imported from a slip (line {slip.line})", introduced_at=when,
+            introducer_id=giver.id, member_id=None,  # history: no follow-ups, never marked stale
+            subject="", subject_key="", excerpt="",
+            value_cents=slip.value_cents if slip.status == "won" else None,
+            currency=slip.currency if slip.status == "won" else "", outcome_note="",
+            won_at=when if slip.status == "won" else None,
+            qualified_at=when if slip.status in ("qualified", "won") else None,
+        )
+        session.add(referral)
+        session.flush()
+        session.add(ReferralParty(referral_id=referral.id, person_id=receiver.id, role="provider"))
+        partners.adopt(session, [giver, receiver])
+        _adopt_nameless(session, [giver, receiver])
+        imported += 1
+    return imported, skipped
+
+
+def _person(session: Session, name: str, email: str) -> Person:
+    """By address, else a member by name, else a partner or person by name, else a new person."""
+    if email:
+        person = session.scalar(select(Person).where(Person.email == email))
+        if person is None:
+            person = Person(email=email, name=name)
+            session.add(person)
+            session.flush()
+        return person
+    folded = name.lower()
+    member = next((m for m in session.scalars(select(Member)) if m.name.lower() == folded), None)
+    if member is not None:
+        return _person(session, member.name, member.emails[0])
+    partner = session.scalar(select(Partner).where(func.lower(Partner.name) == folded).order_by(Partner.id))
+    if partner is not None:
+        person = session.scalar(select(Person).where(Person.partner_id == partner.id).order_by(Person.id))
+        if person is not None:
+            return person
+    person = session.scalar(select(Person).where(func.lower(Person.name) == folded).order_by(Person.id))
+    if person is None:
+        person = Person(email=None, name=name)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _adopt_nameless(session: Session, people: list[Person]) -> None:
+    """A partner known only by name on a slip still gets a record, so the ledger counts them."""
+    for person in people:
+        if person.partner_id is None and person.email is None and person.member_id is None:
+            partner = Partner(name=person.name, domain="", partner_type="other", company="", notes="",
+                              referral_fee="", is_customer=False)
+            session.add(partner)
+            session.flush()
+            person.partner_id = partner.id
+
+
+def _direction(session: Session, giver: Person, receiver: Person) -> str:
+    member_emails = {e for m in session.scalars(select(Member)) for e in m.emails}
+    if receiver.email in member_emails:
+        return "received"
+    return "given" if giver.email in member_emails else "partner"
+
+
+def rows(referrals: list[Referral]) -> list[dict]:
+    """The export: one slip per receiving party, with the addresses that make it import cleanly."""
+    out = []
+    for r in referrals:
+        receivers = [p for p in r.parties if p.role != "prospect"] or list(r.parties)
+        for p in receivers:
+            out.append({"giver": r.introducer.name or r.introducer.email, "receiver": p.person.name or p.person.email,
+                        "date": r.introduced_at.date().isoformat(), "type": slip_type(r.status),
+                        "value": format_value(r), "giver_email": r.introducer.email or "",
+                        "receiver_email": p.person.email or ""})
+    return out
