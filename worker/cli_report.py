@@ -172,15 +172,16 @@ def _by_month(lines: list[ledger.PartnerLine], args) -> None:
         console.print(out)
 
 
-def table(lines: list[ledger.PartnerLine], console: Console, now: datetime) -> None:
+def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, trend: bool = True) -> None:
     out = Table(title="Give and take", title_justify="left")
-    for col in ("member", "partner", "given", "received", "balance", "won (given / received)",
-                f"balance {ledger.TREND_WINDOW.days} days ago → now", "flags"):
+    trend_col = [f"balance {ledger.TREND_WINDOW.days} days ago → now"] if trend else []
+    for col in ("member", "partner", "given", "received", "balance", "won (given / received)", *trend_col, "flags"):
         out.add_column(col, overflow="fold")
     for l in lines:
         won = f"{l.given.won} / {l.received.won}"
+        cells = [_trend_text(l.trend(now))] if trend else []
         out.add_row(l.member, l.name, str(l.given.referrals), str(l.received.referrals), f"{l.balance:+d}",
-                    won, _trend_text(l.trend(now)), "\n".join(l.flags))
+                    won, *cells, "\n".join(l.flags))
     console.print(out)
 
 

@@ -94,8 +94,9 @@ def run_demo(workdir: Path, console: Console) -> int:
     with app.sessions() as session:
         lines = ledger.build(session, None, None, app.now(), app.thresholds)
     console.print("\n[bold]The give-and-take ledger[/bold]: per member and partner, referrals each way "
-                  "(given = the member sent the partner business; received = the partner sent the member business)")
-    cli_report.table(lines, console, app.now())
+                  "(given = the member sent the partner business; received = the partner sent the member business; "
+                  "balance = given − received, below zero when the partner has sent more than they got)")
+    cli_report.table(lines, console, app.now(), trend=False)
     console.print(f"\nEverything is in {workdir}/ (config.yaml, mail/, outgoing/, introledger.db). Try:\n"
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
                   f"  introledger --config {workdir}/config.yaml outbox")
