@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import Person, Referral, ReferralEvent, ReferralParty
+from models import Person, Promise, Referral, ReferralEvent, ReferralParty
 from models.base import utcnow
 from worker.parse import Address, Inbound
 from worker.threads import subject_key
@@ -58,6 +58,19 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
         ))
         referral.status = "connected"
     return referral.id
+
+
+def record_promise(session: Session, verdict: Verdict, msg: Inbound) -> None:
+    """A partner's "I might have someone for you": one row per member told, nudged about later."""
+    promised = verdict.promise
+    if promised is None:
+        return None
+    [partner] = people_for(session, [promised.partner])
+    for member_id in promised.member_ids:
+        session.add(Promise(member_id=member_id, partner=partner, made_at=promised.made_at or utcnow(),
+                            message_id=msg.message_id[:400], subject=msg.subject[:500], said=promised.said))
+    session.flush()  # autoflush is off in a batch: a later message must find this person
+    return None
 
 
 def people_for(session: Session, addresses: list[Address]) -> list[Person]:
@@ -113,5 +126,6 @@ HANDLERS = {
     "heads_up": log_referral,
     "needs_review": log_referral,
     "thread_reply": mark_connected,
+    "promise": record_promise,
     "status_reply": lambda session, verdict, msg: verdict.referral_id,  # the status desk acts (a hook)
 }

@@ -11,11 +11,11 @@ from typing import Callable
 from worker import noise
 from worker.directory import Directory
 from worker.forwarded import find_forwarded, parse_loose_date
-from worker.language import HEADS_UP_NAMED, INTRO_SUBJECT, STRONG, Cues
+from worker.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
 from worker.parse import Address, Inbound
 from worker.quotes import new_text as _new_text
 from worker.roles import assign
-from worker.verdict import INTRO_KINDS, Intro, Party, Verdict
+from worker.verdict import INTRO_KINDS, Intro, Party, Promised, Verdict
 
 PRONOUNS = frozenset(
     "I He She They We You It This That Someone Er Sie Es Wir Elle Il Ils Elles On Ella Él Ellos "
@@ -176,6 +176,33 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
     return None
 
 
+def promise(msg: Inbound, ctx: Context) -> Verdict | None:
+    """A partner tells a member they may have a referral for them: noted, nudged about later."""
+    if msg.sender is None or ctx.directory.member_of(msg.sender.email) is not None:
+        return None
+    members = tuple(dict.fromkeys(m.id for a in _others(msg, ctx) if (m := ctx.directory.member_of(a.email))))
+    if not members:
+        return None
+    fresh = not msg.in_reply_to and not msg.subject.lower().startswith(("re:", "aw:", "sv:", "antw:"))
+    for text in (new_text(msg.text), msg.subject if fresh else ""):
+        hit = PROMISES.search(text)
+        if hit is not None:
+            reason = (f"{msg.sender.email} told {len(members)} member(s) they may have a referral "
+                      f"({hit.group(0).strip()!r}), not an intro yet")
+            return Verdict("promise", "promise", reason, 0.8,
+                           promise=Promised(msg.sender, members, msg.date, _sentence(text, hit)))
+    return None
+
+
+def _sentence(text: str, hit) -> str:
+    """The whole sentence the promise is in, as written (the match ran on lower-cased text)."""
+    if len(text.lower()) != len(text):
+        return hit.group(0)
+    start = max(text.rfind(stop, 0, hit.start()) for stop in ".!?\n") + 1
+    ends = [i for stop in ".!?\n" if (i := text.find(stop, hit.end())) >= 0]
+    return " ".join(text[start:min(ends, default=len(text)) + 1].split())[:280]
+
+
 def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     others = _others(msg, ctx)
     if msg.sender is None or not others:
@@ -250,6 +277,7 @@ RULES: tuple[Rule, ...] = (
     forwarded_intro,
     double_intro,
     heads_up,
+    promise,
     weak_intro,
     not_intro,
 )

@@ -77,6 +77,41 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"\bti contatterà\b", r"\bti ho raccomandato\b",
 )]
 
+# "I might have someone for you": a partner announcing a possible referral, not yet an intro.
+_A = r"['’]"  # straight or curly apostrophe
+PROMISE = [re.compile(p, _I) for p in (
+    # English
+    rf"\b(?:(?:i|we)(?:{_A}ve|{_A}ll| will| might| may| could| should| probably| think i| think we)?"
+    r"|might|may|could) (?:have|got|have got) (?:someone|somebody|a (?:possible |potential |new )?"
+    r"(?:client|lead|referral|prospect|customer|project|job|contact)) (?:\w+ ){0,2}?for you\b",
+    rf"\b(?:i|we)(?:{_A}ll| will| can| could| might| may| am going to| are going to)? (?:send|refer|pass|point)"
+    r" (?:someone|somebody|a (?:client|lead|referral|customer|few people)|some (?:people|clients|business|work"
+    r"|leads)|people|clients|business|work)(?: \w+){0,2}? (?:your way|over to you|to you)\b",
+    # German
+    r"\b(?:ich|wir) (?:hätte|habe|hab|könnte|hätten|haben|könnten)(?: \w+){0,3}? (?:jemanden|wen"
+    r"|einen (?:kunden|interessenten|kontakt|auftrag|lead)|eine (?:kundin|empfehlung|anfrage))"
+    r" (?:\w+ ){0,2}?für (?:dich|sie|euch)\b",
+    r"\b(?:ich|wir) (?:schicke|schicken|sende|senden|vermittle|vermitteln)(?: \w+){0,2}? (?:dir|ihnen|euch)"
+    r"(?: \w+){0,3}? (?:jemanden|kunden|einen kunden|leute|interessenten)\b",
+    # French
+    rf"\b(?:j{_A}ai|j{_A}aurais|nous avons|on a)(?: [\w'’-]+){{0,2}}? (?:quelqu{_A}un"
+    r"|un (?:client|contact|prospect|projet)|une (?:cliente|piste|recommandation|affaire))"
+    r" (?:[\w'’-]+ ){0,2}?pour (?:toi|vous)\b",
+    rf"\bje (?:vais |pourrais |peux )?(?:t{_A}|vous )(?:envoyer|enverrai|envoie|adresser|adresserai"
+    rf"|orienter)(?: [\w'’-]+){{0,2}}? (?:quelqu{_A}un|un client|des clients|du monde|une piste|un contact)\b",
+    # Spanish
+    r"\b(?:puede que tenga|quizás? tenga|a lo mejor tengo|tal vez tenga|podría tener|creo que tengo|tengo)"
+    r"(?: a)? (?:alguien|un (?:cliente|contacto|proyecto|posible cliente)|una (?:clienta|referencia"
+    r"|oportunidad|pista)) (?:\w+ ){0,2}?para (?:ti|usted|vosotros|ustedes)\b",
+    r"\b(?:te|le|os|les) (?:enviaré|mandaré|voy a enviar|voy a mandar|pasaré|paso)(?: \w+){0,2}?"
+    r" (?:a )?(?:alguien|un cliente|clientes|un contacto)\b",
+    # Dutch
+    r"\b(?:ik|wij|we) (?:heb|hebben|zou|zal)(?: \w+){0,3}? (?:iemand|een (?:klant|lead|opdracht|contact"
+    r"|prospect)) (?:\w+ ){0,2}?voor (?:je|jou|u|jullie)\b",
+    r"\b(?:ik|we|wij) (?:stuur|sturen|zal|ga)(?: \w+){0,3}? (?:iemand|een klant|klanten|mensen|werk)"
+    r"(?: \w+){0,2}? (?:(?:jouw|uw|jullie) (?:kant|richting) op|naar (?:je|jou|u)(?: door)?)\b",
+)]
+
 # Subjects that announce an introduction (raise confidence; never enough alone).
 INTRO_SUBJECT = re.compile(
     r"\b(?:intro(?:duction)?|e-?intro|meet|connecting|vorstellung|kennenlernen|présentation"
@@ -107,6 +142,7 @@ class Matcher:
 
 
 STRONG = Matcher(STRONG_INTRO, STRONG_INTRO_CASED)
+PROMISES = Matcher(PROMISE)
 
 
 class Cues:

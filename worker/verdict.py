@@ -28,6 +28,16 @@ class Intro:
 
 
 @dataclass(frozen=True)
+class Promised:
+    """A partner told one or more members they may have a referral for them (no intro yet)."""
+
+    partner: Address
+    member_ids: tuple[int, ...]
+    made_at: datetime | None
+    said: str         # the words that promised it
+
+
+@dataclass(frozen=True)
 class Verdict:
     kind: str
     rule: str
@@ -35,4 +45,5 @@ class Verdict:
     confidence: float = 1.0
     intro: Intro | None = None
     referral_id: int | None = None
+    promise: Promised | None = None
     extra: dict = field(default_factory=dict)
