@@ -30,7 +30,8 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None
     introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties)))
     existing = _same_intro(session, intro, introducer, [p for p, _ in parties])
     if existing is not None:
-        return existing
+        # A person rejected this intro in review: another copy of it must not revive it (no thanks).
+        return None if session.get(Referral, existing).status == "rejected" else existing
     referral = Referral(
         dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == "needs_review" else verdict.kind,
         status="needs_review" if verdict.kind == "needs_review" else "introduced",

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from models.db import NotMigrated, make_engine, upgrade
-from worker import bootstrap, cli_outbound, cli_partners, cli_report, files, queries, views
+from worker import bootstrap, cli_outbound, cli_partners, cli_report, cli_review, files, queries, views
 from worker.config import ConfigError, load
 from worker.imap import ImapLoginError
 from worker.pipeline import InfrastructureError, Origin, Outcome
@@ -51,10 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="backfill from .eml files, mbox files or Maildir folders")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.add_argument("--review", action="store_true",
+                        help="past mail (e.g. an exported Sent folder): offer the intros found for "
+                             "`introledger review` instead of logging them; sends nothing")
     ingest.set_defaults(func=cmd_ingest)
 
     refs = sub.add_parser("referrals", help="list logged referrals")
-    refs.add_argument("--status", help="only this status (introduced, connected, needs_review, …)")
+    refs.add_argument("--status", help="only this status (introduced, connected, needs_review, …; rejected ones show only when asked)")
     refs.add_argument("--json", action="store_true", help="JSON array (keys in README)")
     refs.set_defaults(func=cmd_referrals)
 
@@ -72,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_outbound.add_parsers(sub)
     cli_report.add_parsers(sub)
     cli_partners.add_parsers(sub)
+    cli_review.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="ingest the sample intros into a local Maildir + SQLite")
     demo.add_argument("--dir", type=Path, default=Path("introledger-demo"),
@@ -112,14 +116,20 @@ def _log_outcome(outcome: Outcome) -> None:
 
 def cmd_ingest(args) -> int:
     app = bootstrap.build(load(args.config))
+    pipeline, source = (app.pipeline.for_review(), queries.REVIEW_IMPORT) if args.review else (app.pipeline, "file")
     counts: Counter[str] = Counter()
+    candidates: set[int] = set()
     with _progress() as progress:
         task = progress.add_task("ingesting", total=files.count(args.paths))
         for batch in files.batches(files.read(args.paths)):
-            for outcome in app.pipeline.process_batch([(i.raw, Origin("file", i.ref)) for i in batch]):
+            for outcome in pipeline.process_batch([(i.raw, Origin(source, i.ref)) for i in batch]):
                 counts[outcome.kind] += 1
+                if outcome.kind == "needs_review" and outcome.referral_id:
+                    candidates.add(outcome.referral_id)
             progress.advance(task, len(batch))
-    if args.json:
+    if args.review:
+        cli_review.print_import(app, counts, candidates, args.json, _print_summary)
+    elif args.json:
         print(json.dumps(dict(counts), indent=2, sort_keys=True))
     else:
         _print_summary(counts)

@@ -16,10 +16,11 @@ from worker.actions import act
 from worker.classify import Context, classify
 from worker.parse import Inbound, ParseError, parse, raw_key
 from worker.threads import look_up
-from worker.verdict import Verdict
+from worker.verdict import INTRO_KINDS, Verdict
 
 CONFLICT_RETRIES = 3
-Hook = Callable[[Session, Verdict, Inbound, "int | None"], None]
+# Verdict and message are None when a person logs a referral by hand (`review accept`).
+Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], None]
 
 
 class _StageFailed(Exception):
@@ -49,13 +50,26 @@ class Outcome:
 class Pipeline:
     def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int,
                  hooks: dict[str, list[Hook]] | None = None,
-                 find_reply: Callable[[Session, Inbound], object] | None = None):
+                 find_reply: Callable[[Session, Inbound], object] | None = None, review: bool = False):
         self.sessions = sessions
         self.context = context
         self.quarantine_cap = quarantine_cap
         # verdict kind → what else happens in the same transaction (e.g. queue a thank-you)
         self.hooks = hooks or {}
         self.find_reply = find_reply
+        self.review = review  # intros become review candidates (see for_review)
+
+    def for_review(self) -> "Pipeline":
+        """This pipeline for `ingest --review` of past mail: every intro becomes a review candidate,
+        and no hook runs — no thank-you, follow-up, confirmation or other mail, whatever the message."""
+        return Pipeline(self.sessions, self.context, self.quarantine_cap, review=True)
+
+    def logged_by_hand(self, session: Session, referral_id: int, kind: str) -> None:
+        """What logging a referral of this kind sets off (thank-you policy, follow-ups, partner
+        records), for a candidate a person accepted; the hooks read the referral itself."""
+        with session.no_autoflush:  # as in _commit: a hook's half-built row must not flush early
+            for hook in self.hooks.get(kind, ()):
+                hook(session, None, None, referral_id)
 
     def process(self, raw: bytes, origin: Origin) -> Outcome:
         return self.process_batch([(raw, origin)])[0]
@@ -124,6 +138,8 @@ class Pipeline:
         reply = self.find_reply(session, msg) if self.find_reply else None
         context = replace(self.context, thread=seen.thread, reply=reply)
         verdict = classify(msg, context)
+        if self.review:
+            verdict = as_candidate(verdict)
         referral_id = act(session, verdict, msg)
         for hook in self.hooks.get(verdict.kind, ()):
             hook(session, verdict, msg, referral_id)
@@ -151,6 +167,11 @@ class Pipeline:
         ))
         advance(session, origin)
         return Outcome("quarantined", reason, None, message_id)
+
+
+def as_candidate(verdict: Verdict) -> Verdict:
+    """An intro from a review import is only offered: logged as needs_review, its rule kept."""
+    return replace(verdict, kind="needs_review") if verdict.kind in INTRO_KINDS else verdict
 
 
 def _parse(raw: bytes) -> "Inbound | str":

@@ -4,7 +4,8 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from models import Quarantined, Referral
+from models import InboundMessage, Quarantined, Referral
+from worker.queries import REVIEW_IMPORT
 from worker.status import format_value
 
 
@@ -32,6 +33,38 @@ def referral_json(r: Referral) -> dict:
     }
 
 
+def review_json(r: Referral, found: InboundMessage | None) -> dict:
+    return {
+        "id": r.id,
+        "introduced_at": _iso(r.introduced_at),
+        "introducer": {"name": r.introducer.name, "email": r.introducer.email},
+        "parties": [
+            {"name": p.person.name, "email": p.person.email, "role": p.role} for p in r.parties
+        ],
+        "direction": r.direction,
+        "subject": r.subject,
+        "message_id": r.source_message_id,
+        "kind": r.kind,
+        "reason": r.reason,
+        "confidence": round(r.confidence, 2),
+        "origin": _origin(found),
+        "found_in": _found_in(found),
+    }
+
+
+def _origin(found: InboundMessage | None) -> str:
+    """review_import: found by `ingest --review`; low_confidence: the classifier was unsure."""
+    return "review_import" if found is not None and found.source == REVIEW_IMPORT else "low_confidence"
+
+
+def _found_in(found: InboundMessage | None) -> str | None:
+    if found is None:
+        return None
+    if found.source in (REVIEW_IMPORT, "file"):
+        return found.source_ref  # a file name or "mbox:PATH#N" is where a person finds it
+    return f"{found.source} {found.source_ref}".strip()
+
+
 def quarantine_json(q: Quarantined) -> dict:
     return {
         "id": q.id, "created_at": _iso(q.created_at), "source": q.source, "source_ref": q.source_ref,
@@ -52,6 +85,21 @@ def referrals_table(rows: list[Referral], console: Console) -> None:
         table.add_row(
             str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, format_value(r), r.direction,
             _who(r.introducer.name, r.introducer.email), parties,
+        )
+    console.print(table)
+
+
+def review_table(rows: list[Referral], found: dict[int, InboundMessage], console: Console) -> None:
+    table = Table(title=f"Waiting for review ({len(rows)}) — introledger review accept|reject ID…",
+                  title_justify="left")
+    for col in ("#", "date", "from", "introducer", "parties (role)", "subject", "why (confidence)"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        parties = "\n".join(f"{_who(p.person.name, p.person.email)} ({p.role})" for p in r.parties)
+        table.add_row(
+            str(r.id), r.introduced_at.strftime("%Y-%m-%d"), _origin(found.get(r.id)).replace("_", " "),
+            _who(r.introducer.name, r.introducer.email), parties, r.subject,
+            f"{r.reason} ({r.confidence:.2f})",
         )
     console.print(table)
 
