@@ -23,6 +23,7 @@ from worker.replymatch import TokenPolicy, find_reply
 from worker.status import StatusDesk
 from worker.mailer import FolderTransport, SmtpTransport
 from worker.pipeline import Pipeline
+from worker.reminders import Reminders
 from worker.sweep import Sweeper
 from worker.templating import Templates
 from worker.thanks import ThankYouPlanner
@@ -40,6 +41,7 @@ class App:
     followups: "FollowUps | None" = None
     desk: "StatusDesk | None" = None
     digests: "Digests | None" = None
+    reminders: "Reminders | None" = None
 
     @property
     def thresholds(self) -> ledger.Thresholds:
@@ -103,7 +105,8 @@ def build(config: Config, check_schema: bool = True, now: Callable[[], datetime]
         hooks["status_reply"] = [desk.on_status_reply]
         hooks["auto_reply"] = [desk.on_auto_reply]
     pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks, find)
-    return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now))
+    return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now),
+               _reminders(config, templates, now))
 
 
 def _digests(config: Config, templates: Templates, now) -> "Digests | None":
@@ -115,6 +118,16 @@ def _digests(config: Config, templates: Templates, now) -> "Digests | None":
     return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour,
                    ledger.Thresholds.from_config(config.settings.ledger),
                    frozenset(m.name for m in config.settings.members if m.coordinator))
+
+
+def _reminders(config: Config, templates: Templates, now) -> "Reminders | None":
+    s = config.settings
+    r = s.reminders
+    if not (r.coffee.enabled or r.promises.enabled or r.daily.enabled):
+        return None
+    zones = {m.name: m.timezone for m in s.members}
+    return Reminders(r, s.tracking.address, templates, zones, now, ledger.Thresholds.from_config(s.ledger),
+                     s.outbound.quiet_hours)
 
 
 def _follow_up_parts(config: Config, templates: Templates, now):

@@ -134,6 +134,26 @@ SAMPLE = {
         "member": {"name": "Dana Whitfield", "first_name": "Dana"},
         "intros": [{"others": ["Alice Moreno"], "subject": "Intro: Alice <> Dana", "date": "2026-11-02"}],
     },
+    "coffee_check_in": {
+        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "tracking": "intros@example.com",
+        "month": "December 2026", "window": "90 days", "partners": [
+            {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "",
+             "given": 4, "received": 1, "last": "24 Nov", "flags": "out of balance: you gave 4, got 1"},
+            {"name": "Raj Mehta", "first_name": "Raj", "email": "raj@example.com", "company": "",
+             "given": 1, "received": 2, "last": "3 Nov", "flags": ""}],
+    },
+    "promise_nudge": {
+        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "tracking": "intros@example.com",
+        "source": "heads_up", "partner": {"name": "Alice Moreno", "first_name": "Alice", "email": "alice@example.com"},
+        "prospect": "Bob Stone", "prospect_first_name": "Bob", "date": "3 Nov", "subject": "Heads-up: Bob Stone",
+        "said": "", "waited": "14 days",
+    },
+    "daily_prompt": {
+        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "tracking": "intros@example.com",
+        "date": "Tuesday 24 November", "promoted": False, "partners": [
+            {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "Jensen Books",
+             "given": 1, "received": 4, "last": "24 Nov", "flags": ""}],
+    },
 }
 
 

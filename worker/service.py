@@ -50,13 +50,15 @@ class Service:
             self.outbound.close()
 
     def due_follow_ups(self) -> int:
-        """Periodic duties that turn into mail: follow-ups and weekly digests."""
+        """Periodic duties that turn into mail: follow-ups, weekly digests and reminders."""
         queued = 0
         with self.app.sessions.begin() as session:
             if self.app.followups is not None:
                 queued += self.app.followups.materialize(session)
             if self.app.digests is not None:
                 queued += self.app.digests.queue_due(session)
+            if self.app.reminders is not None:
+                queued += self.app.reminders.queue_due(session)
         return queued
 
     def stop(self) -> None:
