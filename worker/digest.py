@@ -54,7 +54,7 @@ class Digests:
     def render(self, session: Session, member: Member, since: datetime, until: datetime, week: str):
         mine = set(member.emails)
         week_refs = session.scalars(select(Referral).where(
-            Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status != "needs_review")
+            Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(ledger.NOT_COUNTED))
             .order_by(Referral.introduced_at)).all()
         received = [r for r in week_refs if any(p.person.email in mine for p in r.parties)]
         given = [r for r in week_refs if r.introducer.email in mine]

@@ -3,6 +3,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person, Referral
+from worker.ledger import NOT_COUNTED
 
 
 def adopt(session: Session, people: list[Person]) -> None:
@@ -19,13 +20,13 @@ def adopt(session: Session, people: list[Person]) -> None:
 
 def on_referral(session: Session, verdict, msg, referral_id: int | None) -> None:
     referral = session.get(Referral, referral_id) if referral_id else None
-    if referral is not None and referral.status != "needs_review":
+    if referral is not None and referral.status not in NOT_COUNTED:
         adopt(session, [referral.introducer, *(p.person for p in referral.parties if p.role != "prospect")])
 
 
 def adopt_all(session: Session) -> None:
     """For databases from before partner records: adopt everyone who gave or got a referral."""
-    for referral in session.scalars(select(Referral).where(Referral.status != "needs_review")):
+    for referral in session.scalars(select(Referral).where(Referral.status.not_in(NOT_COUNTED))):
         on_referral(session, None, None, referral.id)
 
 

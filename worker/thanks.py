@@ -15,6 +15,7 @@ from models import Member, OutboxMessage, Referral
 from worker import outbox
 from worker.config import OutboundConfig, ThankYouConfig
 from worker.language import THANKS
+from worker.ledger import NOT_COUNTED
 from worker.parse import Inbound
 from worker.quiet import outside_quiet_hours
 from worker.quotes import new_text
@@ -72,7 +73,7 @@ class ThankYouPlanner:
                 row.reason = f"{msg.sender.email} already thanked by hand (message {msg.message_id})"
 
     def _should_thank(self, session: Session, referral: Referral) -> bool:
-        if not self.policy.enabled or referral.status == "needs_review":
+        if not self.policy.enabled or referral.status in NOT_COUNTED:
             return False
         if referral.direction != "received" or referral.member_id is None:
             return False  # the system thanks on a member's behalf, for what the member received
