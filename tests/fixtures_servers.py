@@ -16,6 +16,11 @@ Fixtures:
                                  .oauth2_token() (plain logins still work, for append/clear)
   imap_mailbox_tls      function that one, emptied
   smtp_sink             function SmtpSink (aiosmtpd) on 127.0.0.1:<free port>
+  smtp_pki              session  (ca_file, cert_file, key_file): a throwaway CA and a certificate
+                                 for 127.0.0.1 it signed, made once with openssl for the SMTP sinks
+  smtp_sink_starttls    function SmtpSink that requires STARTTLS (certificate from smtp_pki, CA in
+                                 .ca_file) and AUTH as SMTP_USER / SMTP_PASSWORD, only after TLS
+  smtp_sink_tls         function SmtpSink speaking implicit TLS (SMTPS), same certificate and AUTH
   redis_url             function "redis://127.0.0.1:6379/15", flushed before and after
   postgres_url          function SQLAlchemy URL whose connections use a fresh schema, dropped after
 """
@@ -29,7 +34,7 @@ import uuid
 
 import pytest
 
-from tests.servers import NO_IDLE_CAPABILITY, Dovecot, SmtpSink, require_servers
+from tests.servers import NO_IDLE_CAPABILITY, Dovecot, SmtpSink, make_test_pki, require_servers
 
 REDIS_URL = os.environ.get("INTROLEDGER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get(
@@ -110,6 +115,31 @@ def imap_mailbox_tls(dovecot_tls):
 @pytest.fixture
 def smtp_sink():
     sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+SMTP_USER, SMTP_PASSWORD = "mailer", "s3cret-over-tls"
+
+
+@pytest.fixture(scope="session")
+def smtp_pki(tmp_path_factory):
+    if shutil.which("openssl") is None:
+        _unavailable("SMTP with TLS", "the `openssl` command is not on PATH",
+                     "Install: apt-get install -y openssl")
+    return make_test_pki(str(tmp_path_factory.mktemp("smtp-pki")))
+
+
+@pytest.fixture
+def smtp_sink_starttls(smtp_pki):
+    sink = SmtpSink(auth=(SMTP_USER, SMTP_PASSWORD), security="starttls", pki=smtp_pki).start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_sink_tls(smtp_pki):
+    sink = SmtpSink(auth=(SMTP_USER, SMTP_PASSWORD), security="tls", pki=smtp_pki).start()
     yield sink
     sink.stop()
 

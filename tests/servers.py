@@ -1,4 +1,5 @@
-"""Real servers for tests: a private Dovecot (IMAP + LMTP) and an in-process SMTP sink.
+"""Real servers for tests: a private Dovecot (IMAP + LMTP) and an in-process SMTP sink (plain,
+STARTTLS or implicit TLS, with or without AUTH).
 
 Plain helpers, no pytest dependency; the fixtures live in ``tests/fixtures_servers.py``.
 See shared/TESTING.md for the measured facts these are built on.
@@ -16,6 +17,7 @@ import os
 import shutil
 import smtplib
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -27,6 +29,7 @@ __all__ = [
     "DovecotError",
     "NO_IDLE_CAPABILITY",
     "ReceivedMessage",
+    "SMTP_SECURITY",
     "SmtpSink",
     "free_port",
     "hs256_jwt",
@@ -488,6 +491,8 @@ class ReceivedMessage:
     raw: bytes
     peer: object = None
     mail_options: list[str] = field(default_factory=list)
+    tls: str | None = None  # the TLS version the message came over ("TLSv1.3"); None = clear text
+    auth_user: str | None = None  # the user name the client authenticated as; None = no AUTH
 
 
 @dataclass
@@ -497,43 +502,75 @@ class _Failure:
     remaining: int | None  # None = forever
 
 
+SMTP_SECURITY = ("none", "starttls", "tls")  # the words of outbound.smtp.security
+
+
 class SmtpSink:
     """An aiosmtpd server in this process, on 127.0.0.1 and a pre-picked free port.
 
     Accepted messages land in ``messages`` (list of ReceivedMessage, guarded by a lock).
     ``fail_next(...)`` / ``fail_all(...)`` / ``drop_next(...)`` make it misbehave for retry tests.
+
+    ``security`` uses the words of ``outbound.smtp.security``:
+
+    - ``"none"`` (default): clear text only, no STARTTLS on offer.
+    - ``"starttls"``: offers STARTTLS and requires it (``530`` to anything but EHLO/NOOP/QUIT/
+      STARTTLS before it); AUTH is advertised and accepted only after it.
+    - ``"tls"``: implicit TLS (SMTPS) from the first byte.
+
+    The certificate is for IP 127.0.0.1, signed by a throwaway CA: pass ``pki`` (the
+    ``(ca_file, cert_file, key_file)`` of ``make_test_pki``) to share one CA across servers, or
+    leave it out and the sink makes its own in a temp dir. ``ca_file`` is the CA's certificate.
+
+    ``auth=(user, password)``: AUTH PLAIN/LOGIN checks them; every attempt is recorded in
+    ``auth_attempts`` as ``(user, accepted)``, so a test can show a password was never sent.
     """
 
-    def __init__(self, auth: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        auth: tuple[str, str] | None = None,
+        security: str = "none",
+        pki: tuple[str, str, str] | None = None,
+    ) -> None:
+        if security not in SMTP_SECURITY:
+            raise ValueError(f"security must be one of {SMTP_SECURITY}: {security!r}")
         self.host = "127.0.0.1"
         self.port = 0
         self.auth = auth
+        self.security = security
+        self.pki = pki
+        self._own_pki_dir: str | None = None
         self._cond = threading.Condition()
         self._messages: list[ReceivedMessage] = []
         self._failures: list[_Failure] = []
         self.attempts = 0  # MAIL FROM commands seen (transactions attempted, failed or not)
         self.rejected = 0
+        self.auth_attempts: list[tuple[str, bool]] = []
         self.controller = None
+
+    @property
+    def ca_file(self) -> str | None:
+        """The certificate of the CA that signed this server's certificate (TLS modes only)."""
+        return self.pki[0] if self.pki and self.security != "none" else None
 
     # ---- lifecycle
     def start(self) -> "SmtpSink":
         from aiosmtpd.controller import Controller
 
         kwargs = {}
+        if self.security != "none":
+            context = self._server_tls_context()
+            if self.security == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:
+                kwargs.update(ssl_context=context)
         if self.auth is not None:
-            from aiosmtpd.smtp import AuthResult, LoginPassword
-
-            user, password = self.auth
-
-            def authenticator(server, session, envelope, mechanism, auth_data):
-                ok = (
-                    isinstance(auth_data, LoginPassword)
-                    and auth_data.login.decode() == user
-                    and auth_data.password.decode() == password
-                )
-                return AuthResult(success=ok, handled=False)  # handled=True (default) = no reply
-
-            kwargs.update(authenticator=authenticator, auth_require_tls=False)
+            # aiosmtpd 1.4.6 only counts a session as encrypted after STARTTLS: with implicit
+            # TLS and auth_require_tls=True it never advertises AUTH and answers it with 538
+            # (aio-libs/aiosmtpd#281). An SMTPS session is encrypted from the first byte, so
+            # the requirement is met there without the flag.
+            kwargs.update(authenticator=self._authenticator(),
+                          auth_require_tls=self.security == "starttls")
             # aiosmtpd 1.4 logs "Session.login_data is deprecated" on every successful AUTH.
             logging.getLogger("mail.log").addFilter(_quiet_login_data)
         last = None
@@ -547,15 +584,50 @@ class SmtpSink:
                 return self
             except Exception as e:  # pragma: no cover - race
                 last = e
-                self.controller = None
+                controller, self.controller = self.controller, None
+                try:  # its thread may be running (e.g. the TLS trigger connection failed)
+                    controller.stop(no_assert=True)
+                except Exception:
+                    pass
         raise RuntimeError(f"SmtpSink could not start: {last!r}")
 
+    def _server_tls_context(self) -> ssl.SSLContext:
+        if self.pki is None:
+            self._own_pki_dir = tempfile.mkdtemp(prefix="introledger-smtp-pki-")
+            self.pki = make_test_pki(self._own_pki_dir, self.host)
+        _ca_file, cert_file, key_file = self.pki
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)  # no client certificates
+        context.load_cert_chain(cert_file, key_file)
+        return context
+
+    def _authenticator(self):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        user, password = self.auth
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            if not isinstance(auth_data, LoginPassword):
+                return AuthResult(success=False, handled=False)
+            login = auth_data.login.decode("utf-8", "replace")
+            ok = login == user and auth_data.password.decode("utf-8", "replace") == password
+            with self._cond:
+                self.auth_attempts.append((login, ok))
+            # handled=True (the default) would mean the authenticator already sent the reply
+            return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
+
+        return authenticator
+
     def stop(self) -> None:
-        if self.controller is not None:
-            try:
-                self.controller.stop()
-            finally:
-                self.controller = None
+        try:
+            if self.controller is not None:
+                try:
+                    self.controller.stop()
+                finally:
+                    self.controller = None
+        finally:
+            if self._own_pki_dir is not None:
+                shutil.rmtree(self._own_pki_dir, ignore_errors=True)
+                self._own_pki_dir, self.pki = None, None
 
     def __enter__(self) -> "SmtpSink":
         return self.start()
@@ -575,6 +647,7 @@ class SmtpSink:
             self._failures.clear()
             self.attempts = 0
             self.rejected = 0
+            self.auth_attempts.clear()
 
     def wait_for(self, n: int, timeout: float = 5.0) -> list[ReceivedMessage]:
         """Block until at least n messages were accepted; AssertionError on timeout."""
@@ -690,6 +763,9 @@ class _Handler:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        # The transport in use now: after STARTTLS, or from the start with implicit TLS, it is
+        # the TLS one (session.ssl is only set by STARTTLS).
+        tls = server.transport.get_extra_info("ssl_object") if server.transport else None
         self.sink._record(
             ReceivedMessage(
                 mail_from=envelope.mail_from,
@@ -697,6 +773,8 @@ class _Handler:
                 raw=bytes(raw),
                 peer=session.peer,
                 mail_options=list(envelope.mail_options),
+                tls=tls.version() if tls is not None else None,
+                auth_user=session.auth_data if session.authenticated else None,
             )
         )
         return "250 OK"
