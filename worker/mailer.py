@@ -26,7 +26,8 @@ class TransientSendError(RuntimeError):
 
 
 class PermanentSendError(RuntimeError):
-    """5xx reply: retrying will not help; keep the server's words."""
+    """5xx reply, or a server we must not talk to as configured (untrusted certificate, no
+    STARTTLS, no AUTH): retrying will not help; keep the server's words and say what to fix."""
 
 
 def _clean(value: str) -> str:
@@ -109,20 +110,58 @@ class SmtpTransport:
 
     def _connection(self) -> smtplib.SMTP:
         conn = getattr(self.local, "conn", None)
-        if conn is not None:
-            return conn
-        s = self.settings
-        context = ssl.create_default_context(cafile=s.ca_file)
-        if s.security == "tls":
-            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
-        else:
-            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
-            if s.security == "starttls":
-                conn.starttls(context=context)
-        if s.username:
-            conn.login(s.username, self.password or "")
-        self.local.conn = conn
+        if conn is None:
+            conn = self.local.conn = self._open()
         return conn
+
+    def _open(self) -> smtplib.SMTP:
+        """Connect, secure and log in. What only a person can fix (the configuration, or the
+        server's certificate) raises PermanentSendError naming the server: the queue's retries
+        are over within minutes, so retrying would only delay the same verdict. A half-open
+        connection is closed."""
+        s = self.settings
+        where = f"SMTP server {s.host}:{s.port}"
+        context = ssl.create_default_context(cafile=s.ca_file)
+        conn = None
+        try:
+            if s.security == "tls":
+                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+                if s.security == "starttls":
+                    conn.ehlo()
+                    if not conn.has_extn("starttls"):
+                        raise PermanentSendError(
+                            f"{where} does not offer STARTTLS: not sent, outbound.smtp.security "
+                            "is starttls and mail is never sent in clear text")
+                    conn.starttls(context=context)
+            if s.username:
+                self._login(conn, where)
+            return conn
+        except ssl.SSLCertVerificationError as exc:
+            _close(conn)
+            trusted = f"ca_file {s.ca_file}" if s.ca_file else "the system's CAs (no ca_file)"
+            raise PermanentSendError(
+                f"{where}: TLS certificate not trusted ({exc.verify_message.rstrip('.')}): not sent; "
+                f"trusted now: {trusted} — check outbound.smtp.host and ca_file") from exc
+        except BaseException:
+            _close(conn)
+            raise
+
+    def _login(self, conn: smtplib.SMTP, where: str) -> None:
+        s = self.settings
+        secret = f"${s.password_env}" if self.password else f"${s.password_env}, which is not set"
+        try:
+            conn.login(s.username, self.password or "")
+        except smtplib.SMTPNotSupportedError as exc:  # AUTH not advertised
+            raise PermanentSendError(
+                f"{where} does not offer AUTH to log in as {s.username!r} (security: "
+                f"{s.security}; servers often offer it only over TLS) — check outbound.smtp.security"
+            ) from exc
+        except smtplib.SMTPAuthenticationError as exc:
+            # The server's reply first (its code decides permanent or not), then who, where.
+            self._raise(exc.smtp_code, exc.smtp_error,
+                        f" — {where} refused the login of {s.username!r} with the password in {secret}")
 
     def send(self, msg: EmailMessage) -> None:
         try:
@@ -138,20 +177,16 @@ class SmtpTransport:
             self._drop()
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
 
-    def _raise(self, code: int, reply: bytes | str) -> None:
+    def _raise(self, code: int, reply: bytes | str, context: str = "") -> None:
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-        error = f"{code} {text}"
+        error = f"{code} {text}{context}"
         if 500 <= code < 600:
             raise PermanentSendError(error)
         raise TransientSendError(error)
 
     def _drop(self) -> None:
         conn, self.local.conn = getattr(self.local, "conn", None), None
-        if conn is not None:
-            try:
-                conn.close()
-            except OSError:
-                pass
+        _close(conn)
 
     def close(self) -> None:
         conn = getattr(self.local, "conn", None)
@@ -161,3 +196,11 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 conn.close()
             self.local.conn = None
+
+
+def _close(conn: smtplib.SMTP | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except OSError:
+            pass
