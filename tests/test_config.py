@@ -67,3 +67,22 @@ def test_secrets_come_from_the_named_environment_variable(tmp_path):
     config = from_dict(data, tmp_path / "c.yaml", env={"MY_SECRET": "s3cret"})
     assert config.secret("MY_SECRET") == "s3cret"
     assert config.secret("UNSET_VAR") is None
+
+
+def test_the_commented_optional_sections_in_config_yaml_are_valid_defaults(tmp_path):
+    """Uncommenting the sample's optional block must give a valid config with the same values."""
+    import re
+    from pathlib import Path
+
+    from worker.config import load
+
+    text = (Path(__file__).parent.parent / "config.yaml").read_text()
+    head, tail = text.split("# The sections below are optional", 1)
+    block = [re.sub(r"^# ?", "", line) for line in tail.splitlines()[2:] if not line.startswith(("# A ", "# add "))]
+    (tmp_path / "config.yaml").write_text(head + "\n".join(block) + "\n")
+    full = load(str(tmp_path / "config.yaml"), env={}).settings
+    plain = load(str(Path(__file__).parent.parent / "config.yaml"), env={}).settings
+    for section in ("thank_you", "follow_ups", "digest", "ledger", "reminders"):
+        assert getattr(full, section) == getattr(plain, section), section
+    assert full.outbound.quiet_hours == plain.outbound.quiet_hours
+    assert full.outbound.per_recipient_per_day == plain.outbound.per_recipient_per_day
