@@ -182,6 +182,7 @@ def test_a_nudge_found_at_night_waits_for_the_members_morning(tmp_path, sqlite_u
     assert sweep(app) == 1
     [row] = outbox(app, "promise_nudge")
     assert row.not_before == at("2026-11-17 13:00")  # 08:00 in New York
+    assert row.subject == "Raj Mehta might have someone for you (2 Nov): nothing since"  # Dana's date, not UTC's
 
 
 # ---- the daily prompt --------------------------------------------------------------------------

@@ -44,8 +44,8 @@ def _local(now: datetime, zone: str) -> datetime:
     return now.astimezone(ZoneInfo(zone))
 
 
-def _day(when: datetime) -> str:
-    return f"{when:%-d %b}"
+def _day(when: datetime, zone: str = "UTC") -> str:
+    return f"{_local(when, zone):%-d %b}"
 
 
 # ---- the monthly coffee check-in ---------------------------------------------------------------
@@ -102,16 +102,17 @@ def _partner_view(line: ledger.PartnerLine, company: str = "") -> dict:
 
 # ---- nudges about promised referrals -----------------------------------------------------------
 
-def promise_nudges(session: Session, now: datetime, after: timedelta) -> list[Decision]:
+def promise_nudges(session: Session, now: datetime, after: timedelta, zones: dict[int, str]) -> list[Decision]:
     """Heads-ups nobody followed up on, and "I might have someone for you" with nothing since.
 
     Looked at from `after` until twice `after` past the mention: older ones (a backfill of old
-    mail, a worker that was off for weeks) would be news nobody needs.
+    mail, a worker that was off for weeks) would be news nobody needs. Dates are in the zone of
+    the member (by id) they are about.
     """
-    return [*_heads_up_nudges(session, now, after), *_promised_nudges(session, now, after)]
+    return [*_heads_up_nudges(session, now, after, zones), *_promised_nudges(session, now, after, zones)]
 
 
-def _heads_up_nudges(session: Session, now: datetime, after: timedelta) -> list[Decision]:
+def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: dict[int, str]) -> list[Decision]:
     out = []
     for r in session.scalars(select(Referral).where(
             Referral.kind == "heads_up", Referral.direction == "received", Referral.status == "introduced",
@@ -119,36 +120,37 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta) -> list[
             Referral.introduced_at > now - 2 * after).order_by(Referral.introduced_at)):
         key = f"heads-up:{r.id}"
         prospects = [p.person.name or p.person.email for p in r.parties if p.role == "prospect"] or ["someone"]
-        introducer = r.introducer.name or r.introducer.email
+        introducer, day = r.introducer.name or r.introducer.email, _day(r.introduced_at, zones.get(r.member_id, "UTC"))
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", r.member_id, False, "already nudged"))
             continue
-        reason = f"{introducer}'s heads-up of {_day(r.introduced_at)} about {prospects[0]} is still unanswered"
+        reason = f"{introducer}'s heads-up of {day} about {prospects[0]} is still unanswered"
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
             "source": "heads_up", "partner": _person_view(r.introducer), "prospect": " and ".join(prospects),
-            "prospect_first_name": first_name(prospects[0]), "date": _day(r.introduced_at),
+            "prospect_first_name": first_name(prospects[0]), "date": day,
             "subject": r.subject, "said": "", "waited": _days(after)}, (r.id,)))
     return out
 
 
-def _promised_nudges(session: Session, now: datetime, after: timedelta) -> list[Decision]:
+def _promised_nudges(session: Session, now: datetime, after: timedelta, zones: dict[int, str]) -> list[Decision]:
     out = []
     for p in session.scalars(select(Promise).where(Promise.made_at <= now - after, Promise.made_at > now - 2 * after)
                              .order_by(Promise.made_at)):
-        key, who = f"promise:{p.id}", p.partner.name or p.partner.email
+        key, who, zone = f"promise:{p.id}", p.partner.name or p.partner.email, zones.get(p.member_id, "UTC")
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", p.member_id, False, "already nudged"))
             continue
         kept = referral_from(session, p.partner, p.member_id, p.made_at, p.made_at + after)
         if kept is not None:
             out.append(Decision(key, "promise_nudge", p.member_id, False,
-                                f"kept: {who} sent referral #{kept.id} on {_day(kept.introduced_at)}"))
+                                f"kept: {who} sent referral #{kept.id} on {_day(kept.introduced_at, zone)}"))
             continue
+        day, waited = _day(p.made_at, zone), _days(after)
         out.append(Decision(key, "promise_nudge", p.member_id, True,
-                            f"{who} mentioned a possible referral on {_day(p.made_at)}; none logged in {_days(after)}",
+                            f"{who} mentioned a possible referral on {day}; none logged in {waited}",
                             {"source": "promise", "partner": _person_view(p.partner), "prospect": "",
-                             "prospect_first_name": "", "date": _day(p.made_at), "subject": p.subject,
-                             "said": p.said, "waited": _days(after)}))
+                             "prospect_first_name": "", "date": day, "subject": p.subject, "said": p.said,
+                             "waited": waited}))
     return out
 
 
@@ -259,15 +261,15 @@ class Reminders:
 
     def due(self, session: Session) -> list[Decision]:
         """Every reminder considered right now, with why it goes out or not."""
-        now, p, out = self.now(), self.policy, []
+        now, p, out, by_id = self.now(), self.policy, [], {}
         for member in session.scalars(select(Member).order_by(Member.id)):
-            zone = self.zones.get(member.name, "UTC")
+            zone = by_id[member.id] = self.zones.get(member.name, "UTC")
             if p.coffee.enabled:
                 out.append(coffee_check_in(session, member, zone, now, p.coffee, self.thresholds))
             if p.daily.enabled:
                 out.append(daily_prompt(session, member, zone, now, p.daily, self.thresholds))
         if p.promises.enabled:
-            out += promise_nudges(session, now, timedelta(seconds=seconds(p.promises.after)))
+            out += promise_nudges(session, now, timedelta(seconds=seconds(p.promises.after)), by_id)
         return out
 
     def queue_due(self, session: Session) -> int:
