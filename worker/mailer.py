@@ -3,6 +3,7 @@
 Every message says it is automatic (Auto-Submitted) and carries our loop header, so neither
 we nor other well-behaved robots answer it.
 """
+import re
 import smtplib
 import socket
 import ssl
@@ -16,6 +17,7 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from models import OutboxMessage
+from worker import flatten
 from worker.config import SmtpConfig
 
 LOOP_HEADER = "X-Introledger-Loop"
@@ -43,12 +45,24 @@ def _header(value: str):
     return value if value.isascii() else Header(value, "utf-8")
 
 
+_SPECIALS = re.compile(r'[][\\()<>@,:;"]')
+
+
 def _address(value: str) -> str:
+    """'Name <addr>' as we compose it (names come from config and from people's mail) → a header
+    value that stays ONE mailbox: a comma or bracket in a name is quoted, non-ASCII encoded."""
     value = _clean(value)
-    if value.isascii():
+    name, bracket, rest = value.rpartition("<")
+    if not bracket:
+        return value  # a bare address
+    addr = rest.removesuffix(">").strip()
+    name = name.strip().strip('"').strip()
+    if value.isascii() and not _SPECIALS.search(name):
         return value
-    name, addr = parseaddr(value)
-    return formataddr((name, addr), charset="utf-8")  # RFC 2047-encodes the display name
+    try:
+        return formataddr((name, addr), charset="utf-8")  # quotes specials, RFC 2047-encodes the name
+    except UnicodeEncodeError:  # an internationalised address itself: only SMTPUTF8 can carry it
+        return f"{Header(name, 'utf-8').encode()} <{addr}>" if name else addr
 
 
 def _text_part(body: str, subtype: str) -> MIMEText:
@@ -98,6 +112,17 @@ class FolderTransport:
 
     def close(self) -> None:
         pass
+
+
+def _envelope(msg: Message) -> tuple[str, list[str], bytes] | None:
+    """(MAIL FROM, RCPT TO, bytes) as send_message would derive them, for our one-recipient ASCII
+    mail; None for anything else. Flattening is most of a mail's CPU: worker/flatten.py."""
+    if msg["Bcc"] is not None or msg["Cc"] is not None or msg["Sender"] is not None:
+        return None
+    sender, rcpt = parseaddr(str(msg["From"]))[1], parseaddr(str(msg["To"]))[1]
+    if not (sender and rcpt and sender.isascii() and rcpt.isascii()):
+        return None
+    return sender, [rcpt], flatten.to_bytes(msg)
 
 
 class SmtpTransport:
@@ -163,9 +188,14 @@ class SmtpTransport:
             self._raise(exc.smtp_code, exc.smtp_error,
                         f" — {where} refused the login of {s.username!r} with the password in {secret}")
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         try:
-            self._connection().send_message(msg)
+            conn = self._connection()
+            envelope = _envelope(msg)
+            if envelope is None:
+                conn.send_message(msg)  # SMTPUTF8 and other rare shapes: the stdlib's full path
+            else:
+                conn.sendmail(*envelope)
         except smtplib.SMTPRecipientsRefused as exc:
             self._drop()
             code, reply = next(iter(exc.recipients.values()))
