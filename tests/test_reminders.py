@@ -1,7 +1,7 @@
 """Reminders as mail, on hand-built histories and a frozen clock: each fires exactly when due in the
 member's zone, once; not for quiet partners or kept promises; the daily prompt is opt-in and on
 weekdays; "I might have someone for you" is recognised in five languages; received over SMTP."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email import message_from_bytes, policy
 
 import pytest
