@@ -145,6 +145,8 @@ SUMMARY = (
     ("logged", ("double_intro", "forwarded_intro", "heads_up")),
     ("needs review", ("needs_review",)),
     ("replies in intro threads", ("thread_reply",)),
+    ("answers to follow-ups", ("status_reply",)),
+    ("promised referrals", ("promise",)),
     ("ignored", ("not_intro", "auto_reply", "bounce", "mailing_list", "newsletter", "own_mail")),
     ("already seen", ("duplicate",)),
     ("quarantined", ("quarantined",)),
