@@ -172,3 +172,23 @@ def test_a_batch_of_plain_mail_on_a_new_mailbox_moves_one_checkpoint(app):
     assert [o.kind for o in app.pipeline.process_batch(items)] == ["not_intro"] * 3
     with app.sessions() as s:
         assert [(c.uidvalidity, c.last_uid) for c in s.scalars(select(Checkpoint))] == [(7, 3)]
+
+
+def test_two_heads_ups_about_different_prospects_are_two_referrals(app):
+    from datetime import datetime, timezone
+
+    alice, dana = ("Alice Moreno", "alice@moreno.example"), ("Dana Whitfield", "dana@danabooks.example")
+    body = "Hi Dana,\n\nQuick heads-up: {} will be in touch this week about his books. I recommended you.\n\nAlice\n"
+    when = datetime(2026, 11, 3, 15, 0, tzinfo=timezone.utc)
+    ids = []
+    for i, name in enumerate(("Bob Stone", "Tom Reyes")):
+        raw = mailgen.message(900 + i, alice, [dana], [("", "intros@example.com")], f"Heads-up: {name}",
+                              body.format(name), "gmail", when)
+        outcome = app.pipeline.process(raw, Origin("file", f"h{i}"))
+        assert outcome.kind == "heads_up"
+        ids.append(outcome.referral_id)
+    assert ids[0] != ids[1]
+    # The first heads-up again, by another route (a new Message-ID): still the same referral.
+    again = mailgen.message(902, alice, [dana], [("", "intros@example.com")], "Fwd: Heads-up: Bob Stone",
+                            body.format("Bob Stone"), "gmail", when)
+    assert app.pipeline.process(again, Origin("file", "h2")).referral_id == ids[0]

@@ -98,18 +98,23 @@ def _same_intro(session: Session, intro: Intro, introducer: Person, parties: lis
     found = session.scalar(_REFERRAL_BY_KEY, {"key": key})
     if found is not None or intro.introduced_at is None:
         return found
-    wanted = {p.id for p in parties if p.email}
-    if None in wanted or introducer.id is None:
+    if any(p.email and p.id is None for p in parties) or introducer.id is None:
         return None  # someone in it is new to us, so no earlier intro can have them all
+    # A prospect named in a heads-up has no address: their name tells two heads-ups apart.
+    wanted = {_identity(p) for p in parties}
     candidates = session.scalars(select(Referral).where(
         Referral.introducer_id == introducer.id,
         Referral.introduced_at.between(intro.introduced_at - SAME_INTRO_WINDOW,
                                        intro.introduced_at + SAME_INTRO_WINDOW),
     ))
     for referral in candidates:
-        if wanted and {p.person_id for p in referral.parties if p.person.email} == wanted:
+        if wanted and {_identity(p.person) for p in referral.parties} == wanted:
             return referral.id
     return None
+
+
+def _identity(person: Person) -> object:
+    return person.id if person.email else ("name", " ".join(person.name.lower().split()))
 
 
 def _dedupe_key(intro: Intro) -> str:
