@@ -14,8 +14,8 @@ Both sides send the same messages to the same in-process aiosmtpd sink (tests/se
   ``Deliverer.deliver`` for each id: claim (one transaction), build, send over the thread's
   reused SMTP connection, mark sent (a second transaction). By default it runs in this process,
   beside the sink, as ``introledger run`` does; ``--processes N`` runs it instead in N child
-  processes (each its own app, outbound and worker), like N ``introledger run`` instances sharing
-  the database and the queue. Workers start before the first run and stop after the last: each
+  processes, each ``introledger send`` (worker.service.send_forever), sharing the database and
+  the queue. Workers start before the first run and stop after the last: each
   timed run begins with them idle (an idle worker polls the queue every <= 100 ms).
 
 Redis is redis://127.0.0.1:6379/14, flushed before and after; two runs on one machine take turns
@@ -103,7 +103,9 @@ def settings(host: str, port: int) -> dict:
         "tracking": {"address": TRACKING},
         "broker_url": REDIS_URL,
         "outbound": {"transport": "smtp", "smtp": {"host": host, "port": port, "security": "none"},
-                     "per_recipient_per_day": 1_000_000},
+                     "per_recipient_per_day": 1_000_000,
+                     # The timed run's sweeps are the parent's: the workers' own would only add noise.
+                     "sweep_seconds": 3600},
     }
 
 
@@ -118,20 +120,19 @@ def open_outbound(url: str, folder: Path, host: str, port: int):
 
 def child_worker(url: str, folder: str, host: str, port: int, threads: int, prefetch: int,
                  ready, stop) -> None:
-    """One `--processes` worker: its own app, outbound and dramatiq worker until told to stop."""
+    """One `--processes` worker: `introledger send` (worker.service.send_forever) until told to stop."""
     if prefetch:
         os.environ["dramatiq_queue_prefetch"] = str(prefetch)
     logging.getLogger("dramatiq.worker.WorkerThread").addFilter(_not_results_nag)
-    from worker.broker import start_worker
+    from worker import bootstrap
+    from worker.config import from_dict
+    from worker.service import send_forever
 
-    app, outbound = open_outbound(url, Path(folder), host, port)
-    worker = start_worker(outbound.broker, threads=threads)
-    ready.set()
+    config = from_dict(settings(host, port), Path(folder) / "config.yaml", env={"INTROLEDGER_DATABASE_URL": url})
+    app = bootstrap.build(config)
     try:
-        stop.wait()
+        send_forever(app, threads, stop, on_ready=ready.set)
     finally:
-        worker.stop()
-        outbound.close()
         app.engine.dispose()
 
 

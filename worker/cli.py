@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-v", "--verbose", action="store_true", help="log every message handled")
     run.set_defaults(func=cmd_run)
 
+    send = sub.add_parser("send", help="only send outgoing mail (extra sending processes beside `run`)",
+                          description="Runs the outbox workers and the sweep, no mailbox. With a Redis "
+                                      "broker, start several to send faster on several cores; `run` sends too.")
+    send.add_argument("--threads", type=int, default=4, help="queue worker threads (default 4)")
+    send.set_defaults(func=cmd_send)
+
     ingest = sub.add_parser("ingest", help="backfill from .eml files, mbox files or Maildir folders")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -105,6 +111,20 @@ def cmd_run(args) -> int:
         service.forever()
     except KeyboardInterrupt:
         service.stop()
+    return 0
+
+
+def cmd_send(args) -> int:
+    import threading
+
+    from worker.service import send_forever
+
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        send_forever(bootstrap.build(load(args.config)), args.threads, stopping)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

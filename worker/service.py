@@ -72,3 +72,24 @@ class Service:
                 self.outbound.sweep()
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try next tick
                 log.warning("outbox sweep failed: %s", exc)
+
+
+def send_forever(app: App, threads: int, stopping: threading.Event, on_ready=lambda: None) -> None:
+    """`introledger send`: only the outbox — queue workers and the sweep — until `stopping` is set.
+
+    With a Redis broker, any number of these share the sending with `introledger run` (which also
+    sends): claims are conditional, so a mail goes to one of them. Python runs one thread at a
+    time per process, so on a machine with several cores, processes send faster than threads.
+    """
+    outbound = build_outbound(app)
+    worker = start_worker(outbound.broker, threads)
+    on_ready()
+    try:
+        while not stopping.wait(app.config.settings.outbound.sweep_seconds):
+            try:
+                outbound.sweep()
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try next tick
+                log.warning("outbox sweep failed: %s", exc)
+    finally:
+        worker.stop()
+        outbound.close()
