@@ -531,6 +531,7 @@ class SmtpSink:
         auth: tuple[str, str] | None = None,
         security: str = "none",
         pki: tuple[str, str, str] | None = None,
+        utf8: bool = True,
     ) -> None:
         if security not in SMTP_SECURITY:
             raise ValueError(f"security must be one of {SMTP_SECURITY}: {security!r}")
@@ -539,6 +540,7 @@ class SmtpSink:
         self.auth = auth
         self.security = security
         self.pki = pki
+        self.utf8 = utf8  # offer SMTPUTF8 (RFC 6531): aiosmtpd's Controller and Postfix 3 do by default
         self._own_pki_dir: str | None = None
         self._cond = threading.Condition()
         self._messages: list[ReceivedMessage] = []
@@ -557,7 +559,7 @@ class SmtpSink:
     def start(self) -> "SmtpSink":
         from aiosmtpd.controller import Controller
 
-        kwargs = {}
+        kwargs = {"enable_SMTPUTF8": self.utf8}
         if self.security != "none":
             context = self._server_tls_context()
             if self.security == "starttls":

@@ -32,11 +32,17 @@ class Deliverer:
         if isinstance(claimed, str):
             return claimed
         try:
+            if isinstance(claimed, Exception):
+                raise claimed
             self.transport.send(claimed)
         except mailer.PermanentSendError as exc:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         except mailer.TransientSendError as exc:
             return self._release(outbox_id, exc)
+        except Exception as exc:  # noqa: BLE001 - a bug must not leave the row claimed forever
+            log.exception("outbox #%s: unexpected error after the claim", outbox_id)
+            return self._finish(outbox_id, outbox.mark_failed, f"internal error: {type(exc).__name__}: {exc}",
+                                result="failed")
         with self._engine.begin() as conn:
             conn.execute(outbox.MARK_SENT, {
                 "outbox_id": outbox_id, "message_id": claimed["Message-ID"].strip("<>"), "now": self.now()})
@@ -68,7 +74,10 @@ class Deliverer:
                                  f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
                     session.flush()
                     return "deferred"
-        return mailer.build(row, self.tracking)
+        try:
+            return mailer.build(row, self.tracking)
+        except Exception as exc:  # noqa: BLE001 - failed with the reason by deliver(), not stuck in sending
+            return exc
 
     def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
         with self.sessions.begin() as session:

@@ -15,7 +15,11 @@ _SHORT = 76
 
 
 class _Generator(BytesGenerator):
+    utf8 = False
+
     def _write_headers(self, msg: Message) -> None:
+        if self.utf8:
+            return self._write_utf8_headers(msg)
         fold = self.policy.fold_binary
         write = self._fp.write
         for name, value in msg.raw_items():
@@ -28,8 +32,24 @@ class _Generator(BytesGenerator):
         self.write(self._NL)
 
 
-def to_bytes(msg: Message) -> bytes:
-    """The message as smtplib.send_message would transmit it (CRLF line ends)."""
+    def _write_utf8_headers(self, msg: Message) -> None:
+        """SMTPUTF8 (RFC 6531): an internationalised address travels as raw UTF-8 — an encoded
+        word would turn it into a different, undeliverable address."""
+        for name, value in msg.raw_items():
+            if type(value) is str and not value.isascii() and len(name) + 2 + len(value.encode()) <= 998:
+                self._fp.write(f"{name}: {value}{self._NL}".encode("utf-8"))
+            else:
+                self._fp.write(self.policy.fold_binary(name, value))
+        self.write(self._NL)
+
+
+class _Utf8Generator(_Generator):
+    utf8 = True
+
+
+def to_bytes(msg: Message, utf8: bool = False) -> bytes:
+    """The message as smtplib.send_message would transmit it (CRLF line ends); with utf8, for
+    an SMTPUTF8 transaction, non-ASCII header values are written as UTF-8."""
     with BytesIO() as out:
-        _Generator(out).flatten(msg, linesep="\r\n")
+        (_Utf8Generator if utf8 else _Generator)(out).flatten(msg, linesep="\r\n")
         return out.getvalue()

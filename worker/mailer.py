@@ -114,15 +114,12 @@ class FolderTransport:
         pass
 
 
-def _envelope(msg: Message) -> tuple[str, list[str], bytes] | None:
-    """(MAIL FROM, RCPT TO, bytes) as send_message would derive them, for our one-recipient ASCII
-    mail; None for anything else. Flattening is most of a mail's CPU: worker/flatten.py."""
-    if msg["Bcc"] is not None or msg["Cc"] is not None or msg["Sender"] is not None:
-        return None
+def _envelope(msg: Message) -> tuple[str, str, bool]:
+    """(MAIL FROM, RCPT TO, needs SMTPUTF8) of our one-recipient mail."""
     sender, rcpt = parseaddr(str(msg["From"]))[1], parseaddr(str(msg["To"]))[1]
-    if not (sender and rcpt and sender.isascii() and rcpt.isascii()):
-        return None
-    return sender, [rcpt], flatten.to_bytes(msg)
+    if not (sender and rcpt):
+        raise PermanentSendError(f"no usable address in From {msg['From']!r} / To {msg['To']!r}")
+    return sender, rcpt, not (sender.isascii() and rcpt.isascii())
 
 
 class SmtpTransport:
@@ -190,12 +187,18 @@ class SmtpTransport:
 
     def send(self, msg: Message) -> None:
         try:
+            sender, rcpt, international = _envelope(msg)
             conn = self._connection()
-            envelope = _envelope(msg)
-            if envelope is None:
-                conn.send_message(msg)  # SMTPUTF8 and other rare shapes: the stdlib's full path
+            if not international:
+                # Flattening is most of a mail's CPU: worker/flatten.py does it as send_message would.
+                conn.sendmail(sender, [rcpt], flatten.to_bytes(msg))
+            elif conn.ehlo_or_helo_if_needed() or conn.has_extn("smtputf8"):
+                conn.sendmail(sender, [rcpt], flatten.to_bytes(msg, utf8=True),
+                              mail_options=["SMTPUTF8", "BODY=8BITMIME"])
             else:
-                conn.sendmail(*envelope)
+                raise PermanentSendError(
+                    f"{rcpt if not rcpt.isascii() else sender} is an internationalised address and "
+                    f"{self.settings.host} does not offer SMTPUTF8 to carry it")
         except smtplib.SMTPRecipientsRefused as exc:
             self._drop()
             code, reply = next(iter(exc.recipients.values()))
