@@ -73,3 +73,20 @@ def test_the_coordinator_digest_shows_the_group_and_members_see_only_their_own(t
     assert "Gina Chair: 0 / 0 this week" in gina.text_body and "<h3 style=\"font-size:15px\">The group</h3>" in gina.html_body
     assert "The group" not in rows["dana@danabooks.example"].text_body  # a member sees their own
     assert "Dana Whitfield: gave you 1, got 0 from you" in rows["marco@rossi-marketing.example"].text_body
+
+
+def test_review_decisions_are_not_news_in_the_digest(tmp_path, sqlite_url, clock):
+    from worker import review
+
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
+    app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False})
+    rids = [app.pipeline.for_review().process(
+        mailgen.intro(i, introducer=("Carol Jensen", "carol@x.example"), a=(f"Client {i}", f"c{i}@c.example"),
+                      b=DANA, when=clock.current - timedelta(days=40)), Origin("file", str(i))).referral_id
+        for i in (1, 2)]
+    with app.sessions.begin() as s:
+        review.reject(s, s.get(Referral, rids[0]))
+        review.accept(s, s.get(Referral, rids[1]))
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 0  # an old intro accepted, another rejected: no news this week

@@ -93,6 +93,8 @@ def _changes(session: Session, mine: set[str], since: datetime, until: datetime)
     out = []
     for e in events:
         r = session.get(Referral, e.referral_id)
+        if r.status in ledger.NOT_COUNTED or e.old_status in ledger.NOT_COUNTED:
+            continue  # a review decision is bookkeeping, not news about a referral
         if r.introducer.email in mine or any(p.person.email in mine for p in r.parties):
             others = " and ".join(describe(session, r)["others"]) or f"#{r.id}"
             out.append({"what": f"{others}: {e.old_status} → {e.new_status}"})
