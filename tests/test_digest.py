@@ -2,9 +2,9 @@
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from models import OutboxMessage, Referral
+from models import OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
 from worker import bootstrap
@@ -87,6 +87,9 @@ def test_review_decisions_are_not_news_in_the_digest(tmp_path, sqlite_url, clock
     with app.sessions.begin() as s:
         review.reject(s, s.get(Referral, rids[0]))
         review.accept(s, s.get(Referral, rids[1]))
+    with app.sessions.begin() as s:  # decided that week (events are stamped with the real clock)
+        s.execute(update(ReferralEvent).values(at=clock.current))
+        assert s.scalar(select(func.count()).select_from(ReferralEvent)) == 2
     clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 0  # an old intro accepted, another rejected: no news this week
