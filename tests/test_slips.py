@@ -113,3 +113,20 @@ def test_a_file_with_bad_rows_imports_the_good_ones_and_exits_1(tmp_path, sqlite
     assert "imported 1 slip(s), 0 already there, 1 rejected" in result.stdout
     missing = cli("import", "slips", "nope.csv", cwd=tmp_path, env=env, ok=False)
     assert missing.returncode == 2 and "cannot read nope.csv" in missing.stderr
+
+
+def test_accented_names_are_one_partner_and_blank_rows_are_skipped(tmp_path, database_url):
+    app = build_app(tmp_path, database_url)
+    found, problems = slips.read(
+        "giver,receiver,date,type,value\n"
+        "Élodie Martin,Dana Whitfield,2026-06-01,referral,\n"
+        ",,,,\n"
+        "ÉLODIE  MARTIN,Dana Whitfield,2026-06-09,referral,\n"
+        ",,,,\n")
+    assert problems == [] and len(found) == 2
+    with app.sessions.begin() as s:
+        assert slips.import_slips(s, found) == (2, 0)
+    with app.sessions() as s:
+        got = [(l.member, l.name, l.received.referrals) for l in ledger.build(s, None, None, app.now())]
+    assert got == [("Dana Whitfield", "Élodie Martin", 2)]
+    app.engine.dispose()

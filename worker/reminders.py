@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
@@ -84,7 +84,7 @@ def active_partners(session: Session, member: Member, now: datetime, within: tim
 
 def _has_referrals(session: Session, member: Member, since: datetime, until: datetime) -> bool:
     return session.scalar(select(Referral.id).join(Person, Referral.introducer_id == Person.id).where(
-        Referral.introduced_at >= since, Referral.introduced_at < until,
+        Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(ledger.NOT_COUNTED),
         or_(Referral.member_id == member.id, Person.email.in_(member.emails))).limit(1)) is not None
 
 
@@ -140,7 +140,8 @@ def _promised_nudges(session: Session, now: datetime, after: timedelta, zones: d
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", p.member_id, False, "already nudged"))
             continue
-        kept = referral_from(session, p.partner, p.member_id, p.made_at, p.made_at + after)
+        # Up to now, not only the waiting period: a late sweep must not miss a referral that came.
+        kept = referral_from(session, p.partner, p.member_id, p.made_at, now)
         if kept is not None:
             out.append(Decision(key, "promise_nudge", p.member_id, False,
                                 f"kept: {who} sent referral #{kept.id} on {_day(kept.introduced_at, zone)}"))
@@ -229,14 +230,18 @@ def _company(session: Session, partner_id: int | None) -> str:
 
 def _find(session: Session, text: str) -> tuple[str, list]:
     """A display name and the ledger keys (partner id, address) a promoted entry stands for."""
-    low = text.lower()
+    low = text.strip().lower()
     if "@" in low:
         person = session.scalar(select(Person).where(Person.email == low))
     else:
-        record = session.scalar(select(Partner).where(func.lower(Partner.name) == low).limit(1))
+        # Case-folded in Python: SQLite's lower() leaves "É" as it is.
+        folded = " ".join(text.casefold().split())
+        record = next((r for r in session.scalars(select(Partner).order_by(Partner.id))
+                       if " ".join(r.name.casefold().split()) == folded), None)
         if record is not None:
             return record.name, [record.id]
-        person = session.scalar(select(Person).where(func.lower(Person.name) == low).limit(1))
+        person = next((q for q in session.scalars(select(Person).order_by(Person.id))
+                       if " ".join((q.name or "").casefold().split()) == folded), None)
     if person is None:
         return text, []
     record = session.get(Partner, person.partner_id) if person.partner_id else None

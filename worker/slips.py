@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person, Referral, ReferralParty
@@ -92,6 +92,8 @@ def read(text: str, default_currency: str = "USD") -> tuple[list[Slip], list[Pro
     slips, problems = [], []
     for row in reader:
         line = reader.line_num
+        if not any((v or "").strip() for k, v in row.items() if k):
+            continue  # spreadsheets pad exports with empty ",,,," rows
         try:
             slips.append(_slip(line, {k: (v or "").strip() for k, v in row.items() if k}, default_currency))
         except ValueError as exc:
@@ -157,7 +159,8 @@ def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
 
 
 def _person(session: Session, name: str, email: str) -> Person:
-    """By address, else a member by name, else a partner or person by name, else a new person."""
+    """By address, else a member by name, else a partner or person by name, else a new person.
+    Names compare case-folded in Python: SQLite's lower() leaves "É" as it is."""
     if email:
         person = session.scalar(select(Person).where(Person.email == email))
         if person is None:
@@ -165,21 +168,25 @@ def _person(session: Session, name: str, email: str) -> Person:
             session.add(person)
             session.flush()
         return person
-    folded = name.lower()
-    member = next((m for m in session.scalars(select(Member)) if m.name.lower() == folded), None)
+    folded = _fold(name)
+    member = next((m for m in session.scalars(select(Member)) if _fold(m.name) == folded), None)
     if member is not None:
         return _person(session, member.name, member.emails[0])
-    partner = session.scalar(select(Partner).where(func.lower(Partner.name) == folded).order_by(Partner.id))
-    if partner is not None:
-        person = session.scalar(select(Person).where(Person.partner_id == partner.id).order_by(Person.id))
-        if person is not None:
-            return person
-    person = session.scalar(select(Person).where(func.lower(Person.name) == folded).order_by(Person.id))
+    for partner in session.scalars(select(Partner).order_by(Partner.id)):
+        if _fold(partner.name) == folded:
+            person = session.scalar(select(Person).where(Person.partner_id == partner.id).order_by(Person.id))
+            if person is not None:
+                return person
+    person = next((p for p in session.scalars(select(Person).order_by(Person.id)) if _fold(p.name) == folded), None)
     if person is None:
         person = Person(email=None, name=name)
         session.add(person)
         session.flush()
     return person
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def _adopt_nameless(session: Session, people: list[Person]) -> None:
