@@ -319,3 +319,16 @@ def test_a_promise_nudge_is_received_over_smtp(tmp_path, sqlite_url, clock, smtp
     text = msg.get_body(("plain",)).get_content()
     assert "On 3 Nov, Raj Mehta mentioned a possible referral" in text and "café owner" in text
     assert "Raj Mehta" in msg.get_body(("html",)).get_content()
+
+
+def test_a_promise_in_past_mail_imported_for_review_is_not_recorded(tmp_path, sqlite_url, clock):
+    clock.current = at("2026-11-03 10:00")
+    app = make(tmp_path, sqlite_url, clock, coffee={"enabled": False})
+    raw = mailgen.message(1, RAJ, [DANA], [("", TRACKING)], "Quick one", PROMISE.format(to="Dana", sender="Raj"),
+                          "gmail", at("2026-11-03 10:00"))
+    outcome = app.pipeline.for_review().process(raw, Origin("file", "1"))
+    assert outcome.kind == "promise"
+    clock.current = at("2026-11-18 10:00")
+    with app.sessions() as s:
+        assert s.scalars(select(Promise)).all() == []
+    assert sweep(app) == 0  # nothing to nudge about

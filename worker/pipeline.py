@@ -140,7 +140,8 @@ class Pipeline:
         verdict = classify(msg, context)
         if self.review:
             verdict = as_candidate(verdict)
-        referral_id = act(session, verdict, msg)
+        # A promise found in past mail is history: recording it would send nudges about it.
+        referral_id = None if self.review and verdict.kind == "promise" else act(session, verdict, msg)
         for hook in self.hooks.get(verdict.kind, ()):
             hook(session, verdict, msg, referral_id)
         session.add(_record(msg, origin, verdict.kind, verdict.rule, verdict.reason, referral_id))
