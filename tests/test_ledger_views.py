@@ -41,6 +41,9 @@ def test_monthly_series_and_trend(history):
     log(history, 60, RAJ, client(60), DANA, 150)
     raj = build(history, 200)[("Dana Whitfield", "raj@mehta.example")]
     assert raj.trend(START + timedelta(days=200)) == {"days": 90, "before": 4, "now": 3, "direction": "narrowing"}
+    # A period shorter than the window has nothing to compare with.
+    short = raj.trend(START + timedelta(days=200), since=START + timedelta(days=150))
+    assert (short["before"], short["direction"]) == (None, "n/a")
 
 
 def test_a_referral_between_two_members_counts_on_both_ledgers(history):

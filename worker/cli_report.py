@@ -61,10 +61,10 @@ def flow_json(f: ledger.Flow) -> dict:
     return {**asdict(f), "last": f.last.isoformat() if f.last else None}
 
 
-def line_json(line: ledger.PartnerLine, now: datetime) -> dict:
+def line_json(line: ledger.PartnerLine, now: datetime, since: datetime | None = None) -> dict:
     return {"member": line.member, "partner": line.partner, "partner_id": line.partner_id, "name": line.name,
             "given": flow_json(line.given), "received": flow_json(line.received), "balance": line.balance,
-            "trend": line.trend(now), "monthly": line.monthly(), "flags": line.flags}
+            "trend": line.trend(now, since), "monthly": line.monthly(), "flags": line.flags}
 
 
 CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "given_won", "received_won",
@@ -114,20 +114,22 @@ def cmd_report(args) -> int:
     elif args.by_month:
         _by_month(lines, args)
     elif args.json:
-        print(json.dumps([line_json(line, now) for line in lines], indent=2, ensure_ascii=False))
+        print(json.dumps([line_json(line, now, args.since) for line in lines], indent=2, ensure_ascii=False))
     elif args.csv:
         out = csv.writer(sys.stdout)
         out.writerow(CSV_COLUMNS)
         for l in lines:
             out.writerow([l.member, l.partner, l.name, l.given.referrals, l.received.referrals, l.balance,
                           l.given.won, l.received.won, l.given.value_cents, l.received.value_cents,
-                          _trend_text(l.trend(now)), "; ".join(l.flags)])
+                          _trend_text(l.trend(now, args.since)), "; ".join(l.flags)])
     else:
-        table(lines, console, now)
+        table(lines, console, now, since=args.since)
     return 0
 
 
 def _trend_text(t: dict) -> str:
+    if t["before"] is None:
+        return f"n/a (period under {t['days']} days)"
     return f"{t['before']:+d} → {t['now']:+d} {t['direction']}"
 
 
@@ -172,14 +174,15 @@ def _by_month(lines: list[ledger.PartnerLine], args) -> None:
         console.print(out)
 
 
-def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, trend: bool = True) -> None:
+def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, trend: bool = True,
+          since: datetime | None = None) -> None:
     out = Table(title="Give and take", title_justify="left")
     trend_col = [f"balance {ledger.TREND_WINDOW.days} days ago → now"] if trend else []
     for col in ("member", "partner", "given", "received", "balance", "won (given / received)", *trend_col, "flags"):
         out.add_column(col, overflow="fold")
     for l in lines:
         won = f"{l.given.won} / {l.received.won}"
-        cells = [_trend_text(l.trend(now))] if trend else []
+        cells = [_trend_text(l.trend(now, since))] if trend else []
         out.add_row(l.member, l.name, str(l.given.referrals), str(l.received.referrals), f"{l.balance:+d}",
                     won, *cells, "\n".join(l.flags))
     console.print(out)

@@ -70,9 +70,13 @@ class PartnerLine:
             out.append({"month": month, "given": given, "received": received, "balance": running})
         return out
 
-    def trend(self, now: datetime) -> dict:
-        """The balance TREND_WINDOW ago beside now: is the relationship getting more one-sided?"""
-        before, after = self.balance_at(now - TREND_WINDOW), self.balance_at(now)
+    def trend(self, now: datetime, since: datetime | None = None) -> dict:
+        """The balance TREND_WINDOW ago beside now: is the relationship getting more one-sided?
+        A period that starts later than that has no "before" to compare with."""
+        after = self.balance_at(now)
+        if since is not None and since > now - TREND_WINDOW:
+            return {"days": TREND_WINDOW.days, "before": None, "now": after, "direction": "n/a"}
+        before = self.balance_at(now - TREND_WINDOW)
         if abs(after) > abs(before):
             word = "widening"
         elif abs(after) < abs(before):
