@@ -47,6 +47,14 @@ def test_a_server_without_smtputf8_fails_the_row_saying_why(tmp_path, sqlite_url
         assert failed.status == "failed"
         assert f"{JURGEN[1]} is an internationalised address and {sink.host} does not offer SMTPUTF8" in failed.last_error
         assert sink.messages == []
+
+        # Once the server is fixed, every failed mail goes again in one command.
+        from tests.test_cli import cli
+
+        (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+        out = cli("outbox", "retry", "--failed", cwd=tmp_path, env={"INTROLEDGER_DATABASE_URL": sqlite_url}).stdout
+        assert f"1 failed mail(s) queued again: #{outbox_id}" in out
+        assert row(app, outbox_id).status == "queued" and row(app, outbox_id).attempts == 0
         app.engine.dispose()
     finally:
         sink.stop()

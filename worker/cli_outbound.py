@@ -21,7 +21,14 @@ def add_parsers(sub) -> None:
     for name, text in (("retry", "queue a failed, suppressed or cancelled mail again"),
                        ("cancel", "cancel a queued mail")):
         action = box_sub.add_parser(name, help=text)
-        action.add_argument("id", type=int)
+        if name == "retry":
+            # After a server problem is fixed (a lapsed certificate, a wrong password), every mail
+            # it failed goes again in one go.
+            which = action.add_mutually_exclusive_group(required=True)
+            which.add_argument("id", type=int, nargs="?")
+            which.add_argument("--failed", action="store_true", help="every failed mail")
+        else:
+            action.add_argument("id", type=int)
         action.set_defaults(func=cmd_outbox_action, action=name)
 
     opt = sub.add_parser("optout", help="addresses that get no mail from us")
@@ -84,6 +91,11 @@ def cmd_outbox(args) -> int:
 
 def cmd_outbox_action(args) -> int:
     app = bootstrap.build(load(args.config))
+    if getattr(args, "failed", False):
+        with app.sessions.begin() as session:
+            ids = outbox.retry_failed(session, app.now())
+        console.print(f"{len(ids)} failed mail(s) queued again" + (f": {', '.join(f'#{i}' for i in ids)}" if ids else ""))
+        return 0
     with app.sessions.begin() as session:
         done = (outbox.retry(session, args.id, app.now()) if args.action == "retry"
                 else outbox.cancel(session, args.id))

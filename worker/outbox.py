@@ -146,6 +146,15 @@ def retry(session: Session, outbox_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def retry_failed(session: Session, now: datetime) -> list[int]:
+    """Every failed row queued again (suppressed ones stay: an opt-out is not a failure)."""
+    ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")
+                               .order_by(OutboxMessage.id)))
+    for outbox_id in ids:
+        retry(session, outbox_id, now)
+    return ids
+
+
 def cancel(session: Session, outbox_id: int) -> bool:
     result = session.execute(
         update(OutboxMessage)
