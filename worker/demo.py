@@ -99,7 +99,8 @@ def run_demo(workdir: Path, console: Console) -> int:
     cli_report.table(lines, console, app.now(), trend=False)
     console.print(f"\nEverything is in {workdir}/ (config.yaml, mail/, outgoing/, introledger.db). Try:\n"
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
-                  f"  introledger --config {workdir}/config.yaml outbox")
+                  f"  introledger --config {workdir}/config.yaml outbox\n"
+                  f"  introledger --config {workdir}/config.yaml report --group     # the group, one line per member")
     return 0
 
 
