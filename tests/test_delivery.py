@@ -159,6 +159,22 @@ def test_a_worker_that_died_mid_send_is_replaced_after_the_timeout(app, smtp_sin
     assert len(smtp_sink.messages) == 1
 
 
+def test_a_mail_that_kills_every_worker_fails_after_max_attempts(tmp_path, sqlite_url, smtp_sink, clock):
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock, max_attempts=3)
+    outbound = bootstrap.build_outbound(app)
+    outbound.sweep.enqueue = lambda outbox_id: None
+    oid = queue_thank_you(app, clock)
+    for attempt in range(1, 4):
+        outbound.deliverer._claim(oid)  # claimed, then the worker died, every time
+        assert row(app, oid).attempts == attempt
+        clock.advance(seconds=601)
+        outbound.sweep()
+    gone = row(app, oid)
+    assert gone.status == "failed" and gone.last_error.startswith("gave up after 3 attempts")
+    assert outbound.deliverer.deliver(oid) == "skipped" and smtp_sink.messages == []
+    app.engine.dispose()
+
+
 # --- the real queue: dramatiq on Redis ------------------------------------------------------
 
 

@@ -164,7 +164,7 @@ def build_outbound(app: App) -> Outbound:
     broker = make_broker(s.broker_url)
     actor = register(broker, deliverer.deliver, s.outbound.max_attempts)
     sweep = Sweeper(app.sessions, actor.send, timedelta(seconds=s.outbound.sending_timeout_seconds),
-                    now=app.now)
+                    now=app.now, max_attempts=s.outbound.max_attempts)
     return Outbound(broker, actor, deliverer, sweep, transport)
 
 

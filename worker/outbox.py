@@ -109,19 +109,27 @@ def due_ids(session: Session, now: datetime, renudge_after: timedelta, limit: in
     ))
 
 
-def release_stale(session: Session, now: datetime, timeout: timedelta) -> int:
+def release_stale(session: Session, now: datetime, timeout: timedelta, max_attempts: int | None = None) -> int:
     """Claims older than the timeout belong to a worker that died mid-send: send again.
 
     This is the documented duplicate window: if that worker had already handed the mail to
-    the SMTP server, the recipient gets it twice.
+    the SMTP server, the recipient gets it twice. A mail whose every attempt killed its worker
+    fails instead of taking the next worker down too.
     """
+    stale = (OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - timeout)
+    gave_up = 0
+    if max_attempts is not None:
+        gave_up = session.execute(
+            update(OutboxMessage).where(*stale, OutboxMessage.attempts >= max_attempts)
+            .values(status="failed", claimed_at=None,
+                    last_error=f"gave up after {max_attempts} attempts: the worker sending it stopped answering each time")
+        ).rowcount
     result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - timeout)
+        update(OutboxMessage).where(*stale)
         .values(status="queued", nudged_at=None, claimed_at=None,
                 last_error="released: the worker sending it stopped answering")
     )
-    return result.rowcount
+    return result.rowcount + gave_up
 
 
 def sent_since(session: Session, to_addr: str, since: datetime) -> int:

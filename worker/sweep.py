@@ -24,11 +24,12 @@ class Sweeper:
     stale_after: timedelta
     renudge_after: timedelta = timedelta(minutes=5)
     now: Callable[[], datetime] = None
+    max_attempts: int | None = None
 
     def __call__(self) -> int:
         now = self.now()
         with self.sessions.begin() as session:
-            released = outbox.release_stale(session, now, self.stale_after)
+            released = outbox.release_stale(session, now, self.stale_after, self.max_attempts)
             ids = outbox.due_ids(session, now, self.renudge_after)
         if released:
             log.warning("released %d send(s) a worker abandoned mid-way", released)
