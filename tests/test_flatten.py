@@ -51,7 +51,7 @@ def test_any_row_flattens_like_the_stdlib(subject, name, text, html):
     assert flatten.to_bytes(msg) == stdlib_bytes(msg)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(name=TEXT)
 def test_any_display_name_stays_one_mailbox_with_our_address(name):
     from email import message_from_bytes, policy

@@ -45,7 +45,7 @@ def _header(value: str):
     return value if value.isascii() else Header(value, "utf-8")
 
 
-_SPECIALS = re.compile(r'[][\\()<>@,:;"]')
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
 
 
 def _address(value: str) -> str:
@@ -56,9 +56,9 @@ def _address(value: str) -> str:
     if not bracket:
         return value  # a bare address
     addr = rest.removesuffix(">").strip()
-    name = name.strip().strip('"').strip()
     if value.isascii() and not _SPECIALS.search(name):
         return value
+    name = name.strip().strip('"').strip()
     try:
         return formataddr((name, addr), charset="utf-8")  # quotes specials, RFC 2047-encodes the name
     except UnicodeEncodeError:  # an internationalised address itself: only SMTPUTF8 can carry it
