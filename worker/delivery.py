@@ -32,9 +32,8 @@ class Deliverer:
         if isinstance(claimed, str):
             return claimed
         try:
-            if isinstance(claimed, Exception):
-                raise claimed
-            self.transport.send(claimed)
+            msg = mailer.build(claimed, self.tracking)  # after the claim commits: outside the write lock
+            self.transport.send(msg)
         except mailer.PermanentSendError as exc:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         except mailer.TransientSendError as exc:
@@ -45,7 +44,7 @@ class Deliverer:
                                 result="failed")
         with self._engine.begin() as conn:
             conn.execute(outbox.MARK_SENT, {
-                "outbox_id": outbox_id, "message_id": claimed["Message-ID"].strip("<>"), "now": self.now()})
+                "outbox_id": outbox_id, "message_id": msg["Message-ID"].strip("<>"), "now": self.now()})
         return "sent"
 
     @property
@@ -54,8 +53,8 @@ class Deliverer:
         return self.sessions.kw["bind"]
 
     def _claim(self, outbox_id: int):
-        """One write transaction of two statements (UPDATE ... RETURNING, then both limits in one
-        SELECT); the message is built after the commit."""
+        """The claimed row, or what happened instead ("skipped", "suppressed", "deferred"): one
+        write transaction of two statements (UPDATE ... RETURNING, then both limits in one SELECT)."""
         now = self.now()
         with self._engine.begin() as conn:
             row = conn.execute(outbox.CLAIM_RETURNING, {"outbox_id": outbox_id, "now": now}).first()
@@ -63,21 +62,15 @@ class Deliverer:
                 return "skipped"  # sent, cancelled, not due, or another worker has it
             opted_out, recent = conn.execute(outbox.LIMIT_FACTS, {
                 "email": row.to_addr.lower(), "to_addr": row.to_addr, "since": now - DAY}).one()
-            if opted_out or recent > self.per_recipient_per_day:
-                with Session(bind=conn) as session:  # the rare paths keep the ORM helpers
-                    if opted_out:
-                        outbox.mark_suppressed(session, outbox_id, f"{row.to_addr} opted out of our mail")
-                        session.flush()
-                        return "suppressed"
-                    # Not lost, only later: the cap protects the inbox, not against the mail itself.
-                    outbox.defer(session, outbox_id, now + DAY,
-                                 f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
-                    session.flush()
-                    return "deferred"
-        try:
-            return mailer.build(row, self.tracking)
-        except Exception as exc:  # noqa: BLE001 - failed with the reason by deliver(), not stuck in sending
-            return exc
+            if opted_out:
+                outbox.mark_suppressed(conn, outbox_id, f"{row.to_addr} opted out of our mail")
+                return "suppressed"
+            if recent > self.per_recipient_per_day:
+                # Not lost, only later: the cap protects the inbox, not against the mail itself.
+                outbox.defer(conn, outbox_id, now + DAY,
+                             f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
+                return "deferred"
+        return row
 
     def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
         with self.sessions.begin() as session:

@@ -5,7 +5,7 @@ change a row at most once.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import OptOut, OutboxMessage
@@ -56,17 +56,7 @@ MARK_SENT = (
 )
 
 
-def claim(session: Session, outbox_id: int, now: datetime) -> bool:
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued",
-               OutboxMessage.not_before <= now)
-        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-    )
-    return result.rowcount == 1
-
-
-def _settle(session: Session, outbox_id: int, **values) -> bool:
+def _settle(session: Session | Connection, outbox_id: int, **values) -> bool:
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending")
@@ -75,15 +65,11 @@ def _settle(session: Session, outbox_id: int, **values) -> bool:
     return result.rowcount == 1
 
 
-def mark_sent(session: Session, outbox_id: int, message_id: str, now: datetime) -> bool:
-    return _settle(session, outbox_id, status="sent", message_id=message_id, sent_at=now, last_error="")
-
-
 def mark_failed(session: Session, outbox_id: int, error: str) -> bool:
     return _settle(session, outbox_id, status="failed", last_error=error[:2000])
 
 
-def mark_suppressed(session: Session, outbox_id: int, reason: str) -> bool:
+def mark_suppressed(session: Session | Connection, outbox_id: int, reason: str) -> bool:
     return _settle(session, outbox_id, status="suppressed", reason=reason)
 
 
@@ -94,7 +80,7 @@ def release(session: Session, outbox_id: int, error: str, retry_at: datetime) ->
                    not_before=retry_at, nudged_at=retry_at, claimed_at=None)
 
 
-def defer(session: Session, outbox_id: int, until: datetime, reason: str) -> bool:
+def defer(session: Session | Connection, outbox_id: int, until: datetime, reason: str) -> bool:
     return _settle(session, outbox_id, status="queued", reason=reason, not_before=until,
                    nudged_at=None, claimed_at=None, attempts=OutboxMessage.attempts - 1)
 
@@ -130,14 +116,6 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
                 last_error="released: the worker sending it stopped answering")
     )
     return result.rowcount + gave_up
-
-
-def sent_since(session: Session, to_addr: str, since: datetime) -> int:
-    return session.scalar(
-        select(func.count()).select_from(OutboxMessage)
-        .where(OutboxMessage.to_addr == to_addr, OutboxMessage.status.in_(("sent", "sending")),
-               OutboxMessage.claimed_at >= since)
-    )
 
 
 def opted_out(session: Session, email: str) -> bool:
