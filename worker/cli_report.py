@@ -82,13 +82,12 @@ def scope(config, viewer: str | None, member: str | None, group: bool) -> str | 
     """Which member's ledger the viewer may see: their own, or anyone's for a coordinator."""
     if viewer is None:
         return member  # the operator at the command line sees everything
-    found = next((m for m in config.settings.members
-                  if viewer.lower() in (m.name.lower(), *m.emails)), None)
+    found = next((m for m in config.settings.members if ledger.names(viewer, m)), None)
     if found is None:
         raise NotAllowed(f"--as {viewer}: no member by that name or address in {config.path}")
     if found.coordinator:
         return member
-    if group or (member and member.lower() not in (found.name.lower(), *found.emails)):
+    if group or (member and not ledger.names(member, found)):
         raise NotAllowed(f"{found.name} is not a coordinator: a member sees only their own ledger "
                          f"(set coordinator: true for them in {config.path} to show the group's)")
     return found.name
@@ -109,7 +108,7 @@ def cmd_report(args) -> int:
         wanted = args.partner.lower()
         lines = [line for line in lines if wanted in (line.partner, line.name.lower())]
     if args.group:
-        names = [m.name for m in config.settings.members if member is None or m.name == member]
+        names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
         _group(ledger.group(lines, names), args)
     elif args.by_month:
         _by_month(lines, args)

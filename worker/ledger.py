@@ -98,6 +98,11 @@ class Thresholds:
         return cls(c.unbalanced_ratio, c.min_given, seconds(c.quiet_after) / 86400, c.nowhere_share)
 
 
+def names(who: str, member) -> bool:
+    """Does `who` (a name or an address, any case) name this member (config or database row)?"""
+    return who.strip().lower() in (member.name.lower(), *member.emails)
+
+
 def build(session: Session, since: datetime | None, until: datetime | None, now: datetime,
           thresholds: Thresholds = Thresholds(), member: str | None = None) -> list[PartnerLine]:
     members = {m.id: m for m in session.scalars(select(Member))}
@@ -106,7 +111,7 @@ def build(session: Session, since: datetime | None, until: datetime | None, now:
     for r in _referrals(session, since, until):
         for member_id, person, way in _flows(r, members):
             m = members[member_id]
-            if member and member.lower() not in (m.name.lower(), *m.emails):
+            if member and not names(member, m):
                 continue
             record = partners.get(person.partner_id)
             key = (member_id, record.id if record else person.email)  # merged addresses count as one
