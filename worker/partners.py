@@ -46,3 +46,9 @@ def merge(session: Session, keep_id: int, other_id: int) -> Partner:
 
 def addresses(session: Session, partner_id: int) -> list[str]:
     return list(session.scalars(select(Person.email).where(Person.partner_id == partner_id).order_by(Person.email)))
+
+
+def fold_name(name: str) -> str:
+    """A name for matching: case-folded and single-spaced, in Python because SQLite's lower()
+    folds only ASCII ("É" stays "É")."""
+    return " ".join((name or "").casefold().split())

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
 from worker import ledger, outbox
+from worker.partners import fold_name
 from worker.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig, seconds
 from worker.quiet import outside_quiet_hours
 from worker.templating import Rendered, TemplateProblem, Templates, first_name
@@ -76,10 +77,17 @@ def active_partners(session: Session, member: Member, now: datetime, within: tim
     """Partners with a referral either way in `within` before `now`, with the quarter's figures each way."""
     if not _has_referrals(session, member, now - within, now):
         return []  # the common quiet case, without building the ledger
+    quarter = ledger.build(session, now - QUARTER, now, now, thresholds, member=member.name)
+    if within <= QUARTER:  # the usual case: the quarter's lines already say who was active
+        return [_partner_view(l) for l in quarter if _last(l) >= now - within]
     recent = ledger.build(session, now - within, now, now, thresholds, member=member.name)
-    quarter = {_line_key(l): l for l in ledger.build(session, now - QUARTER, now, now, thresholds, member=member.name)}
-    return [_partner_view(quarter.get(_line_key(l)) or ledger.PartnerLine(l.member, l.partner, l.name))
+    by_key = {_line_key(l): l for l in quarter}
+    return [_partner_view(by_key.get(_line_key(l)) or ledger.PartnerLine(l.member, l.partner, l.name))
             for l in recent]
+
+
+def _last(line: ledger.PartnerLine) -> datetime:
+    return max(filter(None, (line.given.last, line.received.last)))
 
 
 def _has_referrals(session: Session, member: Member, since: datetime, until: datetime) -> bool:
@@ -93,7 +101,7 @@ def _line_key(line: ledger.PartnerLine) -> object:
 
 
 def _partner_view(line: ledger.PartnerLine, company: str = "") -> dict:
-    last = max(filter(None, (line.given.last, line.received.last)), default=None)
+    last = _last(line) if line.given.last or line.received.last else None
     return {"name": line.name, "first_name": first_name(line.name, line.partner), "email": line.partner,
             "company": company,
             "given": line.given.referrals, "received": line.received.referrals,
@@ -234,14 +242,13 @@ def _find(session: Session, text: str) -> tuple[str, list]:
     if "@" in low:
         person = session.scalar(select(Person).where(Person.email == low))
     else:
-        # Case-folded in Python: SQLite's lower() leaves "É" as it is.
-        folded = " ".join(text.casefold().split())
+        folded = fold_name(text)
         record = next((r for r in session.scalars(select(Partner).order_by(Partner.id))
-                       if " ".join(r.name.casefold().split()) == folded), None)
+                       if fold_name(r.name) == folded), None)
         if record is not None:
             return record.name, [record.id]
         person = next((q for q in session.scalars(select(Person).order_by(Person.id))
-                       if " ".join((q.name or "").casefold().split()) == folded), None)
+                       if fold_name(q.name) == folded), None)
     if person is None:
         return text, []
     record = session.get(Partner, person.partner_id) if person.partner_id else None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person, Referral, ReferralParty
 from worker import partners
+from worker.partners import fold_name
 from worker.status import format_value
 
 COLUMNS = ("giver", "receiver", "date", "type", "value", "giver_email", "receiver_email")
@@ -129,6 +130,7 @@ def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
     """(imported, already there). No mail: these are history, not news."""
     imported = skipped = 0
     seen: Counter[str] = Counter()
+    people = _People(session)
     for slip in slips:
         fingerprint = slip.fingerprint()
         seen[fingerprint] += 1  # two identical slips in one file are two referrals
@@ -136,11 +138,10 @@ def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
         if session.scalar(select(Referral.id).where(Referral.dedupe_key == key)) is not None:
             skipped += 1
             continue
-        giver = _person(session, slip.giver, slip.giver_email)
-        receiver = _person(session, slip.receiver, slip.receiver_email)
+        giver, receiver = people.find(slip.giver, slip.giver_email), people.find(slip.receiver, slip.receiver_email)
         when = datetime.combine(slip.day, time(12), tzinfo=timezone.utc)
         referral = Referral(
-            dedupe_key=key, kind="slip", status=slip.status, direction=_direction(session, giver, receiver),
+            dedupe_key=key, kind="slip", status=slip.status, direction=people.direction(giver, receiver),
             confidence=1.0, reason=f"imported from a slip (line {slip.line})", introduced_at=when,
             introducer_id=giver.id, member_id=None,  # history: no follow-ups, never marked stale
             subject="", subject_key="", excerpt="",
@@ -158,35 +159,47 @@ def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
     return imported, skipped
 
 
-def _person(session: Session, name: str, email: str) -> Person:
-    """By address, else a member by name, else a partner or person by name, else a new person.
-    Names compare case-folded in Python: SQLite's lower() leaves "É" as it is."""
-    if email:
-        person = session.scalar(select(Person).where(Person.email == email))
-        if person is None:
-            person = Person(email=email, name=name)
-            session.add(person)
-            session.flush()
+class _People:
+    """Who a slip names: by address, else a member by name, else a partner or person by name,
+    else someone new. Read once per import; names compare by partners.fold_name."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        members = list(session.scalars(select(Member).order_by(Member.id)))
+        self.member_emails = {e for m in members for e in m.emails}
+        self.member_by_name = {fold_name(m.name): m for m in reversed(members)}
+        records = session.scalars(select(Partner).order_by(Partner.id)).all()
+        self.partner_by_name = {fold_name(p.name): p.id for p in reversed(records)}
+        self.by_name: dict[str, Person] = {}
+        self.by_partner: dict[int, Person] = {}
+        for person in reversed(session.scalars(select(Person).order_by(Person.id)).all()):  # the first one wins
+            self.by_name[fold_name(person.name)] = person
+            if person.partner_id is not None:
+                self.by_partner[person.partner_id] = person
+
+    def find(self, name: str, email: str) -> Person:
+        if email:
+            person = self.session.scalar(select(Person).where(Person.email == email))
+            return person or self._new(name, email)
+        folded = fold_name(name)
+        member = self.member_by_name.get(folded)
+        if member is not None:
+            return self.find(member.name, member.emails[0])
+        partner_id = self.partner_by_name.get(folded)
+        person = self.by_partner.get(partner_id) if partner_id is not None else None
+        return person or self.by_name.get(folded) or self._new(name, None)
+
+    def _new(self, name: str, email: str | None) -> Person:
+        person = Person(email=email, name=name)
+        self.session.add(person)
+        self.session.flush()
+        self.by_name.setdefault(fold_name(name), person)
         return person
-    folded = _fold(name)
-    member = next((m for m in session.scalars(select(Member)) if _fold(m.name) == folded), None)
-    if member is not None:
-        return _person(session, member.name, member.emails[0])
-    for partner in session.scalars(select(Partner).order_by(Partner.id)):
-        if _fold(partner.name) == folded:
-            person = session.scalar(select(Person).where(Person.partner_id == partner.id).order_by(Person.id))
-            if person is not None:
-                return person
-    person = next((p for p in session.scalars(select(Person).order_by(Person.id)) if _fold(p.name) == folded), None)
-    if person is None:
-        person = Person(email=None, name=name)
-        session.add(person)
-        session.flush()
-    return person
 
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())
+    def direction(self, giver: Person, receiver: Person) -> str:
+        if receiver.email in self.member_emails:
+            return "received"
+        return "given" if giver.email in self.member_emails else "partner"
 
 
 def _adopt_nameless(session: Session, people: list[Person]) -> None:
@@ -198,13 +211,6 @@ def _adopt_nameless(session: Session, people: list[Person]) -> None:
             session.add(partner)
             session.flush()
             person.partner_id = partner.id
-
-
-def _direction(session: Session, giver: Person, receiver: Person) -> str:
-    member_emails = {e for m in session.scalars(select(Member)) for e in m.emails}
-    if receiver.email in member_emails:
-        return "received"
-    return "given" if giver.email in member_emails else "partner"
 
 
 def rows(referrals: list[Referral]) -> list[dict]:
