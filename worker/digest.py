@@ -62,7 +62,7 @@ class Digests:
         group = self._group(session, since, until) if member.name in self.coordinators else []
         if not (received or given or changes or won or any(g["week_given"] or g["week_received"] for g in group)):
             return None
-        lines = [l for l in ledger.build(session, None, until, until, self.thresholds) if l.member == member.name]
+        lines = ledger.build(session, None, until, until, self.thresholds, member=member.name)
         return self.templates.render(
             "digest", member={"name": member.name, "first_name": first_name(member.name)}, week=week,
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
