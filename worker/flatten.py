@@ -14,29 +14,24 @@ from io import BytesIO
 _SHORT = 76
 
 
+def _needs_no_folding(name: str, value: str) -> bool:
+    return (len(name) + 2 + len(value) <= _SHORT and value.isascii() and "\r" not in value
+            and "\n" not in value and value == value.strip() and "  " not in value and "\t" not in value)
+
+
+def _raw_utf8(name: str, value: str) -> bool:
+    """SMTPUTF8 (RFC 6531): an internationalised address travels as raw UTF-8 — an encoded word
+    would turn it into a different, undeliverable address."""
+    return (not value.isascii() and "\r" not in value and "\n" not in value
+            and len(name) + 2 + len(value.encode()) <= 998)
+
+
 class _Generator(BytesGenerator):
-    utf8 = False
+    as_is = staticmethod(_needs_no_folding)
 
     def _write_headers(self, msg: Message) -> None:
-        if self.utf8:
-            return self._write_utf8_headers(msg)
-        fold = self.policy.fold_binary
-        write = self._fp.write
         for name, value in msg.raw_items():
-            if (type(value) is str and len(name) + 2 + len(value) <= _SHORT and value.isascii()
-                    and "\r" not in value and "\n" not in value and value == value.strip()
-                    and "  " not in value and "\t" not in value):
-                write(f"{name}: {value}{self._NL}".encode("ascii"))
-            else:
-                write(fold(name, value))
-        self.write(self._NL)
-
-
-    def _write_utf8_headers(self, msg: Message) -> None:
-        """SMTPUTF8 (RFC 6531): an internationalised address travels as raw UTF-8 — an encoded
-        word would turn it into a different, undeliverable address."""
-        for name, value in msg.raw_items():
-            if type(value) is str and not value.isascii() and len(name) + 2 + len(value.encode()) <= 998:
+            if type(value) is str and self.as_is(name, value):
                 self._fp.write(f"{name}: {value}{self._NL}".encode("utf-8"))
             else:
                 self._fp.write(self.policy.fold_binary(name, value))
@@ -44,7 +39,7 @@ class _Generator(BytesGenerator):
 
 
 class _Utf8Generator(_Generator):
-    utf8 = True
+    as_is = staticmethod(lambda name, value: _needs_no_folding(name, value) or _raw_utf8(name, value))
 
 
 def to_bytes(msg: Message, utf8: bool = False) -> bytes:
