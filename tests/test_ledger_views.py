@@ -105,7 +105,9 @@ def test_group_view_member_view_and_months_from_the_command_line(history, tmp_pa
     raj = next(r for r in json.loads(cli("report", "--json", cwd=tmp_path, env=env).stdout)
                if r["partner"] == "raj@mehta.example")
     assert not [f for f in raj["flags"] if f.startswith("out of balance")]
-    assert raj["trend"]["direction"] in ("widening", "steady", "narrowing") and raj["monthly"][-1]["balance"] == 4
+    # The CLI's clock is the real one, months after Raj's last referral (31 July): nothing moved.
+    assert raj["trend"] == {"days": 90, "before": 4, "now": 4, "direction": "steady"}
+    assert raj["monthly"][-1] == {"month": "2026-07", "given": 2, "received": 0, "balance": 4}
 
     # A member sees only their own ledger; asking for the group or someone else's is refused.
     mine = json.loads(cli("report", "--as", "marco@rossi-marketing.example", "--json", cwd=tmp_path, env=env).stdout)
