@@ -181,7 +181,10 @@ def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
             m = _SIMPLE_ADDRESS.fullmatch(piece.replace("\n", " ").replace("\r", ""))
             if m is None or (m.group(1) and '"' in m.group(1)):
                 return None
-            pairs.append((m.group(1) or "", m.group(2) or m.group(3)))
+            name = m.group(1) or ""
+            if name and not piece.lstrip().startswith('"'):
+                name = " ".join(name.split())  # an unquoted phrase's runs of spaces are one, as in the stdlib
+            pairs.append((name, m.group(2) or m.group(3)))
     return pairs
 
 
