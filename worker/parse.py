@@ -58,6 +58,9 @@ class Inbound:
     text: str
     attached: tuple["Inbound", ...] = field(default=())
     size: int = 0
+    # Every Authentication-Results header, top (newest, our receiving server's) first: a sender
+    # can write one too, so only the one our server stamped may be trusted (see status.py).
+    auth_results: tuple[str, ...] = field(default=())
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -107,6 +110,7 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
         text=text,
         attached=attached,
         size=size,
+        auth_results=tuple(decode(v) for v in h.get("authentication-results", ())),
     )
 
 
