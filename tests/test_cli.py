@@ -1,4 +1,6 @@
 """The `introledger` command as a user runs it: real process, real files, real output."""
+import contextlib
+import io
 import json
 import mailbox
 import os
@@ -13,14 +15,43 @@ REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties
                  "confidence", "reason", "source", "value", "qualified_at", "won_at"}
 
 
-def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True,
+        real: bool = False) -> subprocess.CompletedProcess:
+    """Run `introledger ARGS` in cwd as a user would. In-process by default (a process costs a
+    second of imports per call); `real=True` spawns the installed command, as a few tests do to
+    prove the real entry point."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
     full_env.update({"COLUMNS": "200", "INTROLEDGER_TOKEN_SECRET": "test-secret", **(env or {})})
-    result = subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full_env,
-                            capture_output=True, text=True, timeout=120)
+    if real:
+        result = subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full_env,
+                                capture_output=True, text=True, timeout=120)
+    else:
+        result = _in_process(list(args), cwd, full_env)
     if ok:
         assert result.returncode == 0, result.stderr
     return result
+
+
+def _in_process(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    from worker import cli as entry
+
+    # rich reads COLUMNS from os.environ on each print, so the patched environment sets the width.
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = entry.main(args)
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["introledger", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
@@ -34,7 +65,7 @@ def workdir(tmp_path):
 
 
 def test_help_lists_every_command(tmp_path):
-    out = cli("--help", cwd=tmp_path).stdout
+    out = cli("--help", cwd=tmp_path, real=True).stdout
     listed = {line.split()[0] for line in out.splitlines() if line.startswith("    ") and line.split()}
     assert {"run", "send", "ingest", "review", "referrals", "quarantine", "db", "doctor", "outbox", "optout",
             "mark", "templates", "report", "export", "import", "partners", "demo"} <= listed
@@ -95,7 +126,7 @@ def test_ingest_of_a_missing_path_names_it(workdir):
 def test_run_once_drains_the_maildir(workdir):
     md = mailbox.Maildir(str(workdir / "mail"))
     md.add((CORPUS / "outlook_double_intro_en.eml").read_bytes())
-    out = cli("run", "--once", cwd=workdir).stdout
+    out = cli("run", "--once", cwd=workdir, real=True).stdout
     assert "1 messages: 1 logged" in out
     assert os.listdir(workdir / "mail" / "new") == [] and len(os.listdir(workdir / "mail" / "cur")) == 1
     assert len(json.loads(cli("referrals", "--json", cwd=workdir).stdout)) == 1
@@ -117,7 +148,7 @@ def test_doctor_passes_then_names_each_problem_with_a_fix(workdir, tmp_path):
 
 
 def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
-    out = cli("demo", "--dir", "demo", cwd=tmp_path).stdout
+    out = cli("demo", "--dir", "demo", cwd=tmp_path, real=True).stdout
     assert "12 sample messages" in out
     assert "forwarded_intro" in out and "heads_up" in out and "quarantined" in out
     assert "Referrals (8)" in out
