@@ -77,3 +77,24 @@ def sqlite_app(tmp_path, sqlite_url):
     built = build_app(tmp_path, sqlite_url)
     yield built
     built.engine.dispose()
+
+
+# Tests that reach a real server (Dovecot, SMTP, Redis, PostgreSQL) are marked `servers`, so
+# `pytest -m "not servers"` runs the fast unit tests alone. The mark follows the fixtures a test
+# uses; tests that start a server themselves carry it explicitly.
+SERVER_FIXTURES = frozenset({
+    "dovecot", "imap_mailbox", "dovecot_no_idle", "imap_mailbox_no_idle", "dovecot_tls",
+    "imap_mailbox_tls", "smtp_sink", "smtp_sink_starttls", "smtp_sink_tls", "redis_url",
+    "postgres_url", "_postgres_admin", "_dovecots", "smtp_pki",
+})
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "servers: needs a real Dovecot, SMTP server, Redis or PostgreSQL")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or params.get("database_url") == "postgres":
+            item.add_marker(pytest.mark.servers)

@@ -269,6 +269,7 @@ def test_redis_down_loses_no_mail(tmp_path, sqlite_url, smtp_sink, clock, privat
     assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == ["carol@x.example"] * 2
 
 
+@pytest.mark.servers
 def test_smtp_auth_comes_from_the_environment(tmp_path, sqlite_url, clock):
     from tests.servers import SmtpSink
 

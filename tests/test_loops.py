@@ -1,6 +1,7 @@
 """Two introledger instances that see each other's mail (and a vacation robot) go quiet."""
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import func, select
 
 from models import OutboxMessage, Referral
@@ -38,6 +39,7 @@ def vacation_reply(raw: bytes) -> bytes:
             "I am away until Monday.\n").encode()
 
 
+@pytest.mark.servers
 def test_two_instances_and_a_robot_converge(tmp_path, clock):
     sink_a, sink_b = SmtpSink().start(), SmtpSink().start()
     try:

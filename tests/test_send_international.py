@@ -1,6 +1,8 @@
 """Internationalised addresses (SMTPUTF8) and errors nobody planned for, on the way out."""
 from email import message_from_string, policy
 
+import pytest
+
 from sqlalchemy import select
 
 from models import OutboxMessage
@@ -8,6 +10,8 @@ from tests import mailgen
 from tests.servers import SmtpSink
 from tests.test_delivery import DANA, FILE, make_app, row
 from worker import bootstrap, mailer
+
+pytestmark = pytest.mark.servers  # a real SMTP server on 127.0.0.1 in every test
 
 JURGEN = ("Jürgen Müller", "jürgen@bücher.example")
 

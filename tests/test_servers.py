@@ -10,6 +10,8 @@ import pytest
 
 from tests.servers import SmtpSink
 
+pytestmark = pytest.mark.servers  # a real SMTP server on 127.0.0.1 in every test
+
 
 def _msg(subject: str, body: str = "hello") -> bytes:
     return (

@@ -18,6 +18,8 @@ from tests.servers import SmtpSink, make_test_pki
 from tests.test_delivery import queue_thank_you, row
 from worker import bootstrap
 
+pytestmark = pytest.mark.servers  # a real SMTP server on 127.0.0.1 in every test
+
 PASSWORD_ENV = "TEST_OUTBOUND_SMTP_SECRET"  # not the default name: the config's choice is used
 SUBJECT = "Thank you for the introduction to Alice 1"
 
