@@ -8,6 +8,8 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from worker.names import first_name  # noqa: F401 - re-exported: templates greet by it
+
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -52,10 +54,3 @@ class Templates:
     def names(self) -> list[str]:
         return sorted({n.rsplit(".", 1)[0] for n in self.env.list_templates()
                        if not n.startswith("_") and n.endswith(".txt")})
-
-
-def first_name(name: str, email: str | None = None) -> str:
-    words = name.split()
-    if words:
-        return words[0]
-    return (email or "there").split("@")[0].split(".")[0].capitalize()

@@ -1,0 +1,48 @@
+"""Names as people write them: Outlook's "Last, First", titles after a comma, bare addresses."""
+import pytest
+
+from worker.names import display, first_name
+
+
+@pytest.mark.parametrize("written, shown, greeted", [
+    ("Delaney, Mark", "Mark Delaney", "Mark"),
+    ("  Delaney ,  Mark ", "Mark Delaney", "Mark"),
+    ("van der Berg, Anna Maria", "Anna Maria van der Berg", "Anna"),
+    ("Müller, Jürgen", "Jürgen Müller", "Jürgen"),
+    ("O'Brien, Seán", "Seán O'Brien", "Seán"),
+    ("Mark Delaney", "Mark Delaney", "Mark"),
+    ("Mark Delaney, CPA", "Mark Delaney, CPA", "Mark"),
+    ("Delaney, Mark, Jr.", "Delaney, Mark, Jr.", "Delaney"),
+    ("Smith, Inc.", "Smith, Inc.", "Smith"),
+    ("Acme 2000, Sales", "Acme 2000, Sales", "Acme"),
+    ('"Delaney, Mark"', "Mark Delaney", "Mark"),
+])
+def test_last_comma_first_reads_first_last_and_greets_the_given_name(written, shown, greeted):
+    assert display(written) == shown
+    assert first_name(written) == greeted
+
+
+def test_no_name_greets_by_the_address_and_never_leaves_a_trailing_comma():
+    assert first_name("", "carol.jensen@x.example") == "Carol"
+    assert first_name("") == "There"
+    assert first_name("Delaney,") == "Delaney"
+
+
+def test_an_outlook_style_introducer_is_greeted_by_first_name_in_the_thank_you(tmp_path, sqlite_url, clock):
+    from sqlalchemy import select
+
+    from models import OutboxMessage
+    from tests import mailgen
+    from tests.conftest import build_app
+    from worker.pipeline import Origin
+
+    app = build_app(tmp_path, sqlite_url, now=clock)
+    raw = mailgen.intro(1, introducer=("Delaney, Mark", "mark@delaney.example"),
+                        a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+                        when=clock.current)
+    app.pipeline.process(raw, Origin("file", "t"))
+    with app.sessions() as s:
+        [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you")).all()
+    assert row.text_body.startswith("Hi Mark,"), row.text_body[:40]
+    assert "Delaney,," not in row.text_body + row.html_body
+    app.engine.dispose()
