@@ -46,3 +46,22 @@ def test_an_outlook_style_introducer_is_greeted_by_first_name_in_the_thank_you(t
     assert row.text_body.startswith("Hi Mark,"), row.text_body[:40]
     assert "Delaney,," not in row.text_body + row.html_body
     app.engine.dispose()
+
+
+def test_an_outlook_style_name_is_stored_first_last_for_reports_and_greetings(tmp_path, sqlite_url, clock):
+    from sqlalchemy import select
+
+    from models import Person
+    from tests import mailgen
+    from tests.conftest import build_app
+    from worker.pipeline import Origin
+
+    app = build_app(tmp_path, sqlite_url, now=clock)
+    raw = mailgen.intro(1, introducer=("Member One", "m1@x.example"),
+                        a=("Brook, Alice", "alice@y.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+                        when=clock.current)
+    app.pipeline.process(raw, Origin("file", "t"))
+    with app.sessions() as s:
+        names = {p.email: p.name for p in s.scalars(select(Person))}
+    assert names["alice@y.example"] == "Alice Brook"
+    app.engine.dispose()

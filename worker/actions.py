@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import Person, Promise, Referral, ReferralEvent, ReferralParty
 from models.base import utcnow
+from worker import names
 from worker.parse import Address, Inbound
 from worker.threads import subject_key
 from worker.verdict import Intro, Verdict
@@ -82,12 +83,12 @@ def people_for(session: Session, addresses: list[Address]) -> list[Person]:
     for address in addresses:
         person = known.get(address.email) if address.email else None
         if person is None:
-            person = Person(email=address.email or None, name=address.name)
+            person = Person(email=address.email or None, name=names.display(address.name or ""))
             session.add(person)
             if address.email:
                 known[address.email] = person
         elif address.name and not person.name:
-            person.name = address.name  # a nameless address gains its name when one is seen
+            person.name = names.display(address.name)  # a nameless address gains its name when one is seen
         people.append(person)
     return people  # new ones are flushed with the referral, in one go
 
