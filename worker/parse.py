@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.parser import BytesParser
 from email.policy import compat32
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -120,11 +121,30 @@ def decode(value: object) -> str:
         return ""
     text = _unsurrogate(str(value))
     if "=?" in text:
-        try:
-            text = str(make_header(decode_header(text)))
-        except (ValueError, LookupError, UnicodeError):
-            pass
+        text = _decode_words(text)
     return " ".join(text.split())
+
+
+# Anyone can write a header; what the stdlib raises on a malformed encoded word
+# (HeaderParseError for bad base64, CharsetError for an 8-bit or NUL charset name, ...).
+_WORD_ERRORS = (MessageError, ValueError, LookupError, UnicodeError, TypeError, AssertionError)
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[qQbB]\?[^?\s]*\?=")
+
+
+def _decode_words(text: str) -> str:
+    try:
+        return str(make_header(decode_header(text)))
+    except _WORD_ERRORS:
+        # One bad word must not cost the rest of the header: decode the words one by one and
+        # keep the bad ones as written.
+        return _ENCODED_WORD.sub(_decode_word, text)
+
+
+def _decode_word(match: re.Match) -> str:
+    try:
+        return str(make_header(decode_header(match.group(0))))
+    except _WORD_ERRORS:
+        return match.group(0)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -152,7 +172,7 @@ def _addresses(values: list[str] | None) -> tuple[Address, ...]:
         return ()
     raw = [_unsurrogate(v) for v in values]
     found = []
-    for name, email in _simple_addresses(raw) or getaddresses(raw):
+    for name, email in _simple_addresses(raw) or _getaddresses(raw):
         email = email.strip().strip("<>").lower()
         if "@" in email:
             found.append(Address(decode(name).strip('"\' '), email))
@@ -192,6 +212,21 @@ def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
     return pairs
 
 
+# getaddresses recurses once per nested comment: 500 "(" in a To: raised RecursionError.
+_MAX_PARENS = 50
+_BARE_ADDRESS = re.compile(r'[^\s<>()\[\],;:"\\]+@[^\s<>()\[\],;:"\\]+')
+
+
+def _getaddresses(values: list[str]) -> list[tuple[str, str]]:
+    """The stdlib's full RFC 5322 parse, or, for what it cannot take, the bare addresses in it."""
+    if not any(v.count("(") > _MAX_PARENS for v in values):
+        try:
+            return getaddresses(values)
+        except Exception:  # noqa: BLE001 - a pure parse of a sender's bytes: fall back, never fail
+            pass
+    return [("", found) for v in values for found in _BARE_ADDRESS.findall(v)]
+
+
 _MSGID = re.compile(r"<([^<>\s]+)>")
 
 
@@ -211,8 +246,8 @@ def _date(value: object) -> datetime | None:
     if not value:
         return None
     try:
-        when = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError):
+        when = parsedate_to_datetime(_unsurrogate(str(value)))
+    except Exception:  # noqa: BLE001 - any malformed date is simply no date
         return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
@@ -220,7 +255,7 @@ def _date(value: object) -> datetime | None:
 def _gateway(h: dict[str, list[str]]) -> tuple[str, ...]:
     found = []
     for header in GATEWAY_HEADERS:
-        for _name, email in getaddresses(h.get(header, [])):
+        for _name, email in _getaddresses([_unsurrogate(v) for v in h.get(header, [])]):
             if "@" in email:
                 found.append(email.strip().lower())
     return tuple(found)
@@ -298,7 +333,7 @@ def _text(part: Message) -> str:
     charset = part.get_content_charset() or "utf-8"
     try:
         return data.decode(charset, "replace")
-    except LookupError:
+    except (LookupError, ValueError, TypeError):  # unknown, NUL-bearing or non-text "charset"
         return data.decode("latin-1")
 
 

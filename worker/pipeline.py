@@ -4,6 +4,7 @@ This is the error boundary. A message we cannot handle goes to quarantine with i
 processing goes on; a database that is down is not the message's fault, so it is raised as
 InfrastructureError for the runner to back off and retry, with the checkpoint left where it was.
 """
+import logging
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -18,6 +19,7 @@ from worker.parse import Inbound, ParseError, parse, raw_key
 from worker.threads import look_up
 from worker.verdict import INTRO_KINDS, Verdict
 
+log = logging.getLogger("introledger.pipeline")
 CONFLICT_RETRIES = 3
 # Verdict and message are None when a person logs a referral by hand (`review accept`).
 Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], None]
@@ -82,7 +84,7 @@ class Pipeline:
         case; when one message raises, the batch is redone a message per transaction so only
         that one is quarantined.
         """
-        parsed = [_parse(raw) for raw, _origin in items]
+        parsed = [_parse(raw, origin) for raw, origin in items]
         work = list(zip(parsed, items))
         try:
             return self._commit(work, strict=True)
@@ -127,7 +129,9 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines
             if strict:
                 raise _StageFailed() from exc
-            return self._quarantine(session, raw, origin, f"{type(exc).__name__}: {exc}", parsed.message_id)
+            log.warning("quarantined %s: a stage failed", where(origin), exc_info=True)  # our bug: keep the trace
+            reason = f"{type(exc).__name__}: {exc} (while handling {where(origin)})"
+            return self._quarantine(session, raw, origin, reason, parsed.message_id)
 
     def _handle(self, session: Session, msg: Inbound, origin: Origin, pending: dict) -> Outcome:
         seen = look_up(session, msg)
@@ -175,12 +179,26 @@ def as_candidate(verdict: Verdict) -> Verdict:
     return replace(verdict, kind="needs_review") if verdict.kind in INTRO_KINDS else verdict
 
 
-def _parse(raw: bytes) -> "Inbound | str":
-    """The parsed message, or why it could not be parsed."""
+def _parse(raw: bytes, origin: Origin) -> "Inbound | str":
+    """The parsed message, or why it could not be parsed.
+
+    Parsing is the message's own business, so any exception here (a RecursionError from a
+    hostile header as much as a ParseError) quarantines this message alone.
+    """
     try:
         return parse(raw)
-    except (ParseError, ValueError, LookupError, UnicodeError, IndexError, AttributeError) as exc:
-        return f"cannot parse: {exc}"
+    except ParseError as exc:
+        return f"cannot parse {where(origin)}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - the boundary: a sender's bytes must never stop the mailbox
+        log.warning("cannot parse %s", where(origin), exc_info=True)
+        return f"cannot parse {where(origin)}: {type(exc).__name__}: {exc}"
+
+
+def where(origin: Origin) -> str:
+    """The message as a person would look for it."""
+    if origin.uid is not None:
+        return f"UID {origin.uid} in {origin.source}"
+    return origin.ref or origin.source
 
 
 def parse_free_key(raw: bytes, message_id: str) -> str:

@@ -1,0 +1,128 @@
+"""Poison mail: one bad header must never stop the mailbox, abort an import or lose an intro.
+
+Each poison below once raised out of parsing (before the quarantine boundary), so the batch
+never committed, the IMAP checkpoint never moved and `run` died again at every restart.
+"""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Checkpoint, InboundMessage, Quarantined, Referral
+from tests import mailgen
+from tests.test_cli import cli
+from worker.parse import parse
+from worker.pipeline import Origin
+
+FILE = Origin("file", "poison.eml")
+
+
+def poisoned(i: int, header: bytes, replace: bytes | None = None) -> bytes:
+    """A real intro with one header replaced (or, without `replace`, one more header added)."""
+    raw = mailgen.intro(i)
+    if replace is None:
+        return raw.replace(b"\nSubject:", b"\n" + header + b"\nSubject:", 1)
+    raw = b"\n" + raw
+    start = raw.index(b"\n" + replace) + 1
+    end = raw.index(b"\n", start)
+    return (raw[:start] + header + raw[end:])[1:]
+
+
+# name → (header line, header it replaces or None to add it)
+POISONS = {
+    "bad base64 word": (b"Subject: =?utf-8?b?A?=", b"Subject:"),
+    "8-bit charset name": (b"Subject: =?\xe9\xe9?q?x?= intro", b"Subject:"),
+    "NUL in charset name": (b"Subject: =?ut\x00f-8?q?x?= intro", b"Subject:"),
+    "0x80 in charset name (NUL after Dovecot)": (b"Subject: =?ut\x80f-8?q?x?= intro", b"Subject:"),
+    "500 open parens in To": (b"X-Poison: 1\nTo: " + b"(" * 500, None),
+    "500 open parens after Cc": (b"Cc: intros@example.com, " + b"(" * 500, b"Cc:"),
+    "bad word in From name": (b"From: =?x\x80?b?A?= <elena.3@muller-co.example>", b"From:"),
+    "500 open parens in Delivered-To": (b"Delivered-To: " + b"(" * 500 + b"intros@example.com", None),
+}
+
+
+@pytest.mark.parametrize("name", POISONS)
+def test_a_poison_header_is_read_not_fatal(name):
+    header, replace = POISONS[name]
+    msg = parse(poisoned(1, header, replace))
+    assert msg.message_id == "gen1.gmail@mail.gmail.example"
+    assert "\x00" not in msg.subject
+
+
+@pytest.mark.parametrize("name", POISONS)
+def test_an_intro_with_one_poison_header_is_still_logged(app, name):
+    header, replace = POISONS[name]
+    outcome = app.pipeline.process(poisoned(2, header, replace), FILE)
+    assert outcome.kind == "double_intro", outcome.reason
+
+
+def test_a_message_that_cannot_be_read_is_quarantined_and_the_batch_goes_on(app, monkeypatch):
+    import worker.pipeline as pipeline_module
+
+    real = pipeline_module.parse
+
+    def exploding(raw: bytes):
+        if b"gen2." in raw:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(raw)
+
+    monkeypatch.setattr(pipeline_module, "parse", exploding)
+    items = [(mailgen.intro(i), Origin("imap:x", str(i), 7, i)) for i in (1, 2, 3)]
+    outcomes = app.pipeline.process_batch(items)
+    assert [o.kind for o in outcomes] == ["double_intro", "quarantined", "double_intro"]
+    assert "RecursionError" in outcomes[1].reason and "2" in outcomes[1].reason
+    with app.sessions() as s:
+        assert s.scalar(select(Checkpoint.last_uid)) == 3
+        assert s.scalar(select(func.count()).select_from(Referral)) == 2
+
+
+def test_every_poison_in_one_batch_is_recorded_and_the_checkpoint_moves(app):
+    items = [(poisoned(10 + n, *POISONS[name]), Origin("imap:x", str(n + 1), 7, n + 1))
+             for n, name in enumerate(POISONS)]
+    outcomes = app.pipeline.process_batch(items)
+    assert len(outcomes) == len(POISONS) and all(o.kind for o in outcomes)
+    with app.sessions() as s:
+        assert s.scalar(select(Checkpoint.last_uid)) == len(POISONS)
+        assert s.scalar(select(func.count()).select_from(InboundMessage)) == len(POISONS)
+
+
+def test_ingest_records_every_message_despite_poison(tmp_path):
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+    cli("db", "upgrade", cwd=tmp_path)
+    names = []
+    for n, name in enumerate(POISONS):
+        path = tmp_path / f"poison{n}.eml"
+        path.write_bytes(poisoned(20 + n, *POISONS[name]))
+        names.append(path.name)
+    (tmp_path / "plain.eml").write_bytes(mailgen.intro(99))
+    summary = json.loads(cli("ingest", *names, "plain.eml", "--json", cwd=tmp_path).stdout)
+    assert sum(summary.values()) == len(POISONS) + 1
+    assert summary.get("double_intro", 0) >= len(POISONS) - 1
+
+
+def test_run_reads_poison_from_imap_and_keeps_going(tmp_path, sqlite_url, imap_mailbox):
+    from tests.conftest import build_app
+    from tests.test_imap import imap_settings
+    from worker.runner import Runner
+    from worker.sources import imap_account
+
+    app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
+                    source=imap_settings(imap_mailbox))
+    for n, name in enumerate(POISONS):
+        imap_mailbox.append(poisoned(30 + n, *POISONS[name]))
+    # Through LMTP too, the path a real MTA takes (Dovecot stores a NUL as 0x80).
+    imap_mailbox.deliver_lmtp(poisoned(50, b"Subject: =?ut\x00f-8?q?x?= intro", b"Subject:"))
+    imap_mailbox.append(mailgen.intro(60))
+    runner = Runner(app.pipeline, app.sessions)
+    account = imap_account(app)
+    outcomes = runner.imap_once(account)
+    assert len(outcomes) == len(POISONS) + 2
+    assert outcomes[-1].kind == "double_intro"
+    client = imap_mailbox.client()
+    client.select_folder("INBOX")
+    with app.sessions() as s:
+        assert s.scalar(select(Checkpoint.last_uid)) == max(client.search(["ALL"]))
+        assert s.scalar(select(func.count()).select_from(InboundMessage)) == len(POISONS) + 2
+    client.logout()
+    assert runner.imap_once(account) == []  # a restart does not meet the poison again
+    app.engine.dispose()
