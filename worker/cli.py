@@ -1,5 +1,6 @@
 """The `introledger` command: argument parsing and printing; the work happens elsewhere."""
 import argparse
+import importlib.metadata
 import json
 import logging
 import signal
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Log email introductions CC'd to a tracking address; keep the referral ledger.",
     )
     p.add_argument("--config", help="config file (default: $INTROLEDGER_CONFIG or ./config.yaml)")
+    p.add_argument("--version", action="version", version=f"introledger {importlib.metadata.version('introledger')}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="watch the mailbox forever (IMAP IDLE or Maildir)")

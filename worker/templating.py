@@ -3,6 +3,7 @@
 User text (names, subjects) is only ever passed in as data, never compiled as a template, and
 HTML is autoescaped; StrictUndefined turns a typo in a template into an error, not a blank.
 """
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,16 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from worker.names import first_name  # noqa: F401 - re-exported: templates greet by it
 
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+
+def _builtin_dir() -> Path:
+    """templates/ of the checkout, or the copy a wheel installs as introledger_templates."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "templates").is_dir():
+        return root / "templates"  # running from a checkout (also an editable install)
+    spec = importlib.util.find_spec("introledger_templates")
+    if spec is None or not spec.submodule_search_locations:
+        raise TemplateProblem("the built-in mail templates are not installed (package introledger_templates)")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 class TemplateProblem(RuntimeError):
@@ -22,6 +32,9 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+
+BUILTIN = _builtin_dir()
 
 
 class Templates:

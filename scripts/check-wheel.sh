@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The package as a user installs it: build the wheel, install it into a fresh virtualenv (no
+# access to this checkout), then run `introledger --version` and `introledger demo` from an empty
+# directory. Fails if anything the program reads at run time was left out of the wheel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python -m pip wheel --no-deps --quiet -w "$tmp/dist" . 2>&1 | grep -v '^WARNING' || true
+python -m venv "$tmp/venv"
+"$tmp/venv/bin/pip" install --quiet "$tmp"/dist/introledger-*.whl 2>&1 | grep -v '^WARNING' || true
+mkdir "$tmp/empty" && cd "$tmp/empty"
+"$tmp/venv/bin/introledger" --version
+"$tmp/venv/bin/introledger" demo > demo.log 2>&1 || { cat demo.log; exit 1; }
+grep -q "Everything is in" demo.log
+ls introledger-demo/outgoing | grep -q . || { echo "demo sent no mail"; exit 1; }
+echo "wheel OK: installed in a clean virtualenv, demo ran from an empty directory"
