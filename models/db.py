@@ -5,8 +5,10 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -38,6 +40,28 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _sqlite_begin(conn) -> None:
     # IMMEDIATE takes the write lock up front, so two workers queue instead of deadlocking.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# ---- inserts that several processes may run at once ------------------------------------------
+# A SELECT-then-INSERT races on PostgreSQL: both see nothing, both insert, one dies on the unique
+# key. `ON CONFLICT` lets the database decide; both dialects we support speak it.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_new(session: Session, table: Table, key: tuple[str, ...]) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING: a row another process inserted first is left alone."""
+    return _insert(session, table).on_conflict_do_nothing(index_elements=list(key))
+
+
+def upsert(session: Session, table: Table, key: tuple[str, ...], update: tuple[str, ...]) -> Insert:
+    """INSERT … ON CONFLICT (key) DO UPDATE: the row ends with these values, whoever inserted it."""
+    stmt = _insert(session, table)
+    return stmt.on_conflict_do_update(index_elements=list(key),
+                                      set_={name: stmt.excluded[name] for name in update})
+
+
+def _insert(session: Session, table: Table) -> Insert:
+    return _INSERTS[session.get_bind().dialect.name](table)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -5,17 +5,17 @@ from typing import Callable
 
 import dramatiq
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Member
 from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
 from worker import ledger, partners
 from worker.broker import make_broker, register
 from worker.classify import Context
 from worker.config import Config, seconds
-from worker.directory import Directory, MemberRef
+from worker import directory as member_directory
+from worker.directory import Directory
 from worker.delivery import Deliverer
 from worker.digest import Digests
 from worker.followups import FollowUps
@@ -66,21 +66,13 @@ class Outbound:
 def sync_members(sessions: sessionmaker[Session], config: Config) -> Directory:
     """Members from config.yaml become rows (added or updated by name); returns the directory."""
     with sessions.begin() as session:
-        for m in config.settings.members:
-            row = session.scalar(select(Member).where(Member.name == m.name))
-            if row is None:
-                session.add(Member(name=m.name, emails=list(m.emails), domains=list(m.domains)))
-            else:
-                row.emails, row.domains = list(m.emails), list(m.domains)
+        member_directory.sync(session, config.settings.members)
     return load_directory(sessions)
 
 
 def load_directory(sessions: sessionmaker[Session]) -> Directory:
     with sessions() as session:
-        rows = session.scalars(select(Member).order_by(Member.id)).all()
-        return Directory(tuple(
-            MemberRef(r.id, r.name, frozenset(r.emails), frozenset(r.domains)) for r in rows
-        ))
+        return member_directory.load(session)
 
 
 def build(config: Config, check_schema: bool = True, now: Callable[[], datetime] = utcnow) -> App:

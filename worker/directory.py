@@ -1,6 +1,12 @@
 """Who the members are: lookups from an address to the member it belongs to."""
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Member
+from models.db import upsert
+
 
 @dataclass(frozen=True)
 class MemberRef:
@@ -24,3 +30,20 @@ class Directory:
             if domain in member.domains:
                 return member
         return None
+
+
+def sync(session: Session, members) -> None:
+    """Members from config.yaml become rows, added or updated by name.
+
+    One upsert, in name order: N processes starting together on PostgreSQL all succeed (the
+    database settles who inserted a row) and cannot deadlock on each other's rows.
+    """
+    rows = {m.name: {"name": m.name, "emails": list(m.emails), "domains": list(m.domains)} for m in members}
+    if rows:
+        session.execute(upsert(session, Member.__table__, key=("name",), update=("emails", "domains")),
+                        [rows[name] for name in sorted(rows)])
+
+
+def load(session: Session) -> Directory:
+    rows = session.scalars(select(Member).order_by(Member.id)).all()
+    return Directory(tuple(MemberRef(r.id, r.name, frozenset(r.emails), frozenset(r.domains)) for r in rows))
