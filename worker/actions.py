@@ -52,6 +52,8 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
     if referral is None or msg.sender is None:
         return verdict.referral_id
     party_emails = {p.person.email for p in referral.parties}
+    if verdict.looks_automated:
+        return referral.id  # an out-of-office or acknowledgement robot is not the party talking
     if referral.status == "introduced" and msg.sender.email in party_emails:
         session.add(ReferralEvent(
             referral_id=referral.id, old_status=referral.status, new_status="connected",

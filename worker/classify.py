@@ -8,7 +8,7 @@ from functools import lru_cache
 from email.utils import getaddresses
 from typing import Callable
 
-from worker import noise
+from worker import noise, ooo
 from worker.directory import Directory
 from worker.forwarded import find_forwarded, parse_loose_date
 from worker.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
@@ -73,14 +73,36 @@ def _settle(verdict: Verdict, ctx: Context) -> Verdict:
 def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     if ctx.reply is None:
         return None
-    return Verdict("status_reply", "status_reply", ctx.reply.how, referral_id=ctx.reply.referral_id,
-                   extra={"proven": ctx.reply.proven})
+    return _robot_or_person(msg, Verdict("status_reply", "status_reply", ctx.reply.how,
+                                         referral_id=ctx.reply.referral_id, extra={"proven": ctx.reply.proven}))
 
 
 def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     if ctx.thread is None:
         return None
-    return Verdict("thread_reply", "thread_reply", ctx.thread.how, referral_id=ctx.thread.referral_id)
+    return _robot_or_person(msg, Verdict("thread_reply", "thread_reply", ctx.thread.how,
+                                         referral_id=ctx.thread.referral_id))
+
+
+def _robot_or_person(msg: Inbound, verdict: Verdict) -> Verdict:
+    """A reply to us stays a reply (a command in it still counts), marked when it reads as a robot's."""
+    robot = ooo.automated(new_text(msg.text))
+    if not robot:
+        return verdict
+    return replace(verdict, looks_automated=robot, reason=f"{verdict.reason}; looks automated: {robot}")
+
+
+def auto_reply_text(msg: Inbound, ctx: Context) -> Verdict | None:
+    """An auto-reply that only its words give away (no header says so): recorded, never acted on.
+
+    Intro language wins: "I am on leave until May, so let me introduce you to Jo" is an intro
+    (the intro rules run first; the check here covers intro words with no one else addressed).
+    """
+    text = new_text(msg.text)
+    robot = ooo.automated(text)
+    if not robot or cues(text).strong:
+        return None
+    return Verdict("auto_reply", "auto_reply_text", f"reads as an automatic reply: {robot}", looks_automated=robot)
 
 
 def forwarded_intro(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -277,6 +299,7 @@ RULES: tuple[Rule, ...] = (
     forwarded_intro,
     double_intro,
     heads_up,
+    auto_reply_text,  # after the clear intros, before the rules a robot's words could trip
     promise,
     weak_intro,
     not_intro,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Member, OptOut, Referral, ReferralEvent
+from models import FollowUp, Member, OptOut, Referral, ReferralEvent
 from worker import outbox
 from worker.commands import Command, parse_command
 from worker.followups import FollowUps, cancel, describe
@@ -44,6 +44,9 @@ class StatusDesk:
                         f"refused: {refusal}", accepted=False)
             return
         command = parse_command(new_text(msg.text), self.vocabulary)
+        if command is None and verdict.looks_automated:
+            self._wait_for_return(session, referral.id, msg)  # never answer a robot: it answers back
+            return
         if command is None:
             self._clarify(session, referral, msg)
             return
@@ -51,14 +54,19 @@ class StatusDesk:
 
     def on_auto_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         """An out-of-office answer to our follow-up: no status change, ask again after the return date."""
-        from worker.ooo import return_date
         from worker.replymatch import find_reply
 
         match = find_reply(session, msg, self._policy(), self.now())
-        back = return_date(new_text(msg.text), self.now())
-        if match is None or match.referral_id is None or not match.proven or back is None:
+        if match is None or match.referral_id is None or not match.proven:
             return
-        self.followups.reschedule(session, match.referral_id, back + timedelta(days=1))
+        self._wait_for_return(session, match.referral_id, msg)
+
+    def _wait_for_return(self, session: Session, referral_id: int, msg: Inbound) -> None:
+        from worker.ooo import return_date
+
+        back = return_date(new_text(msg.text), self.now())
+        if back is not None:
+            self.followups.reschedule(session, referral_id, back + timedelta(days=1))
 
     def _policy(self):
         from worker.replymatch import TokenPolicy
@@ -147,7 +155,11 @@ class StatusDesk:
                    actor, status=referral.status.replace("_", " ").upper(), value=format_value(referral))
 
     def _clarify(self, session: Session, referral: Referral, msg: Inbound) -> None:
-        self._mail(session, referral, "clarification", f"clarify:{referral.id}:{msg.message_id}", msg.sender.email)
+        # One clarification per referral and follow-up step: whatever keeps answering in words we
+        # cannot read (a person or a robot we did not recognise) hears from us once per question.
+        step = session.scalar(select(func.max(FollowUp.step)).where(
+            FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
+        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email)
 
     def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:
         member = session.get(Member, referral.member_id) if referral.member_id else None

@@ -61,8 +61,8 @@ class ThankYouPlanner:
     def on_thread_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         """The member thanked the introducer by hand in the thread: ours would be one too many."""
         referral = session.get(Referral, referral_id) if referral_id else None
-        if referral is None or msg.sender is None or referral.member_id is None:
-            return
+        if referral is None or msg.sender is None or referral.member_id is None or verdict.looks_automated:
+            return  # a robot's "Thank you for your message" is no thank-you from the member
         member = session.get(Member, referral.member_id)
         if msg.sender.email not in member.emails or not THANKS.search(new_text(msg.text).lower()):
             return

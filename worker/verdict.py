@@ -47,3 +47,6 @@ class Verdict:
     referral_id: int | None = None
     promise: Promised | None = None
     extra: dict = field(default_factory=dict)
+    # Why the message reads as a robot's though no header says so ("" for a person's). A reply
+    # that looks automated is never answered and never counts as someone acting (worker/ooo.py).
+    looks_automated: str = ""

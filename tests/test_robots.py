@@ -1,0 +1,139 @@
+"""No loop with any robot: out-of-office and acknowledgement robots that send no auto-reply
+headers, and other introledger deployments, are never answered and never count as people.
+
+End to end through the real pipeline (bootstrap → classify → act → hooks → outbox rows).
+"""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import FollowUp, OutboxMessage, Referral, ReferralEvent
+from tests import mailgen
+from tests.conftest import build_app
+from worker import tokens
+from worker.pipeline import Origin
+
+SECRET = "s3cret"
+DANA = "dana@danabooks.example"
+ALICE = "alice@y.example"
+CAROL = "carol@x.example"
+
+
+def _origin(n: int) -> Origin:
+    return Origin("file", f"m{n}")
+
+
+@pytest.fixture
+def app(tmp_path, database_url, clock):
+    built = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                      thank_you={"delay_seconds": 3600}, follow_ups={"steps": ["7d", "21d"]},
+                      outbound={"quiet_hours": None})
+    yield built
+    built.engine.dispose()
+
+
+def intro(app, clock, cc: str = "intros@example.com") -> bytes:
+    raw = mailgen.intro(1, introducer=("Carol Jensen", CAROL), a=("Alice Brook", ALICE),
+                        b=("Dana Whitfield", DANA), tracking=cc, when=clock.current)
+    outcome = app.pipeline.process(raw, _origin(0))
+    assert outcome.kind == "double_intro", outcome.reason
+    return raw
+
+
+def to_follow_up(clock, body: str, n: int, subject: str = "Re: How did the intro to Alice Brook go? [ref R1]",
+                 sender: str = f"Dana Whitfield <{DANA}>", extra: str = "") -> bytes:
+    """A reply to our follow-up, at its signed reply address, with no auto-reply header at all."""
+    to = tokens.reply_address("intros@example.com", SECRET, 1, clock.current)
+    return (f"From: {sender}\nTo: {to}\nSubject: {subject}\nMessage-ID: <reply{n}@danabooks.example>\n"
+            f"Date: {clock.current.strftime('%a, %d %b %Y %H:%M:%S +0000')}\n{extra}"
+            f"Content-Type: text/plain; charset=utf-8\n\n{body}\n").encode()
+
+
+def in_intro_thread(clock, body: str, sender: str, n: int, subject: str = "Re: Intro: Alice <> Dana") -> bytes:
+    """A reply-all to the intro (In-Reply-To its Message-ID), again with no auto-reply header."""
+    return (f"From: {sender}\nTo: Carol Jensen <{CAROL}>\nCc: intros@example.com, Alice Brook <{ALICE}>, "
+            f"Dana Whitfield <{DANA}>\nSubject: {subject}\nMessage-ID: <thread{n}@y.example>\n"
+            f"In-Reply-To: <gen1.gmail@mail.gmail.example>\nReferences: <gen1.gmail@mail.gmail.example>\n"
+            f"Content-Type: text/plain; charset=utf-8\n\n{body}\n").encode()
+
+
+def mails(app, kind: str) -> list[OutboxMessage]:
+    with app.sessions() as s:
+        return s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def referral(app) -> Referral:
+    with app.sessions() as s:
+        r = s.get(Referral, 1)
+        s.expunge(r)
+        return r
+
+
+def events(app) -> list[ReferralEvent]:
+    with app.sessions() as s:
+        return s.scalars(select(ReferralEvent).order_by(ReferralEvent.id)).all()
+
+
+def follow_up_due(app) -> list[datetime]:
+    with app.sessions() as s:
+        return [f.due_at.replace(tzinfo=f.due_at.tzinfo or timezone.utc) for f in s.scalars(
+            select(FollowUp).where(FollowUp.status == "scheduled").order_by(FollowUp.step))]
+
+
+# --- Why 7: auto-replies without auto-reply headers loop ---------------------------------------
+
+OUT_OF_OFFICE = ("Hello,\n\nI am out of the office until 30 November 2026 with limited access to email. "
+                 "For anything urgent please call the shop on 555-0143.\n\nKind regards,\nDana")
+
+
+def test_out_of_office_without_headers_to_a_follow_up_gets_no_clarification_day_after_day(app, clock):
+    intro(app, clock)
+    for day in range(3):  # the robot answers every mail, and the daily cap restarts every day
+        outcome = app.pipeline.process(to_follow_up(clock, OUT_OF_OFFICE, day), _origin(day + 1))
+        assert outcome.kind == "status_reply"
+        assert "looks automated" in outcome.reason
+        clock.advance(days=1)
+    assert mails(app, "clarification") == []
+    assert referral(app).status == "introduced" and events(app) == []
+    # ... and the next follow-up waits until she is back, as with a robot that says so in headers.
+    assert follow_up_due(app)[0] == datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+
+def test_a_person_writing_free_text_twice_gets_one_clarification_per_step(app, clock):
+    intro(app, clock)
+    for n in range(2):
+        app.pipeline.process(to_follow_up(clock, f"Hmm, we had coffee ({n}) and will see.", n), _origin(n + 1))
+    [ask] = mails(app, "clarification")
+    assert ask.to_addr == DANA
+
+
+def test_a_real_answer_inside_an_out_of_office_is_still_applied(app, clock):
+    intro(app, clock)
+    body = "WON $2,000\n\nI'm out of the office until Monday, but wanted you to know."
+    app.pipeline.process(to_follow_up(clock, body, 1), _origin(1))
+    assert referral(app).status == "won"
+
+
+def test_acknowledgement_robot_in_the_intro_thread_neither_connects_nor_cancels_the_thank_you(app, clock):
+    intro(app, clock)
+    [thanks] = mails(app, "thank_you")
+    assert thanks.status == "queued"
+    ack = ("Thank you for your message. We have received your email and will get back to you within "
+           "two business days.\n\nDana Whitfield Books — customer care")
+    outcome = app.pipeline.process(in_intro_thread(clock, ack, f"Dana Whitfield <{DANA}>", 1), _origin(1))
+    assert outcome.kind == "thread_reply" and "looks automated" in outcome.reason
+    ooo = "Ich bin bis zum 20. November nicht im Büro und habe keinen Zugriff auf meine E-Mails."
+    app.pipeline.process(in_intro_thread(clock, ooo, f"Alice Brook <{ALICE}>", 2,
+                                         subject="AW: Intro: Alice <> Dana"), _origin(2))
+    assert referral(app).status == "introduced" and events(app) == []
+    [thanks] = mails(app, "thank_you")
+    assert thanks.status == "queued"
+
+
+def test_a_person_replying_in_the_intro_thread_still_connects_it(app, clock):
+    intro(app, clock)
+    app.pipeline.process(in_intro_thread(clock, "Thanks Carol! Alice, great to meet you — how about a call "
+                                                "Thursday?", f"Dana Whitfield <{DANA}>", 1), _origin(1))
+    assert referral(app).status == "connected"
+    assert mails(app, "thank_you")[0].status == "suppressed"  # Dana thanked Carol herself
