@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.commands import DEFAULT_VOCABULARY, Amount, Command, parse_amount, parse_command
+from worker.commands import DEFAULT_VOCABULARY, Command, parse_amount, parse_command
+from worker.money import Amount
 
 DAY = 86400
 WEEK = 7 * DAY
@@ -297,7 +298,7 @@ def test_parse_amount_reads_each_shape(text, cents, currency):
     ("1250,5", 125050), ("4,5k", 450000), ("4.500k", 450000000),
 ])
 def test_three_digits_after_a_separator_are_thousands_one_or_two_are_decimals(text, cents):
-    assert parse_amount(text).cents == cents
+    assert parse_amount(text).minor == cents
 
 
 @pytest.mark.parametrize("text,default,expected", [
@@ -316,7 +317,7 @@ def test_default_currency_applies_only_when_none_is_written(text, default, expec
     ("2 deals, 4500 €", 450000),
 ])
 def test_a_marked_amount_beats_an_earlier_bare_number(text, cents):
-    assert parse_amount(text).cents == cents
+    assert parse_amount(text).minor == cents
 
 
 @pytest.mark.parametrize("text", [
@@ -458,4 +459,4 @@ def test_a_huge_reply_is_read_without_error(text):
     command = parse_command(text)
     assert command is None or command.verb in {"won", "met", "qualified", "lost", "no_fit", "snooze", "stop"}
     amount = parse_amount(text)
-    assert amount is None or amount.cents >= 0
+    assert amount is None or amount.minor >= 0

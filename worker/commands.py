@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-
-@dataclass(frozen=True)
-class Amount:
-    cents: int  # integer minor units
-    currency: str  # ISO 4217 code, or "" when none was written and no default was given
+from worker.money import Amount, to_minor
 
 
 @dataclass(frozen=True)
@@ -328,7 +324,6 @@ _CURRENCY_CODES = frozenset(("USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "N
 _CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR",
                    "pound": "GBP", "pounds": "GBP", "pfund": "GBP", "franken": "CHF"}
 _MAX_AMOUNT_TEXT = 10_000  # an amount sits on one reply line; the cap bounds work on hostile input
-_ZERO_DECIMAL = frozenset(("JPY", "KRW", "ISK", "CLP", "VND"))  # ISO 4217 currencies without cents
 _MULTIPLIERS = {
     **dict.fromkeys(("k", "thousand", "tausend", "mille"), 1000),
     **dict.fromkeys(("m", "mm", "mn", "mio", "mln", "million", "millions", "millionen", "millones",
@@ -390,9 +385,7 @@ def _to_amount(match: re.Match[str], default_currency: str) -> Amount:
     written = match["pre"] or match["post"]
     currency = _currency_code(written) if written else default_currency.upper()
     multiplier = _MULTIPLIERS[match["suffix"].lower()] if match["suffix"] else 1
-    minor = 1 if currency in _ZERO_DECIMAL else 100
-    value = _decimal(match["num"]) * multiplier * minor
-    return Amount(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)), currency)
+    return Amount(to_minor(_decimal(match["num"]) * multiplier, currency), currency)
 
 
 def _currency_code(written: str) -> str:

@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
-from worker import ledger, outbox
+from worker import ledger, money, outbox
 from worker.followups import describe
-from worker.status import format_value
 from worker.templating import Templates, first_name
 
 BAR_PX = 160
@@ -106,8 +105,8 @@ def _won(session: Session, mine: set[str], since: datetime, until: datetime) -> 
     mine_won = [r for r in won if any(p.person.email in mine for p in r.parties) and r.value_cents]
     by_currency: dict[str, int] = {}
     for r in mine_won:
-        by_currency[r.currency] = by_currency.get(r.currency, 0) + r.value_cents
-    return " + ".join(format_value(Referral(value_cents=v, currency=c)) for c, v in sorted(by_currency.items()))
+        money.add(by_currency, r.value_cents, r.currency)
+    return money.format_sums(by_currency)
 
 
 def _due(session: Session, member: Member, until: datetime) -> int:

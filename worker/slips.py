@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person, Referral, ReferralParty
 from worker import partners
+from worker.commands import parse_amount
 from worker.partners import fold_name
 from worker.status import format_value
 
@@ -26,7 +27,6 @@ TYPES = {
     "lost": "lost", "no fit": "no_fit",
 }
 STATUS_TYPE = {"won": "closed business", "qualified": "qualified"}  # everything else exports as "referral"
-SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -59,27 +59,16 @@ def slip_type(status: str) -> str:
 
 
 def parse_value(text: str, default_currency: str) -> tuple[int | None, str]:
-    """'$4,500' → (450000, 'USD'); '1.234,50 EUR' → (123450, 'EUR'); '' → (None, ''). ValueError if unreadable."""
+    """'$4,500' → (450000, 'USD'); '¥450,000' → (450000, 'JPY'); '' → (None, ''). ValueError if unreadable.
+
+    The same reader as a WON reply, so 'US$4,500', '4.5k EUR' and "CHF 1'250.50" work here too."""
     text = text.strip()
     if not text:
         return None, ""
-    currency = default_currency
-    for symbol, code in SYMBOLS.items():
-        if symbol in text:
-            currency, text = code, text.replace(symbol, "")
-    code = re.search(r"\b([A-Za-z]{3})\b", text)
-    if code:
-        currency, text = code.group(1).upper(), text.replace(code.group(0), "")
-    digits = text.strip().replace(" ", "").replace("\u00a0", "")
-    if not re.fullmatch(r"\d[\d.,]*", digits):
-        raise ValueError(f"value {text.strip()!r} is not an amount like $4,500 or 4500 EUR")
-    last_sep = max(digits.rfind("."), digits.rfind(","))
-    if last_sep != -1 and len(digits) - last_sep - 1 in (1, 2):  # decimals, e.g. 4,500.50 or 4.500,5
-        whole, cents = digits[:last_sep], digits[last_sep + 1:].ljust(2, "0")
-    else:
-        whole, cents = digits, "00"
-    whole = whole.replace(",", "").replace(".", "")
-    return int(whole or "0") * 100 + int(cents), currency
+    amount = parse_amount(text, default_currency)
+    if amount is None:
+        raise ValueError(f"value {text!r} is not an amount like $4,500, 4500 EUR or ¥450,000")
+    return amount.minor, amount.currency
 
 
 def read(text: str, default_currency: str = "USD") -> tuple[list[Slip], list[Problem]]:

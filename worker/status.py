@@ -14,6 +14,7 @@ from models import FollowUp, Member, OptOut, Referral, ReferralEvent
 from worker import outbox
 from worker.commands import Command, parse_command
 from worker.followups import FollowUps, cancel, describe
+from worker.money import format_money
 from worker.parse import Inbound
 from worker.quotes import new_text
 from worker.templating import Templates
@@ -121,8 +122,8 @@ class StatusDesk:
             referral.won_at = referral.won_at or now
             referral.qualified_at = referral.qualified_at or now
             if command.amount:
-                referral.value_cents = command.amount.cents
-                referral.currency = command.amount.currency or self.followups.policy.default_currency
+                amount = command.amount.or_currency(self.followups.policy.default_currency)
+                referral.value_cents, referral.currency = amount.minor, amount.currency
         elif new == "qualified":
             referral.qualified_at = referral.qualified_at or now
         if command.reason:
@@ -140,7 +141,7 @@ class StatusDesk:
         session.add(ReferralEvent(
             referral_id=referral.id, old_status=old, new_status=new or old, actor_email=actor,
             message_id=message_id, reason=reason[:2000], accepted=accepted, at=self.now(),
-            amount_cents=amount.cents if amount else None, currency=amount.currency if amount else "",
+            amount_cents=amount.minor if amount else None, currency=amount.currency if amount else "",
         ))
 
     def _mail(self, session: Session, referral: Referral, kind: str, key: str, to: str, **extra) -> None:
@@ -178,9 +179,4 @@ class StatusDesk:
 
 
 def format_value(referral: Referral) -> str:
-    if referral.value_cents is None:
-        return ""
-    symbols = {"USD": "$", "EUR": "€", "GBP": "£"}
-    amount = f"{referral.value_cents / 100:,.2f}".removesuffix(".00")
-    symbol = symbols.get(referral.currency)
-    return f"{symbol}{amount}" if symbol else f"{amount} {referral.currency}".strip()
+    return format_money(referral.value_cents, referral.currency)
