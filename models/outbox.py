@@ -7,7 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UtcDateTime, utcnow
 
 # queued → sending → sent | failed (SMTP reply kept) | suppressed (reason kept) | cancelled
-STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled")
+#                   | unconfirmed: handed to the SMTP server, but its answer never came. It may or
+#                     may not have arrived, so nothing resends it by itself: a person retries or
+#                     cancels it (docs/sending.md, "At most once").
+STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unconfirmed")
 
 
 class OutboxMessage(Base):
@@ -35,6 +38,12 @@ class OutboxMessage(Base):
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     nudged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Committed just before DATA: from here on, a send that gets no answer is `unconfirmed`,
+    # never sent again by the sweep or the queue.
+    handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The queue message carrying the last nudge: the sweep asks the broker whether it still
+    # holds it, so a job lost with Redis is nudged again at the next sweep.
+    job_id: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

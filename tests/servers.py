@@ -7,6 +7,7 @@ See shared/TESTING.md for the measured facts these are built on.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import base64
 import hashlib
@@ -548,6 +549,7 @@ class SmtpSink:
         self.attempts = 0  # MAIL FROM commands seen (transactions attempted, failed or not)
         self.rejected = 0
         self.auth_attempts: list[tuple[str, bool]] = []
+        self.answer_delay = 0.0  # seconds between taking a mail and answering the end of DATA
         self.controller = None
 
     @property
@@ -680,6 +682,11 @@ class SmtpSink:
     def drop_all(self, stage: str = "data") -> None:
         self._add(_Failure(None, _stage(stage), None))
 
+    def answer_late(self, seconds: float) -> None:
+        """Take every mail (it is recorded at once) but answer the end of DATA `seconds` later:
+        a slow server, which a client with a shorter timeout would send the mail again."""
+        self.answer_delay = seconds
+
     def heal(self) -> None:
         """Forget every pending failure."""
         with self._cond:
@@ -779,4 +786,6 @@ class _Handler:
                 auth_user=session.auth_data if session.authenticated else None,
             )
         )
+        if self.sink.answer_delay:
+            await asyncio.sleep(self.sink.answer_delay)
         return "250 OK"

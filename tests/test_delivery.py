@@ -97,7 +97,7 @@ def test_4xx_and_dropped_connections_release_for_a_retry(app, smtp_sink, clock):
     with pytest.raises(TransientSendError, match="451 4.3.0 try later"):
         outbound.deliverer.deliver(oid)
     assert (row(app, oid).status, row(app, oid).attempts) == ("queued", 1)
-    smtp_sink.drop_next()
+    smtp_sink.drop_next(stage="rcpt")  # before DATA (after it, tests/test_at_most_once.py)
     with pytest.raises(TransientSendError, match="SMTPServerDisconnected"):
         outbound.deliverer.deliver(oid)
     assert outbound.deliverer.deliver(oid) == "sent"
@@ -152,7 +152,7 @@ def test_a_worker_that_died_mid_send_is_replaced_after_the_timeout(app, smtp_sin
     outbound.sweep.enqueue = sent_ids.append
     outbound.sweep()
     assert sent_ids == []  # still within the timeout: the worker may yet finish
-    clock.advance(seconds=601)
+    clock.advance(seconds=901)  # outbound.sending_timeout_seconds
     outbound.sweep()
     assert sent_ids == [oid]
     assert outbound.deliverer.deliver(oid) == "sent"
@@ -167,7 +167,7 @@ def test_a_mail_that_kills_every_worker_fails_after_max_attempts(tmp_path, sqlit
     for attempt in range(1, 4):
         outbound.deliverer._claim(oid)  # claimed, then the worker died, every time
         assert row(app, oid).attempts == attempt
-        clock.advance(seconds=601)
+        clock.advance(seconds=901)  # outbound.sending_timeout_seconds
         outbound.sweep()
     gone = row(app, oid)
     assert gone.status == "failed" and gone.last_error.startswith("gave up after 3 attempts")

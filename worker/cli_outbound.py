@@ -14,19 +14,20 @@ console = Console()
 
 def add_parsers(sub) -> None:
     box = sub.add_parser("outbox", help="outgoing mail: list, retry or cancel")
-    box.add_argument("--status", help="only this status (queued, sending, sent, failed, suppressed, cancelled)")
+    box.add_argument("--status", help="only this status (queued, sending, sent, failed, suppressed, cancelled, "
+                                      "unconfirmed: handed to the server, no answer; may have arrived)")
     box.add_argument("--json", action="store_true", help="JSON array (keys in README)")
     box.set_defaults(func=cmd_outbox)
     box_sub = box.add_subparsers(dest="outbox_command", metavar="ACTION")
-    for name, text in (("retry", "queue a failed, suppressed or cancelled mail again"),
-                       ("cancel", "cancel a queued mail")):
+    for name, text in (("retry", "queue a failed, suppressed, cancelled or unconfirmed mail again"),
+                       ("cancel", "cancel a queued mail (or settle an unconfirmed one: not sent again)")):
         action = box_sub.add_parser(name, help=text)
         if name == "retry":
             # After a server problem is fixed (a lapsed certificate, a wrong password), every mail
             # it failed goes again in one go.
             which = action.add_mutually_exclusive_group(required=True)
             which.add_argument("id", type=int, nargs="?")
-            which.add_argument("--failed", action="store_true", help="every failed mail")
+            which.add_argument("--failed", action="store_true", help="every failed mail (never the unconfirmed: those may have arrived)")
         else:
             action.add_argument("id", type=int)
         action.set_defaults(func=cmd_outbox_action, action=name)

@@ -81,6 +81,9 @@ class SmtpConfig(_Strict):
     username: str | None = None
     password_env: str = "INTROLEDGER_SMTP_PASSWORD"
     timeout_seconds: float = Field(30, gt=0)
+    # How long to wait for the answer to the end of a mail: a server that takes the mail but
+    # answers late would otherwise be sent it again (RFC 5321 suggests 10 minutes).
+    data_timeout_seconds: float = Field(600, gt=0)
 
 
 class QuietHours(_Strict):
@@ -99,7 +102,8 @@ class OutboundConfig(_Strict):
     quiet_hours: QuietHours | None = QuietHours()
     per_recipient_per_day: int = Field(3, ge=1)
     max_attempts: int = Field(8, ge=1)
-    sending_timeout_seconds: float = Field(600, gt=0)
+    # A claim older than this belongs to a dead worker (longer than any SMTP wait: see the check).
+    sending_timeout_seconds: float = Field(900, gt=0)
     sweep_seconds: float = Field(5, gt=0)
 
 
@@ -288,6 +292,13 @@ def _cross_checks(s: Settings) -> list[str]:
         problems.append("source.imap: required when source.kind is imap")
     if s.outbound.transport == "smtp" and s.outbound.smtp is None:
         problems.append("outbound.smtp: required when outbound.transport is smtp")
+    smtp, out = s.outbound.smtp, s.outbound
+    if smtp is not None and out.sending_timeout_seconds <= smtp.data_timeout_seconds + 2 * smtp.timeout_seconds:
+        # Shorter, and the sweep would give up on a worker still waiting for the server's answer.
+        problems.append(
+            f"outbound.sending_timeout_seconds ({out.sending_timeout_seconds:g}) must be longer than "
+            f"smtp.data_timeout_seconds + 2 x smtp.timeout_seconds "
+            f"({smtp.data_timeout_seconds + 2 * smtp.timeout_seconds:g})")
     for key, zone in [("outbound.default_timezone", s.outbound.default_timezone),
                       *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members))]:
         if not _known_zone(zone):

@@ -1,13 +1,16 @@
 """Send one outbox row: claim it, check the limits, hand it over, record what happened.
 
 Safe to run twice for the same id (the claim is conditional), which is what lets the queue be a
-mere nudge: a lost job is re-sent by the sweep, a doubled job does nothing.
+mere nudge: a lost job is re-sent by the sweep, a doubled job does nothing. At most once: the
+hand-over is committed before DATA, and a mail handed over without an answer becomes
+`unconfirmed`, which only a person sends again (docs/sending.md).
 """
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
@@ -15,6 +18,11 @@ from worker import mailer, outbox
 
 log = logging.getLogger("introledger.delivery")
 DAY = timedelta(days=1)
+
+
+class ClaimLost(RuntimeError):
+    """The sweep took this claim back (the worker was slower than sending_timeout): another
+    attempt owns the row now, so this one must not hand the mail over."""
 
 
 @dataclass
@@ -33,7 +41,14 @@ class Deliverer:
             return claimed
         try:
             msg = mailer.build(claimed, self.tracking)  # after the claim commits: outside the write lock
-            self.transport.send(msg)
+            self.transport.send(msg, before_data=lambda: self._hand_over(outbox_id, claimed.attempts))
+        except ClaimLost:
+            log.warning("outbox #%s: the sweep took this claim back before DATA; not sent by this worker",
+                        outbox_id)
+            return "skipped"
+        except mailer.UnconfirmedSendError as exc:
+            log.warning("outbox #%s: unconfirmed: %s", outbox_id, exc)
+            return self._finish(outbox_id, outbox.mark_unconfirmed, str(exc), result="unconfirmed")
         except mailer.PermanentSendError as exc:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         except mailer.TransientSendError as exc:
@@ -51,6 +66,18 @@ class Deliverer:
     def _engine(self):
         # The hot path runs on a bare connection: an ORM session costs more than these statements.
         return self.sessions.kw["bind"]
+
+    def _hand_over(self, outbox_id: int, attempt: int) -> None:
+        """Committed before DATA, in its own transaction: should this worker die from here on,
+        the sweep turns the row unconfirmed instead of sending it again."""
+        try:
+            with self._engine.begin() as conn:
+                mine = conn.execute(outbox.MARK_HANDED_OVER, {
+                    "outbox_id": outbox_id, "attempt": attempt, "now": self.now()}).rowcount == 1
+        except OperationalError as exc:  # not marked, so not sent: an ordinary temporary failure
+            raise mailer.TransientSendError(f"database unavailable before DATA: {str(exc).splitlines()[0]}") from exc
+        if not mine:
+            raise ClaimLost(outbox_id)
 
     def _claim(self, outbox_id: int):
         """The claimed row, or what happened instead ("skipped", "suppressed", "deferred"): one

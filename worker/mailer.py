@@ -3,6 +3,7 @@
 Every message says it is automatic (Auto-Submitted) and carries our loop header, so neither
 we nor other well-behaved robots answer it.
 """
+import hashlib
 import re
 import smtplib
 import socket
@@ -13,7 +14,7 @@ from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
 from models import OutboxMessage
@@ -25,6 +26,11 @@ LOOP_HEADER = "X-Introledger-Loop"
 
 class TransientSendError(RuntimeError):
     """4xx reply or network trouble: try again later."""
+
+
+class UnconfirmedSendError(RuntimeError):
+    """The whole mail went to the server, then its answer never came (timeout, dropped
+    connection): it may have been delivered. Never retried automatically (docs/sending.md)."""
 
 
 class PermanentSendError(RuntimeError):
@@ -84,7 +90,7 @@ def build(row: OutboxMessage, tracking: str) -> Message:
         msg["Reply-To"] = _address(row.reply_to)
     msg["Subject"] = _header(row.subject)
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(idstring=f"ol{row.id}", domain=tracking.partition("@")[2] or None)
+    msg["Message-ID"] = message_id(row, tracking)
     if row.in_reply_to:
         msg["In-Reply-To"] = f"<{_clean(row.in_reply_to)}>"
         msg["References"] = " ".join(f"<{r}>" for r in _clean(row.references or row.in_reply_to).split())
@@ -97,13 +103,22 @@ def build(row: OutboxMessage, tracking: str) -> Message:
     return msg
 
 
+def message_id(row: OutboxMessage, tracking: str) -> str:
+    """The same for every attempt at one row, so a copy sent twice (a person's retry of an
+    unconfirmed mail) carries one Message-ID that mail clients and servers can fold into one."""
+    digest = hashlib.sha256(f"{row.dedupe_key}\0{row.queued_at}".encode()).hexdigest()[:16]
+    return f"<ol{row.id}.{digest}@{tracking.partition('@')[2] or 'localhost'}>"
+
+
 class FolderTransport:
     """The embedded default: each message becomes an .eml file (written whole, then renamed)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: EmailMessage, before_data=None) -> None:
+        """Idempotent: the file is named after the Message-ID, which every attempt shares, so
+        nothing needs marking before the write (`before_data` is not called)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = msg["Message-ID"].strip("<>").replace("/", "_")
         tmp = self.folder / f".{name}.tmp"
@@ -120,6 +135,48 @@ def _envelope(msg: Message) -> tuple[str, str, bool]:
     if not (sender and rcpt):
         raise PermanentSendError(f"no usable address in From {msg['From']!r} / To {msg['To']!r}")
     return sender, rcpt, not (sender.isascii() and rcpt.isascii())
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class _HandOverData:
+    """smtplib's DATA with what at-most-once needs (docs/sending.md): `before_data()` runs just
+    before the DATA command (the deliverer commits its hand-over marker there, and may refuse),
+    and the answer to the final dot is awaited `data_timeout` seconds (RFC 5321 4.5.3.2.6
+    suggests 10 minutes), not the short timeout of the other commands. No answer after the
+    whole mail went out raises UnconfirmedSendError: the server may have it."""
+
+    before_data = None
+    data_timeout: float = 600.0
+
+    def data(self, msg: bytes):
+        if self.before_data is not None:
+            self.before_data()
+        code, reply = self.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        body = _LEADING_DOT.sub(b"..", msg)  # dot-stuffing, as smtplib does
+        self.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        # Not delivered before this line: the server needs the final dot. After it, it may be.
+        self.sock.settimeout(self.data_timeout)
+        try:
+            return self.getreply()
+        except smtplib.SMTPServerDisconnected as exc:  # smtplib's word for a timeout, too
+            raise UnconfirmedSendError(
+                f"no answer from the SMTP server after the whole mail was sent ({exc}): it may or "
+                "may not have arrived, so it is not sent again by itself") from exc
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+
+
+class _Smtp(_HandOverData, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_HandOverData, smtplib.SMTP_SSL):
+    pass
 
 
 class SmtpTransport:
@@ -147,9 +204,9 @@ class SmtpTransport:
         conn = None
         try:
             if s.security == "tls":
-                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
+                conn = _SmtpSsl(s.host, s.port, timeout=s.timeout_seconds, context=context)
             else:
-                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+                conn = _Smtp(s.host, s.port, timeout=s.timeout_seconds)
                 if s.security == "starttls":
                     conn.ehlo()
                     if not conn.has_extn("starttls"):
@@ -157,6 +214,7 @@ class SmtpTransport:
                             f"{where} does not offer STARTTLS: not sent, outbound.smtp.security "
                             "is starttls and mail is never sent in clear text")
                     conn.starttls(context=context)
+            conn.data_timeout = s.data_timeout_seconds
             if s.username:
                 self._login(conn, where)
             return conn
@@ -185,10 +243,12 @@ class SmtpTransport:
             self._raise(exc.smtp_code, exc.smtp_error,
                         f" — {where} refused the login of {s.username!r} with the password in {secret}")
 
-    def send(self, msg: Message) -> None:
+    def send(self, msg: Message, before_data=None) -> None:
+        """`before_data()` runs just before DATA; an exception from it aborts the mail."""
         try:
             sender, rcpt, international = _envelope(msg)
             conn = self._connection()
+            conn.before_data = before_data
             if not international:
                 # Flattening is most of a mail's CPU: worker/flatten.py does it as send_message would.
                 conn.sendmail(sender, [rcpt], flatten.to_bytes(msg))
@@ -199,6 +259,9 @@ class SmtpTransport:
                 raise PermanentSendError(
                     f"{rcpt if not rcpt.isascii() else sender} is an internationalised address and "
                     f"{self.settings.host} does not offer SMTPUTF8 to carry it")
+        except UnconfirmedSendError:
+            self._drop()
+            raise
         except smtplib.SMTPRecipientsRefused as exc:
             self._drop()
             code, reply = next(iter(exc.recipients.values()))
@@ -209,6 +272,9 @@ class SmtpTransport:
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
             self._drop()
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        except BaseException:  # before_data refused, or a bug: the server must not keep a half mail
+            self._drop()
+            raise
 
     def _raise(self, code: int, reply: bytes | str, context: str = "") -> None:
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

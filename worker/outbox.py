@@ -1,4 +1,5 @@
-"""The outbox's state machine, in SQL: claim, sent, failed, suppressed, released, swept.
+"""The outbox's state machine, in SQL: claim, hand over, sent, failed, suppressed, unconfirmed,
+released, swept.
 
 Every transition is a conditional UPDATE, so a job delivered twice, or two workers racing,
 change a row at most once.
@@ -35,7 +36,8 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
 # ORM update() costs more than SQLite takes to run it.
 _CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, OutboxMessage.reply_to,
             OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
-            OutboxMessage.in_reply_to, OutboxMessage.references)
+            OutboxMessage.in_reply_to, OutboxMessage.references, OutboxMessage.dedupe_key,
+            OutboxMessage.queued_at, OutboxMessage.attempts)
 CLAIM_RETURNING = (
     update(OutboxMessage.__table__)
     .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "queued",
@@ -46,12 +48,22 @@ CLAIM_RETURNING = (
 LIMIT_FACTS = select(  # (opted out?, mails to the address sent or sending since `since`)
     select(OptOut.id).where(OptOut.email == bindparam("email")).exists(),
     select(func.count()).select_from(OutboxMessage)
-    .where(OutboxMessage.to_addr == bindparam("to_addr"), OutboxMessage.status.in_(("sent", "sending")),
+    .where(OutboxMessage.to_addr == bindparam("to_addr"),
+           OutboxMessage.status.in_(("sent", "sending", "unconfirmed")),
            OutboxMessage.claimed_at >= bindparam("since")).scalar_subquery(),
 )
+# Only the claim that made it (same attempt, still sending) may hand the mail over: a worker
+# whose claim the sweep took back must not send it beside the next one.
+MARK_HANDED_OVER = (
+    update(OutboxMessage.__table__)
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "sending",
+           OutboxMessage.attempts == bindparam("attempt"))
+    .values(handed_over_at=bindparam("now"))
+)
+# From unconfirmed too: the sweep gave up on the worker, then the server's 250 arrived after all.
 MARK_SENT = (
     update(OutboxMessage.__table__)
-    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "sending")
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status.in_(("sending", "unconfirmed")))
     .values(status="sent", message_id=bindparam("message_id"), sent_at=bindparam("now"), last_error="")
 )
 
@@ -73,11 +85,16 @@ def mark_suppressed(session: Session | Connection, outbox_id: int, reason: str) 
     return _settle(session, outbox_id, status="suppressed", reason=reason)
 
 
+def mark_unconfirmed(session: Session | Connection, outbox_id: int, error: str) -> bool:
+    """Handed over, no answer: it may have arrived. Only a person sends it again."""
+    return _settle(session, outbox_id, status="unconfirmed", last_error=error[:2000])
+
+
 def release(session: Session, outbox_id: int, error: str, retry_at: datetime) -> bool:
     """A temporary failure: back to queued for a later attempt."""
     # nudged_at=now: the queue's own retry carries it; the sweep steps in only if that is lost.
     return _settle(session, outbox_id, status="queued", last_error=error[:2000],
-                   not_before=retry_at, nudged_at=retry_at, claimed_at=None)
+                   not_before=retry_at, nudged_at=retry_at, claimed_at=None, handed_over_at=None)
 
 
 def defer(session: Session | Connection, outbox_id: int, until: datetime, reason: str) -> bool:
@@ -98,11 +115,16 @@ def due_ids(session: Session, now: datetime, renudge_after: timedelta, limit: in
 def release_stale(session: Session, now: datetime, timeout: timedelta, max_attempts: int | None = None) -> int:
     """Claims older than the timeout belong to a worker that died mid-send: send again.
 
-    This is the documented duplicate window: if that worker had already handed the mail to
-    the SMTP server, the recipient gets it twice. A mail whose every attempt killed its worker
-    fails instead of taking the next worker down too.
+    Unless that worker had begun handing the mail to the SMTP server (handed_over_at): then it
+    may have arrived, and it becomes unconfirmed instead of going out twice. A mail whose every
+    attempt killed its worker fails instead of taking the next worker down too.
     """
     stale = (OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - timeout)
+    unconfirmed = session.execute(
+        update(OutboxMessage).where(*stale, OutboxMessage.handed_over_at.is_not(None))
+        .values(status="unconfirmed", last_error="the worker sending it stopped answering after it began "
+                "handing the mail to the SMTP server: it may or may not have arrived")
+    ).rowcount
     gave_up = 0
     if max_attempts is not None:
         gave_up = session.execute(
@@ -115,19 +137,24 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
         .values(status="queued", nudged_at=None, claimed_at=None,
                 last_error="released: the worker sending it stopped answering")
     )
-    return result.rowcount + gave_up
+    return result.rowcount + gave_up + unconfirmed
 
 
 def opted_out(session: Session, email: str) -> bool:
     return session.scalar(select(OptOut.id).where(OptOut.email == email.lower())) is not None
 
 
+RETRYABLE = ("failed", "suppressed", "cancelled", "unconfirmed")
+
+
 def retry(session: Session, outbox_id: int, now: datetime) -> bool:
-    """A person asks to try a failed, suppressed or cancelled row again."""
+    """A person asks to try a failed, suppressed, cancelled or unconfirmed row again (an
+    unconfirmed one may then arrive twice: the person decided, e.g. after asking the recipient)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(("failed", "suppressed", "cancelled")))
-        .values(status="queued", not_before=now, nudged_at=None, attempts=0, last_error="", reason="")
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(RETRYABLE))
+        .values(status="queued", not_before=now, nudged_at=None, attempts=0, last_error="", reason="",
+                handed_over_at=None, job_id=None)
     )
     return result.rowcount == 1
 
@@ -142,9 +169,13 @@ def retry_failed(session: Session, now: datetime) -> list[int]:
 
 
 def cancel(session: Session, outbox_id: int) -> bool:
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
+    """A queued mail is not sent; an unconfirmed one is settled (not sent again, off the list)."""
+    queued = session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
         .values(status="cancelled", reason="cancelled by hand")
-    )
-    return result.rowcount == 1
+    ).rowcount
+    settled = session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "unconfirmed")
+        .values(status="cancelled", reason="unconfirmed, settled by hand: not sent again")
+    ).rowcount
+    return queued + settled == 1
