@@ -126,3 +126,121 @@ def test_run_reads_poison_from_imap_and_keeps_going(tmp_path, sqlite_url, imap_m
     client.logout()
     assert runner.imap_once(account) == []  # a restart does not meet the poison again
     app.engine.dispose()
+
+
+# --- Outages: the database stops answering; `run` waits and loses nothing ---------------------
+
+
+def _referrals(app) -> int:
+    with app.sessions() as s:
+        return s.scalar(select(func.count()).select_from(Referral))
+
+
+def _quarantined(app) -> int:
+    with app.sessions() as s:
+        return s.scalar(select(func.count()).select_from(Quarantined))
+
+
+def _imap_app(tmp_path, url, server):
+    from tests.conftest import build_app
+    from tests.test_imap import imap_settings
+
+    return build_app(tmp_path, url, {"TEST_IMAP_PASSWORD": server.password}, source=imap_settings(server))
+
+
+def test_run_waits_out_postgres_refusing_connections(tmp_path, postgres_url, imap_mailbox):
+    from tests.faults import TcpProxy
+    from tests.test_imap import Background, wait_until
+    from worker.sources import imap_account
+
+    with TcpProxy("127.0.0.1", 5432) as proxy:
+        app = _imap_app(tmp_path, postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"), imap_mailbox)
+        with Background(app, imap_account(app)) as runner:
+            runner.backoff.cap = 0.3
+            imap_mailbox.append(mailgen.intro(1))
+            assert wait_until(lambda: _referrals(app) == 1)
+            proxy.refuse()  # open connections reset, new ones refused
+            imap_mailbox.append(mailgen.intro(2))
+            imap_mailbox.append(mailgen.intro(3))
+            assert wait_until(lambda: runner.backoff.current > 0)  # it met the outage...
+            proxy.heal()
+            assert wait_until(lambda: _referrals(app) == 3)  # ...and went on when it ended
+        assert _quarantined(app) == 0  # an outage is never the message's fault
+        app.engine.dispose()
+
+
+def test_run_waits_out_a_sqlite_write_lock(tmp_path, imap_mailbox):
+    import sqlite3
+
+    from tests.test_imap import Background, wait_until
+    from worker.sources import imap_account
+
+    path = tmp_path / "locked.db"
+    app = _imap_app(tmp_path, f"sqlite:///{path}?timeout=0.2", imap_mailbox)  # busy timeout 0.2 s
+    blocker = sqlite3.connect(path, isolation_level=None)
+    with Background(app, imap_account(app)) as runner:
+        runner.backoff.cap = 0.3
+        imap_mailbox.append(mailgen.intro(1))
+        assert wait_until(lambda: _referrals(app) == 1)
+        blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock, for longer than we wait
+        imap_mailbox.append(mailgen.intro(2))
+        assert wait_until(lambda: runner.backoff.current > 0)
+        blocker.execute("COMMIT")
+        assert wait_until(lambda: _referrals(app) == 2)
+    blocker.close()
+    assert _quarantined(app) == 0
+    app.engine.dispose()
+
+
+def test_run_at_startup_says_error_once_per_try_then_starts(tmp_path, postgres_url):
+    import mailbox
+    import subprocess
+    import sys
+
+    from tests.faults import TcpProxy
+    from tests.test_imap import wait_until
+    from models.db import make_engine, upgrade
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    engine.dispose()
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n"
+                                          "source: {kind: maildir, maildir: {path: mail}}\n")
+    mailbox.Maildir(str(tmp_path / "mail")).add(mailgen.intro(1))
+    with TcpProxy("127.0.0.1", 5432) as proxy:
+        proxy.refuse()
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": sys.path[0], "INTROLEDGER_TOKEN_SECRET": "t" * 32,
+               "INTROLEDGER_DATABASE_URL": postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")}
+        err = open(tmp_path / "stderr", "w+")
+        run = subprocess.Popen([sys.executable, "-m", "worker.cli", "run", "--once"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=err, text=True)
+        try:
+            assert wait_until(lambda: (tmp_path / "stderr").read_text().count("retrying in") >= 2, timeout=30)
+            proxy.heal()
+            out, _ = run.communicate(timeout=60)
+        finally:
+            run.kill() if run.poll() is None else None
+    lines = (tmp_path / "stderr").read_text().splitlines()
+    assert run.returncode == 0, lines
+    assert "1 messages: 1 logged" in out
+    assert "Traceback" not in "\n".join(lines)
+    tries = [line for line in lines if line.startswith("error: database unavailable")]
+    assert len(tries) >= 2 and len(tries) == len(lines), lines  # one line per try, nothing else
+    assert all("Connection refused" in line and "retrying in" in line for line in tries)
+
+
+def test_outages_are_told_from_bugs_and_bad_mail():
+    import smtplib
+
+    from sqlalchemy.exc import DataError, OperationalError
+    from worker.outages import describe, is_outage
+
+    down = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    assert is_outage(down) and describe(down) == "database unavailable: connection refused"
+    assert is_outage(ConnectionResetError(104, "Connection reset by peer"))
+    assert is_outage(smtplib.SMTPServerDisconnected("gone"))
+    assert is_outage(smtplib.SMTPResponseException(451, b"try later"))
+    assert not is_outage(smtplib.SMTPResponseException(550, b"no such user"))
+    assert not is_outage(DataError("INSERT", {}, Exception("value too long")))
+    assert not is_outage(RecursionError("maximum recursion depth exceeded"))
+    assert not is_outage(KeyError("bug"))

@@ -22,6 +22,7 @@ from worker.followups import FollowUps
 from worker.replymatch import TokenPolicy, find_reply
 from worker.status import StatusDesk
 from worker.mailer import FolderTransport, SmtpTransport
+from worker.outages import wait_out
 from worker.pipeline import Pipeline
 from worker.reminders import Reminders
 from worker.sweep import Sweeper
@@ -77,6 +78,20 @@ def load_directory(sessions: sessionmaker[Session]) -> Directory:
 
 def build(config: Config, check_schema: bool = True, now: Callable[[], datetime] = utcnow) -> App:
     engine = make_engine(config.database_url)
+    try:
+        return _build(config, engine, check_schema, now)
+    except BaseException:
+        engine.dispose()  # a retry at startup builds anew: leave no pool (and no sockets) behind
+        raise
+
+
+def build_when_ready(config: Config, say: Callable[[str], None], now: Callable[[], datetime] = utcnow,
+                     wait=None) -> App:
+    """build(), waiting out a database that is down at startup (one `error:` line per try)."""
+    return wait_out(lambda: build(config, now=now), say, wait=wait)
+
+
+def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[], datetime]) -> App:
     if check_schema:
         require_migrated(engine)
     sessions = session_factory(engine)

@@ -15,6 +15,7 @@ from models.db import NotMigrated, make_engine, upgrade
 from worker import bootstrap, cli_outbound, cli_partners, cli_report, cli_review, files, queries, views
 from worker.config import ConfigError, load
 from worker.imap import ImapLoginError
+from worker.outages import describe, is_outage, wait_out
 from worker.pipeline import InfrastructureError, Origin, Outcome
 from worker.templating import TemplateProblem
 
@@ -34,6 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     except (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem, ImapLoginError) as exc:
         err.print(f"[red]error[/red]: {exc}", highlight=False)
         return 1
+    except Exception as exc:  # noqa: BLE001 - a server that is down is a line, not a traceback
+        if not is_outage(exc):
+            raise
+        err.print(f"[red]error[/red]: {describe(exc)}", highlight=False)
+        return 1
+
+
+def _say(line: str) -> None:
+    err.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,7 +113,7 @@ def cmd_db_upgrade(args) -> int:
 def cmd_run(args) -> int:
     from worker.service import Service
 
-    service = Service(bootstrap.build(load(args.config)), on_outcome=_log_outcome)
+    service = Service(bootstrap.build_when_ready(load(args.config), _say), on_outcome=_log_outcome)
     if args.once:
         outcomes = service.once()
         _print_summary(Counter(o.kind for o in outcomes))
@@ -124,7 +134,7 @@ def cmd_send(args) -> int:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        send_forever(bootstrap.build(load(args.config)), args.threads, stopping)
+        send_forever(bootstrap.build_when_ready(load(args.config), _say, wait=stopping.wait), args.threads, stopping)
     except KeyboardInterrupt:
         pass
     return 0
@@ -144,7 +154,9 @@ def cmd_ingest(args) -> int:
     with _progress() as progress:
         task = progress.add_task("ingesting", total=files.count(args.paths))
         for batch in files.batches(files.read(args.paths)):
-            for outcome in pipeline.process_batch([(i.raw, Origin(source, i.ref)) for i in batch]):
+            items = [(i.raw, Origin(source, i.ref)) for i in batch]
+            # A database outage mid-import waits (dedupe makes the retried batch exact).
+            for outcome in wait_out(lambda: pipeline.process_batch(items), _say):
                 counts[outcome.kind] += 1
                 if outcome.kind == "needs_review" and outcome.referral_id:
                     candidates.add(outcome.referral_id)

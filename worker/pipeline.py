@@ -9,12 +9,13 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
 from worker.actions import act
 from worker.classify import Context, classify
+from worker.outages import InfrastructureError  # noqa: F401 - also imported from here
 from worker.parse import Inbound, ParseError, parse, raw_key
 from worker.threads import look_up
 from worker.verdict import INTRO_KINDS, Verdict
@@ -27,10 +28,6 @@ Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], Non
 
 class _StageFailed(Exception):
     """A stage raised inside an optimistic batch: redo the batch one message at a time."""
-
-
-class InfrastructureError(RuntimeError):
-    """The database (or another server) failed; retry later, nothing was recorded."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +104,8 @@ class Pipeline:
                     raise _StageFailed()  # not a race after all: find the message at fault
                 continue  # another worker recorded the same message or person first; look again
             except DBAPIError as exc:
+                if strict and isinstance(exc, DataError):
+                    raise _StageFailed()  # a value some message carried: find which one
                 raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
         raise InfrastructureError(f"{len(work)} message(s) from {work[0][1][1].source} kept conflicting")
 
@@ -124,6 +123,11 @@ class Pipeline:
                 raise
             # The same constraint failed on every try: a bug with this message, not a race.
             return self._quarantine(session, raw, origin, f"database constraint: {exc.orig}", parsed.message_id)
+        except DataError as exc:
+            if strict:
+                raise
+            # The database refused a value this message carried (length, encoding, range).
+            return self._quarantine(session, raw, origin, f"database refused a value: {exc.orig}", parsed.message_id)
         except DBAPIError:
             raise
         except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines

@@ -4,7 +4,6 @@ Any drop (network, server, database) ends the current connection; the loop backs
 again from the checkpoint, so nothing is missed and dedupe keeps nothing doubled.
 """
 import logging
-import socket
 import ssl
 import threading
 import time
@@ -12,15 +11,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import LoginError
 
 from worker import imap
 from worker.maildir_source import MaildirSource
-from worker.pipeline import InfrastructureError, Outcome, Pipeline
+from worker.outages import describe, is_outage
+from worker.pipeline import Outcome, Pipeline
 
 log = logging.getLogger("introledger.runner")
-
-DROPS = (OSError, socket.timeout, IMAPClientError, InfrastructureError, EOFError)
 
 
 @dataclass
@@ -61,8 +59,11 @@ class Runner:
             duty()
 
     def _pause_after(self, exc: BaseException) -> None:
+        """An outage, wherever it happened (a checkpoint read, a commit, a due duty): one line, wait."""
+        if not is_outage(exc):
+            raise exc  # our own bug: the traceback is wanted
         delay = self.backoff.next()
-        log.warning("%s: %s — retrying in %.1fs", type(exc).__name__, exc, delay)
+        log.warning("error: %s, retrying in %.1fs", describe(exc), delay)
         self.stopping.wait(delay)
 
     # --- IMAP ---------------------------------------------------------------------------------
@@ -90,7 +91,7 @@ class Runner:
                     f"IMAP {s.username}@{s.host}:{s.port} refused us: {exc} — check source.imap "
                     f"(security, ca_file, auth) and the secret in ${s.password_env if s.auth == 'password' else s.oauth_token_env}"
                 ) from exc
-            except DROPS as exc:
+            except Exception as exc:  # noqa: BLE001 - outages wait, anything else is re-raised
                 self._pause_after(exc)
 
     def _imap_session(self, account: imap.ImapAccount) -> None:
@@ -143,7 +144,7 @@ class Runner:
                 self.maildir_once(source)
                 self.backoff.reset()
                 self.stopping.wait(poll_seconds)
-            except DROPS as exc:
+            except Exception as exc:  # noqa: BLE001 - outages wait, anything else is re-raised
                 self._pause_after(exc)
 
 
