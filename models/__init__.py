@@ -1,5 +1,6 @@
 """introledger's database: SQLAlchemy 2.0 models; migrations live in models/migrations."""
 from models.base import Base
+from models.deployments import OtherDeployment
 from models.mail import Checkpoint, InboundMessage, Quarantined
 from models.outbox import OptOut, OutboxMessage
 from models.partners import Partner
@@ -9,5 +10,5 @@ from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "Person",
-    "FollowUp", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
+    "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
 ]

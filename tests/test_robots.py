@@ -137,3 +137,109 @@ def test_a_person_replying_in_the_intro_thread_still_connects_it(app, clock):
                                                 "Thursday?", f"Dana Whitfield <{DANA}>", 1), _origin(1))
     assert referral(app).status == "connected"
     assert mails(app, "thank_you")[0].status == "suppressed"  # Dana thanked Carol herself
+
+
+# --- Why 8 (part): another deployment's tracking address on Cc is counted as a party ----------
+
+OTHER = "intros@b.example"
+
+
+def parties(app, referral_id: int = 1) -> set[str]:
+    with app.sessions() as s:
+        return {p.person.email for p in s.get(Referral, referral_id).parties}
+
+
+def from_other_deployment(n: int, loop: str = OTHER, sender: str = f"Bob Stone via introledger <{OTHER}>",
+                          reply_to: str = "", body: str = "How did the intro go? Reply MET, WON or LOST.") -> bytes:
+    """What another introledger sends: a follow-up or thank-you, with its own loop header."""
+    head = f"X-Introledger-Loop: {loop}\n" if loop else ""
+    head += f"Reply-To: {reply_to}\n" if reply_to else ""
+    return (f"From: {sender}\nTo: Dana Whitfield <{DANA}>\nCc: intros@example.com\n"
+            f"Subject: How did the intro go? [ref R12]\nMessage-ID: <other{n}@b.example>\n{head}"
+            f"Content-Type: text/plain; charset=utf-8\n\n{body}\n").encode()
+
+
+def test_a_configured_other_deployment_on_cc_is_not_a_party(tmp_path, sqlite_url, clock):
+    app = build_app(tmp_path, sqlite_url, now=clock, tracking={"address": "intros@example.com",
+                                                              "other_deployments": [OTHER]})
+    try:
+        intro(app, clock, cc=f"intros@example.com, {OTHER}")
+        assert parties(app) == {ALICE, DANA}
+    finally:
+        app.engine.dispose()
+
+
+def test_a_deployment_learned_from_its_loop_header_is_never_a_party_even_after_a_restart(
+        tmp_path, database_url, clock):
+    app = build_app(tmp_path, database_url, now=clock)
+    try:
+        outcome = app.pipeline.process(from_other_deployment(1), _origin(1))
+        assert outcome.kind == "other_deployment" and OTHER in outcome.reason
+        intro(app, clock, cc=f"intros@example.com, Bob via introledger <{OTHER}>")
+        assert parties(app) == {ALICE, DANA}
+    finally:
+        app.engine.dispose()
+    again = build_app(tmp_path, database_url, now=clock)  # learned once, known from then on
+    try:
+        raw = mailgen.intro(2, introducer=("Carol Jensen", CAROL), a=("Hiro Tanaka", "hiro@t.example"),
+                            b=("Dana Whitfield", DANA), tracking=f"intros@example.com, {OTHER}",
+                            when=clock.current + timedelta(days=3))
+        outcome = again.pipeline.process(raw, _origin(2))
+        assert parties(again, outcome.referral_id) == {"hiro@t.example", DANA}
+    finally:
+        again.engine.dispose()
+
+
+@pytest.mark.parametrize("case", ["loop_header", "token_reply_to", "token_from", "configured_from"])
+def test_mail_from_another_deployment_is_never_answered(tmp_path, sqlite_url, clock, case):
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                    tracking={"address": "intros@example.com", "other_deployments": ["intros@c.example"]},
+                    follow_ups={"steps": ["7d"]})
+    try:
+        intro(app, clock)
+        token = f"intros+r12s2d20412k3v9q2x7mf@{OTHER.partition('@')[2]}"
+        raw = {
+            "loop_header": from_other_deployment(1),
+            # a list or forwarder dropped their loop header; their signed reply address remains
+            "token_reply_to": from_other_deployment(1, loop="", sender=f"Bob Stone <bob@b.example>",
+                                                    reply_to=token),
+            "token_from": from_other_deployment(1, loop="", sender=f"introledger <{token}>"),
+            "configured_from": from_other_deployment(1, loop="", sender="introledger <intros@c.example>"),
+        }[case]
+        outcome = app.pipeline.process(raw, _origin(1))
+        assert outcome.kind == "other_deployment", outcome.reason
+        with app.sessions() as s:
+            assert s.scalars(select(OutboxMessage.kind)).all() == ["thank_you"]  # the intro's, nothing more
+    finally:
+        app.engine.dispose()
+
+
+def test_a_forged_loop_header_cannot_make_a_person_look_like_a_deployment(tmp_path, sqlite_url, clock):
+    app = build_app(tmp_path, sqlite_url, now=clock)
+    try:
+        # Someone claims Carol's address is a deployment's, from a different sender.
+        forged = from_other_deployment(1, loop=CAROL, sender="Mallory <mallory@evil.example>")
+        assert app.pipeline.process(forged, _origin(1)).kind == "other_deployment"
+        # ... and members' addresses are never learned, whoever sends it.
+        member = from_other_deployment(2, loop=DANA, sender=f"Dana <{DANA}>")
+        app.pipeline.process(member, _origin(2))
+        intro(app, clock)
+        assert parties(app) == {ALICE, DANA}
+        raw = mailgen.intro(2, introducer=("Alice Brook", ALICE), a=("Carol Jensen", CAROL),
+                            b=("Hiro Tanaka", "hiro@t.example"), when=clock.current)
+        assert parties(app, app.pipeline.process(raw, _origin(3)).referral_id) == {CAROL, "hiro@t.example"}
+    finally:
+        app.engine.dispose()
+
+
+@pytest.mark.parametrize("bad, problem", [
+    ("not-an-address", "not an email address"),
+    ("intros@example.com", "is our own tracking address"),
+    (DANA, "is a member's address"),
+])
+def test_other_deployments_in_config_are_checked(tmp_path, sqlite_url, bad, problem):
+    from tests.conftest import make_config
+    from worker.config import ConfigError
+
+    with pytest.raises(ConfigError, match=problem):
+        make_config(tmp_path, sqlite_url, tracking={"address": "intros@example.com", "other_deployments": [bad]})

@@ -17,6 +17,7 @@ from worker.config import Config, seconds
 from worker import directory as member_directory
 from worker.directory import Directory
 from worker.delivery import Deliverer
+from worker.deployments import Deployments
 from worker.digest import Digests
 from worker.followups import FollowUps
 from worker.replymatch import TokenPolicy, find_reply
@@ -97,14 +98,16 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     sessions = session_factory(engine)
     directory = sync_members(sessions, config)
     s = config.settings
+    deployments = Deployments.load(sessions, s.tracking.other_deployments)
     context = Context(
-        tracking=config.tracking_addresses, directory=directory,
+        tracking=config.tracking_addresses, other_deployments=deployments.addresses, directory=directory,
         review_below=s.classify.review_below, max_parties=s.classify.max_parties,
     )
     templates = Templates(config.templates_dir)
     thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
     hooks = {kind: [partners.on_referral, thanks.on_referral] for kind in INTRO_KINDS}
     hooks["thread_reply"] = [thanks.on_thread_reply]
+    hooks["other_deployment"] = [deployments.on_other_deployment]
     followups, desk, find = _follow_up_parts(config, templates, now)
     if followups:
         for kind in INTRO_KINDS:

@@ -34,6 +34,9 @@ class ThreadMatch:
 @dataclass(frozen=True)
 class Context:
     tracking: frozenset[str]
+    # Other introledger deployments' tracking addresses: configured, plus those learned from their
+    # loop header — a live set that grows while running (worker/deployments.py).
+    other_deployments: "frozenset[str] | set[str]" = frozenset()
     directory: Directory = Directory()
     thread: ThreadMatch | None = None
     reply: object = None  # replymatch.ReplyMatch: an answer to one of our follow-ups
@@ -257,7 +260,7 @@ def _others(msg: Inbound, ctx: Context) -> list[Address]:
     own = _aliases(msg.sender, ctx)
     seen: dict[str, Address] = {}
     for a in msg.recipients:
-        if a.email in own or noise.is_tracking(a.email, ctx.tracking) or a.email in seen:
+        if a.email in own or noise.is_robot_address(a.email, ctx) or a.email in seen:
             continue
         if a.name and msg.sender.name and a.name.lower() == msg.sender.name.lower():
             continue  # the introducer CCing another address of their own
@@ -289,6 +292,7 @@ def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=(
 
 
 RULES: tuple[Rule, ...] = (
+    noise.other_deployment,
     noise.own_mail,
     noise.bounce,
     noise.auto_reply,

@@ -1,5 +1,6 @@
 """Typed configuration: config.yaml validated once at start, every problem listed with its key."""
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -7,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_PATH = "config.yaml"
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(Exception):
@@ -36,8 +38,20 @@ class MemberConfig(_Strict):
 class TrackingConfig(_Strict):
     address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     aliases: list[str] = []
+    # Other introledger deployments' tracking addresses (a partner group's, another chapter's):
+    # never a party, never answered. Deployments whose mail reaches us are also learned from
+    # their X-Introledger-Loop header; list the ones that only ever appear on Cc.
+    other_deployments: list[str] = []
 
-    _norm = field_validator("aliases")(_lower_all)
+    _norm = field_validator("aliases", "other_deployments")(_lower_all)
+
+    @field_validator("other_deployments")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        bad = [a for a in v if not _ADDRESS.match(a)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return v
 
     @field_validator("address")
     @classmethod
@@ -303,6 +317,13 @@ def _cross_checks(s: Settings) -> list[str]:
                       *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members))]:
         if not _known_zone(zone):
             problems.append(f"{key}: unknown time zone {zone!r} (use an IANA name like Europe/Rome)")
+    ours = {s.tracking.address, *s.tracking.aliases}
+    for address in s.tracking.other_deployments:
+        if address in ours:
+            problems.append(f"tracking.other_deployments: {address} is our own tracking address")
+    members = {e for m in s.members for e in m.emails}
+    for address in sorted(members & set(s.tracking.other_deployments)):
+        problems.append(f"tracking.other_deployments: {address} is a member's address")
     seen: dict[str, str] = {}
     for i, member in enumerate(s.members):
         for email in member.emails:

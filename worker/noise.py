@@ -1,12 +1,61 @@
 """Rules for mail that is recorded but never acted on: robots, bounces, lists, ourselves.
 
-Each takes (message, context) like every classifier rule; only own_mail needs the context.
+Each takes (message, context) like every classifier rule; only own_mail and other_deployment
+need the context.
 """
+import re
+from email.utils import getaddresses
+
 from worker.language import OUT_OF_OFFICE_SUBJECT
 from worker.parse import Inbound
 from worker.verdict import Verdict
 
 BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
+# An introledger reply token (intros+r12d20412k3v9q2x7mf@…, with a step: intros+r12s2d…): the
+# signed reply address of some deployment's follow-up. No person has one.
+_TOKEN_ADDRESS = re.compile(r"^[^@+\s]+\+r\d+(?:s\d+)?d\d+[a-z0-9]{10}@[^@\s]+$")
+
+
+def other_deployment(msg: Inbound, ctx) -> Verdict | None:
+    """Another introledger's mail: answering it would start two robots talking to each other.
+
+    Its loop header names its tracking address; learned (extra["learn"]) only when that address
+    is the sender's or Reply-To's own, and never a member's: a forged header cannot make a person
+    look like a robot.
+    """
+    loop = msg.headers.get("x-introledger-loop", "").strip().lower()
+    if loop and not is_tracking(loop, ctx.tracking):
+        own = [a for a in _sender_addresses(msg) if is_tracking(a, frozenset({loop}))]
+        learn = loop if own and "@" in loop and ctx.directory.member_of(loop) is None else ""
+        return Verdict("other_deployment", "other_deployment",
+                       f"carries another introledger's loop header ({loop}): never answered",
+                       extra={"learn": learn} if learn else {})
+    for address in _sender_addresses(msg):
+        if is_tracking(address, ctx.tracking):
+            continue  # ours: own_mail says so
+        if is_tracking(address, ctx.other_deployments):
+            return Verdict("other_deployment", "other_deployment",
+                           f"sent from {address}, another introledger deployment's tracking address")
+        if is_reply_token(address):
+            return Verdict("other_deployment", "other_deployment",
+                           f"{address} is another introledger deployment's reply address")
+    return None
+
+
+def _sender_addresses(msg: Inbound) -> list[str]:
+    found = [msg.sender.email] if msg.sender else []
+    reply_to = msg.headers.get("reply-to", "")
+    return found + [email.lower() for _, email in getaddresses([reply_to]) if "@" in email]
+
+
+def is_reply_token(email: str) -> bool:
+    return bool(_TOKEN_ADDRESS.match(email.lower()))
+
+
+def is_robot_address(email: str, ctx) -> bool:
+    """An address that is no person: ours, another deployment's, or anybody's reply token."""
+    return (is_tracking(email, ctx.tracking) or is_tracking(email, ctx.other_deployments)
+            or is_reply_token(email))
 
 
 def own_mail(msg: Inbound, ctx) -> Verdict | None:
@@ -65,7 +114,7 @@ def newsletter(msg: Inbound, _ctx) -> Verdict | None:
     return None
 
 
-def is_tracking(email: str, tracking: frozenset[str]) -> bool:
+def is_tracking(email: str, tracking: "frozenset[str] | set[str]") -> bool:
     """Plus-addressed variants (intros+r8k2@…) are the tracking address too."""
     local, _, domain = email.lower().partition("@")
     return email.lower() in tracking or f"{local.partition('+')[0]}@{domain}" in tracking

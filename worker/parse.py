@@ -25,6 +25,7 @@ KEPT_HEADERS = (
     "auto-submitted", "x-autoreply", "x-autorespond", "x-auto-response-suppress", "precedence",
     "list-id", "list-post", "list-unsubscribe", "return-path", "x-introledger-loop",
     "feedback-id", "x-campaign", "x-mailer", "x-failed-recipients", "authentication-results",
+    "reply-to",
 )
 GATEWAY_HEADERS = ("x-original-to", "delivered-to", "envelope-to", "resent-to", "resent-cc")
 

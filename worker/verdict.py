@@ -6,7 +6,7 @@ from worker.parse import Address
 
 # Kinds that log a referral, and kinds recorded but never acted on.
 INTRO_KINDS = frozenset({"double_intro", "forwarded_intro", "heads_up"})
-NOISE_KINDS = frozenset({"own_mail", "bounce", "auto_reply", "mailing_list", "newsletter"})
+NOISE_KINDS = frozenset({"own_mail", "other_deployment", "bounce", "auto_reply", "mailing_list", "newsletter"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""other deployments learned from their loop header
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('other_deployments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('address', sa.String(length=320), nullable=False),
+    sa.Column('message_id', sa.String(length=400), nullable=False),
+    sa.Column('learned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_other_deployments')),
+    sa.UniqueConstraint('address', name=op.f('uq_other_deployments_address'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('other_deployments')

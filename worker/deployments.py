@@ -1,0 +1,33 @@
+"""Other introledger deployments: configured, and learned from the loop header on their mail.
+
+Their tracking addresses are never parties and their mail is never answered (noise.other_deployment).
+The set is live: an address learned from one message counts for the next, without a restart.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import OtherDeployment
+from models.base import utcnow
+from models.db import insert_new
+
+
+@dataclass
+class Deployments:
+    addresses: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, sessions: sessionmaker[Session], configured: list[str]) -> "Deployments":
+        with sessions() as session:
+            learned = session.scalars(select(OtherDeployment.address)).all()
+        return cls({*configured, *learned})
+
+    def on_other_deployment(self, session: Session, verdict, msg, referral_id) -> None:
+        """A hook: remember the address the classifier found safe to learn (see noise.other_deployment)."""
+        address = verdict.extra.get("learn") if verdict else None
+        if not address:
+            return  # always written, even if known: a batch redone after a rollback must persist it
+        session.execute(insert_new(session, OtherDeployment.__table__, ("address",)).values(
+            address=address, message_id=(msg.message_id if msg else "")[:400], learned_at=utcnow()))
+        self.addresses.add(address)
