@@ -56,7 +56,7 @@ def test_each_way_counts_values_and_balance(history):
     got = lines(history)
     carol, raj = got["carol@x.example"], got["raj@mehta.example"]
     assert (carol.given.referrals, carol.received.referrals, carol.balance) == (0, 2, -2)
-    assert (carol.received.connected, carol.received.won, carol.received.value_cents) == (2, 1, 450000)
+    assert (carol.received.connected, carol.received.won, carol.received.values) == (2, 1, {"USD": 450000})
     assert (raj.given.referrals, raj.received.referrals, raj.balance) == (4, 0, 4)
     assert raj.given.went_nowhere == 3
     assert carol.received.last == START + timedelta(days=10)
@@ -92,7 +92,7 @@ def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
     raj = next(r for r in rows if r["partner"] == "raj@mehta.example")
     assert (raj["given"]["referrals"], raj["balance"]) == (4, 4) and raj["flags"]
     table = list(csv.DictReader(io.StringIO(cli("report", "--csv", "--partner", "carol@x.example", cwd=tmp_path, env=env).stdout)))
-    assert [(r["partner"], r["received"], r["received_value_cents"]) for r in table] == [("carol@x.example", "2", "450000")]
+    assert [(r["partner"], r["received"], r["received_value"]) for r in table] == [("carol@x.example", "2", "$4,500")]
     slips = list(csv.DictReader(io.StringIO(cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout)))
     assert slips == [{"giver": "Carol Jensen", "receiver": "Dana Whitfield", "date": "2026-06-01",
                       "type": "closed business", "value": "$4,500", "giver_email": "carol@x.example",

@@ -2,7 +2,6 @@
 import csv
 import json
 import sys
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -58,7 +57,9 @@ def add_parsers(sub) -> None:
 
 
 def flow_json(f: ledger.Flow) -> dict:
-    return {**asdict(f), "last": f.last.isoformat() if f.last else None}
+    return {"referrals": f.referrals, "connected": f.connected, "qualified": f.qualified, "won": f.won,
+            "values": dict(sorted(f.values.items())), "value": f.value, "went_nowhere": f.went_nowhere,
+            "role_unknown": f.role_unknown, "last": f.last.isoformat() if f.last else None}
 
 
 def line_json(line: ledger.PartnerLine, now: datetime, since: datetime | None = None) -> dict:
@@ -68,9 +69,9 @@ def line_json(line: ledger.PartnerLine, now: datetime, since: datetime | None = 
 
 
 CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "given_won", "received_won",
-               "given_value_cents", "received_value_cents", "trend", "flags")
-GROUP_COLUMNS = ("member", "given", "received", "balance", "given_won", "received_won", "given_value_cents",
-                 "received_value_cents", "partners", "flagged")
+               "given_value", "received_value", "trend", "flags")
+GROUP_COLUMNS = ("member", "given", "received", "balance", "given_won", "received_won", "given_value",
+                 "received_value", "partners", "flagged")
 MONTH_COLUMNS = ("member", "month", "given", "received", "balance")
 
 
@@ -119,7 +120,7 @@ def cmd_report(args) -> int:
         out.writerow(CSV_COLUMNS)
         for l in lines:
             out.writerow([l.member, l.partner, l.name, l.given.referrals, l.received.referrals, l.balance,
-                          l.given.won, l.received.won, l.given.value_cents, l.received.value_cents,
+                          l.given.won, l.received.won, l.given.value, l.received.value,
                           _trend_text(l.trend(now, args.since)), "; ".join(l.flags)])
     else:
         table(lines, console, now, since=args.since)
@@ -134,7 +135,7 @@ def _trend_text(t: dict) -> str:
 
 def _group(totals: list[ledger.MemberTotals], args) -> None:
     rows = [(t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
-             t.given.value_cents, t.received.value_cents, t.partners, t.flagged) for t in totals]
+             t.given.value, t.received.value, t.partners, t.flagged) for t in totals]
     if args.json:
         print(json.dumps([{"member": t.member, "given": flow_json(t.given), "received": flow_json(t.received),
                            "balance": t.balance, "partners": t.partners, "flagged": t.flagged} for t in totals],
@@ -154,9 +155,13 @@ def _group(totals: list[ledger.MemberTotals], args) -> None:
 
 def _by_month(lines: list[ledger.PartnerLine], args) -> None:
     per_member: dict[str, ledger.PartnerLine] = {}
-    for line in lines:  # one running balance per member, over the partners shown
+    for line in lines:  # one running balance per member, over the partners shown, each intro once
         merged = per_member.setdefault(line.member, ledger.PartnerLine(line.member, "", ""))
-        merged.moves.extend(line.moves)
+        for mine, theirs in ((merged.given, line.given), (merged.received, line.received)):
+            for r in theirs.counted.values():
+                if r.id not in mine.counted:
+                    mine.add(r)
+                    merged.moves.append((r.introduced_at, 1 if mine is merged.given else -1))
     rows = [{"member": name, **month} for name, merged in per_member.items() for month in merged.monthly()]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

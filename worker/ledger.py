@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Member, Partner, Referral
+from worker import money
 from worker.config import LedgerConfig, seconds
 
 CONNECTED = frozenset({"connected", "qualified", "won"})
@@ -26,18 +27,29 @@ class Flow:
     connected: int = 0
     qualified: int = 0
     won: int = 0
-    value_cents: int = 0
+    values: dict[str, int] = field(default_factory=dict)  # currency → minor units; never added across
     went_nowhere: int = 0
+    role_unknown: int = 0  # intros whose provider the mail did not tell (counted once all the same)
     last: datetime | None = None
+    counted: dict[int, Referral] = field(default_factory=dict, repr=False)
 
     def add(self, r: Referral) -> None:
+        if r.id in self.counted:
+            return  # one intro is one referral, however many of its parties are partners
+        self.counted[r.id] = r
         self.referrals += 1
         self.connected += r.status in CONNECTED
         self.qualified += r.status in QUALIFIED
         self.won += r.status == "won"
-        self.value_cents += (r.value_cents or 0) if r.status == "won" else 0
+        if r.status == "won":
+            money.add(self.values, r.value_cents, r.currency)
         self.went_nowhere += r.status in WENT_NOWHERE
+        self.role_unknown += not any(p.role in ("provider", "prospect") for p in r.parties)
         self.last = max(filter(None, (self.last, r.introduced_at)), default=None)
+
+    @property
+    def value(self) -> str:
+        return money.format_sums(self.values)
 
 
 @dataclass
@@ -190,7 +202,6 @@ def group(lines: list[PartnerLine], members: list[str]) -> list[MemberTotals]:
         t.partners += 1
         t.flagged += bool(line.flags)
         for mine, theirs in ((t.given, line.given), (t.received, line.received)):
-            for name in ("referrals", "connected", "qualified", "won", "value_cents", "went_nowhere"):
-                setattr(mine, name, getattr(mine, name) + getattr(theirs, name))
-            mine.last = max(filter(None, (mine.last, theirs.last)), default=None)
+            for r in list(theirs.counted.values()):
+                mine.add(r)  # by referral, so an intro of two partners is given once, not twice
     return sorted(totals.values(), key=lambda t: (-(t.given.referrals + t.received.referrals), t.member))

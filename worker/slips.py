@@ -203,13 +203,16 @@ def _adopt_nameless(session: Session, people: list[Person]) -> None:
 
 
 def rows(referrals: list[Referral]) -> list[dict]:
-    """The export: one slip per receiving party, with the addresses that make it import cleanly."""
+    """The export: one slip per referral — to its provider, or to its first party when the mail did
+    not tell who provides (a slip per party would count one intro twice in the group's system)."""
     out = []
     for r in referrals:
-        receivers = [p for p in r.parties if p.role != "prospect"] or list(r.parties)
-        for p in receivers:
-            out.append({"giver": r.introducer.name or r.introducer.email, "receiver": p.person.name or p.person.email,
-                        "date": r.introduced_at.date().isoformat(), "type": slip_type(r.status),
-                        "value": format_value(r), "giver_email": r.introducer.email or "",
-                        "receiver_email": p.person.email or ""})
+        parties = sorted(r.parties, key=lambda p: (p.role != "provider", p.role == "prospect", p.id or 0))
+        if not parties:
+            continue
+        p = parties[0]
+        out.append({"giver": r.introducer.name or r.introducer.email, "receiver": p.person.name or p.person.email,
+                    "date": r.introduced_at.date().isoformat(), "type": slip_type(r.status),
+                    "value": format_value(r), "giver_email": r.introducer.email or "",
+                    "receiver_email": p.person.email or ""})
     return out
