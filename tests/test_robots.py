@@ -243,3 +243,44 @@ def test_other_deployments_in_config_are_checked(tmp_path, sqlite_url, bad, prob
 
     with pytest.raises(ConfigError, match=problem):
         make_config(tmp_path, sqlite_url, tracking={"address": "intros@example.com", "other_deployments": [bad]})
+
+
+# --- Reading answers: a robot's words are no command ------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    "Met vriendelijke groet,\nJan de Vries\nBoekhandel De Vries",
+    "Beste,\nMet vriendelijke groeten,\nJan",
+])
+def test_a_dutch_sign_off_is_not_met(body):
+    from worker.commands import parse_command
+
+    assert parse_command(body) is None
+
+
+@pytest.mark.parametrize("body, verb", [
+    ("Our office is closed until 5 January.", None),
+    ("We are closed for the holidays and reopen on 4 January.", None),
+    ("Vielen Dank, Ihr Auftrag ist eingegangen.", None),
+    ("Closed - $4,500", "won"),
+    ("We closed! $3k", "won"),
+    ("The deal is closed!", "won"),
+    ("Met de klant gesproken, goed gesprek.", "met"),
+    ("Met! Great call on Tuesday.", "met"),
+])
+def test_command_words_that_mean_something_else_here(body, verb):
+    from worker.commands import parse_command
+
+    command = parse_command(body)
+    assert (command.verb if command else None) == verb
+
+
+@pytest.mark.parametrize("body", [
+    "Thank you for your email. Our office is closed until 5 January 2027; we will reply when we reopen.",
+    "I am out of the office until Monday and will get back to you later.",
+    "Met vriendelijke groet,\nJan\n\nIk ben tot en met 20 november afwezig.",
+])
+def test_an_auto_reply_to_a_follow_up_changes_no_status(app, clock, body):
+    intro(app, clock)
+    app.pipeline.process(to_follow_up(clock, body, 1), _origin(1))
+    assert referral(app).status == "introduced" and events(app) == []
+    assert mails(app, "clarification") == []

@@ -110,6 +110,32 @@ _FILLER = frozenset((
 ))
 
 
+# A command word inside a phrase that means something else: Dutch "met" is "with" ("Met
+# vriendelijke groet"), an office that "is closed until 5 January" closed no deal, "Ihr Auftrag"
+# is a shop's order confirmation. Matched on folded text (lower case, no accents); the named
+# group `w` is the word that is not a command here.
+_NOT_COMMANDS = [re.compile(p) for p in (
+    r"(?<!\w)(?P<w>met)\s+(?:vriendelijke|hartelijke|warme|beste|collegiale|sportieve|zonnige|fijne|lieve)"
+    r"\s+groet",
+    r"(?<!\w)(?P<w>met)\s+(?:groet|groeten|dank|de|het|een|u|je|jou|jullie|ons|mij|me|hem|haar|elkaar"
+    r"|ingang|betrekking|name|vakantie|verlof|spoed|plezier)(?!\w)",
+    r"(?<!\w)(?:(?:office|offices|shop|store|practice|studio|clinic|business)(?:\s+(?:is|are|will\s+be|remains?"
+    r"|stays?))?|we're|we\s+are|we\s+will\s+be|i'm|i\s+am)\s+(?:currently\s+|temporarily\s+|now\s+)?"
+    r"(?P<w>closed)(?!\w)",
+    r"(?<!\w)(?P<w>closed)\s+(?:until|till|through|from|during|over|for\s+(?:the\s+)?(?:holidays?|vacation"
+    r"|christmas|new\s+year|easter|summer|inventory|maintenance))(?!\w)",
+    r"(?<!\w)(?:ihr|ihre|ihren|ihrem|dein|deinen)\s+(?P<w>auftrag)(?!\w)",
+)]
+
+
+def _not_command_spans(folded: str) -> list[tuple[int, int]]:
+    """Where a command word means something else on this line (see _NOT_COMMANDS)."""
+    spans = []
+    for pattern in _NOT_COMMANDS:
+        spans.extend(m.span("w") for m in pattern.finditer(folded))
+    return spans
+
+
 class _Matcher(NamedTuple):
     pattern: re.Pattern[str]
     verbs: dict[str, str]  # folded phrase -> verb
@@ -196,9 +222,11 @@ def _line_command(line: str, matcher: _Matcher) -> Command | None:
     folded, origin = _fold(line)
     hits = list(matcher.pattern.finditer(folded))
     masked = _mask(folded, hits)
+    other_meaning = _not_command_spans(folded)
     live = [
         hit for hit in hits
         if _leads(folded, hit) and not _negated(folded, masked, hit, matcher.verb(hit))
+        and not any(start < hit.end() and hit.start() < end for start, end in other_meaning)
     ]
     if not live:
         return None

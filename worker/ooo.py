@@ -144,6 +144,16 @@ def automated(text: str) -> str:
     return ""
 
 
+def before_robot(text: str) -> str:
+    """The lines above the robot's words: where a person who wrote above an auto-reply put their
+    answer ("WON $2,000" over an out-of-office signature). The whole text if no robot is found."""
+    lines = text[:_READ].splitlines()
+    for i in range(len(lines)):
+        if automated("\n".join(lines[:i + 1])):
+            return "\n".join(lines[:i])
+    return text
+
+
 def _quote(words: str) -> str:
     words = words.strip()
     return repr(words if len(words) <= 60 else words[:57] + "…")

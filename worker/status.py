@@ -14,6 +14,7 @@ from models import FollowUp, Member, OptOut, Referral, ReferralEvent
 from worker import outbox
 from worker.commands import Command, parse_command
 from worker.followups import FollowUps, cancel, describe
+from worker.ooo import before_robot
 from worker.money import format_money
 from worker.parse import Inbound
 from worker.quotes import new_text
@@ -44,7 +45,10 @@ class StatusDesk:
             self._event(session, referral, referral.status, msg.sender.email, msg.message_id,
                         f"refused: {refusal}", accepted=False)
             return
-        command = parse_command(new_text(msg.text), self.vocabulary)
+        text = new_text(msg.text)
+        if verdict.looks_automated:  # a robot's "closed until…" or "later" is no answer
+            text = before_robot(text)
+        command = parse_command(text, self.vocabulary)
         if command is None and verdict.looks_automated:
             self._wait_for_return(session, referral.id, msg)  # never answer a robot: it answers back
             return
