@@ -5,7 +5,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Table, create_engine, event, make_url
+from sqlalchemy import Engine, Select, Table, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -64,6 +64,13 @@ def upsert(session: Session, table: Table, key: tuple[str, ...], update: tuple[s
 
 def _insert(session: Session, table: Table) -> Insert:
     return _INSERTS[session.get_bind().dialect.name](table)
+
+
+def skip_locked(query: Select, *entities) -> Select:
+    """A sweep's claim: rows another process (its sweep, a status reply) holds are skipped this
+    tick instead of waited for and done twice. PostgreSQL: FOR UPDATE OF … SKIP LOCKED, reloading
+    what the lock protects; SQLite renders nothing, its writers queue on BEGIN IMMEDIATE anyway."""
+    return query.with_for_update(skip_locked=True, of=list(entities)).execution_options(populate_existing=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

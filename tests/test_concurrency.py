@@ -10,10 +10,13 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from models import Member
+from models import FollowUp, Member, OutboxMessage, ReferralEvent
 from models.db import make_engine, session_factory, upgrade
-from tests.conftest import make_config
-from worker import bootstrap
+from tests import mailgen
+from tests.conftest import build_app, make_config
+from worker import bootstrap, outbox
+from worker.pipeline import Origin
+from worker.templating import Rendered
 
 
 def _migrated(url: str):
@@ -92,3 +95,90 @@ def test_member_sync_updates_addresses_and_adds_new_members(tmp_path, database_u
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Member)) == 3
     engine.dispose()
+
+
+# ---- sweeps: two `run`s tick at the same moment -----------------------------------------------
+
+SECRET = "s3cret"
+
+
+@pytest.fixture
+def two_runs(tmp_path, postgres_url, clock):
+    """Two `run` processes' apps on one PostgreSQL database, each with its own engine; one intro
+    with follow-ups after 7 and 21 days."""
+    def one(name):
+        (tmp_path / name).mkdir()
+        return build_app(tmp_path / name, postgres_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                         follow_ups={"steps": ["7d", "21d"]}, outbound={"quiet_hours": None})
+    apps = one("a"), one("b")
+    apps[0].pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                           a=("Alice Brook", "alice@y.example"),
+                                           b=("Dana Whitfield", "dana@danabooks.example"), when=clock.current),
+                             Origin("file", "t"))
+    yield apps
+    for app in apps:
+        app.engine.dispose()
+
+
+def _tick(app) -> int:
+    with app.sessions.begin() as session:
+        return app.followups.materialize(session)
+
+
+def _race_ticks(first, second) -> dict:
+    """`first` ticks and, before it commits, `second` ticks on its own connection."""
+    with first.sessions.begin() as session:
+        first.followups.materialize(session)
+        thread, result = _in_thread(_tick, second)
+        _wait_until_blocked(first.engine, result)
+    thread.join(30)
+    return result
+
+
+def test_two_runs_sweeping_at_once_queue_a_due_follow_up_once(two_runs, clock):
+    """Was: the second tick failed on the outbox's duplicate key."""
+    first, second = two_runs
+    clock.advance(days=7, seconds=1)
+    assert _race_ticks(first, second) == {"value": 0}
+    with first.sessions() as s:
+        [mail] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "follow_up")).all()
+        step = s.scalar(select(FollowUp).where(FollowUp.step == 1))
+        assert (step.status, step.outbox_id) == ("done", mail.id)
+    assert _tick(second) == 0  # and the next tick finds nothing left to do
+
+
+def test_two_runs_sweeping_at_once_mark_a_referral_stale_once(two_runs, clock):
+    """Was: both marked it stale, so its history showed two "stale" events."""
+    first, second = two_runs
+    clock.advance(days=61)
+    assert _race_ticks(first, second) == {"value": 0}
+    with first.sessions() as s:
+        events = s.scalars(select(ReferralEvent.new_status)).all()
+        assert events == ["stale"]
+        assert s.scalars(select(FollowUp.status)).all() == ["cancelled", "cancelled"]
+
+
+def test_two_processes_queueing_the_same_mail_queue_it_once(two_runs, clock):
+    """Digests and reminders look for their key, then queue: both sweeps saw nothing and the
+    second failed on the duplicate key. Now the later one is told it was queued already."""
+    first, second = two_runs
+    with first.sessions.begin() as session:
+        assert _queue_digest(session, clock)
+        thread, result = _in_thread(_queue_digest_in, second, clock)
+        _wait_until_blocked(first.engine, result)
+    thread.join(30)
+    assert result == {"value": False}
+    with first.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")) == 1
+
+
+def _queue_digest(session, clock) -> bool:
+    row = outbox.queue(session, key="digest:1:2026-W45", kind="digest", to="dana@danabooks.example",
+                       sender="introledger <intros@example.com>", rendered=Rendered("Week 45", "...", ""),
+                       now=clock.current, referral_ids=[], member_id=1)
+    return row is not None
+
+
+def _queue_digest_in(app, clock) -> bool:
+    with app.sessions.begin() as session:
+        return _queue_digest(session, clock)

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, Referral, ReferralEvent
+from models.db import skip_locked
 from worker import outbox, tokens
 from worker.config import FollowUpConfig, seconds
 from worker.templating import Templates, first_name
@@ -58,8 +59,10 @@ class FollowUps:
         """Due steps become queued mail; stale referrals are marked. Returns mails queued."""
         now, queued = self.now(), 0
         self._mark_stale(session, now)
-        due = session.scalars(select(FollowUp).where(FollowUp.status == "scheduled", FollowUp.due_at <= now)
-                              .order_by(FollowUp.due_at).limit(500)).all()
+        due = session.scalars(skip_locked(
+            select(FollowUp).join(Referral, Referral.id == FollowUp.referral_id)
+            .where(FollowUp.status == "scheduled", FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(500),
+            FollowUp, Referral)).all()
         for step in due:
             referral = session.get(Referral, step.referral_id)
             if referral.status not in OPEN:
@@ -83,9 +86,9 @@ class FollowUps:
 
     def _mark_stale(self, session: Session, now: datetime) -> None:
         cutoff = now - timedelta(seconds=seconds(self.policy.stale_after))
-        for referral in session.scalars(select(Referral).where(
+        for referral in session.scalars(skip_locked(select(Referral).where(
                 Referral.status.in_(("introduced", "connected")), Referral.introduced_at < cutoff,
-                Referral.member_id.is_not(None))):
+                Referral.member_id.is_not(None)), Referral)):
             session.add(ReferralEvent(referral_id=referral.id, old_status=referral.status, new_status="stale",
                                       actor_email="", reason=f"no answer {self.policy.stale_after} after the intro"))
             referral.status = "stale"

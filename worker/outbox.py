@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import OptOut, OutboxMessage
+from models.db import insert_new
 
 OPEN = ("queued", "sending")
 
@@ -17,19 +18,21 @@ OPEN = ("queued", "sending")
 def queue(session: Session, *, key: str, kind: str, to: str, sender: str, rendered, now: datetime,
           referral_ids: list[int], reply_to: str = "", in_reply_to: str = "", member_id: int | None = None,
           not_before: datetime | None = None) -> OutboxMessage | None:
-    """A rendered mail as a queued row, once per key (None if that key was queued before)."""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
-        return None
-    row = OutboxMessage(
+    """A rendered mail as a queued row, once per key (None if that key was queued before).
+
+    ON CONFLICT, not a look first: two processes queueing the same key at once (two `run`s'
+    sweeps) must not fail one of them on the unique key; the later one simply gets None."""
+    values = dict(
         dedupe_key=key, kind=kind, status="queued", referral_ids=referral_ids, member_id=member_id,
         from_addr=sender, to_addr=to, reply_to=reply_to, subject=rendered.subject,
         text_body=rendered.text, html_body=rendered.html, in_reply_to=in_reply_to,
         references=in_reply_to, not_before=not_before or now, queued_at=now, attempts=0,
     )
     if opted_out(session, to):
-        row.status, row.reason = "suppressed", f"{to} opted out of our mail"
-    session.add(row)
-    return row
+        values.update(status="suppressed", reason=f"{to} opted out of our mail")
+    new_id = session.scalar(insert_new(session, OutboxMessage.__table__, key=("dedupe_key",))
+                            .values(**values).returning(OutboxMessage.id))
+    return None if new_id is None else session.get(OutboxMessage, new_id)
 
 
 # The send path's statements, built once with bind parameters: on this machine constructing an
