@@ -244,3 +244,81 @@ def test_outages_are_told_from_bugs_and_bad_mail():
     assert not is_outage(DataError("INSERT", {}, Exception("value too long")))
     assert not is_outage(RecursionError("maximum recursion depth exceeded"))
     assert not is_outage(KeyError("bug"))
+
+
+# --- Size: a huge message never fills the memory, and its intro is still logged ----------------
+
+
+def with_attachment(raw: bytes, size: int) -> bytes:
+    """A real intro carrying an attachment of about `size` bytes (base64 lines)."""
+    import base64
+    import random
+
+    boundary = raw.split(b'boundary="', 1)[1].split(b'"', 1)[0]
+    blob = base64.encodebytes(random.Random(size).randbytes(size * 3 // 4))
+    part = (b"--" + boundary + b"\r\nContent-Type: application/pdf; name=\"deck.pdf\"\r\n"
+            b"Content-Disposition: attachment; filename=\"deck.pdf\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + blob.replace(b"\n", b"\r\n"))
+    closing = b"--" + boundary + b"--"
+    return raw.replace(closing, part + closing)
+
+
+def test_imap_message_above_the_cap_is_quarantined_and_its_intro_still_logged(tmp_path, database_url, imap_mailbox):
+    from tests.conftest import build_app
+    from tests.test_imap import imap_settings
+    from worker.runner import Runner
+    from worker.sources import imap_account
+
+    app = build_app(tmp_path, database_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
+                    source={**imap_settings(imap_mailbox), "max_message_bytes": 100_000})
+    big = with_attachment(mailgen.intro(1), 300_000)
+    imap_mailbox.append(mailgen.intro(2))
+    imap_mailbox.append(big)
+    imap_mailbox.append(mailgen.intro(3))
+    runner = Runner(app.pipeline, app.sessions)
+    outcomes = runner.imap_once(imap_account(app))
+    assert [o.kind for o in outcomes] == ["double_intro"] * 3
+    assert "above source.max_message_bytes" in outcomes[1].reason
+    with app.sessions() as s:
+        q = s.scalar(select(Quarantined))
+        assert q.raw_size >= len(big) and b"Subject: Intro:" in q.raw and b"deck.pdf" not in q.raw
+        assert "above source.max_message_bytes" in q.reason and q.message_id == "gen1.gmail@mail.gmail.example"
+        assert s.scalar(select(func.count()).select_from(Referral)) == 3
+    assert runner.imap_once(imap_account(app)) == []
+    assert _quarantined(app) == 1
+    app.engine.dispose()
+
+
+def test_mailbox_is_fetched_a_few_megabytes_at_a_time():
+    from worker.sizing import plan_chunks
+
+    mb = 1024 * 1024
+    sizes = {1: 3 * mb, 2: 3 * mb, 3: 3 * mb, 4: 20 * mb, 5: 40 * mb, 6: 1000, 7: 2000}
+    chunks = plan_chunks(list(sizes), sizes, cap=25 * mb, chunk_bytes=8 * mb)
+    assert [u for c in chunks for u in c] == list(sizes)  # every message, in UID order
+    assert chunks == [[1, 2], [3], [4], [5, 6, 7]]  # 20 MB alone; 40 MB is above the cap: headers only
+
+
+def test_max_message_bytes_is_validated(tmp_path):
+    from worker.config import ConfigError
+    from tests.conftest import make_config
+
+    with pytest.raises(ConfigError, match="max_message_bytes"):
+        make_config(tmp_path, "sqlite://", source={"max_message_bytes": 10})
+    assert make_config(tmp_path, "sqlite://").settings.source.max_message_bytes == 25 * 1024 * 1024
+
+
+def test_maildir_message_above_the_cap_is_quarantined_and_its_intro_still_logged(tmp_path, sqlite_app):
+    import mailbox
+
+    from worker.maildir_source import MaildirSource
+
+    box = mailbox.Maildir(str(tmp_path / "mail"))
+    big = with_attachment(mailgen.intro(4), 300_000)
+    box.add(big)
+    box.add(mailgen.intro(5))
+    outcomes = MaildirSource(tmp_path / "mail", max_message_bytes=100_000).drain(sqlite_app.pipeline)
+    assert sorted(o.kind for o in outcomes) == ["double_intro", "double_intro"]
+    with sqlite_app.sessions() as s:
+        q = s.scalar(select(Quarantined))
+        assert q.raw_size == len(big) and q.raw.endswith(b"\r\n\r\n") and b"deck.pdf" not in q.raw

@@ -85,6 +85,9 @@ class SourceConfig(_Strict):
     kind: Literal["imap", "maildir"] = "maildir"
     imap: ImapConfig | None = None
     maildir: MaildirConfig = MaildirConfig()
+    # A message above this is not fetched whole: its headers are read (an intro is still logged)
+    # and it is set aside in quarantine with its size, so one huge mail never fills the memory.
+    max_message_bytes: int = Field(25 * 1024 * 1024, ge=4096)
 
 
 class SmtpConfig(_Strict):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Checkpoint
 from worker.config import ImapConfig
 from worker.pipeline import Origin, Outcome, Pipeline
+from worker.sizing import DEFAULT_MAX_MESSAGE_BYTES, plan_chunks
 
 
 class ImapLoginError(RuntimeError):
@@ -24,6 +25,7 @@ class ImapLoginError(RuntimeError):
 class ImapAccount:
     settings: ImapConfig
     secret: str | None  # the password or the OAuth2 access token, from the environment
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES  # above it, only the headers are fetched
 
     @property
     def source(self) -> str:
@@ -67,15 +69,37 @@ def catch_up(client: IMAPClient, account: ImapAccount, pipeline: Pipeline,
     outcomes: list[Outcome] = []
     for start in range(0, len(uids), s.batch_size):
         batch = uids[start:start + s.batch_size]
-        fetched = client.fetch(batch, ["BODY.PEEK[]"])
-        items = [
-            (fetched[uid][b"BODY[]"], Origin(account.source, str(uid), uidvalidity, uid))
-            for uid in batch if b"BODY[]" in fetched.get(uid, {})  # absent: expunged meanwhile
-        ]
-        outcomes.extend(pipeline.process_batch(items))
-        if s.processed_folder and items:
-            client.move([o.uid for _raw, o in items], s.processed_folder)  # only after the commit
+        sizes = {uid: int(data[b"RFC822.SIZE"]) for uid, data in client.fetch(batch, ["RFC822.SIZE"]).items()
+                 if b"RFC822.SIZE" in data}
+        # Bodies a few megabytes at a time, never a whole batch: 200 mails of 30 MB took a gigabyte.
+        for chunk in plan_chunks([u for u in batch if u in sizes], sizes, account.max_message_bytes):
+            items = _fetch(client, chunk, sizes, account, uidvalidity)
+            outcomes.extend(pipeline.process_batch(items))
+            if s.processed_folder and items:
+                client.move([o.uid for _raw, o in items], s.processed_folder)  # only after the commit
     return outcomes
+
+
+def _fetch(client: IMAPClient, chunk: list[int], sizes: dict[int, int], account: ImapAccount,
+           uidvalidity: int) -> list[tuple[bytes, Origin]]:
+    cap = account.max_message_bytes
+    whole = [u for u in chunk if sizes[u] <= cap]
+    big = [u for u in chunk if sizes[u] > cap]
+    whole_set, big_set = set(whole), set(big)
+    fetched = client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
+    # Headers only, and at most the cap of them: a header block can be huge too.
+    if big:
+        fetched.update(client.fetch(big, [f"BODY.PEEK[HEADER]<0.{cap}>"]))
+    items = []
+    for uid in chunk:  # absent: expunged meanwhile
+        data = fetched.get(uid, {})
+        if uid in whole_set and b"BODY[]" in data:
+            items.append((data[b"BODY[]"], Origin(account.source, str(uid), uidvalidity, uid)))
+        elif uid in big_set:
+            header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER]")), None)
+            if header is not None:
+                items.append((header, Origin(account.source, str(uid), uidvalidity, uid, oversize=sizes[uid])))
+    return items
 
 
 def _forget_announcements(client: IMAPClient) -> None:

@@ -3,12 +3,14 @@ import os
 from pathlib import Path
 
 from worker.pipeline import Origin, Outcome, Pipeline
+from worker.sizing import DEFAULT_MAX_MESSAGE_BYTES, plan_chunks, read_headers
 
 
 class MaildirSource:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES):
         self.path = Path(path)
         self.source = f"maildir:{self.path}"
+        self.max_message_bytes = max_message_bytes
 
     def ensure(self) -> None:
         for sub in ("new", "cur", "tmp"):
@@ -19,11 +21,17 @@ class MaildirSource:
         names = sorted(n for n in os.listdir(self.path / "new") if not n.startswith("."))
         outcomes = []
         for start in range(0, len(names), batch_size):
-            batch = names[start:start + batch_size]
-            items = [((self.path / "new" / n).read_bytes(), Origin(self.source, n)) for n in batch]
-            outcomes.extend(pipeline.process_batch(items))
-            # Moved only after the commit; a crash before this re-reads them, and dedupe makes
-            # the re-read a no-op.
-            for name in batch:
-                os.replace(self.path / "new" / name, self.path / "cur" / f"{name}:2,S")
+            sizes = {n: (self.path / "new" / n).stat().st_size for n in names[start:start + batch_size]}
+            for batch in plan_chunks(list(sizes), sizes, self.max_message_bytes):
+                outcomes.extend(pipeline.process_batch([self._read(n, sizes[n]) for n in batch]))
+                # Moved only after the commit; a crash before this re-reads them, and dedupe makes
+                # the re-read a no-op.
+                for name in batch:
+                    os.replace(self.path / "new" / name, self.path / "cur" / f"{name}:2,S")
         return outcomes
+
+    def _read(self, name: str, size: int) -> tuple[bytes, Origin]:
+        if size <= self.max_message_bytes:
+            return (self.path / "new" / name).read_bytes(), Origin(self.source, name)
+        with open(self.path / "new" / name, "rb") as stream:  # above the cap: its headers only
+            return read_headers(stream, self.max_message_bytes), Origin(self.source, name, oversize=size)

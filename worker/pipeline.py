@@ -36,6 +36,9 @@ class Origin:
     ref: str = ""           # UID, Maildir key or file name: where a person finds the original
     uidvalidity: int | None = None
     uid: int | None = None
+    # Set when only the headers were read because the message (this many bytes) was above the
+    # size cap: it is handled from its headers and also set aside in quarantine.
+    oversize: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,11 @@ class Pipeline:
             return self._quarantine(session, raw, origin, parsed, "")
         try:
             if strict:
-                return self._handle(session, parsed, origin, pending)
-            with session.begin_nested():  # alone in its transaction: undo just its own writes
-                return self._handle(session, parsed, origin, pending)
+                outcome = self._handle(session, parsed, origin, pending)
+            else:
+                with session.begin_nested():  # alone in its transaction: undo just its own writes
+                    outcome = self._handle(session, parsed, origin, pending)
+            return self._set_aside(session, raw, origin, outcome) if origin.oversize else outcome
         except IntegrityError as exc:
             if not last or strict:
                 raise
@@ -159,6 +164,18 @@ class Pipeline:
         advance(session, origin)
         return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
 
+    def _set_aside(self, session: Session, headers: bytes, origin: Origin, outcome: Outcome) -> Outcome:
+        """A message above the size cap: handled from its headers, and kept in quarantine for a
+        person to look at (once, however often the mailbox is re-read)."""
+        reason = (f"{origin.oversize} bytes, above source.max_message_bytes: only its headers were read"
+                  f" ({where(origin)})")
+        if outcome.kind != "duplicate":
+            session.add(Quarantined(
+                source=origin.source, source_ref=origin.ref, message_id=_storable(outcome.message_id)[:400],
+                reason=reason, raw=headers[: self.quarantine_cap], raw_size=origin.oversize,
+            ))
+        return replace(outcome, reason=f"{outcome.reason}; {reason}")
+
     def _quarantine(self, session: Session, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
         key = parse_free_key(raw, message_id)
         reason, message_id = _storable(reason)[:2000], _storable(message_id)[:400]
@@ -168,7 +185,7 @@ class Pipeline:
             return Outcome("duplicate", "already quarantined", None, message_id)
         session.add(Quarantined(
             source=origin.source, source_ref=origin.ref, message_id=message_id,
-            reason=reason, raw=raw[: self.quarantine_cap], raw_size=len(raw),
+            reason=reason, raw=raw[: self.quarantine_cap], raw_size=origin.oversize or len(raw),
         ))
         session.add(InboundMessage(
             dedupe_key=key, message_id=message_id, source=origin.source,
