@@ -172,7 +172,7 @@ def build_outbound(app: App) -> Outbound:
     deliverer = Deliverer(app.sessions, transport, s.tracking.address,
                           s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now)
     broker = make_broker(s.broker_url)
-    actor = register(broker, deliverer.deliver, s.outbound.max_attempts)
+    actor = register(broker, deliverer.deliver)
     sweep = Sweeper(app.sessions, actor.send, timedelta(seconds=s.outbound.sending_timeout_seconds),
                     now=app.now, max_attempts=s.outbound.max_attempts)
     return Outbound(broker, actor, deliverer, sweep, transport)

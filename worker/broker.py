@@ -9,7 +9,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
-from worker.mailer import TransientSendError
+from sqlalchemy.exc import OperationalError
 
 QUEUE = "outbox"
 log = logging.getLogger("introledger.broker")
@@ -23,17 +23,22 @@ def make_broker(url: str) -> dramatiq.Broker:
     raise ValueError(f"broker_url {url!r}: use memory:// or redis://host:port/db")
 
 
-def register(broker: dramatiq.Broker, deliver, max_retries: int) -> dramatiq.Actor:
-    """The actor takes an outbox id only (the database holds the truth) and retries
-    temporary SMTP failures with exponential backoff."""
+def register(broker: dramatiq.Broker, deliver) -> dramatiq.Actor:
+    """The actor takes an outbox id only (the database holds the truth). It never asks the queue
+    to retry: a temporary failure is rescheduled in the outbox row (worker/backoff.py) and
+    logged there in one line; an exception reaching dramatiq is our bug and keeps its traceback."""
     def send_outbox(outbox_id: int) -> None:
-        log.info("outbox #%s: %s", outbox_id, deliver(outbox_id))
+        try:
+            result = deliver(outbox_id)
+        except OperationalError as exc:  # the database, not the mail: the sweep nudges it again
+            log.warning("outbox #%s: database unavailable, the sweep will nudge it again: %s",
+                        outbox_id, str(exc).splitlines()[0])
+            return
+        if result != "retry":  # a retry was logged where it was decided
+            log.info("outbox #%s: %s", outbox_id, result)
 
-    return dramatiq.actor(
-        send_outbox, broker=broker, actor_name="send_outbox", queue_name=QUEUE,
-        max_retries=max_retries, min_backoff=1_000, max_backoff=600_000,
-        retry_when=lambda retries, exc: isinstance(exc, TransientSendError) and retries < max_retries,
-    )
+    return dramatiq.actor(send_outbox, broker=broker, actor_name="send_outbox", queue_name=QUEUE,
+                          max_retries=0)
 
 
 def start_worker(broker: dramatiq.Broker, threads: int = 2) -> dramatiq.Worker:

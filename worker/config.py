@@ -118,7 +118,8 @@ class OutboundConfig(_Strict):
     default_timezone: str = "UTC"
     quiet_hours: QuietHours | None = QuietHours()
     per_recipient_per_day: int = Field(3, ge=1)
-    max_attempts: int = Field(8, ge=1)
+    # Temporary failures are retried on worker/backoff.py's schedule: 54 attempts span ~45 hours.
+    max_attempts: int = Field(54, ge=1)
     # A claim older than this belongs to a dead worker (longer than any SMTP wait: see the check).
     sending_timeout_seconds: float = Field(900, gt=0)
     sweep_seconds: float = Field(5, gt=0)

@@ -6,7 +6,8 @@ hand-over is committed before DATA, and a mail handed over without an answer bec
 `unconfirmed`, which only a person sends again (docs/sending.md).
 """
 import logging
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -14,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
-from worker import mailer, outbox
+from worker import backoff, mailer, outbox
 
 log = logging.getLogger("introledger.delivery")
 DAY = timedelta(days=1)
@@ -33,9 +34,11 @@ class Deliverer:
     per_recipient_per_day: int
     max_attempts: int
     now: Callable[[], datetime]
+    rng: random.Random = field(default_factory=random.Random)
 
     def deliver(self, outbox_id: int) -> str:
-        """One attempt; raises TransientSendError so the queue retries with backoff."""
+        """One attempt: "sent", "retry" (a temporary failure: queued again for later, see
+        worker/backoff.py), "failed", "unconfirmed", "suppressed", "deferred" or "skipped"."""
         claimed = self._claim(outbox_id)
         if isinstance(claimed, str):
             return claimed
@@ -105,10 +108,18 @@ class Deliverer:
         return result
 
     def _release(self, outbox_id: int, exc: Exception) -> str:
+        """A temporary failure: the row waits in the database (not in a queue delay, which could
+        be lost or not listed) and the sweep nudges it when due. One log line, no traceback:
+        a server being down is not our bug."""
+        reason = " ".join(str(exc).split())  # a multi-line SMTP reply stays one log line
         with self.sessions.begin() as session:
             attempts = session.get(OutboxMessage, outbox_id).attempts
             if attempts >= self.max_attempts:
-                outbox.mark_failed(session, outbox_id, f"gave up after {attempts} attempts: {exc}")
+                outbox.mark_failed(session, outbox_id, f"gave up after {attempts} attempts: {reason}")
+                log.warning("outbox #%s: failed for good after %d attempts: %s", outbox_id, attempts, reason)
                 return "failed"
-            outbox.release(session, outbox_id, str(exc), self.now())
-        raise exc
+            wait = backoff.schedule(attempts, self.rng)
+            outbox.release(session, outbox_id, reason, self.now() + wait)
+        log.warning("outbox #%s: attempt %d of %d: %s; next in %s", outbox_id, attempts, self.max_attempts,
+                    reason, backoff.human(wait))
+        return "retry"

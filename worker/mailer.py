@@ -195,8 +195,8 @@ class SmtpTransport:
 
     def _open(self) -> smtplib.SMTP:
         """Connect, secure and log in. What only a person can fix (the configuration, or the
-        server's certificate) raises PermanentSendError naming the server: the queue's retries
-        are over within minutes, so retrying would only delay the same verdict. A half-open
+        server's certificate) raises PermanentSendError naming the server: retries span two days
+        (worker/backoff.py), which would only delay the same verdict. A half-open
         connection is closed."""
         s = self.settings
         where = f"SMTP server {s.host}:{s.port}"

@@ -94,10 +94,9 @@ def mark_unconfirmed(session: Session | Connection, outbox_id: int, error: str) 
 
 
 def release(session: Session, outbox_id: int, error: str, retry_at: datetime) -> bool:
-    """A temporary failure: back to queued for a later attempt."""
-    # nudged_at=now: the queue's own retry carries it; the sweep steps in only if that is lost.
-    return _settle(session, outbox_id, status="queued", last_error=error[:2000],
-                   not_before=retry_at, nudged_at=retry_at, claimed_at=None, handed_over_at=None)
+    """A temporary failure: back to queued; the sweep nudges it again at retry_at."""
+    return _settle(session, outbox_id, status="queued", last_error=error[:2000], not_before=retry_at,
+                   nudged_at=None, job_id=None, claimed_at=None, handed_over_at=None)
 
 
 def defer(session: Session | Connection, outbox_id: int, until: datetime, reason: str) -> bool:

@@ -1,0 +1,110 @@
+"""Outages: retried over hours with jitter, one log line per retry, no traceback.
+
+Issue 9, "Why" 4: backoff from 1 s and 8 attempts let a one-minute SMTP outage fail mail for
+good, with two tracebacks per temporary failure. The schedule is worker/backoff.py (pure, tested
+here and printed in docs/sending.md); the outage tests run against a real aiosmtpd.
+"""
+import logging
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.servers import _Handler
+from tests.test_delivery import make_app, queue_thank_you, row
+from worker import backoff, bootstrap
+from worker.broker import QUEUE, start_worker
+from worker.config import OutboundConfig
+
+DEFAULT_ATTEMPTS = OutboundConfig().max_attempts
+
+
+def test_the_waits_grow_from_seconds_to_an_hour():
+    waits = [backoff.nominal(a) for a in range(1, DEFAULT_ATTEMPTS)]
+    assert waits[0] <= 10 and waits == sorted(waits)
+    assert max(waits) == 3600 and waits[-1] == 3600
+
+
+def test_each_wait_is_jittered_within_its_bounds_and_spreads_a_batch():
+    rng = random.Random(9)
+    for attempt in (1, 4, 30):
+        draws = [backoff.schedule(attempt, rng).total_seconds() for _ in range(500)]
+        low, high = backoff.nominal(attempt) * 0.8, backoff.nominal(attempt) * 1.2
+        assert all(low <= d <= high for d in draws)
+        assert len({round(d, 3) for d in draws}) > 400  # mails that failed together come back apart
+
+
+def test_a_mail_rides_out_an_outage_of_most_of_two_days_and_a_short_one_costs_seconds():
+    assert backoff.give_up_after(DEFAULT_ATTEMPTS) > timedelta(hours=40)
+    assert backoff.give_up_after(4) <= timedelta(seconds=90)  # a one-minute outage: attempt 4 or 5 gets through
+
+
+def test_the_documented_schedule_is_the_one_in_the_code():
+    docs = (Path(__file__).parent.parent / "docs" / "sending.md").read_text()
+    assert backoff.table(DEFAULT_ATTEMPTS) in docs
+
+
+def _server_down(sink, how: str) -> None:
+    if how == "refused":
+        sink.controller.stop()
+    else:
+        sink.fail_all("421 4.3.2 Service not available, closing transmission channel", stage="mail")
+
+
+def _server_up(sink, how: str) -> None:
+    if how == "refused":  # the same server back on the same port, as after a restart
+        from aiosmtpd.controller import Controller
+
+        sink.controller = Controller(_Handler(sink), hostname=sink.host, port=sink.port, ready_timeout=10)
+        sink.controller.start()
+    else:
+        sink.heal()
+
+
+@pytest.mark.parametrize("how", ["refused", "421"])
+def test_a_one_minute_smtp_outage_delivers_the_mail_with_one_log_line_per_retry(
+        tmp_path, sqlite_url, smtp_sink, clock, caplog, how):
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    worker = start_worker(outbound.broker)
+    oid = queue_thank_you(app, clock)
+    back_at, down = clock.current + timedelta(seconds=60), True
+    _server_down(smtp_sink, how)
+    caplog.set_level(logging.INFO)
+    try:
+        for _ in range(20):  # the real actor on the in-process queue; the clock jumps to each retry
+            if down and clock.current >= back_at:
+                _server_up(smtp_sink, how)
+                down = False
+            outbound.sweep()
+            outbound.broker.join(QUEUE)
+            worker.join()
+            if row(app, oid).status != "queued":
+                break
+            clock.current = row(app, oid).not_before
+    finally:
+        worker.stop()
+        outbound.close()
+    sent = row(app, oid)
+    assert sent.status == "sent" and len(smtp_sink.messages) == 1
+    retries = [r for r in caplog.records if "next in" in r.getMessage()]
+    assert len(retries) == sent.attempts - 1 >= 3
+    assert all(f"outbox #{oid}: attempt" in r.getMessage() and "\n" not in r.getMessage() for r in retries)
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+    app.engine.dispose()
+
+
+def test_our_own_bug_keeps_its_traceback(tmp_path, sqlite_url, smtp_sink, clock, caplog, monkeypatch):
+    from worker import mailer
+
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    oid = queue_thank_you(app, clock)
+    monkeypatch.setattr(mailer, "build", lambda row, tracking: 1 / 0)
+    caplog.set_level(logging.INFO)
+    assert outbound.deliverer.deliver(oid) == "failed"
+    assert row(app, oid).last_error.startswith("internal error: ZeroDivisionError")
+    [bug] = [r for r in caplog.records if r.exc_info]
+    assert "unexpected error" in bug.getMessage()
+    app.engine.dispose()
