@@ -50,6 +50,7 @@ def _wait_until_blocked(engine, result: dict, timeout: float = 20.0) -> None:
                 "WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid()")).all()
             if any(row[1] == "Lock" for row in activity):
                 return
+            conn.rollback()  # pg_stat_activity is a snapshot taken once per transaction
             time.sleep(0.02)
     if not result:
         raise AssertionError(f"the other connection never blocked: {activity}")
