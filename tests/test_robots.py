@@ -284,3 +284,63 @@ def test_an_auto_reply_to_a_follow_up_changes_no_status(app, clock, body):
     app.pipeline.process(to_follow_up(clock, body, 1), _origin(1))
     assert referral(app).status == "introduced" and events(app) == []
     assert mails(app, "clarification") == []
+
+
+# --- The text detector on its own (a pure function: text → why it reads as a robot) -----------
+
+@pytest.mark.parametrize("text", [
+    "I am out of the office until 30 November with limited access to email.",
+    "I'm out of the shop until November 16 (hunting trip, no cell service).",
+    "I'm currently on a job site with limited email access and will respond as soon as I can.",
+    "This is an automatic reply. Please do not reply to this message.",
+    "Thank you for your email. We will get back to you within 24 hours.",
+    "Your request (48213) has been received and is being reviewed by our team.",
+    "Ich bin bis einschließlich 30.10.2026 nicht im Büro.",
+    "Vielen Dank für Ihre Nachricht. Wir melden uns schnellstmöglich bei Ihnen.",
+    "Je suis absente du bureau jusqu'au 9 novembre.",
+    "Merci pour votre message, nous vous répondrons dans les plus brefs délais.",
+    "Estoy fuera de la oficina hasta el 30 de noviembre.",
+    "Gracias por su mensaje. Le responderemos lo antes posible.",
+    "Ik ben tot en met 13 november afwezig.",
+    "Bedankt voor uw bericht. Wij nemen zo snel mogelijk contact met u op.",
+    "Sono fuori ufficio fino al 20 novembre.",
+    "Grazie per il suo messaggio, risponderemo al più presto.",
+    "Estou de férias até 20 de novembro.",
+    "Obrigado pela sua mensagem. Responderemos assim que possível.",
+])
+def test_robot_wording_in_seven_languages(text):
+    from worker.ooo import automated
+
+    assert automated(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks Carol! Alice, great to meet you — how about a call Thursday?",
+    "Thank you for your email, Carol. Alice, lovely to meet you.",
+    "Thank you for the intro! Dana, are you free next week?",
+    "Danke für die Vorstellung! Marco, hättest du Dienstag Zeit?",
+    "Merci François ! Claire, je vous appelle demain.",
+    "WON $4,500 — they signed on Friday.",
+    "We met last week, back to you when they decide.",
+    "Met vriendelijke groet,\nJan",
+])
+def test_people_do_not_read_as_robots(text):
+    from worker.ooo import automated
+
+    assert automated(text) == ""
+
+
+@pytest.mark.parametrize("text, back", [
+    ("I'll be back on 12 March.", datetime(2027, 3, 12, tzinfo=timezone.utc)),
+    ("I am away until Monday.", datetime(2026, 11, 9, tzinfo=timezone.utc)),
+    ("Ich bin bis 14.12. im Urlaub.", datetime(2026, 12, 14, tzinfo=timezone.utc)),
+    ("Je suis absente jusqu'au 3 décembre.", datetime(2026, 12, 3, tzinfo=timezone.utc)),
+    ("Regresaré el 5 de diciembre.", datetime(2026, 12, 5, tzinfo=timezone.utc)),
+    ("Ik ben tot en met 13 november afwezig.", datetime(2026, 11, 13, tzinfo=timezone.utc)),
+    ("Rientrerò il 23 novembre.", datetime(2026, 11, 23, tzinfo=timezone.utc)),
+    ("Estou de férias até 20 de novembro.", datetime(2026, 11, 20, tzinfo=timezone.utc)),
+])
+def test_return_dates(text, back, clock):
+    from worker.ooo import return_date
+
+    assert return_date(text, clock.current) == back

@@ -22,12 +22,13 @@ _W = r"[\w'’-]+"  # one word, apostrophes and hyphens included
 AWAY = {
     "en": [
         r"\b(?:i am|i'm|i’m|i will be|i'll be|i’ll be|i shall be) (?:currently |presently |now |still )?"
-        r"(?:out of (?:the )?office|ooo\b|away from (?:the office|my desk|work|my email)"
+        r"(?:out of (?:the |my )?(?:office|shop|studio|clinic|practice|store|workshop|country)|ooo\b|away from (?:the office|my desk|work|my email)"
         r"|on (?:annual |parental |maternity |paternity |sick |medical |study )?"
         r"(?:leave|vacation|holidays?|sabbatical|pto)\b|away (?:until|till|through|from|on|and)\b"
         r"|out (?:until|till|through)\b|travell?ing (?:until|till|with (?:limited|no)))",
         r"\bout of (?:the )?office (?:until|till|through|from|and|with)\b",
         r"\b(?:limited|no|without|intermittent) access to (?:my )?e-?mails?\b",
+        r"\b(?:limited|no|intermittent) (?:e-?mail|internet) access\b",
         r"\b(?:respond|reply|answer|get back to you|attend to your (?:message|e-?mail))[^.\n]{0,40}?"
         r"\b(?:upon|on|when|after) (?:my |i )?return",
         r"\b(?:our|the) office (?:is|will be|remains) closed\b",
@@ -76,6 +77,9 @@ NOTICE = {
         r"\bthis is an? (?:auto(?:mated|matic|generated)?[- ]?(?:reply|response|message|notification|e-?mail))\b",
         r"\b(?:please )?do not reply to this (?:e-?mail|message|address)\b",
         r"\bthis (?:mailbox|e-?mail address|inbox) is (?:not|no longer) (?:monitored|in use|active)\b",
+        r"\byour (?:request|ticket|case|enquiry|inquiry|message|e-?mail)(?: \(?#?\d+\)?| number \d+)?"
+        r" (?:has been|was) (?:received|logged|created|opened)\b",
+        r"\bplease (?:type|write) your reply above this line\b",
     ],
     "de": [r"\bdies ist eine automatische (?:antwort|nachricht|e-?mail|benachrichtigung)\b",
            r"\bautomatisch (?:generierte|erstellte|versandte) (?:nachricht|e-?mail|antwort)\b"],
@@ -96,7 +100,7 @@ NOTICE = {
 # Carol!" is not enough on its own.
 _THANKS = {
     "en": r"\bthank you (?:very much )?for (?:your (?:message|e-?mail|mail|enquiry|inquiry|request|note)"
-          r"|contacting (?:us|me)|reaching out|getting in touch|writing)",
+          r"|contacting|reaching out|getting in touch|writing)",
     "de": r"\b(?:vielen |herzlichen )?dank für ihre (?:nachricht|e-?mail|mail|anfrage)",
     "fr": r"\bmerci (?:beaucoup )?(?:pour|de) votre (?:message|e-?mail|courriel|demande|mail)",
     "es": r"\bgracias por (?:su|tu) (?:mensaje|correo|e-?mail|consulta|solicitud)",
@@ -161,7 +165,7 @@ def _quote(words: str) -> str:
 
 _CUE = re.compile(
     r"\b(?:until|till|through|back on|back in the office on|back from|return(?:ing)? on|returns? on"
-    r"|bis(?: zum| einschließlich)?|ab dem|jusqu'au|jusqu’au|de retour le|hasta el|hasta|de vuelta el|el día"
+    r"|bis(?: zum| einschließlich)?|ab dem|jusqu'au|jusqu’au|de retour le|retour le|hasta el|hasta|de vuelta el|el día"
     r"|tot en met|tot|terug op|fino al|rientro il|rientrerò il|até (?:ao dia|o dia|dia)?|até|a partir de"
     r"|(?:regresaré|volveré|retornarei|regressarei|voltarei)(?: el| em| a| no dia)?)\b",
     re.IGNORECASE,
