@@ -322,3 +322,19 @@ def test_maildir_message_above_the_cap_is_quarantined_and_its_intro_still_logged
     with sqlite_app.sessions() as s:
         q = s.scalar(select(Quarantined))
         assert q.raw_size == len(big) and q.raw.endswith(b"\r\n\r\n") and b"deck.pdf" not in q.raw
+
+
+# --- Text no regex chokes on (found by the fuzz) ------------------------------------------------
+
+
+@pytest.mark.timeout(30)  # a guard, not a measurement: before the fix this took many minutes
+def test_a_100k_letter_run_does_not_stall_heads_up_detection(app):
+    from pathlib import Path
+
+    from worker.language import HEADS_UP_NAMED
+
+    run = "A" * 100_000
+    assert HEADS_UP_NAMED.search(f"and {run} will call you").group("name") == run
+    raw = (Path(__file__).parent / "data" / "corpus" / "heads_up_en.eml").read_bytes()
+    raw = raw.replace(b"Quick heads up", run.encode() + b" Aa" * 20_000 + b"\r\n\r\nQuick heads up", 1)
+    assert app.pipeline.process(raw, FILE).kind == "heads_up"
