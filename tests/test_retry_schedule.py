@@ -108,3 +108,42 @@ def test_our_own_bug_keeps_its_traceback(tmp_path, sqlite_url, smtp_sink, clock,
     [bug] = [r for r in caplog.records if r.exc_info]
     assert "unexpected error" in bug.getMessage()
     app.engine.dispose()
+
+
+def test_a_job_lost_with_redis_is_nudged_again_at_the_next_sweep(tmp_path, sqlite_url, smtp_sink, clock, redis_url):
+    import redis
+
+    from tests.test_delivery import wait_for
+
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock, broker_url=redis_url)
+    outbound = bootstrap.build_outbound(app)
+    oid = queue_thank_you(app, clock)
+    assert outbound.sweep() == 1  # the job waits in Redis: no worker yet, as behind a backlog
+    first_job = row(app, oid).job_id
+    clock.advance(minutes=30)
+    assert outbound.sweep() == 0  # Redis still holds it: a backlog is not doubled
+    redis.Redis.from_url(redis_url).flushdb()  # Redis restarted empty
+    clock.advance(seconds=5)  # the next sweep
+    assert outbound.sweep() == 1  # noticed at once, not after a fixed 5 minutes
+    assert row(app, oid).job_id not in (None, first_job)
+    worker = start_worker(outbound.broker)
+    try:
+        assert wait_for(lambda: row(app, oid).status == "sent")
+    finally:
+        worker.stop()
+        outbound.close()
+    assert len(smtp_sink.messages) == 1
+    app.engine.dispose()
+
+
+def test_in_process_jobs_of_a_process_that_ended_are_nudged_again_by_the_next_one(
+        tmp_path, sqlite_url, smtp_sink, clock):
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)  # broker_url: memory://
+    oid = queue_thank_you(app, clock)
+    assert bootstrap.build_outbound(app).sweep() == 1  # then that process ends, its queue with it
+    clock.advance(seconds=11)
+    after_restart = bootstrap.build_outbound(app)
+    assert after_restart.sweep() == 1
+    assert after_restart.sweep() == 0  # its own job is not presumed lost
+    assert row(app, oid).status == "queued"
+    app.engine.dispose()

@@ -1,6 +1,7 @@
 """All the wiring in one place: config → engine → sessions → members → pipeline."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Callable
 
 import dramatiq
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
 from worker import ledger, partners
-from worker.broker import make_broker, register
+from worker.broker import job_check, make_broker, register, send_job
 from worker.classify import Context
 from worker.config import Config, seconds
 from worker import directory as member_directory
@@ -173,8 +174,8 @@ def build_outbound(app: App) -> Outbound:
                           s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now)
     broker = make_broker(s.broker_url)
     actor = register(broker, deliverer.deliver)
-    sweep = Sweeper(app.sessions, actor.send, timedelta(seconds=s.outbound.sending_timeout_seconds),
-                    now=app.now, max_attempts=s.outbound.max_attempts)
+    sweep = Sweeper(app.sessions, partial(send_job, actor), timedelta(seconds=s.outbound.sending_timeout_seconds),
+                    now=app.now, max_attempts=s.outbound.max_attempts, held=job_check(broker))
     return Outbound(broker, actor, deliverer, sweep, transport)
 
 

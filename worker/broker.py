@@ -8,6 +8,7 @@ import logging
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import dq_name
 
 from sqlalchemy.exc import OperationalError
 
@@ -39,6 +40,33 @@ def register(broker: dramatiq.Broker, deliver) -> dramatiq.Actor:
 
     return dramatiq.actor(send_outbox, broker=broker, actor_name="send_outbox", queue_name=QUEUE,
                           max_retries=0)
+
+
+def send_job(actor: dramatiq.Actor, outbox_id: int) -> str:
+    """Enqueue one nudge; the id under which the broker keeps it (Redis gives each enqueue its
+    own, beside the message id)."""
+    message = actor.send(outbox_id)
+    return message.options.get("redis_message_id") or message.message_id
+
+
+def job_check(broker: dramatiq.Broker):
+    """A function telling which of some job ids the broker still holds — waiting, delayed, or
+    fetched by a worker and not yet acknowledged — or None when it cannot tell (the in-process
+    broker, whose jobs are lost only with the process). Redis keeps a job's body in
+    `<namespace>:<queue>.msgs` (or `.DQ.msgs` when delayed) until it is acknowledged."""
+    if not isinstance(broker, RedisBroker):
+        return None
+    keys = [f"{broker.namespace}:{QUEUE}.msgs", f"{broker.namespace}:{dq_name(QUEUE)}.msgs"]
+
+    def held(job_ids: list[str]) -> set[str]:
+        pipe = broker.client.pipeline(transaction=False)
+        for job_id in job_ids:
+            for key in keys:
+                pipe.hexists(key, job_id)
+        answers = pipe.execute()
+        return {job_id for i, job_id in enumerate(job_ids) if answers[2 * i] or answers[2 * i + 1]}
+
+    return held
 
 
 def start_worker(broker: dramatiq.Broker, threads: int = 2) -> dramatiq.Worker:

@@ -6,7 +6,7 @@ change a row at most once.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models import OptOut, OutboxMessage
@@ -104,14 +104,30 @@ def defer(session: Session | Connection, outbox_id: int, until: datetime, reason
                    nudged_at=None, claimed_at=None, attempts=OutboxMessage.attempts - 1)
 
 
-def due_ids(session: Session, now: datetime, renudge_after: timedelta, limit: int = 500) -> list[int]:
-    """Queued rows ready to send that no job is known to carry (or whose job was lost)."""
+def due_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Queued rows ready to send that no job was sent for yet."""
     return list(session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "queued", OutboxMessage.not_before <= now,
-               or_(OutboxMessage.nudged_at.is_(None), OutboxMessage.nudged_at < now - renudge_after))
+        .where(OutboxMessage.status == "queued", OutboxMessage.not_before <= now, OutboxMessage.nudged_at.is_(None))
         .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
     ))
+
+
+def nudged_due(session: Session, now: datetime, before: datetime, limit: int = 500) -> list:
+    """Queued, due rows whose job was sent before `before` and has not claimed them yet:
+    (id, job_id, nudged_at) — waiting in a backlog, or lost with the queue."""
+    return list(session.execute(
+        select(OutboxMessage.id, OutboxMessage.job_id, OutboxMessage.nudged_at)
+        .where(OutboxMessage.status == "queued", OutboxMessage.not_before <= now,
+               OutboxMessage.nudged_at < before)
+        .order_by(OutboxMessage.nudged_at, OutboxMessage.id).limit(limit)
+    ))
+
+
+NUDGED = (  # executemany: one job id per row
+    update(OutboxMessage.__table__).where(OutboxMessage.id == bindparam("b_id"))
+    .values(nudged_at=bindparam("b_now"), job_id=bindparam("b_job"))
+)
 
 
 def release_stale(session: Session, now: datetime, timeout: timedelta, max_attempts: int | None = None) -> int:

@@ -1,17 +1,16 @@
-"""The periodic sweep: hand due outbox rows to the queue and free claims of dead workers.
+"""The periodic sweep: hand due outbox rows to the queue, nudge again the ones whose job was
+lost, and free claims of dead workers.
 
 This is what makes Redis a nudge and not the truth: rows written while Redis was down, jobs
 Redis lost, and sends cut short by a crash are all found here again.
 """
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import OutboxMessage
 from worker import outbox
 
 log = logging.getLogger("introledger.sweep")
@@ -20,29 +19,61 @@ log = logging.getLogger("introledger.sweep")
 @dataclass
 class Sweeper:
     sessions: sessionmaker[Session]
-    enqueue: Callable[[int], object]
+    enqueue: Callable[[int], str | None]  # sends a job for this row; the broker's id for it
     stale_after: timedelta
+    # Only for a broker that cannot say which jobs it holds: a job older than this is presumed lost.
     renudge_after: timedelta = timedelta(minutes=5)
     now: Callable[[], datetime] = None
     max_attempts: int | None = None
+    # Which of these job ids the broker still holds (waiting, delayed or being worked on); None
+    # for the in-process broker, whose jobs are lost only with the process itself.
+    held: Callable[[list[str]], set[str]] | None = None
+    # A job younger than this is never presumed lost: a bug that kills every job of one row then
+    # costs one attempt per 10 s, not one per sweep.
+    lost_after: timedelta = timedelta(seconds=10)
+    started_at: datetime | None = field(default=None)
+
+    def __post_init__(self):
+        if self.started_at is None:
+            self.started_at = self.now()
 
     def __call__(self) -> int:
         now = self.now()
         with self.sessions.begin() as session:
             released = outbox.release_stale(session, now, self.stale_after, self.max_attempts)
-            ids = outbox.due_ids(session, now, self.renudge_after)
+            ids = outbox.due_ids(session, now)
+            waiting = outbox.nudged_due(session, now, now - self.lost_after)
         if released:
             log.warning("released %d send(s) a worker abandoned mid-way", released)
+        lost = self._lost(waiting, now)
+        if lost:
+            log.warning("%d queued mail(s) had lost their queue job (e.g. Redis restarted empty): nudged again",
+                        len(lost))
+        return self._nudge(ids + lost, now)
+
+    def _lost(self, waiting: list, now: datetime) -> list[int]:
+        """Rows whose job the queue no longer holds."""
+        if not waiting:
+            return []
+        if self.held is None:  # in-process: lost if sent before this process started, or long ago
+            return [r.id for r in waiting if r.nudged_at < self.started_at or r.nudged_at < now - self.renudge_after]
+        try:
+            held = self.held([r.job_id for r in waiting if r.job_id])
+        except Exception as exc:  # noqa: BLE001 - the broker is down: the next sweep asks again
+            log.warning("queue unavailable (%s); cannot check %d waiting job(s)", exc, len(waiting))
+            return []
+        return [r.id for r in waiting if r.job_id not in held]
+
+    def _nudge(self, ids: list[int], now: datetime) -> int:
         nudged = []
         for outbox_id in ids:
             try:
-                self.enqueue(outbox_id)
+                job_id = self.enqueue(outbox_id)
             except Exception as exc:  # noqa: BLE001 - the broker is down: the rows wait for the next sweep
                 log.warning("queue unavailable (%s); %d mail(s) wait in the outbox", exc, len(ids) - len(nudged))
                 break
-            nudged.append(outbox_id)
+            nudged.append({"b_id": outbox_id, "b_now": now, "b_job": job_id if isinstance(job_id, str) else None})
         if nudged:
             with self.sessions.begin() as session:
-                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(nudged)).values(nudged_at=now))
+                session.connection().execute(outbox.NUDGED, nudged)
         return len(nudged)
-
