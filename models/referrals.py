@@ -1,7 +1,7 @@
 """Referrals, the people in them, and the history of their status."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UtcDateTime, utcnow
@@ -10,6 +10,8 @@ from models.people import Person
 
 class Referral(Base):
     __tablename__ = "referrals"
+    # Finding the same intro by another route starts from its introducer and date (matching.py).
+    __table_args__ = (Index("ix_referrals_introducer_id_introduced_at", "introducer_id", "introduced_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # The intro's own Message-ID where known, else a fingerprint: the same intro never logs twice.
     dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)

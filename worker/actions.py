@@ -1,6 +1,5 @@
 """What each verdict does to the database; no I/O beyond the session it is given."""
 import hashlib
-from datetime import timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -8,13 +7,15 @@ from sqlalchemy.orm import Session
 from models import Person, Promise, Referral, ReferralEvent, ReferralParty
 from models.base import utcnow
 from worker import names
+from worker.matching import same_parties
 from worker.parse import Address, Inbound
 from worker.threads import subject_key
 from worker.verdict import Intro, Verdict
 
-SAME_INTRO_WINDOW = timedelta(days=2)
 _PEOPLE_BY_EMAIL = select(Person).where(Person.email.in_(bindparam("emails", expanding=True)))
 _REFERRAL_BY_KEY = select(Referral.id).where(Referral.dedupe_key == bindparam("key"))
+# Not session.get: that would load every party of it (a past group mail may have thousands).
+_STATUS_OF = select(Referral.status).where(Referral.id == bindparam("id"))
 
 
 def act(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
@@ -32,7 +33,7 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None
     existing = _same_intro(session, intro, introducer, [p for p, _ in parties])
     if existing is not None:
         # A person rejected this intro in review: another copy of it must not revive it (no thanks).
-        return None if session.get(Referral, existing).status == "rejected" else existing
+        return None if session.scalar(_STATUS_OF, {"id": existing}) == "rejected" else existing
     referral = Referral(
         dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == "needs_review" else verdict.kind,
         status="needs_review" if verdict.kind == "needs_review" else "introduced",
@@ -97,27 +98,10 @@ def people_for(session: Session, addresses: list[Address]) -> list[Person]:
 
 def _same_intro(session: Session, intro: Intro, introducer: Person, parties: list[Person]) -> int | None:
     """The same intro already logged by another route (CC'd copy vs. a later forward)."""
-    key = _dedupe_key(intro)
-    found = session.scalar(_REFERRAL_BY_KEY, {"key": key})
+    found = session.scalar(_REFERRAL_BY_KEY, {"key": _dedupe_key(intro)})
     if found is not None or intro.introduced_at is None:
         return found
-    if any(p.email and p.id is None for p in parties) or introducer.id is None:
-        return None  # someone in it is new to us, so no earlier intro can have them all
-    # A prospect named in a heads-up has no address: their name tells two heads-ups apart.
-    wanted = {_identity(p) for p in parties}
-    candidates = session.scalars(select(Referral).where(
-        Referral.introducer_id == introducer.id,
-        Referral.introduced_at.between(intro.introduced_at - SAME_INTRO_WINDOW,
-                                       intro.introduced_at + SAME_INTRO_WINDOW),
-    ))
-    for referral in candidates:
-        if wanted and {_identity(p.person) for p in referral.parties} == wanted:
-            return referral.id
-    return None
-
-
-def _identity(person: Person) -> object:
-    return person.id if person.email else ("name", " ".join(person.name.lower().split()))
+    return same_parties(session, introducer, parties, intro.introduced_at)
 
 
 def _dedupe_key(intro: Intro) -> str:
