@@ -344,3 +344,50 @@ def test_return_dates(text, back, clock):
     from worker.ooo import return_date
 
     assert return_date(text, clock.current) == back
+
+
+# --- End to end with the real servers: a headerless robot answers everything for weeks ---------
+
+def robot_answer(raw: bytes, n: int) -> bytes:
+    """A member's mailbox on leave: it answers every mail, to its Reply-To, with no header saying so."""
+    from email import message_from_bytes, policy
+
+    original = message_from_bytes(raw, policy=policy.default)
+    return (f"From: Dana Whitfield <{DANA}>\nTo: {original['Reply-To'] or original['From']}\n"
+            f"Subject: Re: {original['Subject']}\nMessage-ID: <robot{n}@danabooks.example>\n"
+            f"In-Reply-To: {original['Message-ID']}\nReferences: {original['Message-ID']}\n"
+            "Content-Type: text/plain; charset=utf-8\n\n"
+            "Thank you for your message. I am currently on parental leave and not reading email.\n"
+            "For anything about an order, please write to shop@danabooks.example.\n\nDana\n").encode()
+
+
+def test_a_headerless_robot_answering_every_mail_for_weeks_hears_only_the_follow_ups(
+        tmp_path, sqlite_url, imap_mailbox, smtp_sink, clock):
+    from tests.test_imap import imap_settings
+    from worker.service import Service
+
+    app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password,
+                                           "INTROLEDGER_TOKEN_SECRET": SECRET},
+                    now=clock, source=imap_settings(imap_mailbox), thank_you={"delay_seconds": 0},
+                    follow_ups={"steps": ["7d", "21d"]},
+                    outbound={"transport": "smtp", "quiet_hours": None,
+                              "smtp": {"host": smtp_sink.host, "port": smtp_sink.port, "security": "none"}})
+    try:
+        imap_mailbox.append(mailgen.intro(1, introducer=("Carol Jensen", CAROL), a=("Alice Brook", ALICE),
+                                          b=("Dana Whitfield", DANA), when=clock.current))
+        answered = 0
+        for day in range(25):
+            Service(app).once()
+            for sent in smtp_sink.messages[answered:]:
+                if DANA in sent.rcpt_tos:
+                    imap_mailbox.append(robot_answer(sent.raw, answered))
+            answered = len(smtp_sink.messages)
+            clock.advance(days=1)
+        Service(app).once()
+        with app.sessions() as s:
+            kinds = sorted(k for k in s.scalars(select(OutboxMessage.kind)) if k != "digest")  # weekly, asked for
+        assert kinds == ["follow_up", "follow_up", "thank_you"]  # and not one clarification in 25 days
+        assert len(smtp_sink.messages) == len(kinds) + len(mails(app, "digest"))
+        assert referral(app).status == "introduced"
+    finally:
+        app.engine.dispose()
