@@ -55,9 +55,11 @@ class ReferralParty(Base):
 
 
 class ReferralEvent(Base):
-    """One status change: who, when, from which message, old → new."""
+    """One status change (or a refused attempt): who, when, from which message, old → new."""
 
     __tablename__ = "referral_events"
+    # An answer is applied once per follow-up token and step, whatever Message-ID carries it.
+    __table_args__ = (UniqueConstraint("answer_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
     old_status: Mapped[str] = mapped_column(String(40))
@@ -70,6 +72,10 @@ class ReferralEvent(Base):
     # False: an attempt we refused (wrong sender, bad token, failed DMARC); nothing changed.
     accepted: Mapped[bool] = mapped_column(Boolean, default=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # What happened (worker/lifecycle.py): answer, correction, thread_reply, snooze, stop, stale, …
+    event: Mapped[str] = mapped_column(String(40), default="")
+    step: Mapped[int | None] = mapped_column(Integer)  # the follow-up step the answer replied to
+    answer_key: Mapped[str | None] = mapped_column(String(200))  # set on applied answers only
 
 
 class FollowUp(Base):

@@ -1,5 +1,6 @@
 """Answers to follow-ups: who may change what, what counts as an answer, and what it sets off."""
 from datetime import datetime, timedelta, timezone
+from email.utils import parseaddr
 
 import pytest
 from sqlalchemy import select
@@ -29,7 +30,9 @@ def app(tmp_path, database_url, clock):
 
 def answer(clock, body: str, sender: str = f"Dana Whitfield <{DANA}>", to: str | None = None, n: int = 1,
            extra: str = "") -> bytes:
-    to = to or tokens.reply_address("intros@example.com", SECRET, 1, clock.current)
+    # The follow-up's reply address, sent to (bound to) whoever answers here.
+    to = to or tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1,
+                                    to=parseaddr(sender)[1])
     return (f"From: {sender}\nTo: {to}\nSubject: Re: How did the intro to Alice Brook go? [ref R1]\n"
             f"Message-ID: <answer{n}@x>\n{extra}\n{body}\n").encode()
 
@@ -150,7 +153,7 @@ def test_due_follow_ups_become_mail_once(app, clock):
     with app.sessions.begin() as s:
         assert app.followups.materialize(s) == 0
     [mail] = mails(app, "follow_up")
-    assert mail.to_addr == DANA and mail.reply_to.startswith("intros+r1d")
+    assert mail.to_addr == DANA and mail.reply_to.startswith("intros+r1s1d")
     assert mail.subject == "How did the intro to Alice Brook go? [ref R1]"
     assert "Carol Jensen introduced you to Alice Brook" in mail.text_body
     assert steps(app)[0][1] == "done"

@@ -44,7 +44,7 @@ def test_intro_to_won_through_dovecot_and_smtp(tmp_path, database_url, imap_mail
     assert follow_up.rcpt_tos == ["dana@danabooks.example"]
     msg = message_from_bytes(follow_up.raw, policy=policy.default)
     assert msg["Subject"] == "How did the intro to Alice Brook go? [ref R1]"
-    assert msg["Reply-To"].startswith("intros+r1d")
+    assert msg["Reply-To"].startswith("intros+r1s1d")  # referral 1, step 1 (bound to Dana)
     assert "Carol Jensen introduced you to Alice Brook" in msg.get_body(("plain",)).get_content()
 
     imap_mailbox.append(reply_to_follow_up(follow_up.raw, "Dana Whitfield <dana@danabooks.example>",

@@ -9,14 +9,14 @@ TRACKING = "intros@example.com"
 
 def test_a_token_round_trips_to_its_referral():
     address = tokens.reply_address(TRACKING, "k", 12, NOW)
-    assert address.startswith("intros+r12d") and address.endswith("@example.com")
+    assert address.startswith("intros+r12s0d") and address.endswith("@example.com")
     found = tokens.check(address.upper(), TRACKING, "k", NOW, None)  # mail clients may change case
     assert (found.referral_id, found.valid) == (12, True)
 
 
 def test_a_token_cannot_be_moved_to_another_referral_or_signed_without_the_secret():
     address = tokens.reply_address(TRACKING, "k", 12, NOW)
-    moved = address.replace("+r12d", "+r13d")
+    moved = address.replace("+r12s", "+r13s")
     assert tokens.check(moved, TRACKING, "k", NOW, None) == tokens.TokenCheck(13, False, "forged reply token for referral #13")
     assert not tokens.check(address, TRACKING, "other-secret", NOW, None).valid
 

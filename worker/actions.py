@@ -4,9 +4,9 @@ import hashlib
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import Person, Promise, Referral, ReferralEvent, ReferralParty
+from models import Person, Promise, Referral, ReferralParty
 from models.base import utcnow
-from worker import names
+from worker import lifecycle, names
 from worker.matching import same_parties
 from worker.parse import Address, Inbound
 from worker.threads import subject_key
@@ -55,13 +55,10 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
     party_emails = {p.person.email for p in referral.parties}
     if verdict.looks_automated:
         return referral.id  # an out-of-office or acknowledgement robot is not the party talking
-    if referral.status == "introduced" and msg.sender.email in party_emails:
-        session.add(ReferralEvent(
-            referral_id=referral.id, old_status=referral.status, new_status="connected",
-            actor_email=msg.sender.email, message_id=msg.message_id,
-            reason=f"{msg.sender.email} replied in the intro thread",
-        ))
-        referral.status = "connected"
+    decision = lifecycle.decide(referral.status, None, lifecycle.PARTY, "thread_reply")
+    if decision.allowed and msg.sender.email in party_emails:
+        lifecycle.record(session, referral, "thread_reply", decision, utcnow(), actor_email=msg.sender.email,
+                         message_id=msg.message_id, reason=f"{msg.sender.email} replied in the intro thread")
     return referral.id
 
 

@@ -77,7 +77,8 @@ def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     if ctx.reply is None:
         return None
     return _robot_or_person(msg, Verdict("status_reply", "status_reply", ctx.reply.how,
-                                         referral_id=ctx.reply.referral_id, extra={"proven": ctx.reply.proven}))
+                                         referral_id=ctx.reply.referral_id,
+                                         extra={"proven": ctx.reply.proven, "match": ctx.reply}))
 
 
 def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:

@@ -48,6 +48,8 @@ def add_parsers(sub) -> None:
     mark.add_argument("--amount", help='for WON, e.g. "$4,500" or "EUR 3 000"')
     mark.add_argument("--note", default="", help="why (kept with the event; for LOST, the reason)")
     mark.add_argument("--by", default="", help="who is making the change (default: the referral's member)")
+    mark.add_argument("--correct", action="store_true",
+                      help="change a final answer (won, lost, no fit); kept in the history as a correction")
     mark.set_defaults(func=cmd_mark)
 
     tpl = sub.add_parser("templates", help="mail templates")
@@ -207,6 +209,19 @@ def cmd_mark(args) -> int:
             return 1
         member = session.get(Member, referral.member_id) if referral.member_id else None
         actor = args.by or (member.emails[0] if member else "cli")
-        new = app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}")
+        new = app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}", correction=args.correct)
+        refused = _refusal(session, referral.id)
+    if refused:
+        console.print(f"referral #{args.ref} not changed: {refused}", highlight=False)
+        return 1
     console.print(f"referral #{args.ref} is now {new}")
     return 0
+
+
+def _refusal(session, referral_id: int) -> str:
+    from models import ReferralEvent
+
+    session.flush()
+    last = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
+                           .order_by(ReferralEvent.id.desc()).limit(1)).first()
+    return last.reason if last is not None and not last.accepted else ""

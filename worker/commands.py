@@ -198,6 +198,19 @@ def _leading_lines(text: str) -> list[str]:
     return lines
 
 
+# "CORRECTION: LOST" on the first line: the member changes a final answer on purpose.
+_CORRECTION = re.compile(
+    r"^[\W_]*(?:correction|correct|korrektur|korrigiert|correctif|corrección|correccion|correctie)"
+    r"(?:\s*[:\-\u2013\u2014]\s*|\s+)", re.IGNORECASE)
+
+
+def split_correction(text: str) -> tuple[bool, str]:
+    """(True, the rest) when the reply's first non-empty line starts with CORRECTION."""
+    stripped = (text or "").lstrip()
+    found = _CORRECTION.match(stripped[:_MAX_LINE])
+    return (True, stripped[found.end():]) if found else (False, text)
+
+
 def parse_command(text: str, vocabulary: dict[str, list[str]] | None = None) -> Command | None:
     """The command in the first non-empty lines of a reply's new text, or None."""
     matcher = _matcher(vocabulary)

@@ -155,6 +155,11 @@ class FollowUpConfig(_Strict):
     reward: str = ""
     # Extra words per answer, e.g. {won: [binnengehaald]}; added to the built-in vocabulary.
     vocabulary: dict[str, list[str]] = {}
+    # Final answers (WON, LOST, NO FIT) come from the referral's member only, unless this is true.
+    partners_may_close: bool = False
+    # The authserv-id your receiving server writes in Authentication-Results (e.g. mx.example.com):
+    # only its verdicts are read. Unset: a sender's From is checked by the reply token alone.
+    authserv_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
 
     @field_validator("steps")
     @classmethod

@@ -7,9 +7,9 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import FollowUp, Member, Referral, ReferralEvent
+from models import FollowUp, Member, Referral
 from models.db import skip_locked
-from worker import outbox, tokens
+from worker import lifecycle, outbox, tokens
 from worker.config import FollowUpConfig, seconds
 from worker.templating import Templates, first_name
 
@@ -52,8 +52,9 @@ class FollowUps:
                 due = max(referral.introduced_at + timedelta(seconds=seconds(delay)), now)
                 session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status="scheduled"))
 
-    def reply_to(self, referral_id: int) -> str:
-        return tokens.reply_address(self.tracking, self.secret, referral_id, self.now())
+    def reply_to(self, referral_id: int, step: int, to: str) -> str:
+        """A reply address only `to` can answer through, for this referral and follow-up step."""
+        return tokens.reply_address(self.tracking, self.secret, referral_id, self.now(), step=step, to=to)
 
     def materialize(self, session: Session) -> int:
         """Due steps become queued mail; stale referrals are marked. Returns mails queued."""
@@ -79,7 +80,7 @@ class FollowUps:
             session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
             to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
             rendered=self.templates.render("follow_up", **view), now=now, referral_ids=[referral.id],
-            reply_to=self.reply_to(referral.id), member_id=referral.member_id,
+            reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
         )
         session.flush()
         return row
@@ -87,11 +88,11 @@ class FollowUps:
     def _mark_stale(self, session: Session, now: datetime) -> None:
         cutoff = now - timedelta(seconds=seconds(self.policy.stale_after))
         for referral in session.scalars(skip_locked(select(Referral).where(
-                Referral.status.in_(("introduced", "connected")), Referral.introduced_at < cutoff,
+                Referral.status.in_(lifecycle.sources("stale")), Referral.introduced_at < cutoff,
                 Referral.member_id.is_not(None)), Referral)):
-            session.add(ReferralEvent(referral_id=referral.id, old_status=referral.status, new_status="stale",
-                                      actor_email="", reason=f"no answer {self.policy.stale_after} after the intro"))
-            referral.status = "stale"
+            decision = lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale")
+            lifecycle.record(session, referral, "stale", decision, now,
+                             reason=f"no answer {self.policy.stale_after} after the intro")
             cancel(session, referral.id, "stale")
 
     def reschedule(self, session: Session, referral_id: int, start: datetime) -> None:

@@ -12,7 +12,8 @@ from worker.parse import Inbound
 
 ASKING_KINDS = ("follow_up", "status_confirmation", "clarification")
 _SUBJECT_REF = re.compile(r"\[ref R(\d+)\]", re.IGNORECASE)
-_ASKED = select(OutboxMessage.referral_ids, OutboxMessage.message_id).where(
+_ASKED = select(OutboxMessage.referral_ids, OutboxMessage.message_id, OutboxMessage.to_addr,
+               OutboxMessage.reply_to).where(
     OutboxMessage.message_id.in_(bindparam("ids", expanding=True)),
     OutboxMessage.kind.in_(ASKING_KINDS)).limit(1)
 
@@ -22,6 +23,9 @@ class ReplyMatch:
     referral_id: int | None
     proven: bool  # a valid signed token, or a reply to the very mail we sent
     how: str
+    step: int | None = None  # the follow-up step the token (or our mail) was for
+    bound: bool | None = None  # did that token or mail go to this very sender? None: cannot tell
+    scope: str = ""  # an answer is applied once per referral and scope (worker/status.py)
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,11 @@ def find_reply(session: Session, msg: Inbound, policy: TokenPolicy | None, now: 
 
 
 def _by_token(msg: Inbound, policy: TokenPolicy, now: datetime) -> ReplyMatch | None:
+    sender = msg.sender.email if msg.sender else None
     for address in [*(a.email for a in msg.recipients), *msg.gateway]:
-        found = tokens.check(address, policy.tracking, policy.secret, now, policy.max_age_days)
+        found = tokens.check(address, policy.tracking, policy.secret, now, policy.max_age_days, sender)
         if found is not None:
-            return ReplyMatch(found.referral_id, found.valid, found.why)
+            return ReplyMatch(found.referral_id, found.valid, found.why, found.step, found.bound, found.scope)
     return None
 
 
@@ -55,7 +60,11 @@ def _by_thread(session: Session, msg: Inbound, policy: TokenPolicy) -> ReplyMatc
     if row is None or not row.referral_ids:
         return None
     referral_id = row.referral_ids[0]
-    return ReplyMatch(referral_id, True, f"replies to our mail {row.message_id} about referral #{referral_id}")
+    # In-Reply-To is copied to everyone on a reply-all too: it proves the sender only if we wrote to them.
+    bound = msg.sender is not None and msg.sender.email == row.to_addr.lower()
+    step = tokens.step_of(row.reply_to)
+    return ReplyMatch(referral_id, True, f"replies to our mail {row.message_id} about referral #{referral_id}",
+                      step, bound, f"s{step}" if step is not None else f"re:{row.message_id}")
 
 
 def _by_subject(msg: Inbound) -> ReplyMatch | None:

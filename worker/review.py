@@ -8,8 +8,9 @@ event, and a decided candidate stays decided.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import InboundMessage, Referral, ReferralEvent
-from worker import queries
+from models import InboundMessage, Referral
+from models.base import utcnow
+from worker import lifecycle, queries
 from worker.verdict import INTRO_KINDS
 
 PENDING = "needs_review"
@@ -41,7 +42,7 @@ def accept(session: Session, referral: Referral) -> None:
     """Yes: a logged referral of the kind the intro rules would have given it."""
     if referral.kind not in INTRO_KINDS:  # a weak_intro: its shape says which
         referral.kind = "double_intro" if len(referral.parties) > 1 else "heads_up"
-    _move(session, referral, "introduced", "accepted in review")
+    _move(session, referral, "review_accept", lifecycle.HAND, "accepted in review")
 
 
 def connect_if_replied(session: Session, referral: Referral) -> None:
@@ -52,17 +53,17 @@ def connect_if_replied(session: Session, referral: Referral) -> None:
         InboundMessage.referral_id == referral.id, InboundMessage.kind == "thread_reply",
         InboundMessage.sender.in_(parties)).order_by(InboundMessage.id).limit(1)).first()
     if reply is not None and referral.status == "introduced":
-        _move(session, referral, "connected", f"{reply.sender} replied in the intro thread",
+        _move(session, referral, "thread_reply", lifecycle.PARTY, f"{reply.sender} replied in the intro thread",
               reply.sender, reply.message_id)
 
 
 def reject(session: Session, referral: Referral) -> None:
     """No: out of every ledger and listing; its messages stay recorded, so a re-import adds nothing."""
-    _move(session, referral, "rejected", "rejected in review: not an introduction to log")
+    _move(session, referral, "review_reject", lifecycle.HAND, "rejected in review: not an introduction to log")
 
 
-def _move(session: Session, referral: Referral, status: str, reason: str, actor: str = "",
+def _move(session: Session, referral: Referral, event: str, role: str, reason: str, actor: str = "",
           message_id: str = "") -> None:
-    session.add(ReferralEvent(referral_id=referral.id, old_status=referral.status, new_status=status,
-                              actor_email=actor, message_id=message_id, reason=reason))
-    referral.status = status
+    decision = lifecycle.decide(referral.status, None, role, event)
+    lifecycle.record(session, referral, event, decision, utcnow(), actor_email=actor, message_id=message_id,
+                     reason=reason if decision.allowed else f"refused: {decision.reason}")

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
-from worker import outbox
-from worker.commands import Command, parse_command
+from worker import lifecycle, outbox
+from worker.commands import Command, parse_command, split_correction
 from worker.followups import FollowUps, cancel, describe
 from worker.ooo import before_robot
 from worker.money import format_money
@@ -21,10 +21,10 @@ from worker.quotes import new_text
 from worker.templating import Templates
 from worker.verdict import Verdict
 
-NEW_STATUS = {"met": "connected", "qualified": "qualified", "won": "won", "lost": "lost", "no_fit": "no_fit"}
-TERMINAL = frozenset({"won", "lost", "no_fit"})
+NEW_STATUS = lifecycle.ANSWER_STATE
+TERMINAL = lifecycle.TERMINAL
 CONVERSIONS = frozenset({"qualified", "won"})
-AUTH_FAIL = ("dmarc=fail", "dkim=fail", "spf=fail")
+AUTH_FAIL = ("dmarc=fail", "dkim=fail")  # SPF fails on every forward: not evidence against a sender
 
 
 @dataclass
@@ -40,22 +40,34 @@ class StatusDesk:
         referral = session.get(Referral, referral_id) if referral_id else None
         if referral is None or msg.sender is None:
             return
+        match = verdict.extra.get("match")
+        step = match.step if match else None
         refusal = self._refusal(session, referral, verdict, msg)
         if refusal:
-            self._event(session, referral, referral.status, msg.sender.email, msg.message_id,
-                        f"refused: {refusal}", accepted=False)
+            lifecycle.record(session, referral, "refused", lifecycle.Decision(False, referral.status, ""),
+                             self.now(), actor_email=msg.sender.email, message_id=msg.message_id,
+                             reason=f"refused: {refusal}", step=step)
             return
         text = new_text(msg.text)
         if verdict.looks_automated:  # a robot's "closed until…" or "later" is no answer
             text = before_robot(text)
+        correction, text = split_correction(text)
         command = parse_command(text, self.vocabulary)
         if command is None and verdict.looks_automated:
             self._wait_for_return(session, referral.id, msg)  # never answer a robot: it answers back
             return
         if command is None:
-            self._clarify(session, referral, msg)
+            self._clarify(session, referral, msg, step)
             return
-        self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason)
+        key = answer_key(referral.id, match.scope if match else "", command, correction)
+        if key and session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)) is not None:
+            lifecycle.record(session, referral, "replay", lifecycle.Decision(False, referral.status, ""),
+                             self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=step,
+                             reason=f"ignored: {command.verb.upper()} was already applied for this follow-up "
+                                    f"({key}), a repeat under another Message-ID")
+            return
+        self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason,
+                   role=self._role(session, referral, msg.sender.email), step=step, key=key, correction=correction)
 
     def on_auto_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         """An out-of-office answer to our follow-up: no status change, ask again after the return date."""
@@ -82,46 +94,72 @@ class StatusDesk:
     def _refusal(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound) -> str:
         if not verdict.extra.get("proven"):
             return verdict.reason
-        results = msg.headers.get("authentication-results", "").lower()
-        failed = [check for check in AUTH_FAIL[:2] if check in results]
+        failed = auth_failures(msg.auth_results, self.followups.policy.authserv_id)
         if failed:
             return f"the receiving server says {' and '.join(failed)} for {msg.sender.email}"
         if msg.sender.email not in self._entitled(session, referral):
             return f"{msg.sender.email} is not a party to referral #{referral.id} or its member"
+        match = verdict.extra.get("match")
+        bound = match.bound if match else None
+        if bound is False:
+            return (f"the reply address or mail {msg.sender.email} answered was sent to someone else "
+                    f"(a reply-all copy?); only its recipient can answer with it")
+        if bound is None and self._role(session, referral, msg.sender.email) != lifecycle.MEMBER:
+            return f"{msg.sender.email} used a reply address that names no recipient; those count for the member only"
         return ""
 
     def _entitled(self, session: Session, referral: Referral) -> set[str]:
         people = {p.person.email for p in referral.parties if p.person.email}
+        return people | self._member_emails(session, referral)
+
+    def _member_emails(self, session: Session, referral: Referral) -> set[str]:
         member = session.get(Member, referral.member_id) if referral.member_id else None
-        return people | set(member.emails if member else ())
+        return set(member.emails if member else ())
+
+    def _role(self, session: Session, referral: Referral, email: str) -> str:
+        return lifecycle.MEMBER if email in self._member_emails(session, referral) else lifecycle.PARTY
 
     def apply(self, session: Session, referral: Referral, command: Command, actor: str, message_id: str,
-              via: str) -> str:
-        """The one way a status changes, from a reply or `introledger mark`. Returns the new status."""
+              via: str, role: str = lifecycle.MEMBER, step: int | None = None, key: str | None = None,
+              correction: bool = False) -> str:
+        """The one way a status changes, from a reply or `introledger mark`. Returns the status after.
+        `role` is who the actor is to the referral; `key` applies an answer once (see answer_key)."""
         now = self.now()
         if command.verb == "stop":
-            return self._stop(session, referral, actor, message_id)
-        if command.verb == "snooze":
-            self.followups.reschedule(session, referral.id, now + timedelta(seconds=command.snooze_seconds))
-            self._event(session, referral, referral.status, actor, message_id,
-                        f"snoozed {command.snooze_seconds // 86400 or command.snooze_seconds} "
-                        f"{'days' if command.snooze_seconds >= 86400 else 'seconds'} ({via})")
+            return self._stop(session, referral, actor, message_id, step)
+        event = "correction" if correction else "snooze" if command.verb == "snooze" else "answer"
+        answer = None if command.verb == "snooze" else command.verb
+        decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close)
+        said = command.matched or command.verb
+        facts = dict(actor_email=actor, message_id=message_id, step=step, answer_key=key)
+        if not decision.allowed:
+            lifecycle.record(session, referral, event, decision, now, reason=f"refused {said}: {decision.reason} ({via})",
+                             **facts)
             return referral.status
-        old, new = referral.status, NEW_STATUS[command.verb]
-        self._record_outcome(referral, command, new, now)
-        self._event(session, referral, old, actor, message_id, f"{command.matched or new} ({via})",
-                    new=new, amount=command.amount)
-        referral.status = new
+        if event == "snooze":
+            self.followups.reschedule(session, referral.id, now + timedelta(seconds=command.snooze_seconds))
+            lifecycle.record(session, referral, event, decision, now, reason=f"snoozed {_duration(command)} ({via})",
+                             **facts)
+            return referral.status
+        old, new = referral.status, decision.to_state
+        self._record_outcome(referral, command, new, now, correction)
+        lifecycle.record(session, referral, event, decision, now, amount=command.amount,
+                         reason=f"{'correction: ' if correction else ''}{said} ({via})", **facts)
         if new in TERMINAL:
             cancel(session, referral.id, new)
         else:
             self.followups.reschedule(session, referral.id, now + timedelta(days=7))
-        self._confirm(session, referral, actor, message_id)
+        self._confirm(session, referral, actor, message_id, step)
         if new in CONVERSIONS and new != old:  # thanked again, more warmly, at each step up
             self._closed_business(session, referral, won=new == "won")
         return new
 
-    def _record_outcome(self, referral: Referral, command: Command, new: str, now: datetime) -> None:
+    def _record_outcome(self, referral: Referral, command: Command, new: str, now: datetime,
+                        correction: bool = False) -> None:
+        if correction and new != "won":  # what was recorded for the old answer no longer holds
+            referral.won_at, referral.value_cents, referral.currency = None, None, ""
+            if new not in CONVERSIONS:
+                referral.qualified_at = None
         if new == "won":
             referral.won_at = referral.won_at or now
             referral.qualified_at = referral.qualified_at or now
@@ -133,38 +171,36 @@ class StatusDesk:
         if command.reason:
             referral.outcome_note = command.reason
 
-    def _stop(self, session: Session, referral: Referral, actor: str, message_id: str) -> str:
+    def _stop(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None) -> str:
         if session.scalar(select(OptOut.id).where(OptOut.email == actor)) is None:
             session.add(OptOut(email=actor, reason=f"replied STOP ({message_id})"))
         cancel(session, referral.id, "stop")
-        self._event(session, referral, referral.status, actor, message_id, f"{actor} asked for no more mail")
+        lifecycle.record(session, referral, "stop", lifecycle.Decision(True, referral.status, ""), self.now(),
+                         actor_email=actor, message_id=message_id, step=step,
+                         reason=f"{actor} asked for no more mail")
         return referral.status
 
-    def _event(self, session: Session, referral: Referral, old: str, actor: str, message_id: str, reason: str,
-               new: str | None = None, amount=None, accepted: bool = True) -> None:
-        session.add(ReferralEvent(
-            referral_id=referral.id, old_status=old, new_status=new or old, actor_email=actor,
-            message_id=message_id, reason=reason[:2000], accepted=accepted, at=self.now(),
-            amount_cents=amount.minor if amount else None, currency=amount.currency if amount else "",
-        ))
-
-    def _mail(self, session: Session, referral: Referral, kind: str, key: str, to: str, **extra) -> None:
+    def _mail(self, session: Session, referral: Referral, kind: str, key: str, to: str, step: int | None,
+              **extra) -> None:
         view = describe(session, referral)
         outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
                      rendered=self.templates.render(kind, **view, **extra), now=self.now(),
-                     referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id),
+                     referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
                      member_id=referral.member_id)
 
-    def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str) -> None:
+    def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None) -> None:
         self._mail(session, referral, "status_confirmation", f"confirm:{referral.id}:{message_id or self.now()}",
-                   actor, status=referral.status.replace("_", " ").upper(), value=format_value(referral))
+                   actor, step, status=referral.status.replace("_", " ").upper(), value=format_value(referral),
+                   final=referral.status in TERMINAL)
 
-    def _clarify(self, session: Session, referral: Referral, msg: Inbound) -> None:
+    def _clarify(self, session: Session, referral: Referral, msg: Inbound, step: int | None) -> None:
         # One clarification per referral and follow-up step: whatever keeps answering in words we
         # cannot read (a person or a robot we did not recognise) hears from us once per question.
-        step = session.scalar(select(func.max(FollowUp.step)).where(
-            FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
-        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email)
+        # The step is the one the reply's token names, else the last follow-up sent.
+        if step is None:
+            step = session.scalar(select(func.max(FollowUp.step)).where(
+                FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
+        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step)
 
     def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:
         member = session.get(Member, referral.member_id) if referral.member_id else None
@@ -180,6 +216,37 @@ class StatusDesk:
                                                     reward=self.reward),
                      now=self.now(), referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
                      in_reply_to=referral.source_message_id, member_id=member.id)
+
+
+def answer_key(referral_id: int, scope: str, command: Command, correction: bool = False) -> str | None:
+    """Applied once per referral, follow-up scope (token step) and answer — not per Message-ID,
+    so the same answer mailed again (a resend, a copy, a replay) changes nothing the second time."""
+    if not scope:
+        return None
+    detail = command.snooze_seconds if command.verb == "snooze" else (
+        f"{command.amount.minor}{command.amount.currency}" if command.amount else "")
+    kind = "correction" if correction else "answer"
+    return f"{kind}:{referral_id}:{scope}:{command.verb}:{detail}"[:200]
+
+
+def auth_failures(results: tuple[str, ...], authserv_id: str | None) -> list[str]:
+    """DKIM/DMARC failures the receiving server reported. With `authserv_id` only that server's
+    headers count (a sender can write any header, so a pass elsewhere means nothing); without
+    it a fail anywhere still refuses (a fail can only cost the sender), and a pass is never
+    needed: the token's binding to the recipient then stands alone (doctor warns)."""
+    failed = []
+    for header in results:
+        server = (header.split(";", 1)[0].split() or [""])[0].lower()
+        if authserv_id and server != authserv_id.lower():
+            continue
+        lowered = header.lower()
+        failed += [check for check in AUTH_FAIL if check in lowered and check not in failed]
+    return failed
+
+
+def _duration(command: Command) -> str:
+    s = command.snooze_seconds
+    return f"{s // 86400} days" if s >= 86400 else f"{s} seconds"
 
 
 def format_value(referral: Referral) -> str:

@@ -1,7 +1,16 @@
-"""Reply tokens: a per-referral plus-address on the tracking address, signed with our secret.
+"""Reply tokens: a plus-address on the tracking address, signed with our secret, for one
+referral, one follow-up step, and the one recipient it was sent to.
 
-intros+r12d20412k3v9q2x7mf@example.com — referral 12, issued on day 20412, HMAC-signed — so a
-reply can be tied to its referral, and nobody can forge one for another referral.
+intros+r12s2d20412k3v9q2x7mfab4cd7xq@example.com — referral 12, step 2, issued on day 20412;
+the first 10 letters sign that (nobody can forge a token for another referral or step), the
+last 8 bind it to the recipient's address. Mail clients copy the address to everyone on a
+reply-all, so holding the token proves little: an answer is trusted for a status change only
+from the address the token was sent to (`bound`), and the receiving server's DMARC verdict
+says whether that From: is real (status.py).
+
+Tokens sent before the binding existed (intros+r12d20412k3v9q2x7mf@…, and unbound ones with
+no recipient) still verify; they carry no recipient, so status.py honours them only from the
+referral's member — the only person they were ever sent to for an answer.
 """
 import base64
 import hashlib
@@ -10,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-_TOKEN = re.compile(r"^r(\d+)d(\d+)([a-z2-7]{10})$")
+_TOKEN = re.compile(r"^r(\d+)(?:s(\d+))?d(\d+)([a-z2-7]{10})([a-z2-7]{8})?$")
 
 
 @dataclass(frozen=True)
@@ -18,35 +27,69 @@ class TokenCheck:
     referral_id: int | None
     valid: bool
     why: str
+    step: int | None = None  # None: a token from before steps were signed
+    bound: bool | None = None  # sent to this sender? None: the token names no recipient
+
+    @property
+    def scope(self) -> str:
+        """What an answer is applied once per: the referral's step (or the old token's day)."""
+        return f"s{self.step}" if self.step is not None else "legacy"
 
 
 def _day(now: datetime) -> int:
     return int(now.timestamp() // 86400)
 
 
-def _sign(secret: str, referral_id: int, day: int) -> str:
-    mac = hmac.new(secret.encode(), f"{referral_id}.{day}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(mac[:10]).decode().lower()[:10]
+def _mac(secret: str, text: str, length: int) -> str:
+    mac = hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()
+    return base64.b32encode(mac[:10]).decode().lower()[:length]
 
 
-def reply_address(tracking: str, secret: str, referral_id: int, now: datetime) -> str:
+def _sign(secret: str, referral_id: int, day: int, step: int | None) -> str:
+    return _mac(secret, f"{referral_id}.{day}" if step is None else f"{referral_id}.s{step}.{day}", 10)
+
+
+def _bind(secret: str, referral_id: int, day: int, step: int, to: str) -> str:
+    return _mac(secret, f"to.{referral_id}.s{step}.{day}.{to.strip().lower()}", 8)
+
+
+def reply_address(tracking: str, secret: str, referral_id: int, now: datetime, step: int = 0,
+                  to: str = "") -> str:
+    """The Reply-To for mail about `referral_id` at follow-up `step`, sent to `to`.
+    Without `to` the token is unbound: only the referral's member may answer through it."""
     local, _, domain = tracking.partition("@")
     day = _day(now)
-    return f"{local}+r{referral_id}d{day}{_sign(secret, referral_id, day)}@{domain}"
+    tag = f"r{referral_id}s{step}d{day}{_sign(secret, referral_id, day, step)}"
+    if to:
+        tag += _bind(secret, referral_id, day, step, to)
+    return f"{local}+{tag}@{domain}"
 
 
-def check(address: str, tracking: str, secret: str, now: datetime, max_age_days: float | None) -> TokenCheck | None:
+def check(address: str, tracking: str, secret: str, now: datetime, max_age_days: float | None,
+          sender: str | None = None) -> TokenCheck | None:
     """None when the address carries no token of ours at all."""
     local, _, domain = address.lower().partition("@")
     base, plus, tag = local.partition("+")
     if not plus or f"{base}@{domain}" != tracking.lower():
         return None
     m = _TOKEN.match(tag)
-    if m is None:
+    if m is None or (m.group(5) and m.group(2) is None):
         return TokenCheck(None, False, f"malformed reply token in {address}")
-    referral_id, day, sig = int(m.group(1)), int(m.group(2)), m.group(3)
-    if not hmac.compare_digest(sig, _sign(secret, referral_id, day)):
+    referral_id, day, sig = int(m.group(1)), int(m.group(3)), m.group(4)
+    step = int(m.group(2)) if m.group(2) is not None else None
+    if not hmac.compare_digest(sig, _sign(secret, referral_id, day, step)):
         return TokenCheck(referral_id, False, f"forged reply token for referral #{referral_id}")
     if max_age_days is not None and _day(now) - day > max_age_days:
         return TokenCheck(referral_id, False, f"reply token for referral #{referral_id} has expired")
-    return TokenCheck(referral_id, True, "signed reply token")
+    if not m.group(5):
+        return TokenCheck(referral_id, True, "signed reply token (no recipient)", step, None)
+    bound = sender is not None and hmac.compare_digest(m.group(5), _bind(secret, referral_id, day, step, sender))
+    why = "signed reply token" if bound else f"signed reply token, sent to someone other than {sender}"
+    return TokenCheck(referral_id, True, why, step if step is not None else None, bound)
+
+
+def step_of(address: str) -> int | None:
+    """The step a reply address of ours names (no signature check: for our own outgoing rows)."""
+    tag = address.lower().partition("+")[2].partition("@")[0]
+    m = _TOKEN.match(tag)
+    return int(m.group(2)) if m and m.group(2) is not None else None

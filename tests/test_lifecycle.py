@@ -1,0 +1,142 @@
+"""One table of allowed transitions: final answers stay final, states never go backwards, only
+the member closes a referral or corrects a final answer, and timers never override a person."""
+import json
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from models import Referral, ReferralEvent
+from tests import mailgen
+from tests.test_cli import cli
+from worker import lifecycle
+from worker.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
+
+ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected"}
+
+
+@pytest.mark.parametrize("final", ["won", "lost", "no_fit"])
+@pytest.mark.parametrize("answer", ["met", "qualified", "won", "lost", "no_fit"])
+def test_a_final_answer_is_never_replaced_by_another_answer(final, answer):
+    decision = decide(final, answer, MEMBER)
+    assert (decision.allowed, decision.to_state) == (False, final)
+    assert "CORRECTION" in decision.reason and "mark --correct" in decision.reason
+
+
+def test_a_final_lost_does_not_go_back_to_connected():
+    assert decide("lost", "met", PARTY).to_state == "lost"
+    assert decide("lost", "met", MEMBER).to_state == "lost"
+
+
+@pytest.mark.parametrize("current, answer", [("qualified", "met"), ("connected", "met"), ("qualified", "qualified")])
+def test_states_never_go_backwards_and_a_repeat_changes_nothing(current, answer):
+    decision = decide(current, answer, MEMBER)
+    assert decision.to_state == current
+    assert "back" in decision.reason or "no change" in decision.reason
+
+
+@pytest.mark.parametrize("answer", ["won", "lost", "no_fit"])
+def test_only_the_member_closes_a_referral_unless_partners_may(answer):
+    refused = decide("connected", answer, PARTY)
+    assert not refused.allowed and "only the member" in refused.reason
+    assert decide("connected", answer, MEMBER).to_state == answer
+    assert decide("connected", answer, PARTY, partners_may_close=True).to_state == answer
+
+
+def test_a_party_may_say_met_or_qualified():
+    assert decide("introduced", "met", PARTY).to_state == "connected"
+    assert decide("connected", "qualified", PARTY).to_state == "qualified"
+
+
+def test_a_correction_is_the_members_alone_and_may_go_anywhere():
+    assert decide("no_fit", "won", MEMBER, "correction").to_state == "won"
+    assert decide("won", "qualified", MEMBER, "correction").to_state == "qualified"
+    refused = decide("no_fit", "won", PARTY, "correction", partners_may_close=False)
+    assert not refused.allowed and "only its member" in refused.reason
+    # Nothing final yet: a correction is an ordinary answer.
+    assert decide("connected", "won", MEMBER, "correction").to_state == "won"
+
+
+def test_the_stale_timer_fires_only_on_quiet_open_referrals():
+    assert lifecycle.sources("stale") == {"introduced", "connected"}
+    for state in ALL_STATES:
+        assert decide(state, None, TIMER, "stale").allowed == (state in {"introduced", "connected"})
+    assert not decide("introduced", None, MEMBER, "stale").allowed  # only the timer makes it stale
+
+
+def test_a_late_answer_beats_the_stale_timer():
+    assert decide("stale", "won", MEMBER).to_state == "won"
+    assert decide("stale", "met", PARTY).to_state == "connected"
+
+
+def test_snooze_after_a_final_answer_is_refused():
+    assert not decide("won", None, MEMBER, "snooze").allowed
+    assert decide("connected", None, PARTY, "snooze") == lifecycle.Decision(True, "connected", "snooze")
+
+
+def test_review_decides_only_candidates():
+    assert decide("needs_review", None, HAND, "review_accept").to_state == "introduced"
+    assert decide("needs_review", None, HAND, "review_reject").to_state == "rejected"
+    assert not decide("won", None, HAND, "review_reject").allowed
+
+
+def test_every_rule_leads_to_a_known_state():
+    for rule in lifecycle.TRANSITIONS:
+        assert rule.sources <= ALL_STATES
+        assert rule.to in ALL_STATES | {None, lifecycle.UNCHANGED}
+        assert rule.answers <= set(lifecycle.ANSWER_STATE)
+
+
+# ---- the same table, end to end -----------------------------------------------------------
+
+@pytest.fixture
+def logged(tmp_path, database_url):
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
+    env = {"INTROLEDGER_DATABASE_URL": database_url}
+    cli("db", "upgrade", cwd=tmp_path, env=env)
+    (tmp_path / "i.eml").write_bytes(mailgen.intro(
+        1, introducer=("Carol Jensen", "carol@x.example"), a=("Alice Brook", "alice@y.example"),
+        b=("Dana Whitfield", "dana@danabooks.example"), when=datetime.now(timezone.utc)))
+    cli("ingest", "i.eml", cwd=tmp_path, env=env)
+    return tmp_path, env
+
+
+def _status(workdir, env) -> dict:
+    [row] = json.loads(cli("referrals", "--json", cwd=workdir, env=env).stdout)
+    return row
+
+
+def test_mark_cannot_replace_a_final_answer_but_mark_correct_can(logged):
+    workdir, env = logged
+    cli("mark", "1", "NO_FIT", cwd=workdir, env=env)
+    refused = cli("mark", "1", "WON", "--amount", "$4,500", cwd=workdir, env=env, ok=False)
+    assert refused.returncode == 1 and "not changed" in refused.stdout and "--correct" in refused.stdout
+    assert _status(workdir, env)["status"] == "no_fit"
+    out = cli("mark", "1", "WON", "--amount", "$4,500", "--correct", cwd=workdir, env=env).stdout
+    assert "referral #1 is now won" in out
+    row = _status(workdir, env)
+    assert row["status"] == "won" and row["value"] == {"amount_cents": 450000, "currency": "USD"}
+    cli("mark", "1", "LOST", "--correct", cwd=workdir, env=env)
+    row = _status(workdir, env)
+    assert (row["status"], row["value"], row["won_at"]) == ("lost", None, None)  # the WON no longer holds
+
+
+def test_every_status_change_leaves_an_event_naming_what_happened(logged):
+    from models.db import make_engine
+    from sqlalchemy.orm import Session
+
+    workdir, env = logged
+    cli("mark", "1", "QUALIFIED", cwd=workdir, env=env)
+    cli("mark", "1", "MET", cwd=workdir, env=env, ok=False)
+    cli("mark", "1", "WON", cwd=workdir, env=env)
+    cli("mark", "1", "LOST", "--correct", cwd=workdir, env=env)
+    engine = make_engine(env["INTROLEDGER_DATABASE_URL"])
+    with Session(engine) as s:
+        rows = [(e.event, e.old_status, e.new_status, e.accepted) for e in
+                s.scalars(select(ReferralEvent).order_by(ReferralEvent.id))]
+        assert s.get(Referral, 1).status == "lost"
+    engine.dispose()
+    assert rows == [("answer", "introduced", "qualified", True), ("answer", "qualified", "qualified", False),
+                    ("answer", "qualified", "won", True), ("correction", "won", "lost", True)]

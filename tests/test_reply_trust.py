@@ -1,0 +1,190 @@
+"""Replies prove who and when: an answer is applied once per follow-up token and step, a final
+answer is changed only by the member's explicit correction, a token copied to others on a
+reply-all proves nothing for them, and only the receiving server's Authentication-Results count."""
+from email.utils import parseaddr
+
+import pytest
+from sqlalchemy import select
+
+from models import OutboxMessage, Referral, ReferralEvent
+from tests import mailgen
+from tests.conftest import build_app
+from worker import tokens
+from worker.pipeline import Origin
+from worker.status import auth_failures
+
+FILE = Origin("file", "t")
+SECRET = "s3cret"
+DANA = "Dana Whitfield <dana@danabooks.example>"
+ALICE = "Alice Brook <alice@y.example>"
+
+
+def make_app(tmp_path, database_url, clock, **follow_ups):
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                    thank_you={"delay_seconds": 0}, follow_ups={"steps": ["7d", "21d"], **follow_ups},
+                    outbound={"quiet_hours": None})
+    app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                       a=("Alice Brook", "alice@y.example"),
+                                       b=("Dana Whitfield", "dana@danabooks.example"), when=clock.current), FILE)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, database_url, clock):
+    built = make_app(tmp_path, database_url, clock)
+    yield built
+    built.engine.dispose()
+
+
+def token(clock, to: str, step: int = 1) -> str:
+    """The reply address the follow-up of `step` carried, sent to `to`."""
+    return tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=step, to=parseaddr(to)[1])
+
+
+def answer(body: str, n: int, sender: str, to: str, cc: str = "", extra: str = "") -> bytes:
+    cc_line = f"Cc: {cc}\n" if cc else ""
+    return (f"From: {sender}\nTo: {to}\n{cc_line}Subject: Re: How did the intro to Alice Brook go? [ref R1]\n"
+            f"Message-ID: <answer{n}@x>\n{extra}\n{body}\n").encode()
+
+
+def status(app) -> str:
+    with app.sessions() as s:
+        return s.get(Referral, 1).status
+
+
+def events(app) -> list[ReferralEvent]:
+    with app.sessions() as s:
+        return s.scalars(select(ReferralEvent).order_by(ReferralEvent.id)).all()
+
+
+def mails(app, kind: str) -> list[OutboxMessage]:
+    with app.sessions() as s:
+        return s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+# ---- Why 5: replays and states going backwards --------------------------------------------
+
+def test_the_same_answer_under_a_new_message_id_is_applied_once(app, clock):
+    to = token(clock, DANA)
+    app.pipeline.process(answer("QUALIFIED - good lead", 1, DANA, to), FILE)
+    clock.advance(hours=3)
+    app.pipeline.process(answer("QUALIFIED - good lead", 2, DANA, to), FILE)  # resent, or replayed
+    applied = [e for e in events(app) if e.accepted]
+    assert [(e.event, e.new_status, e.step) for e in applied] == [("answer", "qualified", 1)]
+    assert "already applied" in events(app)[-1].reason and not events(app)[-1].accepted
+    assert len(mails(app, "status_confirmation")) == 1 and len(mails(app, "closed_business")) == 1
+
+
+def test_the_same_answer_to_the_next_follow_up_is_a_new_answer(app, clock):
+    app.pipeline.process(answer("SNOOZE 1 week", 1, DANA, token(clock, DANA, step=1)), FILE)
+    app.pipeline.process(answer("SNOOZE 1 week", 2, DANA, token(clock, DANA, step=2)), FILE)
+    assert [e.step for e in events(app) if e.accepted and e.event == "snooze"] == [1, 2]
+
+
+def test_a_final_lost_does_not_go_back_to_connected(app, clock):
+    app.pipeline.process(answer("LOST - went with someone cheaper", 1, DANA, token(clock, DANA)), FILE)
+    app.pipeline.process(answer("MET", 2, ALICE, token(clock, ALICE, step=2)), FILE)
+    app.pipeline.process(answer("We met last week", 3, DANA, token(clock, DANA, step=2)), FILE)
+    assert status(app) == "lost"
+    assert [e.accepted for e in events(app)] == [True, False, False]
+    assert "final answer" in events(app)[-1].reason
+
+
+def test_a_prospects_reply_does_not_turn_no_fit_into_won(app, clock):
+    app.pipeline.process(answer("NO FIT", 1, DANA, token(clock, DANA)), FILE)
+    app.pipeline.process(answer("WON! we signed", 2, ALICE, token(clock, ALICE, step=2)), FILE)
+    assert status(app) == "no_fit" and mails(app, "closed_business") == []
+
+
+def test_a_party_cannot_close_a_referral(app, clock):
+    app.pipeline.process(answer("WON $9,000", 1, ALICE, token(clock, ALICE)), FILE)
+    assert status(app) == "introduced"
+    assert "only the member" in events(app)[-1].reason
+
+
+def test_partners_may_close_when_the_config_says_so(tmp_path, database_url, clock):
+    app = make_app(tmp_path, database_url, clock, partners_may_close=True)
+    app.pipeline.process(answer("WON $9,000", 1, ALICE, token(clock, ALICE)), FILE)
+    assert status(app) == "won"
+    app.engine.dispose()
+
+
+def test_the_member_corrects_a_final_answer_by_reply_and_it_is_an_event(app, clock):
+    app.pipeline.process(answer("NO FIT", 1, DANA, token(clock, DANA)), FILE)
+    [confirmation] = mails(app, "status_confirmation")
+    assert "CORRECTION:" in confirmation.text_body
+    body = "CORRECTION: WON $4,500 - they came back\n\nOn Mon, introledger wrote:\n> NO FIT\n"
+    app.pipeline.process(answer(body, 2, DANA, confirmation.reply_to), FILE)
+    with app.sessions() as s:
+        r = s.get(Referral, 1)
+        assert (r.status, r.value_cents) == ("won", 450000)
+    last = events(app)[-1]
+    assert (last.event, last.old_status, last.new_status, last.accepted) == ("correction", "no_fit", "won", True)
+    app.pipeline.process(answer("CORRECTION: WON $4,500", 3, ALICE, token(clock, ALICE)), FILE)
+    assert events(app)[-1].accepted is False  # a party cannot correct
+
+
+def test_one_clarification_per_referral_and_step(app, clock):
+    to = token(clock, DANA)
+    app.pipeline.process(answer("Hmm, we had coffee.", 1, DANA, to), FILE)
+    app.pipeline.process(answer("Hmm, we had coffee. Again.", 2, DANA, to), FILE)
+    assert len(mails(app, "clarification")) == 1
+
+
+# ---- Why 6: a leaked token, a forged From, a second Authentication-Results header ---------
+
+def test_a_token_copied_to_a_cc_on_reply_all_proves_nothing_for_them(app, clock):
+    dana_token = token(clock, DANA)
+    # Dana answers with reply-all: Alice, on Cc, now holds Dana's reply address.
+    app.pipeline.process(answer("MET - talking next week", 1, DANA, dana_token, cc=ALICE), FILE)
+    app.pipeline.process(answer("QUALIFIED", 2, ALICE, dana_token), FILE)
+    assert status(app) == "connected"
+    assert "sent to someone else" in events(app)[-1].reason
+
+
+def test_a_reply_in_our_thread_from_someone_we_did_not_write_to_changes_nothing(app, clock):
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [follow_up] = mails(app, "follow_up")
+    assert follow_up.reply_to == token(clock, DANA)  # bound to Dana, step 1
+    raw = (f"From: {ALICE}\nTo: intros@example.com\nSubject: Re: {follow_up.subject}\nMessage-ID: <c@x>\n"
+           f"In-Reply-To: <{follow_up.message_id}>\n\nWON\n").encode()
+    app.pipeline.process(raw, FILE)
+    assert status(app) == "introduced" and not events(app)[-1].accepted
+
+
+def test_an_unbound_or_old_token_counts_for_the_member_only(app, clock):
+    unbound = tokens.reply_address("intros@example.com", SECRET, 1, clock.current)  # no recipient
+    app.pipeline.process(answer("MET", 1, ALICE, unbound), FILE)
+    assert status(app) == "introduced" and "member only" in events(app)[-1].reason
+    app.pipeline.process(answer("MET", 2, DANA, unbound), FILE)
+    assert status(app) == "connected"
+
+
+AUTH_DMARC_FAIL = ("Authentication-Results: mx.example.com; dkim=pass header.d=danabooks.example\n"
+                   "Authentication-Results: mx.example.com; dmarc=fail header.from=danabooks.example\n")
+
+
+def test_dmarc_fail_in_a_second_authentication_results_header_refuses(app, clock):
+    app.pipeline.process(answer("WON", 1, DANA, token(clock, DANA), extra=AUTH_DMARC_FAIL), FILE)
+    assert status(app) == "introduced"
+    assert "dmarc=fail" in events(app)[-1].reason
+
+
+def test_only_the_configured_receiving_servers_verdicts_count(tmp_path, database_url, clock):
+    app = make_app(tmp_path, database_url, clock, authserv_id="mx.example.com")
+    # A sender's own "fail" header (another authserv-id) does not count; our server's does.
+    theirs = "Authentication-Results: evil.example; dmarc=fail\n"
+    app.pipeline.process(answer("MET", 1, DANA, token(clock, DANA), extra=theirs), FILE)
+    assert status(app) == "connected"
+    app.pipeline.process(answer("WON", 2, DANA, token(clock, DANA), extra=AUTH_DMARC_FAIL), FILE)
+    assert status(app) == "connected"
+    app.engine.dispose()
+
+
+def test_authentication_results_are_read_per_server():
+    headers = ("mx.example.com 1; dkim=pass", "other.example; dkim=fail", "MX.example.com; dmarc=fail")
+    assert auth_failures(headers, "mx.example.com") == ["dmarc=fail"]
+    assert sorted(auth_failures(headers, None)) == ["dkim=fail", "dmarc=fail"]
+    assert auth_failures(("; garbage", ""), "mx.example.com") == []
