@@ -391,3 +391,10 @@ def test_a_headerless_robot_answering_every_mail_for_weeks_hears_only_the_follow
         assert referral(app).status == "introduced"
     finally:
         app.engine.dispose()
+
+
+def test_a_person_who_mentions_being_away_still_makes_a_promise(app, clock):
+    raw = (f"From: Carol Jensen <{CAROL}>\nTo: Dana Whitfield <{DANA}>\nCc: intros@example.com\n"
+           "Subject: quick note\nMessage-ID: <promise1@x.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+           "Hi Dana, I'm on vacation until Monday, but I might have a client for you when I'm back.\n").encode()
+    assert app.pipeline.process(raw, _origin(1)).kind == "promise"

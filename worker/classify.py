@@ -304,8 +304,8 @@ RULES: tuple[Rule, ...] = (
     forwarded_intro,
     double_intro,
     heads_up,
-    auto_reply_text,  # after the clear intros, before the rules a robot's words could trip
-    promise,
+    promise,  # "I'm away until Monday, but I may have a client for you" is still a promise
+    auto_reply_text,  # after what a person says, before the rules a robot's words could trip
     weak_intro,
     not_intro,
 )
