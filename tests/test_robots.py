@@ -398,3 +398,12 @@ def test_a_person_who_mentions_being_away_still_makes_a_promise(app, clock):
            "Subject: quick note\nMessage-ID: <promise1@x.example>\nContent-Type: text/plain; charset=utf-8\n\n"
            "Hi Dana, I'm on vacation until Monday, but I might have a client for you when I'm back.\n").encode()
     assert app.pipeline.process(raw, _origin(1)).kind == "promise"
+
+
+def test_a_forged_from_and_loop_header_cannot_silence_an_introducer(app, clock):
+    intro(app, clock)
+    forged = from_other_deployment(1, loop=CAROL, sender=f"Carol Jensen <{CAROL}>")
+    assert app.pipeline.process(forged, _origin(1)).kind == "other_deployment"  # never answered, but...
+    raw = mailgen.intro(2, introducer=("Carol Jensen", CAROL), a=("Hiro Tanaka", "hiro@t.example"),
+                        b=("Dana Whitfield", DANA), when=clock.current + timedelta(days=3))
+    assert app.pipeline.process(raw, _origin(2)).kind == "double_intro"  # ... Carol is not learned as a robot

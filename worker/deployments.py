@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import OtherDeployment
+from models import OtherDeployment, Person, Referral
 from models.base import utcnow
 from models.db import insert_new
+
+_INTRODUCED = select(Referral.id).join(Person, Referral.introducer_id == Person.id).limit(1)
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Deployments:
         address = verdict.extra.get("learn") if verdict else None
         if not address:
             return  # always written, even if known: a batch redone after a rollback must persist it
+        if session.scalar(_INTRODUCED.where(Person.email == address)) is not None:
+            return  # a robot never introduced anyone: a forged From and loop header naming a person
         session.execute(insert_new(session, OtherDeployment.__table__, ("address",)).values(
             address=address, message_id=(msg.message_id if msg else "")[:400], learned_at=utcnow()))
         self.addresses.add(address)
