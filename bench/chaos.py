@@ -61,9 +61,10 @@ from tests.servers import Dovecot, free_port  # noqa: E402
 
 TRACKING = "intros@example.com"
 MEMBERS = (("Dana Whitfield", "dana@danabooks.example"), ("Marco Rossi", "marco@rossi-marketing.example"))
-SMTP_TIMEOUT = 5.0  # the client's; the slow fault answers after it
+SMTP_TIMEOUT = 5.0  # the client's, for every command but the end of DATA
+DATA_TIMEOUT = 15.0  # the client's wait for the end-of-DATA answer; the slow fault answers after it
 OPEN = ("queued", "sending")
-OUTBOX_ID = re.compile(r"\.ol(\d+)@")
+OUTBOX_ID = re.compile(r"(?:^|\.)ol(\d+)[.@]")  # make_msgid(idstring=ol{id}) or <ol{id}.{hash}@…>
 
 
 # ---- the mail -----------------------------------------------------------------------------------
@@ -94,10 +95,11 @@ members:
 {members}
 outbound:
   transport: smtp
-  smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none, timeout_seconds: {SMTP_TIMEOUT}}}
+  smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none, timeout_seconds: {SMTP_TIMEOUT},
+         data_timeout_seconds: {DATA_TIMEOUT}}}
   quiet_hours: null
   per_recipient_per_day: 1000000
-  sending_timeout_seconds: 30
+  sending_timeout_seconds: {DATA_TIMEOUT + 2 * SMTP_TIMEOUT + 5}
   sweep_seconds: 2
 thank_you: {{delay_seconds: 0}}
 follow_ups: {{steps: [10s]}}
@@ -264,8 +266,8 @@ def schedule(redis: Redis, sink: SinkControl, dovecot: Dovecot, db: Database, sq
         (4, "Redis kill -9, back after 5 s", redis_down(5)),
         (11, "SMTP 451 for 6 s", smtp("451", 6)),
         (18, "SMTP down for 6 s", smtp("down", 6)),
-        (25, f"SMTP slow for 10 s (reply {SMTP_TIMEOUT + 3:.0f} s after DATA, client timeout {SMTP_TIMEOUT:.0f} s)",
-         smtp("slow", 10, SMTP_TIMEOUT + 3)),
+        (25, f"SMTP slow for 10 s (mail taken, reply {DATA_TIMEOUT + 3:.0f} s after DATA; "
+             f"client waits {DATA_TIMEOUT:.0f} s)", smtp("slow", 10, DATA_TIMEOUT + 3)),
         (37, "SMTP 550 for 3 s", smtp("550", 3)),
         (41, "Dovecot restart (2 s down)", lambda: restart_dovecot(dovecot, 2)),
         (45, db_what, lambda: db.outage(db_seconds)),
@@ -322,12 +324,17 @@ def count(received: list[dict], url: str, intro_ids: list[str], window_status: s
     rows_for: dict[tuple, list] = defaultdict(list)
     for row in rows.values():
         rows_for[mail_key(row, refs)].append(row)
-    lost, stuck, dup, dup_window = [], [], [], []
+    lost, lost_window, stuck, dup, dup_window = [], [], [], [], []
     for key in sorted(expected, key=lambda k: (sorted(k[1]), k[0])):
         mails = got.get(key, [])
         if not mails:
-            open_rows = [r for r in rows_for.get(key, []) if r.status in OPEN]
-            (stuck if open_rows else lost).append((key, rows_for.get(key, [])))
+            mine = rows_for.get(key, [])
+            if any(r.status in OPEN for r in mine):
+                stuck.append((key, mine))
+            elif any(r.status == window_status for r in mine):
+                lost_window.append((key, mine))  # at most once: listed for a person, not resent
+            else:
+                lost.append((key, mine))
         elif len(mails) > 1:
             in_window = any(rows[i].status == window_status for i in carriers[key])
             (dup_window if in_window else dup).append((key, mails, [rows[i] for i in carriers[key]]))
@@ -335,7 +342,7 @@ def count(received: list[dict], url: str, intro_ids: list[str], window_status: s
     logged = Counter(refs.values())
     return {
         "expected": len(expected), "received": sum(len(v) for v in got.values()),
-        "lost": lost, "stuck": stuck, "dup": dup, "dup_window": dup_window, "unknown": unknown,
+        "lost": lost, "lost_window": lost_window, "stuck": stuck, "dup": dup, "dup_window": dup_window, "unknown": unknown,
         "extra": extra, "open_rows": sum(r.status in OPEN for r in rows.values()),
         "status": Counter(r.status for r in rows.values()),
         "not_logged": [m for m in intro_ids if logged[m] == 0],
@@ -349,15 +356,19 @@ def count(received: list[dict], url: str, intro_ids: list[str], window_status: s
 
 def retry_refused(url: str) -> int:
     """The operator's step after the 550 fault: `outbox retry` of the mail it refused."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import select
 
-    engine = create_engine(url)
+    from models import OutboxMessage
+    from models.base import utcnow
+    from models.db import make_engine, session_factory
+    from worker import outbox
+
+    engine = make_engine(url)
     try:
-        with engine.begin() as conn:
-            return conn.execute(text(
-                "UPDATE outbox SET status = 'queued', not_before = CURRENT_TIMESTAMP, nudged_at = NULL, "
-                "attempts = 0, last_error = '', reason = '' "
-                "WHERE status = 'failed' AND last_error LIKE '%chaos: refused%'")).rowcount
+        with session_factory(engine).begin() as session:
+            ids = session.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.status == "failed", OutboxMessage.last_error.like("%chaos: refused%"))).all()
+            return sum(outbox.retry(session, i, utcnow()) for i in ids)
     finally:
         engine.dispose()
 
@@ -480,8 +491,8 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
     rec = f"{r['last_expected_at'] - wall_last_fault:.1f} s" if r["last_expected_at"] else "-"
     if r["lost"] or r["stuck"]:
         rec = f"not recovered (last expected mail at {rec})"
-    print(f"LOST {len(r['lost'])}   DUPLICATED {len(r['dup'])} (+{len(r['dup_window'])} in the "
-          f"'{args.window_status}' window)   STUCK {len(r['stuck'])} (open rows {r['open_rows']})   "
+    print(f"LOST {len(r['lost'])} (+{len(r['lost_window'])} {args.window_status}, never arrived)   "
+          f"DUPLICATED {len(r['dup'])} (+{len(r['dup_window'])} {args.window_status})   STUCK {len(r['stuck'])} (open rows {r['open_rows']})   "
           f"RECOVERY {rec}")
     print(f"database: not logged {len(r['not_logged'])}, logged twice {len(r['logged_twice'])}, "
           f"recorded twice {len(r['recorded_twice'])}, not recorded {len(r['not_recorded'])}, "
@@ -494,7 +505,7 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
         span = r["last_expected_at"] - (wall_last_fault - (last_fault - t0))
         print(f"ours under chaos: {sent} mails in {span:.0f} s from the first intro ({sent / span:.1f} mail/s); "
               f"raw in the same run: APPEND {raw['append']:.0f}/s, LMTP {raw['lmtp']:.0f}/s, SMTP {raw['smtp']:.0f}/s")
-    for label, items in (("lost", r["lost"]), ("stuck", r["stuck"])):
+    for label, items in (("lost", r["lost"]), ("stuck", r["stuck"]), (args.window_status, r["lost_window"])):
         for key, rows in items[:15]:
             what = "; ".join(f"#{x.id} {x.status} {(x.last_error or x.reason)[:120]!r}" for x in rows) or "no outbox row"
             print(f"  {label}: {key[0]} for {sorted(key[1])}: {what}")
