@@ -339,11 +339,13 @@ def count(received: list[dict], url: str, intro_ids: list[str], window_status: s
             in_window = any(rows[i].status == window_status for i in carriers[key])
             (dup_window if in_window else dup).append((key, mails, [rows[i] for i in carriers[key]]))
     extra = {k: v for k, v in got.items() if k not in expected}
+    window_rows = [r for r in rows.values() if r.status == window_status]
+    window_arrived = sum(bool(got.get(mail_key(r, refs))) for r in window_rows)
     logged = Counter(refs.values())
     return {
         "expected": len(expected), "received": sum(len(v) for v in got.values()),
         "lost": lost, "lost_window": lost_window, "stuck": stuck, "dup": dup, "dup_window": dup_window, "unknown": unknown,
-        "extra": extra, "open_rows": sum(r.status in OPEN for r in rows.values()),
+        "extra": extra, "window_rows": len(window_rows), "window_arrived": window_arrived, "open_rows": sum(r.status in OPEN for r in rows.values()),
         "status": Counter(r.status for r in rows.values()),
         "not_logged": [m for m in intro_ids if logged[m] == 0],
         "logged_twice": [m for m in intro_ids if logged[m] > 1],
@@ -494,6 +496,9 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
     print(f"LOST {len(r['lost'])} (+{len(r['lost_window'])} {args.window_status}, never arrived)   "
           f"DUPLICATED {len(r['dup'])} (+{len(r['dup_window'])} {args.window_status})   STUCK {len(r['stuck'])} (open rows {r['open_rows']})   "
           f"RECOVERY {rec}")
+    if r["window_rows"]:
+        print(f"{args.window_status} (listed for a person, never resent by itself): {r['window_rows']} rows, "
+              f"{r['window_arrived']} of them arrived once")
     print(f"database: not logged {len(r['not_logged'])}, logged twice {len(r['logged_twice'])}, "
           f"recorded twice {len(r['recorded_twice'])}, not recorded {len(r['not_recorded'])}, "
           f"quarantined {r['quarantined']}")
