@@ -159,6 +159,32 @@ def test_a_person_retries_or_settles_unconfirmed_mail_from_the_command_line(tmp_
     assert f"<{rows[carol]['message_id']}>" == to_carol[0]["Message-ID"]
 
 
+def test_doctor_names_mail_unconfirmed_for_over_a_day(tmp_path, smtp_sink):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import create_engine, update
+
+    from tests import mailgen
+
+    _config_file(tmp_path, smtp_sink)
+    cli("db", "upgrade", cwd=tmp_path)
+    (tmp_path / "intro.eml").write_bytes(mailgen.intro(
+        1, introducer=("Carol Jensen", "carol@x.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+        when=datetime.now(timezone.utc)))
+    cli("ingest", "intro.eml", cwd=tmp_path)
+    smtp_sink.answer_late(3)
+    cli("run", "--once", cwd=tmp_path)
+    assert "all answer" in cli("doctor", cwd=tmp_path).stdout  # unconfirmed an hour: not yet a problem
+    engine = create_engine(f"sqlite:///{tmp_path / 'introledger.db'}")
+    with engine.begin() as conn:
+        conn.execute(update(OutboxMessage.__table__).values(
+            handed_over_at=datetime.now(timezone.utc) - timedelta(days=2)))
+    engine.dispose()
+    result = cli("doctor", cwd=tmp_path, ok=False)
+    assert "outbox: 1 mail(s) unconfirmed for over a day (#1)" in result.stdout
+    assert "outbox retry ID" in result.stdout
+
+
 def test_the_sweep_must_not_give_up_on_a_worker_still_waiting_for_the_answer(tmp_path):
     with pytest.raises(ConfigError, match="sending_timeout_seconds .* must be longer"):
         make_config(tmp_path, "sqlite://", outbound={

@@ -12,7 +12,31 @@ def check(config_path: str | None) -> list[str]:
         config = load(config_path)
     except ConfigError as exc:
         return [f"config: {exc}"]
-    return [*_database(config), *_mailbox(config), *_broker(config), *_follow_ups(config)]
+    database = _database(config)
+    return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config), *_broker(config),
+            *_follow_ups(config)]
+
+
+def _unconfirmed(config: Config) -> list[str]:
+    """Mail that may or may not have arrived waits for a person (docs/sending.md, At most once)."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import Session
+
+    from worker.outbox import unconfirmed_before
+
+    engine = make_engine(config.database_url)
+    try:
+        with Session(engine) as session:
+            ids = unconfirmed_before(session, datetime.now(timezone.utc) - timedelta(days=1))
+    finally:
+        engine.dispose()
+    if not ids:
+        return []
+    listed = ", ".join(f"#{i}" for i in ids[:10]) + (" …" if len(ids) > 10 else "")
+    return [f"outbox: {len(ids)} mail(s) unconfirmed for over a day ({listed}): handed to the SMTP server, "
+            "no answer, so maybe not received; decide with `introledger outbox retry ID` (send again) "
+            "or `outbox cancel ID` (it arrived)"]
 
 
 def _follow_ups(config: Config) -> list[str]:

@@ -158,6 +158,13 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
     return result.rowcount + gave_up + unconfirmed
 
 
+def unconfirmed_before(session: Session, before: datetime) -> list[int]:
+    """Unconfirmed rows handed over before `before`: waiting for a person's decision."""
+    return list(session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.status == "unconfirmed",
+                                       OutboxMessage.handed_over_at < before).order_by(OutboxMessage.id)))
+
+
 def opted_out(session: Session, email: str) -> bool:
     return session.scalar(select(OptOut.id).where(OptOut.email == email.lower())) is not None
 
