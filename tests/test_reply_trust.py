@@ -188,3 +188,16 @@ def test_authentication_results_are_read_per_server():
     assert auth_failures(headers, "mx.example.com") == ["dmarc=fail"]
     assert sorted(auth_failures(headers, None)) == ["dkim=fail", "dmarc=fail"]
     assert auth_failures(("; garbage", ""), "mx.example.com") == []
+
+
+def test_doctor_warns_when_no_receiving_server_is_named(tmp_path):
+    from tests.test_cli import cli
+
+    config = "tracking: {address: intros@example.com}\nmembers:\n  - {name: Dana, emails: [dana@danabooks.example]}\n"
+    (tmp_path / "config.yaml").write_text(config)
+    cli("db", "upgrade", cwd=tmp_path)
+    out = cli("doctor", cwd=tmp_path).stdout  # a warning, not a failure: exit code 0
+    [warning] = [line for line in out.splitlines() if line.startswith("!")]
+    assert "follow_ups.authserv_id is not set" in warning and "all answer" in out
+    (tmp_path / "config.yaml").write_text(config + "follow_ups: {authserv_id: mx.example.com}\n")
+    assert not [line for line in cli("doctor", cwd=tmp_path).stdout.splitlines() if line.startswith("!")]

@@ -216,9 +216,11 @@ def cmd_quarantine(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from worker.doctor import check
+    from worker.doctor import check, warnings
 
     problems = check(args.config)
+    for line in warnings(args.config):
+        console.print(f"[yellow]![/yellow] {line}", highlight=False)
     for line in problems:
         console.print(f"[red]✗[/red] {line}", highlight=False)
     if not problems:

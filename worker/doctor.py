@@ -39,6 +39,21 @@ def _unconfirmed(config: Config) -> list[str]:
             "or `outbox cancel ID` (it arrived)"]
 
 
+def warnings(config_path: str | None) -> list[str]:
+    """Things that work but trust less than they could; printed with `!`, not a failure."""
+    try:
+        config = load(config_path)
+    except ConfigError:
+        return []  # check() reports it
+    f = config.settings.follow_ups
+    if f.enabled and config.secret(config.settings.token_secret_env) and not f.authserv_id:
+        return ["follow-ups: follow_ups.authserv_id is not set, so a reply's From: is checked only by its reply "
+                "token's binding to the address it was sent to (a forged From: with a copied token passes); "
+                "set it to the authserv-id your receiving server writes in Authentication-Results, "
+                "e.g. mx.example.com"]
+    return []
+
+
 def _follow_ups(config: Config) -> list[str]:
     s = config.settings
     if s.follow_ups.enabled and not config.secret(s.token_secret_env):
