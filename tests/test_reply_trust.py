@@ -162,6 +162,41 @@ def test_an_unbound_or_old_token_counts_for_the_member_only(app, clock):
     assert status(app) == "connected"
 
 
+def test_a_cc_writing_as_the_member_with_the_copied_token_is_refused_and_the_member_told(app, clock):
+    dana_token = token(clock, DANA)
+    app.pipeline.process(answer("MET - talking next week", 1, DANA, dana_token, cc=ALICE), FILE)
+    assert status(app) == "connected"
+    # Alice now holds Dana's reply address and writes "as Dana"; the server adds no verdict.
+    app.pipeline.process(answer("LOST", 2, DANA, dana_token), FILE)
+    assert status(app) == "connected"
+    assert "copied to alice@y.example" in events(app)[-1].reason and not events(app)[-1].accepted
+    [told] = mails(app, "answer_not_applied")
+    assert told.to_addr == "dana@danabooks.example" and "alice@y.example" in told.text_body
+    assert "next follow-up" in told.text_body
+
+
+def test_our_servers_dmarc_pass_vouches_for_the_member_after_a_reply_all(tmp_path, database_url, clock):
+    app = make_app(tmp_path, database_url, clock, authserv_id="mx.example.com")
+    dana_token = token(clock, DANA)
+    app.pipeline.process(answer("MET", 1, DANA, dana_token, cc=ALICE), FILE)
+    passed = "Authentication-Results: mx.example.com; dkim=pass; dmarc=pass header.from=danabooks.example\n"
+    forged_pass = "Authentication-Results: evil.example; dmarc=pass\n"
+    app.pipeline.process(answer("WON", 2, DANA, dana_token, extra=forged_pass), FILE)
+    assert status(app) == "connected"  # a pass the sender wrote is no pass
+    app.pipeline.process(answer("WON", 3, DANA, dana_token, extra=passed), FILE)
+    assert status(app) == "won"
+    app.engine.dispose()
+
+
+def test_the_member_is_told_when_an_answer_meets_a_final_one(app, clock):
+    app.pipeline.process(answer("LOST", 1, DANA, token(clock, DANA)), FILE)
+    app.pipeline.process(answer("WON $4,500", 2, DANA, token(clock, DANA, step=2)), FILE)
+    [told] = mails(app, "answer_not_applied")
+    assert "CORRECTION: WON" in told.text_body and "still LOST" in told.subject
+    app.pipeline.process(answer("CORRECTION: WON $4,500", 3, DANA, told.reply_to), FILE)
+    assert status(app) == "won"
+
+
 AUTH_DMARC_FAIL = ("Authentication-Results: mx.example.com; dkim=pass header.d=danabooks.example\n"
                    "Authentication-Results: mx.example.com; dmarc=fail header.from=danabooks.example\n")
 

@@ -117,4 +117,5 @@ def record(session: Session, referral: Referral, event: str, decision: Decision,
     session.add(row)
     if decision.allowed:
         referral.status = decision.to_state
+    session.flush()  # autoflush is off in a batch: the next message's replay check must see this row
     return row

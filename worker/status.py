@@ -59,6 +59,18 @@ class StatusDesk:
         if command is None:
             self._clarify(session, referral, msg, step)
             return
+        exposed = self._exposed(session, referral, match, msg)
+        self._note_exposure(session, referral, match, msg)
+        if exposed:
+            why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.sender.email} "
+                   f"through it proves nothing without the receiving server's DMARC pass")
+            lifecycle.record(session, referral, "refused", lifecycle.Decision(False, referral.status, ""),
+                             self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=step,
+                             reason=f"refused: {why}")
+            self._not_applied(session, referral, command, why, step,
+                              how=f"answer the next follow-up (it has a new reply address), or ask your "
+                                  f"coordinator to run `introledger mark {referral.id} {command.verb.upper()}`.")
+            return
         key = answer_key(referral.id, match.scope if match else "", command, correction)
         if key and session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)) is not None:
             lifecycle.record(session, referral, "replay", lifecycle.Decision(False, referral.status, ""),
@@ -108,6 +120,30 @@ class StatusDesk:
             return f"{msg.sender.email} used a reply address that names no recipient; those count for the member only"
         return ""
 
+    def _exposed(self, session: Session, referral: Referral, match, msg: Inbound) -> str:
+        """Who else got this sender's reply address (a reply-all we saw), unless our receiving
+        server vouches for the sender (DMARC pass): then anyone of them could be writing as them."""
+        if match is None or not match.bound or auth_passes(msg.auth_results, self.followups.policy.authserv_id):
+            return ""
+        row = session.scalar(select(ReferralEvent).where(
+            ReferralEvent.answer_key == _exposure_key(referral.id, match.scope, msg.sender.email)))
+        return row.reason.partition(" copied to ")[2].partition(" (")[0] if row else ""
+
+    def _note_exposure(self, session: Session, referral: Referral, match, msg: Inbound) -> None:
+        if match is None or not match.bound:
+            return
+        tracking_local, _, tracking_domain = self.tracking.lower().partition("@")
+        others = sorted({a.email for a in msg.recipients if a.email and a.email != msg.sender.email
+                         and not (a.email.partition("@")[2] == tracking_domain
+                                  and a.email.partition("@")[0].partition("+")[0] == tracking_local)})
+        key = _exposure_key(referral.id, match.scope, msg.sender.email)
+        if not others or session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)):
+            return
+        lifecycle.record(session, referral, "token_exposed", lifecycle.Decision(True, referral.status, ""),
+                         self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=match.step,
+                         answer_key=key, reason=f"the reply address sent to {msg.sender.email} was copied to "
+                                                f"{', '.join(others)} (reply-all)")
+
     def _entitled(self, session: Session, referral: Referral) -> set[str]:
         people = {p.person.email for p in referral.parties if p.person.email}
         return people | self._member_emails(session, referral)
@@ -135,6 +171,10 @@ class StatusDesk:
         if not decision.allowed:
             lifecycle.record(session, referral, event, decision, now, reason=f"refused {said}: {decision.reason} ({via})",
                              **facts)
+            if message_id and role == lifecycle.MEMBER and answer in lifecycle.ANSWER_STATE:
+                # by reply: the member hears why (mark prints it)
+                self._not_applied(session, referral, command, decision.reason, step,
+                                  how=f"reply CORRECTION: {(command.matched or command.verb).upper()} to this mail.")
             return referral.status
         if event == "snooze":
             self.followups.reschedule(session, referral.id, now + timedelta(seconds=command.snooze_seconds))
@@ -202,6 +242,17 @@ class StatusDesk:
                 FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
         self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step)
 
+    def _not_applied(self, session: Session, referral: Referral, command: Command, why: str,
+                     step: int | None, how: str) -> None:
+        """Tell the member an answer in their name was not applied, and why (once per answer and step)."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        if member is None or not member.emails:
+            return
+        to = member.emails[0]
+        self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:s{step}:{command.verb}",
+                   to, step, answer=(command.matched or command.verb).upper(), why=why, how=how,
+                   status=referral.status.replace("_", " ").upper())
+
     def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:
         member = session.get(Member, referral.member_id) if referral.member_id else None
         email = referral.introducer.email
@@ -242,6 +293,17 @@ def auth_failures(results: tuple[str, ...], authserv_id: str | None) -> list[str
         lowered = header.lower()
         failed += [check for check in AUTH_FAIL if check in lowered and check not in failed]
     return failed
+
+
+def auth_passes(results: tuple[str, ...], authserv_id: str | None) -> bool:
+    """Our receiving server (and only it) says DMARC passed for this message."""
+    ours = [h.lower() for h in results if authserv_id
+            and (h.split(";", 1)[0].split() or [""])[0].lower() == authserv_id.lower()]
+    return any("dmarc=pass" in h for h in ours) and not auth_failures(results, authserv_id)
+
+
+def _exposure_key(referral_id: int, scope: str, recipient: str) -> str:
+    return f"exposed:{referral_id}:{scope}:{recipient}"[:200]
 
 
 def _duration(command: Command) -> str:
