@@ -407,3 +407,15 @@ def test_a_forged_from_and_loop_header_cannot_silence_an_introducer(app, clock):
     raw = mailgen.intro(2, introducer=("Carol Jensen", CAROL), a=("Hiro Tanaka", "hiro@t.example"),
                         b=("Dana Whitfield", DANA), when=clock.current + timedelta(days=3))
     assert app.pipeline.process(raw, _origin(2)).kind == "double_intro"  # ... Carol is not learned as a robot
+
+
+@pytest.mark.parametrize("text, above", [
+    ("WON $2,000\n\nThanks!\nI am out of the office until Monday.\nBye", "WON $2,000\n\nThanks!"),
+    ("I am out of the office until Monday.\nWON", ""),
+    ("Met!\nThank you for your\nmessage. We will reply soon.", "Met!"),  # robot wording wrapped over lines
+    ("Hello\nthere", "Hello\nthere"),
+])
+def test_only_what_is_written_above_the_robot_is_read_for_a_command(text, above):
+    from worker.ooo import before_robot
+
+    assert before_robot(text) == above

@@ -152,10 +152,12 @@ def before_robot(text: str) -> str:
     """The lines above the robot's words: where a person who wrote above an auto-reply put their
     answer ("WON $2,000" over an out-of-office signature). The whole text if no robot is found."""
     lines = text[:_READ].splitlines()
-    for i in range(len(lines)):
-        if automated("\n".join(lines[:i + 1])):
-            return "\n".join(lines[:i])
-    return text
+    line_of = [n for n, line in enumerate(lines) for _ in line.split()]  # word index -> its line
+    head = " ".join(word for line in lines for word in line.split())
+    starts = [found.start() for pattern in (_NOTICE, _AWAY, _ACK) if (found := pattern.search(head))]
+    if not starts:
+        return text
+    return "\n".join(lines[:line_of[head.count(" ", 0, min(starts))]])
 
 
 def _quote(words: str) -> str:
