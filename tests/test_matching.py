@@ -90,3 +90,26 @@ def test_the_same_intro_by_another_route_is_found_beside_wide_history(app):
     assert again.referral_id == first.referral_id
     with app.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Referral).where(Referral.dedupe_key.like("intro:%"))) == 1
+
+
+@pytest.mark.parametrize("recipients", [5, 2000])
+def test_a_group_mail_with_intro_words_is_not_an_intro_and_adds_no_people(app, recipients):
+    """Was: logged for review with every recipient as a party (10,000 people rows, and every
+    later intro from that sender paid for them). config.yaml says it: more than max_parties (4)
+    is a group mail."""
+    to = [(f"Guest {k}", f"guest.{k}@wide.example") for k in range(recipients)]
+    body = "Everyone, meet each other! I think you should all talk. I'll let you take it from here.\n"
+    raw = mailgen.message(7, CAROL, to, [("", "intros@example.com")], "Intro: the spring crowd", body, "gmail", START)
+    outcome = app.pipeline.process(raw, Origin("file", "group"))
+    assert outcome.kind == "not_intro"
+    assert f"a group mail to {recipients} people" in outcome.reason and "max_parties = 4" in outcome.reason
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 0
+        assert s.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_an_intro_to_as_many_people_as_max_parties_is_still_an_intro(app):
+    to = [(f"Guest {k}", f"guest.{k}@wide.example") for k in range(4)]
+    body = "Everyone, meet each other! I think you should all talk. I'll let you take it from here.\n"
+    raw = mailgen.message(8, CAROL, to, [("", "intros@example.com")], "Intro: the spring crowd", body, "gmail", START)
+    assert app.pipeline.process(raw, Origin("file", "four")).kind == "double_intro"

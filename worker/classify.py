@@ -171,8 +171,8 @@ def _intro_of(msg: Inbound, ctx: Context) -> Verdict | None:
 
 def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     others = _others(msg, ctx)
-    if msg.sender is None or len(others) < 2:
-        return None
+    if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
+        return None  # more is a group mail (not_intro says so): never thousands of parties
     text = new_text(msg.text)
     hit = cues(text).strong or _group0(STRONG.search(msg.subject))
     if hit is None:
@@ -180,8 +180,6 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
     reason = (f"{msg.sender.email} wrote to {len(others)} people with introduction language "
               f"({hit.strip()!r})")
-    if len(others) > ctx.max_parties:
-        confidence, reason = 0.4, reason + f", but to {len(others)} people: more like a group mail"
     return Verdict("double_intro", "double_intro", reason, confidence, _intro(msg, others, text, ctx))
 
 
@@ -231,7 +229,7 @@ def _sentence(text: str, hit) -> str:
 
 def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     others = _others(msg, ctx)
-    if msg.sender is None or not others:
+    if msg.sender is None or not 1 <= len(others) <= ctx.max_parties:
         return None
     text = new_text(msg.text)
     found = cues(text)
@@ -251,6 +249,8 @@ def _group0(match) -> str | None:
 def not_intro(msg: Inbound, ctx: Context) -> Verdict:
     others = _others(msg, ctx)
     why = "no introduction language in the new text" if others else "no one else addressed"
+    if len(others) > ctx.max_parties:
+        why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"
     return Verdict("not_intro", "not_intro", f"not an introduction: {why}")
 
 
