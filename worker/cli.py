@@ -181,7 +181,7 @@ SUMMARY = (
     ("replies in intro threads", ("thread_reply",)),
     ("answers to follow-ups", ("status_reply",)),
     ("promised referrals", ("promise",)),
-    ("ignored", ("not_intro", "auto_reply", "bounce", "mailing_list", "newsletter", "own_mail")),
+    ("ignored", ("not_intro", "auto_reply", "bounce", "mailing_list", "newsletter", "own_mail", "other_deployment")),
     ("already seen", ("duplicate",)),
     ("quarantined", ("quarantined",)),
 )
