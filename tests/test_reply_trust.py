@@ -154,8 +154,11 @@ def test_a_reply_in_our_thread_from_someone_we_did_not_write_to_changes_nothing(
     assert status(app) == "introduced" and not events(app)[-1].accepted
 
 
-def test_an_unbound_or_old_token_counts_for_the_member_only(app, clock):
-    unbound = tokens.reply_address("intros@example.com", SECRET, 1, clock.current)  # no recipient
+@pytest.mark.parametrize("kind", ["unbound", "sent_before_binding"])
+def test_an_unbound_or_old_token_counts_for_the_member_only(app, clock, kind):
+    day = int(clock.current.timestamp() // 86400)
+    unbound = {"unbound": tokens.reply_address("intros@example.com", SECRET, 1, clock.current),  # no recipient
+               "sent_before_binding": f"intros+r1d{day}{tokens._sign(SECRET, 1, day, None)}@example.com"}[kind]
     app.pipeline.process(answer("MET", 1, ALICE, unbound), FILE)
     assert status(app) == "introduced" and "member only" in events(app)[-1].reason
     app.pipeline.process(answer("MET", 2, DANA, unbound), FILE)
@@ -236,3 +239,11 @@ def test_doctor_warns_when_no_receiving_server_is_named(tmp_path):
     assert "follow_ups.authserv_id is not set" in warning and "all answer" in out
     (tmp_path / "config.yaml").write_text(config + "follow_ups: {authserv_id: mx.example.com}\n")
     assert not [line for line in cli("doctor", cwd=tmp_path).stdout.splitlines() if line.startswith("!")]
+
+
+def test_the_not_applied_mail_can_be_previewed(tmp_path):
+    from tests.test_cli import cli
+
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+    out = cli("templates", "preview", "answer_not_applied", cwd=tmp_path).stdout
+    assert "still LOST" in out and "CORRECTION: WON" in out

@@ -33,3 +33,32 @@ def test_addresses_without_our_token_are_not_tokens():
     assert tokens.check("intros@example.com", TRACKING, "k", NOW, None) is None
     assert tokens.check("someone+r12d1abc@example.com", TRACKING, "k", NOW, None) is None
     assert not tokens.check("intros+hello@example.com", TRACKING, "k", NOW, None).valid
+
+
+def test_a_token_names_its_step_and_is_bound_to_its_recipient():
+    address = tokens.reply_address(TRACKING, "k", 12, NOW, step=2, to="Dana@Danabooks.example")
+    assert address.startswith("intros+r12s2d") and len(address.partition("@")[0]) <= 64
+    mine = tokens.check(address, TRACKING, "k", NOW, None, sender="dana@danabooks.example")
+    assert (mine.referral_id, mine.valid, mine.step, mine.bound, mine.scope) == (12, True, 2, True, "s2")
+    copied = tokens.check(address, TRACKING, "k", NOW, None, sender="alice@y.example")
+    assert (copied.valid, copied.bound) == (True, False) and "someone other than alice@y.example" in copied.why
+    # The step is signed: a token for step 1 cannot be turned into one for step 2.
+    assert not tokens.check(address.replace("s2d", "s1d"), TRACKING, "k", NOW, None, "dana@danabooks.example").valid
+
+
+def test_tokens_sent_before_steps_and_recipients_still_verify_and_say_so():
+    day = int(NOW.timestamp() // 86400)
+    legacy = f"intros+r12d{day}{tokens._sign('k', 12, day, None)}@example.com"  # the old format
+    found = tokens.check(legacy, TRACKING, "k", NOW, None, sender="dana@danabooks.example")
+    assert (found.referral_id, found.valid, found.step, found.bound, found.scope) == (12, True, None, None, "legacy")
+    assert tokens.step_of(tokens.reply_address(TRACKING, "k", 12, NOW, step=3, to="x@y.example")) == 3
+
+
+def test_every_shape_of_our_token_is_recognised_as_a_robots_address():
+    from worker.noise import is_reply_token
+
+    day = int(NOW.timestamp() // 86400)
+    for address in (tokens.reply_address(TRACKING, "k", 12, NOW, step=2, to="dana@danabooks.example"),
+                    tokens.reply_address(TRACKING, "k", 12, NOW),
+                    f"intros+r12d{day}{tokens._sign('k', 12, day, None)}@example.com"):
+        assert is_reply_token(address), address

@@ -169,6 +169,12 @@ SAMPLE = {
             {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "Jensen Books",
              "given": 1, "received": 4, "last": "24 Nov", "flags": ""}],
     },
+    "answer_not_applied": {
+        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "others": ["Alice Moreno"], "ref": 12,
+        "answer": "WON", "status": "LOST",
+        "why": "it is already lost, a final answer; only its member can change it",
+        "how": "reply CORRECTION: WON to this mail.",
+    },
 }
 
 

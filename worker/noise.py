@@ -11,9 +11,10 @@ from worker.parse import Inbound
 from worker.verdict import Verdict
 
 BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
-# An introledger reply token (intros+r12d20412k3v9q2x7mf@…, with a step: intros+r12s2d…): the
-# signed reply address of some deployment's follow-up. No person has one.
-_TOKEN_ADDRESS = re.compile(r"^[^@+\s]+\+r\d+(?:s\d+)?d\d+[a-z0-9]{10}@[^@\s]+$")
+# An introledger reply token (intros+r12d20412k3v9q2x7mf@…, with a step: intros+r12s2d…, and
+# bound to its recipient: 8 more letters): the signed reply address of some deployment's
+# follow-up. No person has one.
+_TOKEN_ADDRESS = re.compile(r"^[^@+\s]+\+r\d+(?:s\d+)?d\d+[a-z0-9]{10}(?:[a-z0-9]{8})?@[^@\s]+$")
 
 
 def other_deployment(msg: Inbound, ctx) -> Verdict | None:
