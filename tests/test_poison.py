@@ -4,6 +4,7 @@ Each poison below once raised out of parsing (before the quarantine boundary), s
 never committed, the IMAP checkpoint never moved and `run` died again at every restart.
 """
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from worker.parse import parse
 from worker.pipeline import Origin
 
 FILE = Origin("file", "poison.eml")
+CORPUS = Path(__file__).parent / "data" / "corpus"
 
 
 def poisoned(i: int, header: bytes, replace: bytes | None = None) -> bytes:
@@ -337,4 +339,48 @@ def test_a_100k_letter_run_does_not_stall_heads_up_detection(app):
     assert HEADS_UP_NAMED.search(f"and {run} will call you").group("name") == run
     raw = (Path(__file__).parent / "data" / "corpus" / "heads_up_en.eml").read_bytes()
     raw = raw.replace(b"Quick heads up", run.encode() + b" Aa" * 20_000 + b"\r\n\r\nQuick heads up", 1)
+    assert app.pipeline.process(raw, FILE).kind == "heads_up"
+
+
+# --- Found by the fuzz (tests/test_fuzz.py, bench/fuzz.py) ----------------------------------------
+
+
+def test_a_date_that_overflows_in_utc_is_no_date(app):
+    raw = poisoned(70, b"Date: Fri, 31 Dec 9999 23:59:59 -2359", b"Date:")
+    assert parse(raw).date is None  # it parsed, then overflowed in the database and escaped the batch
+    assert app.pipeline.process(raw, FILE).kind == "double_intro"
+
+
+def test_an_8bit_boundary_in_a_folded_header_is_read():
+    raw = (CORPUS / "apple_double_intro_en.eml").read_bytes()
+    assert b'\tboundary="Apple-Mail=_1480C8B3-3455-8249-542F-EC14D5200684"' in raw  # folded
+    raw = raw.replace(b"Apple-Mail=_1480C8B3-3455-8249-542F-EC14D5200684", b"\xff\xfe")
+    assert "Hannah" in parse(raw).text  # it raised UnicodeEncodeError
+
+
+def test_a_5000_character_message_id_fits_the_database(app):
+    long_id = b"<" + b"x" * 5000 + b"@y.example>"
+    outcome = app.pipeline.process(poisoned(72, b"Message-ID: " + long_id, b"Message-ID:"), FILE)
+    assert outcome.kind == "double_intro" and len(outcome.message_id) <= 250
+    with app.sessions() as s:
+        assert len(s.scalar(select(InboundMessage.dedupe_key))) <= 400
+    reply = poisoned(73, b"In-Reply-To: " + long_id, None).replace(b"Subject: Intro", b"Subject: Re: Intro")
+    assert parse(reply).in_reply_to == (outcome.message_id,)  # cut the same way: replies still match
+
+
+def test_paren_bombs_in_reply_to_and_in_a_forwarded_block_are_read(app):
+    raw = poisoned(74, b"Reply-To: " + b"(" * 3000, None)
+    assert app.pipeline.process(raw, FILE).kind == "double_intro"
+    head, _, body = (CORPUS / "fwd_gmail_inline_en.eml").read_bytes().partition(b"\r\n\r\n")
+    if not body:
+        head, _, body = (CORPUS / "fwd_gmail_inline_en.eml").read_bytes().partition(b"\n\n")
+    bombed = head + b"\n\n" + body.replace(b"From: ", b"From: " + b"(" * 3000, 1)
+    outcome = app.pipeline.process(bombed, FILE)
+    assert outcome.kind != "quarantined", outcome.reason  # it raised RecursionError in the classifier
+
+
+@pytest.mark.timeout(30)  # a guard, not a measurement: before the fix this took half a minute
+def test_50k_newlines_after_a_name_do_not_stall_heads_up_detection(app):
+    raw = (CORPUS / "heads_up_en.eml").read_bytes()
+    raw = raw.replace(b"Quick heads up", b"Julia" + b"\n" * 50_000 + b"Quick heads up", 1)
     assert app.pipeline.process(raw, FILE).kind == "heads_up"

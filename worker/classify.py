@@ -5,14 +5,13 @@ Read RULES top to bottom to know what the system does with a message.
 from dataclasses import dataclass, replace
 from datetime import timezone
 from functools import lru_cache
-from email.utils import getaddresses
 from typing import Callable
 
 from worker import noise, ooo
 from worker.directory import Directory
 from worker.forwarded import find_forwarded, parse_loose_date
 from worker.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
-from worker.parse import Address, Inbound
+from worker.parse import Address, Inbound, getaddresses_safely
 from worker.quotes import new_text as _new_text
 from worker.roles import assign
 from worker.verdict import INTRO_KINDS, Intro, Party, Promised, Verdict
@@ -134,7 +133,7 @@ def _marker_only_forward(msg: Inbound) -> bool:
 def _from_block(msg: Inbound, block) -> Inbound:
     def addrs(raw: str) -> tuple[Address, ...]:
         return tuple(
-            Address(name.strip('"\' '), email.lower()) for name, email in getaddresses([raw])
+            Address(name.strip('"\' '), email.lower()) for name, email in getaddresses_safely([raw])
             if "@" in email
         )
     sender = addrs(block.from_)

@@ -45,15 +45,16 @@ WEAK_INTRO = [re.compile(p, _I) for p in (
     r"\bheads.?up\b", r"\brecommend(?:ed)?\b",
 )]
 
-# A name starts at a word's start, and each of its words is taken whole (possessive `++`): tried
-# at every capital of a long run of letters, with backtracking, this took minutes on 100k letters.
-_NAME = rf"(?<![\w'’-])(?P<name>{_CAP}[\w'’-]++(?:\s+(?:van |de |von |da |del |le )?{_CAP}[\w'’-]++){{0,2}})"
+# A name starts at a word's start, and each of its words and each run of spaces is taken whole
+# (possessive `++`): with backtracking, 100k letters took minutes, and 50k newlines after a
+# name (split between two adjacent `\s*`) half a minute.
+_NAME = rf"(?<![\w'’-])(?P<name>{_CAP}[\w'’-]++(?:\s++(?:van |de |von |da |del |le )?{_CAP}[\w'’-]++){{0,2}})"
 _FROM = (
-    r"(?:\s*(?:\(|,)?\s*(?:from|of|at|von|vom|de|du|van|di|da|bei)\s+[^,;:!?\n]{1,40}?\)?,?)?"
-    r"(?:\s*\([^)\n]{0,60}\),?)?"  # "(the shop on Main Street)"
+    r"(?:\s*+(?:\(|,)?\s*+(?:from|of|at|von|vom|de|du|van|di|da|bei)\s++[^,;:!?\n]{1,40}?\)?,?)?"
+    r"(?:\s*+\([^)\n]{0,60}\),?)?"  # "(the shop on Main Street)"
 )
 _WILL = (
-    r"\s+(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
+    r"\s++(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
     r"|gaat|ti|la|le|vi)\b"
 )
 # A named person who will get in touch: "Julia Park from XYZ may call you".

@@ -4,10 +4,9 @@ Each takes (message, context) like every classifier rule; only own_mail and othe
 need the context.
 """
 import re
-from email.utils import getaddresses
 
 from worker.language import OUT_OF_OFFICE_SUBJECT
-from worker.parse import Inbound
+from worker.parse import Inbound, getaddresses_safely
 from worker.verdict import Verdict
 
 BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
@@ -46,7 +45,7 @@ def other_deployment(msg: Inbound, ctx) -> Verdict | None:
 def _sender_addresses(msg: Inbound) -> list[str]:
     found = [msg.sender.email] if msg.sender else []
     reply_to = msg.headers.get("reply-to", "")
-    return found + [email.lower() for _, email in getaddresses([reply_to]) if "@" in email]
+    return found + [email.lower() for _, email in getaddresses_safely([reply_to]) if "@" in email]
 
 
 def is_reply_token(email: str) -> bool:

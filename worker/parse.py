@@ -18,6 +18,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from worker.htmltext import html_to_text
 
 MAX_DEPTH = 3          # attached messages inside attached messages
+# What a sender writes must fit the database's columns: longer is never a real id, address or name.
+MAX_ID, MAX_EMAIL, MAX_NAME = 250, 254, 200
 MAX_PARTS_DEPTH = 20   # nested multiparts
 _TOP = BytesParser(policy=compat32)
 # Headers the classifier reads; kept lower-cased and decoded.
@@ -173,10 +175,10 @@ def _addresses(values: list[str] | None) -> tuple[Address, ...]:
         return ()
     raw = [_unsurrogate(v) for v in values]
     found = []
-    for name, email in _simple_addresses(raw) or _getaddresses(raw):
+    for name, email in _simple_addresses(raw) or getaddresses_safely(raw):
         email = email.strip().strip("<>").lower()
-        if "@" in email:
-            found.append(Address(decode(name).strip('"\' '), email))
+        if "@" in email and len(email) <= MAX_EMAIL:  # longer is no deliverable address (RFC 5321)
+            found.append(Address(decode(name).strip('"\' ')[:MAX_NAME], email))
     return tuple(found)
 
 
@@ -218,8 +220,9 @@ _MAX_PARENS = 50
 _BARE_ADDRESS = re.compile(r'[^\s<>()\[\],;:"\\]+@[^\s<>()\[\],;:"\\]+')
 
 
-def _getaddresses(values: list[str]) -> list[tuple[str, str]]:
-    """The stdlib's full RFC 5322 parse, or, for what it cannot take, the bare addresses in it."""
+def getaddresses_safely(values: list[str]) -> list[tuple[str, str]]:
+    """email.utils.getaddresses for text anyone can write: the stdlib's full RFC 5322 parse, or,
+    for what it cannot take (500 nested comments raise RecursionError), the bare addresses in it."""
     if not any(v.count("(") > _MAX_PARENS for v in values):
         try:
             return getaddresses(values)
@@ -236,11 +239,19 @@ def _msgid(value: object) -> str:
     if ids:
         return ids[0]
     bare = _unsurrogate(str(value or "")).strip()
-    return bare if bare and " " not in bare else ""
+    return _bounded_id(bare) if bare and " " not in bare else ""
 
 
 def _msgids(value: object) -> tuple[str, ...]:
-    return tuple(_MSGID.findall(_unsurrogate(str(value or ""))))
+    return tuple(_bounded_id(found) for found in _MSGID.findall(_unsurrogate(str(value or ""))))
+
+
+def _bounded_id(message_id: str) -> str:
+    """A Message-ID that fits its column (a sender may write 5,000 characters): a long one is
+    cut and suffixed with its hash, the same way wherever it appears, so replies still match."""
+    if len(message_id) <= MAX_ID:
+        return message_id
+    return message_id[:MAX_ID - 41] + "#" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()[:40]
 
 
 def _date(value: object) -> datetime | None:
@@ -248,15 +259,17 @@ def _date(value: object) -> datetime | None:
         return None
     try:
         when = parsedate_to_datetime(_unsurrogate(str(value)))
+        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        when.astimezone(timezone.utc)  # 31 Dec 9999 -2359 parses, then overflows in the database
     except Exception:  # noqa: BLE001 - any malformed date is simply no date
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when
 
 
 def _gateway(h: dict[str, list[str]]) -> tuple[str, ...]:
     found = []
     for header in GATEWAY_HEADERS:
-        for _name, email in _getaddresses([_unsurrogate(v) for v in h.get(header, [])]):
+        for _name, email in getaddresses_safely([_unsurrogate(v) for v in h.get(header, [])]):
             if "@" in email:
                 found.append(email.strip().lower())
     return tuple(found)
@@ -292,8 +305,28 @@ def _walk(msg: Message, depth: int = 0):
     if not boundary or not isinstance(payload, bytes):
         yield msg
         return
-    for chunk in _split(payload, boundary.encode("ascii", "surrogateescape")):
+    delimiter = _as_bytes(boundary, payload)
+    if delimiter is None:
+        yield msg
+        return
+    for chunk in _split(payload, delimiter):
         yield from _walk(_TOP.parsebytes(chunk, headersonly=True), depth + 1)
+
+
+_FIRST_DELIMITER = re.compile(rb"^--([^\r\n]+)", re.M)
+
+
+def _as_bytes(boundary: str, payload: bytes) -> bytes | None:
+    """The boundary as it stands in the body. ASCII by the RFC; a sender's 8-bit one comes back
+    from compat32 as surrogates, or, in a folded header, as U+FFFD: the bytes are lost, so the
+    first delimiter line of the body says what it was."""
+    if "\ufffd" in boundary:
+        found = _FIRST_DELIMITER.search(payload)
+        return (found.group(1).rstrip(b" \t") or None) if found else None
+    try:
+        return boundary.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return boundary.encode("utf-8", "surrogateescape")
 
 
 def _split(payload: bytes, boundary: bytes) -> list[bytes]:

@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
 from worker.actions import act
 from worker.classify import Context, classify
-from worker.outages import InfrastructureError  # noqa: F401 - also imported from here
+from worker.outages import InfrastructureError, is_outage
 from worker.parse import Inbound, ParseError, parse, raw_key
 from worker.threads import look_up
 from worker.verdict import INTRO_KINDS, Verdict
@@ -107,9 +107,13 @@ class Pipeline:
                     raise _StageFailed()  # not a race after all: find the message at fault
                 continue  # another worker recorded the same message or person first; look again
             except DBAPIError as exc:
-                if strict and isinstance(exc, DataError):
-                    raise _StageFailed()  # a value some message carried: find which one
+                if strict and not is_outage(exc):
+                    raise _StageFailed() from exc  # a value some message carried: find which one
                 raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+            except StatementError as exc:  # a value the driver could not even send (a date out of range)
+                if strict:
+                    raise _StageFailed() from exc
+                raise
         raise InfrastructureError(f"{len(work)} message(s) from {work[0][1][1].source} kept conflicting")
 
     def _one(self, session: Session, parsed: "Inbound | str", raw: bytes, origin: Origin,
@@ -177,8 +181,10 @@ class Pipeline:
         return replace(outcome, reason=f"{outcome.reason}; {reason}")
 
     def _quarantine(self, session: Session, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
-        key = parse_free_key(raw, message_id)
-        reason, message_id = _storable(reason)[:2000], _storable(message_id)[:400]
+        reason, message_id = _storable(reason)[:2000], _storable(message_id)
+        # The key must fit its column whatever the message carried, or quarantine itself fails.
+        key = parse_free_key(raw, message_id if len(message_id) <= 250 else "")
+        message_id = message_id[:400]
         session.flush()
         if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
             advance(session, origin)
