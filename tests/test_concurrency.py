@@ -98,6 +98,41 @@ def test_member_sync_updates_addresses_and_adds_new_members(tmp_path, database_u
     engine.dispose()
 
 
+def test_four_runs_starting_together_on_a_fresh_database_all_do_their_work(tmp_path, postgres_url):
+    """Real processes, no staging: four `run --once` start at the same moment on a database only
+    just migrated, each with the same intro in its own Maildir. Every one must exit 0 and the
+    intro be logged once."""
+    import mailbox
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from models import Referral
+
+    engine = _migrated(postgres_url)
+    intro = (Path(__file__).parent / "data" / "corpus" / "gmail_double_intro_en.eml").read_bytes()
+    env = {**os.environ, "INTROLEDGER_DATABASE_URL": postgres_url, "INTROLEDGER_TOKEN_SECRET": "s"}
+    env.pop("INTROLEDGER_CONFIG", None)
+    procs = []
+    for n in range(4):
+        home = tmp_path / f"run{n}"
+        home.mkdir()
+        (home / "config.yaml").write_text(
+            "tracking: {address: intros@example.com}\n"
+            "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example], domains: [danabooks.example]}\n"
+            "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example], domains: [rossi-marketing.example]}\n")
+        mailbox.Maildir(str(home / "mail")).add(intro)
+        procs.append(subprocess.Popen([sys.executable, "-m", "worker.cli", "run", "--once"], cwd=home, env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = [(p.wait(120), *p.communicate()) for p in procs]
+    assert [code for code, _, _ in results] == [0, 0, 0, 0], results
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Member)) == 2
+        assert s.scalar(select(func.count()).select_from(Referral)) == 1
+    engine.dispose()
+
+
 # ---- sweeps: two `run`s tick at the same moment -----------------------------------------------
 
 SECRET = "s3cret"
