@@ -110,12 +110,12 @@ def test_our_own_bug_keeps_its_traceback(tmp_path, sqlite_url, smtp_sink, clock,
     app.engine.dispose()
 
 
-def test_a_job_lost_with_redis_is_nudged_again_at_the_next_sweep(tmp_path, sqlite_url, smtp_sink, clock, redis_url):
+def test_a_job_lost_with_redis_is_nudged_again_at_the_next_sweep(tmp_path, database_url, smtp_sink, clock, redis_url):
     import redis
 
     from tests.test_delivery import wait_for
 
-    app = make_app(tmp_path, sqlite_url, smtp_sink, clock, broker_url=redis_url)
+    app = make_app(tmp_path, database_url, smtp_sink, clock, broker_url=redis_url)
     outbound = bootstrap.build_outbound(app)
     oid = queue_thank_you(app, clock)
     assert outbound.sweep() == 1  # the job waits in Redis: no worker yet, as behind a backlog
@@ -147,3 +147,25 @@ def test_in_process_jobs_of_a_process_that_ended_are_nudged_again_by_the_next_on
     assert after_restart.sweep() == 0  # its own job is not presumed lost
     assert row(app, oid).status == "queued"
     app.engine.dispose()
+
+
+def _record(text: str) -> logging.LogRecord:
+    return logging.LogRecord("dramatiq.worker.ConsumerThread(outbox)", logging.CRITICAL, __file__, 1, text, (), None)
+
+
+def test_a_redis_outage_is_one_warning_a_minute_not_four_lines_every_three_seconds():
+    from worker.broker import QuietQueueOutage
+
+    now = [0.0]
+    quiet = QuietQueueOutage(clock=lambda: now[0])
+    said = []
+    for second in range(0, 120, 3):  # two minutes of dramatiq's two consumers failing to reconnect
+        now[0] = float(second)
+        for text in ("Consumer encountered a connection error: Error 111 connecting to 127.0.0.1:6379.",
+                     "Restarting consumer in 3.00 seconds.") * 2:
+            record = _record(text)
+            if quiet.filter(record):
+                said.append((record.levelname, record.getMessage()))
+    assert said == [("WARNING", "queue unavailable, the worker retries every few seconds (said once a minute): "
+                                "Error 111 connecting to 127.0.0.1:6379.")] * 2
+    assert quiet.filter(_record("Consumer encountered an unexpected error.")) is True  # anything else as is

@@ -4,6 +4,7 @@ Nothing is configured at import time: bootstrap builds the broker and registers 
 it, so one code path serves a Redis deployment and the embedded default alike.
 """
 import logging
+import time
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -69,7 +70,41 @@ def job_check(broker: dramatiq.Broker):
     return held
 
 
+class QuietQueueOutage(logging.Filter):
+    """dramatiq reports a Redis that stopped answering four times every 3 s (a CRITICAL line and a
+    restart line per consumer): one warning a minute says the same. Other records pass as is."""
+
+    def __init__(self, every: float = 60.0, clock=time.monotonic):
+        super().__init__()
+        self.every, self.clock, self.last = every, clock, None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if text.startswith("Restarting consumer"):
+            return False
+        if "connection error" not in text:
+            return True
+        now = self.clock()
+        if self.last is not None and now - self.last < self.every:
+            return False
+        self.last = now
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg, record.args = "queue unavailable, the worker retries every few seconds (said once a minute): %s", (
+            text.removeprefix("Consumer encountered a connection error: "),)
+        return True
+
+
+def _quiet_consumers() -> None:
+    quiet = QuietQueueOutage()
+    for queue in (QUEUE, dq_name(QUEUE)):
+        logger = logging.getLogger(f"dramatiq.worker.ConsumerThread({queue})")
+        for old in [f for f in logger.filters if isinstance(f, QuietQueueOutage)]:
+            logger.removeFilter(old)
+        logger.addFilter(quiet)
+
+
 def start_worker(broker: dramatiq.Broker, threads: int = 2) -> dramatiq.Worker:
+    _quiet_consumers()
     worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     return worker
