@@ -247,3 +247,29 @@ def test_the_not_applied_mail_can_be_previewed(tmp_path):
     (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
     out = cli("templates", "preview", "answer_not_applied", cwd=tmp_path).stdout
     assert "still LOST" in out and "CORRECTION: WON" in out
+
+
+def test_two_workers_given_two_copies_of_one_answer_apply_it_once(app, clock):
+    import threading
+
+    from worker import bootstrap
+
+    other = bootstrap.build(app.config, now=clock)  # a second `run`, its own connections
+    to = token(clock, DANA)
+    copies = [answer("WON $4,500", n, DANA, to) for n in (1, 2)]
+    start = threading.Barrier(2)
+    kinds = []
+
+    def work(worker, raw):
+        start.wait()
+        kinds.append(worker.pipeline.process(raw, FILE).kind)
+
+    threads = [threading.Thread(target=work, args=pair) for pair in zip((app, other), copies)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other.engine.dispose()
+    assert kinds == ["status_reply", "status_reply"]  # both recorded, neither quarantined
+    assert [e.new_status for e in events(app) if e.accepted] == ["won"]
+    assert len(mails(app, "status_confirmation")) == 1 and len(mails(app, "closed_business")) == 1

@@ -37,8 +37,8 @@ class StatusDesk:
     now: Callable[[], datetime]
 
     def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
-        referral = session.get(Referral, referral_id) if referral_id else None
-        if referral is None or msg.sender is None:
+        referral = _locked(session, referral_id) if referral_id and msg.sender else None
+        if referral is None:
             return
         match = verdict.extra.get("match")
         step = match.step if match else None
@@ -267,6 +267,17 @@ class StatusDesk:
                                                     reward=self.reward),
                      now=self.now(), referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
                      in_reply_to=referral.source_message_id, member_id=member.id)
+
+
+def _locked(session: Session, referral_id: int) -> Referral | None:
+    """Answers about one referral are taken one at a time across processes (a row lock on
+    PostgreSQL; SQLite has one writer), and read the status another process just committed:
+    two copies of one answer in two `run`s apply once, the second seeing the first's key."""
+    session.execute(select(Referral.id).where(Referral.id == referral_id).with_for_update())
+    referral = session.get(Referral, referral_id)
+    if referral is not None and referral not in session.dirty:
+        session.refresh(referral)
+    return referral
 
 
 def answer_key(referral_id: int, scope: str, command: Command, correction: bool = False) -> str | None:
