@@ -218,3 +218,39 @@ def _queue_digest(session, clock) -> bool:
 def _queue_digest_in(app, clock) -> bool:
     with app.sessions.begin() as session:
         return _queue_digest(session, clock)
+
+
+def test_two_runs_adding_to_todays_thank_you_at_once_keep_both_intros(tmp_path, postgres_url, clock, two_runs):
+    """One thank-you a day names every intro by that introducer. Was: two runs logging intros
+    from the same introducer at once each added theirs to the list they had read, the later write
+    won, and the thank-you lost an intro."""
+    from worker.thanks import ThankYouPlanner
+
+    (tmp_path / "quiet").mkdir()
+    quiet = build_app(tmp_path / "quiet", postgres_url, now=clock, thank_you={"enabled": False})
+    for n, who in ((2, ("Bob Stone", "bob@z.example")), (3, ("Tom Reyes", "tom@r.example"))):
+        quiet.pipeline.process(mailgen.intro(n, introducer=("Carol Jensen", "carol@x.example"), a=who,
+                                             b=("Dana Whitfield", "dana@danabooks.example"), when=clock.current),
+                               Origin("file", str(n)))
+    quiet.engine.dispose()
+    first, second = two_runs
+
+    def planner(app) -> ThankYouPlanner:
+        return next(h.__self__ for h in app.pipeline.hooks["double_intro"]
+                    if isinstance(getattr(h, "__self__", None), ThankYouPlanner))
+
+    def add(app, referral_id):
+        with app.sessions.begin() as session:
+            planner(app).on_referral(session, None, None, referral_id)
+
+    with first.sessions.begin() as session:
+        planner(first).on_referral(session, None, None, 2)
+        session.flush()
+        thread, result = _in_thread(add, second, 3)
+        _wait_until_blocked(first.engine, result)
+    thread.join(30)
+    assert "error" not in result, result
+    with first.sessions() as s:
+        [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you")).all()
+        assert row.referral_ids == [1, 2, 3]
+        assert "Bob Stone" in row.subject and "Tom Reyes" in row.subject

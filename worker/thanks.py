@@ -39,7 +39,10 @@ class ThankYouPlanner:
         now = self.now()
         day = now.astimezone(ZoneInfo(self.outbound.default_timezone)).date().isoformat()
         key = f"thank-you:{member.id}:{referral.introducer.email}:{day}"
-        row = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+        # Locked and read afresh: two runs adding intros to today's list at once take turns,
+        # so neither overwrites the other's (PostgreSQL; SQLite's writers take turns anyway).
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
+                             .with_for_update().execution_options(populate_existing=True))
         if row is None:
             row = OutboxMessage(dedupe_key=key, kind="thank_you", status="queued", referral_ids=[],
                                 member_id=member.id, to_addr=referral.introducer.email,
