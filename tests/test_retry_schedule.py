@@ -169,3 +169,21 @@ def test_a_redis_outage_is_one_warning_a_minute_not_four_lines_every_three_secon
     assert said == [("WARNING", "queue unavailable, the worker retries every few seconds (said once a minute): "
                                 "Error 111 connecting to 127.0.0.1:6379.")] * 2
     assert quiet.filter(_record("Consumer encountered an unexpected error.")) is True  # anything else as is
+
+
+def test_the_sweep_says_the_queue_is_down_once_a_minute_not_every_sweep(tmp_path, sqlite_url, smtp_sink, clock, caplog):
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    oid = queue_thank_you(app, clock)
+
+    def down(outbox_id):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    outbound.sweep.enqueue = down
+    caplog.set_level(logging.INFO)
+    for _ in range(10):  # ten sweeps in a row, the broker down
+        assert outbound.sweep() == 0
+    said = [r.getMessage() for r in caplog.records if "queue unavailable" in r.getMessage()]
+    assert len(said) == 1 and "1 mail(s) wait in the outbox" in said[0]
+    assert row(app, oid).status == "queued" and row(app, oid).nudged_at is None
+    app.engine.dispose()

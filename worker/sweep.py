@@ -5,6 +5,7 @@ This is what makes Redis a nudge and not the truth: rows written while Redis was
 Redis lost, and sends cut short by a crash are all found here again.
 """
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -32,10 +33,18 @@ class Sweeper:
     # costs one attempt per 10 s, not one per sweep.
     lost_after: timedelta = timedelta(seconds=10)
     started_at: datetime | None = field(default=None)
+    outage_said_at: float | None = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.started_at is None:
             self.started_at = self.now()
+
+    def _queue_down(self, text: str, *args) -> None:
+        """One line a minute while the broker is down, not one per sweep (every 5 s)."""
+        now = time.monotonic()
+        if self.outage_said_at is None or now - self.outage_said_at >= 60:
+            self.outage_said_at = now
+            log.warning(text + " (said once a minute)", *args)
 
     def __call__(self) -> int:
         now = self.now()
@@ -60,7 +69,7 @@ class Sweeper:
         try:
             held = self.held([r.job_id for r in waiting if r.job_id])
         except Exception as exc:  # noqa: BLE001 - the broker is down: the next sweep asks again
-            log.warning("queue unavailable (%s); cannot check %d waiting job(s)", exc, len(waiting))
+            self._queue_down("queue unavailable (%s); cannot check %d waiting job(s)", exc, len(waiting))
             return []
         return [r.id for r in waiting if r.job_id not in held]
 
@@ -70,7 +79,7 @@ class Sweeper:
             try:
                 job_id = self.enqueue(outbox_id)
             except Exception as exc:  # noqa: BLE001 - the broker is down: the rows wait for the next sweep
-                log.warning("queue unavailable (%s); %d mail(s) wait in the outbox", exc, len(ids) - len(nudged))
+                self._queue_down("queue unavailable (%s); %d mail(s) wait in the outbox", exc, len(ids) - len(nudged))
                 break
             nudged.append({"b_id": outbox_id, "b_now": now, "b_job": job_id if isinstance(job_id, str) else None})
         if nudged:
