@@ -10,6 +10,7 @@ from models import Referral, ReferralEvent
 from tests import mailgen
 from tests.test_cli import cli
 from worker import lifecycle
+from worker.pipeline import Origin
 from worker.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
 
 ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected"}
@@ -140,3 +141,51 @@ def test_every_status_change_leaves_an_event_naming_what_happened(logged):
     engine.dispose()
     assert rows == [("answer", "introduced", "qualified", True), ("answer", "qualified", "qualified", False),
                     ("answer", "qualified", "won", True), ("correction", "won", "lost", True)]
+
+
+def test_history_from_before_the_event_kinds_is_kept_and_many_rows_have_no_answer_key(database_url):
+    from sqlalchemy import text
+
+    from models.db import make_engine, upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0008")
+    with engine.begin() as conn:
+        conn.execute(text("insert into people (email, name, created_at) values ('a@x', 'A', '2026-01-01')"))
+        conn.execute(text(
+            "insert into referrals (dedupe_key, kind, status, direction, confidence, reason, introduced_at,"
+            " introducer_id, source_message_id, subject, subject_key, excerpt, created_at, updated_at,"
+            " currency, outcome_note) values ('k', 'double_intro', 'won', 'partner', 0.9, '', '2026-01-01', 1,"
+            " '', '', '', '', '2026-01-01', '2026-01-01', '', '')"))
+        for _ in range(2):
+            conn.execute(text(
+                "insert into referral_events (referral_id, old_status, new_status, actor_email, message_id,"
+                " reason, currency, accepted, at) values (1, 'introduced', 'won', 'd@x', '', 'WON', '', true,"
+                " '2026-01-01')"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("select event, step, answer_key from referral_events")).all()
+    engine.dispose()
+    assert rows == [("", None, None), ("", None, None)]
+
+
+def test_the_stale_timer_goes_through_the_table_and_never_touches_a_final_answer(tmp_path, database_url, clock):
+    from tests.conftest import build_app
+    from worker.commands import parse_command
+
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock,
+                    outbound={"quiet_hours": None})
+    for n, who in ((1, "alice@y.example"), (2, "bob@z.example")):
+        app.pipeline.process(mailgen.intro(n, introducer=("Carol Jensen", "carol@x.example"), a=("P", who),
+                                           b=("Dana Whitfield", "dana@danabooks.example"), when=clock.current),
+                             Origin("file", str(n)))
+    with app.sessions.begin() as s:
+        app.desk.apply(s, s.get(Referral, 2), parse_command("WON"), "dana@danabooks.example", "", via="by hand")
+    clock.advance(days=61)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    with app.sessions() as s:
+        assert [r.status for r in s.scalars(select(Referral).order_by(Referral.id))] == ["stale", "won"]
+        [stale] = s.scalars(select(ReferralEvent).where(ReferralEvent.new_status == "stale")).all()
+        assert (stale.event, stale.referral_id, stale.old_status) == ("stale", 1, "introduced")
+    app.engine.dispose()
