@@ -254,3 +254,29 @@ def test_two_runs_adding_to_todays_thank_you_at_once_keep_both_intros(tmp_path, 
         [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you")).all()
         assert row.referral_ids == [1, 2, 3]
         assert "Bob Stone" in row.subject and "Tom Reyes" in row.subject
+
+
+def test_two_runs_adopting_the_same_person_at_once_make_one_partner_record(two_runs):
+    """Was: both created a partner record for a newly seen person and the later one won the
+    person: `partners` listed a second record with no address."""
+    from models import Partner, Person
+    from worker import partners
+
+    first, second = two_runs
+    with first.sessions.begin() as s:
+        s.add(Person(email="erin@new.example", name="Erin Park"))
+
+    def adopt(app):
+        with app.sessions.begin() as session:
+            partners.adopt(session, [session.scalar(select(Person).where(Person.email == "erin@new.example"))])
+
+    with first.sessions.begin() as session:
+        partners.adopt(session, [session.scalar(select(Person).where(Person.email == "erin@new.example"))])
+        session.flush()
+        thread, result = _in_thread(adopt, second)
+        _wait_until_blocked(first.engine, result)
+    thread.join(30)
+    assert "error" not in result, result
+    with first.sessions() as s:
+        erin = s.scalar(select(Person).where(Person.email == "erin@new.example"))
+        assert s.scalars(select(Partner.id).where(Partner.name == "Erin Park")).all() == [erin.partner_id]

@@ -1,6 +1,7 @@
 """Partner records: created for everyone who gives or gets referrals, edited and merged by hand."""
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Member, Partner, Person, Referral
 from worker.ledger import NOT_COUNTED
@@ -15,7 +16,19 @@ def adopt(session: Session, people: list[Person]) -> None:
                               partner_type="other", company="", notes="", referral_fee="", is_customer=False)
             session.add(partner)
             session.flush()
-            person.partner_id = partner.id
+            _claim(session, person, partner)
+
+
+def _claim(session: Session, person: Person, partner: Partner) -> None:
+    """The person gets this record unless another process gave them one meanwhile (then ours
+    goes): a conditional UPDATE waits for that process and sees what it committed."""
+    taken = session.execute(update(Person).where(Person.id == person.id, Person.partner_id.is_(None))
+                            .values(partner_id=partner.id).execution_options(synchronize_session=False))
+    if taken.rowcount == 1:
+        set_committed_value(person, "partner_id", partner.id)
+    else:
+        session.delete(partner)
+        session.refresh(person, ["partner_id"])
 
 
 def on_referral(session: Session, verdict, msg, referral_id: int | None) -> None:
