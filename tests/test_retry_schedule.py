@@ -187,3 +187,23 @@ def test_the_sweep_says_the_queue_is_down_once_a_minute_not_every_sweep(tmp_path
     assert len(said) == 1 and "1 mail(s) wait in the outbox" in said[0]
     assert row(app, oid).status == "queued" and row(app, oid).nudged_at is None
     app.engine.dispose()
+
+
+def test_our_bug_after_the_hand_over_leaves_the_mail_unconfirmed_not_failed(
+        tmp_path, sqlite_url, smtp_sink, clock, caplog, monkeypatch):
+    """A failed mail is sent again in bulk by `outbox retry --failed`; one that may have arrived must not be."""
+    from worker import mailer
+
+    class BrokenDotStuffing:  # a bug of ours between the hand-over marker and the end of DATA
+        def sub(self, replacement, body):
+            raise IndexError("bug")
+
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    oid = queue_thank_you(app, clock)
+    monkeypatch.setattr(mailer, "_LEADING_DOT", BrokenDotStuffing())
+    assert outbound.deliverer.deliver(oid) == "unconfirmed"
+    assert row(app, oid).last_error.startswith("internal error:")
+    assert [r for r in caplog.records if r.exc_info]  # our bug keeps its traceback
+    outbound.close()
+    app.engine.dispose()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,11 @@ from worker import backoff, mailer, outbox
 
 log = logging.getLogger("introledger.delivery")
 DAY = timedelta(days=1)
+
+
+def row_status(engine, outbox_id: int) -> str:
+    with engine.connect() as conn:
+        return conn.execute(select(OutboxMessage.status).where(OutboxMessage.id == outbox_id)).scalar_one()
 
 
 class ClaimLost(RuntimeError):
@@ -58,8 +64,8 @@ class Deliverer:
             return self._release(outbox_id, exc)
         except Exception as exc:  # noqa: BLE001 - a bug must not leave the row claimed forever
             log.exception("outbox #%s: unexpected error after the claim", outbox_id)
-            return self._finish(outbox_id, outbox.mark_failed, f"internal error: {type(exc).__name__}: {exc}",
-                                result="failed")
+            self._finish(outbox_id, outbox.mark_broken, f"internal error: {type(exc).__name__}: {exc}", result="")
+            return row_status(self._engine, outbox_id)
         with self._engine.begin() as conn:
             conn.execute(outbox.MARK_SENT, {
                 "outbox_id": outbox_id, "message_id": msg["Message-ID"].strip("<>"), "now": self.now()})

@@ -88,6 +88,18 @@ def mark_suppressed(session: Session | Connection, outbox_id: int, reason: str) 
     return _settle(session, outbox_id, status="suppressed", reason=reason)
 
 
+def mark_broken(session: Session | Connection, outbox_id: int, error: str) -> bool:
+    """Our own bug stopped the send: failed, unless the mail was already being handed over —
+    then it may have arrived, and `outbox retry --failed` must not send it again in bulk."""
+    handed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending",
+               OutboxMessage.handed_over_at.is_not(None))
+        .values(status="unconfirmed", last_error=error[:2000])
+    ).rowcount
+    return handed == 1 or mark_failed(session, outbox_id, error)
+
+
 def mark_unconfirmed(session: Session | Connection, outbox_id: int, error: str) -> bool:
     """Handed over, no answer: it may have arrived. Only a person sends it again."""
     return _settle(session, outbox_id, status="unconfirmed", last_error=error[:2000])
