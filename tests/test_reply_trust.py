@@ -178,6 +178,17 @@ def test_a_cc_writing_as_the_member_with_the_copied_token_is_refused_and_the_mem
     assert "next follow-up" in told.text_body
 
 
+def test_after_a_reply_all_the_member_answers_through_the_fresh_address_we_mail_them(app, clock):
+    dana_token = token(clock, DANA)  # the follow-up, sent on day 0
+    clock.advance(days=1)
+    app.pipeline.process(answer("MET", 1, DANA, dana_token, cc=ALICE), FILE)  # copied to Alice on day 1
+    app.pipeline.process(answer("LOST", 2, DANA, dana_token), FILE)  # Alice, or Dana? nobody can tell
+    [told] = mails(app, "answer_not_applied")
+    assert told.reply_to != dana_token and "reply to this mail" in told.text_body
+    app.pipeline.process(answer("LOST - they hired in-house", 3, DANA, told.reply_to), FILE)
+    assert status(app) == "lost"
+
+
 def test_our_servers_dmarc_pass_vouches_for_the_member_after_a_reply_all(tmp_path, database_url, clock):
     app = make_app(tmp_path, database_url, clock, authserv_id="mx.example.com")
     dana_token = token(clock, DANA)

@@ -26,6 +26,7 @@ class ReplyMatch:
     step: int | None = None  # the follow-up step the token (or our mail) was for
     bound: bool | None = None  # did that token or mail go to this very sender? None: cannot tell
     scope: str = ""  # an answer is applied once per referral and scope (worker/status.py)
+    token: str = ""  # the token used (tokens.TokenCheck.tag), if any
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def _by_token(msg: Inbound, policy: TokenPolicy, now: datetime) -> ReplyMatch | 
     for address in [*(a.email for a in msg.recipients), *msg.gateway]:
         found = tokens.check(address, policy.tracking, policy.secret, now, policy.max_age_days, sender)
         if found is not None:
-            return ReplyMatch(found.referral_id, found.valid, found.why, found.step, found.bound, found.scope)
+            return ReplyMatch(found.referral_id, found.valid, found.why, found.step, found.bound, found.scope,
+                              found.tag)
     return None
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
-from worker import lifecycle, outbox
+from worker import lifecycle, outbox, tokens
 from worker.commands import Command, parse_command, split_correction
 from worker.followups import FollowUps, cancel, describe
 from worker.ooo import before_robot
@@ -67,9 +67,7 @@ class StatusDesk:
             lifecycle.record(session, referral, "refused", lifecycle.Decision(False, referral.status, ""),
                              self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=step,
                              reason=f"refused: {why}")
-            self._not_applied(session, referral, command, why, step,
-                              how=f"answer the next follow-up (it has a new reply address), or ask your "
-                                  f"coordinator to run `introledger mark {referral.id} {command.verb.upper()}`.")
+            self._not_applied(session, referral, command, why, step, how=self._fresh_way(referral, match, msg, command))
             return
         key = answer_key(referral.id, match.scope if match else "", command, correction)
         if key and session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)) is not None:
@@ -126,7 +124,7 @@ class StatusDesk:
         if match is None or not match.bound or auth_passes(msg.auth_results, self.followups.policy.authserv_id):
             return ""
         row = session.scalar(select(ReferralEvent).where(
-            ReferralEvent.answer_key == _exposure_key(referral.id, match.scope, msg.sender.email)))
+            ReferralEvent.answer_key == _exposure_key(referral.id, match, msg.sender.email)))
         return row.reason.partition(" copied to ")[2].partition(" (")[0] if row else ""
 
     def _note_exposure(self, session: Session, referral: Referral, match, msg: Inbound) -> None:
@@ -136,13 +134,22 @@ class StatusDesk:
         others = sorted({a.email for a in msg.recipients if a.email and a.email != msg.sender.email
                          and not (a.email.partition("@")[2] == tracking_domain
                                   and a.email.partition("@")[0].partition("+")[0] == tracking_local)})
-        key = _exposure_key(referral.id, match.scope, msg.sender.email)
+        key = _exposure_key(referral.id, match, msg.sender.email)
         if not others or session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)):
             return
         lifecycle.record(session, referral, "token_exposed", lifecycle.Decision(True, referral.status, ""),
                          self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=match.step,
                          answer_key=key, reason=f"the reply address sent to {msg.sender.email} was copied to "
                                                 f"{', '.join(others)} (reply-all)")
+
+    def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command) -> str:
+        """How the member can still answer: this mail's reply address, unless it is the copied one."""
+        fresh = tokens.check(self.followups.reply_to(referral.id, match.step or 0, msg.sender.email), self.tracking,
+                             self.followups.secret, self.now(), None, msg.sender.email)
+        if fresh is not None and fresh.tag != match.token:
+            return "reply to this mail with your answer: its reply address is new and was sent to you alone."
+        return (f"answer the next follow-up (it has a new reply address), or ask your coordinator to run "
+                f"`introledger mark {referral.id} {command.verb.upper()}`.")
 
     def _entitled(self, session: Session, referral: Referral) -> set[str]:
         people = {p.person.email for p in referral.parties if p.person.email}
@@ -313,8 +320,9 @@ def auth_passes(results: tuple[str, ...], authserv_id: str | None) -> bool:
     return any("dmarc=pass" in h for h in ours) and not auth_failures(results, authserv_id)
 
 
-def _exposure_key(referral_id: int, scope: str, recipient: str) -> str:
-    return f"exposed:{referral_id}:{scope}:{recipient}"[:200]
+def _exposure_key(referral_id: int, match, recipient: str) -> str:
+    # The very token copied (its day included): mail we send the member later carries a fresh one.
+    return f"exposed:{referral_id}:{match.token or match.scope}:{recipient}"[:200]
 
 
 def _duration(command: Command) -> str:

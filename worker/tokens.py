@@ -29,6 +29,7 @@ class TokenCheck:
     why: str
     step: int | None = None  # None: a token from before steps were signed
     bound: bool | None = None  # sent to this sender? None: the token names no recipient
+    tag: str = ""  # which token, without its signature: r12s2d20412 (one per referral, step and day)
 
     @property
     def scope(self) -> str:
@@ -81,11 +82,12 @@ def check(address: str, tracking: str, secret: str, now: datetime, max_age_days:
         return TokenCheck(referral_id, False, f"forged reply token for referral #{referral_id}")
     if max_age_days is not None and _day(now) - day > max_age_days:
         return TokenCheck(referral_id, False, f"reply token for referral #{referral_id} has expired")
+    tag = tag[:m.start(4)]
     if not m.group(5):
-        return TokenCheck(referral_id, True, "signed reply token (no recipient)", step, None)
+        return TokenCheck(referral_id, True, "signed reply token (no recipient)", step, None, tag)
     bound = sender is not None and hmac.compare_digest(m.group(5), _bind(secret, referral_id, day, step, sender))
     why = "signed reply token" if bound else f"signed reply token, sent to someone other than {sender}"
-    return TokenCheck(referral_id, True, why, step if step is not None else None, bound)
+    return TokenCheck(referral_id, True, why, step, bound, tag)
 
 
 def step_of(address: str) -> int | None:
