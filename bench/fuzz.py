@@ -1,6 +1,7 @@
 """Benchmark: mutated real mail through `introledger ingest` and through IMAP, on SQLite and PostgreSQL.
 
     python bench/fuzz.py [--count 2000] [--seed 0] [--databases sqlite postgres] [--paths ingest imap]
+    python bench/fuzz.py --big 8       # memory: 8 mails of 30 MB and 8 of 12 MB through IMAP
 
 Mutants of the corpus (tests/mutate.py: truncation, bad encoded words, NULs, bad boundaries,
 nested multiparts, huge headers, random bytes, ...), each with its own Message-ID, go through the
@@ -13,6 +14,7 @@ of this machine (the standard library's policy.default parse of the same bytes) 
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -108,7 +110,7 @@ class Database:
 
 
 def introledger(args: list[str], cwd: Path, env: dict, timeout: float = 3600) -> subprocess.CompletedProcess:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), "INTROLEDGER_TOKEN_SECRET": "fuzz" * 8, **env}
+    full = {**os.environ, "PYTHONPATH": str(ROOT), "INTROLEDGER_TOKEN_SECRET": "fuzz" * 8, "COLUMNS": "400", **env}
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -158,11 +160,50 @@ def via_imap(paths: list[Path], db: Database, workdir: Path, dovecot) -> dict:
     if done.returncode != 0:
         return {"error": done.stderr[-2000:]}
     # "N messages: … K already seen, …"
-    first = done.stdout.strip().splitlines()[-1]
-    outcomes = int(first.split()[0])
-    duplicates = int(first.split("already seen")[0].rsplit(",", 1)[-1].split()[0])
+    summary = re.search(r"(\d+) messages: .*?(\d+) already seen", done.stdout, re.S)
+    if summary is None:
+        return {"error": "no summary in: " + done.stdout[-500:]}
+    outcomes, duplicates = int(summary.group(1)), int(summary.group(2))
     return {"sent": stored, "refused_by_dovecot": len(refused), "outcomes": outcomes, "duplicates": duplicates,
             "seconds": seconds, "max_uid": max_uid, **db.counts()}
+
+
+def big_mail(workdir: Path, count: int, dovecot) -> None:
+    """Peak memory of `run --once` reading huge mail over IMAP: `count` intros of 30 MB (above
+    the 25 MB cap: headers only) and `count` of 12 MB (read whole, a few at a time)."""
+    import base64
+    import resource
+
+    from tests import mailgen
+
+    dovecot.clear()
+    client = dovecot.client()
+    sizes = []
+    for i in range(count * 2):
+        mb = 30 if i % 2 else 12
+        raw = mailgen.intro(50_000 + i)
+        boundary = raw.split(b'boundary="', 1)[1].split(b'"', 1)[0]
+        blob = base64.encodebytes(os.urandom(mb * 1024 * 1024 * 3 // 4)).replace(b"\n", b"\r\n")
+        part = (b"--" + boundary + b"\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+                b"filename=deck.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + blob)
+        raw = raw.replace(b"--" + boundary + b"--", part + b"--" + boundary + b"--")
+        client.append("INBOX", raw)
+        sizes.append(len(raw))
+        del raw, blob, part
+    client.logout()
+    db = Database("sqlite", workdir)
+    _config(workdir, f"source: {{kind: imap, imap: {{host: {dovecot.host}, port: {dovecot.port}, "
+                     f"security: none, username: {dovecot.user}, password_env: FUZZ_IMAP_PASSWORD}}}}\n")
+    env = {"INTROLEDGER_DATABASE_URL": db.url, "FUZZ_IMAP_PASSWORD": dovecot.password}
+    introledger(["db", "upgrade"], workdir, env).check_returncode()
+    started = time.perf_counter()
+    done = introledger(["run", "--once"], workdir, env)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    line = next((ln for ln in done.stdout.splitlines() if "messages:" in ln), done.stderr[-300:])
+    print(f"big mail over IMAP: {len(sizes)} messages, {sum(sizes) / 1e6:.0f} MB in the mailbox; "
+          f"run --once: {line.strip()}; {db.counts()['quarantined']} set aside above the cap; "
+          f"{seconds:.1f} s; peak memory of the process {peak:.0f} MB")
 
 
 def _reconnect(client, dovecot):
@@ -182,7 +223,8 @@ def report(path: str, database: str, r: dict) -> None:
     if path == "imap":
         extra = (f"; checkpoint {r['last_uid']}/{r['max_uid']}"
                  f"; {r['refused_by_dovecot']} refused by Dovecot's APPEND")
-    print(f"{path:7s} {database:9s} accounted {accounted}/{r['sent']} "
+    said = "" if r["outcomes"] == r["sent"] else f" [the command reported {r['outcomes']} outcomes]"
+    print(f"{path:7s} {database:9s} accounted {accounted}/{r['sent']}{said} "
           f"({r['rows']} recorded, {r['duplicates']} duplicates, {r['quarantined']} quarantined){extra}; "
           f"{r['seconds']:.1f} s, {r['sent'] / r['seconds']:.0f} msg/s")
 
@@ -193,7 +235,13 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     p.add_argument("--paths", nargs="+", default=["ingest", "imap"], choices=["ingest", "imap"])
+    p.add_argument("--big", type=int, help="instead: peak memory with N mails of 30 MB and N of 12 MB over IMAP")
     args = p.parse_args()
+    if args.big:
+        from tests.servers import Dovecot
+
+        with tempfile.TemporaryDirectory() as tmp, Dovecot() as dovecot:
+            return big_mail(Path(tmp), args.big, dovecot)
     with tempfile.TemporaryDirectory() as tmp:
         paths = generate(args.count, args.seed, Path(tmp) / "mutants")
         size = sum(path.stat().st_size for path in paths)

@@ -384,3 +384,12 @@ def test_50k_newlines_after_a_name_do_not_stall_heads_up_detection(app):
     raw = (CORPUS / "heads_up_en.eml").read_bytes()
     raw = raw.replace(b"Quick heads up", b"Julia" + b"\n" * 50_000 + b"Quick heads up", 1)
     assert app.pipeline.process(raw, FILE).kind == "heads_up"
+
+
+def test_an_endless_address_in_a_forwarded_block_is_no_party(app):
+    raw = (CORPUS / "fwd_gmail_inline_en.eml").read_bytes()
+    head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    at = body.index(b"@", body.index(b"From:"))
+    body = body[:at + 1] + b"*_" * 30_000 + body[at + 1:]
+    outcome = app.pipeline.process(head + sep + body, FILE)
+    assert outcome.kind != "quarantined", outcome.reason  # PostgreSQL refused the 60k-character email

@@ -11,7 +11,7 @@ from worker import noise, ooo
 from worker.directory import Directory
 from worker.forwarded import find_forwarded, parse_loose_date
 from worker.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
-from worker.parse import Address, Inbound, getaddresses_safely
+from worker.parse import MAX_NAME, Address, Inbound, addresses
 from worker.quotes import new_text as _new_text
 from worker.roles import assign
 from worker.verdict import INTRO_KINDS, Intro, Party, Promised, Verdict
@@ -132,10 +132,7 @@ def _marker_only_forward(msg: Inbound) -> bool:
 
 def _from_block(msg: Inbound, block) -> Inbound:
     def addrs(raw: str) -> tuple[Address, ...]:
-        return tuple(
-            Address(name.strip('"\' '), email.lower()) for name, email in getaddresses_safely([raw])
-            if "@" in email
-        )
+        return addresses([raw])
     sender = addrs(block.from_)
     return replace(
         msg, sender=sender[0] if sender else None, to=addrs(block.to), cc=addrs(block.cc),
@@ -277,7 +274,7 @@ def _aliases(sender: Address, ctx: Context) -> frozenset[str]:
 def _named_prospect(text: str) -> str | None:
     for found in HEADS_UP_NAMED.finditer(text):
         name = found.group("name")
-        if name.split()[0] not in PRONOUNS:
+        if name.split()[0] not in PRONOUNS and len(name) <= MAX_NAME:  # longer is no one's name
             return name
     return None
 

@@ -96,7 +96,7 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
     h = _raw_headers(msg)
     first = lambda name: h[name][0] if name in h else None  # noqa: E731
     mid = _msgid(first("message-id"))
-    sender = _addresses(h.get("from"))
+    sender = addresses(h.get("from"))
     text, attached = _body(msg, depth)
     return Inbound(
         dedupe_key=f"mid:{mid}" if mid else fallback_key,
@@ -106,8 +106,8 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
         subject=decode(first("subject")),
         date=_date(first("date")),
         sender=sender[0] if sender else None,
-        to=_addresses(h.get("to")),
-        cc=_addresses(h.get("cc")),
+        to=addresses(h.get("to")),
+        cc=addresses(h.get("cc")),
         gateway=_gateway(h),
         headers={name: decode(h[name][0]) for name in KEPT_HEADERS if name in h},
         content_type=msg.get_content_type(),
@@ -170,7 +170,9 @@ def _unsurrogate(text: str) -> str:
         return data.decode("latin-1")  # the usual legacy charset of raw 8-bit headers
 
 
-def _addresses(values: list[str] | None) -> tuple[Address, ...]:
+def addresses(values: list[str] | None) -> tuple[Address, ...]:
+    """The addresses in header values anyone can write (also a forwarded block's From:/To:
+    lines): decoded, lower-cased, and only those that fit a database column and an SMTP path."""
     if not values:
         return ()
     raw = [_unsurrogate(v) for v in values]
