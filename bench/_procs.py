@@ -110,6 +110,16 @@ class Redis:
             self.kills += 1
         self.proc = None
 
+    def cut(self) -> None:
+        """Drop every client connection (a network blip, or a failover): the data stays."""
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        try:
+            client.client_kill_filter(_type="normal", skipme=True)
+        finally:
+            client.close()
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()

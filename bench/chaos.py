@@ -9,15 +9,16 @@ What runs, all on 127.0.0.1, each in its own process:
 - an SMTP sink (bench/_sink.py) recording every mail it takes by Message-ID;
 - for PostgreSQL, a TCP proxy (bench/_proxy.py) between the workers and the server, in a schema
   of our own (dropped at the end); for SQLite, a file in a temp dir;
-- one ``introledger run`` and two ``introledger send`` (bench/_procs.py).
+- one ``introledger run`` and two ``introledger send`` (bench/_procs.py; ``--runs``, ``--senders``).
 
 The storm: N intros (quick 200, full 1,000; English double intros, each from its own introducer
 to a member and a prospect, Date = now) are delivered over LMTP and IMAP APPEND, alternately,
 while every 2-5 s a random worker gets ``kill -9`` and is started again, and the fault schedule
 runs: Redis killed (every queued job lost) and restarted, SMTP answering 451, SMTP down, SMTP
-slow (the mail is taken, the reply comes after the client's timeout), SMTP answering 550,
-Dovecot restarted, the database refusing connections (PostgreSQL: the proxy cuts and refuses;
-SQLite: an exclusive lock held 35 s), Redis killed again. Then the storm stops and everything
+slow (the mail is taken, the reply comes after the client's timeout), IMAP connections kicked,
+Redis connections cut (data kept), SMTP answering 550, Dovecot restarted, the database refusing
+connections (PostgreSQL: the proxy cuts and refuses; SQLite: an exclusive lock held 35 s), Redis
+killed again. Then the storm stops and everything
 is left to recover.
 
 What one intro must cause (this config): exactly one thank-you to the introducer and exactly
@@ -268,6 +269,8 @@ def schedule(redis: Redis, sink: SinkControl, dovecot: Dovecot, db: Database, sq
         (18, "SMTP down for 6 s", smtp("down", 6)),
         (25, f"SMTP slow for 10 s (mail taken, reply {DATA_TIMEOUT + 3:.0f} s after DATA; "
              f"client waits {DATA_TIMEOUT:.0f} s)", smtp("slow", 10, DATA_TIMEOUT + 3)),
+        (31, "IMAP connections kicked (doveadm kick)", dovecot.kick),
+        (34, "Redis connections cut (CLIENT KILL, data kept)", redis.cut),
         (37, "SMTP 550 for 3 s", smtp("550", 3)),
         (41, "Dovecot restart (2 s down)", lambda: restart_dovecot(dovecot, 2)),
         (45, db_what, lambda: db.outage(db_seconds)),
@@ -387,6 +390,8 @@ def main() -> int:
     p.add_argument("--window-status", default="unconfirmed",
                    help="outbox status marking mail in the documented at-most-once window")
     p.add_argument("--recovery", type=float, help="seconds to wait after the last fault (quick 200, full 420)")
+    p.add_argument("--runs", type=int, default=1, help="`introledger run` processes watching the mailbox (default 1)")
+    p.add_argument("--senders", type=int, default=2, help="`introledger send` processes (default 2)")
     p.add_argument("--keep", action="store_true", help="keep the work dir (logs) and the PostgreSQL schema")
     args = p.parse_args()
     n = args.intros or (200 if args.quick else 1000)
@@ -394,7 +399,8 @@ def main() -> int:
     recovery_limit = args.recovery or (200 if args.quick else 420)
     rng = random.Random(args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="introledger-chaos-"))
-    print(f"chaos: {n} intros, {cycles} fault cycle(s), {args.database}, seed {args.seed}, work dir {workdir}",
+    print(f"chaos: {n} intros, {cycles} fault cycle(s), {args.database}, seed {args.seed}, "
+          f"{args.runs} run + {args.senders} send, work dir {workdir}",
           flush=True)
 
     with ExitStack() as stack:
@@ -422,8 +428,11 @@ def main() -> int:
             print((workdir / "upgrade.log").read_text())
             return 1
         wenv = {**env, "INTROLEDGER_DATABASE_URL": db.worker_url}
-        workers = [Worker("run", ["run"], cfg, workdir / "run.log", wenv)] + [
-            Worker(f"send{k}", ["send", "--threads", "2"], cfg, workdir / f"send{k}.log", wenv) for k in (1, 2)]
+        workers = [
+            Worker(f"run{k}" if args.runs > 1 else "run", ["run"], cfg, workdir / f"run{k}.log", wenv)
+            for k in range(1, args.runs + 1)] + [
+            Worker(f"send{k}", ["send", "--threads", "2"], cfg, workdir / f"send{k}.log", wenv)
+            for k in range(1, args.senders + 1)]
         for w in workers:
             w.start()
         stack.callback(lambda: [w.stop() for w in workers])
