@@ -284,3 +284,13 @@ def test_two_workers_given_two_copies_of_one_answer_apply_it_once(app, clock):
     assert kinds == ["status_reply", "status_reply"]  # both recorded, neither quarantined
     assert [e.new_status for e in events(app) if e.accepted] == ["won"]
     assert len(mails(app, "status_confirmation")) == 1 and len(mails(app, "closed_business")) == 1
+
+
+def test_the_trust_settings_are_validated(tmp_path):
+    from worker.config import ConfigError, from_dict
+
+    bad = {"tracking": {"address": "intros@example.com"},
+           "follow_ups": {"authserv_id": "mx.example.com; dmarc=pass", "partners_may_close": "sometimes"}}
+    with pytest.raises(ConfigError) as exc:
+        from_dict(bad, tmp_path / "config.yaml", env={})
+    assert "follow_ups.authserv_id" in str(exc.value) and "follow_ups.partners_may_close" in str(exc.value)
