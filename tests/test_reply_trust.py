@@ -294,3 +294,14 @@ def test_the_trust_settings_are_validated(tmp_path):
     with pytest.raises(ConfigError) as exc:
         from_dict(bad, tmp_path / "config.yaml", env={})
     assert "follow_ups.authserv_id" in str(exc.value) and "follow_ups.partners_may_close" in str(exc.value)
+
+
+def test_an_out_of_office_after_a_final_answer_schedules_nothing(app, clock):
+    from models import FollowUp
+
+    app.pipeline.process(answer("LOST", 1, DANA, token(clock, DANA)), FILE)
+    ooo = answer("I am out of the office until 30 November 2026 with no access to email.", 2, DANA,
+                 token(clock, DANA), extra="Auto-Submitted: auto-replied\n")
+    assert app.pipeline.process(ooo, FILE).kind == "auto_reply"
+    with app.sessions() as s:
+        assert s.scalars(select(FollowUp).where(FollowUp.status == "scheduled")).all() == []

@@ -92,7 +92,9 @@ class StatusDesk:
         from worker.ooo import return_date
 
         back = return_date(new_text(msg.text), self.now())
-        if back is not None:
+        referral = session.get(Referral, referral_id)
+        # Like a SNOOZE: it moves the next follow-up only while there is one to ask (not after a final answer).
+        if back is not None and referral is not None and referral.status in lifecycle.sources("snooze"):
             self.followups.reschedule(session, referral_id, back + timedelta(days=1))
 
     def _policy(self):
