@@ -98,7 +98,7 @@ def test_member_sync_updates_addresses_and_adds_new_members(tmp_path, database_u
     engine.dispose()
 
 
-def test_four_runs_starting_together_on_a_fresh_database_all_do_their_work(tmp_path, postgres_url):
+def test_four_runs_starting_together_on_a_fresh_database_all_do_their_work(tmp_path, database_url):
     """Real processes, no staging: four `run --once` start at the same moment on a database only
     just migrated, each with the same intro in its own Maildir. Every one must exit 0 and the
     intro be logged once."""
@@ -110,9 +110,9 @@ def test_four_runs_starting_together_on_a_fresh_database_all_do_their_work(tmp_p
 
     from models import Referral
 
-    engine = _migrated(postgres_url)
+    engine = _migrated(database_url)
     intro = (Path(__file__).parent / "data" / "corpus" / "gmail_double_intro_en.eml").read_bytes()
-    env = {**os.environ, "INTROLEDGER_DATABASE_URL": postgres_url, "INTROLEDGER_TOKEN_SECRET": "s"}
+    env = {**os.environ, "INTROLEDGER_DATABASE_URL": database_url, "INTROLEDGER_TOKEN_SECRET": "s"}
     env.pop("INTROLEDGER_CONFIG", None)
     procs = []
     for n in range(4):
