@@ -60,3 +60,29 @@ def test_one_mutation_at_a_time_of_every_kind(sqlite_app, mutant):
     raw, _ = mutate.mutant(SEEDS[seed], random.Random(rng_seed), names[:1], message_id=f"one-{next(_ids)}@fuzz.example")
     outcome = sqlite_app.pipeline.process(raw, Origin("file", "fuzz.eml"))
     assert outcome.kind in KINDS and outcome.reason
+
+
+def test_mutants_delivered_over_imap_are_all_accounted_for(tmp_path, sqlite_url, imap_mailbox):
+    """The same through real Dovecot (which rewrites some bytes: a NUL arrives as 0x80)."""
+    from tests.conftest import build_app
+    from tests.test_imap import imap_settings
+    from worker.runner import Runner
+    from worker.sources import imap_account
+
+    app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
+                    source=imap_settings(imap_mailbox, batch_size=7))
+    mutants = [raw for raw, _names in itertools.islice(mutate.stream(40, seed=99), 40)]
+    for raw in mutants:
+        imap_mailbox.append(raw)
+    imap_mailbox.append(mailgen.intro(20_000))
+    outcomes = Runner(app.pipeline, app.sessions).imap_once(imap_account(app))
+    assert len(outcomes) == len(mutants) + 1 and {o.kind for o in outcomes} <= KINDS
+    assert outcomes[-1].kind == "double_intro"
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(InboundMessage)) == sum(o.kind != "duplicate" for o in outcomes)
+    client = imap_mailbox.client()
+    client.select_folder("INBOX")
+    with app.sessions() as s:
+        assert s.scalar(select(Checkpoint.last_uid)) == max(client.search(["ALL"]))
+    client.logout()
+    app.engine.dispose()

@@ -393,3 +393,15 @@ def test_an_endless_address_in_a_forwarded_block_is_no_party(app):
     body = body[:at + 1] + b"*_" * 30_000 + body[at + 1:]
     outcome = app.pipeline.process(head + sep + body, FILE)
     assert outcome.kind != "quarantined", outcome.reason  # PostgreSQL refused the 60k-character email
+
+
+def test_ingest_of_a_file_above_the_cap_logs_its_intro_and_sets_it_aside(tmp_path):
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n"
+                                          "source: {max_message_bytes: 100000}\n")
+    cli("db", "upgrade", cwd=tmp_path)
+    (tmp_path / "big.eml").write_bytes(with_attachment(mailgen.intro(80), 300_000))
+    (tmp_path / "small.eml").write_bytes(mailgen.intro(81))
+    summary = json.loads(cli("ingest", "big.eml", "small.eml", "--json", cwd=tmp_path).stdout)
+    assert summary == {"double_intro": 2}
+    quarantined = json.loads(cli("quarantine", "--json", cwd=tmp_path).stdout)
+    assert len(quarantined) == 1 and "above source.max_message_bytes" in quarantined[0]["reason"]

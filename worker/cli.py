@@ -151,10 +151,11 @@ def cmd_ingest(args) -> int:
     pipeline, source = (app.pipeline.for_review(), queries.REVIEW_IMPORT) if args.review else (app.pipeline, "file")
     counts: Counter[str] = Counter()
     candidates: set[int] = set()
+    cap = app.config.settings.source.max_message_bytes
     with _progress() as progress:
         task = progress.add_task("ingesting", total=files.count(args.paths))
         for batch in files.batches(files.read(args.paths)):
-            items = [(i.raw, Origin(source, i.ref)) for i in batch]
+            items = [_capped(i, source, cap) for i in batch]
             # A database outage mid-import waits (dedupe makes the retried batch exact).
             for outcome in wait_out(lambda: pipeline.process_batch(items), _say):
                 counts[outcome.kind] += 1
@@ -168,6 +169,14 @@ def cmd_ingest(args) -> int:
     else:
         _print_summary(counts)
     return 0
+
+
+def _capped(message, source: str, cap: int) -> tuple[bytes, Origin]:
+    """A file above source.max_message_bytes is handled from its headers and set aside, as in `run`."""
+    from worker.sizing import capped
+
+    raw, oversize = capped(message.raw, cap)
+    return raw, Origin(source, message.ref, oversize=oversize)
 
 
 def _progress() -> Progress:

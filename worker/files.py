@@ -15,14 +15,17 @@ class FileMessage:
     ref: str  # where it came from, for a person: "mbox:/x/Sent#12", "/x/a.eml"
 
 
-def batches(messages: Iterator[FileMessage], size: int = 200) -> Iterator[list[FileMessage]]:
-    """Groups for one commit each; small enough that memory stays flat."""
+def batches(messages: Iterator[FileMessage], size: int = 200,
+            max_bytes: int = 8 * 1024 * 1024) -> Iterator[list[FileMessage]]:
+    """Groups for one commit each; small enough (in count and in bytes) that memory stays flat."""
     batch: list[FileMessage] = []
+    held = 0
     for message in messages:
         batch.append(message)
-        if len(batch) == size:
+        held += len(message.raw)
+        if len(batch) == size or held >= max_bytes:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 

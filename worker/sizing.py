@@ -25,6 +25,15 @@ def plan_chunks(keys: list, sizes: dict[Hashable, int], cap: int, chunk_bytes: i
     return chunks
 
 
+def capped(raw: bytes, cap: int) -> tuple[bytes, int | None]:
+    """(the message, None), or for one above the cap (its headers, its real size)."""
+    if len(raw) <= cap:
+        return raw, None
+    import io
+
+    return read_headers(io.BytesIO(raw), cap), len(raw)
+
+
 def read_headers(stream: BinaryIO, limit: int, block: int = 65536) -> bytes:
     """The header block of a message (through its blank line), at most `limit` bytes of it."""
     data = b""
