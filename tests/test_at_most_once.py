@@ -141,6 +141,7 @@ def test_a_person_retries_or_settles_unconfirmed_mail_from_the_command_line(tmp_
     cli("run", "--once", cwd=tmp_path)
     unconfirmed = json.loads(cli("outbox", "--status", "unconfirmed", "--json", cwd=tmp_path).stdout)
     assert [r["to"] for r in unconfirmed] == ["carol@x.example", "zoe@z.example"]
+    assert all(r["handed_over_at"] and r["sent_at"] is None for r in unconfirmed)
     assert len(smtp_sink.messages) == 2  # the server has both; we could not know
 
     smtp_sink.answer_late(0)

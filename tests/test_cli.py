@@ -161,7 +161,7 @@ def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
 
 
 OUTBOX_KEYS = {"id", "kind", "to", "subject", "status", "attempts", "last_error", "reason", "message_id",
-               "referral_ids", "queued_at", "not_before", "sent_at"}
+               "referral_ids", "queued_at", "not_before", "handed_over_at", "sent_at"}
 
 
 def test_outbox_optout_and_sending_from_the_command_line(tmp_path):

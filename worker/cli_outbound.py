@@ -67,7 +67,7 @@ def outbox_json(row: OutboxMessage) -> dict:
         "status": row.status, "attempts": row.attempts, "last_error": row.last_error or None,
         "reason": row.reason or None, "message_id": row.message_id or None,
         "referral_ids": row.referral_ids, "queued_at": iso(row.queued_at),
-        "not_before": iso(row.not_before), "sent_at": iso(row.sent_at),
+        "not_before": iso(row.not_before), "handed_over_at": iso(row.handed_over_at), "sent_at": iso(row.sent_at),
     }
 
 
