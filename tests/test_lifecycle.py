@@ -1,7 +1,7 @@
 """One table of allowed transitions: final answers stay final, states never go backwards, only
 the member closes a referral or corrects a final answer, and timers never override a person."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,8 +10,8 @@ from models import Referral, ReferralEvent
 from tests import mailgen
 from tests.test_cli import cli
 from worker import lifecycle
-from worker.pipeline import Origin
 from worker.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
+from worker.pipeline import Origin
 
 ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected"}
 
@@ -99,7 +99,7 @@ def logged(tmp_path, database_url):
     cli("db", "upgrade", cwd=tmp_path, env=env)
     (tmp_path / "i.eml").write_bytes(mailgen.intro(
         1, introducer=("Carol Jensen", "carol@x.example"), a=("Alice Brook", "alice@y.example"),
-        b=("Dana Whitfield", "dana@danabooks.example"), when=datetime.now(timezone.utc)))
+        b=("Dana Whitfield", "dana@danabooks.example"), when=datetime.now(UTC)))
     cli("ingest", "i.eml", cwd=tmp_path, env=env)
     return tmp_path, env
 
@@ -125,8 +125,9 @@ def test_mark_cannot_replace_a_final_answer_but_mark_correct_can(logged):
 
 
 def test_every_status_change_leaves_an_event_naming_what_happened(logged):
-    from models.db import make_engine
     from sqlalchemy.orm import Session
+
+    from models.db import make_engine
 
     workdir, env = logged
     cli("mark", "1", "QUALIFIED", cwd=workdir, env=env)

@@ -11,7 +11,7 @@ from tests import mailgen
 from tests.conftest import build_app
 from worker import tokens
 from worker.pipeline import Origin
-from worker.status import auth_failures
+from worker.replytrust import auth_failures
 
 FILE = Origin("file", "t")
 SECRET = "s3cret"

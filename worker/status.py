@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
-from worker import lifecycle, outbox, tokens
+from worker import lifecycle, outbox, replytrust, tokens
 from worker.commands import Command, parse_command, split_correction
 from worker.followups import FollowUps, cancel, describe
-from worker.ooo import before_robot
 from worker.money import format_money
+from worker.ooo import before_robot
 from worker.parse import Inbound
 from worker.quotes import new_text
 from worker.templating import Templates
@@ -24,7 +24,6 @@ from worker.verdict import Verdict
 NEW_STATUS = lifecycle.ANSWER_STATE
 TERMINAL = lifecycle.TERMINAL
 CONVERSIONS = frozenset({"qualified", "won"})
-AUTH_FAIL = ("dmarc=fail", "dkim=fail")  # SPF fails on every forward: not evidence against a sender
 
 
 @dataclass
@@ -41,43 +40,52 @@ class StatusDesk:
         if referral is None:
             return
         match = verdict.extra.get("match")
-        step = match.step if match else None
-        refusal = self._refusal(session, referral, verdict, msg)
-        if refusal:
-            lifecycle.record(session, referral, "refused", lifecycle.Decision(False, referral.status, ""),
-                             self.now(), actor_email=msg.sender.email, message_id=msg.message_id,
-                             reason=f"refused: {refusal}", step=step)
-            return
+        why = self._refusal(session, referral, verdict, msg)
+        if why:
+            return self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+        correction, command = self._read(verdict, msg)
+        if command is None:
+            return self._no_answer(session, referral, verdict, msg, match)
+        if self._copied(session, referral, msg, match, command):
+            return None
+        key = answer_key(referral.id, match.scope if match else "", command, correction)
+        if key and session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)) is not None:
+            return self._refuse(session, referral, msg, match, "replay",
+                                f"ignored: {command.verb.upper()} was already applied for this follow-up "
+                                f"({key}), a repeat under another Message-ID")
+        self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason,
+                   role=self._role(session, referral, msg.sender.email), step=match.step if match else None,
+                   key=key, correction=correction)
+
+    def _read(self, verdict: Verdict, msg: Inbound) -> tuple[bool, Command | None]:
         text = new_text(msg.text)
         if verdict.looks_automated:  # a robot's "closed until…" or "later" is no answer
             text = before_robot(text)
         correction, text = split_correction(text)
-        command = parse_command(text, self.vocabulary)
-        if command is None and verdict.looks_automated:
+        return correction, parse_command(text, self.vocabulary)
+
+    def _no_answer(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound, match) -> None:
+        if verdict.looks_automated:
             self._wait_for_return(session, referral.id, msg)  # never answer a robot: it answers back
-            return
-        if command is None:
-            self._clarify(session, referral, msg, step)
-            return
-        exposed = self._exposed(session, referral, match, msg)
+        else:
+            self._clarify(session, referral, msg, match.step if match else None)
+
+    def _refuse(self, session: Session, referral: Referral, msg: Inbound, match, event: str, reason: str) -> None:
+        lifecycle.record(session, referral, event, lifecycle.Decision(False, referral.status, ""), self.now(),
+                         actor_email=msg.sender.email, message_id=msg.message_id,
+                         step=match.step if match else None, reason=reason)
+
+    def _copied(self, session: Session, referral: Referral, msg: Inbound, match, command: Command) -> bool:
+        """Refused (True) when the sender's reply address was seen copied to others; notes a new copy."""
+        exposed = replytrust.exposed_to(session, referral.id, match, msg, self.followups.policy.authserv_id)
         self._note_exposure(session, referral, match, msg)
-        if exposed:
-            why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.sender.email} "
-                   f"through it proves nothing without the receiving server's DMARC pass")
-            lifecycle.record(session, referral, "refused", lifecycle.Decision(False, referral.status, ""),
-                             self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=step,
-                             reason=f"refused: {why}")
-            self._not_applied(session, referral, command, why, step, how=self._fresh_way(referral, match, msg, command))
-            return
-        key = answer_key(referral.id, match.scope if match else "", command, correction)
-        if key and session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)) is not None:
-            lifecycle.record(session, referral, "replay", lifecycle.Decision(False, referral.status, ""),
-                             self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=step,
-                             reason=f"ignored: {command.verb.upper()} was already applied for this follow-up "
-                                    f"({key}), a repeat under another Message-ID")
-            return
-        self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason,
-                   role=self._role(session, referral, msg.sender.email), step=step, key=key, correction=correction)
+        if not exposed:
+            return False
+        why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.sender.email} "
+               f"through it proves nothing without the receiving server's DMARC pass")
+        self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+        self._not_applied(session, referral, command, why, match.step, how=self._fresh_way(referral, match, msg, command))
+        return True
 
     def on_auto_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         """An out-of-office answer to our follow-up: no status change, ask again after the return date."""
@@ -104,39 +112,14 @@ class StatusDesk:
         return TokenPolicy(f.tracking, f.secret, None)
 
     def _refusal(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound) -> str:
-        if not verdict.extra.get("proven"):
-            return verdict.reason
-        failed = auth_failures(msg.auth_results, self.followups.policy.authserv_id)
-        if failed:
-            return f"the receiving server says {' and '.join(failed)} for {msg.sender.email}"
-        if msg.sender.email not in self._entitled(session, referral):
-            return f"{msg.sender.email} is not a party to referral #{referral.id} or its member"
-        match = verdict.extra.get("match")
-        bound = match.bound if match else None
-        if bound is False:
-            return (f"the reply address or mail {msg.sender.email} answered was sent to someone else "
-                    f"(a reply-all copy?); only its recipient can answer with it")
-        if bound is None and self._role(session, referral, msg.sender.email) != lifecycle.MEMBER:
-            return f"{msg.sender.email} used a reply address that names no recipient; those count for the member only"
-        return ""
-
-    def _exposed(self, session: Session, referral: Referral, match, msg: Inbound) -> str:
-        """Who else got this sender's reply address (a reply-all we saw), unless our receiving
-        server vouches for the sender (DMARC pass): then anyone of them could be writing as them."""
-        if match is None or not match.bound or auth_passes(msg.auth_results, self.followups.policy.authserv_id):
-            return ""
-        row = session.scalar(select(ReferralEvent).where(
-            ReferralEvent.answer_key == _exposure_key(referral.id, match, msg.sender.email)))
-        return row.reason.partition(" copied to ")[2].partition(" (")[0] if row else ""
+        return replytrust.refusal(msg, verdict.extra.get("match"), bool(verdict.extra.get("proven")), verdict.reason,
+                                  self._entitled(session, referral),
+                                  self._role(session, referral, msg.sender.email) == lifecycle.MEMBER,
+                                  self.followups.policy.authserv_id)
 
     def _note_exposure(self, session: Session, referral: Referral, match, msg: Inbound) -> None:
-        if match is None or not match.bound:
-            return
-        tracking_local, _, tracking_domain = self.tracking.lower().partition("@")
-        others = sorted({a.email for a in msg.recipients if a.email and a.email != msg.sender.email
-                         and not (a.email.partition("@")[2] == tracking_domain
-                                  and a.email.partition("@")[0].partition("+")[0] == tracking_local)})
-        key = _exposure_key(referral.id, match, msg.sender.email)
+        others = replytrust.copied_to(msg, self.tracking) if match is not None and match.bound else []
+        key = replytrust.exposure_key(referral.id, match, msg.sender.email) if others else ""
         if not others or session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)):
             return
         lifecycle.record(session, referral, "token_exposed", lifecycle.Decision(True, referral.status, ""),
@@ -176,7 +159,7 @@ class StatusDesk:
         answer = None if command.verb == "snooze" else command.verb
         decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close)
         said = command.matched or command.verb
-        facts = dict(actor_email=actor, message_id=message_id, step=step, answer_key=key)
+        facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
         if not decision.allowed:
             lifecycle.record(session, referral, event, decision, now, reason=f"refused {said}: {decision.reason} ({via})",
                              **facts)
@@ -298,33 +281,6 @@ def answer_key(referral_id: int, scope: str, command: Command, correction: bool 
         f"{command.amount.minor}{command.amount.currency}" if command.amount else "")
     kind = "correction" if correction else "answer"
     return f"{kind}:{referral_id}:{scope}:{command.verb}:{detail}"[:200]
-
-
-def auth_failures(results: tuple[str, ...], authserv_id: str | None) -> list[str]:
-    """DKIM/DMARC failures the receiving server reported. With `authserv_id` only that server's
-    headers count (a sender can write any header, so a pass elsewhere means nothing); without
-    it a fail anywhere still refuses (a fail can only cost the sender), and a pass is never
-    needed: the token's binding to the recipient then stands alone (doctor warns)."""
-    failed = []
-    for header in results:
-        server = (header.split(";", 1)[0].split() or [""])[0].lower()
-        if authserv_id and server != authserv_id.lower():
-            continue
-        lowered = header.lower()
-        failed += [check for check in AUTH_FAIL if check in lowered and check not in failed]
-    return failed
-
-
-def auth_passes(results: tuple[str, ...], authserv_id: str | None) -> bool:
-    """Our receiving server (and only it) says DMARC passed for this message."""
-    ours = [h.lower() for h in results if authserv_id
-            and (h.split(";", 1)[0].split() or [""])[0].lower() == authserv_id.lower()]
-    return any("dmarc=pass" in h for h in ours) and not auth_failures(results, authserv_id)
-
-
-def _exposure_key(referral_id: int, match, recipient: str) -> str:
-    # The very token copied (its day included): mail we send the member later carries a fresh one.
-    return f"exposed:{referral_id}:{match.token or match.scope}:{recipient}"[:200]
 
 
 def _duration(command: Command) -> str:
