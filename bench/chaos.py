@@ -71,6 +71,11 @@ OUTBOX_ID = re.compile(r"(?:^|\.)ol(\d+)[.@]")  # make_msgid(idstring=ol{id}) or
 # ---- the mail -----------------------------------------------------------------------------------
 
 
+def recipients(i: int) -> dict[str, str]:
+    """Who intro i's mail must go to: the thank-you to its introducer, the follow-up to its member."""
+    return {"thank_you": f"introducer{i}@partner{i % 13}.example", "follow_up": MEMBERS[i % 2][1]}
+
+
 def intro(i: int, seed: int) -> tuple[str, bytes]:
     """Intro i: its own introducer (so its own thank-you), a prospect, and a member."""
     first, last = mailgen.FIRST, mailgen.LAST
@@ -310,6 +315,7 @@ def mail_key(row, refs: dict) -> tuple[str, frozenset]:
 def count(received: list[dict], url: str, intro_ids: list[str], window_status: str) -> dict:
     rows, refs, inbound, quarantined = snapshot(url)
     expected = {(kind, frozenset([mid])) for mid in intro_ids for kind in ("thank_you", "follow_up")}
+    rcpt = {(kind, frozenset([mid])): to for i, mid in enumerate(intro_ids) for kind, to in recipients(i).items()}
     got: dict[tuple, list[dict]] = defaultdict(list)
     carriers: dict[tuple, set[int]] = defaultdict(set)
     unknown = []
@@ -342,13 +348,14 @@ def count(received: list[dict], url: str, intro_ids: list[str], window_status: s
             in_window = any(rows[i].status == window_status for i in carriers[key])
             (dup_window if in_window else dup).append((key, mails, [rows[i] for i in carriers[key]]))
     extra = {k: v for k, v in got.items() if k not in expected}
+    misaddressed = [(k, m) for k, v in got.items() if k in rcpt for m in v if m["rcpt"] != [rcpt[k]]]
     window_rows = [r for r in rows.values() if r.status == window_status]
     window_arrived = sum(bool(got.get(mail_key(r, refs))) for r in window_rows)
     logged = Counter(refs.values())
     return {
         "expected": len(expected), "received": sum(len(v) for v in got.values()),
         "lost": lost, "lost_window": lost_window, "stuck": stuck, "dup": dup, "dup_window": dup_window, "unknown": unknown,
-        "extra": extra, "window_rows": len(window_rows), "window_arrived": window_arrived, "open_rows": sum(r.status in OPEN for r in rows.values()),
+        "extra": extra, "misaddressed": misaddressed, "window_rows": len(window_rows), "window_arrived": window_arrived, "open_rows": sum(r.status in OPEN for r in rows.values()),
         "status": Counter(r.status for r in rows.values()),
         "not_logged": [m for m in intro_ids if logged[m] == 0],
         "logged_twice": [m for m in intro_ids if logged[m] > 1],
@@ -491,7 +498,7 @@ def main() -> int:
         import shutil
 
         shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if not (result["lost"] or result["dup"] or result["stuck"]) else 3
+    return 0 if not (result["lost"] or result["dup"] or result["stuck"] or result["misaddressed"]) else 3
 
 
 def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deliveries) -> None:
@@ -508,6 +515,7 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
     if r["window_rows"]:
         print(f"{args.window_status} (listed for a person, never resent by itself): {r['window_rows']} rows, "
               f"{r['window_arrived']} of them arrived once")
+    print(f"recipients: {len(r['misaddressed'])} mail(s) to the wrong address")
     print(f"database: not logged {len(r['not_logged'])}, logged twice {len(r['logged_twice'])}, "
           f"recorded twice {len(r['recorded_twice'])}, not recorded {len(r['not_recorded'])}, "
           f"quarantined {r['quarantined']}")
@@ -532,6 +540,8 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
         print(f"  logged twice: {mid}")
     for mid in r["not_logged"][:10]:
         print(f"  not logged: {mid}")
+    for key, mail in r["misaddressed"][:10]:
+        print(f"  misaddressed: {key[0]} for {sorted(key[1])} went to {mail['rcpt']}")
     if r["extra"]:
         print(f"  other mail: {Counter(k[0] for k in r['extra'])}")
     if r["unknown"]:
