@@ -405,3 +405,36 @@ def test_ingest_of_a_file_above_the_cap_logs_its_intro_and_sets_it_aside(tmp_pat
     assert summary == {"double_intro": 2}
     quarantined = json.loads(cli("quarantine", "--json", cwd=tmp_path).stdout)
     assert len(quarantined) == 1 and "above source.max_message_bytes" in quarantined[0]["reason"]
+
+
+def test_a_message_the_imap_server_cannot_read_is_set_aside_and_the_rest_is_read(tmp_path, sqlite_url, imap_mailbox):
+    """A broken file in Dovecot's store makes it drop the connection at every FETCH of it."""
+    import glob
+
+    from tests.test_imap import imap_settings
+    from tests.conftest import build_app
+    from worker.runner import Runner
+    from worker.sources import imap_account
+
+    app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
+                    source=imap_settings(imap_mailbox))
+    for i in (1, 2, 3):
+        imap_mailbox.append(mailgen.intro(90 + i))
+    client = imap_mailbox.client()
+    client.select_folder("INBOX")
+    uid = client.search(["HEADER", "Message-ID", "gen92.gmail"])[0]
+    last = max(client.search(["ALL"]))
+    client.logout()
+    broken = next(f for f in glob.glob(f"{imap_mailbox.dir}/mail/{imap_mailbox.user}/*/*")
+                  if b"<gen92." in open(f, "rb").read())
+    with open(broken, "r+b") as f:
+        f.truncate(200)  # shorter than the size Dovecot recorded for it
+    runner = Runner(app.pipeline, app.sessions)
+    outcomes = runner.imap_once(imap_account(app))
+    assert sorted(o.kind for o in outcomes) == ["double_intro", "double_intro", "quarantined"]
+    set_aside = next(o for o in outcomes if o.kind == "quarantined")
+    assert "IMAP server dropped the connection" in set_aside.reason and f"UID {uid}" in set_aside.reason
+    with app.sessions() as s:
+        assert s.scalar(select(Checkpoint.last_uid)) == last
+    assert runner.imap_once(imap_account(app)) == []
+    app.engine.dispose()

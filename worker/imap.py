@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint
 from worker.config import ImapConfig
+from worker.outages import is_outage
 from worker.pipeline import Origin, Outcome, Pipeline
 from worker.sizing import DEFAULT_MAX_MESSAGE_BYTES, plan_chunks
 
@@ -57,27 +58,64 @@ def connect(account: ImapAccount) -> IMAPClient:
     return client
 
 
+# A message the server cannot read (a broken file in its store) drops the connection at every
+# FETCH: after this many tries of it alone, it is set aside so the mail after it is read.
+UNREADABLE_AFTER = 3
+
+
 def catch_up(client: IMAPClient, account: ImapAccount, pipeline: Pipeline,
-             sessions: sessionmaker[Session]) -> list[Outcome]:
-    """Process every message above the checkpoint, in UID order."""
+             sessions: sessionmaker[Session], suspects: dict[int, int] | None = None,
+             outcomes: list[Outcome] | None = None) -> list[Outcome]:
+    """Process every message above the checkpoint, in UID order.
+
+    `suspects` (kept by the caller across reconnects): UIDs whose FETCH lost the connection,
+    with how often that happened when fetched alone; they are fetched one at a time.
+    """
     s = account.settings
+    suspects = {} if suspects is None else suspects
+    outcomes = [] if outcomes is None else outcomes
     status = client.select_folder(s.folder)
     _forget_announcements(client)  # SELECT's own EXISTS is covered by the SEARCH below
     uidvalidity = int(status[b"UIDVALIDITY"])
     last = _last_uid(sessions, account.source, uidvalidity)
     uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
-    outcomes: list[Outcome] = []
     for start in range(0, len(uids), s.batch_size):
         batch = uids[start:start + s.batch_size]
         sizes = {uid: int(data[b"RFC822.SIZE"]) for uid, data in client.fetch(batch, ["RFC822.SIZE"]).items()
                  if b"RFC822.SIZE" in data}
         # Bodies a few megabytes at a time, never a whole batch: 200 mails of 30 MB took a gigabyte.
         for chunk in plan_chunks([u for u in batch if u in sizes], sizes, account.max_message_bytes):
-            items = _fetch(client, chunk, sizes, account, uidvalidity)
-            outcomes.extend(pipeline.process_batch(items))
-            if s.processed_folder and items:
-                client.move([o.uid for _raw, o in items], s.processed_folder)  # only after the commit
+            for group in ([[u] for u in chunk] if any(u in suspects for u in chunk) else [chunk]):
+                origin = Origin(account.source, str(group[0]), uidvalidity, group[0])
+                if len(group) == 1 and suspects.get(group[0], 0) >= UNREADABLE_AFTER:
+                    outcomes.append(pipeline.set_aside(origin, unreadable_key(origin), (
+                        f"the IMAP server dropped the connection each of the {UNREADABLE_AFTER} times it was "
+                        f"asked for UID {group[0]} (a broken file in its store?): skipped, look at it in the mailbox")))
+                    suspects.pop(group[0])
+                    continue
+                items = _fetch_noting(client, group, sizes, account, uidvalidity, suspects)
+                outcomes.extend(pipeline.process_batch(items))
+                for uid in group:
+                    suspects.pop(uid, None)
+                if s.processed_folder and items:
+                    client.move([o.uid for _raw, o in items], s.processed_folder)  # only after the commit
     return outcomes
+
+
+def unreadable_key(origin: Origin) -> str:
+    return f"unreadable:{origin.source}:{origin.uidvalidity}:{origin.uid}"
+
+
+def _fetch_noting(client: IMAPClient, group: list[int], sizes: dict[int, int], account: ImapAccount,
+                  uidvalidity: int, suspects: dict[int, int]) -> list[tuple[bytes, Origin]]:
+    """_fetch, noting which UIDs were being read when the connection died."""
+    try:
+        return _fetch(client, group, sizes, account, uidvalidity)
+    except Exception as exc:
+        if is_outage(exc):
+            for uid in group:  # a group of one is the culprit (or the network failed again)
+                suspects[uid] = suspects.get(uid, 0) + (1 if len(group) == 1 else 0)
+        raise
 
 
 def _fetch(client: IMAPClient, chunk: list[int], sizes: dict[int, int], account: ImapAccount,

@@ -168,6 +168,14 @@ class Pipeline:
         advance(session, origin)
         return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
 
+    def set_aside(self, origin: Origin, key: str, reason: str) -> Outcome:
+        """Quarantine a message we could not even read (no bytes), under a key of its own."""
+        try:
+            with self.sessions.begin() as session:
+                return self._quarantine(session, b"", origin, reason, "", key=key)
+        except DBAPIError as exc:
+            raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+
     def _set_aside(self, session: Session, headers: bytes, origin: Origin, outcome: Outcome) -> Outcome:
         """A message above the size cap: handled from its headers, and kept in quarantine for a
         person to look at (once, however often the mailbox is re-read)."""
@@ -180,10 +188,11 @@ class Pipeline:
             ))
         return replace(outcome, reason=f"{outcome.reason}; {reason}")
 
-    def _quarantine(self, session: Session, raw: bytes, origin: Origin, reason: str, message_id: str) -> Outcome:
+    def _quarantine(self, session: Session, raw: bytes, origin: Origin, reason: str, message_id: str,
+                    key: str | None = None) -> Outcome:
         reason, message_id = _storable(reason)[:2000], _storable(message_id)
         # The key must fit its column whatever the message carried, or quarantine itself fails.
-        key = parse_free_key(raw, message_id if len(message_id) <= 250 else "")
+        key = key or parse_free_key(raw, message_id if len(message_id) <= 250 else "")
         message_id = message_id[:400]
         session.flush()
         if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):

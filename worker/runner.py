@@ -46,6 +46,7 @@ class Runner:
         self.on_outcome = on_outcome
         self.stopping = threading.Event()
         self.backoff = Backoff()
+        self.suspects: dict[int, int] = {}  # UIDs whose FETCH lost the connection (imap.catch_up)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -69,11 +70,22 @@ class Runner:
     # --- IMAP ---------------------------------------------------------------------------------
 
     def imap_once(self, account: imap.ImapAccount) -> list[Outcome]:
-        client = imap.connect(account)
-        try:
-            outcomes = imap.catch_up(client, account, self.pipeline, self.sessions)
-        finally:
-            _quietly_logout(client)
+        outcomes: list[Outcome] = []
+        while True:
+            noted = dict(self.suspects)
+            client = imap.connect(account)
+            try:
+                imap.catch_up(client, account, self.pipeline, self.sessions, self.suspects, outcomes)
+                break
+            except Exception as exc:  # noqa: BLE001 - re-raised unless one message broke the line
+                if not is_outage(exc) or self.suspects == noted:
+                    raise
+                # The connection died while the server read certain messages: at once, again,
+                # one at a time, until the one it cannot read is set aside (see imap.UNREADABLE_AFTER).
+                log.warning("error: %s while reading UID(s) %s, trying them one by one",
+                            describe(exc), ", ".join(map(str, sorted(self.suspects))))
+            finally:
+                _quietly_logout(client)
         self._report(outcomes)
         self._due_work()
         return outcomes
@@ -107,7 +119,7 @@ class Runner:
             _quietly_logout(client)
 
     def _sync(self, client: IMAPClient, account: imap.ImapAccount) -> None:
-        self._report(imap.catch_up(client, account, self.pipeline, self.sessions))
+        self._report(imap.catch_up(client, account, self.pipeline, self.sessions, self.suspects))
         self._due_work()
 
     def _idle(self, client: IMAPClient, account: imap.ImapAccount) -> None:
