@@ -100,8 +100,8 @@ def measure(label: str, url: str, args) -> None:
         intro(ORDINARY, 2 * args.intros)  # warm-up: templates, statement caches
         fresh, wide = [], []
         for n in range(args.intros):  # alternated, so the machine's noise falls on both alike
-            fresh.append(per_call_ms(lambda _: intro(ORDINARY, n), 1))
-            wide.append(per_call_ms(lambda _: intro(SENDER, n + args.intros), 1))
+            fresh.append(per_call_ms(lambda _, n=n: intro(ORDINARY, n), 1))
+            wide.append(per_call_ms(lambda _, n=n: intro(SENDER, n + args.intros), 1))
         fresh, wide = statistics.median(fresh), statistics.median(wide)
         with app.sessions() as s:
             sender = s.scalar(select(Person).where(Person.email == SENDER[1]))
