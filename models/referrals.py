@@ -88,5 +88,5 @@ class FollowUp(Base):
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
     step: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)  # scheduled | done | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)  # scheduled | done | cancelled | skipped
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))

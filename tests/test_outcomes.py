@@ -178,3 +178,17 @@ def test_mark_by_hand_applies_the_same_rules(app, clock):
     assert (r.status, r.value_cents, r.currency) == ("won", 300000, "EUR")
     assert events(app)[-1].reason.endswith("(by hand: paid in two parts)")
     assert len(mails(app, "closed_business")) == 1
+
+
+def test_overdue_steps_of_a_late_logged_intro_collapse_into_one_follow_up(tmp_path, database_url, clock):
+    late = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                     follow_ups={"steps": ["7d", "21d"]}, outbound={"quiet_hours": None})
+    late.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                        a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
+                                        when=clock.current - timedelta(days=22)), FILE)
+    with late.sessions.begin() as s:
+        assert late.followups.materialize(s) == 1
+    [mail] = mails(late, "follow_up")
+    assert mail.reply_to.startswith("intros+r1s2d")  # the latest step asks; answers count for it
+    assert [(step, status) for step, status, _ in steps(late)] == [(1, "skipped"), (2, "done")]
+    late.engine.dispose()

@@ -305,3 +305,11 @@ def test_an_out_of_office_after_a_final_answer_schedules_nothing(app, clock):
     assert app.pipeline.process(ooo, FILE).kind == "auto_reply"
     with app.sessions() as s:
         assert s.scalars(select(FollowUp).where(FollowUp.status == "scheduled")).all() == []
+
+
+@pytest.mark.parametrize("to", ["intros@example.com", "intros+r99s1d20394abcdefghij@example.com"])
+def test_a_reply_naming_a_referral_that_does_not_exist_is_recorded_not_quarantined(app, clock, to):
+    raw = (f"From: {DANA}\nTo: {to}\nSubject: Re: How did it go? [ref R99]\nMessage-ID: <ghost@x>\n\nWON\n").encode()
+    outcome = app.pipeline.process(raw, FILE)
+    assert outcome.kind not in ("quarantined", "status_reply")
+    assert status(app) == "introduced" and events(app) == []

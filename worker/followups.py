@@ -64,10 +64,16 @@ class FollowUps:
             select(FollowUp).join(Referral, Referral.id == FollowUp.referral_id)
             .where(FollowUp.status == "scheduled", FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(500),
             FollowUp, Referral)).all()
+        latest = {}
+        for step in due:  # ordered by due date: the last one seen per referral is its latest
+            latest[step.referral_id] = step
         for step in due:
             referral = session.get(Referral, step.referral_id)
             if referral.status not in OPEN:
                 step.status = "cancelled"
+                continue
+            if step is not latest[step.referral_id]:
+                step.status = "skipped"  # overdue together (a late-logged intro): one mail asks, not one per step
                 continue
             row = self._queue(session, referral, step, now)
             step.status, step.outbox_id = "done", row.id if row else None

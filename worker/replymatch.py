@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import OutboxMessage
+from models import OutboxMessage, Referral
 from worker import tokens
 from worker.parse import Inbound
 
@@ -39,7 +39,11 @@ class TokenPolicy:
 def find_reply(session: Session, msg: Inbound, policy: TokenPolicy | None, now: datetime) -> ReplyMatch | None:
     if policy is None:
         return None
-    return _by_token(msg, policy, now) or _by_thread(session, msg, policy) or _by_subject(msg)
+    match = _by_token(msg, policy, now) or _by_thread(session, msg, policy) or _by_subject(msg)
+    # "[ref R99]" in a subject, or a forged token, may name a referral that does not exist: no match.
+    if match is not None and match.referral_id is not None and session.get(Referral, match.referral_id) is None:
+        return None
+    return match
 
 
 def _by_token(msg: Inbound, policy: TokenPolicy, now: datetime) -> ReplyMatch | None:
