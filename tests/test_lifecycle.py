@@ -59,9 +59,9 @@ def test_a_correction_is_the_members_alone_and_may_go_anywhere():
 
 
 def test_the_stale_timer_fires_only_on_quiet_open_referrals():
-    assert lifecycle.sources("stale") == {"introduced", "connected"}
+    assert lifecycle.sources("stale") == {"introduced"}  # connected: a person spoke; no timer overrides that
     for state in ALL_STATES:
-        assert decide(state, None, TIMER, "stale").allowed == (state in {"introduced", "connected"})
+        assert decide(state, None, TIMER, "stale").allowed == (state == "introduced")
     assert not decide("introduced", None, MEMBER, "stale").allowed  # only the timer makes it stale
 
 
@@ -170,23 +170,24 @@ def test_history_from_before_the_event_kinds_is_kept_and_many_rows_have_no_answe
     assert rows == [("", None, None), ("", None, None)]
 
 
-def test_the_stale_timer_goes_through_the_table_and_never_touches_a_final_answer(tmp_path, database_url, clock):
+def test_the_stale_timer_goes_through_the_table_and_never_touches_a_persons_answer(tmp_path, database_url, clock):
     from tests.conftest import build_app
     from worker.commands import parse_command
 
     app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock,
                     outbound={"quiet_hours": None})
-    for n, who in ((1, "alice@y.example"), (2, "bob@z.example")):
+    for n, who in ((1, "alice@y.example"), (2, "bob@z.example"), (3, "eve@w.example")):
         app.pipeline.process(mailgen.intro(n, introducer=("Carol Jensen", "carol@x.example"), a=("P", who),
                                            b=("Dana Whitfield", "dana@danabooks.example"), when=clock.current),
                              Origin("file", str(n)))
     with app.sessions.begin() as s:
         app.desk.apply(s, s.get(Referral, 2), parse_command("WON"), "dana@danabooks.example", "", via="by hand")
+        app.desk.apply(s, s.get(Referral, 3), parse_command("MET"), "dana@danabooks.example", "", via="by hand")
     clock.advance(days=61)
     with app.sessions.begin() as s:
         app.followups.materialize(s)
     with app.sessions() as s:
-        assert [r.status for r in s.scalars(select(Referral).order_by(Referral.id))] == ["stale", "won"]
+        assert [r.status for r in s.scalars(select(Referral).order_by(Referral.id))] == ["stale", "won", "connected"]
         [stale] = s.scalars(select(ReferralEvent).where(ReferralEvent.new_status == "stale")).all()
         assert (stale.event, stale.referral_id, stale.old_status) == ("stale", 1, "introduced")
     app.engine.dispose()

@@ -46,7 +46,8 @@ TRANSITIONS: tuple[Rule, ...] = (
     _rule("correction", TERMINAL, {MEMBER}, answers=ANSWER_STATE.keys()),
     _rule("snooze", _LIVE, PEOPLE, to=UNCHANGED),
     _rule("thread_reply", {"introduced"}, {PARTY}, to="connected"),
-    _rule("stale", {"introduced", "connected"}, {TIMER}, to="stale"),
+    # Only silence goes stale: `connected` means a person answered, and no timer overrides a person.
+    _rule("stale", {"introduced"}, {TIMER}, to="stale"),
     _rule("review_accept", {"needs_review"}, {HAND}, to="introduced"),
     _rule("review_reject", {"needs_review"}, {HAND}, to="rejected"),
 )
