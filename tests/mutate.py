@@ -80,7 +80,8 @@ def paren_bomb(raw: bytes, rng: random.Random) -> bytes:
     m = re.search(rb"^" + re.escape(name) + rb":([^\n]*)", head, re.M | re.I)
     old = m.group(1).strip() if m else b"x@y.example"
     bomb = rng.choice([b"(" * rng.randint(100, 5000), b"<" * 2000, b'"' * 999, b"\\" * 1000, b"," * 5000,
-                       b"(a" * 1000 + b")" * 999, b"[" * 1000, b"@" * 1000, b":;" * 1000])
+                       b"(a" * 1000 + b")" * 999, b"[" * 1000, b"@" * 1000, b":;" * 1000,
+                       b"Name" + b" " * 50_000 + b"<a@b.example>", b"Name" + b" " * 50_000, b"\t" * 50_000])
     return _replace_header(raw, name, old + b", " + bomb if rng.random() < 0.5 else bomb, rng)
 
 

@@ -438,3 +438,10 @@ def test_a_message_the_imap_server_cannot_read_is_set_aside_and_the_rest_is_read
         assert s.scalar(select(Checkpoint.last_uid)) == last
     assert runner.imap_once(imap_account(app)) == []
     app.engine.dispose()
+
+
+@pytest.mark.timeout(30)  # a guard, not a measurement: before the fix this took minutes
+def test_50k_spaces_in_an_address_header_do_not_stall_parsing(app):
+    raw = poisoned(95, b"From: Elena" + b" " * 50_000 + b"<elena.3@muller-co.example>", b"From:")
+    assert parse(raw).sender.email == "elena.3@muller-co.example"
+    assert app.pipeline.process(poisoned(96, b"Cc: intros@example.com, Name" + b" " * 50_000, b"Cc:"), FILE).kind

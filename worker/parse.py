@@ -190,6 +190,7 @@ _SIMPLE_ADDRESS = re.compile(
 )
 
 
+_SIMPLE_MAX = 512  # characters in one address: a real "Name <address>" is far shorter
 _QUOTED_COMMA = re.compile(r'"[^"]*[,;<>@][^"]*"')
 _QUOTED = re.compile(r'"[^"]*"')
 _SPECIALS = re.compile(r'[()\\;:\[\]]')
@@ -207,6 +208,8 @@ def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
         for piece in value.split(","):
             if not piece.strip():
                 continue
+            if len(piece) > _SIMPLE_MAX:
+                return None  # the pattern backtracks on long runs of spaces; the full parser is linear
             m = _SIMPLE_ADDRESS.fullmatch(piece.replace("\n", " ").replace("\r", ""))
             if m is None or (m.group(1) and '"' in m.group(1)):
                 return None
