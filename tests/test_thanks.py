@@ -64,17 +64,58 @@ def test_several_intros_the_same_day_make_one_mail_naming_them_all(app, clock):
     assert row.subject == "Thank you for the introductions to Alice Brook and Bob Stone"
 
 
-def test_after_todays_thank_you_went_out_no_second_one_that_day(app, clock):
+def test_after_todays_thank_you_went_out_the_next_intro_is_thanked_the_next_morning(app, clock):
     app.pipeline.process(intro(1, clock), FILE)
     with app.sessions.begin() as s:
         s.scalar(select(OutboxMessage)).status = "sent"
     clock.advance(hours=2)
     app.pipeline.process(intro(2, clock, a=("Bob Stone", "bob@z.example")), FILE)
-    [row] = rows(app)
-    assert len(row.referral_ids) == 1
+    first, second = rows(app)
+    assert len(first.referral_ids) == 1  # one mail a day: today's has gone
+    assert second.status == "queued" and second.subject == "Thank you for the introduction to Bob Stone"
+    assert second.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=timezone.utc)  # tomorrow 08:00 in Chicago
     clock.advance(days=1)
     app.pipeline.process(intro(3, clock, a=("Eve Marsh", "eve@q.example")), FILE)
-    assert len(rows(app)) == 2  # a new day, a new thank-you
+    first, second = rows(app)  # the new day's intro joins the mail already waiting for that day
+    assert second.subject == "Thank you for the introductions to Bob Stone and Eve Marsh"
+
+
+def test_two_intros_one_introducer_first_thanks_sent_each_intro_thanked_exactly_once(tmp_path, database_url, clock):
+    """User trial: Grace's second intro of the day was never thanked once the first thank-you had
+    gone. Sent for real (folder transport), read back as the introducer would."""
+    from email import message_from_bytes, policy
+    from worker import bootstrap
+
+    app = build_app(tmp_path, database_url, now=clock, thank_you={"delay_seconds": 0},
+                    outbound={"transport": "folder", "folder": "sent", "quiet_hours": None})
+    try:
+        outbound = bootstrap.build_outbound(app)
+        app.pipeline.process(intro(1, clock), FILE)
+        assert outbound.deliverer.deliver(rows(app)[0].id) == "sent"
+        clock.advance(hours=3)
+        again = intro(2, clock, a=("Bob Stone", "bob@z.example"))
+        app.pipeline.process(again, FILE)
+        app.pipeline.process(again, Origin("imap:x", "9"))  # the same mail seen twice: still one
+        assert [len(r.referral_ids) for r in rows(app)] == [1, 1]
+        assert outbound.deliverer.deliver(rows(app)[1].id) != "sent"  # not twice in one day
+        clock.advance(days=1)
+        assert outbound.deliverer.deliver(rows(app)[1].id) == "sent"
+        mails = [message_from_bytes(f.read_bytes(), policy=policy.default)
+                 for f in sorted((tmp_path / "sent").iterdir())]
+        assert [(m["To"], m["Subject"]) for m in mails] == [
+            ("carol@x.example", "Thank you for the introduction to Alice Brook"),
+            ("carol@x.example", "Thank you for the introduction to Bob Stone")]
+    finally:
+        app.engine.dispose()
+
+
+def test_an_intro_after_the_member_thanked_the_first_by_hand_is_still_thanked(app, clock):
+    test_a_members_own_thanks_in_the_thread_suppresses_ours(app, clock)
+    clock.advance(hours=1)
+    app.pipeline.process(intro(2, clock, a=("Bob Stone", "bob@z.example")), FILE)
+    first, second = rows(app)
+    assert first.status == "suppressed"
+    assert (second.status, second.subject) == ("queued", "Thank you for the introduction to Bob Stone")
 
 
 @pytest.mark.parametrize("who", ["given", "partner", "self"])

@@ -4,7 +4,7 @@ Runs inside the transaction that logged the referral, so the thank-you exists ex
 referral does. Each decision not to thank leaves a reason a person can read.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -37,19 +37,25 @@ class ThankYouPlanner:
             return
         member = session.get(Member, referral.member_id)
         now = self.now()
-        day = now.astimezone(ZoneInfo(self.outbound.default_timezone)).date().isoformat()
-        key = f"thank-you:{member.id}:{referral.introducer.email}:{day}"
-        # Locked and read afresh: two runs adding intros to today's list at once take turns,
+        zone = ZoneInfo(self.outbound.default_timezone)
+        base = f"thank-you:{member.id}:{referral.introducer.email}"
+        # Locked and read afresh: two runs adding intros to the same thank-you take turns,
         # so neither overwrites the other's (PostgreSQL; SQLite's writers take turns anyway).
-        row = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)
-                             .with_for_update().execution_options(populate_existing=True))
+        rows = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "thank_you", OutboxMessage.member_id == member.id,
+            OutboxMessage.to_addr == referral.introducer.email).order_by(OutboxMessage.id)
+            .with_for_update().execution_options(populate_existing=True)).all()
+        slot = choose_slot([(r.dedupe_key.removeprefix(base + ":"), r.status, r.referral_ids) for r in rows],
+                           referral.id, now.astimezone(zone).date())
+        if slot is None:
+            return  # this intro is in a thank-you already: never two for one intro
+        row = next((r for r in rows if r.dedupe_key == f"{base}:{slot.key}"), None)
         if row is None:
-            row = OutboxMessage(dedupe_key=key, kind="thank_you", status="queued", referral_ids=[],
-                                member_id=member.id, to_addr=referral.introducer.email,
-                                not_before=self._send_time(now), attempts=0, queued_at=now)
+            row = OutboxMessage(dedupe_key=f"{base}:{slot.key}", kind="thank_you", status="queued",
+                                referral_ids=[], member_id=member.id, to_addr=referral.introducer.email,
+                                not_before=self._send_time(max(now, _start_of(slot.day, zone))),
+                                attempts=0, queued_at=now)
             session.add(row)
-        if referral.id in row.referral_ids or row.status != "queued":
-            return  # already thanked for this one, or today's thank-you has gone: once a day
         row.referral_ids = [*row.referral_ids, referral.id]
         try:
             self._render(session, row, member)
@@ -122,3 +128,42 @@ class ThankYouPlanner:
 
 def _name(person) -> str:
     return person.name or person.email or "someone"
+
+
+# A thank-you in these states went out (or may have: `unconfirmed`): that day's one is used, so a
+# later intro waits for the next day. Suppressed, failed or cancelled ones sent nothing.
+GONE = ("sending", "sent", "unconfirmed")
+
+
+@dataclass(frozen=True)
+class Slot:
+    key: str    # "2026-11-02" (the day's thank-you) or "2026-11-02:2" (another that day)
+    day: date   # the day it may go out
+    why: str
+
+
+def choose_slot(rows: list[tuple[str, str, list[int]]], referral_id: int, today: date) -> Slot | None:
+    """Which thank-you names this intro: the earliest day whose mail is still queued (join it),
+    else the earliest day on which nothing has gone to this introducer (a new one). `rows` are
+    (day key, status, referral ids) of this member's thank-yous to this introducer. None: the
+    intro is in one already. Every intro is thanked once; an introducer hears at most once a day."""
+    if any(referral_id in ids for _, _, ids in rows):
+        return None
+    by_day: dict[str, list[tuple[str, str]]] = {}
+    for key, status, _ in rows:
+        by_day.setdefault(key.split(":")[0], []).append((key, status))
+    day = today
+    for _ in range(len(by_day) + 1):  # each used day pushes one further; there are no more
+        here = by_day.get(day.isoformat(), [])
+        queued = [key for key, status in here if status == "queued"]
+        if queued:
+            return Slot(queued[-1], day, "added to that day's thank-you")
+        if not any(status in GONE for _, status in here):
+            key = day.isoformat() if not here else f"{day.isoformat()}:{len(here) + 1}"
+            return Slot(key, day, "a thank-you of its own")
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: some day among them is free")
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
