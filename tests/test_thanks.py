@@ -163,6 +163,24 @@ def test_a_members_own_thanks_in_the_thread_suppresses_ours(app, clock):
     assert row.status == "suppressed" and "already thanked by hand" in row.reason
 
 
+def test_thanking_one_intro_by_hand_keeps_ours_for_the_others_that_day(app, clock):
+    app.pipeline.process(intro(1, clock), FILE)
+    clock.advance(minutes=2)
+    app.pipeline.process(intro(2, clock, a=("Bob Stone", "bob@z.example")), FILE)
+    reply = (
+        "From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
+        "Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply@x>\n"
+        "In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
+        "Thanks so much Carol! Alice, lovely to meet you.\n"
+    ).encode()
+    assert app.pipeline.process(reply, FILE).kind == "thread_reply"
+    queued = [r for r in rows(app) if r.status == "queued"]
+    assert [r.subject for r in queued] == ["Thank you for the introduction to Bob Stone"]
+    clock.advance(minutes=1)
+    app.pipeline.process(intro(1, clock), Origin("imap:x", "3"))  # Alice's intro seen again
+    assert [r.subject for r in rows(app) if r.status == "queued"] == ["Thank you for the introduction to Bob Stone"]
+
+
 def test_a_partys_reply_without_thanks_from_the_member_keeps_ours(app, clock):
     app.pipeline.process(intro(1, clock), FILE)
     reply = (

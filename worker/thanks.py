@@ -77,9 +77,24 @@ class ThankYouPlanner:
             return
         for row in session.scalars(select(OutboxMessage).where(
                 OutboxMessage.kind == "thank_you", OutboxMessage.status == "queued")):
-            if referral.id in row.referral_ids:
-                row.status = "suppressed"
-                row.reason = f"{msg.sender.email} already thanked by hand (message {msg.message_id})"
+            if referral.id not in row.referral_ids:
+                continue
+            reason = f"{msg.sender.email} already thanked by hand (message {msg.message_id})"
+            if row.referral_ids == [referral.id]:
+                row.status, row.reason = "suppressed", reason
+                continue
+            # The same mail also thanks for other intros: those still deserve it. This one
+            # leaves the list and is kept as a suppressed row, so it is never thanked later.
+            row.referral_ids = [i for i in row.referral_ids if i != referral.id]
+            session.add(OutboxMessage(
+                dedupe_key=f"{row.dedupe_key}:by-hand:{referral.id}", kind="thank_you", status="suppressed",
+                reason=reason, referral_ids=[referral.id], member_id=member.id, to_addr=row.to_addr,
+                from_addr=row.from_addr, subject="(thanked by hand)", text_body="", not_before=row.not_before,
+                attempts=0, queued_at=self.now()))
+            try:
+                self._render(session, row, member)
+            except TemplateProblem as exc:
+                row.status, row.last_error = "failed", str(exc)
 
     def _should_thank(self, session: Session, referral: Referral) -> bool:
         if not self.policy.enabled or referral.status in NOT_COUNTED:
@@ -159,7 +174,10 @@ def choose_slot(rows: list[tuple[str, str, list[int]]], referral_id: int, today:
         if queued:
             return Slot(queued[-1], day, "added to that day's thank-you")
         if not any(status in GONE for _, status in here):
-            key = day.isoformat() if not here else f"{day.isoformat()}:{len(here) + 1}"
+            keys, n = {key for key, _ in here}, len(here) + 1
+            while f"{day.isoformat()}:{n}" in keys:
+                n += 1
+            key = day.isoformat() if not here else f"{day.isoformat()}:{n}"
             return Slot(key, day, "a thank-you of its own")
         day += timedelta(days=1)
     raise AssertionError("unreachable: some day among them is free")
