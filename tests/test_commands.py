@@ -47,8 +47,11 @@ WORDS = {
         "SNOOZE", "Later", "later", "Später", "SPATER", "Plus tard", "Más tarde", "MAS TARDE",
     ],
     "stop": [
-        "STOP", "Unsubscribe", "Please unsubscribe me", "Abmelden", "Désabonner", "DESABONNER",
-        "Baja", "Afmelden",
+        "STOP", "Stop", "Stopp", "stop these please", "Arrêter", "STOPPEN",
+    ],
+    "stop_all": [
+        "STOP ALL", "Stop all mail", "Unsubscribe", "Please unsubscribe me", "Abmelden", "Désabonner",
+        "DESABONNER", "Baja", "Afmelden",
     ],
 }
 WORD_CASES = [(text, expected) for expected, texts in WORDS.items() for text in texts]
@@ -67,7 +70,7 @@ def test_every_default_synonym_reads_on_its_own_line(expected, words):
 
 
 def test_vocabulary_has_the_five_languages_for_every_verb():
-    verbs = {"met", "qualified", "won", "lost", "no_fit", "snooze", "stop"}
+    verbs = {"met", "qualified", "won", "lost", "no_fit", "snooze", "stop", "stop_all"}
     assert set(DEFAULT_VOCABULARY) == verbs
     assert all(len(words) >= 5 for words in DEFAULT_VOCABULARY.values())
 
@@ -457,6 +460,6 @@ def test_any_text_parses_without_error(text):
 def test_a_huge_reply_is_read_without_error(text):
     # No timing here (bench/ is for speed); the suite's timeout catches runaway backtracking.
     command = parse_command(text)
-    assert command is None or command.verb in {"won", "met", "qualified", "lost", "no_fit", "snooze", "stop"}
+    assert command is None or command.verb in {"won", "met", "qualified", "lost", "no_fit", "snooze", "stop", "stop_all"}
     amount = parse_amount(text)
     assert amount is None or amount.minor >= 0

@@ -44,7 +44,8 @@ def add_parsers(sub) -> None:
 
     mark = sub.add_parser("mark", help="set a referral's status by hand (same rules and mails as a reply)")
     mark.add_argument("ref", type=int, help="referral number")
-    mark.add_argument("status", help="MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE or STOP (any word a reply may use)")
+    mark.add_argument("status", help="MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE, STOP (this referral's follow-ups) "
+                                     "or 'STOP ALL' (all mail to the member) — any word a reply may use")
     mark.add_argument("--amount", help='for WON, e.g. "$4,500" or "EUR 3 000"')
     mark.add_argument("--note", default="", help="why (kept with the event; for LOST, the reason)")
     mark.add_argument("--by", default="", help="who is making the change (default: the referral's member)")
@@ -206,7 +207,8 @@ def cmd_mark(args) -> int:
     words += f" - {args.note}" if args.note else ""
     command = parse_command(words, app.desk.vocabulary)
     if command is None:
-        console.print(f"{args.status!r} is not an answer I know: use MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE or STOP")
+        console.print(f"{args.status!r} is not an answer I know: use MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE, "
+                      "STOP or 'STOP ALL'")
         return 2
     with app.sessions.begin() as session:
         referral = session.get(Referral, args.ref)
@@ -216,18 +218,22 @@ def cmd_mark(args) -> int:
         member = session.get(Member, referral.member_id) if referral.member_id else None
         actor = args.by or (member.emails[0] if member else "cli")
         new = app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}", correction=args.correct)
-        refused = _refusal(session, referral.id)
+        last = _last_event(session, referral.id)
+        refused = last.reason if last is not None and not last.accepted else ""
+        did = last.reason if last is not None else ""
     if refused:
         console.print(f"referral #{args.ref} not changed: {refused}", highlight=False)
         return 1
+    if command.verb in ("stop", "stop_all", "snooze"):  # not an outcome: say what it did, not a status
+        console.print(f"referral #{args.ref} stays {new}: {did}", highlight=False)
+        return 0
     console.print(f"referral #{args.ref} is now {new}")
     return 0
 
 
-def _refusal(session, referral_id: int) -> str:
+def _last_event(session, referral_id: int):
     from models import ReferralEvent
 
     session.flush()
-    last = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
+    return session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
                            .order_by(ReferralEvent.id.desc()).limit(1)).first()
-    return last.reason if last is not None and not last.accepted else ""

@@ -14,7 +14,7 @@ from worker.money import Amount, to_minor
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # "met" | "qualified" | "won" | "lost" | "no_fit" | "snooze" | "stop"
+    verb: str  # "met" | "qualified" | "won" | "lost" | "no_fit" | "snooze" | "stop" | "stop_all"
     amount: Amount | None = None  # WON only
     reason: str = ""  # LOST / NO FIT: the rest of the line after the command word
     snooze_seconds: int | None = None  # SNOOZE only
@@ -63,10 +63,19 @@ DEFAULT_VOCABULARY: dict[str, list[str]] = {
         "plus tard",  # fr
         "más tarde",  # es
     ],
+    # STOP ends the follow-ups of the one referral it answers; the words that mean "no mail at
+    # all" opt the address out of everything (digests too) — people say these on purpose.
     "stop": [
-        "stop", "unsubscribe", "opt out", "opt-out",  # en
-        "abmelden", "abbestellen",  # de
-        "désabonner", "se désabonner",  # fr
+        "stop", "stopp", "stop these", "stop asking",  # en, de
+        "arrêter", "arrête",  # fr
+        "parar",  # es
+        "stoppen",  # nl
+    ],
+    "stop_all": [
+        "stop all", "stop everything", "stop all mail", "unsubscribe", "unsubscribe all", "opt out",
+        "opt-out",  # en
+        "abmelden", "abbestellen", "alles stoppen",  # de (and nl "alles stoppen")
+        "désabonner", "se désabonner", "tout arrêter",  # fr
         "baja", "darme de baja",  # es
         "afmelden", "uitschrijven",  # nl
     ],
@@ -79,7 +88,7 @@ _DEFAULT_SNOOZE = 7 * 24 * 3600
 
 # When one line names several verbs ("closed lost", "met, signed for $4k", "Auftrag verloren"),
 # the furthest outcome wins; ties go to the earliest word.
-_RANK = {"snooze": 0, "stop": 1, "met": 2, "qualified": 3, "won": 4, "lost": 5, "no_fit": 5}
+_RANK = {"snooze": 0, "stop": 1, "stop_all": 1, "met": 2, "qualified": 3, "won": 4, "lost": 5, "no_fit": 5}
 # NO FIT phrases are negative already, so "nope not a fit" confirms rather than negates them.
 _SELF_NEGATIVE = {"no_fit"}
 

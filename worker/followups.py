@@ -7,7 +7,7 @@ from typing import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import FollowUp, Member, Referral
+from models import FollowUp, Member, OutboxMessage, Referral
 from models.db import skip_locked
 from worker import lifecycle, outbox, tokens
 from worker.config import FollowUpConfig, seconds
@@ -118,6 +118,22 @@ def _next_step(session: Session, referral_id: int) -> int:
     return max(steps, default=0) + 1
 
 
-def cancel(session: Session, referral_id: int, why: str) -> None:
-    session.execute(update(FollowUp).where(FollowUp.referral_id == referral_id, FollowUp.status == "scheduled")
-                    .values(status="cancelled"))
+def cancel(session: Session, referral_id: int, why: str) -> int:
+    """Pending steps cancelled, and a follow-up already queued but not yet sent withdrawn: after a
+    final answer or a STOP the member must not still get the question. Returns how many."""
+    steps = session.execute(update(FollowUp).where(FollowUp.referral_id == referral_id,
+                                                   FollowUp.status == "scheduled")
+                            .values(status="cancelled")).rowcount
+    queued = session.execute(
+        update(OutboxMessage).where(
+            OutboxMessage.id.in_(select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id,
+                                                                  FollowUp.outbox_id.is_not(None))),
+            OutboxMessage.status == "queued")
+        .values(status="cancelled", reason=f"follow-up withdrawn: {_WHY.get(why, why)}")
+        .execution_options(synchronize_session=False)).rowcount
+    return steps + queued
+
+
+_WHY = {"stop": "STOP for this referral", "opt_out": "the member opted out of all mail",
+        "won": "answered WON", "lost": "answered LOST", "no_fit": "answered NO FIT",
+        "stale": "the referral went stale"}

@@ -26,7 +26,7 @@ UNCHANGED = ""  # a rule's `to` for events that act on the referral without chan
 
 @dataclass(frozen=True)
 class Rule:
-    event: str  # answer | correction | thread_reply | snooze | stale | review_accept | review_reject
+    event: str  # answer | correction | thread_reply | snooze | stop | opt_out | stale | review_accept | …
     sources: frozenset[str]
     answers: frozenset[str]  # for answer/correction: the answers it covers; empty: any event of that name
     actors: frozenset[str]
@@ -38,6 +38,7 @@ def _rule(event, sources, actors, to=None, answers=()) -> Rule:
 
 
 _LIVE = {"introduced", "connected", "qualified", "stale"}  # stale: a late answer beats the timer
+_ANY = _LIVE | TERMINAL | {"needs_review", "rejected"}
 TRANSITIONS: tuple[Rule, ...] = (
     _rule("answer", {"introduced", "stale"}, PEOPLE, answers={"met"}),
     _rule("answer", {"introduced", "connected", "stale"}, PEOPLE, answers={"qualified"}),
@@ -45,6 +46,10 @@ TRANSITIONS: tuple[Rule, ...] = (
     _rule("answer", _LIVE, {MEMBER}, answers=TERMINAL),
     _rule("correction", TERMINAL, {MEMBER}, answers=ANSWER_STATE.keys()),
     _rule("snooze", _LIVE, PEOPLE, to=UNCHANGED),
+    # STOP ends this referral's follow-ups; opt_out (STOP ALL, UNSUBSCRIBE) ends all mail to the
+    # sender. Neither is an outcome: the status stays, and either always works.
+    _rule("stop", _ANY, PEOPLE, to=UNCHANGED),
+    _rule("opt_out", _ANY, PEOPLE, to=UNCHANGED),
     _rule("thread_reply", {"introduced"}, {PARTY}, to="connected"),
     # Only silence goes stale: `connected` means a person answered, and no timer overrides a person.
     _rule("stale", {"introduced"}, {TIMER}, to="stale"),

@@ -24,6 +24,7 @@ from worker.verdict import Verdict
 NEW_STATUS = lifecycle.ANSWER_STATE
 TERMINAL = lifecycle.TERMINAL
 CONVERSIONS = frozenset({"qualified", "won"})
+STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
 
 
 @dataclass
@@ -153,8 +154,8 @@ class StatusDesk:
         """The one way a status changes, from a reply or `introledger mark`. Returns the status after.
         `role` is who the actor is to the referral; `key` applies an answer once (see answer_key)."""
         now = self.now()
-        if command.verb == "stop":
-            return self._stop(session, referral, actor, message_id, step)
+        if command.verb in STOPS:
+            return self._stop(session, referral, command, actor, message_id, step, role, key, via)
         event = "correction" if correction else "snooze" if command.verb == "snooze" else "answer"
         answer = None if command.verb == "snooze" else command.verb
         decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close)
@@ -203,13 +204,28 @@ class StatusDesk:
         if command.reason:
             referral.outcome_note = command.reason
 
-    def _stop(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None) -> str:
-        if session.scalar(select(OptOut.id).where(OptOut.email == actor)) is None:
-            session.add(OptOut(email=actor, reason=f"replied STOP ({message_id})"))
-        cancel(session, referral.id, "stop")
-        lifecycle.record(session, referral, "stop", lifecycle.Decision(True, referral.status, ""), self.now(),
-                         actor_email=actor, message_id=message_id, step=step,
-                         reason=f"{actor} asked for no more mail")
+    def _stop(self, session: Session, referral: Referral, command: Command, actor: str, message_id: str,
+              step: int | None, role: str, key: str | None, via: str) -> str:
+        """STOP: no more follow-ups for this referral (the sender hears so, and how to stop all mail).
+        STOP ALL / UNSUBSCRIBE: an opt-out of every mail to the sender, digests included."""
+        everything = command.verb == "stop_all"
+        event, said = STOPS[command.verb], (command.matched or command.verb).upper()
+        decision = lifecycle.decide(referral.status, None, role, event)
+        facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
+        if not decision.allowed:
+            lifecycle.record(session, referral, event, decision, self.now(),
+                             reason=f"refused {said}: {decision.reason} ({via})", **facts)
+            return referral.status
+        withdrawn = cancel(session, referral.id, event)
+        if everything and not outbox.opted_out(session, actor):
+            session.add(OptOut(email=actor.lower(), reason=f"{said} about referral #{referral.id} ({via})"))
+        what = (f"{actor} gets no more mail from introledger (opted out)" if everything
+                else f"no more follow-ups about referral #{referral.id}")
+        lifecycle.record(session, referral, event, decision, self.now(),
+                         reason=f"{said}: {what}; {_count(withdrawn, 'pending follow-up')} cancelled ({via})",
+                         **facts)
+        if message_id and not everything:  # by reply: say it worked (`mark` prints it instead)
+            self._mail(session, referral, "stop_confirmation", f"stop:{referral.id}:{actor}", actor, step)
         return referral.status
 
     def _mail(self, session: Session, referral: Referral, kind: str, key: str, to: str, step: int | None,
@@ -281,6 +297,10 @@ def answer_key(referral_id: int, scope: str, command: Command, correction: bool 
         f"{command.amount.minor}{command.amount.currency}" if command.amount else "")
     kind = "correction" if correction else "answer"
     return f"{kind}:{referral_id}:{scope}:{command.verb}:{detail}"[:200]
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _duration(command: Command) -> str:

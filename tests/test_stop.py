@@ -1,0 +1,91 @@
+"""STOP means what people mean: STOP ends the follow-ups of the one referral it answers (and
+says so); STOP ALL / UNSUBSCRIBE (or `optout add`) ends all mail to the address."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import OptOut, ReferralEvent
+from tests import mailgen
+from tests.test_cli import cli
+from tests.test_lifecycle import logged  # noqa: F401  (fixture: a logged intro, a working dir, env)
+from tests.test_outcomes import DANA, FILE, answer, app, events, mails, referral, steps  # noqa: F401
+
+
+def _opted_out(app) -> list[str]:
+    with app.sessions() as s:
+        return list(s.scalars(select(OptOut.email)))
+
+
+def test_stop_ends_this_referrals_follow_ups_and_tells_the_member_how_to_stop_everything(app, clock):
+    app.pipeline.process(answer(clock, "STOP"), FILE)
+    assert _opted_out(app) == []  # not an opt-out of everything
+    assert {status for _, status, _ in steps(app)} == {"cancelled"}
+    assert referral(app).status == "introduced"
+    [event] = events(app)
+    assert (event.event, event.accepted) == ("stop", True)
+    [confirmation] = mails(app, "stop_confirmation")
+    assert confirmation.to_addr == DANA and confirmation.status == "queued"
+    assert "won't ask about the intro to Alice Brook" in confirmation.text_body
+    assert "STOP ALL" in confirmation.text_body and "STOP ALL" in confirmation.html_body
+    assert confirmation.subject == "No more follow-ups about the intro to Alice Brook [ref R1]"
+
+
+def test_after_stop_on_one_referral_the_member_still_gets_follow_ups_for_others(app, clock):
+    app.pipeline.process(answer(clock, "STOP"), FILE)
+    app.pipeline.process(mailgen.intro(2, introducer=("Raj Mehta", "raj@z.example"), a=("Bob Stone", "bob@y.example"),
+                                       b=("Dana Whitfield", DANA), when=clock.current), FILE)
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1
+    [follow_up] = mails(app, "follow_up")
+    assert follow_up.status == "queued" and "Bob Stone" in follow_up.subject
+
+
+def test_stop_withdraws_a_follow_up_already_queued_for_that_referral(app, clock):
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [queued] = mails(app, "follow_up")
+    assert queued.status == "queued"
+    app.pipeline.process(answer(clock, "Stop"), FILE)
+    [withdrawn] = mails(app, "follow_up")
+    assert withdrawn.status == "cancelled" and "STOP" in withdrawn.reason
+
+
+def test_stop_all_opts_the_member_out_of_every_mail(app, clock):
+    app.pipeline.process(answer(clock, "STOP ALL"), FILE)
+    assert _opted_out(app) == [DANA]
+    [event] = events(app)
+    assert event.event == "opt_out" and "no more mail" in event.reason
+    assert {status for _, status, _ in steps(app)} == {"cancelled"}
+    assert mails(app, "stop_confirmation") == []  # nothing more to an address that asked for none
+    app.pipeline.process(mailgen.intro(2, introducer=("Raj Mehta", "raj@z.example"), a=("Bob Stone", "bob@y.example"),
+                                       b=("Dana Whitfield", DANA), when=clock.current), FILE)
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [follow_up] = mails(app, "follow_up")
+    assert follow_up.status == "suppressed" and "opted out" in follow_up.reason
+
+
+def test_unsubscribe_is_an_opt_out_of_everything_too(app, clock):
+    app.pipeline.process(answer(clock, "Please unsubscribe me"), FILE)
+    assert _opted_out(app) == [DANA]
+
+
+def test_a_stop_repeated_under_another_message_id_confirms_once(app, clock):
+    app.pipeline.process(answer(clock, "STOP"), FILE)
+    app.pipeline.process(answer(clock, "STOP", n=2), FILE)
+    assert len(mails(app, "stop_confirmation")) == 1
+
+
+def test_mark_stop_says_what_it_did_and_opts_no_one_out(logged):  # noqa: F811
+    workdir, env = logged
+    out = cli("mark", "1", "STOP", cwd=workdir, env=env).stdout
+    assert "is now" not in out
+    assert "referral #1 stays introduced" in out and "no more follow-ups about referral #1" in out
+    assert "2 pending follow-ups cancelled" in out
+    assert cli("optout", "list", cwd=workdir, env=env).stdout.strip() == ""
+    out = cli("mark", "1", "STOP ALL", cwd=workdir, env=env).stdout
+    assert "gets no more mail from introledger (opted out)" in " ".join(out.split())
+    assert "dana@danabooks.example" in cli("optout", "list", cwd=workdir, env=env).stdout
