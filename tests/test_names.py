@@ -65,3 +65,26 @@ def test_an_outlook_style_name_is_stored_first_last_for_reports_and_greetings(tm
         names = {p.email: p.name for p in s.scalars(select(Person))}
     assert names["alice@y.example"] == "Alice Brook"
     app.engine.dispose()
+
+
+def test_an_introducer_named_in_an_unknown_charset_is_greeted_by_name_not_encoded_words(tmp_path, sqlite_url, clock):
+    import re
+
+    from sqlalchemy import select
+
+    from models import OutboxMessage
+    from tests import mailgen
+    from tests.conftest import build_app
+    from worker.pipeline import Origin
+
+    app = build_app(tmp_path, sqlite_url, now=clock)
+    raw = mailgen.intro(1, introducer=("Placeholder Name", "jm@mueller.example"),
+                        a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+                        when=clock.current)
+    raw = re.sub(rb"(?m)^From: .*$", b"From: =?x-unknown?Q?J=FCrgen_M=FCller?= <jm@mueller.example>\r", raw, count=1)
+    app.pipeline.process(raw, Origin("file", "t"))
+    with app.sessions() as s:
+        [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you")).all()
+    assert row.text_body.startswith("Hi Jürgen,"), row.text_body[:40]
+    assert "=?" not in row.text_body + row.html_body + row.to_addr
+    app.engine.dispose()

@@ -133,3 +133,18 @@ def test_fast_address_path_agrees_with_the_stdlib_parser(entries):
     if fast is not None:  # when the fast path answers, it must answer as the stdlib does
         usable = lambda pairs: [(n.strip(), e) for n, e in pairs if "@" in e]  # noqa: E731
         assert usable(fast) == usable(getaddresses([value]))
+
+
+@pytest.mark.parametrize("header, shown", [
+    ("=?x-unknown?Q?J=FCrgen_M=FCller?=", "Jürgen Müller"),       # a charset nobody registered: Windows-1252
+    ("=?unknown-8bit?B?SvxyZ2Vu?=", "Jürgen"),                    # what some gateways write for raw 8-bit
+    ("=?x-unknown?B?SsO8cmdlbg==?=", "Jürgen"),                   # ... and its bytes were UTF-8
+    ("=?x-mac-roman?Q?Ren=8E?=", "René"),                          # Apple's old charset, under its mail name
+    ("=?utf-8*de?Q?J=C3=BCrgen?=", "Jürgen"),                      # RFC 2231 language tag
+])
+def test_a_name_in_an_unknown_charset_is_decoded_best_effort_never_left_encoded(header, shown):
+    from worker.parse import parse
+
+    m = parse(f"From: {header} <j@x.example>\r\nTo: a@b.example\r\nSubject: {header}\r\n"
+              f"Message-ID: <u@x>\r\n\r\nhi\r\n".encode())
+    assert m.sender.name == shown and m.subject == shown

@@ -4,6 +4,9 @@ The compat32 parser builds the MIME tree about four times faster than policy.def
 re-parses a header on every read; we decode each header we need exactly once ourselves
 (RFC 2047 words, raw 8-bit UTF-8 or Latin-1) and so keep the same results at a fraction of the cost.
 """
+import base64
+import binascii
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -135,6 +138,8 @@ _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[qQbB]\?[^?\s]*\?=")
 
 
 def _decode_words(text: str) -> str:
+    if _ENCODED_WORD.search(text) and any(_codec(m) is None for m in _WORD_PARTS.finditer(text)):
+        return _ENCODED_WORD.sub(_decode_word, text)  # a charset Python does not know: word by word
     try:
         return str(make_header(decode_header(text)))
     except _WORD_ERRORS:
@@ -143,11 +148,47 @@ def _decode_words(text: str) -> str:
         return _ENCODED_WORD.sub(_decode_word, text)
 
 
+_WORD_PARTS = re.compile(r"=\?([^?\s]*)\?([qQbB])\?([^?\s]*)\?=")
+# Charsets mail software writes that Python has no codec for under that name.
+_CHARSET_ALIASES = {"x-mac-roman": "mac_roman", "x-mac-ce": "mac_latin2", "x-user-defined": "cp1252",
+                    "ansi_x3.4-1968": "ascii", "windows-874": "cp874", "x-sjis": "shift_jis"}
+
+
+def _codec(match: re.Match) -> str | None:
+    """The Python codec for an encoded word's charset, or None for one we cannot name
+    ("unknown-8bit", "x-unknown", a typo): those bytes are decoded best-effort instead."""
+    name = match.group(1).partition("*")[0].strip().lower()  # RFC 2231 "utf-8*en" language tag
+    name = _CHARSET_ALIASES.get(name, name)
+    for candidate in (name, name.removeprefix("x-")):
+        try:
+            return codecs.lookup(candidate).name if candidate and candidate != "unknown-8bit" else None
+        except LookupError:
+            continue
+    return None
+
+
 def _decode_word(match: re.Match) -> str:
-    try:
-        return str(make_header(decode_header(match.group(0))))
-    except _WORD_ERRORS:
+    """One encoded word as text; an unknown charset is read as UTF-8 or else Windows-1252 (never
+    shown raw as =?x-unknown?Q?…?= in our mail); a word that cannot be decoded at all stays as written."""
+    word = _WORD_PARTS.fullmatch(match.group(0))
+    if word is None:
         return match.group(0)
+    try:
+        if word.group(2) in "qQ":
+            data = re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                          word.group(3).replace("_", " ").encode("ascii", "replace"))
+        else:
+            payload = word.group(3)
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4))
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    codec = _codec(word)
+    for name in ((codec,) if codec else ()) + ("utf-8", "cp1252"):
+        try:
+            return _unsurrogate(data.decode(name))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
