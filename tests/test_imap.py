@@ -161,6 +161,40 @@ def test_processed_mail_is_moved_only_after_commit(tmp_path, database_url, imap_
     client.logout()
 
 
+def test_a_missing_processed_folder_is_created_and_the_mail_leaves_the_inbox(tmp_path, database_url, imap_mailbox,
+                                                                            caplog):
+    """Was: nothing created it, every batch was logged, failed to move, reconnected, and the mail
+    stayed in the inbox for ever."""
+    app = _app(tmp_path, database_url, imap_mailbox, processed_folder="Intros-done")
+    imap_mailbox.append(mailgen.intro(1))
+    with caplog.at_level("WARNING", logger="introledger.runner"):
+        kinds = [o.kind for o in Runner(app.pipeline, app.sessions).imap_once(imap_account(app))]
+    assert kinds == ["double_intro"]
+    assert "created IMAP folder 'Intros-done'" in caplog.text
+    imap_mailbox.append(mailgen.intro(2))
+    with Background(app, imap_account(app)):  # the long-running loop moves the next one too
+        assert wait_until(lambda: count(app, Referral) == 2)
+        client = imap_mailbox.client()
+        try:
+            assert wait_until(lambda: client.select_folder("INBOX")[b"EXISTS"] == 0)
+            assert client.select_folder("Intros-done")[b"EXISTS"] == 2
+        finally:
+            client.logout()
+
+
+def test_a_processed_folder_the_server_will_not_create_stops_run_saying_what_to_do(tmp_path, sqlite_url,
+                                                                                   imap_mailbox):
+    import pytest
+
+    from worker.imap import ImapSetupError
+
+    app = _app(tmp_path, sqlite_url, imap_mailbox, processed_folder="Archive/Intros")  # this server's separator is "."
+    imap_mailbox.append(mailgen.intro(1))
+    with pytest.raises(ImapSetupError, match="'Archive/Intros'.*would not create it.*create it in your mail program"):
+        Runner(app.pipeline, app.sessions).imap_forever(imap_account(app))
+    assert count(app, Referral) == 0  # nothing was logged that could not then be moved
+
+
 def test_wrong_password_stops_run_with_a_clear_error(tmp_path, sqlite_url, imap_mailbox):
     import pytest
 

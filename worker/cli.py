@@ -227,7 +227,7 @@ def cmd_quarantine(args) -> int:
 def cmd_doctor(args) -> int:
     from worker.doctor import check, warnings
 
-    problems = check(args.config)
+    problems = check(args.config, say=lambda line: console.print(f"[green]+[/green] {line}", highlight=False))
     for line in warnings(args.config):
         console.print(f"[yellow]![/yellow] {line}", highlight=False)
     for line in problems:

@@ -4,16 +4,17 @@ from sqlalchemy.exc import DBAPIError
 
 from models.db import NotMigrated, make_engine, require_migrated
 from worker.config import Config, ConfigError, load
-from worker.imap import ImapAccount, ImapLoginError, connect
+from worker.imap import ImapAccount, ImapLoginError, connect, ensure_processed_folder
 
 
-def check(config_path: str | None) -> list[str]:
+def check(config_path: str | None, say=lambda line: None) -> list[str]:
+    """Problems, one line each with its fix; `say` hears what doctor repaired itself."""
     try:
         config = load(config_path)
     except ConfigError as exc:
         return [f"config: {exc}"]
     database = _database(config)
-    return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config), *_broker(config),
+    return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config, say), *_broker(config),
             *_follow_ups(config)]
 
 
@@ -72,7 +73,7 @@ def _database(config: Config) -> list[str]:
     return []
 
 
-def _mailbox(config: Config) -> list[str]:
+def _mailbox(config: Config, say) -> list[str]:
     source = config.settings.source
     if source.kind == "maildir":
         path = config.maildir_path
@@ -82,7 +83,13 @@ def _mailbox(config: Config) -> list[str]:
     s = source.imap
     env = s.password_env if s.auth == "password" else s.oauth_token_env
     try:
-        connect(ImapAccount(s, config.secret(env))).logout()
+        client = connect(ImapAccount(s, config.secret(env)))
+        try:
+            created = ensure_processed_folder(client, ImapAccount(s, config.secret(env)))
+        finally:
+            client.logout()
+        if created:
+            say(created)
     except ImapLoginError as exc:
         return [f"imap: {exc}"]
     except (IMAPClientError, OSError) as exc:

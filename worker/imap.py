@@ -4,10 +4,12 @@ UIDs, never sequence numbers; BODY.PEEK so reading leaves no \\Seen flag behind;
 lives in the database and moves with each message's effects, so a crash re-reads at most the
 message in flight (and dedupe makes that harmless).
 """
+import imaplib
 import ssl
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +22,10 @@ from worker.sizing import DEFAULT_MAX_MESSAGE_BYTES, plan_chunks
 
 class ImapLoginError(RuntimeError):
     """No credentials configured: retrying will not help until a person sets them."""
+
+
+class ImapSetupError(ImapLoginError):
+    """The mailbox answers but is not as configured (e.g. a folder we may not create): a person acts."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,29 @@ def connect(account: ImapAccount) -> IMAPClient:
             pass  # a failed STARTTLS handshake leaves the socket closed: keep the real error
         raise
     return client
+
+
+def ensure_processed_folder(client: IMAPClient, account: ImapAccount) -> str:
+    """Create source.imap.processed_folder if it is missing; '' when nothing was done.
+
+    Without it every batch was logged, then failed to move, reconnected, and the mail stayed in
+    the inbox for ever. Returns the line saying what was created; a server that refuses to create
+    it is a setup problem waiting will not fix (ImapSetupError, saying what to do).
+    """
+    s = account.settings
+    name = s.processed_folder
+    if not name or client.folder_exists(name):
+        return ""
+    try:
+        client.create_folder(name)
+    except IMAPClientError as exc:
+        if isinstance(exc, imaplib.IMAP4.abort):
+            raise  # the connection went: an outage, not an answer
+        raise ImapSetupError(
+            f"IMAP folder {name!r} (source.imap.processed_folder) does not exist on {s.username}@{s.host} and "
+            f"the server would not create it ({exc}): create it in your mail program, or correct or remove "
+            "source.imap.processed_folder") from exc
+    return f"created IMAP folder {name!r} on {s.username}@{s.host} for processed mail (source.imap.processed_folder)"
 
 
 # A message the server cannot read (a broken file in its store) drops the connection at every

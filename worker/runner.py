@@ -75,6 +75,7 @@ class Runner:
             noted = dict(self.suspects)
             client = imap.connect(account)
             try:
+                self._prepare(client, account)
                 imap.catch_up(client, account, self.pipeline, self.sessions, self.suspects, outcomes)
                 break
             except Exception as exc:  # noqa: BLE001 - re-raised unless one message broke the line
@@ -109,6 +110,7 @@ class Runner:
     def _imap_session(self, account: imap.ImapAccount) -> None:
         client = imap.connect(account)
         try:
+            self._prepare(client, account)
             self._sync(client, account)
             self.backoff.reset()
             if b"IDLE" in client.capabilities():
@@ -117,6 +119,11 @@ class Runner:
                 self._poll(client, account)
         finally:
             _quietly_logout(client)
+
+    def _prepare(self, client: IMAPClient, account: imap.ImapAccount) -> None:
+        created = imap.ensure_processed_folder(client, account)
+        if created:
+            log.warning("%s", created)
 
     def _sync(self, client: IMAPClient, account: imap.ImapAccount) -> None:
         self._report(imap.catch_up(client, account, self.pipeline, self.sessions, self.suspects))
