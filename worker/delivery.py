@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
-from worker import backoff, mailer, outbox
+from worker import backoff, mailer, outbox, sendrules
 
 log = logging.getLogger("introledger.delivery")
 DAY = timedelta(days=1)
@@ -101,10 +101,19 @@ class Deliverer:
             if opted_out:
                 outbox.mark_suppressed(conn, outbox_id, f"{row.to_addr} opted out of our mail")
                 return "suppressed"
-            if recent > self.per_recipient_per_day:
+            if sendrules.checked(row.kind):  # what happened to its referral while it waited
+                wanted, why = sendrules.still_wanted(row.kind, row.queued_at,
+                                                     outbox.referral_facts(conn, row.referral_ids))
+                if not wanted:
+                    outbox.mark_suppressed(conn, outbox_id, why)
+                    log.info("outbox #%s: %s", outbox_id, why)
+                    return "suppressed"
+            if (recent > self.per_recipient_per_day and sendrules.counts_against_cap(row.kind)
+                    and row.reason != outbox.SEND_NOW):
                 # Not lost, only later: the cap protects the inbox, not against the mail itself.
-                outbox.defer(conn, outbox_id, now + DAY,
-                             f"deferred: daily cap of {self.per_recipient_per_day} mails to {row.to_addr}")
+                until = outbox.cap_frees_at(conn, outbox_id, row.to_addr, now - DAY, self.per_recipient_per_day)
+                outbox.defer(conn, outbox_id, until, f"{outbox.CAP_DEFERRED} of {self.per_recipient_per_day} "
+                                                     f"mails to {row.to_addr}")
                 return "deferred"
         return row
 

@@ -111,6 +111,9 @@ class FollowUps:
         shift = start - steps[0].due_at if steps[0].due_at else timedelta(0)
         for step in steps:
             step.due_at = step.due_at + shift if step.due_at else start
+        # A follow-up already queued (e.g. held back by the daily cap) would ask early: withdrawn.
+        outbox.withdraw_follow_ups(session, referral_id, f"follow-up withdrawn: the next one was moved to "
+                                                         f"{start:%Y-%m-%d %H:%M} UTC")
 
 
 def _next_step(session: Session, referral_id: int) -> int:

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from models import OptOut, OutboxMessage
+from models import FollowUp, OptOut, OutboxMessage, Referral, ReferralEvent
 from models.db import insert_new
+from worker import sendrules
 
 OPEN = ("queued", "sending")
 
@@ -40,7 +41,8 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
 _CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, OutboxMessage.reply_to,
             OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
             OutboxMessage.in_reply_to, OutboxMessage.references, OutboxMessage.dedupe_key,
-            OutboxMessage.queued_at, OutboxMessage.attempts)
+            OutboxMessage.queued_at, OutboxMessage.attempts, OutboxMessage.kind,
+            OutboxMessage.referral_ids, OutboxMessage.reason)
 CLAIM_RETURNING = (
     update(OutboxMessage.__table__)
     .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "queued",
@@ -48,13 +50,57 @@ CLAIM_RETURNING = (
     .values(status="sending", claimed_at=bindparam("now"), attempts=OutboxMessage.attempts + 1)
     .returning(*_CLAIMED)
 )
-LIMIT_FACTS = select(  # (opted out?, mails to the address sent or sending since `since`)
+# What the daily cap counts: mail to the address that went (or is going) out since `since`,
+# except a member's own confirmations (worker/sendrules.py CAP_EXEMPT).
+_COUNTED = (OutboxMessage.to_addr == bindparam("to_addr"),
+            OutboxMessage.status.in_(("sent", "sending", "unconfirmed")),
+            OutboxMessage.claimed_at >= bindparam("since"),
+            OutboxMessage.kind.not_in(sorted(sendrules.CAP_EXEMPT)))
+LIMIT_FACTS = select(  # (opted out?, mails to the address counted by the cap since `since`)
     select(OptOut.id).where(OptOut.email == bindparam("email")).exists(),
-    select(func.count()).select_from(OutboxMessage)
-    .where(OutboxMessage.to_addr == bindparam("to_addr"),
-           OutboxMessage.status.in_(("sent", "sending", "unconfirmed")),
-           OutboxMessage.claimed_at >= bindparam("since")).scalar_subquery(),
+    select(func.count()).select_from(OutboxMessage).where(*_COUNTED).scalar_subquery(),
 )
+COUNTED_CLAIMS = (select(OutboxMessage.claimed_at).where(*_COUNTED, OutboxMessage.id != bindparam("outbox_id"))
+                  .order_by(OutboxMessage.claimed_at))
+CAP_DEFERRED = "deferred: daily cap"  # how a row held back by the cap begins its reason
+# `outbox send-now`: a person asked for this mail now; the cap does not hold it back.
+SEND_NOW = "sent now by hand (outside the daily cap)"
+
+
+def cap_frees_at(conn: Connection, outbox_id: int, to_addr: str, since: datetime, cap: int) -> datetime:
+    """When this row fits under the cap: once enough of the mails counted now are a day old."""
+    claims = list(conn.execute(COUNTED_CLAIMS, {"to_addr": to_addr, "since": since, "outbox_id": outbox_id})
+                  .scalars())
+    oldest_to_age_out = claims[max(0, len(claims) - cap)] if claims else since
+    return oldest_to_age_out + timedelta(days=1, seconds=1)
+
+
+def referral_facts(conn: Connection, referral_ids: list[int]) -> list[sendrules.ReferralFacts]:
+    """What the send path needs to know about a mail's referrals (worker/sendrules.py)."""
+    facts = []
+    for rid in referral_ids or ():
+        status = conn.execute(select(Referral.status).where(Referral.id == rid)).scalar()
+        if status is None:
+            continue
+        person = (ReferralEvent.referral_id == rid, ReferralEvent.accepted.is_(True),
+                  ReferralEvent.event.in_(sendrules.PERSON_EVENTS))
+        last = conn.execute(select(ReferralEvent.event, ReferralEvent.at, ReferralEvent.new_status).where(*person)
+                            .order_by(ReferralEvent.at.desc(), ReferralEvent.id.desc()).limit(1)).first()
+        stopped = conn.execute(select(ReferralEvent.id).where(*person[:2], ReferralEvent.event == "stop")
+                               .limit(1)).first() is not None
+        facts.append(sendrules.ReferralFacts(rid, status, stopped, *(tuple(last) if last else ())))
+    return facts
+
+
+def withdraw_follow_ups(session: Session, referral_id: int, reason: str) -> int:
+    """Queued follow-up mail of a referral is not sent (in the transaction that made it moot);
+    like followups.cancel after a final answer or STOP."""
+    mail = select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id, FollowUp.outbox_id.is_not(None))
+    return session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(mail), OutboxMessage.status == "queued",
+                                    OutboxMessage.kind == "follow_up")
+        .values(status="cancelled", reason=reason[:2000]).execution_options(synchronize_session=False)
+    ).rowcount
 # Only the claim that made it (same attempt, still sending) may hand the mail over: a worker
 # whose claim the sweep took back must not send it beside the next one.
 MARK_HANDED_OVER = (

@@ -1,0 +1,142 @@
+"""Issue 10: what is decided when a mail is sent, not when it was queued.
+
+- A follow-up that waited in the outbox (held back by the daily cap) is not sent once the member
+  answered WON, SNOOZE or STOP: its row says why.
+- The daily cap protects partners and prospects, not members from their own confirmations;
+  a person can send a held-back mail now; a raised cap releases what now fits.
+"""
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from models import OutboxMessage, Referral
+from tests.conftest import build_app
+from tests.test_delivery import CAROL, DANA, outbound_settings, queue_thank_you, row
+from worker import bootstrap, lifecycle
+from worker.commands import parse_command
+
+DANA_EMAIL = DANA[1]
+
+
+def make_app(tmp_path, database_url, sink, clock, cap=1):
+    return build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock,
+                     thank_you={"delay_seconds": 0}, follow_ups={"steps": ["30s"]},
+                     outbound=outbound_settings(sink, per_recipient_per_day=cap))
+
+
+def dana_had_mail_today(app, clock, n=1):
+    """Mail Dana already got today (e.g. a digest): it used up her daily cap."""
+    with app.sessions.begin() as s:
+        for i in range(n):
+            s.add(OutboxMessage(dedupe_key=f"earlier-{i}", kind="digest", status="sent", referral_ids=[],
+                                from_addr="intros@example.com", to_addr=DANA_EMAIL, subject="Your week",
+                                text_body="…", not_before=clock.current, queued_at=clock.current,
+                                claimed_at=clock.current, sent_at=clock.current, attempts=1))
+
+
+def deferred_follow_up(app, clock, outbound) -> int:
+    """Intro logged, follow-up due and queued, but held back by Dana's daily cap."""
+    queue_thank_you(app, clock)
+    dana_had_mail_today(app, clock)
+    clock.advance(seconds=31)
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1
+        fid = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up"))
+    assert outbound.deliverer.deliver(fid) == "deferred"
+    assert row(app, fid).reason.startswith("deferred: daily cap of 1 mails to dana@")
+    return fid
+
+
+def answer(app, words: str) -> str:
+    """What `introledger mark 1 WORDS` does: the member's answer, same rules and mails as a reply."""
+    with app.sessions.begin() as s:
+        referral = s.get(Referral, 1)
+        return app.desk.apply(s, referral, parse_command(words, app.desk.vocabulary), DANA_EMAIL, "",
+                              via=f"by hand: {words}")
+
+
+def send_everything_due(app, outbound, clock):
+    clock.advance(days=2)
+    with app.sessions() as s:
+        ids = s.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "queued")).all()
+    return {oid: outbound.deliverer.deliver(oid) for oid in ids}
+
+
+def subjects(sink) -> list[tuple[str, str]]:
+    return [(m.rcpt_tos[0], message_from_bytes(m.raw, policy=policy.default)["Subject"]) for m in sink.messages]
+
+
+def test_a_deferred_follow_up_is_never_sent_after_the_member_answers_won(tmp_path, database_url, smtp_sink, clock):
+    app = make_app(tmp_path, database_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    fid = deferred_follow_up(app, clock, outbound)
+    assert answer(app, "WON $4,500") == "won"
+    withdrawn = row(app, fid)
+    assert (withdrawn.status, withdrawn.reason) == ("cancelled", "follow-up withdrawn: answered WON")
+    send_everything_due(app, outbound, clock)
+    got = subjects(smtp_sink)
+    assert not any("How did the intro" in subject for _, subject in got)
+    assert (DANA_EMAIL, "Noted: the intro to Alice 1 is WON [ref R1]") in got
+    outbound.close()
+    app.engine.dispose()
+
+
+def test_a_queued_follow_up_is_checked_against_its_referral_when_claimed(tmp_path, database_url, smtp_sink, clock):
+    """A change that did not withdraw the mail itself (another process, an older version) is
+    still seen by the send path: the row is suppressed with the reason, nothing reaches SMTP."""
+    app = make_app(tmp_path, database_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    fid = deferred_follow_up(app, clock, outbound)
+    clock.advance(minutes=5)
+    with app.sessions.begin() as s:  # the status changes, the queued mail is left as it was
+        referral = s.get(Referral, 1)
+        lifecycle.record(s, referral, "answer", lifecycle.decide(referral.status, "lost", lifecycle.MEMBER),
+                         clock.current, actor_email=DANA_EMAIL)
+    clock.advance(days=2)
+    assert outbound.deliverer.deliver(fid) == "suppressed"
+    assert row(app, fid).reason == "not sent: referral #1 is lost"
+    assert smtp_sink.messages[1:] == []  # only the thank-you to Carol went out
+    outbound.close()
+    app.engine.dispose()
+
+
+def test_snooze_withdraws_a_queued_follow_up(tmp_path, database_url, smtp_sink, clock):
+    app = make_app(tmp_path, database_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    fid = deferred_follow_up(app, clock, outbound)
+    answer(app, "SNOOZE 2 weeks")
+    withdrawn = row(app, fid)
+    assert withdrawn.status == "cancelled"
+    assert withdrawn.reason.startswith("follow-up withdrawn: the next one was moved to 2026-11-16")
+    results = send_everything_due(app, outbound, clock)
+    assert fid not in results
+    assert not any("How did the intro" in subject for _, subject in subjects(smtp_sink))
+
+
+# --- the decision itself (pure) --------------------------------------------------------------
+
+def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
+    from datetime import datetime, timezone
+
+    from worker.sendrules import ReferralFacts, still_wanted
+
+    queued = datetime(2026, 12, 2, 23, 0, tzinfo=timezone.utc)
+    later = queued + timedelta(minutes=30)
+    open_ = ReferralFacts(7, "introduced", False)
+    assert still_wanted("follow_up", queued, [open_]) == (True, "")
+    assert still_wanted("follow_up", queued, [ReferralFacts(7, "won", False, "answer", later, "won")]) == (
+        False, "not sent: referral #7 is won")
+    assert still_wanted("follow_up", queued, [ReferralFacts(7, "introduced", False, "snooze", later, "introduced")]) == (
+        False, "not sent: referral #7 was snoozed at 2026-12-02 23:30 UTC, after this was queued")
+    assert still_wanted("follow_up", queued, [ReferralFacts(7, "connected", False, "answer", later, "connected")]) == (
+        False, "not sent: referral #7 was answered (connected) at 2026-12-02 23:30 UTC, after this was queued")
+    # an answer from before the follow-up was queued does not make it moot
+    assert still_wanted("follow_up", later, [ReferralFacts(7, "connected", False, "answer", queued, "connected")])[0]
+    assert still_wanted("clarification", queued, [ReferralFacts(7, "introduced", True, "stop", later, "introduced")]) == (
+        False, "not sent: STOP was answered for referral #7")
+    # the member's confirmation of a final answer always goes; closed-business only while it holds
+    assert still_wanted("status_confirmation", queued, [ReferralFacts(7, "won", True)]) == (True, "")
+    assert still_wanted("closed_business", queued, [ReferralFacts(7, "won", False)])[0]
+    assert still_wanted("closed_business", queued, [ReferralFacts(7, "lost", False, "correction", later, "lost")]) == (
+        False, "not sent: referral #7 is lost")
