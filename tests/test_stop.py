@@ -89,3 +89,37 @@ def test_mark_stop_says_what_it_did_and_opts_no_one_out(logged):  # noqa: F811
     out = cli("mark", "1", "STOP ALL", cwd=workdir, env=env).stdout
     assert "gets no more mail from introledger (opted out)" in " ".join(out.split())
     assert "dana@danabooks.example" in cli("optout", "list", cwd=workdir, env=env).stdout
+
+
+def test_a_follow_up_about_an_intro_the_member_gave_asks_about_her_intro(app, clock):
+    app.pipeline.process(mailgen.intro(2, introducer=("Dana Whitfield", DANA), a=("Carol Nguyen", "carol@n.example"),
+                                       b=("Ray Diaz", "ray@d.example"), when=clock.current), FILE)
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [mail] = [m for m in mails(app, "follow_up") if "[ref R2]" in m.subject]
+    assert mail.to_addr == DANA
+    assert mail.subject == "How did your intro of Carol Nguyen to Ray Diaz go? [ref R2]"
+    assert "you introduced Carol Nguyen to Ray Diaz. How did it go for them?" in mail.text_body
+    assert "you introduced Carol Nguyen to Ray Diaz" in mail.html_body
+    assert "Dana Whitfield introduced you" not in mail.text_body + mail.html_body
+    assert "they have been in touch" in mail.text_body
+    app.pipeline.process(answer(clock, "MET", n=5, to=mail.reply_to), FILE)
+    [confirmation] = mails(app, "status_confirmation")
+    assert "your intro of Carol Nguyen to Ray Diaz is now CONNECTED" in confirmation.text_body
+    assert "(from Dana Whitfield)" not in confirmation.text_body
+
+
+def test_a_follow_up_about_an_intro_the_member_received_names_the_introducer(app, clock):
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [mail] = mails(app, "follow_up")
+    assert "Carol Jensen introduced you to Alice Brook. How did it go?" in mail.text_body
+    assert "you have been in touch" in mail.text_body
+
+
+def test_templates_preview_shows_the_follow_up(logged):  # noqa: F811
+    workdir, env = logged
+    out = cli("templates", "preview", "follow_up", cwd=workdir, env=env).stdout
+    assert "Subject: How did the intro to Alice Moreno go? [ref R12]" in out and "STOP ALL" in out

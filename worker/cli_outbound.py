@@ -170,6 +170,11 @@ SAMPLE = {
             {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "Jensen Books",
              "given": 1, "received": 4, "last": "24 Nov", "flags": ""}],
     },
+    "follow_up": {
+        "member": {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@example.com"},
+        "introducer": {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"},
+        "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "date": "2 November 2026", "ref": 12,
+    },
     "answer_not_applied": {
         "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "others": ["Alice Moreno"], "ref": 12,
         "answer": "WON", "status": "LOST",

@@ -23,12 +23,23 @@ def describe(session: Session, referral: Referral) -> dict:
     others = [p.person.name or p.person.email or "someone" for p in referral.parties if p.person.email not in mine]
     return {
         "ref": referral.id, "date": referral.introduced_at.strftime("%-d %B %Y"), "others": others,
+        # An intro the member made: mails speak of "your intro of Carol to Ray", not "Dana introduced you".
+        "given": referral.direction == "given", "pair": _pair(others),
         "introducer": {"name": referral.introducer.name or referral.introducer.email,
                        "first_name": first_name(referral.introducer.name, referral.introducer.email),
                        "email": referral.introducer.email},
         "member": {"name": member.name if member else "", "first_name": first_name(member.name) if member else "",
                    "email": member.emails[0] if member else ""},
     }
+
+
+def _pair(names: list[str]) -> str:
+    """The people an intro put in touch, as one phrase: "Carol Nguyen to Ray Diaz"."""
+    if len(names) == 2:
+        return f"{names[0]} to {names[1]}"
+    if len(names) > 2:
+        return f"{', '.join(names[:-1])} and {names[-1]} to each other"
+    return names[0] if names else "someone"
 
 
 @dataclass
