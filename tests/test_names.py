@@ -88,3 +88,14 @@ def test_an_introducer_named_in_an_unknown_charset_is_greeted_by_name_not_encode
     assert row.text_body.startswith("Hi Jürgen,"), row.text_body[:40]
     assert "=?" not in row.text_body + row.html_body + row.to_addr
     app.engine.dispose()
+
+
+def test_an_unquoted_last_comma_first_keeps_both_names():
+    from worker.names import display
+    from worker.parse import addresses
+
+    [yuki, bob] = addresses(["Nakamura, Yuki <yuki@x.example>, Bob Lee <bob@y.example>"])
+    assert (display(yuki.name), yuki.email) == ("Yuki Nakamura", "yuki@x.example")
+    assert (bob.name, bob.email) == ("Bob Lee", "bob@y.example")
+    # A real address before the next one is not a surname.
+    assert [a.name for a in addresses(["ann@x.example, Yuki <yuki@x.example>"])] == ["", "Yuki"]

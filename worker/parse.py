@@ -218,11 +218,23 @@ def addresses(values: list[str] | None) -> tuple[Address, ...]:
         return ()
     raw = [_unsurrogate(v) for v in values]
     found = []
-    for name, email in _simple_addresses(raw) or getaddresses_safely(raw):
-        email = email.strip().strip("<>").lower()
+    surname = ""  # the bare word before an unquoted "Nakamura, Yuki <y@x>" comma
+    for name, written in _simple_addresses(raw) or getaddresses_safely(raw):
+        email = written.strip().strip("<>").lower()
         if "@" in email and len(email) <= MAX_EMAIL:  # longer is no deliverable address (RFC 5321)
-            found.append(Address(decode(name).strip('"\' ')[:MAX_NAME], email))
+            name = decode(name).strip('"\' ')
+            if surname and _BARE_NAME.fullmatch(name):
+                name = f"{surname}, {name}"  # names.display turns it round: Yuki Nakamura
+            found.append(Address(name[:MAX_NAME], email))
+            surname = ""
+        else:
+            word = decode(name or written).strip('"\' ')
+            surname = word if not name and _BARE_NAME.fullmatch(word) else ""
     return tuple(found)
+
+
+# One to three words of letters: what is left of a name an unquoting mailer split at its comma.
+_BARE_NAME = re.compile(r"[^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2}")
 
 
 _SIMPLE_ADDRESS = re.compile(
