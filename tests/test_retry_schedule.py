@@ -14,7 +14,7 @@ import pytest
 from tests.servers import _Handler
 from tests.test_delivery import make_app, queue_thank_you, row
 from worker import backoff, bootstrap
-from worker.broker import QUEUE, start_worker
+from worker.broker import start_worker
 from worker.config import OutboundConfig
 
 DEFAULT_ATTEMPTS = OutboundConfig().max_attempts
@@ -78,7 +78,7 @@ def test_a_one_minute_smtp_outage_delivers_the_mail_with_one_log_line_per_retry(
                 _server_up(smtp_sink, how)
                 down = False
             outbound.sweep()
-            outbound.broker.join(QUEUE)
+            outbound.broker.join(outbound.actor.queue_name)
             worker.join()
             if row(app, oid).status != "queued":
                 break

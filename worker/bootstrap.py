@@ -4,14 +4,18 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Callable
 
+import logging
+
 import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
-from worker import ledger, partners
+from worker import ledger, partners, queues
 from worker.broker import job_check, make_broker, register, send_job
 from worker.classify import Context
 from worker.config import Config, seconds
@@ -31,6 +35,8 @@ from worker.sweep import Sweeper
 from worker.templating import Templates
 from worker.thanks import ThankYouPlanner
 from worker.verdict import INTRO_KINDS
+
+log = logging.getLogger("introledger.bootstrap")
 
 
 @dataclass
@@ -173,10 +179,24 @@ def build_outbound(app: App) -> Outbound:
     deliverer = Deliverer(app.sessions, transport, s.tracking.address,
                           s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now)
     broker = make_broker(s.broker_url)
-    actor = register(broker, deliverer.deliver)
+    queue = app.config.queue_name
+    actor = register(broker, deliverer.deliver, queue)
     sweep = Sweeper(app.sessions, partial(send_job, actor), timedelta(seconds=s.outbound.sending_timeout_seconds),
-                    now=app.now, max_attempts=s.outbound.max_attempts, held=job_check(broker))
+                    now=app.now, max_attempts=s.outbound.max_attempts, held=job_check(broker, queue))
+    _announce(broker, app)
     return Outbound(broker, actor, deliverer, sweep, transport)
+
+
+def _announce(broker: dramatiq.Broker, app: App) -> None:
+    """Say in Redis which deployment sends from this queue, for `doctor` (worker/queues.py)."""
+    if not isinstance(broker, RedisBroker):
+        return
+    config = app.config
+    try:
+        queues.announce(broker.client, queues.me(config.queue_name, config.settings.tracking.address,
+                                                 str(config.path), app.now()))
+    except redis.RedisError as exc:  # Redis down at start: sending waits for it anyway; doctor says so
+        log.warning("could not register queue %s in Redis: %s", config.queue_name, exc)
 
 
 def _transport(config: Config):

@@ -13,7 +13,6 @@ from dramatiq.common import dq_name
 
 from sqlalchemy.exc import OperationalError
 
-QUEUE = "outbox"
 log = logging.getLogger("introledger.broker")
 
 
@@ -25,10 +24,11 @@ def make_broker(url: str) -> dramatiq.Broker:
     raise ValueError(f"broker_url {url!r}: use memory:// or redis://host:port/db")
 
 
-def register(broker: dramatiq.Broker, deliver) -> dramatiq.Actor:
+def register(broker: dramatiq.Broker, deliver, queue: str) -> dramatiq.Actor:
     """The actor takes an outbox id only (the database holds the truth). It never asks the queue
     to retry: a temporary failure is rescheduled in the outbox row (worker/backoff.py) and
-    logged there in one line; an exception reaching dramatiq is our bug and keeps its traceback."""
+    logged there in one line; an exception reaching dramatiq is our bug and keeps its traceback.
+    `queue` is this deployment's own (worker/queues.py): ids mean something only in its database."""
     def send_outbox(outbox_id: int) -> None:
         try:
             result = deliver(outbox_id)
@@ -39,7 +39,7 @@ def register(broker: dramatiq.Broker, deliver) -> dramatiq.Actor:
         if result != "retry":  # a retry was logged where it was decided
             log.info("outbox #%s: %s", outbox_id, result)
 
-    return dramatiq.actor(send_outbox, broker=broker, actor_name="send_outbox", queue_name=QUEUE,
+    return dramatiq.actor(send_outbox, broker=broker, actor_name="send_outbox", queue_name=queue,
                           max_retries=0)
 
 
@@ -50,14 +50,14 @@ def send_job(actor: dramatiq.Actor, outbox_id: int) -> str:
     return message.options.get("redis_message_id") or message.message_id
 
 
-def job_check(broker: dramatiq.Broker):
+def job_check(broker: dramatiq.Broker, queue: str):
     """A function telling which of some job ids the broker still holds — waiting, delayed, or
     fetched by a worker and not yet acknowledged — or None when it cannot tell (the in-process
     broker, whose jobs are lost only with the process). Redis keeps a job's body in
     `<namespace>:<queue>.msgs` (or `.DQ.msgs` when delayed) until it is acknowledged."""
     if not isinstance(broker, RedisBroker):
         return None
-    keys = [f"{broker.namespace}:{QUEUE}.msgs", f"{broker.namespace}:{dq_name(QUEUE)}.msgs"]
+    keys = [f"{broker.namespace}:{queue}.msgs", f"{broker.namespace}:{dq_name(queue)}.msgs"]
 
     def held(job_ids: list[str]) -> set[str]:
         pipe = broker.client.pipeline(transaction=False)
@@ -94,9 +94,10 @@ class QuietQueueOutage(logging.Filter):
         return True
 
 
-def _quiet_consumers() -> None:
+def _quiet_consumers(broker: dramatiq.Broker) -> None:
     quiet = QuietQueueOutage()
-    for queue in (QUEUE, dq_name(QUEUE)):
+    declared = {q for q in broker.get_declared_queues() if dq_name(q) != q}
+    for queue in sorted({*declared, *(dq_name(q) for q in declared)}):
         logger = logging.getLogger(f"dramatiq.worker.ConsumerThread({queue})")
         for old in [f for f in logger.filters if isinstance(f, QuietQueueOutage)]:
             logger.removeFilter(old)
@@ -104,7 +105,7 @@ def _quiet_consumers() -> None:
 
 
 def start_worker(broker: dramatiq.Broker, threads: int = 2) -> dramatiq.Worker:
-    _quiet_consumers()
+    _quiet_consumers(broker)
     worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     return worker

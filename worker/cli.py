@@ -225,9 +225,11 @@ def cmd_quarantine(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from worker.doctor import check, warnings
+    from worker.doctor import about, check, warnings
 
     problems = check(args.config, say=lambda line: console.print(f"[green]+[/green] {line}", highlight=False))
+    for line in about(args.config):
+        console.print(f"  {line}", highlight=False)
     for line in warnings(args.config):
         console.print(f"[yellow]![/yellow] {line}", highlight=False)
     for line in problems:

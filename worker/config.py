@@ -7,6 +7,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from worker import queues
+from worker.queues import NAMESPACE_PATTERN
+
 DEFAULT_PATH = "config.yaml"
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -123,6 +126,16 @@ class OutboundConfig(_Strict):
     # A claim older than this belongs to a dead worker (longer than any SMTP wait: see the check).
     sending_timeout_seconds: float = Field(900, gt=0)
     sweep_seconds: float = Field(5, gt=0)
+    # The Redis queue is introledger.<namespace>; unset: a slug of the tracking address. Two
+    # deployments on one Redis database need different ones (worker/queues.py).
+    queue_namespace: str | None = None
+
+    @field_validator("queue_namespace")
+    @classmethod
+    def _namespace(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(NAMESPACE_PATTERN, v):
+            raise ValueError(f"{v!r}: use 1-63 lowercase letters, digits and inner hyphens, e.g. chapter-north")
+        return v
 
 
 class ThankYouConfig(_Strict):
@@ -265,6 +278,12 @@ class Config:
 
     def secret(self, env_name: str) -> str | None:
         return self._env.get(env_name) or None
+
+    @property
+    def queue_name(self) -> str:
+        """This deployment's queue on the broker (worker/queues.py)."""
+        s = self.settings
+        return queues.queue_name(queues.namespace(s.tracking.address, s.outbound.queue_namespace))
 
     @property
     def tracking_addresses(self) -> frozenset[str]:

@@ -1,4 +1,6 @@
 """`introledger doctor`: try each outside part once and say, per problem, how to fix it."""
+from datetime import datetime, timezone
+
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import DBAPIError
 
@@ -46,13 +48,14 @@ def warnings(config_path: str | None) -> list[str]:
         config = load(config_path)
     except ConfigError:
         return []  # check() reports it
+    found = _broker_checks(config)[1]
     f = config.settings.follow_ups
     if f.enabled and config.secret(config.settings.token_secret_env) and not f.authserv_id:
-        return ["follow-ups: follow_ups.authserv_id is not set, so a reply's From: is checked only by its reply "
-                "token's binding to the address it was sent to (a forged From: with a copied token passes); "
-                "set it to the authserv-id your receiving server writes in Authentication-Results, "
-                "e.g. mx.example.com"]
-    return []
+        found.append("follow-ups: follow_ups.authserv_id is not set, so a reply's From: is checked only by its "
+                     "reply token's binding to the address it was sent to (a forged From: with a copied token "
+                     "passes); set it to the authserv-id your receiving server writes in Authentication-Results, "
+                     "e.g. mx.example.com")
+    return found
 
 
 def _follow_ups(config: Config) -> list[str]:
@@ -97,14 +100,48 @@ def _mailbox(config: Config, say) -> list[str]:
     return []
 
 
-def _broker(config: Config) -> list[str]:
-    url = config.settings.broker_url
-    if not url.startswith("redis"):
+def about(config_path: str | None) -> list[str]:
+    """Facts a person checks by eye (no verdict): which queue this deployment sends from."""
+    try:
+        config = load(config_path)
+    except ConfigError:
         return []
-    import redis
+    url = config.settings.broker_url
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return [f"queue: in-process ({url}); only this process sends"]
+    return [f"queue: {config.queue_name} on {_without_password(url)}"]
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
 
     try:
-        redis.Redis.from_url(url, socket_timeout=3).ping()
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can read: show it as configured
+        return url
+
+
+def _broker(config: Config) -> list[str]:
+    problems, _ = _broker_checks(config)
+    return problems
+
+
+def _broker_checks(config: Config) -> tuple[list[str], list[str]]:
+    """(problems, warnings): Redis answers, and this deployment's queue is its own."""
+    url = config.settings.broker_url
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return [], []
+    import redis
+
+    from worker import queues
+
+    client = redis.Redis.from_url(url, socket_timeout=3)
+    try:
+        client.ping()
+        ours = queues.me(config.queue_name, config.settings.tracking.address, str(config.path), datetime.now(timezone.utc))
+        return queues.others(ours, queues.registered(client), queues.live_queues(client))
     except redis.RedisError as exc:
-        return [f"broker: Redis at {url} does not answer ({exc}); start redis-server or fix broker_url"]
-    return []
+        return [f"broker: Redis at {_without_password(url)} does not answer ({exc}); "
+                "start redis-server or fix broker_url"], []
+    finally:
+        client.close()

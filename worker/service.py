@@ -3,7 +3,7 @@ import logging
 import threading
 
 from worker.bootstrap import App, Outbound, build_outbound
-from worker.broker import QUEUE, start_worker
+from worker.broker import start_worker
 from worker.pipeline import Outcome
 from worker.sources import runner_for
 
@@ -33,7 +33,7 @@ class Service:
 
     def _join(self) -> None:
         try:
-            self.outbound.broker.join(QUEUE, timeout=DRAIN_TIMEOUT_MS)
+            self.outbound.broker.join(self.outbound.actor.queue_name, timeout=DRAIN_TIMEOUT_MS)
         except Exception as exc:  # noqa: BLE001 - a slow retry: the rows stay queued for next time
             log.warning("stopped waiting for the outbox queue: %s", exc)
 
