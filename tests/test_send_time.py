@@ -140,3 +140,84 @@ def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
     assert still_wanted("closed_business", queued, [ReferralFacts(7, "won", False)])[0]
     assert still_wanted("closed_business", queued, [ReferralFacts(7, "lost", False, "correction", later, "lost")]) == (
         False, "not sent: referral #7 is lost")
+
+
+# --- point 2: the daily cap protects partners and prospects, not members from their own mail ---
+
+def test_a_members_own_confirmations_are_neither_held_back_nor_counted_by_the_daily_cap(
+        tmp_path, database_url, smtp_sink, clock):
+    app = make_app(tmp_path, database_url, smtp_sink, clock, cap=2)
+    outbound = bootstrap.build_outbound(app)
+    queue_thank_you(app, clock, 1)
+    queue_thank_you(app, clock, 2)
+    dana_had_mail_today(app, clock)  # 1 of her 2 for today
+    for words in ("MET", "WON $4,500"):  # she answers about R1 twice: two confirmations at once
+        clock.advance(seconds=1)
+        answer(app, words)
+    with app.sessions() as s:
+        confirmations = s.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == "status_confirmation")).all()
+    assert [outbound.deliverer.deliver(c) for c in confirmations] == ["sent", "sent"]
+    clock.advance(seconds=31)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+        follow_up = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up"))
+    assert outbound.deliverer.deliver(follow_up) == "sent"  # R2's question: her 2nd counted mail today
+    to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
+    assert to_dana == ["Noted: the intro to Alice 1 is CONNECTED [ref R1]", "Noted: the intro to Alice 1 is WON [ref R1]",
+                       "How did the intro to Alice 2 go? [ref R2]"]
+    outbound.close()
+    app.engine.dispose()
+
+
+def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, database_url, smtp_sink, clock):
+    import json
+    from datetime import datetime, timezone
+
+    from tests.conftest import MEMBERS, TRACKING
+    from tests.test_cli import cli
+
+    clock.current = datetime.now(timezone.utc)  # the command line runs on the real clock
+    app = make_app(tmp_path, database_url, smtp_sink, clock)
+    outbound = bootstrap.build_outbound(app)
+    fid = deferred_follow_up(app, clock, outbound)
+    (tmp_path / "config.yaml").write_text(json.dumps({"tracking": {"address": TRACKING}, "members": MEMBERS}))
+    env = {"INTROLEDGER_DATABASE_URL": database_url}
+
+    said = cli("outbox", "retry", str(fid), cwd=tmp_path, env=env, ok=False)
+    assert said.returncode == 1
+    assert f"outbox #{fid} is queued, deferred: daily cap of 1 mails to {DANA_EMAIL} until" in said.stdout
+    assert f"`introledger outbox send-now {fid}` sends it now" in said.stdout
+    assert "goes out now" in cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env).stdout
+
+    clock.advance(minutes=1)
+    assert outbound.deliverer.deliver(fid) == "sent"
+    assert (DANA_EMAIL, "How did the intro to Alice 1 go? [ref R1]") in subjects(smtp_sink)
+    assert row(app, fid).status == "sent"
+    assert cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env, ok=False).stdout.strip() == (
+        f"outbox #{fid} is sent: nothing to send-now")
+    outbound.close()
+    app.engine.dispose()
+
+
+def test_raising_the_daily_cap_and_restarting_releases_what_now_fits(tmp_path, database_url, smtp_sink, clock):
+    app = make_app(tmp_path, database_url, smtp_sink, clock, cap=1)
+    fid = deferred_follow_up(app, clock, bootstrap.build_outbound(app))
+    held_until = row(app, fid).not_before
+
+    # restarted with the same cap: still held back, and not pushed later than before
+    same = make_app(tmp_path, database_url, smtp_sink, clock, cap=1)
+    outbound = bootstrap.build_outbound(same)
+    outbound.sweep()
+    assert outbound.deliverer.deliver(fid) == "deferred"
+    assert row(app, fid).not_before == held_until
+    outbound.close()
+
+    # restarted with a cap of 20: it goes
+    raised = make_app(tmp_path, database_url, smtp_sink, clock, cap=20)
+    outbound = bootstrap.build_outbound(raised)
+    outbound.sweep()
+    assert outbound.deliverer.deliver(fid) == "sent"
+    assert (DANA_EMAIL, "How did the intro to Alice 1 go? [ref R1]") in subjects(smtp_sink)
+    outbound.close()
+    for built in (app, same, raised):
+        built.engine.dispose()

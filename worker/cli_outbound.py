@@ -13,13 +13,15 @@ console = Console()
 
 
 def add_parsers(sub) -> None:
-    box = sub.add_parser("outbox", help="outgoing mail: list, retry or cancel")
+    box = sub.add_parser("outbox", help="outgoing mail: list, retry, send now or cancel")
     box.add_argument("--status", help="only this status (queued, sending, sent, failed, suppressed, cancelled, "
                                       "unconfirmed: handed to the server, no answer; may have arrived)")
     box.add_argument("--json", action="store_true", help="JSON array (keys in README)")
     box.set_defaults(func=cmd_outbox)
     box_sub = box.add_subparsers(dest="outbox_command", metavar="ACTION")
     for name, text in (("retry", "queue a failed, suppressed, cancelled or unconfirmed mail again"),
+                       ("send-now", "send a queued mail now: one held back by the daily cap or quiet hours, "
+                                    "or waiting for its next retry"),
                        ("cancel", "cancel a queued mail (or settle an unconfirmed one: not sent again)")):
         action = box_sub.add_parser(name, help=text)
         if name == "retry":
@@ -100,18 +102,39 @@ def cmd_outbox_action(args) -> int:
             ids = outbox.retry_failed(session, app.now())
         console.print(f"{len(ids)} failed mail(s) queued again" + (f": {', '.join(f'#{i}' for i in ids)}" if ids else ""))
         return 0
+    actions = {"retry": outbox.retry, "send-now": outbox.send_now, "cancel": lambda s, i, _now: outbox.cancel(s, i)}
     with app.sessions.begin() as session:
-        done = (outbox.retry(session, args.id, app.now()) if args.action == "retry"
-                else outbox.cancel(session, args.id))
         row = session.get(OutboxMessage, args.id)
+        waiting = _waiting(row) if row is not None and row.status == "queued" else ""
+        done = actions[args.action](session, args.id, app.now())
+        if row is not None:
+            session.refresh(row)
     if row is None:
         console.print(f"outbox #{args.id}: no such mail")
         return 1
     if not done:
-        console.print(f"outbox #{args.id} is {row.status}: nothing to {args.action}")
+        if args.action == "retry" and waiting:  # it is not lost, only waiting: say how to send it now
+            console.print(f"outbox #{args.id} is queued, {waiting}: `introledger outbox send-now {args.id}` "
+                          "sends it now", highlight=False)
+        else:
+            console.print(f"outbox #{args.id} is {row.status}: nothing to {args.action}")
         return 1
+    if args.action == "send-now":
+        console.print(f"outbox #{args.id} goes out now (outside the daily cap), with the next sweep of a running "
+                      "`introledger run` or `introledger send`", highlight=False)
+        return 0
     console.print(f"outbox #{args.id} is now {row.status}")
     return 0
+
+
+def _waiting(row: OutboxMessage) -> str:
+    """Why a queued mail has not gone yet, in words."""
+    when = f"{row.not_before:%Y-%m-%d %H:%M} UTC"
+    if row.reason.startswith(outbox.CAP_DEFERRED):
+        return f"{row.reason} until {when}"
+    if row.last_error:
+        return f"waiting to retry after {when} ({row.last_error})"
+    return f"due after {when}"
 
 
 def cmd_optout(args) -> int:

@@ -242,6 +242,28 @@ def retry(session: Session, outbox_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def send_now(session: Session, outbox_id: int, now: datetime) -> bool:
+    """A person wants a queued mail out now: held back by the daily cap or quiet hours, or waiting
+    for its next retry. The cap does not hold it back again (SEND_NOW); an opt-out and the
+    send-time checks (worker/sendrules.py) still apply."""
+    result = session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
+        .values(not_before=now, nudged_at=None, job_id=None, reason=SEND_NOW)
+    )
+    return result.rowcount == 1
+
+
+def release_cap_deferred(session: Session, now: datetime) -> int:
+    """At start-up: rows the daily cap held back are decided again at their claim, so a cap raised
+    in the config (and a restart) lets out what now fits; the rest is deferred again, until the
+    cap frees (not a day later than before)."""
+    return session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.not_before > now,
+                                    OutboxMessage.reason.startswith(CAP_DEFERRED))
+        .values(not_before=now, nudged_at=None, job_id=None).execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def retry_failed(session: Session, now: datetime) -> list[int]:
     """Every failed row queued again (suppressed ones stay: an opt-out is not a failure)."""
     ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")

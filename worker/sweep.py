@@ -33,6 +33,7 @@ class Sweeper:
     # costs one attempt per 10 s, not one per sweep.
     lost_after: timedelta = timedelta(seconds=10)
     started_at: datetime | None = field(default=None)
+    swept_once: bool = field(default=False, repr=False)
     outage_said_at: float | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -49,9 +50,14 @@ class Sweeper:
     def __call__(self) -> int:
         now = self.now()
         with self.sessions.begin() as session:
+            if not self.swept_once:  # a restart may come with a new daily cap
+                again = outbox.release_cap_deferred(session, now)
+                if again:
+                    log.info("%d mail(s) held back by the daily cap are checked against the cap again", again)
             released = outbox.release_stale(session, now, self.stale_after, self.max_attempts)
             ids = outbox.due_ids(session, now)
             waiting = outbox.nudged_due(session, now, now - self.lost_after)
+        self.swept_once = True
         if released:
             log.warning("released %d send(s) a worker abandoned mid-way", released)
         lost = self._lost(waiting, now)
