@@ -27,14 +27,16 @@ STRONG_INTRO = [re.compile(p, _I) for p in (
     r"\bponer(?:os|les|te)? en contacto\b", r"\bconozc(?:áis|an|as)\b",
     # Dutch
     r"\bvoor te stellen\b", r"\bstel (?:ik )?(?:jullie|u|je) .{0,60}?voor\b",
-    r"\baan elkaar voor\b", r"\bkennismaken\b", r"\bkennis (?:laten )?maken\b",
+    r"\baan elkaar voor(?:stellen)?\b", r"\bkennismaken\b",
+    r"\bbreng (?:ik )?(?:jullie|je|u) .{0,40}?in contact\b", r"\bkennis (?:laten )?maken\b",
     r"\bin contact (?:te )?brengen\b", r"\beven voorstellen\b",
     # Italian
     r"\bpresent(?:arvi|arti|arle|are|o)\b", r"\bmettervi in contatto\b", r"\bmettere in contatto\b",
     r"\bconoscervi\b",
 )]
 # Case matters here: "Alice, meet Bob." in any language that borrows it.
-STRONG_INTRO_CASED = [re.compile(rf"\b{_CAP}\w+, meet {_CAP}")]
+# Also "Lucy - meet Dana!" and "Lucy: meet Dana" as people type them on a phone.
+STRONG_INTRO_CASED = [re.compile(rf"\b{_CAP}\w+(?:,| ?[-–—:]) meet {_CAP}")]
 
 # Softer hints: enough for a human to look, not enough to log on their own.
 WEAK_INTRO = [re.compile(p, _I) for p in (
