@@ -123,3 +123,18 @@ def test_templates_preview_shows_the_follow_up(logged):  # noqa: F811
     workdir, env = logged
     out = cli("templates", "preview", "follow_up", cwd=workdir, env=env).stdout
     assert "Subject: How did the intro to Alice Moreno go? [ref R12]" in out and "STOP ALL" in out
+
+
+def test_snooze_by_reply_is_confirmed_with_the_day_we_ask_again(app, clock):
+    app.pipeline.process(answer(clock, "SNOOZE 2 weeks"), FILE)
+    [confirmation] = mails(app, "snooze_confirmation")
+    assert confirmation.to_addr == DANA
+    assert confirmation.subject == "Snoozed: I'll ask again on Monday 16 November 2026 [ref R1]"
+    assert "I'll ask about the intro to Alice Brook again on Monday 16 November 2026" in confirmation.text_body
+    assert steps(app)[0][2] == clock.current + timedelta(days=14)
+
+
+def test_mark_snooze_prints_when_we_ask_again(logged):  # noqa: F811
+    workdir, env = logged
+    out = " ".join(cli("mark", "1", "SNOOZE 2 weeks", cwd=workdir, env=env).stdout.split())
+    assert "referral #1 stays introduced: snoozed 14 days: next follow-up on" in out

@@ -10,7 +10,7 @@ from models import OutboxMessage, Referral
 from worker import tokens
 from worker.parse import Inbound
 
-ASKING_KINDS = ("follow_up", "status_confirmation", "clarification", "stop_confirmation")
+ASKING_KINDS = ("follow_up", "status_confirmation", "clarification", "stop_confirmation", "snooze_confirmation")
 _SUBJECT_REF = re.compile(r"\[ref R(\d+)\]", re.IGNORECASE)
 _ASKED = select(OutboxMessage.referral_ids, OutboxMessage.message_id, OutboxMessage.to_addr,
                OutboxMessage.reply_to).where(

@@ -170,9 +170,13 @@ class StatusDesk:
                                   how=f"reply CORRECTION: {(command.matched or command.verb).upper()} to this mail.")
             return referral.status
         if event == "snooze":
-            self.followups.reschedule(session, referral.id, now + timedelta(seconds=command.snooze_seconds))
-            lifecycle.record(session, referral, event, decision, now, reason=f"snoozed {_duration(command)} ({via})",
-                             **facts)
+            again = now + timedelta(seconds=command.snooze_seconds)
+            self.followups.reschedule(session, referral.id, again)
+            lifecycle.record(session, referral, event, decision, now,
+                             reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})", **facts)
+            if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
+                self._mail(session, referral, "snooze_confirmation", f"snooze:{referral.id}:{message_id}", actor,
+                           step, again=_day(again))
             return referral.status
         old, new = referral.status, decision.to_state
         self._record_outcome(referral, command, new, now, correction)
@@ -297,6 +301,10 @@ def answer_key(referral_id: int, scope: str, command: Command, correction: bool 
         f"{command.amount.minor}{command.amount.currency}" if command.amount else "")
     kind = "correction" if correction else "answer"
     return f"{kind}:{referral_id}:{scope}:{command.verb}:{detail}"[:200]
+
+
+def _day(when: datetime) -> str:
+    return when.strftime("%A %-d %B %Y")
 
 
 def _count(n: int, what: str) -> str:
