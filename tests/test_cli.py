@@ -126,7 +126,11 @@ def test_ingest_of_a_missing_path_names_it(workdir):
 def test_run_once_drains_the_maildir(workdir):
     md = mailbox.Maildir(str(workdir / "mail"))
     md.add((CORPUS / "outlook_double_intro_en.eml").read_bytes())
-    out = cli("run", "--once", cwd=workdir, real=True).stdout
+    result = cli("run", "--once", cwd=workdir, real=True)
+    out = result.stdout
+    assert result.stderr.splitlines()[0] == (  # what it watches and where mail goes, first
+        f"introledger run: watching Maildir {(workdir / 'mail').resolve()}; writing outgoing mail to "
+        f"{(workdir / 'outgoing').resolve()} (outbound.transport: folder, nothing is sent)")
     assert "1 messages: 1 logged" in out
     assert os.listdir(workdir / "mail" / "new") == [] and len(os.listdir(workdir / "mail" / "cur")) == 1
     assert len(json.loads(cli("referrals", "--json", cwd=workdir).stdout)) == 1

@@ -107,3 +107,24 @@ def test_doctor_creates_a_missing_processed_folder_and_says_so(tmp_path, sqlite_
     config.write_text(config.read_text().replace("processed_folder: Done", "processed_folder: Done/Intros"))
     [problem] = doctor.check(str(config))
     assert problem.startswith("imap: IMAP folder 'Done/Intros'") and "create it in your mail program" in problem
+
+
+def test_run_starts_by_saying_which_mailbox_it_watches_and_where_it_sends(tmp_path, sqlite_url, imap_mailbox,
+                                                                          smtp_sink):
+    """A new user could not tell `run` was watching anything (it printed nothing); no secret shows."""
+    from tests.test_cli import cli
+
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        f"database_url: {sqlite_url}\n"
+        f"source: {{kind: imap, imap: {{host: {imap_mailbox.host}, port: {imap_mailbox.port}, "
+        f"security: none, username: {imap_mailbox.user}, password_env: DOC_PW, processed_folder: Done}}}}\n"
+        f"outbound: {{transport: smtp, smtp: {{host: {smtp_sink.host}, port: {smtp_sink.port}, security: none}}}}\n"
+    )
+    build_app(tmp_path, sqlite_url)
+    result = cli("run", "--once", cwd=tmp_path, env={"DOC_PW": imap_mailbox.password})
+    first = result.stderr.splitlines()[0]
+    assert first == (f"introledger run: watching IMAP {imap_mailbox.user}@{imap_mailbox.host}:{imap_mailbox.port} "
+                     f"folder 'INBOX' (none), moving processed mail to 'Done'; "
+                     f"sending via SMTP {smtp_sink.host}:{smtp_sink.port} (none)")
+    assert imap_mailbox.password not in result.stderr + result.stdout

@@ -113,7 +113,11 @@ def cmd_db_upgrade(args) -> int:
 def cmd_run(args) -> int:
     from worker.service import Service
 
-    service = Service(bootstrap.build_when_ready(load(args.config), _say), on_outcome=_log_outcome)
+    from worker.sources import sending, watching
+
+    config = load(args.config)
+    _say(f"introledger run: {watching(config)}; {sending(config)}")
+    service = Service(bootstrap.build_when_ready(config, _say), on_outcome=_log_outcome)
     if args.once:
         outcomes = service.once()
         _print_summary(Counter(o.kind for o in outcomes))
@@ -131,10 +135,14 @@ def cmd_send(args) -> int:
 
     from worker.service import send_forever
 
+    from worker.sources import sending
+
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    config = load(args.config)
+    _say(f"introledger send: {sending(config)}")
     try:
-        send_forever(bootstrap.build_when_ready(load(args.config), _say, wait=stopping.wait), args.threads, stopping)
+        send_forever(bootstrap.build_when_ready(config, _say, wait=stopping.wait), args.threads, stopping)
     except KeyboardInterrupt:
         pass
     return 0

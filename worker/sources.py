@@ -2,6 +2,7 @@
 from typing import Callable
 
 from worker.bootstrap import App
+from worker.config import Config
 from worker.imap import ImapAccount
 from worker.maildir_source import MaildirSource
 from worker.runner import Runner
@@ -22,3 +23,24 @@ def runner_for(app: App, on_outcome=lambda o: None, duties=()) -> tuple[Runner, 
     maildir = MaildirSource(app.config.maildir_path, source.max_message_bytes)
     return (runner, lambda: runner.maildir_once(maildir),
             lambda: runner.maildir_forever(maildir, source.maildir.poll_seconds))
+
+
+def watching(config: Config) -> str:
+    """What `run` reads (mailbox or Maildir) — the first line it prints, so a person can tell
+    it is watching the right place. Never a secret: names of accounts and hosts only."""
+    source = config.settings.source
+    if source.kind == "maildir":
+        return f"watching Maildir {config.maildir_path.resolve()}"
+    s = source.imap
+    moved = f", moving processed mail to {s.processed_folder!r}" if s.processed_folder else ""
+    return f"watching IMAP {s.username}@{s.host}:{s.port} folder {s.folder!r} ({s.security}){moved}"
+
+
+def sending(config: Config) -> str:
+    """Where its mail goes: an SMTP server, or a folder of .eml files nobody receives."""
+    out = config.settings.outbound
+    if out.transport == "folder":
+        return f"writing outgoing mail to {config.outgoing_path.resolve()} (outbound.transport: folder, nothing is sent)"
+    smtp = out.smtp
+    login = f" as {smtp.username}" if smtp.username else ""
+    return f"sending via SMTP {smtp.host}:{smtp.port} ({smtp.security}){login}"
