@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import OutboxMessage, Referral
 from tests.conftest import build_app
-from tests.test_delivery import CAROL, DANA, outbound_settings, queue_thank_you, row
+from tests.test_delivery import DANA, outbound_settings, queue_thank_you, row
 from worker import bootstrap, lifecycle
 from worker.commands import parse_command
 
@@ -135,6 +135,9 @@ def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
     assert still_wanted("follow_up", later, [ReferralFacts(7, "connected", False, "answer", queued, "connected")])[0]
     assert still_wanted("clarification", queued, [ReferralFacts(7, "introduced", True, "stop", later, "introduced")]) == (
         False, "not sent: STOP was answered for referral #7")
+    # STOP ALL (an opt-out) after the follow-up was queued
+    assert still_wanted("follow_up", queued, [ReferralFacts(7, "introduced", True, "opt_out", later, "introduced")]) == (
+        False, "not sent: STOP was answered for referral #7")
     # the member's confirmation of a final answer always goes; closed-business only while it holds
     assert still_wanted("status_confirmation", queued, [ReferralFacts(7, "won", True)]) == (True, "")
     assert still_wanted("closed_business", queued, [ReferralFacts(7, "won", False)])[0]
@@ -187,12 +190,15 @@ def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, da
     assert said.returncode == 1
     assert f"outbox #{fid} is queued, deferred: daily cap of 1 mails to {DANA_EMAIL} until" in said.stdout
     assert f"`introledger outbox send-now {fid}` sends it now" in said.stdout
+    listed = cli("outbox", cwd=tmp_path, env=env).stdout
+    assert "deferred: daily cap" in listed and "until" in listed
     assert "goes out now" in cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env).stdout
 
     clock.advance(minutes=1)
     assert outbound.deliverer.deliver(fid) == "sent"
     assert (DANA_EMAIL, "How did the intro to Alice 1 go? [ref R1]") in subjects(smtp_sink)
     assert row(app, fid).status == "sent"
+    assert "sent now by hand" in cli("outbox", cwd=tmp_path, env=env).stdout
     assert cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env, ok=False).stdout.strip() == (
         f"outbox #{fid} is sent: nothing to send-now")
     outbound.close()

@@ -20,8 +20,8 @@ def add_parsers(sub) -> None:
     box.set_defaults(func=cmd_outbox)
     box_sub = box.add_subparsers(dest="outbox_command", metavar="ACTION")
     for name, text in (("retry", "queue a failed, suppressed, cancelled or unconfirmed mail again"),
-                       ("send-now", "send a queued mail now: one held back by the daily cap or quiet hours, "
-                                    "or waiting for its next retry"),
+                       ("send-now", ("send a queued mail now: one held back by the daily cap or quiet hours, "
+                                     "or waiting for its next retry")),
                        ("cancel", "cancel a queued mail (or settle an unconfirmed one: not sent again)")):
         action = box_sub.add_parser(name, help=text)
         if name == "retry":
@@ -88,11 +88,18 @@ def cmd_outbox(args) -> int:
     for col in ("#", "kind", "to", "subject", "status", "tries", "note"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        note = r.last_error or r.reason or (r.sent_at.strftime("%Y-%m-%d %H:%M") if r.sent_at else
-                                           f"after {r.not_before:%Y-%m-%d %H:%M} UTC")
+        note = _note(r)
         table.add_row(str(r.id), r.kind, r.to_addr, r.subject, r.status, str(r.attempts), note)
     console.print(table)
     return 0
+
+
+def _note(r: OutboxMessage) -> str:
+    """What the list says about a row: a sent row says when (a deferral before it is history)."""
+    if r.status == "sent" and r.sent_at:
+        return f"{r.sent_at:%Y-%m-%d %H:%M}" + (f" ({r.reason})" if r.reason == outbox.SEND_NOW else "")
+    waiting = f"{r.reason} until {r.not_before:%Y-%m-%d %H:%M} UTC" if r.reason.startswith(outbox.CAP_DEFERRED) else ""
+    return r.last_error or waiting or r.reason or f"after {r.not_before:%Y-%m-%d %H:%M} UTC"
 
 
 def cmd_outbox_action(args) -> int:

@@ -86,8 +86,8 @@ def referral_facts(conn: Connection, referral_ids: list[int]) -> list[sendrules.
                   ReferralEvent.event.in_(sendrules.PERSON_EVENTS))
         last = conn.execute(select(ReferralEvent.event, ReferralEvent.at, ReferralEvent.new_status).where(*person)
                             .order_by(ReferralEvent.at.desc(), ReferralEvent.id.desc()).limit(1)).first()
-        stopped = conn.execute(select(ReferralEvent.id).where(*person[:2], ReferralEvent.event == "stop")
-                               .limit(1)).first() is not None
+        stops = (*person[:2], ReferralEvent.event.in_(sendrules.STOP_EVENTS))
+        stopped = conn.execute(select(ReferralEvent.id).where(*stops).limit(1)).first() is not None
         facts.append(sendrules.ReferralFacts(rid, status, stopped, *(tuple(last) if last else ())))
     return facts
 

@@ -10,13 +10,15 @@ from datetime import datetime
 
 from worker import lifecycle
 
-# Mail to a member about their own answers. It answers their mail, so it goes at once: never
-# held back by the cap and never counted in it (the cap protects partners and prospects from
-# us, not members from their own confirmations).
-CAP_EXEMPT = frozenset({"status_confirmation", "clarification", "answer_not_applied"})
+# Mail answering the recipient's own mail (mostly a member about their own answers). It goes at
+# once: never held back by the cap and never counted in it (the cap protects partners and
+# prospects from us, not members from their own confirmations).
+CAP_EXEMPT = frozenset({"status_confirmation", "clarification", "answer_not_applied", "stop_confirmation"})
 
+# STOP (this referral) and STOP ALL (an opt-out of all mail): lifecycle events worker/status.py records.
+STOP_EVENTS = ("stop", "opt_out")
 # Events a person caused that make a question asked before them moot.
-PERSON_EVENTS = ("answer", "correction", "snooze", "stop")
+PERSON_EVENTS = ("answer", "correction", "snooze", *STOP_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ RULES: dict[str, Wanted] = {
     # "How did the intro go?": only while the referral is open and nobody answered since.
     "follow_up": Wanted(lifecycle.OPEN, frozenset(PERSON_EVENTS), True),
     # "Sorry, I did not catch that": moot once a readable answer came.
-    "clarification": Wanted(None, frozenset({"answer", "correction", "stop"}), True),
+    "clarification": Wanted(None, frozenset({"answer", "correction", *STOP_EVENTS}), True),
     # "Your intro turned into business": not after the member corrected the answer away.
     "closed_business": Wanted(frozenset({"qualified", "won"}), frozenset(), False),
 }
