@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import OptOut, ReferralEvent
+from models import OptOut, ReferralEvent  # noqa: F401
+from worker import tokens
 from tests import mailgen
 from tests.test_cli import cli
 from tests.test_lifecycle import logged  # noqa: F401  (fixture: a logged intro, a working dir, env)
-from tests.test_outcomes import DANA, FILE, answer, app, events, mails, referral, steps  # noqa: F401
+from tests.test_outcomes import DANA, FILE, SECRET, answer, app, events, mails, referral, steps  # noqa: F401
 
 
 def _opted_out(app) -> list[str]:
@@ -138,3 +139,37 @@ def test_mark_snooze_prints_when_we_ask_again(logged):  # noqa: F811
     workdir, env = logged
     out = " ".join(cli("mark", "1", "SNOOZE 2 weeks", cwd=workdir, env=env).stdout.split())
     assert "referral #1 stays introduced: snoozed 14 days: next follow-up on" in out
+
+
+# ---- answers from the member's other addresses ---------------------------------------------
+
+def test_an_answer_from_an_address_on_the_members_domain_counts_as_hers(app, clock):
+    to_dana = tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1, to=DANA)
+    app.pipeline.process(answer(clock, "MET", sender="Dana W <office@danabooks.example>", to=to_dana), FILE)
+    assert referral(app).status == "connected"
+    [confirmation] = mails(app, "status_confirmation")
+    assert confirmation.to_addr == "office@danabooks.example"
+
+
+def test_an_answer_from_another_configured_address_of_the_member_counts_as_hers(app, clock):
+    to_dana = tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1, to=DANA)
+    app.pipeline.process(answer(clock, "WON $900", sender="d.whitfield@danabooks.example", to=to_dana), FILE)
+    assert (referral(app).status, referral(app).value_cents) == ("won", 90000)
+
+
+def test_an_answer_from_a_stranger_address_is_refused_and_the_member_told_once(app, clock):
+    to_dana = tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1, to=DANA)
+    app.pipeline.process(answer(clock, "Met him today, promising!", sender="Dana <dana.home@gmail.example>",
+                                to=to_dana), FILE)
+    app.pipeline.process(answer(clock, "MET", sender="Dana <dana.home@gmail.example>", to=to_dana, n=2), FILE)
+    assert referral(app).status == "introduced"
+    [told] = mails(app, "answer_not_applied")
+    assert told.to_addr == DANA
+    assert "it came from dana.home@gmail.example, which is not one of your addresses" in told.text_body
+    assert "answer from dana@danabooks.example" in told.text_body
+
+
+def test_a_colleague_cannot_answer_with_a_reply_address_sent_to_a_party(app, clock):
+    to_alice = tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1, to="alice@y.example")
+    app.pipeline.process(answer(clock, "WON", sender="office@danabooks.example", to=to_alice), FILE)
+    assert referral(app).status == "introduced"

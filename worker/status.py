@@ -3,7 +3,7 @@
 A change is applied only for an entitled sender with proof (signed token or a reply to our own
 mail); anything else is logged as a refused attempt with its reason, and nothing changes.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -16,7 +16,7 @@ from worker.commands import Command, parse_command, split_correction
 from worker.followups import FollowUps, cancel, describe
 from worker.money import format_money
 from worker.ooo import before_robot
-from worker.parse import Inbound
+from worker.parse import Address, Inbound
 from worker.quotes import new_text
 from worker.templating import Templates
 from worker.verdict import Verdict
@@ -42,8 +42,12 @@ class StatusDesk:
             return
         match = verdict.extra.get("match")
         why = self._refusal(session, referral, verdict, msg)
+        colleague = bool(why) and self._members_own(session, referral, msg)
+        if colleague:  # the member from another of their addresses (members: emails, domains)
+            why = self._refusal_as_member(session, referral, verdict, msg)
         if why:
-            return self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+            self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+            return self._tell_member_once(session, referral, verdict, msg, match, why if colleague else "")
         correction, command = self._read(verdict, msg)
         if command is None:
             return self._no_answer(session, referral, verdict, msg, match)
@@ -54,8 +58,9 @@ class StatusDesk:
             return self._refuse(session, referral, msg, match, "replay",
                                 f"ignored: {command.verb.upper()} was already applied for this follow-up "
                                 f"({key}), a repeat under another Message-ID")
+        role = lifecycle.MEMBER if colleague else self._role(session, referral, msg.sender.email)
         self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason,
-                   role=self._role(session, referral, msg.sender.email), step=match.step if match else None,
+                   role=role, step=match.step if match else None,
                    key=key, correction=correction)
 
     def _read(self, verdict: Verdict, msg: Inbound) -> tuple[bool, Command | None]:
@@ -136,6 +141,46 @@ class StatusDesk:
             return "reply to this mail with your answer: its reply address is new and was sent to you alone."
         return (f"answer the next follow-up (it has a new reply address), or ask your coordinator to run "
                 f"`introledger mark {referral.id} {command.verb.upper()}`.")
+
+    def _members_own(self, session: Session, referral: Referral, msg: Inbound) -> bool:
+        """The sender is one of the member's configured addresses or on one of their domains."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        sender = msg.sender.email
+        return member is not None and bool(member.emails) and (
+            sender in member.emails or sender.rpartition("@")[2] in (member.domains or ()))
+
+    def _refusal_as_member(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound) -> str:
+        """Another address of the member's counts as the member when the proof it answered with
+        (token or our mail) went to the member: the same checks, read for the member's first address."""
+        from worker.replymatch import find_reply
+
+        member = session.get(Member, referral.member_id)
+        as_member = replace(msg, sender=Address(msg.sender.name, member.emails[0]))
+        match = find_reply(session, as_member, self._policy(), self.now())
+        if match is None or match.referral_id != referral.id:
+            return f"{msg.sender.email} answered no mail of ours about referral #{referral.id}"
+        return replytrust.refusal(as_member, match, match.proven, match.how, self._entitled(session, referral),
+                                  True, self.followups.policy.authserv_id)
+
+    def _tell_member_once(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound, match,
+                          why: str) -> None:
+        """An answer through a valid reply address from an address that is not the member's (their
+        phone's personal mail, say): the member believes they answered, so they hear it was not
+        applied — once per referral and address, never for robots."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        sender = msg.sender.email
+        if (member is None or not member.emails or verdict.looks_automated or match is None or not match.proven
+                or sender in self._entitled(session, referral)):
+            return
+        _, command = self._read(verdict, msg)
+        word = (command.matched or command.verb).upper() if command else "an answer"
+        self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:from:{sender}"[:400],
+                   member.emails[0], match.step, answer=word,
+                   why=why or f"it came from {sender}, which is not one of your addresses",
+                   how=(f"answer from {member.emails[0]}, or ask your coordinator to add {sender} to your "
+                        f"addresses in the config (or to run `introledger mark {referral.id} "
+                        f"{command.verb.upper() if command else 'MET'}`)."),
+                   status=referral.status.replace("_", " ").upper())
 
     def _entitled(self, session: Session, referral: Referral) -> set[str]:
         people = {p.person.email for p in referral.parties if p.person.email}
