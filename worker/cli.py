@@ -117,12 +117,13 @@ def cmd_run(args) -> int:
 
     config = load(args.config)
     _say(f"introledger run: {watching(config)}; {sending(config)}")
-    service = Service(bootstrap.build_when_ready(config, _say), on_outcome=_log_outcome)
+    service = Service(bootstrap.build_when_ready(config, _say), on_outcome=_log_outcome, say=_say)
     if args.once:
         outcomes = service.once()
         _print_summary(Counter(o.kind for o in outcomes))
         return 0
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    signal.signal(signal.SIGHUP, lambda *_: service.reload_soon())  # members re-read (worker/reload.py)
     try:
         service.forever()
     except KeyboardInterrupt:

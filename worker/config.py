@@ -276,6 +276,10 @@ class Config:
                               if settings.outbound.templates_dir else None)
         self._env = env
 
+    def with_members(self, members: list[MemberConfig]) -> "Config":
+        """These settings with other members (a reload on SIGHUP: worker/reload.py)."""
+        return Config(self.settings.model_copy(update={"members": list(members)}), self.path, self._env)
+
     def secret(self, env_name: str) -> str | None:
         return self._env.get(env_name) or None
 

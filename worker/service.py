@@ -5,6 +5,7 @@ import threading
 from worker.bootstrap import App, Outbound, build_outbound
 from worker.broker import start_worker
 from worker.pipeline import Outcome
+from worker.reload import reload
 from worker.sources import runner_for
 
 log = logging.getLogger("introledger.service")
@@ -12,8 +13,10 @@ DRAIN_TIMEOUT_MS = 30_000
 
 
 class Service:
-    def __init__(self, app: App, on_outcome=lambda o: None, worker_threads: int = 2):
+    def __init__(self, app: App, on_outcome=lambda o: None, worker_threads: int = 2, say=log.warning):
         self.app = app
+        self.say = say
+        self._reload = threading.Event()
         self.outbound: Outbound = build_outbound(app)
         self.runner, self._source_once, self._source_forever = runner_for(app, on_outcome=on_outcome)
         self.worker_threads = worker_threads
@@ -41,11 +44,15 @@ class Service:
         worker = start_worker(self.outbound.broker, self.worker_threads)
         ticker = threading.Thread(target=self._tick, name="introledger-sweep", daemon=True)
         ticker.start()
+        reloader = threading.Thread(target=self._reloads, name="introledger-reload", daemon=True)
+        reloader.start()
         try:
             self._source_forever()
         finally:
             self.runner.stop()
+            self._reload.set()  # wakes the reloader to see the stop
             ticker.join(10)
+            reloader.join(10)
             worker.stop()
             self.outbound.close()
 
@@ -63,6 +70,22 @@ class Service:
 
     def stop(self) -> None:
         self.runner.stop()
+
+    def reload_soon(self) -> None:
+        """For the SIGHUP handler: only a flag. The handler runs between two bytecodes of the main
+        thread, maybe inside a database transaction; the reload itself runs on its own thread."""
+        self._reload.set()
+
+    def _reloads(self) -> None:
+        while True:
+            self._reload.wait()
+            if self.runner.stopping.is_set():
+                return
+            self._reload.clear()
+            try:
+                reload(self.app, self.say)
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down: the old members stay
+                self.say(f"config not reloaded ({exc}); send SIGHUP again when it is back")
 
     def _tick(self) -> None:
         every = self.app.config.settings.outbound.sweep_seconds
