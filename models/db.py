@@ -1,4 +1,5 @@
 """Engines, sessions and schema migrations for SQLite (default) and PostgreSQL."""
+import re
 from pathlib import Path
 
 from alembic import command
@@ -24,8 +25,27 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args=waits)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _drop_read_only)
+    return engine
+
+
+# A database that refuses writes (a file or disk made read-only, a standby, PostgreSQL's
+# default_transaction_read_only). A connection opened meanwhile stays read-only after the
+# database is writable again — SQLite opened the file read-only, PostgreSQL fixed the setting
+# at session start — so it is dropped like a lost connection, and the retry opens a fresh one.
+_READ_ONLY = re.compile(r"readonly database|read-only (sql )?transaction|read-only file system", re.I)
+
+
+def read_only_error(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None) or exc
+    return bool(_READ_ONLY.search(str(orig)))
+
+
+def _drop_read_only(context) -> None:
+    if read_only_error(context.original_exception):
+        context.is_disconnect = True
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

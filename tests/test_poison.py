@@ -226,8 +226,9 @@ def test_run_at_startup_says_error_once_per_try_then_starts(tmp_path, postgres_u
     assert run.returncode == 0, lines
     assert "1 messages: 1 logged" in out
     assert "Traceback" not in "\n".join(lines)
+    assert lines[0].startswith("introledger run: watching Maildir")  # what it watches, then:
     tries = [line for line in lines if line.startswith("error: database unavailable")]
-    assert len(tries) >= 2 and len(tries) == len(lines), lines  # one line per try, nothing else
+    assert len(tries) >= 2 and len(tries) == len(lines) - 1, lines  # one line per try, nothing else
     assert all("Connection refused" in line and "retrying in" in line for line in tries)
 
 
@@ -445,3 +446,44 @@ def test_50k_spaces_in_an_address_header_do_not_stall_parsing(app):
     raw = poisoned(95, b"From: Elena" + b" " * 50_000 + b"<elena.3@muller-co.example>", b"From:")
     assert parse(raw).sender.email == "elena.3@muller-co.example"
     assert app.pipeline.process(poisoned(96, b"Cc: intros@example.com, Name" + b" " * 50_000, b"Cc:"), FILE).kind
+
+
+def test_the_worker_recovers_by_itself_once_a_read_only_database_is_writable_again(app, caplog):
+    """Was: a connection opened while the database was read-only (SQLite opened the file read-only;
+    PostgreSQL fixed default_transaction_read_only at session start) stayed read-only after the
+    database was writable again, so every retry failed until the worker was restarted."""
+    import mailbox
+    import threading
+    from dataclasses import replace
+
+    from sqlalchemy.orm import sessionmaker
+
+    from models.db import make_engine
+    from tests.test_imap import wait_until
+    from worker.maildir_source import MaildirSource
+    from worker.runner import Runner
+
+    app.engine.dispose()  # one pooled connection, opened while the database was read-only:
+    with app.engine.connect() as conn:
+        if app.engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+        else:
+            conn.exec_driver_sql("SET SESSION default_transaction_read_only = on")
+        conn.commit()
+    # ... and the database is writable again for any new connection.
+    mailbox.Maildir(str(app.config.maildir_path), create=True).add(mailgen.intro(1))
+    runner = Runner(app.pipeline, app.sessions)
+    runner.backoff.first = 0.05
+    source = MaildirSource(app.config.maildir_path, app.config.settings.source.max_message_bytes)
+    worker = threading.Thread(target=runner.maildir_forever, args=(source, 0.05), daemon=True)
+    onlooker = replace(app, sessions=sessionmaker(make_engine(app.config.database_url)))  # as `referrals` would
+    with caplog.at_level("WARNING", logger="introledger.runner"):
+        worker.start()
+        try:
+            assert wait_until(lambda: _referrals(onlooker) == 1)
+        finally:
+            runner.stop()
+            worker.join(10)
+    assert "error: database is read-only" in caplog.text  # it said why it waited, in one line
+    assert _quarantined(onlooker) == 0  # a read-only database is an outage, never the mail's fault
+    onlooker.sessions.kw["bind"].dispose()

@@ -11,6 +11,8 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from models.db import read_only_error
+
 
 class InfrastructureError(RuntimeError):
     """The database (or another server) failed; retry later, nothing was recorded."""
@@ -29,6 +31,8 @@ _KINDS: tuple[tuple[tuple[type, ...], str], ...] = (
 def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, LoginError) or isinstance(exc, ssl.SSLCertVerificationError):
         return False  # wrong credentials or an untrusted certificate: waiting will not fix them
+    if isinstance(exc, DBAPIError) and read_only_error(exc):
+        return True  # a read-only database (PostgreSQL says InternalError): it is made writable again
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, smtplib.SMTPException):  # an OSError, but mostly a verdict on the mail
@@ -42,6 +46,8 @@ def describe(exc: BaseException) -> str:
     """One line, no traceback: what is down and what it said."""
     detail = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     text = " ".join(str(detail).split()) or type(detail).__name__
+    if isinstance(exc, DBAPIError) and read_only_error(exc):
+        return f"database is read-only: {text}"
     for types, name in _KINDS:
         if isinstance(exc, types):
             return f"{name}: {text}" if name else text

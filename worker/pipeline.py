@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import Checkpoint, InboundMessage, Quarantined
 from worker.actions import act
 from worker.classify import Context, classify
-from worker.outages import InfrastructureError, is_outage
+from worker.outages import InfrastructureError, describe, is_outage
 from worker.parse import Inbound, ParseError, parse, raw_key
 from worker.threads import look_up
 from worker.verdict import INTRO_KINDS, Verdict
@@ -109,7 +109,7 @@ class Pipeline:
             except DBAPIError as exc:
                 if strict and not is_outage(exc):
                     raise _StageFailed() from exc  # a value some message carried: find which one
-                raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+                raise InfrastructureError(_database_problem(exc)) from exc
             except StatementError as exc:  # a value the driver could not even send (a date out of range)
                 if strict:
                     raise _StageFailed() from exc
@@ -174,7 +174,7 @@ class Pipeline:
             with self.sessions.begin() as session:
                 return self._quarantine(session, b"", origin, reason, "", key=key)
         except DBAPIError as exc:
-            raise InfrastructureError(f"database error: {exc.orig or exc}") from exc
+            raise InfrastructureError(_database_problem(exc)) from exc
 
     def _set_aside(self, session: Session, headers: bytes, origin: Origin, outcome: Outcome) -> Outcome:
         """A message above the size cap: handled from its headers, and kept in quarantine for a
@@ -267,3 +267,10 @@ def _record(msg: Inbound, origin: Origin, kind: str, rule: str, reason: str, ref
         sender=msg.sender.email if msg.sender else "", subject=msg.subject[:500],
         sent_at=msg.date, referral_id=referral_id,
     )
+
+
+def _database_problem(exc: DBAPIError) -> str:
+    """The one line `run` prints while it waits: a read-only database is named as such."""
+    from models.db import read_only_error
+
+    return describe(exc) if read_only_error(exc) else f"database error: {exc.orig or exc}"
