@@ -197,3 +197,10 @@ def test_doctor_names_jobs_left_in_the_old_shared_queue(tmp_path, redis_db):
     out = cli("doctor", cwd=north).stdout
     [warning] = _broker_warnings(out)
     assert "outbox (the shared queue of older versions" in warning
+
+
+def test_run_says_which_queue_it_sends_from(tmp_path, redis_db):
+    home = _config(tmp_path / "north", "intros@north.example", redis_db)
+    first = cli("run", "--once", cwd=home).stderr.splitlines()[0]
+    assert first.startswith("introledger run: watching Maildir ")
+    assert first.endswith("(Redis queue introledger.intros-north-example)")

@@ -116,7 +116,9 @@ def cmd_run(args) -> int:
     from worker.sources import sending, watching
 
     config = load(args.config)
-    _say(f"introledger run: {watching(config)}; {sending(config)}")
+    redis = config.settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
+    queue = f" (Redis queue {config.queue_name})" if redis else ""  # its own: worker/queues.py
+    _say(f"introledger run: {watching(config)}; {sending(config)}{queue}")
     service = Service(bootstrap.build_when_ready(config, _say), on_outcome=_log_outcome, say=_say)
     if args.once:
         outcomes = service.once()
