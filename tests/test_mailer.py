@@ -23,7 +23,7 @@ def test_a_reply_threads_and_says_auto_replied():
 def test_mail_that_answers_nothing_is_auto_generated_with_an_unsubscribe_address():
     msg = build(make_row(), "intros@example.com")
     assert msg["Auto-Submitted"] == "auto-generated"
-    assert msg["List-Unsubscribe"] == "<mailto:intros@example.com?subject=STOP>"
+    assert msg["List-Unsubscribe"] == "<mailto:intros@example.com?subject=UNSUBSCRIBE>"
     assert msg["In-Reply-To"] is None
 
 

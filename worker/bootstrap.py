@@ -33,6 +33,7 @@ from worker.pipeline import Pipeline
 from worker.reminders import Reminders
 from worker.sweep import Sweeper
 from worker.templating import Templates
+from worker.unsubscribe import Unsubscribes
 from worker.thanks import ThankYouPlanner
 from worker.verdict import INTRO_KINDS
 
@@ -115,6 +116,10 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     hooks = {kind: [partners.on_referral, thanks.on_referral] for kind in INTRO_KINDS}
     hooks["thread_reply"] = [thanks.on_thread_reply]
     hooks["other_deployment"] = [deployments.on_other_deployment]
+    # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
+    unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
+                                _vocabulary(s.follow_ups.vocabulary))
+    hooks["not_intro"] = [unsubscribes.on_mail]
     followups, desk, find = _follow_up_parts(config, templates, now)
     if followups:
         for kind in INTRO_KINDS:

@@ -97,7 +97,7 @@ def build(row: OutboxMessage, tracking: str) -> Message:
         msg["Auto-Submitted"] = "auto-replied"
     else:
         msg["Auto-Submitted"] = "auto-generated"
-        msg["List-Unsubscribe"] = f"<mailto:{tracking}?subject=STOP>"
+        msg["List-Unsubscribe"] = f"<mailto:{tracking}?subject=UNSUBSCRIBE>"  # worker/unsubscribe.py
     msg[LOOP_HEADER] = tracking
     msg["X-Auto-Response-Suppress"] = "All"  # asks Exchange not to send out-of-office replies
     return msg
