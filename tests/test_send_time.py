@@ -227,3 +227,16 @@ def test_raising_the_daily_cap_and_restarting_releases_what_now_fits(tmp_path, d
     outbound.close()
     for built in (app, same, raised):
         built.engine.dispose()
+
+
+def test_every_confirmation_template_is_outside_the_daily_cap():
+    """A new confirmation kind (a template named *_confirmation) must not be held back by the cap."""
+    from pathlib import Path
+
+    from worker.sendrules import CAP_EXEMPT, counts_against_cap
+
+    templates = Path(__file__).parent.parent / "templates"
+    confirmations = {p.stem for p in templates.glob("*_confirmation.txt")}
+    assert confirmations and confirmations <= CAP_EXEMPT
+    assert not counts_against_cap("clarification") and not counts_against_cap("answer_not_applied")
+    assert counts_against_cap("follow_up") and counts_against_cap("digest") and counts_against_cap("thank_you")

@@ -13,7 +13,8 @@ from worker import lifecycle
 # Mail answering the recipient's own mail (mostly a member about their own answers). It goes at
 # once: never held back by the cap and never counted in it (the cap protects partners and
 # prospects from us, not members from their own confirmations).
-CAP_EXEMPT = frozenset({"status_confirmation", "clarification", "answer_not_applied", "stop_confirmation"})
+CAP_EXEMPT = frozenset({"status_confirmation", "snooze_confirmation", "stop_confirmation", "clarification",
+                        "answer_not_applied"})
 
 # STOP (this referral) and STOP ALL (an opt-out of all mail): lifecycle events worker/status.py records.
 STOP_EVENTS = ("stop", "opt_out")
