@@ -10,6 +10,7 @@ from pathlib import Path
 from tests import mailgen
 from tests.test_cli import cli
 from tests.test_imap import wait_until
+from tests.test_queues import redis_db  # noqa: F401 - a fixture: a Redis database no other test flushes
 from worker.config import from_dict
 from worker.reload import changes, describe
 
@@ -84,3 +85,24 @@ def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path):
         code = run.wait(30)
         log.close()
     assert code == 0, (home / "stderr").read_text()
+
+
+def test_a_sighup_meant_for_run_does_not_stop_a_send_process(tmp_path, redis_db):
+    import redis
+
+    from worker import queues
+
+    (tmp_path / "config.yaml").write_text(_config(DANA) + f"broker_url: {redis_db}\n")
+    cli("db", "upgrade", cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
+    send = subprocess.Popen([sys.executable, "-m", "worker.cli", "send"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    client = redis.Redis.from_url(redis_db)
+    try:  # sending has started once its queue is registered (the handlers are in place before)
+        assert wait_until(lambda: "introledger.intros-example-com" in queues.registered(client), 30)
+        send.send_signal(signal.SIGHUP)
+    finally:
+        send.send_signal(signal.SIGTERM)
+        code = send.wait(30)
+        client.close()
+    assert code == 0, send.stderr.read()  # stopped by the SIGTERM, not killed by the SIGHUP

@@ -142,6 +142,8 @@ def cmd_send(args) -> int:
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # A `reload` meant for run (SIGHUP) must not kill a sender: it reads no members.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     config = load(args.config)
     _say(f"introledger send: {sending(config)}")
     try:
