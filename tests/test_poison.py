@@ -487,3 +487,29 @@ def test_the_worker_recovers_by_itself_once_a_read_only_database_is_writable_aga
     assert "error: database is read-only" in caplog.text  # it said why it waited, in one line
     assert _quarantined(onlooker) == 0  # a read-only database is an outage, never the mail's fault
     onlooker.sessions.kw["bind"].dispose()
+
+
+def test_quarantine_retry_handles_a_message_again_once_its_cause_is_fixed(tmp_path, monkeypatch):
+    """User trial: a mail quarantined by a passing cause (a template error) lost its answer: the
+    quarantine could only be listed, so the user had to find it and re-type it with `mark`."""
+    import worker.actions as actions_module
+    import worker.pipeline as pipeline_module
+
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+    cli("db", "upgrade", cwd=tmp_path)
+    (tmp_path / "intro.eml").write_bytes(mailgen.intro(1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template thank_you.txt: undefined 'nickname'")
+
+    monkeypatch.setattr(pipeline_module, "act", broken)
+    cli("ingest", "intro.eml", cwd=tmp_path)
+    [held] = json.loads(cli("quarantine", "--json", cwd=tmp_path).stdout)
+    assert "nickname" in held["reason"]
+    monkeypatch.setattr(pipeline_module, "act", actions_module.act)  # the cause is fixed
+    out = cli("quarantine", "retry", str(held["id"]), cwd=tmp_path).stdout
+    assert out.startswith(f"quarantine #{held['id']}: double_intro (referral #1)")
+    assert json.loads(cli("quarantine", "--json", cwd=tmp_path).stdout) == []
+    assert len(json.loads(cli("referrals", "--json", cwd=tmp_path).stdout)) == 1
+    again = cli("quarantine", "retry", str(held["id"]), cwd=tmp_path, ok=False)  # gone: said, not a traceback
+    assert again.returncode == 1 and f"quarantine #{held['id']}: no such message" in again.stderr

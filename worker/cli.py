@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     quar = sub.add_parser("quarantine", help="list messages set aside, with the reason")
     quar.add_argument("--json", action="store_true", help="JSON array (keys in README)")
     quar.set_defaults(func=cmd_quarantine)
+    quar_sub = quar.add_subparsers(dest="quarantine_command", metavar="ACTION")
+    retry = quar_sub.add_parser("retry", help="handle a quarantined message again, once its cause is fixed")
+    retry.add_argument("ids", type=int, nargs="+", metavar="ID")
+    retry.set_defaults(func=cmd_quarantine_retry)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -235,6 +239,26 @@ def cmd_quarantine(args) -> int:
         else:
             views.quarantine_table(rows, console)
     return 0
+
+
+def cmd_quarantine_retry(args) -> int:
+    app = bootstrap.build(load(args.config))
+    failed = 0
+    for quarantine_id in args.ids:
+        try:
+            outcome = app.pipeline.retry_quarantined(quarantine_id)
+        except LookupError as exc:
+            err.print(f"[red]error[/red]: {exc}", highlight=False)
+            failed += 1
+            continue
+        if outcome.kind == "quarantined":
+            failed += 1
+            err.print(f"quarantine #{quarantine_id}: quarantined again: {outcome.reason}", highlight=False, markup=False)
+        else:
+            referral = f" (referral #{outcome.referral_id})" if outcome.referral_id else ""
+            console.print(f"quarantine #{quarantine_id}: {outcome.kind}{referral}: {outcome.reason}",
+                          highlight=False, markup=False)
+    return 1 if failed else 0
 
 
 def cmd_doctor(args) -> int:

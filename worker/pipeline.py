@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -167,6 +167,29 @@ class Pipeline:
             session.flush()  # a reply later in this batch must find this message's thread
         advance(session, origin)
         return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
+
+    def retry_quarantined(self, quarantine_id: int) -> Outcome:
+        """Handle a quarantined message again, its cause fixed (a template, a bug, the database).
+
+        Three steps, each safe to repeat after a crash: forget that it was quarantined (so it is
+        no duplicate), handle it as if it had just arrived (it may be quarantined again, with
+        today's reason), then drop the old quarantine entry.
+        """
+        with self.sessions.begin() as session:
+            q = session.get(Quarantined, quarantine_id)
+            if q is None:
+                raise LookupError(f"quarantine #{quarantine_id}: no such message")
+            if not q.raw or q.raw_size > len(q.raw):
+                raise LookupError(f"quarantine #{quarantine_id}: only {len(q.raw)} of its {q.raw_size} bytes were "
+                                  "kept; ingest the original message again (`introledger ingest FILE`)")
+            raw, origin = q.raw, Origin(q.source, q.source_ref)
+            keys = [raw_key(raw), *([f"mid:{q.message_id}"] if q.message_id else [])]
+            session.execute(delete(InboundMessage).where(InboundMessage.kind == "quarantined",
+                                                         InboundMessage.dedupe_key.in_(keys)))
+        outcome = self.process(raw, origin)
+        with self.sessions.begin() as session:
+            session.execute(delete(Quarantined).where(Quarantined.id == quarantine_id))
+        return outcome
 
     def set_aside(self, origin: Origin, key: str, reason: str) -> Outcome:
         """Quarantine a message we could not even read (no bytes), under a key of its own."""
