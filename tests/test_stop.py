@@ -173,3 +173,11 @@ def test_a_colleague_cannot_answer_with_a_reply_address_sent_to_a_party(app, clo
     to_alice = tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1, to="alice@y.example")
     app.pipeline.process(answer(clock, "WON", sender="office@danabooks.example", to=to_alice), FILE)
     assert referral(app).status == "introduced"
+
+
+def test_confirmations_thread_under_the_members_own_reply(app, clock):
+    app.pipeline.process(answer(clock, "SNOOZE 1 week", n=1), FILE)
+    app.pipeline.process(answer(clock, "WON $4,500", n=2), FILE)
+    [snoozed] = mails(app, "snooze_confirmation")
+    [won] = mails(app, "status_confirmation")
+    assert (snoozed.in_reply_to, won.in_reply_to) == ("answer1@x", "answer2@x")

@@ -221,7 +221,7 @@ class StatusDesk:
                              reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})", **facts)
             if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
                 self._mail(session, referral, "snooze_confirmation", f"snooze:{referral.id}:{message_id}", actor,
-                           step, again=_day(again))
+                           step, answers=message_id, again=_day(again))
             return referral.status
         old, new = referral.status, decision.to_state
         self._record_outcome(referral, command, new, now, correction)
@@ -274,20 +274,23 @@ class StatusDesk:
                          reason=f"{said}: {what}; {_count(withdrawn, 'pending follow-up')} cancelled ({via})",
                          **facts)
         if message_id and not everything:  # by reply: say it worked (`mark` prints it instead)
-            self._mail(session, referral, "stop_confirmation", f"stop:{referral.id}:{actor}", actor, step)
+            self._mail(session, referral, "stop_confirmation", f"stop:{referral.id}:{actor}", actor, step,
+                       answers=message_id)
         return referral.status
 
     def _mail(self, session: Session, referral: Referral, kind: str, key: str, to: str, step: int | None,
-              **extra) -> None:
+              answers: str = "", **extra) -> None:
+        """`answers`: the Message-ID of the mail this one answers, so it threads under the person's reply."""
         view = describe(session, referral)
         outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
                      rendered=self.templates.render(kind, **view, **extra), now=self.now(),
                      referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
-                     member_id=referral.member_id)
+                     member_id=referral.member_id, in_reply_to=answers)
 
     def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None) -> None:
         self._mail(session, referral, "status_confirmation", f"confirm:{referral.id}:{message_id or self.now()}",
-                   actor, step, status=referral.status.replace("_", " ").upper(), value=format_value(referral),
+                   actor, step, answers=message_id, status=referral.status.replace("_", " ").upper(),
+                   value=format_value(referral),
                    final=referral.status in TERMINAL)
 
     def _clarify(self, session: Session, referral: Referral, msg: Inbound, step: int | None) -> None:
@@ -297,7 +300,8 @@ class StatusDesk:
         if step is None:
             step = session.scalar(select(func.max(FollowUp.step)).where(
                 FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
-        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step)
+        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step,
+                   answers=msg.message_id)
 
     def _not_applied(self, session: Session, referral: Referral, command: Command, why: str,
                      step: int | None, how: str) -> None:
