@@ -45,18 +45,16 @@ def _config(members: str) -> str:
             f"members:\n{members}")
 
 
-def _referrals(home: Path) -> list[dict]:
-    return json.loads(cli("referrals", "--json", cwd=home).stdout)
-
-
-def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path):
+def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path, database_url):
     home = tmp_path
     config = home / "config.yaml"
     config.write_text(_config(DANA))
-    cli("db", "upgrade", cwd=home)
+    database = {"INTROLEDGER_DATABASE_URL": database_url}
+    cli("db", "upgrade", cwd=home, env=database)
     box = mailbox.Maildir(str(home / "mail"))
     zoe = ("Zoe Park", "zoe@parkdesign.example")
-    env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
+    env = {**{k: v for k, v in os.environ.items() if k != "INTROLEDGER_CONFIG"}, **database}
+    _referrals = lambda home: json.loads(cli("referrals", "--json", cwd=home, env=database).stdout)  # noqa: E731
     log = open(home / "stderr", "w+")
     run = subprocess.Popen([sys.executable, "-m", "worker.cli", "run"], cwd=home, env=env,
                            stdout=subprocess.DEVNULL, stderr=log, text=True)
