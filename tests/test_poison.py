@@ -513,3 +513,14 @@ def test_quarantine_retry_handles_a_message_again_once_its_cause_is_fixed(tmp_pa
     assert len(json.loads(cli("referrals", "--json", cwd=tmp_path).stdout)) == 1
     again = cli("quarantine", "retry", str(held["id"]), cwd=tmp_path, ok=False)  # gone: said, not a traceback
     assert again.returncode == 1 and f"quarantine #{held['id']}: no such message" in again.stderr
+
+
+def test_the_quarantine_list_says_which_mailbox_a_uid_is_in():
+    """User trial: the `quarantine` table's source column showed "11" — a UID, but of which mailbox?"""
+    from models import Quarantined
+    from worker.views import quarantine_place
+
+    assert (quarantine_place(Quarantined(source="imap:intros@mail.example:993/INBOX", source_ref="11"))
+            == "UID 11 in imap:intros@mail.example:993/INBOX")
+    assert quarantine_place(Quarantined(source="maildir:/srv/mail", source_ref="1733.M1.host")) == "1733.M1.host in maildir:/srv/mail"
+    assert quarantine_place(Quarantined(source="file", source_ref="/home/dana/old/intro.eml")) == "/home/dana/old/intro.eml"

@@ -104,11 +104,20 @@ def review_table(rows: list[Referral], found: dict[int, InboundMessage], console
     console.print(table)
 
 
+def quarantine_place(q: Quarantined) -> str:
+    """Where to find the message: a UID alone ("11") named no mailbox."""
+    if q.source.startswith("imap:") and q.source_ref:
+        return f"UID {q.source_ref} in {q.source}"
+    if q.source.startswith("maildir:") and q.source_ref:
+        return f"{q.source_ref} in {q.source}"
+    return q.source_ref or q.source
+
+
 def quarantine_table(rows: list[Quarantined], console: Console) -> None:
     table = Table(title=f"Quarantine ({len(rows)})", title_justify="left")
     for col in ("#", "when", "source", "message", "reason"):
         table.add_column(col, overflow="fold")
     for q in rows:
-        table.add_row(str(q.id), q.created_at.strftime("%Y-%m-%d %H:%M"), q.source_ref or q.source,
+        table.add_row(str(q.id), q.created_at.strftime("%Y-%m-%d %H:%M"), quarantine_place(q),
                       q.message_id or f"({q.raw_size} bytes)", q.reason)
     console.print(table)
