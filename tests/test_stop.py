@@ -5,11 +5,21 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import OptOut, ReferralEvent  # noqa: F401
-from worker import tokens
 from tests import mailgen
 from tests.test_cli import cli
 from tests.test_lifecycle import logged  # noqa: F401  (fixture: a logged intro, a working dir, env)
-from tests.test_outcomes import DANA, FILE, SECRET, answer, app, events, mails, referral, steps  # noqa: F401
+from tests.test_outcomes import (  # noqa: F401
+    DANA,
+    FILE,
+    SECRET,
+    answer,
+    app,
+    events,
+    mails,
+    referral,
+    steps,
+)
+from worker import tokens
 
 
 def _opted_out(app) -> list[str]:
