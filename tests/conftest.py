@@ -98,3 +98,17 @@ def pytest_collection_modifyitems(config, items):
         params = getattr(getattr(item, "callspec", None), "params", {})
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or params.get("database_url") == "postgres":
             item.add_marker(pytest.mark.servers)
+
+
+@pytest.fixture
+def redis_db(redis_url):
+    """Redis database 12, for tests that watch queue jobs: the shared test database (15) is
+    flushed by other tests (another run on the same machine too), which would take those jobs."""
+    import redis
+
+    url = redis_url.rsplit("/", 1)[0] + "/12"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()

@@ -42,20 +42,6 @@ def test_a_namespace_that_cannot_name_a_queue_is_refused_with_what_to_use(tmp_pa
 # --- two deployments, one Redis database, real dramatiq workers and SMTP servers -----------
 
 
-@pytest.fixture
-def redis_db(redis_url):
-    """A Redis database of this file's own (12): the shared test database (15) is flushed by
-    other tests, which would take the very jobs these tests watch."""
-    import redis
-
-    url = redis_url.rsplit("/", 1)[0] + "/12"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
-
-
 class Deployment:
     """One introledger deployment: its own directory, database, tracking address and SMTP server."""
 
@@ -132,7 +118,7 @@ def test_two_deployments_on_one_redis_database_each_send_only_their_own_mail(two
         south.intro(i)
         north.outbound.sweep()
         south.outbound.sweep()
-        assert wait_until(lambda: north.statuses() == ["sent"] * i and south.statuses() == ["sent"] * i, 30)
+        assert wait_until(lambda n=i: north.statuses() == ["sent"] * n and south.statuses() == ["sent"] * n, 30)
     assert north.recipients() == ["carol@x.example"] * 3
     assert south.recipients() == ["omar@z.example"] * 3
 

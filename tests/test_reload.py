@@ -5,12 +5,10 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 from tests import mailgen
 from tests.test_cli import cli
 from tests.test_imap import wait_until
-from tests.test_queues import redis_db  # noqa: F401 - a fixture: a Redis database no other test flushes
 from worker.config import from_dict
 from worker.reload import changes, describe
 
@@ -54,11 +52,11 @@ def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path, database_ur
     box = mailbox.Maildir(str(home / "mail"))
     zoe = ("Zoe Park", "zoe@parkdesign.example")
     env = {**{k: v for k, v in os.environ.items() if k != "INTROLEDGER_CONFIG"}, **database}
-    _referrals = lambda home: json.loads(cli("referrals", "--json", cwd=home, env=database).stdout)  # noqa: E731
-    log = open(home / "stderr", "w+")
+    _referrals = lambda home: json.loads(cli("referrals", "--json", cwd=home, env=database).stdout)
+    log = open(home / "stderr", "w+")  # noqa: SIM115 - the process writes it until the end
     run = subprocess.Popen([sys.executable, "-m", "worker.cli", "run"], cwd=home, env=env,
                            stdout=subprocess.DEVNULL, stderr=log, text=True)
-    said = lambda text: text in (home / "stderr").read_text()  # noqa: E731
+    said = lambda text: text in (home / "stderr").read_text()
     try:
         box.add(mailgen.intro(1, introducer=zoe))  # Zoe is not a member yet: a partner's intro
         assert wait_until(lambda: len(_referrals(home)) == 1, 30)  # running (and the handler installed)

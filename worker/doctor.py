@@ -141,7 +141,7 @@ def _broker_checks(config: Config) -> tuple[list[str], list[str]]:
         ours = queues.me(config.queue_name, config.settings.tracking.address, str(config.path), datetime.now(timezone.utc))
         return queues.others(ours, queues.registered(client), queues.live_queues(client))
     except redis.RedisError as exc:
-        return [f"broker: Redis at {_without_password(url)} does not answer ({exc}); "
-                "start redis-server or fix broker_url"], []
+        return [(f"broker: Redis at {_without_password(url)} does not answer ({exc}); "
+                 "start redis-server or fix broker_url")], []
     finally:
         client.close()
