@@ -151,6 +151,7 @@ def _flows(r: Referral, members: dict[int, Member]):
         return next((m.id for m in members.values() if email and email in m.emails), None)
 
     giver = member_of(r.introducer.email)
+    named_provider = any(p.role == "provider" for p in r.parties)
     for p in r.parties:
         receiver = member_of(p.person.email)
         if receiver is None:
@@ -158,6 +159,10 @@ def _flows(r: Referral, members: dict[int, Member]):
             # imported from a group's system) counts once it has a partner record.
             if giver is not None and p.role != "prospect" and (p.person.email or p.person.partner_id):
                 yield giver, p.person, "given"
+        elif not (p.role == "provider" or (p.role == "party" and not named_provider and receiver == r.member_id)):
+            # A member who is the client of another, or one of two members the mail did not tell apart
+            # (the referral's own member receives it): one intro is received once.
+            continue
         elif receiver != giver and (r.introducer.email or r.introducer.partner_id or giver is not None):
             # From a partner, or from another member of the group: the receiver's ledger records it,
             # and a giving member's records it as given.

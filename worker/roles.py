@@ -22,13 +22,25 @@ def assign(parties: list[Address], introducer: Address, text: str, directory: Di
            ) -> tuple[tuple[Party, ...], str, int | None]:
     """Roles for each party, the direction, and the member it belongs to."""
     members = [p for p in parties if directory.member_of(p.email)]
-    if members:
+    giver = directory.member_of(introducer.email)
+    if len(members) == 1:
         member = directory.member_of(members[0].email)
         roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
         return roles, "received", member.id
-    giver = directory.member_of(introducer.email)
     roles = _from_text(parties, text)
+    receiver = _receiving_member(roles, members)
+    if receiver is not None:
+        return roles, "received", directory.member_of(receiver.email).id
     return roles, ("given" if giver else "partner"), (giver.id if giver else None)
+
+
+def _receiving_member(roles: tuple[Party, ...], members: list[Address]) -> Address | None:
+    """Of several members introduced together, the one who gets the work (the others are its
+    clients): the provider the text names; if it names none, the first member (roles unknown)."""
+    providers = [r.address for r in roles if r.role == "provider"]
+    if providers:
+        return next((a for a in providers if a in members), None)
+    return next((r.address for r in roles if r.address in members and r.role == "party"), None)
 
 
 _NEEDS_RE = re.compile(rf"\b(?:{_NEEDS})", re.IGNORECASE)
