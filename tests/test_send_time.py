@@ -2,8 +2,8 @@
 
 - A follow-up that waited in the outbox (held back by the daily cap) is not sent once the member
   answered WON, SNOOZE or STOP: its row says why.
-- The daily cap protects partners and prospects, not members from their own confirmations;
-  a person can send a held-back mail now; a raised cap releases what now fits.
+- The daily cap protects partners and prospects, not members from their own mail (confirmations,
+  digest, reminders); a person can send a held-back mail now; a raised cap releases what now fits.
 """
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -26,11 +26,12 @@ def make_app(tmp_path, database_url, sink, clock, cap=1):
 
 
 def dana_had_mail_today(app, clock, n=1):
-    """Mail Dana already got today (e.g. a digest): it used up her daily cap."""
+    """Mail Dana already got today (follow-ups about other intros): it used up her daily cap."""
     with app.sessions.begin() as s:
         for i in range(n):
-            s.add(OutboxMessage(dedupe_key=f"earlier-{i}", kind="digest", status="sent", referral_ids=[],
-                                from_addr="intros@example.com", to_addr=DANA_EMAIL, subject="Your week",
+            s.add(OutboxMessage(dedupe_key=f"earlier-{i}", kind="follow_up", status="sent", referral_ids=[],
+                                from_addr="intros@example.com", to_addr=DANA_EMAIL,
+                                subject=f"How did the intro to Zoe {i} go? [ref R{90 + i}]",
                                 text_body="…", not_before=clock.current, queued_at=clock.current,
                                 claimed_at=clock.current, sent_at=clock.current, attempts=1))
 
@@ -42,7 +43,8 @@ def deferred_follow_up(app, clock, outbound) -> int:
     clock.advance(seconds=31)
     with app.sessions.begin() as s:
         assert app.followups.materialize(s) == 1
-        fid = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up"))
+        fid = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up",
+                                                      OutboxMessage.status == "queued"))
     assert outbound.deliverer.deliver(fid) == "deferred"
     assert row(app, fid).reason.startswith("deferred: daily cap of 1 mails to dana@")
     return fid
@@ -163,13 +165,80 @@ def test_a_members_own_confirmations_are_neither_held_back_nor_counted_by_the_da
     clock.advance(seconds=31)
     with app.sessions.begin() as s:
         app.followups.materialize(s)
-        follow_up = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up"))
+        follow_up = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up",
+                                                            OutboxMessage.status == "queued"))
     assert outbound.deliverer.deliver(follow_up) == "sent"  # R2's question: her 2nd counted mail today
     to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
     assert to_dana == ["Noted: the intro to Alice 1 is CONNECTED [ref R1]", "Noted: the intro to Alice 1 is WON [ref R1]",
                        "How did the intro to Alice 2 go? [ref R2]"]
     outbound.close()
     app.engine.dispose()
+
+
+def test_a_members_digest_reminders_and_confirmations_do_not_starve_her_follow_up_and_partners_keep_the_cap(
+        tmp_path, database_url, smtp_sink, clock):
+    """User trial: on a Monday Dana got her digest, her coffee check-in and her daily prompt (3 of
+    her 3 a day), so the follow-up she needed waited a day. Her own account's mail no longer counts;
+    Carol, a partner, still gets at most 3 a day."""
+    from datetime import datetime, timezone
+
+    from tests import mailgen
+    from tests.test_delivery import CAROL, FILE
+
+    clock.current = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)  # a Monday
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock,
+                    thank_you={"enabled": False}, follow_ups={"steps": ["7d"]},
+                    reminders={"coffee": {"day_of_month": 9, "hour": 8}, "daily": {"enabled": True, "hour": 8}},
+                    outbound=outbound_settings(smtp_sink, per_recipient_per_day=3))
+    outbound = bootstrap.build_outbound(app)
+    for i in range(1, 5):  # Carol introduces Dana to four clients
+        app.pipeline.process(mailgen.intro(i, introducer=CAROL, a=(f"Alice {i}", f"alice{i}@y.example"), b=DANA,
+                                           when=clock.current + timedelta(minutes=i)), FILE)
+
+    def deliver_queued() -> list[str]:
+        with app.sessions() as s:
+            ids = s.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "queued")
+                            .order_by(OutboxMessage.id)).all()
+        return [outbound.deliverer.deliver(oid) for oid in ids]
+
+    clock.current = datetime(2026, 11, 9, 15, 10, tzinfo=timezone.utc)  # a week later
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 1
+        assert app.reminders.queue_due(s) == 2  # the coffee check-in and the daily prompt
+    assert deliver_queued() == ["sent"] * 3
+    for rid in (1, 2, 3):  # she closes three: three confirmations, three closed-business mails to Carol
+        clock.advance(seconds=1)
+        assert answer_about(app, rid, "WON $1,000") == "won"
+    assert deliver_queued() == ["sent"] * 6
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1  # R4's, due today (R1-R3's were cancelled by WON)
+    assert deliver_queued() == ["sent"]
+    clock.advance(seconds=1)
+    assert answer_about(app, 4, "QUALIFIED") == "qualified"  # Carol's 4th mail today
+    assert deliver_queued() == ["sent", "deferred"]
+
+    to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
+    assert to_dana[:3] == ["Your referrals this week (2026-W45): 4 in, 0 out",
+                           "Time for a coffee with Carol Jensen?", "Who could you refer today? Carol Jensen"]
+    assert to_dana[3:] == [*(f"Noted: the intro to Alice {i} is WON [ref R{i}]" for i in (1, 2, 3)),
+                           "How did the intro to Alice 4 go? [ref R4]",
+                           "Noted: the intro to Alice 4 is QUALIFIED [ref R4]"]
+    to_carol = [subject for to, subject in subjects(smtp_sink) if to == CAROL[1]]
+    assert to_carol == [f"Your intro to Alice {i} turned into business" for i in (1, 2, 3)]
+    with app.sessions() as s:
+        held = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "closed_business",
+                                                    OutboxMessage.status == "queued"))
+    assert held.subject == "Your intro to Alice 4 is a real prospect"
+    assert held.reason == f"deferred: daily cap of 3 mails to {CAROL[1]}"
+    outbound.close()
+    app.engine.dispose()
+
+
+def answer_about(app, referral_id: int, words: str) -> str:
+    with app.sessions.begin() as s:
+        referral = s.get(Referral, referral_id)
+        return app.desk.apply(s, referral, parse_command(words, app.desk.vocabulary), DANA_EMAIL, "",
+                              via=f"by hand: {words}")
 
 
 def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, database_url, smtp_sink, clock):
@@ -239,4 +308,7 @@ def test_every_confirmation_template_is_outside_the_daily_cap():
     confirmations = {p.stem for p in templates.glob("*_confirmation.txt")}
     assert confirmations and confirmations <= CAP_EXEMPT
     assert not counts_against_cap("clarification") and not counts_against_cap("answer_not_applied")
-    assert counts_against_cap("follow_up") and counts_against_cap("digest") and counts_against_cap("thank_you")
+    # a member's own account is not what the cap protects; follow-ups and mail to partners are
+    assert not counts_against_cap("digest") and not counts_against_cap("coffee_check_in")
+    assert not counts_against_cap("promise_nudge") and not counts_against_cap("daily_prompt")
+    assert counts_against_cap("follow_up") and counts_against_cap("thank_you") and counts_against_cap("closed_business")

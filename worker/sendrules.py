@@ -10,11 +10,16 @@ from datetime import datetime
 
 from worker import lifecycle
 
-# Mail answering the recipient's own mail (mostly a member about their own answers). It goes at
-# once: never held back by the cap and never counted in it (the cap protects partners and
-# prospects from us, not members from their own confirmations).
-CAP_EXEMPT = frozenset({"status_confirmation", "snooze_confirmation", "stop_confirmation", "clarification",
-                        "answer_not_applied"})
+# The daily cap protects partners and prospects from us, not members from their own mail. These
+# kinds are never held back by it and never counted in it, so they cannot starve what it guards:
+CAP_EXEMPT = frozenset({
+    # answers to the recipient's own mail (mostly a member's answer; a party's MET too): they go at once
+    "status_confirmation", "snooze_confirmation", "stop_confirmation", "clarification", "answer_not_applied",
+    # a member's own account, sent only to the member's first address
+    "digest", "coffee_check_in", "promise_nudge", "daily_prompt",
+})
+# Follow-ups to a member still count: one per referral, they are the mail that arrives in a heap
+# (intros logged together, a backlog after an outage), and the cap spreads that over days.
 
 # STOP (this referral) and STOP ALL (an opt-out of all mail): lifecycle events worker/status.py records.
 STOP_EVENTS = ("stop", "opt_out")
