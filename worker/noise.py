@@ -5,6 +5,7 @@ need the context.
 """
 import re
 
+from worker import bounces
 from worker.language import OUT_OF_OFFICE_SUBJECT
 from worker.parse import Inbound, getaddresses_safely
 from worker.verdict import Verdict
@@ -67,14 +68,26 @@ def own_mail(msg: Inbound, ctx) -> Verdict | None:
 
 
 def bounce(msg: Inbound, _ctx) -> Verdict | None:
+    """A mail system's report. What it says about our own mail (which recipient failed, why) is
+    read here, purely, and acted on by a hook (worker/pauses.py)."""
+    why = _bounce_sign(msg)
+    if why is None:
+        return None
+    report = bounces.read(msg)
+    if report is None:
+        return Verdict("bounce", "bounce", why)
+    return Verdict("bounce", "bounce", f"{why}: {report.reason}", extra={"report": report})
+
+
+def _bounce_sign(msg: Inbound) -> str | None:
     if msg.content_type == "multipart/report":
-        return Verdict("bounce", "bounce", "a multipart/report delivery notification")
+        return "a multipart/report delivery notification"
     if msg.sender and msg.sender.email.partition("@")[0] in BOUNCE_SENDERS:
-        return Verdict("bounce", "bounce", f"sent by {msg.sender.email}, a mail system")
+        return f"sent by {msg.sender.email}, a mail system"
     if msg.headers.get("return-path", "").strip() == "<>":
-        return Verdict("bounce", "bounce", "null sender (Return-Path: <>), as bounces have")
+        return "null sender (Return-Path: <>), as bounces have"
     if "x-failed-recipients" in msg.headers:
-        return Verdict("bounce", "bounce", "has X-Failed-Recipients, a delivery failure")
+        return "has X-Failed-Recipients, a delivery failure"
     return None
 
 

@@ -33,6 +33,11 @@ KEPT_HEADERS = (
     "reply-to",
 )
 GATEWAY_HEADERS = ("x-original-to", "delivered-to", "envelope-to", "resent-to", "resent-cc")
+# The machine-readable parts of a delivery report (RFC 3464, RFC 6533): kept as text for
+# worker/bounces.py, capped (a real one is a few KB).
+REPORT_PARTS = frozenset({"message/delivery-status", "message/global-delivery-status", "text/rfc822-headers",
+                          "message/rfc822-headers", "message/global-headers"})
+MAX_REPORT = 64 * 1024
 
 
 class ParseError(ValueError):
@@ -68,6 +73,8 @@ class Inbound:
     # Every Authentication-Results header, top (newest, our receiving server's) first: a sender
     # can write one too, so only the one our server stamped may be trusted (see status.py).
     auth_results: tuple[str, ...] = field(default=())
+    # (content type, text) of each delivery-report part (REPORT_PARTS), in order; () for most mail.
+    reports: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -100,7 +107,7 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
     first = lambda name: h[name][0] if name in h else None  # noqa: E731
     mid = _msgid(first("message-id"))
     sender = addresses(h.get("from"))
-    text, attached = _body(msg, depth)
+    text, attached, reports = _body(msg, depth)
     return Inbound(
         dedupe_key=f"mid:{mid}" if mid else fallback_key,
         message_id=mid,
@@ -118,6 +125,7 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
         attached=attached,
         size=size,
         auth_results=tuple(decode(v) for v in h.get("authentication-results", ())),
+        reports=reports,
     )
 
 
@@ -333,14 +341,17 @@ def _gateway(h: dict[str, list[str]]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...]]:
+def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...], tuple[tuple[str, str], ...]]:
     plain: str | None = None
     html: str | None = None
     attached: list[Inbound] = []
+    reports: list[tuple[str, str]] = []
     for part in _walk(msg):
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             attached.extend(_attached(part, depth))
+        elif ctype in REPORT_PARTS:  # before the attachment check: some servers mark them so
+            reports.append((ctype, _unsurrogate(_text(part)[:MAX_REPORT]).replace("\r\n", "\n")))
         elif _is_attachment(part):
             continue
         elif ctype == "text/plain" and plain is None:
@@ -349,7 +360,7 @@ def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...]]:
             html = _text(part)
     if plain is None and html is not None:
         plain = html_to_text(html)
-    return _unsurrogate(plain or "").replace("\r\n", "\n"), tuple(attached)
+    return _unsurrogate(plain or "").replace("\r\n", "\n"), tuple(attached), tuple(reports)
 
 
 def _walk(msg: Message, depth: int = 0):
