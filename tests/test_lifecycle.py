@@ -79,6 +79,10 @@ def test_review_decides_only_candidates():
     assert decide("needs_review", None, HAND, "review_accept").to_state == "introduced"
     assert decide("needs_review", None, HAND, "review_reject").to_state == "rejected"
     assert not decide("won", None, HAND, "review_reject").allowed
+    # A clear intro by its introducer logs a candidate; once logged or rejected, it changes nothing.
+    assert decide("needs_review", None, lifecycle.INTRODUCER, "clear_intro").to_state == "introduced"
+    assert not decide("rejected", None, lifecycle.INTRODUCER, "clear_intro").allowed
+    assert not decide("needs_review", None, PARTY, "clear_intro").allowed
 
 
 def test_every_rule_leads_to_a_known_state():

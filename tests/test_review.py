@@ -6,8 +6,10 @@ from functools import partial
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from models import FollowUp, OutboxMessage, Referral
+from models import FollowUp, OutboxMessage, Referral, ReferralEvent
+from models.db import make_engine
 from tests import mailgen
 from tests.conftest import build_app
 from tests.test_cli import CORPUS, cli
@@ -221,3 +223,88 @@ def test_a_rejected_intro_seen_again_by_another_route_stays_out(tmp_path, databa
         assert s.scalars(select(Referral.status)).all() == ["rejected"]
     assert _mail(app) == ([], [])
     app.engine.dispose()
+
+
+# A weak intro waits for review; a clear one by the same introducer, in its thread or not, logs it.
+
+RAJ = ("Raj Mehta", "raj@mehta-bistro.example")
+LOOSE = "<loose1@mail.jensen-law.example>"
+
+
+def _weak_then_clear(threaded: bool, when: datetime) -> tuple[bytes, bytes]:
+    """Carol loops Dana in with a vague line, then writes the real intro (as a Gmail reply, quoting)."""
+    weak = mailgen.message(1, CAROL, [DANA, RAJ], [("", "intros@example.com")], "Raj's bistro",
+                           "Looping in Dana here - you two should talk at some point.\n\nCarol\n", "gmail", when)
+    weak = weak.replace(b"<gen1.gmail@mail.gmail.example>", LOOSE.encode())
+    body = ("Sorry, that was cryptic! Dana, meet Raj. Raj owns the bistro on Elm Street and is looking for a "
+            "bookkeeper before tax season. Dana is the bookkeeper I told you about, Raj.\n\nCarol\n\n"
+            f"On {when:%a, %b %d, %Y at %H:%M} Carol Jensen <{CAROL[1]}> wrote:\n"
+            "> Looping in Dana here - you two should talk at some point.\n>\n> Carol\n")
+    clear = mailgen.message(2, CAROL, [DANA, RAJ], [("", "intros@example.com")],
+                            "Re: Raj's bistro" if threaded else "Intro: Dana <> Raj", body, "gmail",
+                            when + timedelta(hours=3), in_reply_to=LOOSE if threaded else "")
+    return weak, clear
+
+
+def _run_once(workdir, raw: bytes, name: str, caplog) -> list[str]:
+    """Deliver one message to the Maildir `run` watches; what `run -v` logs about it."""
+    (workdir / "mail" / "new").mkdir(parents=True, exist_ok=True)
+    (workdir / "mail" / "new" / name).write_bytes(raw)
+    caplog.clear()
+    cli("run", "--once", "-v", cwd=workdir)
+    return [r.getMessage() for r in caplog.records if r.name == "introledger"]
+
+
+@pytest.mark.parametrize("route", ["ingest", "run"])
+@pytest.mark.parametrize("threaded", [True, False], ids=["in-its-thread", "new-thread"])
+def test_a_clear_intro_after_a_weak_one_is_logged_and_resolves_the_review_item(workdir, threaded, route, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="introledger")
+    weak, clear = _weak_then_clear(threaded, datetime.now(timezone.utc) - timedelta(hours=4))
+    (workdir / "weak.eml").write_bytes(weak)
+    assert json.loads(cli("ingest", "--json", "weak.eml", cwd=workdir).stdout) == {"needs_review": 1}
+    [waiting] = review_list(workdir)
+    assert waiting["kind"] == "weak_intro"
+
+    # Was: in its thread, a mere reply (the intro never logged); in a new thread, counted as logged
+    # while folded into the review item, which stayed waiting (no thank-you).
+    if route == "ingest":
+        (workdir / "clear.eml").write_bytes(clear)
+        assert json.loads(cli("ingest", "--json", "clear.eml", cwd=workdir).stdout) == {"double_intro": 1}
+    else:
+        [said] = _run_once(workdir, clear, "clear.eml", caplog)
+        assert said.startswith(f"gen2.gmail@mail.gmail.example double_intro: {CAROL[1]} wrote to 2 people")
+        assert said.endswith(f"logged review item #{waiting['id']} (it was waiting for review; this intro is "
+                             f"clear) → referral #{waiting['id']}")
+    assert review_list(workdir) == []
+    [logged] = json.loads(cli("referrals", "--json", cwd=workdir).stdout)
+    assert (logged["id"], logged["status"], logged["kind"]) == (waiting["id"], "introduced", "double_intro")
+    assert {p["email"]: p["role"] for p in logged["parties"]} == {DANA[1]: "provider", RAJ[1]: "prospect"}
+    assert logged["source"]["message_id"] == "gen2.gmail@mail.gmail.example"
+    outbox = json.loads(cli("outbox", "--json", cwd=workdir).stdout)
+    assert [(m["kind"], m["to"]) for m in outbox] == [("thank_you", CAROL[1])]
+    engine = make_engine(f"sqlite:///{workdir / 'introledger.db'}")
+    with Session(engine) as s:
+        [event] = s.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == waiting["id"]))
+    engine.dispose()
+    assert (event.event, event.old_status, event.new_status) == ("clear_intro", "needs_review", "introduced")
+    assert "gen2.gmail@mail.gmail.example" in event.reason
+
+    if route == "run" and not threaded:  # the same intro by another route later: said so, nothing new
+        again = clear.replace(b"<gen2.gmail@mail.gmail.example>", b"<gen3.gmail@mail.gmail.example>")
+        [said] = _run_once(workdir, again, "again.eml", caplog)
+        assert f"the same intro as referral #{waiting['id']} (introduced) → referral #{waiting['id']}" in said
+        assert len(json.loads(cli("referrals", "--json", cwd=workdir).stdout)) == 1
+
+
+def test_a_partys_reply_thanking_for_the_introduction_stays_a_reply_to_the_review_item(workdir):
+    weak, _ = _weak_then_clear(True, datetime.now(timezone.utc) - timedelta(hours=4))
+    (workdir / "weak.eml").write_bytes(weak)
+    thanks = mailgen.message(5, RAJ, [CAROL, DANA], [("", "intros@example.com")], "Re: Raj's bistro",
+                             "Thanks for the introduction, Carol! Dana, could we talk on Tuesday?\n\nRaj\n",
+                             "gmail", datetime.now(timezone.utc), in_reply_to=LOOSE)
+    (workdir / "thanks.eml").write_bytes(thanks)
+    cli("ingest", "weak.eml", cwd=workdir)
+    assert json.loads(cli("ingest", "--json", "thanks.eml", cwd=workdir).stdout) == {"thread_reply": 1}
+    assert len(review_list(workdir)) == 1  # Raj is no introducer: the item waits for a person

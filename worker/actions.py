@@ -1,12 +1,13 @@
 """What each verdict does to the database; no I/O beyond the session it is given."""
 import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Person, Promise, Referral, ReferralParty
 from models.base import utcnow
-from worker import lifecycle, names
+from worker import lifecycle, names, review
 from worker.matching import same_parties
 from worker.parse import Address, Inbound
 from worker.threads import subject_key
@@ -18,22 +19,38 @@ _REFERRAL_BY_KEY = select(Referral.id).where(Referral.dedupe_key == bindparam("k
 _STATUS_OF = select(Referral.status).where(Referral.id == bindparam("id"))
 
 
-def act(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
-    """Apply a verdict; returns the referral the message belongs to, if any."""
+@dataclass(frozen=True)
+class Acted:
+    """The referral a message belongs to, and what a person reading the log must know beyond the
+    verdict's reason (the intro was one we knew: "the same intro as referral #3")."""
+
+    referral_id: int | None
+    note: str = ""
+
+
+def act(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
+    """Apply a verdict: the referral the message belongs to, if any."""
     handler = HANDLERS.get(verdict.kind)
-    return handler(session, verdict, msg) if handler else None
+    done = handler(session, verdict, msg) if handler else None
+    return done if isinstance(done, Acted) else Acted(done)
 
 
-def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
     intro = verdict.intro
     if intro is None:
-        return None
+        return Acted(None)
     people = people_for(session, [intro.introducer, *(p.address for p in intro.parties)])
     introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties)))
-    existing = _same_intro(session, intro, introducer, [p for p, _ in parties])
+    # A clear intro in the thread of one waiting for review (classify says which) settles that one.
+    existing = verdict.referral_id or _same_intro(session, intro, introducer, [p for p, _ in parties])
     if existing is not None:
-        # A person rejected this intro in review: another copy of it must not revive it (no thanks).
-        return None if session.scalar(_STATUS_OF, {"id": existing}) == "rejected" else existing
+        status = session.scalar(_STATUS_OF, {"id": existing})
+        if status == "rejected":  # a person said no: another copy of it must not revive it (no thanks)
+            return Acted(None, f"the same intro as referral #{existing}, rejected in review: not logged again")
+        if status == "needs_review" and verdict.kind != "needs_review":
+            _log_candidate(session, session.get(Referral, existing), verdict, msg, parties)
+            return Acted(existing, f"logged review item #{existing} (it was waiting for review; this intro is clear)")
+        return Acted(existing, f"the same intro as referral #{existing} ({status})")
     referral = Referral(
         dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == "needs_review" else verdict.kind,
         status="needs_review" if verdict.kind == "needs_review" else "introduced",
@@ -45,7 +62,36 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None
     referral.parties = [ReferralParty(person=person, role=role) for person, role in parties]
     session.add(referral)
     session.flush()
-    return referral.id
+    return Acted(referral.id)
+
+
+def _log_candidate(session: Session, referral: Referral, verdict: Verdict, msg: Inbound,
+                   parties: list[tuple[Person, str]]) -> None:
+    """An intro waiting for review becomes the clear intro that followed it: its people, roles and
+    source, status introduced (an event says which message did it); a party's reply seen while it
+    waited makes it connected, as `review accept` would."""
+    intro = verdict.intro
+    session.flush()  # new people get their ids
+    decision = lifecycle.decide(referral.status, None, lifecycle.INTRODUCER, "clear_intro")
+    if not decision.allowed:
+        return
+    referral.kind, referral.confidence, referral.reason = verdict.kind, verdict.confidence, verdict.reason
+    referral.direction, referral.member_id = intro.direction, intro.member_id
+    referral.introduced_at = intro.introduced_at or referral.introduced_at
+    referral.source_message_id = intro.original_message_id or msg.message_id
+    referral.subject, referral.subject_key = intro.subject[:500], subject_key(intro.subject)
+    referral.excerpt = intro.excerpt
+    roles = {person.id: role for person, role in parties}
+    for old in list(referral.parties):
+        if old.person_id in roles:
+            old.role = roles.pop(old.person_id)
+        else:
+            referral.parties.remove(old)
+            session.delete(old)
+    referral.parties.extend(ReferralParty(person=person, role=role) for person, role in parties if person.id in roles)
+    lifecycle.record(session, referral, "clear_intro", decision, utcnow(), actor_email=intro.introducer.email,
+                     message_id=msg.message_id, reason=f"a clear intro followed in {msg.message_id}: {verdict.reason}")
+    review.connect_if_replied(session, referral)
 
 
 def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | None:

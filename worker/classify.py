@@ -28,6 +28,7 @@ class ThreadMatch:
     referral_id: int
     how: str  # human words: "In-Reply-To matches referral #3's intro"
     parties: frozenset[str] = frozenset()
+    review_introducer: str = ""  # the referral waits for review: who wrote its (unclear) intro
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,24 @@ def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
 def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     if ctx.thread is None:
         return None
+    confirmed = _clear_intro_for_review(msg, ctx)
+    if confirmed is not None:
+        return confirmed
     return _robot_or_person(msg, Verdict("thread_reply", "thread_reply", ctx.thread.how,
                                          referral_id=ctx.thread.referral_id))
+
+
+def _clear_intro_for_review(msg: Inbound, ctx: Context) -> Verdict | None:
+    """The introducer of an intro waiting for review writes a clear one in its thread: that is the
+    intro (logged, the review item settled by it). A party thanking for the introduction is a reply."""
+    thread = ctx.thread
+    if not thread.review_introducer or msg.sender is None or msg.sender.email != thread.review_introducer:
+        return None
+    verdict = _intro_of(msg, ctx)
+    if verdict is None or verdict.confidence < ctx.review_below:
+        return None
+    return replace(verdict, referral_id=thread.referral_id,
+                   reason=f"{verdict.reason}, in the thread of review item #{thread.referral_id}")
 
 
 def _robot_or_person(msg: Inbound, verdict: Verdict) -> Verdict:

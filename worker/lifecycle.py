@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from models import Referral, ReferralEvent
 
 # Who caused an event. `hand` is a person at the command line (review; `mark` speaks for the member).
-MEMBER, PARTY, HAND, TIMER = "member", "party", "hand", "timer"
+MEMBER, PARTY, HAND, TIMER, INTRODUCER = "member", "party", "hand", "timer", "introducer"
 PEOPLE = frozenset({MEMBER, PARTY})
 
 TERMINAL = frozenset({"won", "lost", "no_fit"})
@@ -26,7 +26,7 @@ UNCHANGED = ""  # a rule's `to` for events that act on the referral without chan
 
 @dataclass(frozen=True)
 class Rule:
-    event: str  # answer | correction | thread_reply | snooze | stop | opt_out | stale | review_accept | …
+    event: str  # answer | correction | thread_reply | snooze | stop | opt_out | stale | review_accept | clear_intro | …
     sources: frozenset[str]
     answers: frozenset[str]  # for answer/correction: the answers it covers; empty: any event of that name
     actors: frozenset[str]
@@ -55,6 +55,8 @@ TRANSITIONS: tuple[Rule, ...] = (
     _rule("stale", {"introduced"}, {TIMER}, to="stale"),
     _rule("review_accept", {"needs_review"}, {HAND}, to="introduced"),
     _rule("review_reject", {"needs_review"}, {HAND}, to="rejected"),
+    # The introducer of an unclear intro writes a clear one (in its thread, or to the same people).
+    _rule("clear_intro", {"needs_review"}, {INTRODUCER}, to="introduced"),
 )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
-from worker.actions import act
+from worker.actions import Acted, act
 from worker.classify import Context, classify
 from worker.outages import InfrastructureError, describe, is_outage
 from worker.parse import Inbound, ParseError, parse, raw_key
@@ -158,15 +158,17 @@ class Pipeline:
         if self.review:
             verdict = as_candidate(verdict)
         # A promise found in past mail is history: recording it would send nudges about it.
-        referral_id = None if self.review and verdict.kind == "promise" else act(session, verdict, msg)
+        acted = Acted(None) if self.review and verdict.kind == "promise" else act(session, verdict, msg)
+        referral_id = acted.referral_id
         for hook in self.hooks.get(verdict.kind, ()):
             hook(session, verdict, msg, referral_id)
-        session.add(_record(msg, origin, verdict.kind, verdict.rule, verdict.reason, referral_id))
+        reason = f"{verdict.reason}; {acted.note}" if acted.note else verdict.reason
+        session.add(_record(msg, origin, verdict.kind, verdict.rule, reason, referral_id))
         pending[msg.dedupe_key] = (verdict.kind, referral_id)
         if referral_id is not None:
             session.flush()  # a reply later in this batch must find this message's thread
         advance(session, origin)
-        return Outcome(verdict.kind, verdict.reason, referral_id, msg.message_id)
+        return Outcome(verdict.kind, reason, referral_id, msg.message_id)
 
     def retry_quarantined(self, quarantine_id: int) -> Outcome:
         """Handle a quarantined message again, its cause fixed (a template, a bug, the database).

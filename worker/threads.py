@@ -1,11 +1,11 @@
 """Find the known intro thread a message belongs to (database reads only)."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import InboundMessage, Referral
+from models import InboundMessage, Person, Referral
 from worker.classify import ThreadMatch
 from worker.parse import Inbound
 
@@ -19,6 +19,8 @@ _THREADED = select(InboundMessage.referral_id, InboundMessage.message_id).where(
     InboundMessage.referral_id.is_not(None)).limit(1)
 _THREAD_BY_ID = _THREADED.where(InboundMessage.message_id == bindparam("id"))
 _THREAD_BY_IDS = _THREADED.where(InboundMessage.message_id.in_(bindparam("ids", expanding=True)))
+_REVIEW_INTRODUCER = select(Person.email).join(Referral, Referral.introducer_id == Person.id).where(
+    Referral.id == bindparam("id"), Referral.status == "needs_review")
 _REFERRALS_BY_SUBJECT = select(Referral.id).where(
     Referral.subject_key == bindparam("key")).order_by(Referral.id.desc()).limit(5)
 
@@ -43,7 +45,11 @@ def look_up(session: Session, msg: Inbound) -> Seen:
     row = session.execute(_BY_KEY, {"key": msg.dedupe_key}).first()
     if row is not None:
         return Seen((row.kind, row.referral_id), None)
-    return Seen(None, _by_message_ids(session, msg) or _by_subject_and_people(session, msg))
+    thread = _by_message_ids(session, msg) or _by_subject_and_people(session, msg)
+    if thread is not None:
+        introducer = session.scalar(_REVIEW_INTRODUCER, {"id": thread.referral_id})
+        thread = replace(thread, review_introducer=introducer or "") if introducer else thread
+    return Seen(None, thread)
 
 
 def _by_message_ids(session: Session, msg: Inbound) -> ThreadMatch | None:
