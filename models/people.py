@@ -1,7 +1,7 @@
 """People seen in mail, and the members whose referrals are tracked."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UtcDateTime, utcnow
@@ -16,6 +16,10 @@ class Member(Base):
     emails: Mapped[list[str]] = mapped_column(JSON, default=list)
     domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Mail settings (members[].share_value, .footer in config.yaml), synced with the addresses so
+    # that every process rendering mail for the member, and a reload on SIGHUP, read the same.
+    share_value: Mapped[bool] = mapped_column(Boolean, default=False)
+    footer: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Person(Base):

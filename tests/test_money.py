@@ -41,6 +41,10 @@ def test_a_slip_value_that_is_no_amount_names_what_was_written():
 
 
 def test_a_won_in_yen_is_confirmed_and_thanked_in_yen(app, clock):  # noqa: F811
+    from worker import bootstrap
+
+    dana, marco = app.config.settings.members  # Dana tells introducers what a deal was worth
+    bootstrap.sync_members(app.sessions, app.config.with_members([dana.model_copy(update={"share_value": True}), marco]))
     app.pipeline.process(answer(clock, "WON ¥450,000"), FILE)
     r = referral(app)
     assert (r.status, r.value_cents, r.currency) == ("won", 450000, "JPY")

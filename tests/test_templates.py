@@ -5,7 +5,7 @@ from worker.templating import TemplateProblem, Templates
 
 SAMPLE = {
     "introducer": {"name": "{{7*7}} <script>alert(1)</script>", "first_name": "{{7*7}}", "email": "x@y"},
-    "member": {"name": "Dana Whitfield", "first_name": "Dana"},
+    "member": {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@x", "footer": True},
     "intros": [{"others": ["<b>Alice</b> & Co", "{% raw %}"], "subject": "s", "date": "2026-11-02"}],
 }
 

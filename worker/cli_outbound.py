@@ -174,14 +174,15 @@ def cmd_optout_list(args) -> int:
     return 0
 
 
+_DANA = {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@example.com", "footer": True}
+_CAROL = {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"}
 SAMPLE = {
     "thank_you": {
-        "introducer": {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"},
-        "member": {"name": "Dana Whitfield", "first_name": "Dana"},
+        "introducer": _CAROL, "member": _DANA,
         "intros": [{"others": ["Alice Moreno"], "subject": "Intro: Alice <> Dana", "date": "2026-11-02"}],
     },
     "coffee_check_in": {
-        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "tracking": "intros@example.com",
+        "member": _DANA, "tracking": "intros@example.com",
         "month": "December 2026", "window": "90 days", "partners": [
             {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "",
              "given": 4, "received": 1, "last": "24 Nov", "flags": "out of balance: you gave 4, got 1"},
@@ -189,24 +190,27 @@ SAMPLE = {
              "given": 1, "received": 2, "last": "3 Nov", "flags": ""}],
     },
     "promise_nudge": {
-        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "tracking": "intros@example.com",
+        "member": _DANA, "tracking": "intros@example.com",
         "source": "heads_up", "partner": {"name": "Alice Moreno", "first_name": "Alice", "email": "alice@example.com"},
         "prospect": "Bob Stone", "prospect_first_name": "Bob", "date": "3 Nov", "subject": "Heads-up: Bob Stone",
         "said": "", "waited": "14 days",
     },
     "daily_prompt": {
-        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "tracking": "intros@example.com",
+        "member": _DANA, "tracking": "intros@example.com",
         "date": "Tuesday 24 November", "promoted": False, "partners": [
             {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "Jensen Books",
              "given": 1, "received": 4, "last": "24 Nov", "flags": ""}],
     },
     "follow_up": {
-        "member": {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@example.com"},
-        "introducer": {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"},
+        "member": _DANA, "introducer": _CAROL,
         "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "date": "2 November 2026", "ref": 12,
     },
+    "closed_business": {  # value: only with the member's share_value (worker/status.py shared_value)
+        "member": _DANA, "introducer": _CAROL, "others": ["Alice Moreno"], "won": True, "value": "",
+        "reward": "",
+    },
     "answer_not_applied": {
-        "member": {"name": "Dana Whitfield", "first_name": "Dana"}, "others": ["Alice Moreno"], "ref": 12,
+        "member": _DANA, "others": ["Alice Moreno"], "ref": 12,
         "answer": "WON", "status": "LOST",
         "why": "it is already lost, a final answer; only its member can change it",
         "how": "reply CORRECTION: WON to this mail.",

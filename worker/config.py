@@ -34,6 +34,11 @@ class MemberConfig(_Strict):
     # A coordinator (a referral group's chair) sees the whole group's ledger and gets the group's
     # digest; every other member sees only their own.
     coordinator: bool = False
+    # Whether the closed-business thank-you tells the introducer what the deal was worth; a deal's
+    # value is the member's business, so by default the introducer hears only that it closed.
+    share_value: bool = False
+    # The "sent by introledger on …'s behalf" line under the mail sent for this member.
+    footer: bool = True
 
     _norm = field_validator("emails", "domains")(_lower_all)
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
 from worker import ledger, money, outbox
 from worker.followups import describe
-from worker.templating import Templates, first_name
+from worker.memberview import member_view
+from worker.templating import Templates
 
 BAR_PX = 160
 
@@ -63,7 +64,7 @@ class Digests:
             return None
         lines = ledger.build(session, None, until, until, self.thresholds, member=member.name)
         return self.templates.render(
-            "digest", member={"name": member.name, "first_name": first_name(member.name)}, week=week,
+            "digest", member=member_view(member), week=week,
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
             changes=changes, won_text=won, due=_due(session, member, until), top=_top(lines),
             unbalanced=_unbalanced(lines), group=group,

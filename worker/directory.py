@@ -32,15 +32,19 @@ class Directory:
         return None
 
 
+SYNCED = ("emails", "domains", "share_value", "footer")  # what config.yaml says about a member row
+
+
 def sync(session: Session, members) -> None:
     """Members from config.yaml become rows, added or updated by name.
 
     One upsert, in name order: N processes starting together on PostgreSQL all succeed (the
     database settles who inserted a row) and cannot deadlock on each other's rows.
     """
-    rows = {m.name: {"name": m.name, "emails": list(m.emails), "domains": list(m.domains)} for m in members}
+    rows = {m.name: {"name": m.name, "emails": list(m.emails), "domains": list(m.domains),
+                     "share_value": m.share_value, "footer": m.footer} for m in members}
     if rows:
-        session.execute(upsert(session, Member.__table__, key=("name",), update=("emails", "domains")),
+        session.execute(upsert(session, Member.__table__, key=("name",), update=SYNCED),
                         [rows[name] for name in sorted(rows)])
 
 

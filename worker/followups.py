@@ -11,6 +11,7 @@ from models import FollowUp, Member, OutboxMessage, Referral
 from models.db import skip_locked
 from worker import lifecycle, outbox, tokens
 from worker.config import FollowUpConfig, seconds
+from worker.memberview import member_view
 from worker.templating import Templates, first_name
 
 OPEN = ("introduced", "connected", "qualified")
@@ -28,8 +29,7 @@ def describe(session: Session, referral: Referral) -> dict:
         "introducer": {"name": referral.introducer.name or referral.introducer.email,
                        "first_name": first_name(referral.introducer.name, referral.introducer.email),
                        "email": referral.introducer.email},
-        "member": {"name": member.name if member else "", "first_name": first_name(member.name) if member else "",
-                   "email": member.emails[0] if member else ""},
+        "member": member_view(member),
     }
 
 

@@ -17,6 +17,7 @@ from models import Member, OutboxMessage, Partner, Person, Promise, Referral
 from worker import ledger, outbox
 from worker.partners import fold_name
 from worker.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig, seconds
+from worker.memberview import member_view
 from worker.quiet import outside_quiet_hours
 from worker.templating import Rendered, TemplateProblem, Templates, first_name
 
@@ -297,8 +298,8 @@ class Reminders:
         member, now = session.get(Member, d.member_id), self.now()
         error = ""
         try:
-            rendered = self.templates.render(d.template, member={"name": member.name, "first_name": first_name(
-                member.name)}, tracking=self.tracking, **d.data)
+            rendered = self.templates.render(d.template, member=member_view(member), tracking=self.tracking,
+                                             **d.data)
         except TemplateProblem as exc:  # a broken override must not stop the sweep: the row says why
             rendered, error = Rendered("(not rendered)", "", ""), str(exc)
         row = outbox.queue(session, key=d.key, kind=d.template, to=member.emails[0],

@@ -324,7 +324,7 @@ class StatusDesk:
         view = describe(session, referral)
         outbox.queue(session, key=key, kind=kind, to=email,
                      sender=f"{member.name} via introledger <{self.tracking}>",
-                     rendered=self.templates.render(kind, **view, won=won, value=format_value(referral),
+                     rendered=self.templates.render(kind, **view, won=won, value=shared_value(referral, member),
                                                     reward=self.reward),
                      now=self.now(), referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
                      in_reply_to=referral.source_message_id, member_id=member.id)
@@ -367,3 +367,9 @@ def _duration(command: Command) -> str:
 
 def format_value(referral: Referral) -> str:
     return format_money(referral.value_cents, referral.currency)
+
+
+def shared_value(referral: Referral, member: Member) -> str:
+    """What the introducer is told the deal was worth: nothing, unless the member says so
+    (members[].share_value): that a deal closed is the introducer's news, its value the member's."""
+    return format_value(referral) if member.share_value else ""

@@ -16,6 +16,7 @@ from worker import outbox
 from worker.config import OutboundConfig, ThankYouConfig
 from worker.language import THANKS
 from worker.ledger import NOT_COUNTED
+from worker.memberview import member_view
 from worker.parse import Inbound
 from worker.quiet import outside_quiet_hours
 from worker.quotes import new_text
@@ -127,7 +128,7 @@ class ThankYouPlanner:
             "thank_you",
             introducer={"name": introducer.name, "first_name": first_name(introducer.name, introducer.email),
                         "email": introducer.email},
-            member={"name": member.name, "first_name": first_name(member.name)},
+            member=member_view(member),
             intros=intros,
         )
         row.subject, row.text_body, row.html_body = rendered.subject, rendered.text, rendered.html
