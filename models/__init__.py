@@ -2,13 +2,14 @@
 from models.base import Base
 from models.deployments import OtherDeployment
 from models.mail import Checkpoint, InboundMessage, Quarantined
-from models.outbox import OptOut, OutboxMessage
+from models.outbox import OptOut, OutboxMessage, PausedAddress
 from models.partners import Partner
 from models.people import Member, Person
 from models.promises import Promise
 from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
 
 __all__ = [
-    "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "Person",
+    "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "PausedAddress",
+    "Person",
     "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
 ]

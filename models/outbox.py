@@ -10,7 +10,10 @@ from models.base import Base, UtcDateTime, utcnow
 #                   | unconfirmed: handed to the SMTP server, but its answer never came. It may or
 #                     may not have arrived, so nothing resends it by itself: a person retries or
 #                     cancels it (docs/sending.md, "At most once").
-STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unconfirmed")
+# sent | unconfirmed → bounced: a delivery report came back for it; or sending → bounced: the
+#                     server refused the recipient for good (5xx at RCPT or DATA). last_error keeps
+#                     the server's words (worker/pauses.py).
+STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unconfirmed", "bounced")
 
 
 class OutboxMessage(Base):
@@ -54,4 +57,17 @@ class OptOut(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PausedAddress(Base):
+    """An address our mail bounced from for good: nothing more is sent to it until a person
+    resumes it (`introledger outbox unpause ADDRESS`)."""
+
+    __tablename__ = "paused_addresses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")  # the server's words: "550 5.1.1 … User unknown"
+    outbox_id: Mapped[int | None] = mapped_column(Integer)  # the mail that bounced
+    how: Mapped[str] = mapped_column(String(20), default="report")  # report (came back) | smtp (refused at sending)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -29,6 +29,7 @@ from worker.replymatch import TokenPolicy, find_reply
 from worker.status import StatusDesk
 from worker.mailer import FolderTransport, SmtpTransport
 from worker.outages import wait_out
+from worker.pauses import Bounces
 from worker.pipeline import Pipeline
 from worker.reminders import Reminders
 from worker.sweep import Sweeper
@@ -120,6 +121,8 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
                                 _vocabulary(s.follow_ups.vocabulary))
     hooks["not_intro"] = [unsubscribes.on_mail]
+    # A delivery report about our own mail: its row bounced, the address paused (never answered).
+    hooks["bounce"] = [Bounces(s.tracking.address, now).on_bounce]
     followups, desk, find = _follow_up_parts(config, templates, now)
     if followups:
         for kind in INTRO_KINDS:

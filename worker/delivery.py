@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
-from worker import backoff, mailer, outbox, sendrules
+from worker import backoff, mailer, outbox, pauses, sendrules
 
 log = logging.getLogger("introledger.delivery")
 DAY = timedelta(days=1)
@@ -96,10 +96,15 @@ class Deliverer:
             row = conn.execute(outbox.CLAIM_RETURNING, {"outbox_id": outbox_id, "now": now}).first()
             if row is None:
                 return "skipped"  # sent, cancelled, not due, or another worker has it
-            opted_out, recent = conn.execute(outbox.LIMIT_FACTS, {
+            opted_out, paused, recent = conn.execute(outbox.LIMIT_FACTS, {
                 "email": row.to_addr.lower(), "to_addr": row.to_addr, "since": now - DAY}).one()
             if opted_out:
                 outbox.mark_suppressed(conn, outbox_id, f"{row.to_addr} opted out of our mail")
+                return "suppressed"
+            if paused:  # our mail to it bounced for good (worker/pauses.py)
+                why = pauses.held_reason(pauses.paused(conn, row.to_addr))
+                outbox.mark_suppressed(conn, outbox_id, why)
+                log.info("outbox #%s: %s", outbox_id, why)
                 return "suppressed"
             if sendrules.checked(row.kind):  # what happened to its referral while it waited
                 wanted, why = sendrules.still_wanted(row.kind, row.queued_at,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from models import FollowUp, OptOut, OutboxMessage, Referral, ReferralEvent
+from models import FollowUp, OptOut, OutboxMessage, PausedAddress, Referral, ReferralEvent
 from models.db import insert_new
 from worker import sendrules
 
@@ -56,8 +56,9 @@ _COUNTED = (OutboxMessage.to_addr == bindparam("to_addr"),
             OutboxMessage.status.in_(("sent", "sending", "unconfirmed")),
             OutboxMessage.claimed_at >= bindparam("since"),
             OutboxMessage.kind.not_in(sorted(sendrules.CAP_EXEMPT)))
-LIMIT_FACTS = select(  # (opted out?, mails to the address counted by the cap since `since`)
+LIMIT_FACTS = select(  # (opted out?, paused?, mails to the address counted by the cap since `since`)
     select(OptOut.id).where(OptOut.email == bindparam("email")).exists(),
+    select(PausedAddress.id).where(PausedAddress.email == bindparam("email")).exists(),
     select(func.count()).select_from(OutboxMessage).where(*_COUNTED).scalar_subquery(),
 )
 COUNTED_CLAIMS = (select(OutboxMessage.claimed_at).where(*_COUNTED, OutboxMessage.id != bindparam("outbox_id"))
@@ -227,12 +228,13 @@ def opted_out(session: Session, email: str) -> bool:
     return session.scalar(select(OptOut.id).where(OptOut.email == email.lower())) is not None
 
 
-RETRYABLE = ("failed", "suppressed", "cancelled", "unconfirmed")
+RETRYABLE = ("failed", "suppressed", "cancelled", "unconfirmed", "bounced")
 
 
 def retry(session: Session, outbox_id: int, now: datetime) -> bool:
-    """A person asks to try a failed, suppressed, cancelled or unconfirmed row again (an
-    unconfirmed one may then arrive twice: the person decided, e.g. after asking the recipient)."""
+    """A person asks to try a failed, suppressed, cancelled, unconfirmed or bounced row again (an
+    unconfirmed one may then arrive twice: the person decided, e.g. after asking the recipient; a
+    bounced one is still held while its address is paused)."""
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(RETRYABLE))
