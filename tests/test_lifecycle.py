@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from models import Referral, ReferralEvent
+from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.test_cli import cli
 from worker import lifecycle
 from worker.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
 from worker.pipeline import Origin
 
+DANA = "dana@danabooks.example"
 ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected"}
 
 
@@ -72,7 +73,8 @@ def test_a_late_answer_beats_the_stale_timer():
 
 def test_snooze_after_a_final_answer_is_refused():
     assert not decide("won", None, MEMBER, "snooze").allowed
-    assert decide("connected", None, PARTY, "snooze") == lifecycle.Decision(True, "connected", "snooze")
+    snoozed = decide("connected", None, PARTY, "snooze")
+    assert (snoozed.allowed, snoozed.to_state, snoozed.reason) == (True, "connected", "snooze")
 
 
 def test_review_decides_only_candidates():
@@ -195,3 +197,114 @@ def test_the_stale_timer_goes_through_the_table_and_never_touches_a_persons_answ
         [stale] = s.scalars(select(ReferralEvent).where(ReferralEvent.new_status == "stale")).all()
         assert (stale.event, stale.referral_id, stale.old_status) == ("stale", 1, "introduced")
     app.engine.dispose()
+
+
+# ---- what an event cancels, in the same transaction ----------------------------------------
+
+def test_every_event_says_what_it_cancels():
+    def cancels(event, answer=None):
+        return {r.cancels for r in lifecycle.TRANSITIONS if r.event == event and (answer is None or answer in r.answers)}
+
+    everything = frozenset({lifecycle.STEPS, "follow_up", "clarification", "promise_nudge"})
+    for final in ("won", "lost", "no_fit"):
+        assert cancels("answer", final) == {everything}  # nothing left to ask
+    assert cancels("answer", "met") == {everything - {lifecycle.STEPS}}  # asked afresh later
+    assert cancels("stop") == cancels("opt_out") == cancels("stale") == {everything}
+    assert cancels("correction") == {everything | {"closed_business"}}  # it told of the old answer
+    assert cancels("thread_reply") == {frozenset({"promise_nudge"})}  # "did they get in touch?" is answered
+    assert cancels("review_accept") == {frozenset()}
+    for rule in lifecycle.TRANSITIONS:
+        assert rule.cancels <= set(lifecycle.CANCELLED)
+    assert decide("introduced", "won", MEMBER).cancels == cancels("answer", "won").pop()
+    assert decide("won", "met", MEMBER).cancels == frozenset()  # refused: cancels nothing
+
+
+def _queued(app, kind):
+    with app.sessions() as s:
+        return [(m.status, m.reason) for m in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind))]
+
+
+def test_a_final_answer_withdraws_a_queued_clarification_at_once(tmp_path, database_url, clock):
+    from tests.test_outcomes import FILE, answer
+
+    app = _outcomes_app(tmp_path, database_url, clock)
+    app.pipeline.process(answer(clock, "Hmm, we had coffee and will see what happens."), FILE)
+    assert _queued(app, "clarification") == [("queued", "")]
+    app.pipeline.process(answer(clock, "WON $900", n=2), FILE)
+    assert _queued(app, "clarification") == [("cancelled", "clarification withdrawn: answered WON")]
+    [event] = [e for e in _events(app) if e.event == "answer"]
+    assert "1 queued clarification withdrawn" in event.reason and "2 pending follow-ups cancelled" in event.reason
+    app.engine.dispose()
+
+
+def test_a_correction_withdraws_the_closed_business_note_not_yet_sent(tmp_path, database_url, clock):
+    from worker.commands import parse_command
+
+    app = _outcomes_app(tmp_path, database_url, clock)
+    with app.sessions.begin() as s:
+        app.desk.apply(s, s.get(Referral, 1), parse_command("WON $4,500"), DANA, "", via="by hand")
+    assert _queued(app, "closed_business") == [("queued", "")]
+    with app.sessions.begin() as s:
+        app.desk.apply(s, s.get(Referral, 1), parse_command("LOST"), DANA, "", via="by hand", correction=True)
+    assert _queued(app, "closed_business") == [("cancelled", "closed-business note withdrawn: corrected to LOST")]
+    app.engine.dispose()
+
+
+def test_an_answer_withdraws_a_reminder_waiting_for_the_members_morning(tmp_path, database_url, clock):
+    """"Did Bob get in touch?" is queued at night for Dana's morning; she answers MET before it goes."""
+    from tests.conftest import build_app
+    from tests.test_reminders import ALICE, DANA as DANA_, HEADS_UP, MEMBERS, History, at, sweep
+    from worker.commands import parse_command
+
+    clock.current = at("2026-11-03 04:00")
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock, members=MEMBERS,
+                    reminders={"coffee": {"enabled": False}}, thank_you={"enabled": False})  # default quiet hours
+    heads_up = History(app).note(ALICE, DANA_, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), clock.current)
+    clock.current = at("2026-11-17 04:00")
+    assert sweep(app) == 1 and _queued(app, "promise_nudge") == [("queued", "")]
+    with app.sessions.begin() as s:
+        app.desk.apply(s, s.get(Referral, heads_up.referral_id), parse_command("MET"), DANA_[1], "", via="by hand")
+    assert _queued(app, "promise_nudge") == [("cancelled", "reminder withdrawn: answered MET")]
+    app.engine.dispose()
+
+
+def test_after_stop_a_later_met_is_recorded_and_confirmed_but_asks_nothing_again(tmp_path, database_url, clock):
+    from tests.test_outcomes import FILE, answer
+
+    app = _outcomes_app(tmp_path, database_url, clock)
+    app.pipeline.process(answer(clock, "STOP"), FILE)
+    clock.advance(days=2)
+    app.pipeline.process(answer(clock, "MET", n=2), FILE)
+    app.pipeline.process(answer(clock, "QUALIFIED", n=3), FILE)
+    app.pipeline.process(answer(clock, "SNOOZE 2 weeks", n=4), FILE)
+    with app.sessions() as s:
+        assert s.get(Referral, 1).status == "qualified"  # the answers count
+        steps = s.scalars(select(FollowUp.status)).all()
+        confirmations = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "status_confirmation")).all()
+    assert steps and set(steps) == {"cancelled"}  # nothing scheduled: no new question
+    assert len(confirmations) == 2  # the member hears each answer was taken
+    snooze = _events(app)[-1]
+    assert (snooze.event, snooze.accepted) == ("snooze", False) and "STOP was said for it" in snooze.reason
+    clock.advance(days=60)
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 0
+    assert _queued(app, "follow_up") == []
+    app.engine.dispose()
+
+
+def _outcomes_app(tmp_path, database_url, clock):
+    from tests.conftest import build_app
+    from tests.test_outcomes import FILE, SECRET
+
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                    thank_you={"delay_seconds": 0}, follow_ups={"steps": ["7d", "21d"]},
+                    outbound={"quiet_hours": None})
+    app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                       a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
+                                       when=clock.current), FILE)
+    return app
+
+
+def _events(app) -> list[ReferralEvent]:
+    with app.sessions() as s:
+        return s.scalars(select(ReferralEvent).order_by(ReferralEvent.id)).all()

@@ -177,7 +177,7 @@ def test_mark_by_hand_applies_the_same_rules(app, clock):
         assert app.desk.apply(s, r, parse_command("WON EUR 3 000"), DANA, "", via="by hand: paid in two parts") == "won"
     r = referral(app)
     assert (r.status, r.value_cents, r.currency) == ("won", 300000, "EUR")
-    assert events(app)[-1].reason.endswith("(by hand: paid in two parts)")
+    assert "WON (by hand: paid in two parts)" in events(app)[-1].reason
     assert len(mails(app, "closed_business")) == 1
 
 

@@ -5,6 +5,7 @@
 - The daily cap protects partners and prospects, not members from their own mail (confirmations,
   digest, reminders); a person can send a held-back mail now; a raised cap releases what now fits.
 """
+from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -93,8 +94,8 @@ def test_a_queued_follow_up_is_checked_against_its_referral_when_claimed(tmp_pat
     clock.advance(minutes=5)
     with app.sessions.begin() as s:  # the status changes, the queued mail is left as it was
         referral = s.get(Referral, 1)
-        lifecycle.record(s, referral, "answer", lifecycle.decide(referral.status, "lost", lifecycle.MEMBER),
-                         clock.current, actor_email=DANA_EMAIL)
+        lost = replace(lifecycle.decide(referral.status, "lost", lifecycle.MEMBER), cancels=frozenset())
+        lifecycle.record(s, referral, "answer", lost, clock.current, actor_email=DANA_EMAIL)
     clock.advance(days=2)
     assert outbound.deliverer.deliver(fid) == "suppressed"
     assert row(app, fid).reason == "not sent: referral #1 is lost"

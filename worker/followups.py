@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import FollowUp, Member, OutboxMessage, Referral
+from models import FollowUp, Member, Referral
 from models.db import skip_locked
 from worker import lifecycle, outbox, tokens
 from worker.config import FollowUpConfig, seconds
@@ -110,10 +110,12 @@ class FollowUps:
             decision = lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale")
             lifecycle.record(session, referral, "stale", decision, now,
                              reason=f"no answer {self.policy.stale_after} after the intro")
-            cancel(session, referral.id, "stale")
 
-    def reschedule(self, session: Session, referral_id: int, start: datetime) -> None:
-        """Pending steps move so the next is due at `start`, the rest keep their spacing."""
+    def reschedule(self, session: Session, referral_id: int, start: datetime) -> bool:
+        """Pending steps move so the next is due at `start`, the rest keep their spacing (False, and
+        nothing scheduled, after a STOP for the referral: nothing asks about it again)."""
+        if lifecycle.stopped(session, referral_id):
+            return False
         steps = session.scalars(select(FollowUp).where(FollowUp.referral_id == referral_id,
                                                        FollowUp.status == "scheduled").order_by(FollowUp.step)).all()
         if not steps:
@@ -125,29 +127,9 @@ class FollowUps:
         # A follow-up already queued (e.g. held back by the daily cap) would ask early: withdrawn.
         outbox.withdraw_follow_ups(session, referral_id, f"follow-up withdrawn: the next one was moved to "
                                                          f"{start:%Y-%m-%d %H:%M} UTC")
+        return True
 
 
 def _next_step(session: Session, referral_id: int) -> int:
     steps = session.scalars(select(FollowUp.step).where(FollowUp.referral_id == referral_id)).all()
     return max(steps, default=0) + 1
-
-
-def cancel(session: Session, referral_id: int, why: str) -> int:
-    """Pending steps cancelled, and a follow-up already queued but not yet sent withdrawn: after a
-    final answer or a STOP the member must not still get the question. Returns how many."""
-    steps = session.execute(update(FollowUp).where(FollowUp.referral_id == referral_id,
-                                                   FollowUp.status == "scheduled")
-                            .values(status="cancelled")).rowcount
-    queued = session.execute(
-        update(OutboxMessage).where(
-            OutboxMessage.id.in_(select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id,
-                                                                  FollowUp.outbox_id.is_not(None))),
-            OutboxMessage.status == "queued")
-        .values(status="cancelled", reason=f"follow-up withdrawn: {_WHY.get(why, why)}")
-        .execution_options(synchronize_session=False)).rowcount
-    return steps + queued
-
-
-_WHY = {"stop": "STOP for this referral", "opt_out": "the member opted out of all mail",
-        "won": "answered WON", "lost": "answered LOST", "no_fit": "answered NO FIT",
-        "stale": "the referral went stale"}

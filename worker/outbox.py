@@ -94,8 +94,8 @@ def referral_facts(conn: Connection, referral_ids: list[int]) -> list[sendrules.
 
 
 def withdraw_follow_ups(session: Session, referral_id: int, reason: str) -> int:
-    """Queued follow-up mail of a referral is not sent (in the transaction that made it moot);
-    like followups.cancel after a final answer or STOP."""
+    """Queued follow-up mail of a referral is not sent (in the transaction that moved its next
+    step: an out-of-office date, a SNOOZE); lifecycle.withdraw does the same for every event."""
     mail = select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id, FollowUp.outbox_id.is_not(None))
     return session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(mail), OutboxMessage.status == "queued",

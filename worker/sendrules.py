@@ -22,7 +22,7 @@ CAP_EXEMPT = frozenset({
 # (intros logged together, a backlog after an outage), and the cap spreads that over days.
 
 # STOP (this referral) and STOP ALL (an opt-out of all mail): lifecycle events worker/status.py records.
-STOP_EVENTS = ("stop", "opt_out")
+STOP_EVENTS = lifecycle.STOP_EVENTS
 # Events a person caused that make a question asked before them moot.
 PERSON_EVENTS = ("answer", "correction", "snooze", *STOP_EVENTS)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
 from worker import lifecycle, outbox, replytrust, tokens
 from worker.commands import Command, parse_command, split_correction
-from worker.followups import FollowUps, cancel, describe
+from worker.followups import FollowUps, describe
 from worker.money import format_money
 from worker.ooo import before_robot
 from worker.parse import Address, Inbound
@@ -203,7 +203,9 @@ class StatusDesk:
             return self._stop(session, referral, command, actor, message_id, step, role, key, via)
         event = "correction" if correction else "snooze" if command.verb == "snooze" else "answer"
         answer = None if command.verb == "snooze" else command.verb
-        decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close)
+        stopped = lifecycle.stopped(session, referral.id)
+        decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close,
+                                    stopped=stopped)
         said = command.matched or command.verb
         facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
         if not decision.allowed:
@@ -216,9 +218,10 @@ class StatusDesk:
             return referral.status
         if event == "snooze":
             again = now + timedelta(seconds=command.snooze_seconds)
-            self.followups.reschedule(session, referral.id, again)
             lifecycle.record(session, referral, event, decision, now,
-                             reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})", **facts)
+                             reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})",
+                             because=f"the next one was moved to {again:%Y-%m-%d %H:%M} UTC", **facts)
+            self.followups.reschedule(session, referral.id, again)
             if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
                 self._mail(session, referral, "snooze_confirmation", f"snooze:{referral.id}:{message_id}", actor,
                            step, answers=message_id, again=_day(again))
@@ -227,9 +230,7 @@ class StatusDesk:
         self._record_outcome(referral, command, new, now, correction)
         lifecycle.record(session, referral, event, decision, now, amount=command.amount,
                          reason=f"{'correction: ' if correction else ''}{said} ({via})", **facts)
-        if new in TERMINAL:
-            cancel(session, referral.id, new)
-        else:
+        if new not in TERMINAL and not stopped:  # after STOP the answer counts, but nothing asks again
             self.followups.reschedule(session, referral.id, now + timedelta(days=7))
         self._confirm(session, referral, actor, message_id, step)
         if new in CONVERSIONS and new != old:  # thanked again, more warmly, at each step up
@@ -265,14 +266,11 @@ class StatusDesk:
             lifecycle.record(session, referral, event, decision, self.now(),
                              reason=f"refused {said}: {decision.reason} ({via})", **facts)
             return referral.status
-        withdrawn = cancel(session, referral.id, event)
         if everything and not outbox.opted_out(session, actor):
             session.add(OptOut(email=actor.lower(), reason=f"{said} about referral #{referral.id} ({via})"))
         what = (f"{actor} gets no more mail from introledger (opted out)" if everything
                 else f"no more follow-ups about referral #{referral.id}")
-        lifecycle.record(session, referral, event, decision, self.now(),
-                         reason=f"{said}: {what}; {_count(withdrawn, 'pending follow-up')} cancelled ({via})",
-                         **facts)
+        lifecycle.record(session, referral, event, decision, self.now(), reason=f"{said}: {what} ({via})", **facts)
         if message_id and not everything:  # by reply: say it worked (`mark` prints it instead)
             self._mail(session, referral, "stop_confirmation", f"stop:{referral.id}:{actor}", actor, step,
                        answers=message_id)
@@ -354,10 +352,6 @@ def answer_key(referral_id: int, scope: str, command: Command, correction: bool 
 
 def _day(when: datetime) -> str:
     return when.strftime("%A %-d %B %Y")
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _duration(command: Command) -> str:
