@@ -16,8 +16,29 @@ def check(config_path: str | None, say=lambda line: None) -> list[str]:
     except ConfigError as exc:
         return [f"config: {exc}"]
     database = _database(config)
-    return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config, say), *_broker(config),
-            *_follow_ups(config)]
+    return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config, say), *_smtp(config),
+            *_broker(config), *_follow_ups(config)]
+
+
+def _smtp(config: Config) -> list[str]:
+    """Connect, EHLO, STARTTLS and AUTH as `send` will (no mail), and say what failed where."""
+    import smtplib
+
+    from worker.mailer import PermanentSendError, SmtpTransport, TransientSendError
+
+    out = config.settings.outbound
+    if out.transport != "smtp" or out.smtp is None:
+        return []
+    s = out.smtp
+    try:
+        SmtpTransport(s, config.secret(s.password_env)).check()
+    except (PermanentSendError, TransientSendError) as exc:
+        return [f"smtp: {exc}"]
+    except (smtplib.SMTPException, OSError) as exc:
+        who = f" as {s.username!r}" if s.username else ""
+        return [f"smtp: cannot reach SMTP server {s.host}:{s.port}{who} ({type(exc).__name__}: {exc}); "
+                "check outbound.smtp (host, port, security) and that the server runs"]
+    return []
 
 
 def _unconfirmed(config: Config) -> list[str]:
@@ -69,11 +90,47 @@ def _database(config: Config) -> list[str]:
     engine = make_engine(config.database_url)
     try:
         require_migrated(engine)
+        _write_and_roll_back(engine)
     except NotMigrated as exc:
+        return [f"database: {exc}"]
+    except _NotWritable as exc:
         return [f"database: {exc}"]
     except DBAPIError as exc:
         return [f"database: cannot connect ({exc.orig}); check database_url or INTROLEDGER_DATABASE_URL"]
+    finally:
+        engine.dispose()
     return []
+
+
+class _NotWritable(Exception):
+    pass
+
+
+def _write_and_roll_back(engine) -> None:
+    """Every message is a write: try one (a checkpoint row), then undo it."""
+    from sqlalchemy import insert
+
+    from models import Checkpoint
+    from models.db import read_only_error
+    from worker.outages import describe
+
+    where = engine.url.render_as_string(hide_password=True)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            conn.execute(insert(Checkpoint).values(source="introledger doctor: write check", uidvalidity=0,
+                                                   last_uid=0))
+        except DBAPIError as exc:
+            if not read_only_error(exc):
+                raise _NotWritable(f"cannot write to {where} ({describe(exc)})") from exc
+            if engine.dialect.name == "sqlite":
+                fix = ("make the file and its folder (SQLite writes -wal and -shm files beside it) writable by "
+                       "the user introledger runs as")
+            else:
+                fix = "point database_url at the primary server, or make the database writable"
+            raise _NotWritable(f"cannot write to {where} ({describe(exc)}); {fix}") from exc
+        finally:
+            transaction.rollback()
 
 
 def _mailbox(config: Config, say) -> list[str]:

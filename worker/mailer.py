@@ -228,6 +228,14 @@ class SmtpTransport:
             _close(conn)
             raise
 
+    def check(self) -> None:
+        """Connect, secure and log in as sending will, then say goodbye (`introledger doctor`)."""
+        conn = self._open()
+        try:
+            conn.quit()
+        except smtplib.SMTPException:
+            _close(conn)
+
     def _login(self, conn: smtplib.SMTP, where: str) -> None:
         s = self.settings
         secret = f"${s.password_env}" if self.password else f"${s.password_env}, which is not set"
