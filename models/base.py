@@ -1,5 +1,6 @@
 """Declarative base and the column conventions every table shares."""
-from datetime import datetime, timezone
+import os
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -18,8 +19,30 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# For simulations only (bench/season.py): a file holding seconds to add to the real clock. Every
+# process started with it set reads the same file, so rewriting it moves all their clocks at once.
+CLOCK_FILE_ENV = "INTROLEDGER_CLOCK_FILE"
+_clock_seen: tuple[tuple[int, int], float] | None = None  # ((inode, mtime_ns), offset) last read
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, in UTC: the real clock, or with $INTROLEDGER_CLOCK_FILE set, the simulated one."""
+    now = datetime.now(timezone.utc)
+    path = os.environ.get(CLOCK_FILE_ENV)
+    return now + timedelta(seconds=_clock_offset(path)) if path else now
+
+
+def _clock_offset(path: str) -> float:
+    """The file's offset, re-read only when the file changed (a stat per call, not a read). The
+    simulation replaces the file atomically (os.replace), so a reader never sees half of it; a
+    missing or unreadable file is an error, never a silent fall-back to the real clock."""
+    global _clock_seen
+    st = os.stat(path)
+    stamp = (st.st_ino, st.st_mtime_ns)
+    if _clock_seen is None or _clock_seen[0] != stamp:
+        with open(path) as f:
+            _clock_seen = (stamp, float(f.read().strip()))
+    return _clock_seen[1]
 
 
 class UtcDateTime(TypeDecorator):

@@ -1,10 +1,14 @@
 """Replies to a received follow-up, in the shapes real mail clients give them."""
+from datetime import datetime
 from email import message_from_bytes, policy
+from email.utils import format_datetime
 
 SHAPES = ("gmail", "outlook", "apple", "german")
 
 
-def reply_to_follow_up(follow_up_raw: bytes, sender: str, answer: str, shape: str, message_id: str) -> bytes:
+def reply_to_follow_up(follow_up_raw: bytes, sender: str, answer: str, shape: str, message_id: str,
+                       when: datetime | None = None) -> bytes:
+    """`when`: the reply's Date (default a fixed Monday in November 2026)."""
     original = message_from_bytes(follow_up_raw, policy=policy.default)
     body = original.get_body(("plain",)).get_content().replace("\r\n", "\n").strip()
     quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
@@ -19,7 +23,7 @@ def reply_to_follow_up(follow_up_raw: bytes, sender: str, answer: str, shape: st
     headers = (
         f"From: {sender}\nTo: {original['Reply-To']}\nSubject: Re: {original['Subject']}\n"
         f"Message-ID: <{message_id}>\nIn-Reply-To: {original['Message-ID']}\nReferences: {original['Message-ID']}\n"
-        "Date: Mon, 02 Nov 2026 16:00:00 +0000\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+        f"Date: {format_datetime(when) if when else 'Mon, 02 Nov 2026 16:00:00 +0000'}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
         "Content-Transfer-Encoding: 8bit\n\n"
     )
     return (headers + text).encode("utf-8")

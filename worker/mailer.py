@@ -18,6 +18,7 @@ from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
 from models import OutboxMessage
+from models.base import utcnow
 from worker import flatten
 from worker.config import SmtpConfig
 
@@ -89,7 +90,7 @@ def build(row: OutboxMessage, tracking: str) -> Message:
     if row.reply_to:
         msg["Reply-To"] = _address(row.reply_to)
     msg["Subject"] = _header(row.subject)
-    msg["Date"] = formatdate(localtime=False)
+    msg["Date"] = formatdate(utcnow().timestamp())  # the simulated clock too (models/base.py)
     msg["Message-ID"] = message_id(row, tracking)
     if row.in_reply_to:
         msg["In-Reply-To"] = f"<{_clean(row.in_reply_to)}>"
