@@ -78,12 +78,13 @@ def test_sent_once_with_threading_and_robot_headers(app, smtp_sink, clock):
 
 
 def test_5xx_fails_with_the_servers_reply_and_is_not_retried(app, smtp_sink, clock):
+    """A refusal of our mail (not of the address: that bounces, tests/test_bounce_e2e.py)."""
     outbound = bootstrap.build_outbound(app)
     oid = queue_thank_you(app, clock)
-    smtp_sink.fail_next("550 5.1.1 mailbox unavailable")
+    smtp_sink.fail_next("554 5.7.1 message refused as spam")
     assert outbound.deliverer.deliver(oid) == "failed"
     failed = row(app, oid)
-    assert failed.status == "failed" and failed.last_error == "550 5.1.1 mailbox unavailable"
+    assert failed.status == "failed" and failed.last_error == "554 5.7.1 message refused as spam"
     assert outbound.deliverer.deliver(oid) == "skipped"
     assert smtp_sink.messages == []
 

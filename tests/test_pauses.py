@@ -160,3 +160,13 @@ def test_review_imports_never_act_on_reports(app, clock):
     outcome = app.pipeline.for_review().process(dsn.postfix(as_sent(app, oid)), Origin("file", "dsn"))
     assert outcome.kind == "bounce"
     assert get(app, oid).status == "sent" and paused(app) == {}
+
+
+def test_one_log_line_says_what_the_report_did(app, clock, caplog):
+    oid, _ = thank_carol(app, clock)
+    with caplog.at_level("WARNING", logger="introledger.bounces"):
+        app.pipeline.process(dsn.postfix(as_sent(app, oid)), Origin("file", "dsn"))
+    [line] = caplog.messages
+    assert line == (f"report <20261203061241.2F6B1A0C51@mail.example.com>: outbox #{oid} to carol@x.example bounced "
+                    f"(matched by Message-ID <{get(app, oid).message_id}>): 550 5.1.1 <carol@x.example>: Recipient "
+                    "address rejected: User unknown in virtual mailbox table; mail to carol@x.example paused")

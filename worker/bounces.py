@@ -196,7 +196,7 @@ def _delivery_status(text: str) -> tuple[str, tuple[Failure, ...]]:
             continue
         recipient = _address(group.get("final-recipient") or group.get("original-recipient", ""))
         original = _address(group.get("original-recipient", ""))
-        diagnostic = _clean_diagnostic(_typed(group.get("diagnostic-code", "")
+        diagnostic = one_line(_typed(group.get("diagnostic-code", "")
                                               or group.get("x-supplementary-info", "")))
         status = _best_status(group.get("status", "").split(" ")[0].strip(), diagnostic)
         action = group.get("action", "").strip().lower().split(" ")[0]
@@ -284,12 +284,12 @@ def _failed_line(notice: str, ours: set[str]) -> tuple[str, str]:
             continue
         rest = notice[found.end():]
         paragraph = rest.split("\n\n", 1)[0] if rest.strip() else ""
-        return address, _clean_diagnostic(_from_code(paragraph))
+        return address, one_line(_from_code(paragraph))
     for found in _ANY_ADDRESS.finditer(notice):
         address = found.group(1).lower()
         if address not in ours and not address.startswith(_ROBOTS):
             code = _SMTP_CODE.search(notice)
-            return address, _clean_diagnostic(_from_code(notice[code.start():].split("\n\n", 1)[0]) if code else "")
+            return address, one_line(_from_code(notice[code.start():].split("\n\n", 1)[0]) if code else "")
     return "", ""
 
 
@@ -302,7 +302,7 @@ def _from_code(paragraph: str) -> str:
     return paragraph[code.start():] if code else paragraph
 
 
-def _clean_diagnostic(text: str) -> str:
+def one_line(text: str) -> str:
     """One line: folded lines joined, a multi-line reply's "550-5.7.26" prefixes dropped after the
     first, Exchange's '#…##' and "Remote Server returned '…'" wrappers taken off."""
     text = " ".join(text.split())

@@ -6,20 +6,21 @@ from rich.table import Table
 from sqlalchemy import select
 
 from models import OptOut, OutboxMessage
-from worker import bootstrap, outbox
+from worker import bootstrap, outbox, pauses
 from worker.config import load
 
 console = Console()
 
 
 def add_parsers(sub) -> None:
-    box = sub.add_parser("outbox", help="outgoing mail: list, retry, send now or cancel")
+    box = sub.add_parser("outbox", help="outgoing mail: list, retry, send now, cancel or unpause an address")
     box.add_argument("--status", help="only this status (queued, sending, sent, failed, suppressed, cancelled, "
-                                      "unconfirmed: handed to the server, no answer; may have arrived)")
+                                      "unconfirmed: handed to the server, no answer; may have arrived; "
+                                      "bounced: came back or refused for good)")
     box.add_argument("--json", action="store_true", help="JSON array (keys in README)")
     box.set_defaults(func=cmd_outbox)
     box_sub = box.add_subparsers(dest="outbox_command", metavar="ACTION")
-    for name, text in (("retry", "queue a failed, suppressed, cancelled or unconfirmed mail again"),
+    for name, text in (("retry", "queue a failed, suppressed, cancelled, unconfirmed or bounced mail again"),
                        ("send-now", ("send a queued mail now: one held back by the daily cap or quiet hours, "
                                      "or waiting for its next retry")),
                        ("cancel", "cancel a queued mail (or settle an unconfirmed one: not sent again)")):
@@ -33,6 +34,9 @@ def add_parsers(sub) -> None:
         else:
             action.add_argument("id", type=int)
         action.set_defaults(func=cmd_outbox_action, action=name)
+    unpause = box_sub.add_parser("unpause", help="send mail to an address again after it bounced (doctor lists them)")
+    unpause.add_argument("address")
+    unpause.set_defaults(func=cmd_outbox_unpause)
 
     opt = sub.add_parser("optout", help="addresses that get no mail from us")
     opt_sub = opt.add_subparsers(dest="optout_command", required=True, metavar="ACTION")
@@ -95,7 +99,10 @@ def cmd_outbox(args) -> int:
 
 
 def _note(r: OutboxMessage) -> str:
-    """What the list says about a row: a sent row says when (a deferral before it is history)."""
+    """What the list says about a row: a sent row says when (a deferral before it is history); a
+    bounced one the server's words and whether its address is paused."""
+    if r.status == "bounced":
+        return f"{r.last_error} — {r.reason.removeprefix('bounced; ')}"
     if r.status == "sent" and r.sent_at:
         return f"{r.sent_at:%Y-%m-%d %H:%M}" + (f" ({r.reason})" if r.reason == outbox.SEND_NOW else "")
     waiting = f"{r.reason} until {r.not_before:%Y-%m-%d %H:%M} UTC" if r.reason.startswith(outbox.CAP_DEFERRED) else ""
@@ -131,6 +138,29 @@ def cmd_outbox_action(args) -> int:
                       "`introledger run` or `introledger send`", highlight=False)
         return 0
     console.print(f"outbox #{args.id} is now {row.status}")
+    if args.action == "retry":
+        with app.sessions() as session:
+            pause = pauses.paused(session, row.to_addr)
+        if pause is not None:
+            console.print(f"  but mail to {pause.email} is paused since {pause.created_at:%Y-%m-%d} ({pause.reason}): "
+                          f"it will be held; `introledger outbox unpause {pause.email}` first", highlight=False)
+    return 0
+
+
+def cmd_outbox_unpause(args) -> int:
+    app = bootstrap.build(load(args.config))
+    address = args.address.strip().lower()
+    with app.sessions.begin() as session:
+        ended, held = pauses.unpause(session, address)
+    if ended is None:
+        console.print(f"mail to {address} is not paused", highlight=False)
+        return 1
+    console.print(f"mail to {address} resumes (paused since {ended.created_at:%Y-%m-%d}: {ended.reason})",
+                  highlight=False)
+    if held:
+        ids = " ".join(str(i) for i in held)
+        console.print(f"{len(held)} mail(s) to it were held meanwhile: `introledger outbox retry ID` sends one "
+                      f"({ids})", highlight=False)
     return 0
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
-from worker import backoff, mailer, outbox, pauses, sendrules
+from worker import backoff, bounces, mailer, outbox, pauses, sendrules
 
 log = logging.getLogger("introledger.delivery")
 DAY = timedelta(days=1)
@@ -44,7 +44,8 @@ class Deliverer:
 
     def deliver(self, outbox_id: int) -> str:
         """One attempt: "sent", "retry" (a temporary failure: queued again for later, see
-        worker/backoff.py), "failed", "unconfirmed", "suppressed", "deferred" or "skipped"."""
+        worker/backoff.py), "failed", "bounced" (the server refused the address for good: it is
+        paused), "unconfirmed", "suppressed", "deferred" or "skipped"."""
         claimed = self._claim(outbox_id)
         if isinstance(claimed, str):
             return claimed
@@ -58,6 +59,8 @@ class Deliverer:
         except mailer.UnconfirmedSendError as exc:
             log.warning("outbox #%s: unconfirmed: %s", outbox_id, exc)
             return self._finish(outbox_id, outbox.mark_unconfirmed, str(exc), result="unconfirmed")
+        except mailer.RecipientRefusedError as exc:
+            return self._refused(outbox_id, claimed.to_addr, exc)
         except mailer.PermanentSendError as exc:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         except mailer.TransientSendError as exc:
@@ -121,6 +124,20 @@ class Deliverer:
                                                      f"mails to {row.to_addr}")
                 return "deferred"
         return row
+
+    def _refused(self, outbox_id: int, to_addr: str, exc: mailer.RecipientRefusedError) -> str:
+        """A 5xx at RCPT or DATA: bounced and the address paused when the refusal is about the
+        address (550 5.1.1 user unknown); failed, as any 5xx, when it is about our mail or our
+        server (554 5.7.1 relay denied, spam): `outbox retry --failed` sends those after a fix."""
+        error = bounces.one_line(str(exc))
+        refusal = bounces.refusal(bounces.enhanced_status(error), error)
+        if not refusal.about_address:
+            return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
+        with self.sessions.begin() as session:
+            pauses.settle(session, outbox_id, to_addr, error, refusal, "smtp", self.now(), from_statuses=("sending",))
+        log.warning("outbox #%s: %s refused at %s for good: %s; mail to it paused", outbox_id, to_addr,
+                    exc.stage.upper(), error)
+        return "bounced"
 
     def _finish(self, outbox_id: int, transition, text: str, result: str) -> str:
         with self.sessions.begin() as session:

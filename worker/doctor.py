@@ -69,7 +69,7 @@ def warnings(config_path: str | None) -> list[str]:
         config = load(config_path)
     except ConfigError:
         return []  # check() reports it
-    found = _broker_checks(config)[1]
+    found = _broker_checks(config)[1] + _bounces(config)
     f = config.settings.follow_ups
     if f.enabled and config.secret(config.settings.token_secret_env) and not f.authserv_id:
         found.append("follow-ups: follow_ups.authserv_id is not set, so a reply's From: is checked only by its "
@@ -77,6 +77,39 @@ def warnings(config_path: str | None) -> list[str]:
                      "passes); set it to the authserv-id your receiving server writes in Authentication-Results, "
                      "e.g. mx.example.com")
     return found
+
+
+def _bounces(config: Config) -> list[str]:
+    """Addresses our mail bounced from (paused until a person resumes them), and mail refused for
+    reasons about our own mail or server, which the sending domain's set-up may explain."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from worker import pauses
+
+    engine = make_engine(config.database_url)
+    try:
+        with Session(engine) as session:
+            paused = pauses.all_paused(session)
+            refused = pauses.bounced_not_paused(session, datetime.now(timezone.utc) - timedelta(days=7))
+    except (NotMigrated, DBAPIError):
+        return []  # check() names the database problem
+    finally:
+        engine.dispose()
+    lines = [f"outbox: mail to {p.email} paused since {p.created_at:%Y-%m-%d}: {p.reason} — "
+             f"`introledger outbox unpause {p.email}` to resume" for p in paused[:MAX_LISTED]]
+    if len(paused) > MAX_LISTED:
+        lines.append(f"outbox: {len(paused) - MAX_LISTED} more address(es) paused (`introledger outbox --status bounced`)")
+    if refused:
+        listed = ", ".join(f"#{r.id}" for r in refused[:10]) + (" …" if len(refused) > 10 else "")
+        lines.append(f"outbox: {len(refused)} mail(s) refused this week because of our mail or server, not the "
+                     f"address ({listed}; latest: {refused[0].last_error}): check SPF, DKIM and DMARC for "
+                     f"{config.settings.tracking.address.partition('@')[2]} and the sending server's reputation")
+    return lines
+
+
+MAX_LISTED = 20
 
 
 def _follow_ups(config: Config) -> list[str]:

@@ -39,6 +39,16 @@ class PermanentSendError(RuntimeError):
     STARTTLS, no AUTH): retrying will not help; keep the server's words and say what to fix."""
 
 
+class RecipientRefusedError(PermanentSendError):
+    """A 5xx to our one recipient at RCPT TO, or to the mail at DATA: the server took nothing.
+    Whether the address is to blame (the row bounces, the address is paused) or our mail is
+    (it fails) is worker/bounces.refusal's call."""
+
+    def __init__(self, error: str, stage: str):
+        super().__init__(error)
+        self.stage = stage  # "rcpt" | "data"
+
+
 def _clean(value: str) -> str:
     return " ".join(value.replace("\r", " ").replace("\n", " ").split())  # no header injection
 
@@ -274,7 +284,10 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as exc:
             self._drop()
             code, reply = next(iter(exc.recipients.values()))
-            self._raise(code, reply)
+            self._raise(code, reply, stage="rcpt")
+        except smtplib.SMTPDataError as exc:
+            self._drop()
+            self._raise(exc.smtp_code, exc.smtp_error, stage="data")
         except smtplib.SMTPResponseException as exc:
             self._drop()
             self._raise(exc.smtp_code, exc.smtp_error)
@@ -285,11 +298,11 @@ class SmtpTransport:
             self._drop()
             raise
 
-    def _raise(self, code: int, reply: bytes | str, context: str = "") -> None:
+    def _raise(self, code: int, reply: bytes | str, context: str = "", stage: str = "") -> None:
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
         error = f"{code} {text}{context}"
         if 500 <= code < 600:
-            raise PermanentSendError(error)
+            raise RecipientRefusedError(error, stage) if stage else PermanentSendError(error)
         raise TransientSendError(error)
 
     def _drop(self) -> None:

@@ -89,7 +89,8 @@ def pause(session: Session | Connection, email: str, reason: str, outbox_id: int
     """Pause mail to the address (True), or False if it was paused already (the first reason stays)."""
     stmt = insert_new(session, PausedAddress.__table__, key=("email",)).values(
         email=email.lower(), reason=reason[:2000], outbox_id=outbox_id, how=how, created_at=now)
-    return session.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: through an ORM session PostgreSQL reports -1 for ON CONFLICT inserts.
+    return session.execute(stmt.returning(PausedAddress.id)).first() is not None
 
 
 _PAUSE = select(PausedAddress.id, PausedAddress.email, PausedAddress.reason, PausedAddress.outbox_id,
@@ -166,7 +167,7 @@ class Bounces:
 
     def on_bounce(self, session: Session, verdict, msg, _referral_id=None) -> None:
         report = verdict.extra.get("report") if verdict is not None else None
-        where = f"report {msg.message_id or '(no Message-ID)'}" if msg is not None else "report"
+        where = f"report <{msg.message_id}>" if msg is not None and msg.message_id else "report (no Message-ID)"
         if report is None:
             return
         if not report.failed:
@@ -184,5 +185,7 @@ class Bounces:
         paused_now = (f"mail to {returned.to_addr} paused" if newly else
                       f"mail to {returned.to_addr} was paused already" if refusal.about_address else
                       f"{returned.to_addr} not paused: {refusal.why}")
-        log.info("%s: outbox #%s to %s %s (matched by %s): %s; %s", where, returned.outbox_id, returned.to_addr,
-                 state, returned.how, failure.reason, paused_now)
+        # A person should hear of a mail that bounced without asking for -v; a repeat is detail.
+        (log.warning if changed or newly else log.info)(
+            "%s: outbox #%s to %s %s (matched by %s): %s; %s", where, returned.outbox_id, returned.to_addr,
+            state, returned.how, failure.reason, paused_now)
