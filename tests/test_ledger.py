@@ -122,3 +122,25 @@ def test_partners_are_created_edited_merged_and_counted_as_one(history, tmp_path
     assert (shown["company"], shown["type"], shown["referral_fee"]) == ("Jensen Realty", "related_offer", "10% of first invoice")
     assert shown["ledger"][0]["received"]["referrals"] == 3
     assert cli("partners", "merge", "1", "1", cwd=tmp_path, env=env, ok=False).returncode == 1
+
+
+def test_a_referral_connected_by_a_reply_in_its_thread_never_goes_stale_nor_counts_as_went_nowhere(
+        tmp_path, database_url, clock):
+    """Was: 60 days on, the stale timer overwrote `connected` (the member had replied in the intro
+    thread) and the ledger flagged the partner's intro as one that went nowhere."""
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock,
+                    outbound={"quiet_hours": None})
+    app.pipeline.process(mailgen.intro(1, introducer=CAROL, a=client(1), b=DANA, when=clock.current),
+                         Origin("file", "1"))
+    reply = mailgen.message(2, DANA, [CAROL, client(1)], [("", "intros@example.com")], "Re: Intro: Client <> Dana",
+                            "Thanks Carol! Client, lovely to meet you - does Tuesday at 10 work for a call?\n\nDana\n",
+                            "gmail", clock.current + timedelta(hours=2), in_reply_to="<gen1.gmail@mail.gmail.example>")
+    assert app.pipeline.process(reply, Origin("file", "2")).kind == "thread_reply"
+    clock.advance(days=61)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)  # the stale timer runs here
+    with app.sessions() as s:
+        assert s.get(Referral, 1).status == "connected"
+        [carol] = ledger.build(s, None, None, clock.current)
+    assert (carol.received.referrals, carol.received.connected, carol.received.went_nowhere) == (1, 1, 0)
+    app.engine.dispose()

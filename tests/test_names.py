@@ -99,3 +99,38 @@ def test_an_unquoted_last_comma_first_keeps_both_names():
     assert (bob.name, bob.email) == ("Bob Lee", "bob@y.example")
     # A real address before the next one is not a surname.
     assert [a.name for a in addresses(["ann@x.example, Yuki <yuki@x.example>"])] == ["", "Yuki"]
+
+
+def test_a_name_in_an_unknown_charset_reads_decoded_in_the_digest_and_the_partner_list(tmp_path, sqlite_url, clock):
+    """Was: `=?x-unknown?Q?J=FCrgen_M=FCller?=` as written, in the digest and `partners list`."""
+    import json
+    import re
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from models import OutboxMessage
+    from tests import mailgen
+    from tests.conftest import build_app
+    from tests.test_cli import cli
+    from worker.pipeline import Origin
+
+    app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False}, outbound={"quiet_hours": None})
+    raw = mailgen.intro(1, introducer=("Placeholder Name", "jm@mueller.example"),
+                        a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+                        when=clock.current)
+    raw = re.sub(rb"(?m)^From: .*$", b"From: =?x-unknown?Q?J=FCrgen_M=FCller?= <jm@mueller.example>\r", raw, count=1)
+    app.pipeline.process(raw, Origin("file", "t"))
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)  # the Monday after
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 1
+    with app.sessions() as s:
+        digest = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "digest"))
+    assert "Jürgen Müller introduced you to Alice Brook" in digest.text_body
+    assert "=?" not in digest.subject + digest.text_body + digest.html_body
+
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+    listed = json.loads(cli("partners", "list", "--json", cwd=tmp_path,
+                            env={"INTROLEDGER_DATABASE_URL": sqlite_url}).stdout)
+    assert [p["name"] for p in listed] == ["Jürgen Müller"]
+    app.engine.dispose()

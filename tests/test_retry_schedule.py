@@ -62,20 +62,18 @@ def _server_up(sink, how: str) -> None:
         sink.heal()
 
 
-@pytest.mark.parametrize("how", ["refused", "421"])
-def test_a_one_minute_smtp_outage_delivers_the_mail_with_one_log_line_per_retry(
-        tmp_path, sqlite_url, smtp_sink, clock, caplog, how):
-    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+def _outage(app, sink, clock, how: str, lasting: timedelta, tries: int):
+    """A thank-you queued while the SMTP server is down for `lasting`; the real actor on the
+    in-process queue, the clock jumping to each retry. The outbox row at the end."""
     outbound = bootstrap.build_outbound(app)
     worker = start_worker(outbound.broker)
     oid = queue_thank_you(app, clock)
-    back_at, down = clock.current + timedelta(seconds=60), True
-    _server_down(smtp_sink, how)
-    caplog.set_level(logging.INFO)
+    back_at, down = clock.current + lasting, True
+    _server_down(sink, how)
     try:
-        for _ in range(20):  # the real actor on the in-process queue; the clock jumps to each retry
+        for _ in range(tries):
             if down and clock.current >= back_at:
-                _server_up(smtp_sink, how)
+                _server_up(sink, how)
                 down = False
             outbound.sweep()
             outbound.broker.join(outbound.actor.queue_name)
@@ -86,12 +84,32 @@ def test_a_one_minute_smtp_outage_delivers_the_mail_with_one_log_line_per_retry(
     finally:
         worker.stop()
         outbound.close()
-    sent = row(app, oid)
+    return row(app, oid)
+
+
+@pytest.mark.parametrize("how", ["refused", "421"])
+def test_a_one_minute_smtp_outage_delivers_the_mail_with_one_log_line_per_retry(
+        tmp_path, sqlite_url, smtp_sink, clock, caplog, how):
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    caplog.set_level(logging.INFO)
+    sent = _outage(app, smtp_sink, clock, how, timedelta(seconds=60), tries=20)
     assert sent.status == "sent" and len(smtp_sink.messages) == 1
     retries = [r for r in caplog.records if "next in" in r.getMessage()]
     assert len(retries) == sent.attempts - 1 >= 3
-    assert all(f"outbox #{oid}: attempt" in r.getMessage() and "\n" not in r.getMessage() for r in retries)
+    assert all(f"outbox #{sent.id}: attempt" in r.getMessage() and "\n" not in r.getMessage() for r in retries)
     assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+    app.engine.dispose()
+
+
+def test_a_six_hour_smtp_outage_still_delivers_the_mail(tmp_path, sqlite_url, smtp_sink, clock, caplog):
+    """Was: the backoff started at 1 s and gave up after minutes (the mail failed for good)."""
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    caplog.set_level(logging.INFO)
+    started = clock.current
+    sent = _outage(app, smtp_sink, clock, "refused", timedelta(hours=6), tries=40)
+    assert sent.status == "sent" and len(smtp_sink.messages) == 1
+    assert sent.sent_at - started >= timedelta(hours=6) and sent.attempts >= 10
+    assert [r for r in caplog.records if r.exc_info] == []  # one line per retry, never a traceback
     app.engine.dispose()
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage, Referral
@@ -70,17 +71,19 @@ def subjects(sink) -> list[tuple[str, str]]:
     return [(m.rcpt_tos[0], message_from_bytes(m.raw, policy=policy.default)["Subject"]) for m in sink.messages]
 
 
-def test_a_deferred_follow_up_is_never_sent_after_the_member_answers_won(tmp_path, database_url, smtp_sink, clock):
+@pytest.mark.parametrize("words, status", [("WON $4,500", "won"), ("LOST - went with a cheaper quote", "lost")])
+def test_a_deferred_follow_up_is_never_sent_after_the_member_answers_won_or_lost(
+        tmp_path, database_url, smtp_sink, clock, words, status):
     app = make_app(tmp_path, database_url, smtp_sink, clock)
     outbound = bootstrap.build_outbound(app)
     fid = deferred_follow_up(app, clock, outbound)
-    assert answer(app, "WON $4,500") == "won"
+    assert answer(app, words) == status
     withdrawn = row(app, fid)
-    assert (withdrawn.status, withdrawn.reason) == ("cancelled", "follow-up withdrawn: answered WON")
+    assert (withdrawn.status, withdrawn.reason) == ("cancelled", f"follow-up withdrawn: answered {status.upper()}")
     send_everything_due(app, outbound, clock)
     got = subjects(smtp_sink)
     assert not any("How did the intro" in subject for _, subject in got)
-    assert (DANA_EMAIL, "Noted: the intro to Alice 1 is WON [ref R1]") in got
+    assert (DANA_EMAIL, f"Noted: the intro to Alice 1 is {status.upper()} [ref R1]") in got
     outbound.close()
     app.engine.dispose()
 
@@ -172,6 +175,36 @@ def test_a_members_own_confirmations_are_neither_held_back_nor_counted_by_the_da
     to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
     assert to_dana == ["Noted: the intro to Alice 1 is CONNECTED [ref R1]", "Noted: the intro to Alice 1 is WON [ref R1]",
                        "How did the intro to Alice 2 go? [ref R2]"]
+    outbound.close()
+    app.engine.dispose()
+
+
+def test_a_clarification_is_sent_when_the_members_daily_cap_is_used_up(tmp_path, database_url, smtp_sink, clock):
+    """Was: her unclear answer's "did you mean MET, WON…?" waited a day behind the cap."""
+    from tests import mailgen
+    from tests.test_delivery import FILE
+
+    app = make_app(tmp_path, database_url, smtp_sink, clock, cap=2)
+    outbound = bootstrap.build_outbound(app)
+    queue_thank_you(app, clock)
+    dana_had_mail_today(app, clock)  # 1 of her 2 for today
+    clock.advance(seconds=31)
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1
+        asked_id = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "follow_up",
+                                                           OutboxMessage.status == "queued"))
+    assert outbound.deliverer.deliver(asked_id) == "sent"  # 2 of 2: her cap is used up
+    asked = row(app, asked_id)
+    clock.advance(minutes=10)
+    reply = mailgen.message(50, DANA, [("", asked.reply_to)], [], f"Re: {asked.subject}",
+                            "Hmm, we had coffee and will see what happens.\n\nDana\n", "gmail", clock.current,
+                            in_reply_to=f"<{asked.message_id}>")
+    assert app.pipeline.process(reply, FILE).kind == "status_reply"
+    with app.sessions() as s:
+        clarification = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "clarification"))
+    assert outbound.deliverer.deliver(clarification) == "sent"
+    to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
+    assert to_dana[0] == "How did the intro to Alice 1 go? [ref R1]" and len(to_dana) == 2
     outbound.close()
     app.engine.dispose()
 

@@ -191,3 +191,20 @@ def test_confirmations_thread_under_the_members_own_reply(app, clock):
     [snoozed] = mails(app, "snooze_confirmation")
     [won] = mails(app, "status_confirmation")
     assert (snoozed.in_reply_to, won.in_reply_to) == ("answer1@x", "answer2@x")
+
+
+def test_after_stop_on_one_referral_the_member_still_gets_her_weekly_digest(app, clock):
+    """Was: one STOP opted her out of every mail, the digest included, and nothing said so."""
+    from datetime import datetime, timezone
+
+    from worker import bootstrap
+
+    app.pipeline.process(answer(clock, "STOP"), FILE)
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)  # the next Monday morning
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 1
+    [digest] = mails(app, "digest")
+    assert digest.to_addr == DANA and "Carol Jensen introduced you to Alice Brook" in digest.text_body
+    outbound = bootstrap.build_outbound(app)
+    assert outbound.deliverer.deliver(digest.id) == "sent"
+    outbound.close()
