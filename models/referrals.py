@@ -32,6 +32,8 @@ class Referral(Base):
     currency: Mapped[str] = mapped_column(String(3), default="")
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     qualified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A SNOOZE asked us to wait until then: silence (the stale timer) counts from then, not the intro.
+    snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     won_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,7 @@
 """One table of allowed transitions: final answers stay final, states never go backwards, only
 the member closes a referral or corrects a final answer, and timers never override a person."""
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -308,3 +308,50 @@ def _outcomes_app(tmp_path, database_url, clock):
 def _events(app) -> list[ReferralEvent]:
     with app.sessions() as s:
         return s.scalars(select(ReferralEvent).order_by(ReferralEvent.id)).all()
+
+
+# ---- a snooze holds the stale timer -----------------------------------------------------------
+
+def test_silence_counts_from_the_end_of_a_snooze():
+    day = datetime(2026, 11, 2, tzinfo=UTC)
+    after = timedelta(days=60)
+
+    def quiet(on, until=None):
+        return lifecycle.gone_quiet(day, until, day + timedelta(days=on), after, "60d")
+
+    assert quiet(61) == (True, "no answer 60d after the intro")
+    assert quiet(59) == (False, "quiet for less than 60d since the intro")
+    snoozed = day + timedelta(days=63)
+    assert quiet(61, snoozed) == (False, "snoozed until 2027-01-04")
+    assert quiet(100, snoozed) == (False, "quiet for less than 60d since the snooze ended on 2027-01-04")
+    assert quiet(124, snoozed) == (True, "no answer 60d after the snooze ended on 2027-01-04")
+
+
+def test_a_snoozed_referral_does_not_go_stale_while_the_snooze_runs(tmp_path, database_url, clock):
+    from tests.test_outcomes import FILE, answer
+    from worker import ledger
+
+    app = _outcomes_app(tmp_path, database_url, clock)
+    start = clock.current
+    clock.advance(days=7)
+    app.pipeline.process(answer(clock, "SNOOZE 8 weeks"), FILE)  # ask again on day 63
+    clock.current = start + timedelta(days=61)  # past stale_after (60d), the snooze still running
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 0
+    with app.sessions() as s:
+        assert s.get(Referral, 1).status == "introduced"
+        [carol] = ledger.build(s, None, None, clock.current)
+        assert (carol.received.referrals, carol.received.went_nowhere) == (1, 0)
+        assert "went nowhere" not in " ".join(carol.flags)
+    clock.current = start + timedelta(days=63, seconds=1)  # the snooze is over: the question goes
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1
+    assert _queued(app, "follow_up") == [("queued", "")]
+    clock.current = start + timedelta(days=124)  # 60 quiet days after the snooze ended
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    with app.sessions() as s:
+        assert s.get(Referral, 1).status == "stale"
+    stale = _events(app)[-1]
+    assert stale.event == "stale" and stale.reason.startswith("no answer 60d after the snooze ended on 2027-01-04; ")
+    app.engine.dispose()

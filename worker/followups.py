@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, Referral
@@ -103,13 +103,17 @@ class FollowUps:
         return row
 
     def _mark_stale(self, session: Session, now: datetime) -> None:
-        cutoff = now - timedelta(seconds=seconds(self.policy.stale_after))
+        after = timedelta(seconds=seconds(self.policy.stale_after))
+        cutoff = now - after
         for referral in session.scalars(skip_locked(select(Referral).where(
                 Referral.status.in_(lifecycle.sources("stale")), Referral.introduced_at < cutoff,
+                or_(Referral.snoozed_until.is_(None), Referral.snoozed_until < cutoff),
                 Referral.member_id.is_not(None)), Referral)):
-            decision = lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale")
-            lifecycle.record(session, referral, "stale", decision, now,
-                             reason=f"no answer {self.policy.stale_after} after the intro")
+            quiet, why = lifecycle.gone_quiet(referral.introduced_at, referral.snoozed_until, now, after,
+                                              self.policy.stale_after)
+            if quiet:
+                lifecycle.record(session, referral, "stale",
+                                 lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale"), now, reason=why)
 
     def reschedule(self, session: Session, referral_id: int, start: datetime) -> bool:
         """Pending steps move so the next is due at `start`, the rest keep their spacing (False, and

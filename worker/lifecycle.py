@@ -9,7 +9,7 @@ overrides a person. Each rule also says what its event cancels; `record` withdra
 same transaction, so no caller can forget.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -107,6 +107,20 @@ def decide(current: str, answer: str | None, actor: str, event: str = "answer",
             to = current if rule.to == UNCHANGED else rule.to or ANSWER_STATE[answer]
             return Decision(True, to, f"{_says(current)} → {_says(to)}" if to != current else event, rule.cancels)
     return Decision(False, current, _refusal(current, answer, actor, event))
+
+
+def gone_quiet(introduced_at: datetime, snoozed_until: datetime | None, now: datetime, after: timedelta,
+               said_after: str) -> tuple[bool, str]:
+    """Has the stale timer run out, and why (or why not)? Silence counts from the intro, or from
+    the end of a SNOOZE: the member asked us to wait, and waiting is not the intro going nowhere."""
+    since, what = introduced_at, "the intro"
+    if snoozed_until is not None and snoozed_until > introduced_at:
+        since, what = snoozed_until, f"the snooze ended on {snoozed_until:%Y-%m-%d}"
+    if now - since > after:
+        return True, f"no answer {said_after} after {what}"
+    if since is snoozed_until and now < since:
+        return False, f"snoozed until {snoozed_until:%Y-%m-%d}"
+    return False, f"quiet for less than {said_after} since {what}"
 
 
 def sources(event: str) -> frozenset[str]:

@@ -218,6 +218,7 @@ class StatusDesk:
             return referral.status
         if event == "snooze":
             again = now + timedelta(seconds=command.snooze_seconds)
+            referral.snoozed_until = again  # the stale timer waits for it too
             lifecycle.record(session, referral, event, decision, now,
                              reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})",
                              because=f"the next one was moved to {again:%Y-%m-%d %H:%M} UTC", **facts)
