@@ -122,6 +122,19 @@ def test_free_text_gets_one_clarification_and_no_change(app, clock):
     assert ask.to_addr == DANA and "MET" in ask.text_body
 
 
+@pytest.mark.parametrize("final", ["WON $4,500", "LOST", "NO FIT"])
+def test_thanks_for_the_confirmation_of_a_final_answer_gets_no_clarification(app, clock, final):
+    # Found by bench/season.py: "Thanks!" to "Noted: … is WON" got "Sorry, I did not catch that",
+    # a mail about a referral after its final answer that asks a question nobody has any more.
+    app.pipeline.process(answer(clock, final), FILE)
+    status = referral(app).status
+    app.pipeline.process(answer(clock, "Thanks, great!", n=2), FILE)
+    assert referral(app).status == status
+    assert mails(app, "clarification") == []
+    last = events(app)[-1]
+    assert (last.accepted, last.message_id) == (False, "answer2@x") and "final" in last.reason
+
+
 def test_snooze_moves_the_next_follow_up(app, clock):
     app.pipeline.process(answer(clock, "SNOOZE 2 weeks"), FILE)
     assert referral(app).status == "introduced"

@@ -73,6 +73,12 @@ class StatusDesk:
     def _no_answer(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound, match) -> None:
         if verdict.looks_automated:
             self._wait_for_return(session, referral.id, msg)  # never answer a robot: it answers back
+        elif referral.status in TERMINAL:
+            # "Thanks!" to the confirmation of a final answer: no question is open, so none is asked
+            # (no mail about a referral after its final answer but that answer's confirmation).
+            self._refuse(session, referral, msg, match, "no_answer",
+                         f"no answer read; not asked again: referral #{referral.id} is "
+                         f"{referral.status.replace('_', ' ')} (final; CORRECTION: … changes it)")
         else:
             self._clarify(session, referral, msg, match.step if match else None)
 
