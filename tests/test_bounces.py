@@ -129,3 +129,13 @@ def test_mangled_reports_never_raise():
             continue
         got = bounces.read(msg)
         assert got is None or isinstance(got.reason, str)
+
+
+@pytest.mark.parametrize("line", [b"a" * 300_000, b"(" * 300_000, b"x@" * 150_000, b"\n  a@b.example" * 20_000])
+def test_a_forged_report_with_a_huge_line_is_read_in_linear_time(line):
+    """Anyone can send a "report" from MAILER-DAEMON: a 200 KB line of letters took minutes (an
+    unbounded address pattern scanned to the end from every position). pytest-timeout fails it."""
+    raw = (b"From: MAILER-DAEMON@x.example\nTo: intros@example.com\nSubject: failure notice\n\n"
+           b"This is a permanent error.\n" + line + b"\n")
+    got = bounces.read(parse(raw))
+    assert got is None or len(got.failures[0].reason) <= bounces.MAX_REASON

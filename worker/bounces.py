@@ -246,9 +246,13 @@ _FAILED = re.compile(
     r"was not delivered|wasn't delivered|undeliverable|delivery has failed|failed permanently|address not found|"
     r"following address(?:\(es\))? failed|permanent fatal errors|returned to sender|not able to deliver",
     re.IGNORECASE)
-_LEADING_ADDRESS = re.compile(r"^[ \t]*(?:[^\n<>]*\()?<?([^\s<>()@,;:\"]+@[^\s<>()@,;:\"]+?)>?[):]*(?:[ \t]|$)",
-                              re.MULTILINE)
-_ANY_ADDRESS = re.compile(r"<?([^\s<>()@,;:\"'=]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?")
+# Bounded repeats (an address's parts have RFC 5321 limits): anyone can write a "report", and an
+# unbounded local part made a 200 KB line of letters take minutes (each start scanned to the end).
+_LEADING_ADDRESS = re.compile(
+    r"^[ \t]*(?:[^\n<>]{0,200}\()?<?([^\s<>()@,;:\"]{1,64}@[^\s<>()@,;:\"]{1,253}?)>?[):]*(?:[ \t]|$)",
+    re.MULTILINE)
+_ANY_ADDRESS = re.compile(r"<?([^\s<>()@,;:\"'=]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})>?")
+MAX_NOTICE = 20_000  # characters of a plain-text report read before the returned copy: real ones take 1-3 KB
 _QMAIL_STATUS = re.compile(r"\(#([245]\.\d{1,3}\.\d{1,3})\)")
 _ROBOTS = ("mailer-daemon@", "postmaster@", "mail-daemon@")
 
@@ -256,7 +260,7 @@ _ROBOTS = ("mailer-daemon@", "postmaster@", "mail-daemon@")
 def _from_text(msg: Inbound) -> tuple[Failure, ...]:
     text = msg.text
     cut = _RETURNED.search(text)
-    notice = text[:cut.start()] if cut else text
+    notice = (text[:cut.start()] if cut else text)[:MAX_NOTICE]
     ours = {a.email for a in (*msg.to, *msg.cc)} | ({msg.sender.email} if msg.sender else set())
     recipient, diagnostic = _failed_line(notice, ours)
     status = _best_status("", diagnostic) or (_QMAIL_STATUS.search(diagnostic or notice) or [None, ""])[1]
