@@ -20,6 +20,7 @@ class Member(Base):
     # that every process rendering mail for the member, and a reload on SIGHUP, read the same.
     share_value: Mapped[bool] = mapped_column(Boolean, default=False)
     footer: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # None: outbound.default_timezone
 
 
 class Person(Base):

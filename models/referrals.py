@@ -27,6 +27,9 @@ class Referral(Base):
     subject: Mapped[str] = mapped_column(String(500), default="")
     subject_key: Mapped[str] = mapped_column(String(500), default="", index=True)
     excerpt: Mapped[str] = mapped_column(Text, default="")
+    # The UTC offset (minutes) of the Date of the intro as its introducer wrote it: the only clue to
+    # when a partner sleeps (worker/quiet.py). None: not their own mail (a forward), or no zone.
+    introducer_utc_offset: Mapped[int | None] = mapped_column(Integer)
     # Closed business: what a WON was worth, in minor units of `currency`.
     value_cents: Mapped[int | None] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="")

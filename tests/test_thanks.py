@@ -1,5 +1,5 @@
 """The thank-you policy: who is thanked, when, once a day, and never against someone's wishes."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -201,3 +201,97 @@ def test_a_broken_user_template_keeps_the_referral_and_says_what_to_fix(tmp_path
     assert outcome.kind == "double_intro" and outcome.referral_id
     [row] = rows(app)
     assert row.status == "failed" and "thank_you.txt" in row.last_error and "nickname" in row.last_error
+
+
+# --- quiet hours in the recipient's zone, as best known (issue 10) ----------------------------
+
+def night_app(tmp_path, database_url, clock, **dana):
+    """As a new user runs it: outbound.default_timezone left at UTC, quiet hours 21:00-08:00."""
+    from tests.conftest import MEMBERS
+
+    return build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock,
+                     members=[{**MEMBERS[0], **dana}, MEMBERS[1]], thank_you={"delay_seconds": 600},
+                     follow_ups={"steps": ["7d"]},
+                     outbound={"transport": "folder", "folder": "sent", "per_recipient_per_day": 20})
+
+
+def written_at(text: str) -> datetime:
+    """A time as the introducer's mail client writes it in the Date header, e.g. '01:50 -0600'."""
+    return datetime.strptime(f"2026-11-03 {text}", "%Y-%m-%d %H:%M %z")
+
+
+def test_a_thank_you_due_at_2am_the_introducers_time_goes_at_the_end_of_her_quiet_hours(tmp_path, database_url, clock):
+    """User trial: Carol (in Chicago, her mail dated -0600) sent an intro at 01:50 at night and was
+    thanked at 02:00 her time: quiet hours were read in the deployment's UTC, where it was 08:00."""
+    from worker import bootstrap
+
+    app = night_app(tmp_path, database_url, clock)
+    try:
+        clock.current = written_at("01:50 -0600")
+        app.pipeline.process(intro(1, clock), FILE)  # Date: Tue, 03 Nov 2026 01:50:00 -0600
+        [row] = rows(app)
+        assert row.not_before == written_at("08:00 -0600")  # not 02:00 -0600 (08:00 UTC)
+        assert row.reason == ("quiet hours: goes at 08:00 the recipient's time "
+                              "(UTC-06:00, from the Date of the intro they wrote)")
+        outbound = bootstrap.build_outbound(app)
+        clock.current = written_at("07:59 -0600")
+        assert outbound.deliverer.deliver(row.id) == "skipped"  # still her night
+        clock.current = written_at("08:00 -0600")
+        assert outbound.deliverer.deliver(row.id) == "sent"
+        [sent] = (tmp_path / "sent").iterdir()
+        from email import message_from_bytes, policy
+        mail = message_from_bytes(sent.read_bytes(), policy=policy.default)
+        assert (mail["To"], mail["Subject"]) == ("carol@x.example", "Thank you for the introduction to Alice Brook")
+        assert mail.get_body(("plain",)).get_content().startswith("Hi Carol,\n\nThank you for introducing me")
+        outbound.close()
+    finally:
+        app.engine.dispose()
+
+
+def test_an_introducer_whose_mail_is_dated_in_utc_gets_the_members_night_not_the_servers(
+        tmp_path, database_url, clock):
+    """+0000 is what Outlook and Exchange write whatever the hour where the writer is: the member's
+    zone (partners are mostly local) is the better guess. 21:00 in Los Angeles is 05:00 UTC."""
+    app = night_app(tmp_path, database_url, clock, timezone="America/Los_Angeles")
+    try:
+        clock.current = written_at("05:00 +0000")
+        app.pipeline.process(intro(1, clock), FILE)
+        [row] = rows(app)
+        assert row.not_before == written_at("08:00 -0800")  # not 08:00 UTC, midnight in Los Angeles
+        assert row.reason.endswith("(America/Los_Angeles, the member's)")
+    finally:
+        app.engine.dispose()
+
+
+def test_a_follow_up_due_in_the_members_night_is_asked_in_her_morning(tmp_path, database_url, clock):
+    app = night_app(tmp_path, database_url, clock, timezone="America/Chicago")
+    try:
+        clock.current = written_at("03:00 -0600") - timedelta(days=7)
+        app.pipeline.process(intro(1, clock), FILE)  # its follow-up is due a week later, at 03:00 Chicago
+        clock.advance(days=7)
+        with app.sessions.begin() as s:
+            assert app.followups.materialize(s) == 1
+        follow_up = [r for r in rows(app) if r.kind == "follow_up"][0]
+        assert follow_up.not_before == written_at("08:00 -0600")
+        assert follow_up.reason == "quiet hours: goes at 08:00 the recipient's time (America/Chicago, the member's)"
+    finally:
+        app.engine.dispose()
+
+
+def test_a_won_answered_late_at_night_thanks_the_introducer_in_her_morning(tmp_path, database_url, clock):
+    from models import Referral
+    from worker.commands import parse_command
+
+    app = night_app(tmp_path, database_url, clock)
+    try:
+        clock.current = written_at("14:00 -0500")
+        app.pipeline.process(intro(1, clock), FILE)  # Carol writes from New York
+        clock.current = written_at("23:30 -0500")
+        with app.sessions.begin() as s:  # Dana marks it WON before bed
+            app.desk.apply(s, s.get(Referral, 1), parse_command("WON"), DANA[1], "", via="by hand")
+        [closed] = [r for r in rows(app) if r.kind == "closed_business"]
+        assert closed.not_before == written_at("08:00 -0500") + timedelta(days=1)
+        [confirmation] = [r for r in rows(app) if r.kind == "status_confirmation"]
+        assert confirmation.not_before == clock.current  # Dana's own answer is confirmed at once
+    finally:
+        app.engine.dispose()

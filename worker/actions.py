@@ -10,6 +10,7 @@ from models.base import utcnow
 from worker import lifecycle, names, review
 from worker.matching import same_parties
 from worker.parse import Address, Inbound
+from worker.quiet import utc_offset_minutes
 from worker.threads import subject_key
 from worker.verdict import Intro, Verdict
 
@@ -58,6 +59,7 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
         introduced_at=intro.introduced_at or utcnow(), introducer=introducer,
         member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,
         subject=intro.subject[:500], subject_key=subject_key(intro.subject), excerpt=intro.excerpt,
+        introducer_utc_offset=_written_offset(intro, msg),
     )
     referral.parties = [ReferralParty(person=person, role=role) for person, role in parties]
     session.add(referral)
@@ -92,6 +94,13 @@ def _log_candidate(session: Session, referral: Referral, verdict: Verdict, msg: 
     lifecycle.record(session, referral, "clear_intro", decision, utcnow(), actor_email=intro.introducer.email,
                      message_id=msg.message_id, reason=f"a clear intro followed in {msg.message_id}: {verdict.reason}")
     review.connect_if_replied(session, referral)
+
+
+def _written_offset(intro: Intro, msg: Inbound) -> int | None:
+    """The UTC offset of the intro's Date when the introducer sent this mail themselves (a forward's
+    outer Date is the forwarder's, and its quoted date is often read without a zone)."""
+    own = msg.sender is not None and msg.sender.email == intro.introducer.email
+    return utc_offset_minutes(msg.date) if own else None
 
 
 def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | None:

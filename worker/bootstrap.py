@@ -139,7 +139,7 @@ def _digests(config: Config, templates: Templates, now) -> "Digests | None":
     if not d.enabled:
         return None
     days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    zones = {m.name: m.timezone for m in config.settings.members}
+    zones = {m.name: m.timezone or config.settings.outbound.default_timezone for m in config.settings.members}
     return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour,
                    ledger.Thresholds.from_config(config.settings.ledger),
                    frozenset(m.name for m in config.settings.members if m.coordinator))
@@ -150,7 +150,7 @@ def _reminders(config: Config, templates: Templates, now) -> "Reminders | None":
     r = s.reminders
     if not (r.coffee.enabled or r.promises.enabled or r.daily.enabled):
         return None
-    zones = {m.name: m.timezone for m in s.members}
+    zones = {m.name: m.timezone or s.outbound.default_timezone for m in s.members}
     return Reminders(r, s.tracking.address, templates, zones, now, ledger.Thresholds.from_config(s.ledger),
                      s.outbound.quiet_hours)
 
@@ -162,9 +162,11 @@ def _follow_up_parts(config: Config, templates: Templates, now):
     if not s.follow_ups.enabled or not secret:
         return None, None, None
     f = s.follow_ups
-    followups = FollowUps(f, s.tracking.address, secret, templates, now)
+    out = s.outbound
+    followups = FollowUps(f, s.tracking.address, secret, templates, now, out.quiet_hours, out.default_timezone)
     vocabulary = _vocabulary(f.vocabulary)
-    desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now)
+    desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now, out.quiet_hours,
+                      out.default_timezone)
     age = seconds(f.token_max_age) / 86400 if f.token_max_age else None
     policy = TokenPolicy(s.tracking.address, secret, age)
     return followups, desk, lambda session, msg: find_reply(session, msg, policy, now())

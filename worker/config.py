@@ -30,7 +30,7 @@ class MemberConfig(_Strict):
     name: str = Field(min_length=1)
     emails: list[str] = Field(min_length=1)
     domains: list[str] = []
-    timezone: str = "UTC"
+    timezone: str | None = None  # an IANA name; unset: outbound.default_timezone
     # A coordinator (a referral group's chair) sees the whole group's ledger and gets the group's
     # digest; every other member sees only their own.
     coordinator: bool = False
@@ -351,7 +351,7 @@ def _cross_checks(s: Settings) -> list[str]:
             f"smtp.data_timeout_seconds + 2 x smtp.timeout_seconds "
             f"({smtp.data_timeout_seconds + 2 * smtp.timeout_seconds:g})")
     for key, zone in [("outbound.default_timezone", s.outbound.default_timezone),
-                      *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members))]:
+                      *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members) if m.timezone)]:
         if not _known_zone(zone):
             problems.append(f"{key}: unknown time zone {zone!r} (use an IANA name like Europe/Rome)")
     ours = {s.tracking.address, *s.tracking.aliases}

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, Referral
 from models.db import skip_locked
 from worker import lifecycle, outbox, tokens
-from worker.config import FollowUpConfig, seconds
+from worker.config import FollowUpConfig, QuietHours, seconds
 from worker.memberview import member_view
+from worker.quiet import member_zone, quiet_reason, send_time
 from worker.templating import Templates, first_name
 
 OPEN = ("introduced", "connected", "qualified")
@@ -49,6 +50,8 @@ class FollowUps:
     secret: str
     templates: Templates
     now: Callable[[], datetime]
+    quiet: QuietHours | None = None  # outbound.quiet_hours, in the member's zone
+    default_zone: str = "UTC"  # outbound.default_timezone, for a member without a timezone
 
     def on_referral(self, session: Session, verdict, msg, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
@@ -93,12 +96,18 @@ class FollowUps:
 
     def _queue(self, session: Session, referral: Referral, step: FollowUp, now: datetime):
         view = describe(session, referral)
+        member = session.get(Member, referral.member_id)
+        zone = member_zone(member.timezone if member else None, self.default_zone)
+        when = send_time(now, zone, self.quiet)  # due at night: asked in the member's morning
         row = outbox.queue(
             session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
             to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
             rendered=self.templates.render("follow_up", **view), now=now, referral_ids=[referral.id],
             reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
+            not_before=when,
         )
+        if row is not None and row.status == "queued":
+            row.reason = quiet_reason(now, when, zone)
         session.flush()
         return row
 

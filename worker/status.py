@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
 from worker import lifecycle, outbox, replytrust, tokens
 from worker.commands import Command, parse_command, split_correction
+from worker.config import QuietHours
 from worker.followups import FollowUps, describe
 from worker.money import format_money
 from worker.ooo import before_robot
 from worker.parse import Address, Inbound
+from worker.quiet import introducer_zone, quiet_reason, send_time
 from worker.quotes import new_text
 from worker.templating import Templates
 from worker.verdict import Verdict
@@ -35,6 +37,8 @@ class StatusDesk:
     reward: str
     vocabulary: dict[str, list[str]] | None
     now: Callable[[], datetime]
+    quiet: QuietHours | None = None  # outbound.quiet_hours: for the closed-business thank-you
+    default_zone: str = "UTC"  # outbound.default_timezone
 
     def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = _locked(session, referral_id) if referral_id and msg.sender else None
@@ -327,12 +331,17 @@ class StatusDesk:
         kind = "closed_business"
         key = f"closed-business:{referral.id}:{'won' if won else 'qualified'}"
         view = describe(session, referral)
-        outbox.queue(session, key=key, kind=kind, to=email,
-                     sender=f"{member.name} via introledger <{self.tracking}>",
-                     rendered=self.templates.render(kind, **view, won=won, value=shared_value(referral, member),
-                                                    reward=self.reward),
-                     now=self.now(), referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
-                     in_reply_to=referral.source_message_id, member_id=member.id)
+        now = self.now()
+        zone = introducer_zone(referral.introducer_utc_offset, member.timezone, self.default_zone)
+        when = send_time(now, zone, self.quiet)  # a member's late-night WON reaches the introducer in daylight
+        row = outbox.queue(session, key=key, kind=kind, to=email,
+                           sender=f"{member.name} via introledger <{self.tracking}>",
+                           rendered=self.templates.render(kind, **view, won=won, value=shared_value(referral, member),
+                                                          reward=self.reward),
+                           now=now, referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
+                           in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
+        if row is not None and row.status == "queued":
+            row.reason = quiet_reason(now, when, zone)
 
 
 def _locked(session: Session, referral_id: int) -> Referral | None:

@@ -4,9 +4,8 @@ Runs inside the transaction that logged the referral, so the thank-you exists ex
 referral does. Each decision not to thank leaves a reason a person can read.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from worker.language import THANKS
 from worker.ledger import NOT_COUNTED
 from worker.memberview import member_view
 from worker.parse import Inbound
-from worker.quiet import outside_quiet_hours
+from worker.quiet import introducer_zone, quiet_reason, send_time
 from worker.quotes import new_text
 from worker.templating import TemplateProblem, Templates, first_name
 from worker.verdict import Verdict
@@ -38,7 +37,8 @@ class ThankYouPlanner:
             return
         member = session.get(Member, referral.member_id)
         now = self.now()
-        zone = ZoneInfo(self.outbound.default_timezone)
+        # The introducer's day and night: "once a day" is their day, and quiet hours their night.
+        zone = introducer_zone(referral.introducer_utc_offset, member.timezone, self.outbound.default_timezone)
         base = f"thank-you:{member.id}:{referral.introducer.email}"
         # Locked and read afresh: two runs adding intros to the same thank-you take turns,
         # so neither overwrites the other's (PostgreSQL; SQLite's writers take turns anyway).
@@ -47,14 +47,16 @@ class ThankYouPlanner:
             OutboxMessage.to_addr == referral.introducer.email).order_by(OutboxMessage.id)
             .with_for_update().execution_options(populate_existing=True)).all()
         slot = choose_slot([(r.dedupe_key.removeprefix(base + ":"), r.status, r.referral_ids) for r in rows],
-                           referral.id, now.astimezone(zone).date())
+                           referral.id, now.astimezone(zone.tz).date())
         if slot is None:
             return  # this intro is in a thank-you already: never two for one intro
         row = next((r for r in rows if r.dedupe_key == f"{base}:{slot.key}"), None)
         if row is None:
+            due = max(now, _start_of(slot.day, zone.tz)) + timedelta(seconds=self.policy.delay_seconds)
+            not_before = send_time(due, zone, self.outbound.quiet_hours)
             row = OutboxMessage(dedupe_key=f"{base}:{slot.key}", kind="thank_you", status="queued",
                                 referral_ids=[], member_id=member.id, to_addr=referral.introducer.email,
-                                not_before=self._send_time(max(now, _start_of(slot.day, zone))),
+                                not_before=not_before, reason=quiet_reason(due, not_before, zone),
                                 attempts=0, queued_at=now)
             session.add(row)
         row.referral_ids = [*row.referral_ids, referral.id]
@@ -108,13 +110,6 @@ class ThankYouPlanner:
             return False  # nobody thanks themselves, and a member's own intro is theirs to give
         # Older intros come from backfills: a thank-you weeks later would be odd.
         return self.now() - referral.introduced_at <= timedelta(days=self.policy.max_age_days)
-
-    def _send_time(self, now: datetime) -> datetime:
-        when = now + timedelta(seconds=self.policy.delay_seconds)
-        quiet = self.outbound.quiet_hours
-        if quiet is None:
-            return when
-        return outside_quiet_hours(when, self.outbound.default_timezone, quiet.start, quiet.end)
 
     def _render(self, session: Session, row: OutboxMessage, member: Member) -> None:
         referrals = session.scalars(select(Referral).where(Referral.id.in_(row.referral_ids))
@@ -184,5 +179,5 @@ def choose_slot(rows: list[tuple[str, str, list[int]]], referral_id: int, today:
     raise AssertionError("unreachable: some day among them is free")
 
 
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
+def _start_of(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
