@@ -253,7 +253,8 @@ def test_a_correction_withdraws_the_closed_business_note_not_yet_sent(tmp_path, 
 def test_an_answer_withdraws_a_reminder_waiting_for_the_members_morning(tmp_path, database_url, clock):
     """"Did Bob get in touch?" is queued at night for Dana's morning; she answers MET before it goes."""
     from tests.conftest import build_app
-    from tests.test_reminders import ALICE, DANA as DANA_, HEADS_UP, MEMBERS, History, at, sweep
+    from tests.test_reminders import ALICE, HEADS_UP, MEMBERS, History, at, sweep
+    from tests.test_reminders import DANA as DANA_
     from worker.commands import parse_command
 
     clock.current = at("2026-11-03 04:00")

@@ -84,7 +84,8 @@ def test_the_introducer_hears_the_deal_closed_but_not_its_value_unless_the_membe
     from_marco = carol["Your intro to Alice 2 turned into business"]  # Marco shares it
     assert "turned into real business (€3,000). Thank you" in from_marco
     # the member's own confirmation keeps the value: it is hers
-    assert "is now WON, worth $4,500." in inbox(tmp_path, DANA[1])["Noted: the intro to Alice 1 is WON [ref R1]"]
+    assert "turned into business, worth $4,500." in inbox(tmp_path, DANA[1])[
+        "Noted: the intro to Alice 1 turned into business [ref R1]"]
 
 
 def test_the_introledger_footer_is_each_members_choice_in_all_mail_sent_for_them(tmp_path, database_url, clock, apps):

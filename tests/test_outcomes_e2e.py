@@ -55,7 +55,7 @@ def test_intro_to_won_through_dovecot_and_smtp(tmp_path, database_url, imap_mail
         assert referral.status == "won"
         assert (referral.value_cents, referral.currency) == EXPECTED[shape]
     sent = {m.rcpt_tos[0]: message_from_bytes(m.raw, policy=policy.default) for m in smtp_sink.messages[2:]}
-    assert sent["dana@danabooks.example"]["Subject"] == "Noted: the intro to Alice Brook is WON [ref R1]"
+    assert sent["dana@danabooks.example"]["Subject"] == "Noted: the intro to Alice Brook turned into business [ref R1]"
     closed = sent["carol@x.example"]
     assert closed["Subject"] == "Your intro to Alice Brook turned into business"
     assert "A $25 gift card is on its way." in closed.get_body(("plain",)).get_content()

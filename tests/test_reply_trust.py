@@ -206,7 +206,7 @@ def test_the_member_is_told_when_an_answer_meets_a_final_one(app, clock):
     app.pipeline.process(answer("LOST", 1, DANA, token(clock, DANA)), FILE)
     app.pipeline.process(answer("WON $4,500", 2, DANA, token(clock, DANA, step=2)), FILE)
     [told] = mails(app, "answer_not_applied")
-    assert "CORRECTION: WON" in told.text_body and "still LOST" in told.subject
+    assert "CORRECTION: WON" in told.text_body and "still lost" in told.subject
     app.pipeline.process(answer("CORRECTION: WON $4,500", 3, DANA, told.reply_to), FILE)
     assert status(app) == "won"
 
@@ -257,7 +257,7 @@ def test_the_not_applied_mail_can_be_previewed(tmp_path):
 
     (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
     out = cli("templates", "preview", "answer_not_applied", cwd=tmp_path).stdout
-    assert "still LOST" in out and "CORRECTION: WON" in out
+    assert "still lost" in out and "CORRECTION: WON" in out
 
 
 def test_two_workers_given_two_copies_of_one_answer_apply_it_once(app, clock):

@@ -83,7 +83,8 @@ def test_a_deferred_follow_up_is_never_sent_after_the_member_answers_won_or_lost
     send_everything_due(app, outbound, clock)
     got = subjects(smtp_sink)
     assert not any("How did the intro" in subject for _, subject in got)
-    assert (DANA_EMAIL, f"Noted: the intro to Alice 1 is {status.upper()} [ref R1]") in got
+    said = {"won": "the intro to Alice 1 turned into business", "lost": "the intro to Alice 1 did not work out"}[status]
+    assert (DANA_EMAIL, f"Noted: {said} [ref R1]") in got
     outbound.close()
     app.engine.dispose()
 
@@ -173,7 +174,7 @@ def test_a_members_own_confirmations_are_neither_held_back_nor_counted_by_the_da
                                                             OutboxMessage.status == "queued"))
     assert outbound.deliverer.deliver(follow_up) == "sent"  # R2's question: her 2nd counted mail today
     to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
-    assert to_dana == ["Noted: the intro to Alice 1 is CONNECTED [ref R1]", "Noted: the intro to Alice 1 is WON [ref R1]",
+    assert to_dana == ["Noted: you and Alice 1 have met [ref R1]", "Noted: the intro to Alice 1 turned into business [ref R1]",
                        "How did the intro to Alice 2 go? [ref R2]"]
     outbound.close()
     app.engine.dispose()
@@ -254,9 +255,9 @@ def test_a_members_digest_reminders_and_confirmations_do_not_starve_her_follow_u
     to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
     assert to_dana[:3] == ["Your referrals this week (2026-W45): 4 in, 0 out",
                            "Time for a coffee with Carol Jensen?", "Who could you refer today? Carol Jensen"]
-    assert to_dana[3:] == [*(f"Noted: the intro to Alice {i} is WON [ref R{i}]" for i in (1, 2, 3)),
+    assert to_dana[3:] == [*(f"Noted: the intro to Alice {i} turned into business [ref R{i}]" for i in (1, 2, 3)),
                            "How did the intro to Alice 4 go? [ref R4]",
-                           "Noted: the intro to Alice 4 is QUALIFIED [ref R4]"]
+                           "Noted: Alice 4 is a real prospect [ref R4]"]
     to_carol = [subject for to, subject in subjects(smtp_sink) if to == CAROL[1]]
     assert to_carol == [f"Your intro to Alice {i} turned into business" for i in (1, 2, 3)]
     with app.sessions() as s:

@@ -117,7 +117,7 @@ def test_a_follow_up_about_an_intro_the_member_gave_asks_about_her_intro(app, cl
     assert "they have been in touch" in mail.text_body
     app.pipeline.process(answer(clock, "MET", n=5, to=mail.reply_to), FILE)
     [confirmation] = mails(app, "status_confirmation")
-    assert "your intro of Carol Nguyen to Ray Diaz is now CONNECTED" in confirmation.text_body
+    assert "Got it — Carol Nguyen and Ray Diaz have met." in confirmation.text_body
     assert "(from Dana Whitfield)" not in confirmation.text_body
 
 

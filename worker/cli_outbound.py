@@ -239,8 +239,17 @@ SAMPLE = {
         "member": _DANA, "introducer": _CAROL, "others": ["Alice Moreno"], "won": True, "value": "",
         "reward": "",
     },
+    "status_confirmation": {
+        "member": _DANA, "introducer": {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"},
+        "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "ref": 12,
+        "status": "connected", "you": True, "them": ["Alice Moreno"], "prospect": "Alice Moreno",
+        "provider": "Dana Whitfield", "value": "", "note": "", "again": "in a week", "stopped": False, "final": False,
+    },
+    "clarification": {
+        "member": _DANA, "greet": "Dana", "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "ref": 12,
+    },
     "answer_not_applied": {
-        "member": _DANA, "others": ["Alice Moreno"], "ref": 12,
+        "member": _DANA, "others": ["Alice Moreno"], "ref": 12, "given": False, "pair": "Alice Moreno",
         "answer": "WON", "status": "LOST",
         "why": "it is already lost, a final answer; only its member can change it",
         "how": "reply CORRECTION: WON to this mail.",

@@ -20,7 +20,7 @@ from worker.ooo import before_robot
 from worker.parse import Address, Inbound
 from worker.quiet import introducer_zone, quiet_reason, send_time
 from worker.quotes import new_text
-from worker.templating import Templates
+from worker.templating import Templates, first_name
 from worker.verdict import Verdict
 
 NEW_STATUS = lifecycle.ANSWER_STATE
@@ -243,7 +243,7 @@ class StatusDesk:
                          reason=f"{'correction: ' if correction else ''}{said} ({via})", **facts)
         if new not in TERMINAL and not stopped:  # after STOP the answer counts, but nothing asks again
             self.followups.reschedule(session, referral.id, now + timedelta(days=7))
-        self._confirm(session, referral, actor, message_id, step)
+        self._confirm(session, referral, actor, message_id, step, role, command.reason)
         if new in CONVERSIONS and new != old:  # thanked again, more warmly, at each step up
             self._closed_business(session, referral, won=new == "won")
         return new
@@ -296,11 +296,23 @@ class StatusDesk:
                      referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
                      member_id=referral.member_id, in_reply_to=answers)
 
-    def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None) -> None:
+    def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None,
+                 role: str, note: str) -> None:
+        """What happened, in people's words ("you and Alice Brook have met"), and what comes next:
+        when the member is asked again (follow-ups go to her), or that nothing will ask again."""
+        mine = {actor} | (self._member_emails(session, referral) if role == lifecycle.MEMBER else set())
+        parties = [p.person for p in referral.parties]
+        named = {p.role: p.person.name or p.person.email or "someone" for p in referral.parties}
+        session.flush()  # the follow-up just moved (autoflush is off in a batch)
+        due = session.scalar(select(func.min(FollowUp.due_at)).where(FollowUp.referral_id == referral.id,
+                                                                      FollowUp.status == "scheduled"))
         self._mail(session, referral, "status_confirmation", f"confirm:{referral.id}:{message_id or self.now()}",
-                   actor, step, answers=message_id, status=referral.status.replace("_", " ").upper(),
-                   value=format_value(referral),
-                   final=referral.status in TERMINAL)
+                   actor, step, answers=message_id, status=referral.status, value=format_value(referral),
+                   you=any(p.email in mine for p in parties), note=note,
+                   them=[p.name or p.email or "someone" for p in parties if p.email not in mine],
+                   prospect=named.get("prospect", ""), provider=named.get("provider", ""),
+                   again=_in(due - self.now()) if due and role == lifecycle.MEMBER else "",
+                   stopped=lifecycle.stopped(session, referral.id), final=referral.status in TERMINAL)
 
     def _clarify(self, session: Session, referral: Referral, msg: Inbound, step: int | None) -> None:
         # One clarification per referral and follow-up step: whatever keeps answering in words we
@@ -310,7 +322,13 @@ class StatusDesk:
             step = session.scalar(select(func.max(FollowUp.step)).where(
                 FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
         self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step,
-                   answers=msg.message_id)
+                   answers=msg.message_id, greet=self._first_name(session, referral, msg.sender))
+
+    def _first_name(self, session: Session, referral: Referral, who: Address) -> str:
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        if member is not None and who.email in member.emails:
+            return first_name(member.name)
+        return first_name(who.name, who.email)
 
     def _not_applied(self, session: Session, referral: Referral, command: Command, why: str,
                      step: int | None, how: str) -> None:
@@ -368,6 +386,16 @@ def answer_key(referral_id: int, scope: str, command: Command, correction: bool 
 
 def _day(when: datetime) -> str:
     return when.strftime("%A %-d %B %Y")
+
+
+def _in(delta: timedelta) -> str:
+    """When, as people say it: "in a week", "in 3 days"."""
+    days = round(delta.total_seconds() / 86400)
+    if days < 1:
+        return "soon"
+    if days % 7 == 0:
+        return "in a week" if days == 7 else f"in {days // 7} weeks"
+    return "tomorrow" if days == 1 else f"in {days} days"
 
 
 def _duration(command: Command) -> str:
