@@ -86,6 +86,12 @@ def test_the_introducer_hears_the_deal_closed_but_not_its_value_unless_the_membe
     # the member's own confirmation keeps the value: it is hers
     assert "turned into business, worth $4,500." in inbox(tmp_path, DANA[1])[
         "Noted: the intro to Alice 1 turned into business [ref R1]"]
+    # and nobody else's mail carries it: not the partners', not the prospects'
+    for path in (tmp_path / "sent").iterdir():
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if mail["To"] != DANA[1]:
+            read = [mail["Subject"], *(part.get_content() for part in mail.walk() if not part.is_multipart())]
+            assert not any("4,500" in text for text in read), mail["Subject"]
 
 
 def test_the_introledger_footer_is_each_members_choice_in_all_mail_sent_for_them(tmp_path, database_url, clock, apps):
