@@ -14,7 +14,8 @@ from worker.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
 from worker.pipeline import Origin
 
 DANA = "dana@danabooks.example"
-ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected"}
+ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected",
+              "merged"}
 
 
 @pytest.mark.parametrize("final", ["won", "lost", "no_fit"])
@@ -213,6 +214,7 @@ def test_every_event_says_what_it_cancels():
     assert cancels("correction") == {everything | {"closed_business"}}  # it told of the old answer
     assert cancels("thread_reply") == {frozenset({"promise_nudge"})}  # "did they get in touch?" is answered
     assert cancels("review_accept") == {frozenset()}
+    assert cancels("merge") == {everything | {"closed_business"}}  # the copy folded away asks nothing more
     for rule in lifecycle.TRANSITIONS:
         assert rule.cancels <= set(lifecycle.CANCELLED)
     assert decide("introduced", "won", MEMBER).cancels == cancels("answer", "won").pop()

@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     refs.add_argument("--status", help="only this status (introduced, connected, needs_review, …; rejected ones show only when asked)")
     refs.add_argument("--json", action="store_true", help="JSON array (keys in README)")
     refs.set_defaults(func=cmd_referrals)
+    refs_sub = refs.add_subparsers(dest="referrals_command", metavar="ACTION")
+    fold = refs_sub.add_parser("merge", help="OTHER is the same intro as KEEP (logged twice): fold it into KEEP")
+    fold.add_argument("keep", type=int)
+    fold.add_argument("other", type=int)
+    fold.set_defaults(func=cmd_referrals_merge)
 
     quar = sub.add_parser("quarantine", help="list messages set aside, with the reason")
     quar.add_argument("--json", action="store_true", help="JSON array (keys in README)")
@@ -227,6 +232,20 @@ def cmd_referrals(args) -> int:
             print(json.dumps([views.referral_json(r) for r in rows], indent=2, ensure_ascii=False))
         else:
             views.referrals_table(rows, console)
+    return 0
+
+
+def cmd_referrals_merge(args) -> int:
+    from worker.merge import NotMerged, merge
+
+    app = bootstrap.build(load(args.config))
+    try:
+        with app.sessions.begin() as session:
+            did = merge(session, args.keep, args.other, app.now())
+    except NotMerged as exc:
+        err.print(f"referral #{args.other} not merged: {exc}", highlight=False, markup=False)
+        return 1
+    console.print(f"referral #{args.other} merged into #{args.keep}: {did}", highlight=False, markup=False)
     return 0
 
 

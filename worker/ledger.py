@@ -16,8 +16,9 @@ from worker.config import LedgerConfig, seconds
 CONNECTED = frozenset({"connected", "qualified", "won"})
 QUALIFIED = frozenset({"qualified", "won"})
 WENT_NOWHERE = frozenset({"stale", "no_fit"})
-# Candidates nobody has confirmed, and ones a person threw out, are not referrals.
-NOT_COUNTED = ("needs_review", "rejected")
+# Candidates nobody has confirmed, ones a person threw out, and second copies of an intro folded
+# into the first (`referrals merge`) are not referrals.
+NOT_COUNTED = ("needs_review", "rejected", "merged")
 TREND_WINDOW = timedelta(days=90)
 
 

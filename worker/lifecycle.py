@@ -79,6 +79,10 @@ TRANSITIONS: tuple[Rule, ...] = (
     _rule("review_reject", {"needs_review"}, {HAND}, to="rejected", cancels=ENDS),
     # The introducer of an unclear intro writes a clear one (in its thread, or to the same people).
     _rule("clear_intro", {"needs_review"}, {INTRODUCER}, to="introduced"),
+    # Two referrals found to be one intro (`introledger referrals merge KEEP OTHER`): the other is
+    # folded into the one kept and asks nothing more; a final answer is never folded away.
+    _rule("merge", {"needs_review", *_LIVE}, {HAND}, to="merged", cancels=ENDS | {CLOSED}),
+    _rule("absorb", _ANY - {"rejected"}, {HAND}, to=UNCHANGED),  # the one kept: its history says so
 )
 
 
@@ -145,6 +149,8 @@ def _refusal(current: str, answer: str | None, actor: str, event: str) -> str:
         return f"only the member may make it {wanted}, not a {actor}"
     if current in OPEN and answer in ANSWER_STATE:
         return f"it is {_says(current)} already; {wanted} would move it back"
+    if current == "merged":
+        return "it was merged into another referral (the same intro): answer about that one"
     return f"{event} does not apply to a referral that is {_says(current)}"
 
 

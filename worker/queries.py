@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 from models import InboundMessage, Quarantined, Referral
 
 REVIEW_IMPORT = "review"  # the Origin.source of messages read by `ingest --review`
-HIDDEN = ("rejected",)    # listed only when asked for by status: a person threw them out
+HIDDEN = ("rejected", "merged")  # listed only when asked for by status: thrown out, or folded into another
 
 
 def referrals(session: Session, status: str | None = None) -> list[Referral]:
