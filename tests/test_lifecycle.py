@@ -358,3 +358,39 @@ def test_a_snoozed_referral_does_not_go_stale_while_the_snooze_runs(tmp_path, da
     stale = _events(app)[-1]
     assert stale.event == "stale" and stale.reason.startswith("no answer 60d after the snooze ended on 2027-01-04; ")
     app.engine.dispose()
+
+
+# ---- the README draws the same table --------------------------------------------------------
+
+def test_the_readme_shows_the_lifecycle_as_the_table_has_it():
+    from pathlib import Path
+
+    from worker import lifecycle_doc
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert lifecycle_doc.diagram() in readme, "regenerate: python -m worker.lifecycle --diagram"
+    assert lifecycle_doc.cancels_table() in readme, "regenerate: python -m worker.lifecycle --diagram"
+    assert "docs/sending.md" in readme.split("## The referral lifecycle")[1].split("\n## ")[0]
+
+
+def test_the_diagrams_arrows_are_exactly_the_moves_decide_allows():
+    """Read back from the drawing, checked against decide() — not against the code that drew it."""
+    from worker import lifecycle_doc
+
+    drawn = set()
+    for line in lifecycle_doc.diagram().splitlines():
+        if "-->" in line and "[*]" not in line:
+            arrow, _, labels = line.strip().partition(": ")
+            source, target = arrow.split(" --> ")
+            drawn |= {(source, target, label) for label in labels.split(", ")}
+    allowed = set()
+    for rule in lifecycle.TRANSITIONS:
+        for actor in rule.actors:
+            for answer in rule.answers or [None]:
+                for source in ALL_STATES:
+                    d = decide(source, answer, actor, "correction" if rule.event == "correction" else rule.event)
+                    if d.allowed and d.to_state != source:
+                        allowed.add((source, d.to_state))
+    assert {(a, b) for a, b, _ in drawn} == allowed
+    assert ("won", "lost", "correction to LOST") in drawn and ("introduced", "stale", "stale_after of silence") in drawn
+    assert not any(a in lifecycle.TERMINAL and not label.startswith("correction") for a, _, label in drawn)

@@ -224,3 +224,13 @@ def _because(event: str, to_state: str, actor_email: str) -> str:
     if event == "opt_out":
         return f"{actor_email or 'the sender'} opted out of all mail"
     return _BECAUSE.get(event, _says(event))
+
+
+if __name__ == "__main__":  # python -m worker.lifecycle --diagram: the README's diagram and table
+    import sys
+
+    from worker import lifecycle_doc
+
+    if sys.argv[1:] != ["--diagram"]:
+        sys.exit("usage: python -m worker.lifecycle --diagram")
+    print(lifecycle_doc.diagram(), lifecycle_doc.cancels_table(), sep="\n\n")
