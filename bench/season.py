@@ -84,6 +84,7 @@ SLOTS = (9, 17)  # UTC hours at which the clock stops and the world acts: each z
 SWEEP_SECONDS = 0.25
 STEP_TIMEOUT = 60.0  # seconds a step may take to settle before it is reported stuck
 TERMINAL = ("won", "lost", "no_fit")
+ANSWERS = ("met", "qualified", "won", "lost", "no_fit")
 OUTBOX_ID = re.compile(r"(?:^|\.)ol(\d+)[.@]")
 TOKEN = re.compile(r"\+r(\d+)s(\d+)", re.I)
 
@@ -163,8 +164,11 @@ class Member(Person):
     latency: tuple[float, float] = (1.0, 20.0)  # hours between a mail and the answer
     holiday: tuple[datetime, datetime] | None = None  # the out-of-office robot answers meanwhile
     stop_all_from: datetime | None = None  # the first follow-up after this is answered STOP ALL
+    stop_from: datetime | None = None  # the first follow-up after this is answered STOP (that referral only)
     joins: datetime | None = None  # added to the config then, and `run` sent SIGHUP
     joined: bool = False
+    personal: str = ""  # their own Gmail, which our reply address is not for: an answer from it is refused
+    used_personal: bool = False
     ooo_said: set = field(default_factory=set)
 
     def active(self, when: datetime) -> bool:
@@ -198,6 +202,8 @@ class Intro:
     value: tuple[int, str] | None = None
     person_spoke: bool = False  # a STOP or SNOOZE: "only silence goes stale" may keep it introduced
     after_clarification: str | None = None
+    retry: tuple | None = None  # (text, verb, value) refused from a personal address, sent again properly
+    read_late: bool = False  # delivered while `run` was down
     follow_ups_seen: int = 0
 
 
@@ -227,12 +233,13 @@ def build_world(rng: random.Random, n_members: int, n_partners: int, days: int):
         domain = f"{last}{TRADES[i % len(TRADES)]}.example"
         slow = rng.random() < 0.25
         members.append(Member(name, f"{first}@{domain}", lang, ("gmail", "outlook", "apple")[i % 3], tz=zone,
-                              currency=currency, coordinator=i == 0, latency=(6.0, 40.0) if slow else (0.5, 20.0)))
+                              currency=currency, personal=f"{first}.{last}@gmail-personal.example", coordinator=i == 0, latency=(6.0, 40.0) if slow else (0.5, 20.0)))
     if n_members >= 3:
         away = members[1]
         begin = START + timedelta(days=max(1, days // 3), hours=6)
         away.holiday = (begin, begin + timedelta(days=min(7, max(2, days // 4))))
         members[-1].stop_all_from = START + timedelta(days=days // 2)
+        members[0].stop_from = START + timedelta(days=days // 4)
     if n_members >= 4 and days >= 4:
         members[-2].joins = START + timedelta(days=days // 2, hours=SLOTS[0])
     partners = []
@@ -254,7 +261,8 @@ def build_world(rng: random.Random, n_members: int, n_partners: int, days: int):
     return members, partners, circle, names
 
 
-def plan_intros(rng: random.Random, members, partners, circle, names, days: int) -> list[Intro]:
+def plan_intros(rng: random.Random, members, partners, circle, names, days: int, gone=None,
+                pace: float = 1.0) -> list[Intro]:
     intros = []
     fates = [f for f, _ in FATES]
     for day in range(days):
@@ -263,11 +271,17 @@ def plan_intros(rng: random.Random, members, partners, circle, names, days: int)
         active = [m for m in members if m.active(today)]
         for m in active:
             for kind, chance in (("received", 0.14), ("given", 0.12), ("between", 0.03), ("partners", 0.02)):
-                if rng.random() >= chance * (0.3 if weekend else 1.0):
+                if rng.random() >= chance * pace * (0.3 if weekend else 1.0):
                     continue
                 if kind == "between" and len(active) < 2:
                     continue
+                slot = rng.choice(SLOTS)
+                hours_before = rng.uniform(0.2, 7.5)
+                at = START + timedelta(days=day, hours=slot) - timedelta(hours=hours_before)
                 partner = rng.choice(circle[m.email])
+                left = gone is not None and at > gone[1]  # that partner left the company: no more intros
+                if left and partner is gone[0]:
+                    partner = rng.choice([p for p in partners if p is not gone[0]])
                 name, first, last = names()
                 prospect = Person(name, f"{first}.{last}@{rng.choice(('gmail', 'outlook', 'icloud'))}-mail.example",
                                   m.lang, rng.choice(("gmail", "outlook", "apple")))
@@ -279,12 +293,9 @@ def plan_intros(rng: random.Random, members, partners, circle, names, days: int)
                     other = rng.choice([o for o in active if o is not m])
                     introducer, provider, giver, receiver = m, other, m, other
                 else:  # a member introduces two of their partners to each other
-                    others = [p for p in partners if p is not partner]
+                    others = [p for p in partners if p is not partner and not (left and p is gone[0])]
                     introducer, provider, giver, receiver = m, rng.choice(others), m, None
                     prospect = partner
-                slot = rng.choice(SLOTS)
-                hours_before = rng.uniform(0.2, 7.5)
-                at = START + timedelta(days=day, hours=slot) - timedelta(hours=hours_before)
                 script = list(rng.choices([s for _, s in FATES], weights=fates)[0])
                 route, after = "cc", 0.0
                 roll = rng.random()
@@ -419,6 +430,26 @@ def greeting(raw: bytes) -> str | None:
     return None
 
 
+def bounce(original_raw: bytes, recipient: str, when: datetime, message_id: str) -> bytes:
+    """The relay's delivery report (RFC 3464, Postfix's shape) for our mail to an address that is gone."""
+    head = original_raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0].decode("utf-8", "replace")
+    boundary = f"report{message_id.split('@')[0]}"
+    body = (f"--{boundary}\nContent-Type: text/plain; charset=us-ascii\n\nThis is the mail system at host "
+            f"mx.relay.example.\n\nI'm sorry to have to inform you that your message could not be delivered "
+            f"to one or more recipients.\n\n<{recipient}>: host mx.partner.example said: 550 5.1.1 <{recipient}>: "
+            f"Recipient address rejected: User unknown in virtual mailbox table\n\n"
+            f"--{boundary}\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.relay.example\n\n"
+            f"Final-Recipient: rfc822; {recipient}\nOriginal-Recipient: rfc822;{recipient}\nAction: failed\n"
+            f"Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected: User "
+            f"unknown in virtual mailbox table\n\n--{boundary}\nContent-Type: text/rfc822-headers\n\n"
+            f"{head.strip()}\n\n--{boundary}--\n")
+    headers = (f"Return-Path: <>\nFrom: MAILER-DAEMON@mx.relay.example (Mail Delivery System)\nTo: {TRACKING}\n"
+               f"Subject: Undelivered Mail Returned to Sender\nDate: {format_datetime(when)}\n"
+               f"Message-ID: <{message_id}>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n"
+               f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\n\n')
+    return (headers + body).replace("\n", "\r\n").encode("utf-8")
+
+
 def unsubscribe(partner: Person, when: datetime, message_id: str) -> bytes:
     """What a mail client's Unsubscribe button sends (our List-Unsubscribe: mailto:…?subject=UNSUBSCRIBE)."""
     return plain_mail(partner, [TRACKING], [], "UNSUBSCRIBE", "", when, message_id)
@@ -545,11 +576,28 @@ class Season:
         self.args, self.workdir, self.say = args, workdir, say
         self.rng = random.Random(args.seed)
         self.members, self.partners, self.circle, names = build_world(self.rng, args.members, args.partners, args.days)
-        self.intros = plan_intros(self.rng, self.members, self.partners, self.circle, names, args.days)
+        state, used = self.rng.getstate(), set(names.used)
+        self.intros = plan_intros(self.rng, self.members, self.partners, self.circle, names, args.days, None, args.pace)
+        # A partner leaves their company half an hour after an intro a quarter into the season: the
+        # thank-you for it bounces, and so would anything after. Planned again with them gone (the
+        # same draws up to then, so the same intros).
+        self.gone = None
+        last = next((i for i in self.intros if i.kind == "received" and i.route == "cc" and not i.thanked_by_hand
+                     and i.at >= START + timedelta(days=args.days // 4)), None)
+        if last is not None and len(self.partners) >= 6:
+            self.gone = (last.introducer, last.at + timedelta(minutes=30))
+            self.rng.setstate(state)
+            names.used = used
+            self.intros = plan_intros(self.rng, self.members, self.partners, self.circle, names, args.days, self.gone,
+                                      args.pace)
+        # A partner presses Unsubscribe in the first thank-you they get a third into the season.
+        first = next((i for i in self.intros if i.kind == "received" and i.route == "cc" and not i.thanked_by_hand
+                      and i.at >= START + timedelta(days=args.days // 3)
+                      and (self.gone is None or i.introducer is not self.gone[0])), None)
+        self.unsubscriber = first.introducer if first is not None and len(self.partners) >= 5 else None
+        self.unsubscribe_from = first.at if first is not None else None
         self.by_email = {m.email: m for m in self.members}
         self.partner_by_email = {p.email: p for p in self.partners}
-        self.unsubscriber = self.partners[-1] if len(self.partners) >= 5 else None
-        self.unsubscribe_from = START + timedelta(days=args.days // 3)
         self.inbox: list[Pending] = []
         self.seq = 0
         self.delivered: list[Pending] = []
@@ -605,8 +653,8 @@ class Season:
                 self._push(when, raw, mid, "forward again", intro, sender=forwarder.email)
             self.by_message_id[mid] = intro
         self.by_message_id[intro.message_id] = intro
-        if intro.thanked_by_hand:
-            when = intro.at + timedelta(minutes=rng.uniform(2, 8))
+        if intro.thanked_by_hand:  # within minutes, before our thank-you's delay is up (and in the same slot)
+            when = min(intro.at + timedelta(minutes=rng.uniform(2, 8)), slot_of(intro.at))
             mid = f"byhand{intro.n}@{intro.receiver.email.split('@')[1]}"
             self._push(when, thread_reply(intro, intro.receiver, when, mid, by_hand=True), mid, "thread", intro,
                        ("thread", None), intro.receiver.email)
@@ -670,6 +718,8 @@ class Season:
                     self.clock.set(slot)
                     for pending in self.due(slot):
                         self.handle(pending)
+                        if pending.intro is not None and pending.what == "intro":
+                            pending.intro.read_late = True
                     continue
                 if k == first_down + down and down:
                     self.worker.start()
@@ -763,7 +813,7 @@ class Season:
     def deliver(self, p: Pending) -> None:
         for attempt in range(20):
             try:
-                self.dovecot.deliver_lmtp(p.raw, mail_from=p.sender or "someone@example.org")
+                self.dovecot.deliver_lmtp(p.raw, mail_from="" if p.what == "bounce" else p.sender or "someone@example.org")
                 break
             except Exception:  # noqa: BLE001 - as an MTA would: try again
                 time.sleep(0.2)
@@ -884,6 +934,11 @@ class Season:
             member = self.by_email.get(to)
             if member is not None:
                 self.member_reads(member, row, raw, when)
+            elif self.gone is not None and to == self.gone[0].email and when >= self.gone[1]:
+                at = when + timedelta(minutes=self.rng.uniform(1, 20))
+                mid = f"dsn{self.seq}@mx.relay.example"
+                self._push(at, bounce(raw, to, at, mid), mid, "bounce")
+                self.stops.append((to, None, mid))
             elif self.unsubscriber is not None and to == self.unsubscriber.email and row.kind == "thank_you" \
                     and when >= self.unsubscribe_from and not getattr(self, "unsubscribed", False):
                 self.unsubscribed = True
@@ -913,6 +968,10 @@ class Season:
                 member.stop_all_from = None
                 self.answer(member, intro, raw, at, "stop_all")
                 return
+            if member.stop_from and when >= member.stop_from:
+                member.stop_from = None
+                self.answer(member, intro, raw, at, "stop")
+                return
             verb = intro.script.pop(0) if intro.script and intro.script[0] != "correction" else None
             if verb == "garbled":
                 intro.after_clarification = intro.script.pop(0) if intro.script else None
@@ -920,6 +979,11 @@ class Season:
                 self.mark_later(member, intro, at, verb)
             elif verb is not None:
                 self.answer(member, intro, raw, at, verb)
+        elif row.kind == "answer_not_applied" and intro.retry:  # "not applied: …": answered again, properly
+            (text, verb, value), intro.retry = intro.retry, None
+            mid = f"again{self.seq}.{intro.n}@{member.email.split('@')[1]}"
+            reply = reply_to_follow_up(raw, member.email, text, "gmail", mid, when=at)
+            self._push(at, reply, mid, "answer", intro, (verb, value), member.email)
         elif row.kind == "clarification" and intro.after_clarification:
             verb, intro.after_clarification = intro.after_clarification, None
             self.answer(member, intro, raw, at, verb)
@@ -955,9 +1019,16 @@ class Season:
         shape = {"gmail": "gmail", "outlook": "outlook", "apple": "apple"}[member.client]
         if member.lang == "de" and rng.random() < 0.5:
             shape = "german"
-        mid = f"answer{self.seq}.{intro.n}@{member.email.split('@')[1]}"
-        reply = reply_to_follow_up(raw, member.email, text, shape, mid, when=at)
-        self._push(at, reply, mid, "answer", intro, (verb, value), member.email)
+        sender, effect = member.email, (verb, value)
+        if verb in ANSWERS and not member.used_personal and rng.random() < 0.08:
+            # from the phone's personal account: refused, the member is told, and answers again
+            member.used_personal, intro.retry = True, (text, verb, value)
+            sender, effect = member.personal, ("from a personal address (refused)", None)
+        elif rng.random() < 0.05:  # from the office's shared address on the member's domain: hers too
+            sender = f"office@{member.email.split('@')[1]}"
+        mid = f"answer{self.seq}.{intro.n}@{sender.split('@')[1]}"
+        reply = reply_to_follow_up(raw, sender, text, shape, mid, when=at)
+        self._push(at, reply, mid, "answer", intro, effect, sender)
 
     # -- the count
 
@@ -987,6 +1058,7 @@ class Season:
         for p in self.delivered:
             if p.what == "answer":
                 did[p.effect[0]] += 1
+                did["answered from the office address"] += p.sender.startswith("office@")
             elif p.what == "mark":
                 did[f"mark {p.effect[0]}"] += 1
             elif p.what == "thread":
@@ -1075,6 +1147,30 @@ class Season:
         r["asked_twice"] = [(refs_, f"{a:%m-%d %H:%M} and {b:%m-%d %H:%M}") for refs_, times in asked.items()
                             for a, b in zip(sorted(times), sorted(times)[1:]) if b - a < timedelta(days=1)]
         r["mark_refused"] = self.mark_refused
+        # -- nothing that should have gone is missing
+        thanked = {rid for m in mails if m["kind"] == "thank_you" for rid in m["refs"]}
+        asked = {rid for m in mails if m["kind"] == "follow_up" for rid in m["refs"]}
+        out_at = {address: processed.get(mid) for address, rid, mid in self.stops if rid is None}
+        steps = [timedelta(seconds=_seconds(x)) for x in self.args.steps.split(",")]
+        r["not_thanked"], r["thanked_anyway"], r["never_asked"] = [], [], []
+        for intro in self.intros:
+            rid = intro.referral_id
+            if rid is None or intro.at > self.end - timedelta(days=1):
+                continue
+            # (a member introduced by another member is not thanked for them: worker/thanks.py, "a member's
+            # own intro is theirs to give"; a forward comes too late, and so does mail read after days down)
+            if intro.kind == "received" and intro.route != "forward" and not intro.read_late:
+                gone = out_at.get(intro.introducer.email)
+                if intro.thanked_by_hand and rid in thanked:
+                    r["thanked_anyway"].append((rid, intro.introducer.email))
+                elif not intro.thanked_by_hand and rid not in thanked and not (gone and gone <= intro.at + timedelta(days=1)):
+                    r["not_thanked"].append((rid, intro.introducer.email, f"{intro.at:%m-%d %H:%M}"))
+            member = intro.receiver or intro.giver
+            due = intro.at + steps[0] if steps else None
+            opted = out_at.get(member.email)
+            if due is not None and due < self.end - timedelta(days=1) and rid not in asked \
+                    and not (opted and opted <= due + timedelta(days=1)):
+                r["never_asked"].append((rid, member.email, f"due {due:%m-%d %H:%M}"))
         # -- the ledger
         r["ledger"] = self.ledger()
         # -- the workers
@@ -1141,6 +1237,17 @@ class Season:
         return result
 
 
+def slot_of(when: datetime) -> datetime:
+    """The first moment the simulated world stops at, at or after `when`."""
+    day = when.replace(hour=0, minute=0, second=0, microsecond=0)
+    for d in range(2):
+        for h in SLOTS:
+            slot = day + timedelta(days=d, hours=h)
+            if slot >= when:
+                return slot
+    raise AssertionError(when)
+
+
 def _side() -> dict:
     return {"referrals": 0, "won": 0, "values": {}}
 
@@ -1164,7 +1271,7 @@ def failures(r: dict) -> dict[str, int]:
     """The figures that must be zero."""
     return {
         "duplicates": len(r["duplicates"]),
-        "mail after STOP, STOP ALL or unsubscribe": len(r["after_stop"]),
+        "mail after STOP, STOP ALL, unsubscribe or a bounce": len(r["after_stop"]),
         "mail about a referral after its final answer": len(r["after_final"]),
         "answers to out-of-office robots": len(r["robot_answers"]),
         "intros not logged exactly once": len(r["not_logged"]) + len(r["logged_twice"]),
@@ -1172,6 +1279,9 @@ def failures(r: dict) -> dict[str, int]:
         "two follow-ups about one referral within a day": len(r["asked_twice"]),
         "greetings with the wrong name": len(r["greetings"]),
         "answers by `introledger mark` refused": len(r["mark_refused"]),
+        "intros never thanked": len(r["not_thanked"]),
+        "thank-yous after the member thanked by hand": len(r["thanked_anyway"]),
+        "referrals never asked how it went": len(r["never_asked"]),
         "referral states unlike the truth": len(r["wrong_states"]),
         "ledger lines unlike the truth": sum(1 for line in r["ledger"] if line["problems"]),
         "steps that did not settle": len(r["stuck"]),
@@ -1214,7 +1324,8 @@ def report(r: dict, say=_say) -> None:
     details = [("duplicate", r["duplicates"]), ("after STOP", r["after_stop"]), ("after final answer", r["after_final"]),
                ("answer to a robot", r["robot_answers"]), ("not logged", r["not_logged"]),
                ("logged twice", r["logged_twice"]), ("made up", r["made_up"]), ("asked twice", r["asked_twice"]),
-               ("greeting", r["greetings"]), ("mark refused", r["mark_refused"]), ("stuck", r["stuck"]),
+               ("greeting", r["greetings"]), ("mark refused", r["mark_refused"]), ("not thanked", r["not_thanked"]),
+               ("thanked anyway", r["thanked_anyway"]), ("never asked", r["never_asked"]), ("stuck", r["stuck"]),
                ("quarantined", r["quarantined"])]
     for label, items in details:
         for item in items[:12]:
@@ -1231,6 +1342,7 @@ def parse_args(argv=None):
     p.add_argument("--partners", type=int, default=50)
     p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--pace", type=float, default=1.0, help="intros per member and day, times this (default 1)")
     p.add_argument("--steps", default="7d,21d", help="follow_ups.steps (default 7d,21d)")
     p.add_argument("--stale-after", default="60d", help="follow_ups.stale_after (default 60d)")
     p.add_argument("--verbose", action="store_true", help="a line per step")
