@@ -23,6 +23,8 @@ Fixtures:
   smtp_sink_tls         function SmtpSink speaking implicit TLS (SMTPS), same certificate and AUTH
   redis_url             function "redis://127.0.0.1:6379/15", flushed before and after
   postgres_url          function SQLAlchemy URL whose connections use a fresh schema, dropped after
+                                 (build_app swaps it for a migrated one from a pool, which goes
+                                 back emptied: tests/migrated.py)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import uuid
 
 import pytest
 
+from tests import migrated
 from tests.servers import NO_IDLE_CAPABILITY, Dovecot, SmtpSink, make_test_pki, require_servers
 
 REDIS_URL = os.environ.get("INTROLEDGER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -193,6 +196,7 @@ def _postgres_admin():
     except Exception as e:  # ImportError of the driver, OperationalError, ...
         _unavailable("PostgreSQL", f"{POSTGRES_URL} does not answer ({type(e).__name__}: {e})", _PG_HINT)
     yield engine
+    migrated.close()
     engine.dispose()
 
 
@@ -202,13 +206,15 @@ def postgres_url(_postgres_admin):
 
     Every connection opened with it has search_path = a schema made for this test alone, so
     unqualified CREATE TABLE / SELECT land there. After the test, connections still open with
-    that application_name are terminated and the schema is dropped with CASCADE.
+    that application_name are terminated and the schema is dropped with CASCADE (or, if build_app
+    filled it from the pool of migrated schemas and it is unchanged, emptied and put back).
     """
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with _postgres_admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     sep = "&" if "?" in POSTGRES_URL else "?"
     url = f"{POSTGRES_URL}{sep}application_name={schema}&options=-csearch_path%3D{schema}"
+    migrated.new_schema(url, schema)
     try:
         yield url
     finally:
@@ -224,4 +230,5 @@ def postgres_url(_postgres_admin):
                 "WHERE application_name = %(s)s AND pid <> pg_backend_pid()",
                 {"s": schema},
             )
-            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            if not migrated.release(url):  # a migrated schema goes back to the pool, emptied
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

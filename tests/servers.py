@@ -274,6 +274,15 @@ service lmtp {{
 protocol imap {{
   mail_max_userip_connections = 1000
 {cap}}}
+# Tests log in with wrong passwords and tokens on purpose: no 2 s delay on each refusal, and no
+# anvil auth penalty (after a failure from 127.0.0.1 the NEXT login from it, good ones included,
+# waits 4, 8, ... s): with its socket unusable the auth process runs without it.
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 {self.extra_config}
 """
 
@@ -286,17 +295,8 @@ protocol imap {{
     def _oauth2_passdb(self) -> str:
         if not self.oauth2:
             return ""
-        # Tests try bad tokens on purpose: no 2 s delay on each refusal, and no anvil auth
-        # penalty (after a failure from 127.0.0.1, the NEXT login from it, good ones included,
-        # waits 4, 8, ... s): with its socket unusable the auth process runs without it.
         # auth_verbose logs why a token failed.
-        return f"""auth_failure_delay = 0
-auth_verbose = yes
-service anvil {{
-  unix_listener anvil-auth-penalty {{
-    mode = 0
-  }}
-}}
+        return f"""auth_verbose = yes
 passdb {{
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
