@@ -1,6 +1,6 @@
 """Processes the chaos bench starts, kills with SIGKILL and starts again.
 
-- ``Worker``: one ``introledger run`` or ``introledger send`` (``python -m worker.cli``, the same
+- ``Worker``: one ``introledger run`` or ``introledger send`` (``python -m worker.cli.main``, the same
   entry point as the ``introledger`` script, with this checkout on PYTHONPATH), output appended
   to a log file across restarts so tracebacks can be counted afterwards.
 - ``Redis``: a private ``redis-server`` on a free port, nothing kept on disk (a kill loses every
@@ -32,7 +32,7 @@ class Worker:
         log.write(f"\n=== chaos: start #{self.starts + 1} at {time.time():.3f}\n".encode())
         log.flush()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "worker.cli", "--config", str(self.config), *self.command],
+            [sys.executable, "-m", "worker.cli.main", "--config", str(self.config), *self.command],
             cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         )
         log.close()

@@ -373,7 +373,7 @@ def retry_refused(url: str) -> int:
     from models import OutboxMessage
     from models.base import utcnow
     from models.db import make_engine, session_factory
-    from worker import outbox
+    from worker.outbound import outbox
 
     engine = make_engine(url)
     try:

@@ -44,7 +44,7 @@ def generate(count: int, seed: int, folder: Path) -> list[Path]:
 
 def parse_rates(paths: list[Path]) -> dict:
     """Messages/s of a bare stdlib parse (policy.default, the four headers read) and of ours."""
-    from worker.parse import parse
+    from worker.mail.parse import parse
 
     raws = [p.read_bytes() for p in paths]
     stdlib, failed = BytesParser(policy=policy.default), 0
@@ -111,7 +111,7 @@ class Database:
 
 def introledger(args: list[str], cwd: Path, env: dict, timeout: float = 3600) -> subprocess.CompletedProcess:
     full = {**os.environ, "PYTHONPATH": str(ROOT), "INTROLEDGER_TOKEN_SECRET": "fuzz" * 8, "COLUMNS": "400", **env}
-    return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full,
+    return subprocess.run([sys.executable, "-m", "worker.cli.main", *args], cwd=cwd, env=full,
                           capture_output=True, text=True, timeout=timeout)
 
 

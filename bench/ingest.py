@@ -41,9 +41,10 @@ def bare_parse(folder: Path) -> float:
 
 def ingest(folder: Path, workdir: Path) -> tuple[float, dict]:
     from models.db import make_engine, upgrade
-    from worker import bootstrap, files
-    from worker.config import from_dict
-    from worker.pipeline import Origin
+    from worker.app import bootstrap
+    from worker.sources import files
+    from worker.core.config import from_dict
+    from worker.inbound.pipeline import Origin
 
     db = workdir / "bench.db"
     db.unlink(missing_ok=True)

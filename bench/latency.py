@@ -43,9 +43,9 @@ def bare_idle(server: Dovecot, count: int) -> list[float]:
 
 def ours(server: Dovecot, count: int, workdir: Path) -> list[float]:
     from models.db import make_engine, upgrade
-    from worker import bootstrap
-    from worker.config import from_dict
-    from worker.sources import imap_account, runner_for
+    from worker.app import bootstrap
+    from worker.core.config import from_dict
+    from worker.app.live import imap_account, runner_for
 
     config = from_dict({
         "tracking": {"address": "intros@example.com"},

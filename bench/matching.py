@@ -27,9 +27,10 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from models import Person, Referral, ReferralParty  # noqa: E402
 from models.db import make_engine, upgrade  # noqa: E402
 from tests import mailgen  # noqa: E402
-from worker import bootstrap, matching  # noqa: E402
-from worker.config import from_dict  # noqa: E402
-from worker.pipeline import Origin  # noqa: E402
+from worker.app import bootstrap
+from worker.inbound import matching
+from worker.core.config import from_dict  # noqa: E402
+from worker.inbound.pipeline import Origin  # noqa: E402
 
 SENDER = ("Carol Jensen", "carol@wide.example")
 ORDINARY = ("Nora Quist", "nora@narrow.example")  # known too, with only ordinary intros behind her

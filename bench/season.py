@@ -104,7 +104,7 @@ LAST = ["Jensen", "Okafor", "Müller", "Dupont", "García", "de Vries", "Rossi",
         "Blanc"]
 TRADES = ["books", "kitchens", "realty", "law", "dental", "design", "chiro", "photo", "tax", "build"]
 
-WORDS = {  # what a member writes for each answer, by language (worker/commands.py reads them all)
+WORDS = {  # what a member writes for each answer, by language (worker/mail/commands.py reads them all)
     "en": {"met": ["MET", "We met last week, nice guy"], "qualified": ["QUALIFIED", "Good lead"],
            "won": ["WON {amount}", "Won - {amount}, signed yesterday"], "lost": ["LOST went with a cheaper quote", "Lost"],
            "no_fit": ["NO FIT", "Not a fit"], "snooze": ["SNOOZE 1 week", "Snooze 1 week"], "stop": ["STOP"],
@@ -736,7 +736,7 @@ class Season:
 
     def cli(self, *argv: str) -> subprocess.CompletedProcess:
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
-        return subprocess.run([sys.executable, "-m", "worker.cli", "--config", str(self.cfg), *argv], cwd=ROOT, env=env,
+        return subprocess.run([sys.executable, "-m", "worker.cli.main", "--config", str(self.cfg), *argv], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
 
     def write_config(self) -> None:
@@ -1157,7 +1157,7 @@ class Season:
             rid = intro.referral_id
             if rid is None or intro.at > self.end - timedelta(days=1):
                 continue
-            # (a member introduced by another member is not thanked for them: worker/thanks.py, "a member's
+            # (a member introduced by another member is not thanked for them: worker/followups/thanks.py, "a member's
             # own intro is theirs to give"; a forward comes too late, and so does mail read after days down)
             if intro.kind == "received" and intro.route != "forward" and not intro.read_late:
                 gone = out_at.get(intro.introducer.email)
@@ -1253,7 +1253,7 @@ def _side() -> dict:
 
 
 def _seconds(duration: str) -> float:
-    from worker.config import seconds
+    from worker.core.config import seconds
 
     return seconds(duration)
 
@@ -1262,7 +1262,7 @@ def _seconds(duration: str) -> float:
 
 
 def _money(values: dict) -> str:
-    from worker.money import format_sums
+    from worker.core.money import format_sums
 
     return format_sums(values) or "-"
 

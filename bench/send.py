@@ -5,16 +5,16 @@
 Both sides send the same messages to the same in-process aiosmtpd sink (tests/servers.py):
 
 - raw limit: ``smtplib.SMTP`` over ONE reused connection, ``send_message`` of messages built
-  beforehand with ``worker.mailer.build`` (building is not timed; flattening to bytes is, as it
+  beforehand with ``worker.outbound.mailer.build`` (building is not timed; flattening to bytes is, as it
   happens inside ``send_message`` on both sides).
 - ours: ``count`` rows queued in the outbox (SQLite, Core bulk insert, not timed); timed from the
   first ``outbound.sweep()`` (which enqueues up to 500 ids per call, looped until every row is
   nudged) until every row is ``sent`` in the database AND the sink holds ``count`` messages.
-  The dramatiq worker (``worker.broker.start_worker``, ``--threads`` threads) runs
+  The dramatiq worker (``worker.outbound.broker.start_worker``, ``--threads`` threads) runs
   ``Deliverer.deliver`` for each id: claim (one transaction), build, send over the thread's
   reused SMTP connection, mark sent (a second transaction). By default it runs in this process,
   beside the sink, as ``introledger run`` does; ``--processes N`` runs it instead in N child
-  processes, each ``introledger send`` (worker.service.send_forever), sharing the database and
+  processes, each ``introledger send`` (worker.app.service.send_forever), sharing the database and
   the queue. Workers start before the first run and stop after the last: each
   timed run begins with them idle (an idle worker polls the queue every <= 100 ms).
 
@@ -110,8 +110,8 @@ def settings(host: str, port: int) -> dict:
 
 
 def open_outbound(url: str, folder: Path, host: str, port: int):
-    from worker import bootstrap
-    from worker.config import from_dict
+    from worker.app import bootstrap
+    from worker.core.config import from_dict
 
     config = from_dict(settings(host, port), folder / "config.yaml", env={"INTROLEDGER_DATABASE_URL": url})
     app = bootstrap.build(config)
@@ -120,13 +120,13 @@ def open_outbound(url: str, folder: Path, host: str, port: int):
 
 def child_worker(url: str, folder: str, host: str, port: int, threads: int, prefetch: int,
                  ready, stop) -> None:
-    """One `--processes` worker: `introledger send` (worker.service.send_forever) until told to stop."""
+    """One `--processes` worker: `introledger send` (worker.app.service.send_forever) until told to stop."""
     if prefetch:
         os.environ["dramatiq_queue_prefetch"] = str(prefetch)
     logging.getLogger("dramatiq.worker.WorkerThread").addFilter(_not_results_nag)
-    from worker import bootstrap
-    from worker.config import from_dict
-    from worker.service import send_forever
+    from worker.app import bootstrap
+    from worker.core.config import from_dict
+    from worker.app.service import send_forever
 
     config = from_dict(settings(host, port), Path(folder) / "config.yaml", env={"INTROLEDGER_DATABASE_URL": url})
     app = bootstrap.build(config)
@@ -167,7 +167,7 @@ class ChildWorkers:
 
 
 def make_rows(count: int, now) -> list[dict]:
-    """Thank-you rows shaped like the ones worker/thanks.py queues (a few hundred bytes each)."""
+    """Thank-you rows shaped like the ones worker/followups/thanks.py queues (a few hundred bytes each)."""
     rows = []
     for i in range(count):
         name = FIRST_NAMES[i % len(FIRST_NAMES)]
@@ -267,7 +267,7 @@ class InProcessWorker:
     """The worker in this process, beside the sink, as `introledger run` has it."""
 
     def __init__(self, broker, threads: int):
-        from worker.broker import start_worker
+        from worker.outbound.broker import start_worker
 
         self.worker = start_worker(broker, threads=threads)
 
@@ -298,7 +298,7 @@ def main() -> int:
     from models.base import utcnow
     from models.db import make_engine, upgrade
     from tests.servers import SmtpSink
-    from worker import mailer
+    from worker.outbound import mailer
 
     # Deliverer.deliver returns its outcome ("sent"), and dramatiq warns once per message that the
     # value is discarded; keep the report readable (the record is still made, so the cost stays).

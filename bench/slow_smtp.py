@@ -44,8 +44,8 @@ from models import OutboxMessage
 from tests import mailgen
 from tests.conftest import build_app
 from worker import bootstrap
-from worker.broker import start_worker
-from worker.pipeline import Origin
+from worker.outbound.broker import start_worker
+from worker.inbound.pipeline import Origin
 
 host, port, timeout, seconds, extra = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), json.loads(sys.argv[5])
 tmp = Path(tempfile.mkdtemp(prefix="slow-smtp-"))

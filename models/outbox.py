@@ -12,7 +12,7 @@ from models.base import Base, UtcDateTime, utcnow
 #                     cancels it (docs/sending.md, "At most once").
 # sent | unconfirmed → bounced: a delivery report came back for it; or sending → bounced: the
 #                     server refused the recipient for good (5xx at RCPT or DATA). last_error keeps
-#                     the server's words (worker/pauses.py).
+#                     the server's words (worker/outbound/pauses.py).
 STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unconfirmed", "bounced")
 
 

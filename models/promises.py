@@ -10,7 +10,7 @@ from models.people import Person
 
 class Promise(Base):
     """One mention of a possible referral, from the message that made it; the reminders sweep
-    nudges the member when no referral from that partner follows (worker/reminders.py)."""
+    nudges the member when no referral from that partner follows (worker/ledger/reminders.py)."""
 
     __tablename__ = "promises"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,7 +28,7 @@ class Referral(Base):
     subject_key: Mapped[str] = mapped_column(String(500), default="", index=True)
     excerpt: Mapped[str] = mapped_column(Text, default="")
     # The UTC offset (minutes) of the Date of the intro as its introducer wrote it: the only clue to
-    # when a partner sleeps (worker/quiet.py). None: not their own mail (a forward), or no zone.
+    # when a partner sleeps (worker/outbound/quiet.py). None: not their own mail (a forward), or no zone.
     introducer_utc_offset: Mapped[int | None] = mapped_column(Integer)
     # Closed business: what a WON was worth, in minor units of `currency`.
     value_cents: Mapped[int | None] = mapped_column(Integer)
@@ -77,7 +77,7 @@ class ReferralEvent(Base):
     # False: an attempt we refused (wrong sender, bad token, failed DMARC); nothing changed.
     accepted: Mapped[bool] = mapped_column(Boolean, default=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    # What happened (worker/lifecycle.py): answer, correction, thread_reply, snooze, stop, stale, …
+    # What happened (worker/core/lifecycle.py): answer, correction, thread_reply, snooze, stop, stale, …
     event: Mapped[str] = mapped_column(String(40), default="")
     step: Mapped[int | None] = mapped_column(Integer)  # the follow-up step the answer replied to
     answer_key: Mapped[str | None] = mapped_column(String(200))  # set on applied answers only

@@ -7,8 +7,8 @@ import pytest
 
 from models.db import current_revision, make_engine, upgrade
 from tests import migrated
-from worker import bootstrap
-from worker.config import from_dict
+from worker.app import bootstrap
+from worker.core.config import from_dict
 
 pytest_plugins = ["tests.fixtures_servers"]
 

@@ -2,7 +2,7 @@
 (Postfix's RFC 3464 report, sendmail's plain text): for tests that send first, then bounce."""
 from email.utils import formatdate
 
-from worker.parse import parse
+from worker.mail.parse import parse
 
 
 def postfix(returned: bytes, *, status: str = "5.1.1", action: str = "failed",

@@ -15,8 +15,8 @@ from models import OutboxMessage
 from tests.conftest import make_config
 from tests.test_cli import cli
 from tests.test_delivery import make_app, queue_thank_you, row
-from worker import bootstrap
-from worker.config import ConfigError
+from worker.app import bootstrap
+from worker.core.config import ConfigError
 
 
 def slow_app(tmp_path, database_url, sink, clock, *, timeout=1, data_timeout=8):
@@ -97,7 +97,7 @@ def test_a_worker_killed_after_handing_over_leaves_the_mail_unconfirmed(tmp_path
 
 
 def test_a_worker_whose_claim_was_taken_back_does_not_hand_the_mail_over(tmp_path, database_url, smtp_sink, clock):
-    from worker.delivery import ClaimLost
+    from worker.outbound.delivery import ClaimLost
 
     app = slow_app(tmp_path, database_url, smtp_sink, clock)
     outbound = bootstrap.build_outbound(app)
@@ -194,7 +194,7 @@ def test_the_sweep_must_not_give_up_on_a_worker_still_waiting_for_the_answer(tmp
 
 
 def test_every_attempt_at_a_mail_carries_the_same_message_id(tmp_path, sqlite_url, clock):
-    from worker.mailer import build
+    from worker.outbound.mailer import build
 
     app = make_app(tmp_path, sqlite_url, type("Sink", (), {"host": "127.0.0.1", "port": 25})(), clock)
     oid = queue_thank_you(app, clock)

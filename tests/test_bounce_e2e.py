@@ -14,7 +14,7 @@ from models import OutboxMessage, PausedAddress
 from tests import dsn, mailgen
 from tests.test_cli import cli
 from tests.test_delivery import make_app, queue_thank_you, row
-from worker import bootstrap
+from worker.app import bootstrap
 
 CAROL = ("Carol Jensen", "carol@x.example")
 USER_UNKNOWN = "550 5.1.1 <carol@x.example>: Recipient address rejected: User unknown in virtual mailbox table"

@@ -1,4 +1,4 @@
-"""Reading delivery reports (worker/bounces.py): each shape real mail servers write, and whether
+"""Reading delivery reports (worker/mail/bounces.py): each shape real mail servers write, and whether
 a refusal is about the address (mail to it paused) or about our mail (not)."""
 import random
 from pathlib import Path
@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from tests import mutate
-from worker import bounces
-from worker.classify import Context, classify
-from worker.parse import parse
+from worker.mail import bounces
+from worker.classify.rules import Context, classify
+from worker.mail.parse import parse
 
 BOUNCES = Path(__file__).parent / "data" / "bounces"
 MANIFEST = yaml.safe_load((BOUNCES / "manifest.yaml").read_text())

@@ -23,7 +23,7 @@ def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True,
     full_env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
     full_env.update({"COLUMNS": "200", "INTROLEDGER_TOKEN_SECRET": "test-secret", **(env or {})})
     if real:
-        result = subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=cwd, env=full_env,
+        result = subprocess.run([sys.executable, "-m", "worker.cli.main", *args], cwd=cwd, env=full_env,
                                 capture_output=True, text=True, timeout=120)
     else:
         result = _in_process(list(args), cwd, full_env)
@@ -33,7 +33,7 @@ def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True,
 
 
 def _in_process(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    from worker import cli as entry
+    from worker.cli import main as entry
 
     # rich reads COLUMNS from os.environ on each print, so the patched environment sets the width.
     out, err = io.StringIO(), io.StringIO()

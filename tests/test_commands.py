@@ -1,11 +1,11 @@
-"""Tests for worker.commands: reading WON / LOST / MET / SNOOZE replies and their amounts."""
+"""Tests for worker.mail.commands: reading WON / LOST / MET / SNOOZE replies and their amounts."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.commands import DEFAULT_VOCABULARY, Command, parse_amount, parse_command
-from worker.money import Amount
+from worker.mail.commands import DEFAULT_VOCABULARY, Command, parse_amount, parse_command
+from worker.core.money import Amount
 
 DAY = 86400
 WEEK = 7 * DAY

@@ -14,9 +14,10 @@ from models import FollowUp, Member, OutboxMessage, ReferralEvent
 from models.db import make_engine, session_factory, upgrade
 from tests import mailgen
 from tests.conftest import build_app, make_config
-from worker import bootstrap, outbox
-from worker.pipeline import Origin
-from worker.templating import Rendered
+from worker.app import bootstrap
+from worker.outbound import outbox
+from worker.inbound.pipeline import Origin
+from worker.outbound.templating import Rendered
 
 
 def _migrated(url: str):
@@ -123,7 +124,7 @@ def test_four_runs_starting_together_on_a_fresh_database_all_do_their_work(tmp_p
             "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example], domains: [danabooks.example]}\n"
             "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example], domains: [rossi-marketing.example]}\n")
         mailbox.Maildir(str(home / "mail")).add(intro)
-        procs.append(subprocess.Popen([sys.executable, "-m", "worker.cli", "run", "--once"], cwd=home, env=env,
+        procs.append(subprocess.Popen([sys.executable, "-m", "worker.cli.main", "run", "--once"], cwd=home, env=env,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     results = [(p.wait(120), *p.communicate()) for p in procs]
     assert [code for code, _, _ in results] == [0, 0, 0, 0], results
@@ -224,7 +225,7 @@ def test_two_runs_adding_to_todays_thank_you_at_once_keep_both_intros(tmp_path, 
     """One thank-you a day names every intro by that introducer. Was: two runs logging intros
     from the same introducer at once each added theirs to the list they had read, the later write
     won, and the thank-you lost an intro."""
-    from worker.thanks import ThankYouPlanner
+    from worker.followups.thanks import ThankYouPlanner
 
     (tmp_path / "quiet").mkdir()
     quiet = build_app(tmp_path / "quiet", postgres_url, now=clock, thank_you={"enabled": False})
@@ -260,7 +261,7 @@ def test_two_runs_adopting_the_same_person_at_once_make_one_partner_record(two_r
     """Was: both created a partner record for a newly seen person and the later one won the
     person: `partners` listed a second record with no address."""
     from models import Partner, Person
-    from worker import partners
+    from worker.ledger import partners
 
     first, second = two_runs
     with first.sessions.begin() as s:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.config import ConfigError, from_dict, load
+from worker.core.config import ConfigError, from_dict, load
 
 ROOT = Path(__file__).parent.parent
 
@@ -74,7 +74,7 @@ def test_the_commented_optional_sections_in_config_yaml_are_valid_defaults(tmp_p
     import re
     from pathlib import Path
 
-    from worker.config import load
+    from worker.core.config import load
 
     text = (Path(__file__).parent.parent / "config.yaml").read_text()
     head, tail = text.split("# The sections below are optional", 1)

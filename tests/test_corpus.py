@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from models import Referral
-from worker.pipeline import Origin
+from worker.inbound.pipeline import Origin
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ from sqlalchemy import inspect
 
 from models.db import NotMigrated, current_revision, head_revision, make_engine, require_migrated, upgrade
 from tests.conftest import make_config
-from worker import bootstrap
+from worker.app import bootstrap
 
 
 def test_upgrade_creates_every_table(database_url):

@@ -13,9 +13,9 @@ from tests import mailgen
 from tests.conftest import build_app
 from tests.test_imap import wait_until
 from tests.servers import free_port, require_servers
-from worker import bootstrap
-from worker.broker import start_worker
-from worker.pipeline import Origin
+from worker.app import bootstrap
+from worker.outbound.broker import start_worker
+from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "t")
 CAROL = ("Carol Jensen", "carol@x.example")

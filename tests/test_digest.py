@@ -7,8 +7,8 @@ from sqlalchemy import func, select, update
 from models import OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker import bootstrap
-from worker.pipeline import Origin
+from worker.app import bootstrap
+from worker.inbound.pipeline import Origin
 
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 
@@ -76,7 +76,7 @@ def test_the_coordinator_digest_shows_the_group_and_members_see_only_their_own(t
 
 
 def test_review_decisions_are_not_news_in_the_digest(tmp_path, sqlite_url, clock):
-    from worker import review
+    from worker.ledger import review
 
     clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
     app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False})

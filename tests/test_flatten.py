@@ -1,4 +1,4 @@
-"""worker/flatten.py writes exactly the bytes smtplib.send_message would, only cheaper."""
+"""worker/outbound/flatten.py writes exactly the bytes smtplib.send_message would, only cheaper."""
 import copy
 import io
 from email.generator import BytesGenerator
@@ -6,7 +6,7 @@ from email.generator import BytesGenerator
 from hypothesis import given, settings, strategies as st
 
 from models import OutboxMessage
-from worker import flatten, mailer
+from worker.outbound import flatten, mailer
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
 

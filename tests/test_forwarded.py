@@ -1,10 +1,10 @@
-"""Tests for worker.forwarded: inline forwarded blocks and the loose dates mail clients print."""
+"""Tests for worker.mail.forwarded: inline forwarded blocks and the loose dates mail clients print."""
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from worker.forwarded import ForwardedBlock, find_forwarded, parse_loose_date
+from worker.mail.forwarded import ForwardedBlock, find_forwarded, parse_loose_date
 
 CAROL = "Carol Jensen <carol@x.example>"
 DAN = "Dan Ortiz <dan@y.example>"

@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 from models import Checkpoint, InboundMessage, Referral
 from tests import mailgen
 from tests.conftest import build_app
-from worker.imap import ImapAccount
-from worker.runner import Runner
-from worker.sources import imap_account
+from worker.sources.imap import ImapAccount
+from worker.sources.runner import Runner
+from worker.app.live import imap_account
 
 
 def imap_settings(server, **extra) -> dict:
@@ -186,7 +186,7 @@ def test_a_processed_folder_the_server_will_not_create_stops_run_saying_what_to_
                                                                                    imap_mailbox):
     import pytest
 
-    from worker.imap import ImapSetupError
+    from worker.sources.imap import ImapSetupError
 
     app = _app(tmp_path, sqlite_url, imap_mailbox, processed_folder="Archive/Intros")  # this server's separator is "."
     imap_mailbox.append(mailgen.intro(1))
@@ -198,7 +198,7 @@ def test_a_processed_folder_the_server_will_not_create_stops_run_saying_what_to_
 def test_wrong_password_stops_run_with_a_clear_error(tmp_path, sqlite_url, imap_mailbox):
     import pytest
 
-    from worker.imap import ImapLoginError
+    from worker.sources.imap import ImapLoginError
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": "wrong"}, source=imap_settings(imap_mailbox))
     runner = Runner(app.pipeline, app.sessions)
@@ -207,8 +207,8 @@ def test_wrong_password_stops_run_with_a_clear_error(tmp_path, sqlite_url, imap_
 
 
 def test_mail_announced_during_a_catch_up_is_not_lost_before_idle(imap_app, imap_mailbox):
-    from worker import imap
-    from worker.runner import _arrived_meanwhile
+    from worker.sources import imap
+    from worker.sources.runner import _arrived_meanwhile
 
     account = imap_account(imap_app)
     client = imap.connect(account)

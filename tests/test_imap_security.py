@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from models import InboundMessage, Referral
 from tests import mailgen
 from tests.conftest import build_app
-from worker.imap import ImapAccount, connect
-from worker.runner import Runner
-from worker.sources import imap_account
+from worker.sources.imap import ImapAccount, connect
+from worker.sources.runner import Runner
+from worker.app.live import imap_account
 
 PASSWORD_ENV = "TEST_IMAP_PASSWORD"
 TOKEN_ENV = "TEST_IMAP_TOKEN"
@@ -191,7 +191,7 @@ def test_xoauth2_refuses_a_bad_token(make_app, imap_mailbox_tls, case):
 
 def test_xoauth2_over_starttls(dovecot_tls):
     """The shape a mail provider on port 143 would need: STARTTLS first, then XOAUTH2."""
-    from worker.config import ImapConfig
+    from worker.core.config import ImapConfig
 
     settings = ImapConfig(host=dovecot_tls.host, port=dovecot_tls.port, security="starttls",
                           ca_file=dovecot_tls.ca_file, username=dovecot_tls.user, auth="xoauth2",

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from models import Referral
 from tests import mailgen
 from tests.conftest import build_app
-from worker import ledger
-from worker.pipeline import Origin
+from worker.ledger import balance as ledger
+from worker.inbound.pipeline import Origin
 
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 CAROL = ("Carol Jensen", "carol@x.example")     # sends Dana work, gets none back

@@ -7,8 +7,8 @@ from models import Member, Referral
 from tests import mailgen
 from tests.conftest import build_app
 from tests.test_ledger import CAROL, DANA, RAJ, START, client
-from worker import ledger, slips
-from worker.pipeline import Origin
+from worker.ledger import balance as ledger, slips
+from worker.inbound.pipeline import Origin
 
 
 def test_a_members_intro_of_two_partners_is_given_once_with_the_role_unknown(tmp_path, sqlite_url):

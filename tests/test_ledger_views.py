@@ -11,9 +11,9 @@ from sqlalchemy import update
 from models import Referral
 from tests import mailgen
 from tests.test_ledger import CAROL, DANA, RAJ, START, cli_workspace, client, history, lines  # noqa: F401
-from worker import ledger
-from worker.config import ConfigError, LedgerConfig
-from worker.pipeline import Origin
+from worker.ledger import balance as ledger
+from worker.core.config import ConfigError, LedgerConfig
+from worker.inbound.pipeline import Origin
 
 MARCO = ("Marco Rossi", "marco@rossi-marketing.example")
 

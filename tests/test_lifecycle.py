@@ -9,9 +9,9 @@ from sqlalchemy import select
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.test_cli import cli
-from worker import lifecycle
-from worker.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
-from worker.pipeline import Origin
+from worker.core import lifecycle
+from worker.core.lifecycle import HAND, MEMBER, PARTY, TIMER, decide
+from worker.inbound.pipeline import Origin
 
 DANA = "dana@danabooks.example"
 ALL_STATES = {"introduced", "connected", "qualified", "won", "lost", "no_fit", "stale", "needs_review", "rejected",
@@ -179,7 +179,7 @@ def test_history_from_before_the_event_kinds_is_kept_and_many_rows_have_no_answe
 
 def test_the_stale_timer_goes_through_the_table_and_never_touches_a_persons_answer(tmp_path, database_url, clock):
     from tests.conftest import build_app
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock,
                     outbound={"quiet_hours": None})
@@ -240,7 +240,7 @@ def test_a_final_answer_withdraws_a_queued_clarification_at_once(tmp_path, datab
 
 
 def test_a_correction_withdraws_the_closed_business_note_not_yet_sent(tmp_path, database_url, clock):
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     app = _outcomes_app(tmp_path, database_url, clock)
     with app.sessions.begin() as s:
@@ -257,7 +257,7 @@ def test_an_answer_withdraws_a_reminder_waiting_for_the_members_morning(tmp_path
     from tests.conftest import build_app
     from tests.test_reminders import ALICE, HEADS_UP, MEMBERS, History, at, sweep
     from tests.test_reminders import DANA as DANA_
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     clock.current = at("2026-11-03 04:00")
     app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock, members=MEMBERS,
@@ -332,7 +332,7 @@ def test_silence_counts_from_the_end_of_a_snooze():
 
 def test_a_snoozed_referral_does_not_go_stale_while_the_snooze_runs(tmp_path, database_url, clock):
     from tests.test_outcomes import FILE, answer
-    from worker import ledger
+    from worker.ledger import balance as ledger
 
     app = _outcomes_app(tmp_path, database_url, clock)
     start = clock.current
@@ -365,17 +365,17 @@ def test_a_snoozed_referral_does_not_go_stale_while_the_snooze_runs(tmp_path, da
 def test_the_readme_shows_the_lifecycle_as_the_table_has_it():
     from pathlib import Path
 
-    from worker import lifecycle_doc
+    from worker.core import lifecycle_doc
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert lifecycle_doc.diagram() in readme, "regenerate: python -m worker.lifecycle --diagram"
-    assert lifecycle_doc.cancels_table() in readme, "regenerate: python -m worker.lifecycle --diagram"
+    assert lifecycle_doc.diagram() in readme, "regenerate: python -m worker.core.lifecycle --diagram"
+    assert lifecycle_doc.cancels_table() in readme, "regenerate: python -m worker.core.lifecycle --diagram"
     assert "docs/sending.md" in readme.split("## The referral lifecycle")[1].split("\n## ")[0]
 
 
 def test_the_diagrams_arrows_are_exactly_the_moves_decide_allows():
     """Read back from the drawing, checked against decide() — not against the code that drew it."""
-    from worker import lifecycle_doc
+    from worker.core import lifecycle_doc
 
     drawn = set()
     for line in lifecycle_doc.diagram().splitlines():

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from models import OutboxMessage, Referral
 from tests import mailgen
 from tests.servers import SmtpSink
-from worker import bootstrap
-from worker.config import from_dict
-from worker.pipeline import Origin
+from worker.app import bootstrap
+from worker.core.config import from_dict
+from worker.inbound.pipeline import Origin
 from models.db import make_engine, upgrade
 
 

@@ -1,6 +1,6 @@
 """Building outgoing messages: robot headers, threading, no header injection."""
 from models import OutboxMessage
-from worker.mailer import build
+from worker.outbound.mailer import build
 
 
 def make_row(**extra) -> OutboxMessage:

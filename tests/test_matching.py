@@ -6,7 +6,7 @@ from sqlalchemy import event, func, insert, select
 
 from models import Base, Person, Referral, ReferralParty
 from tests import mailgen
-from worker.pipeline import Origin
+from worker.inbound.pipeline import Origin
 
 CAROL, ALICE, BOB = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example"), ("Bob Stone", "bob@z.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from models import OutboxMessage, Referral
 from tests import mailgen
 from tests.conftest import MEMBERS, build_app
-from worker import bootstrap
-from worker.commands import parse_command
-from worker.pipeline import Origin
+from worker.app import bootstrap
+from worker.mail.commands import parse_command
+from worker.inbound.pipeline import Origin
 
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")
@@ -113,7 +113,7 @@ def test_the_introledger_footer_is_each_members_choice_in_all_mail_sent_for_them
 
 
 def test_a_members_mail_settings_follow_the_config_when_it_is_re_read(tmp_path, database_url, clock, apps):
-    """SIGHUP re-syncs members (worker/reload.py): a member who turns share_value on is heard at once."""
+    """SIGHUP re-syncs members (worker/app/reload.py): a member who turns share_value on is heard at once."""
     app = make(tmp_path, database_url, clock)
     apps.append(app)
     intro(app, 1, DANA)

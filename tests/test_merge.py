@@ -11,8 +11,8 @@ from sqlalchemy import select
 from models import FollowUp, ReferralEvent
 from tests import mailgen
 from tests.test_cli import cli
-from worker import lifecycle
-from worker.merge import refusal
+from worker.core import lifecycle
+from worker.ledger.merge import refusal
 
 ALICE, DANA = ("Alice Brook", "alice@y.example"), ("Dana Whitfield", "dana@danabooks.example")
 

@@ -2,9 +2,9 @@
 import pytest
 
 from tests.test_outcomes import FILE, answer, app, mails, referral  # noqa: F401 - app is a fixture
-from worker import slips
-from worker.commands import parse_amount
-from worker.money import Amount, format_money, format_sums
+from worker.ledger import slips
+from worker.mail.commands import parse_amount
+from worker.core.money import Amount, format_money, format_sums
 
 
 @pytest.mark.parametrize("minor, currency, shown", [
@@ -41,7 +41,7 @@ def test_a_slip_value_that_is_no_amount_names_what_was_written():
 
 
 def test_a_won_in_yen_is_confirmed_and_thanked_in_yen(app, clock):  # noqa: F811
-    from worker import bootstrap
+    from worker.app import bootstrap
 
     dana, marco = app.config.settings.members  # Dana tells introducers what a deal was worth
     bootstrap.sync_members(app.sessions, app.config.with_members([dana.model_copy(update={"share_value": True}), marco]))

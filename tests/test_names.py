@@ -1,7 +1,7 @@
 """Names as people write them: Outlook's "Last, First", titles after a comma, bare addresses."""
 import pytest
 
-from worker.names import display, first_name
+from worker.mail.names import display, first_name
 
 
 @pytest.mark.parametrize("written, shown, greeted", [
@@ -34,7 +34,7 @@ def test_an_outlook_style_introducer_is_greeted_by_first_name_in_the_thank_you(t
     from models import OutboxMessage
     from tests import mailgen
     from tests.conftest import build_app
-    from worker.pipeline import Origin
+    from worker.inbound.pipeline import Origin
 
     app = build_app(tmp_path, sqlite_url, now=clock)
     raw = mailgen.intro(1, introducer=("Delaney, Mark", "mark@delaney.example"),
@@ -54,7 +54,7 @@ def test_an_outlook_style_name_is_stored_first_last_for_reports_and_greetings(tm
     from models import Person
     from tests import mailgen
     from tests.conftest import build_app
-    from worker.pipeline import Origin
+    from worker.inbound.pipeline import Origin
 
     app = build_app(tmp_path, sqlite_url, now=clock)
     raw = mailgen.intro(1, introducer=("Member One", "m1@x.example"),
@@ -75,7 +75,7 @@ def test_an_introducer_named_in_an_unknown_charset_is_greeted_by_name_not_encode
     from models import OutboxMessage
     from tests import mailgen
     from tests.conftest import build_app
-    from worker.pipeline import Origin
+    from worker.inbound.pipeline import Origin
 
     app = build_app(tmp_path, sqlite_url, now=clock)
     raw = mailgen.intro(1, introducer=("Placeholder Name", "jm@mueller.example"),
@@ -91,8 +91,8 @@ def test_an_introducer_named_in_an_unknown_charset_is_greeted_by_name_not_encode
 
 
 def test_an_unquoted_last_comma_first_keeps_both_names():
-    from worker.names import display
-    from worker.parse import addresses
+    from worker.mail.names import display
+    from worker.mail.parse import addresses
 
     [yuki, bob] = addresses(["Nakamura, Yuki <yuki@x.example>, Bob Lee <bob@y.example>"])
     assert (display(yuki.name), yuki.email) == ("Yuki Nakamura", "yuki@x.example")
@@ -113,7 +113,7 @@ def test_a_name_in_an_unknown_charset_reads_decoded_in_the_digest_and_the_partne
     from tests import mailgen
     from tests.conftest import build_app
     from tests.test_cli import cli
-    from worker.pipeline import Origin
+    from worker.inbound.pipeline import Origin
 
     app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False}, outbound={"quiet_hours": None})
     raw = mailgen.intro(1, introducer=("Placeholder Name", "jm@mueller.example"),

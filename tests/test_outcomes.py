@@ -8,8 +8,8 @@ from sqlalchemy import select
 from models import FollowUp, OptOut, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker import tokens
-from worker.pipeline import Origin
+from worker.mail import tokens
+from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "t")
 SECRET = "s3cret"
@@ -183,7 +183,7 @@ def test_no_answer_for_the_stale_period_marks_the_referral_stale(app, clock):
 
 def test_mark_by_hand_applies_the_same_rules(app, clock):
     from tests.test_cli import cli  # noqa: F401  (the command itself is tested end to end below)
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     with app.sessions.begin() as s:
         r = s.get(Referral, 1)

@@ -11,7 +11,7 @@ from tests import mailgen
 from tests.conftest import build_app
 from tests.replyshapes import SHAPES, reply_to_follow_up
 from tests.test_imap import imap_settings
-from worker.service import Service
+from worker.app.service import Service
 
 ANSWERS = {"gmail": "WON $4,500 - signed them yesterday!", "outlook": "WON $4,500",
            "apple": "Won! $4.5k", "german": "Gewonnen, 4.500 €"}

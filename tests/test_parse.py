@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.htmltext import html_to_text
-from worker.parse import Address, ParseError, parse
+from worker.mail.htmltext import html_to_text
+from worker.mail.parse import Address, ParseError, parse
 
 
 def msg(headers: str, body: str = "Hello", ctype="text/plain; charset=utf-8") -> bytes:
@@ -122,7 +122,7 @@ _NAME = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyzéü'.,-()
 def test_fast_address_path_agrees_with_the_stdlib_parser(entries):
     from email.utils import getaddresses
 
-    from worker.parse import _simple_addresses
+    from worker.mail.parse import _simple_addresses
 
     parts = []
     for name, local, domain, quoted in entries:
@@ -143,7 +143,7 @@ def test_fast_address_path_agrees_with_the_stdlib_parser(entries):
     ("=?utf-8*de?Q?J=C3=BCrgen?=", "Jürgen"),                      # RFC 2231 language tag
 ])
 def test_a_name_in_an_unknown_charset_is_decoded_best_effort_never_left_encoded(header, shown):
-    from worker.parse import parse
+    from worker.mail.parse import parse
 
     m = parse(f"From: {header} <j@x.example>\r\nTo: a@b.example\r\nSubject: {header}\r\n"
               f"Message-ID: <u@x>\r\n\r\nhi\r\n".encode())

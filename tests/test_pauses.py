@@ -7,8 +7,9 @@ from sqlalchemy import select
 from models import OutboxMessage, PausedAddress
 from tests import dsn, mailgen
 from tests.conftest import build_app
-from worker import bootstrap, pauses
-from worker.pipeline import Origin
+from worker.app import bootstrap
+from worker.outbound import pauses
+from worker.inbound.pipeline import Origin
 
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")

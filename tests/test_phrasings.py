@@ -3,7 +3,7 @@ import pytest
 
 from tests import mailgen
 from tests.conftest import build_app
-from worker.pipeline import Origin
+from worker.inbound.pipeline import Origin
 
 LUCY, DANA, KAREL = ("Lucie Janssen", "lucie@janssen.example"), ("Dana Whitfield", "dana@danabooks.example"), (
     "Karel de Wit", "karel@dewit.example")

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, func, select
 from models import InboundMessage, Quarantined, Referral, ReferralEvent
 from models.db import session_factory
 from tests import mailgen
-from worker.pipeline import InfrastructureError, Origin, Pipeline
+from worker.inbound.pipeline import InfrastructureError, Origin, Pipeline
 
 FILE = Origin("file", "test")
 
@@ -87,7 +87,7 @@ def test_unparseable_mail_is_quarantined_with_reason_and_bytes(app):
 
 
 def test_a_bug_in_a_stage_quarantines_and_the_next_message_goes_on(app, monkeypatch):
-    import worker.pipeline as pipeline_module
+    import worker.inbound.pipeline as pipeline_module
 
     def broken(msg, ctx):
         raise RuntimeError("classifier exploded")

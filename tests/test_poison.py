@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from models import Checkpoint, InboundMessage, Quarantined, Referral
 from tests import mailgen
 from tests.test_cli import cli
-from worker.parse import parse
-from worker.pipeline import Origin
+from worker.mail.parse import parse
+from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "poison.eml")
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -59,7 +59,7 @@ def test_an_intro_with_one_poison_header_is_still_logged(app, name):
 
 
 def test_a_message_that_cannot_be_read_is_quarantined_and_the_batch_goes_on(app, monkeypatch):
-    import worker.pipeline as pipeline_module
+    import worker.inbound.pipeline as pipeline_module
 
     real = pipeline_module.parse
 
@@ -105,8 +105,8 @@ def test_ingest_records_every_message_despite_poison(tmp_path):
 def test_run_reads_poison_from_imap_and_keeps_going(tmp_path, sqlite_url, imap_mailbox):
     from tests.conftest import build_app
     from tests.test_imap import imap_settings
-    from worker.runner import Runner
-    from worker.sources import imap_account
+    from worker.sources.runner import Runner
+    from worker.app.live import imap_account
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source=imap_settings(imap_mailbox))
@@ -153,7 +153,7 @@ def _imap_app(tmp_path, url, server):
 def test_run_waits_out_postgres_refusing_connections(tmp_path, postgres_url, imap_mailbox):
     from tests.faults import TcpProxy
     from tests.test_imap import Background, wait_until
-    from worker.sources import imap_account
+    from worker.app.live import imap_account
 
     with TcpProxy("127.0.0.1", 5432) as proxy:
         app = _imap_app(tmp_path, postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"), imap_mailbox)
@@ -175,7 +175,7 @@ def test_run_waits_out_a_sqlite_write_lock(tmp_path, imap_mailbox):
     import sqlite3
 
     from tests.test_imap import Background, wait_until
-    from worker.sources import imap_account
+    from worker.app.live import imap_account
 
     path = tmp_path / "locked.db"
     app = _imap_app(tmp_path, f"sqlite:///{path}?timeout=0.2", imap_mailbox)  # busy timeout 0.2 s
@@ -214,7 +214,7 @@ def test_run_at_startup_says_error_once_per_try_then_starts(tmp_path, postgres_u
         env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": sys.path[0], "INTROLEDGER_TOKEN_SECRET": "t" * 32,
                "INTROLEDGER_DATABASE_URL": postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")}
         err = open(tmp_path / "stderr", "w+")
-        run = subprocess.Popen([sys.executable, "-m", "worker.cli", "run", "--once"], cwd=tmp_path, env=env,
+        run = subprocess.Popen([sys.executable, "-m", "worker.cli.main", "run", "--once"], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=err, text=True)
         try:
             assert wait_until(lambda: (tmp_path / "stderr").read_text().count("retrying in") >= 2, timeout=30)
@@ -236,7 +236,7 @@ def test_outages_are_told_from_bugs_and_bad_mail():
     import smtplib
 
     from sqlalchemy.exc import DataError, OperationalError
-    from worker.outages import describe, is_outage
+    from worker.core.outages import describe, is_outage
 
     down = OperationalError("SELECT 1", {}, Exception("connection refused"))
     assert is_outage(down) and describe(down) == "database unavailable: connection refused"
@@ -269,8 +269,8 @@ def with_attachment(raw: bytes, size: int) -> bytes:
 def test_imap_message_above_the_cap_is_quarantined_and_its_intro_still_logged(tmp_path, database_url, imap_mailbox):
     from tests.conftest import build_app
     from tests.test_imap import imap_settings
-    from worker.runner import Runner
-    from worker.sources import imap_account
+    from worker.sources.runner import Runner
+    from worker.app.live import imap_account
 
     app = build_app(tmp_path, database_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source={**imap_settings(imap_mailbox), "max_message_bytes": 100_000})
@@ -293,7 +293,7 @@ def test_imap_message_above_the_cap_is_quarantined_and_its_intro_still_logged(tm
 
 
 def test_mailbox_is_fetched_a_few_megabytes_at_a_time():
-    from worker.sizing import plan_chunks
+    from worker.sources.sizing import plan_chunks
 
     mb = 1024 * 1024
     sizes = {1: 3 * mb, 2: 3 * mb, 3: 3 * mb, 4: 20 * mb, 5: 40 * mb, 6: 1000, 7: 2000}
@@ -303,7 +303,7 @@ def test_mailbox_is_fetched_a_few_megabytes_at_a_time():
 
 
 def test_max_message_bytes_is_validated(tmp_path):
-    from worker.config import ConfigError
+    from worker.core.config import ConfigError
     from tests.conftest import make_config
 
     with pytest.raises(ConfigError, match="max_message_bytes"):
@@ -314,7 +314,7 @@ def test_max_message_bytes_is_validated(tmp_path):
 def test_maildir_message_above_the_cap_is_quarantined_and_its_intro_still_logged(tmp_path, sqlite_app):
     import mailbox
 
-    from worker.maildir_source import MaildirSource
+    from worker.sources.maildir import MaildirSource
 
     box = mailbox.Maildir(str(tmp_path / "mail"))
     big = with_attachment(mailgen.intro(4), 300_000)
@@ -334,7 +334,7 @@ def test_maildir_message_above_the_cap_is_quarantined_and_its_intro_still_logged
 def test_a_100k_letter_run_does_not_stall_heads_up_detection(app):
     from pathlib import Path
 
-    from worker.language import HEADS_UP_NAMED
+    from worker.classify.language import HEADS_UP_NAMED
 
     run = "A" * 100_000
     assert HEADS_UP_NAMED.search(f"and {run} will call you").group("name") == run
@@ -414,8 +414,8 @@ def test_a_message_the_imap_server_cannot_read_is_set_aside_and_the_rest_is_read
 
     from tests.test_imap import imap_settings
     from tests.conftest import build_app
-    from worker.runner import Runner
-    from worker.sources import imap_account
+    from worker.sources.runner import Runner
+    from worker.app.live import imap_account
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source=imap_settings(imap_mailbox))
@@ -460,8 +460,8 @@ def test_the_worker_recovers_by_itself_once_a_read_only_database_is_writable_aga
 
     from models.db import make_engine
     from tests.test_imap import wait_until
-    from worker.maildir_source import MaildirSource
-    from worker.runner import Runner
+    from worker.sources.maildir import MaildirSource
+    from worker.sources.runner import Runner
 
     app.engine.dispose()  # one pooled connection, opened while the database was read-only:
     with app.engine.connect() as conn:
@@ -492,8 +492,8 @@ def test_the_worker_recovers_by_itself_once_a_read_only_database_is_writable_aga
 def test_quarantine_retry_handles_a_message_again_once_its_cause_is_fixed(tmp_path, monkeypatch):
     """User trial: a mail quarantined by a passing cause (a template error) lost its answer: the
     quarantine could only be listed, so the user had to find it and re-type it with `mark`."""
-    import worker.actions as actions_module
-    import worker.pipeline as pipeline_module
+    import worker.inbound.actions as actions_module
+    import worker.inbound.pipeline as pipeline_module
 
     (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
     cli("db", "upgrade", cwd=tmp_path)
@@ -518,7 +518,7 @@ def test_quarantine_retry_handles_a_message_again_once_its_cause_is_fixed(tmp_pa
 def test_the_quarantine_list_says_which_mailbox_a_uid_is_in():
     """User trial: the `quarantine` table's source column showed "11" — a UID, but of which mailbox?"""
     from models import Quarantined
-    from worker.views import quarantine_place
+    from worker.cli.views import quarantine_place
 
     assert (quarantine_place(Quarantined(source="imap:intros@mail.example:993/INBOX", source_ref="11"))
             == "UID 11 in imap:intros@mail.example:993/INBOX")

@@ -1,4 +1,4 @@
-"""Two deployments on one Redis database: each sends only its own mail (worker/queues.py)."""
+"""Two deployments on one Redis database: each sends only its own mail (worker/outbound/queues.py)."""
 from pathlib import Path
 
 import pytest
@@ -10,10 +10,11 @@ from tests.conftest import build_app
 from tests.servers import SmtpSink
 from tests.test_cli import cli
 from tests.test_imap import wait_until
-from worker import bootstrap, queues
-from worker.broker import start_worker
-from worker.config import ConfigError, from_dict
-from worker.pipeline import Origin
+from worker.app import bootstrap
+from worker.outbound import queues
+from worker.outbound.broker import start_worker
+from worker.core.config import ConfigError, from_dict
+from worker.inbound.pipeline import Origin
 
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 
@@ -141,7 +142,7 @@ def _broker_warnings(out: str) -> list[str]:
 
 def _start_sending(root: Path) -> None:
     """What `run` or `send` does first: build the outbound side (it registers the queue)."""
-    from worker.config import load
+    from worker.core.config import load
 
     app = bootstrap.build(load(str(root / "config.yaml")))
     bootstrap.build_outbound(app).close()

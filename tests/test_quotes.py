@@ -1,9 +1,9 @@
-"""Tests for worker.quotes.new_text: what survives of a reply once quotes and boilerplate go."""
+"""Tests for worker.mail.quotes.new_text: what survives of a reply once quotes and boilerplate go."""
 
 
 import pytest
 
-from worker.quotes import new_text
+from worker.mail.quotes import new_text
 
 ATTRIBUTIONS = {
     "gmail_en": "On Mon, Nov 2, 2026 at 10:14 AM Carol Jensen <carol@x.example> wrote:",

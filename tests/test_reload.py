@@ -1,4 +1,4 @@
-"""Members change while `introledger run` runs: edit config.yaml, send SIGHUP (worker/reload.py)."""
+"""Members change while `introledger run` runs: edit config.yaml, send SIGHUP (worker/app/reload.py)."""
 import json
 import mailbox
 import os
@@ -9,8 +9,8 @@ import sys
 from tests import mailgen
 from tests.test_cli import cli
 from tests.test_imap import wait_until
-from worker.config import from_dict
-from worker.reload import changes, describe
+from worker.core.config import from_dict
+from worker.app.reload import changes, describe
 
 DANA = "  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
 ZOE = "  - {name: Zoe Park, emails: [zoe@parkdesign.example], timezone: Europe/Rome}\n"
@@ -54,7 +54,7 @@ def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path, database_ur
     env = {**{k: v for k, v in os.environ.items() if k != "INTROLEDGER_CONFIG"}, **database}
     _referrals = lambda home: json.loads(cli("referrals", "--json", cwd=home, env=database).stdout)
     log = open(home / "stderr", "w+")  # noqa: SIM115 - the process writes it until the end
-    run = subprocess.Popen([sys.executable, "-m", "worker.cli", "run"], cwd=home, env=env,
+    run = subprocess.Popen([sys.executable, "-m", "worker.cli.main", "run"], cwd=home, env=env,
                            stdout=subprocess.DEVNULL, stderr=log, text=True)
     said = lambda text: text in (home / "stderr").read_text()
     try:
@@ -86,12 +86,12 @@ def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path, database_ur
 def test_a_sighup_meant_for_run_does_not_stop_a_send_process(tmp_path, redis_db):
     import redis
 
-    from worker import queues
+    from worker.outbound import queues
 
     (tmp_path / "config.yaml").write_text(_config(DANA) + f"broker_url: {redis_db}\n")
     cli("db", "upgrade", cwd=tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
-    send = subprocess.Popen([sys.executable, "-m", "worker.cli", "send"], cwd=tmp_path, env=env,
+    send = subprocess.Popen([sys.executable, "-m", "worker.cli.main", "send"], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     client = redis.Redis.from_url(redis_db)
     try:  # sending has started once its queue is registered (the handlers are in place before)

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from models import OutboxMessage, Promise, Referral
 from tests import mailgen
 from tests.conftest import TRACKING, build_app
-from worker.pipeline import Origin
-from worker.service import Service
+from worker.inbound.pipeline import Origin
+from worker.app.service import Service
 
 UTC = timezone.utc
 DANA = ("Dana Whitfield", "dana@danabooks.example")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from models import OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker import tokens
-from worker.pipeline import Origin
-from worker.replytrust import auth_failures
+from worker.mail import tokens
+from worker.inbound.pipeline import Origin
+from worker.followups.replytrust import auth_failures
 
 FILE = Origin("file", "t")
 SECRET = "s3cret"
@@ -263,7 +263,7 @@ def test_the_not_applied_mail_can_be_previewed(tmp_path):
 def test_two_workers_given_two_copies_of_one_answer_apply_it_once(app, clock):
     import threading
 
-    from worker import bootstrap
+    from worker.app import bootstrap
 
     other = bootstrap.build(app.config, now=clock)  # a second `run`, its own connections
     to = token(clock, DANA)
@@ -287,7 +287,7 @@ def test_two_workers_given_two_copies_of_one_answer_apply_it_once(app, clock):
 
 
 def test_the_trust_settings_are_validated(tmp_path):
-    from worker.config import ConfigError, from_dict
+    from worker.core.config import ConfigError, from_dict
 
     bad = {"tracking": {"address": "intros@example.com"},
            "follow_ups": {"authserv_id": "mx.example.com; dmarc=pass", "partners_may_close": "sometimes"}}

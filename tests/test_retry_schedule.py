@@ -1,7 +1,7 @@
 """Outages: retried over hours with jitter, one log line per retry, no traceback.
 
 Issue 9, "Why" 4: backoff from 1 s and 8 attempts let a one-minute SMTP outage fail mail for
-good, with two tracebacks per temporary failure. The schedule is worker/backoff.py (pure, tested
+good, with two tracebacks per temporary failure. The schedule is worker/outbound/backoff.py (pure, tested
 here and printed in docs/sending.md); the outage tests run against a real aiosmtpd.
 """
 import logging
@@ -13,9 +13,10 @@ import pytest
 
 from tests.servers import _Handler
 from tests.test_delivery import make_app, queue_thank_you, row
-from worker import backoff, bootstrap
-from worker.broker import start_worker
-from worker.config import OutboundConfig
+from worker.app import bootstrap
+from worker.outbound import backoff
+from worker.outbound.broker import start_worker
+from worker.core.config import OutboundConfig
 
 DEFAULT_ATTEMPTS = OutboundConfig().max_attempts
 
@@ -114,7 +115,7 @@ def test_a_six_hour_smtp_outage_still_delivers_the_mail(tmp_path, sqlite_url, sm
 
 
 def test_our_own_bug_keeps_its_traceback(tmp_path, sqlite_url, smtp_sink, clock, caplog, monkeypatch):
-    from worker import mailer
+    from worker.outbound import mailer
 
     app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
     outbound = bootstrap.build_outbound(app)
@@ -172,7 +173,7 @@ def _record(text: str) -> logging.LogRecord:
 
 
 def test_a_redis_outage_is_one_warning_a_minute_not_four_lines_every_three_seconds():
-    from worker.broker import QuietQueueOutage
+    from worker.outbound.broker import QuietQueueOutage
 
     now = [0.0]
     quiet = QuietQueueOutage(clock=lambda: now[0])
@@ -210,7 +211,7 @@ def test_the_sweep_says_the_queue_is_down_once_a_minute_not_every_sweep(tmp_path
 def test_our_bug_after_the_hand_over_leaves_the_mail_unconfirmed_not_failed(
         tmp_path, sqlite_url, smtp_sink, clock, caplog, monkeypatch):
     """A failed mail is sent again in bulk by `outbox retry --failed`; one that may have arrived must not be."""
-    from worker import mailer
+    from worker.outbound import mailer
 
     class BrokenDotStuffing:  # a bug of ours between the hand-over marker and the end of DATA
         def sub(self, replacement, body):

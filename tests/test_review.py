@@ -13,8 +13,8 @@ from models.db import make_engine
 from tests import mailgen
 from tests.conftest import build_app
 from tests.test_cli import CORPUS, cli
-from worker import cli_review
-from worker.pipeline import Origin
+from worker.cli import review as cli_review
+from worker.inbound.pipeline import Origin
 
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 CAROL = ("Carol Jensen", "carol@jensen-law.example")

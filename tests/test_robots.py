@@ -11,8 +11,8 @@ from sqlalchemy import select
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker import tokens
-from worker.pipeline import Origin
+from worker.mail import tokens
+from worker.inbound.pipeline import Origin
 
 SECRET = "s3cret"
 DANA = "dana@danabooks.example"
@@ -239,7 +239,7 @@ def test_a_forged_loop_header_cannot_make_a_person_look_like_a_deployment(tmp_pa
 ])
 def test_other_deployments_in_config_are_checked(tmp_path, sqlite_url, bad, problem):
     from tests.conftest import make_config
-    from worker.config import ConfigError
+    from worker.core.config import ConfigError
 
     with pytest.raises(ConfigError, match=problem):
         make_config(tmp_path, sqlite_url, tracking={"address": "intros@example.com", "other_deployments": [bad]})
@@ -252,7 +252,7 @@ def test_other_deployments_in_config_are_checked(tmp_path, sqlite_url, bad, prob
     "Beste,\nMet vriendelijke groeten,\nJan",
 ])
 def test_a_dutch_sign_off_is_not_met(body):
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     assert parse_command(body) is None
 
@@ -268,7 +268,7 @@ def test_a_dutch_sign_off_is_not_met(body):
     ("Met! Great call on Tuesday.", "met"),
 ])
 def test_command_words_that_mean_something_else_here(body, verb):
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     command = parse_command(body)
     assert (command.verb if command else None) == verb
@@ -309,7 +309,7 @@ def test_an_auto_reply_to_a_follow_up_changes_no_status(app, clock, body):
     "Obrigado pela sua mensagem. Responderemos assim que possível.",
 ])
 def test_robot_wording_in_seven_languages(text):
-    from worker.ooo import automated
+    from worker.classify.ooo import automated
 
     assert automated(text)
 
@@ -325,7 +325,7 @@ def test_robot_wording_in_seven_languages(text):
     "Met vriendelijke groet,\nJan",
 ])
 def test_people_do_not_read_as_robots(text):
-    from worker.ooo import automated
+    from worker.classify.ooo import automated
 
     assert automated(text) == ""
 
@@ -341,7 +341,7 @@ def test_people_do_not_read_as_robots(text):
     ("Estou de férias até 20 de novembro.", datetime(2026, 11, 20, tzinfo=timezone.utc)),
 ])
 def test_return_dates(text, back, clock):
-    from worker.ooo import return_date
+    from worker.classify.ooo import return_date
 
     assert return_date(text, clock.current) == back
 
@@ -364,7 +364,7 @@ def robot_answer(raw: bytes, n: int) -> bytes:
 def test_a_headerless_robot_answering_every_mail_for_weeks_hears_only_the_follow_ups(
         tmp_path, sqlite_url, imap_mailbox, smtp_sink, clock):
     from tests.test_imap import imap_settings
-    from worker.service import Service
+    from worker.app.service import Service
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password,
                                            "INTROLEDGER_TOKEN_SECRET": SECRET},
@@ -416,6 +416,6 @@ def test_a_forged_from_and_loop_header_cannot_silence_an_introducer(app, clock):
     ("Hello\nthere", "Hello\nthere"),
 ])
 def test_only_what_is_written_above_the_robot_is_read_for_a_command(text, above):
-    from worker.ooo import before_robot
+    from worker.classify.ooo import before_robot
 
     assert before_robot(text) == above

@@ -9,9 +9,9 @@ from models import Checkpoint, Referral
 from tests import mailgen
 from tests.conftest import build_app
 from tests.test_imap import Background, imap_settings, wait_until
-from worker.maildir_source import MaildirSource
-from worker.runner import Runner
-from worker.sources import imap_account
+from worker.sources.maildir import MaildirSource
+from worker.sources.runner import Runner
+from worker.app.live import imap_account
 
 
 def count(app) -> int:
@@ -64,7 +64,7 @@ def test_database_outage_backs_off_and_resumes_without_loss(tmp_path, postgres_u
 
 
 def test_doctor_logs_in_to_a_real_imap_server(tmp_path, sqlite_url, imap_mailbox, monkeypatch):
-    from worker import doctor
+    from worker.app import doctor
 
     config = tmp_path / "c.yaml"
     config.write_text(
@@ -83,7 +83,7 @@ def test_doctor_logs_in_to_a_real_imap_server(tmp_path, sqlite_url, imap_mailbox
 
 
 def test_doctor_creates_a_missing_processed_folder_and_says_so(tmp_path, sqlite_url, imap_mailbox, monkeypatch):
-    from worker import doctor
+    from worker.app import doctor
 
     config = tmp_path / "c.yaml"
     config.write_text(

@@ -32,7 +32,7 @@ def test_two_send_processes_deliver_every_mail_once_and_stop_on_sigterm(tmp_path
         "outbound:\n  transport: smtp\n  quiet_hours: null\n  sweep_seconds: 0.2\n"
         f"  smtp: {{host: {smtp_sink.host}, port: {smtp_sink.port}, security: none}}\n")
     env = {**os.environ, "INTROLEDGER_DATABASE_URL": sqlite_url}
-    procs = [subprocess.Popen([sys.executable, "-m", "worker.cli", "--config", str(tmp_path / "send.yaml"),
+    procs = [subprocess.Popen([sys.executable, "-m", "worker.cli.main", "--config", str(tmp_path / "send.yaml"),
                                "send", "--threads", "2"], env=env, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     try:

@@ -9,7 +9,8 @@ from models import OutboxMessage
 from tests import mailgen
 from tests.servers import SmtpSink
 from tests.test_delivery import DANA, FILE, make_app, row
-from worker import bootstrap, mailer
+from worker.app import bootstrap
+from worker.outbound import mailer
 
 pytestmark = pytest.mark.servers  # a real SMTP server on 127.0.0.1 in every test
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from models import OutboxMessage, Referral
 from tests.conftest import build_app
 from tests.test_delivery import DANA, outbound_settings, queue_thank_you, row
-from worker import bootstrap, lifecycle
-from worker.commands import parse_command
+from worker.app import bootstrap
+from worker.core import lifecycle
+from worker.mail.commands import parse_command
 
 DANA_EMAIL = DANA[1]
 
@@ -126,7 +127,7 @@ def test_snooze_withdraws_a_queued_follow_up(tmp_path, database_url, smtp_sink, 
 def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
     from datetime import datetime, timezone
 
-    from worker.sendrules import ReferralFacts, still_wanted
+    from worker.outbound.sendrules import ReferralFacts, still_wanted
 
     queued = datetime(2026, 12, 2, 23, 0, tzinfo=timezone.utc)
     later = queued + timedelta(minutes=30)
@@ -337,7 +338,7 @@ def test_every_confirmation_template_is_outside_the_daily_cap():
     """A new confirmation kind (a template named *_confirmation) must not be held back by the cap."""
     from pathlib import Path
 
-    from worker.sendrules import CAP_EXEMPT, counts_against_cap
+    from worker.outbound.sendrules import CAP_EXEMPT, counts_against_cap
 
     templates = Path(__file__).parent.parent / "templates"
     confirmations = {p.stem for p in templates.glob("*_confirmation.txt")}

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from models import FollowUp, OutboxMessage, Referral
 from tests.conftest import build_app
 from tests.test_ledger import cli_workspace, history  # noqa: F401
-from worker import ledger, slips
+from worker.ledger import balance as ledger, slips
 
 
 @pytest.mark.parametrize("text, expected", [

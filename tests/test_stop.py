@@ -19,7 +19,7 @@ from tests.test_outcomes import (  # noqa: F401
     referral,
     steps,
 )
-from worker import tokens
+from worker.mail import tokens
 
 
 def _opted_out(app) -> list[str]:
@@ -197,7 +197,7 @@ def test_after_stop_on_one_referral_the_member_still_gets_her_weekly_digest(app,
     """Was: one STOP opted her out of every mail, the digest included, and nothing said so."""
     from datetime import datetime, timezone
 
-    from worker import bootstrap
+    from worker.app import bootstrap
 
     app.pipeline.process(answer(clock, "STOP"), FILE)
     clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)  # the next Monday morning

@@ -1,7 +1,7 @@
 """Templates: user text stays data, HTML is escaped, users can override, typos are loud."""
 import pytest
 
-from worker.templating import TemplateProblem, Templates
+from worker.outbound.templating import TemplateProblem, Templates
 
 SAMPLE = {
     "introducer": {"name": "{{7*7}} <script>alert(1)</script>", "first_name": "{{7*7}}", "email": "x@y"},

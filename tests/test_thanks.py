@@ -7,7 +7,7 @@ from sqlalchemy import select
 from models import OptOut, OutboxMessage
 from tests import mailgen
 from tests.conftest import build_app
-from worker.pipeline import Origin
+from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "t")
 CAROL = ("Carol Jensen", "carol@x.example")
@@ -84,7 +84,7 @@ def test_two_intros_one_introducer_first_thanks_sent_each_intro_thanked_exactly_
     """User trial: Grace's second intro of the day was never thanked once the first thank-you had
     gone. Sent for real (folder transport), read back as the introducer would."""
     from email import message_from_bytes, policy
-    from worker import bootstrap
+    from worker.app import bootstrap
 
     app = build_app(tmp_path, database_url, now=clock, thank_you={"delay_seconds": 0},
                     outbound={"transport": "folder", "folder": "sent", "quiet_hours": None})
@@ -223,7 +223,7 @@ def written_at(text: str) -> datetime:
 def test_a_thank_you_due_at_2am_the_introducers_time_goes_at_the_end_of_her_quiet_hours(tmp_path, database_url, clock):
     """User trial: Carol (in Chicago, her mail dated -0600) sent an intro at 01:50 at night and was
     thanked at 02:00 her time: quiet hours were read in the deployment's UTC, where it was 08:00."""
-    from worker import bootstrap
+    from worker.app import bootstrap
 
     app = night_app(tmp_path, database_url, clock)
     try:
@@ -280,7 +280,7 @@ def test_a_follow_up_due_in_the_members_night_is_asked_in_her_morning(tmp_path, 
 
 def test_a_won_answered_late_at_night_thanks_the_introducer_in_her_morning(tmp_path, database_url, clock):
     from models import Referral
-    from worker.commands import parse_command
+    from worker.mail.commands import parse_command
 
     app = night_app(tmp_path, database_url, clock)
     try:

@@ -1,7 +1,7 @@
 """Reply tokens: bound to one referral, signed, optionally expiring."""
 from datetime import datetime, timedelta, timezone
 
-from worker import tokens
+from worker.mail import tokens
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
 TRACKING = "intros@example.com"
@@ -55,7 +55,7 @@ def test_tokens_sent_before_steps_and_recipients_still_verify_and_say_so():
 
 
 def test_every_shape_of_our_token_is_recognised_as_a_robots_address():
-    from worker.noise import is_reply_token
+    from worker.classify.noise import is_reply_token
 
     day = int(NOW.timestamp() // 86400)
     for address in (tokens.reply_address(TRACKING, "k", 12, NOW, step=2, to="dana@danabooks.example"),

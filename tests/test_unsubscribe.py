@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from models import OptOut
 from tests.conftest import build_app
-from worker.pipeline import Origin
+from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "t")
 

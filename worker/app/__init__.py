@@ -1,0 +1,1 @@
+"""The wiring: config → engine → pipeline and outbox; the long-running service; doctor."""

@@ -1,0 +1,217 @@
+"""All the wiring in one place: config → engine → sessions → members → pipeline."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Callable
+
+import logging
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.base import utcnow
+from models.db import make_engine, require_migrated, session_factory
+from worker.ledger import balance as ledger, partners
+from worker.outbound import queues
+from worker.outbound.broker import job_check, make_broker, register, send_job
+from worker.classify.rules import Context
+from worker.core.config import Config, seconds
+from worker.classify import directory as member_directory
+from worker.classify.directory import Directory
+from worker.outbound.delivery import Deliverer
+from worker.inbound.deployments import Deployments
+from worker.ledger.digest import Digests
+from worker.followups.schedule import FollowUps
+from worker.followups.replymatch import TokenPolicy, find_reply
+from worker.followups.status import StatusDesk
+from worker.outbound.mailer import FolderTransport, SmtpTransport
+from worker.core.outages import wait_out
+from worker.outbound.pauses import Bounces
+from worker.inbound.pipeline import Pipeline
+from worker.ledger.reminders import Reminders
+from worker.outbound.sweep import Sweeper
+from worker.outbound.templating import Templates
+from worker.followups.unsubscribe import Unsubscribes
+from worker.followups.thanks import ThankYouPlanner
+from worker.classify.verdict import INTRO_KINDS
+
+log = logging.getLogger("introledger.bootstrap")
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    pipeline: Pipeline
+    templates: Templates
+    now: Callable[[], datetime]
+    followups: "FollowUps | None" = None
+    desk: "StatusDesk | None" = None
+    digests: "Digests | None" = None
+    reminders: "Reminders | None" = None
+
+    @property
+    def thresholds(self) -> ledger.Thresholds:
+        return ledger.Thresholds.from_config(self.config.settings.ledger)
+
+
+@dataclass
+class Outbound:
+    """Everything that sends: broker, actor, the one-attempt deliverer and the sweep."""
+
+    broker: dramatiq.Broker
+    actor: dramatiq.Actor
+    deliverer: Deliverer
+    sweep: Sweeper
+    transport: object
+
+    def close(self) -> None:
+        self.transport.close()
+        self.broker.close()
+
+
+def sync_members(sessions: sessionmaker[Session], config: Config) -> Directory:
+    """Members from config.yaml become rows (added or updated by name); returns the directory."""
+    with sessions.begin() as session:
+        member_directory.sync(session, config.settings.members)
+    return load_directory(sessions)
+
+
+def load_directory(sessions: sessionmaker[Session]) -> Directory:
+    with sessions() as session:
+        return member_directory.load(session)
+
+
+def build(config: Config, check_schema: bool = True, now: Callable[[], datetime] = utcnow) -> App:
+    engine = make_engine(config.database_url)
+    try:
+        return _build(config, engine, check_schema, now)
+    except BaseException:
+        engine.dispose()  # a retry at startup builds anew: leave no pool (and no sockets) behind
+        raise
+
+
+def build_when_ready(config: Config, say: Callable[[str], None], now: Callable[[], datetime] = utcnow,
+                     wait=None) -> App:
+    """build(), waiting out a database that is down at startup (one `error:` line per try)."""
+    return wait_out(lambda: build(config, now=now), say, wait=wait)
+
+
+def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[], datetime]) -> App:
+    if check_schema:
+        require_migrated(engine)
+    sessions = session_factory(engine)
+    directory = sync_members(sessions, config)
+    s = config.settings
+    deployments = Deployments.load(sessions, s.tracking.other_deployments)
+    context = Context(
+        tracking=config.tracking_addresses, other_deployments=deployments.addresses, directory=directory,
+        review_below=s.classify.review_below, max_parties=s.classify.max_parties,
+    )
+    templates = Templates(config.templates_dir)
+    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
+    hooks = {kind: [partners.on_referral, thanks.on_referral] for kind in INTRO_KINDS}
+    hooks["thread_reply"] = [thanks.on_thread_reply]
+    hooks["other_deployment"] = [deployments.on_other_deployment]
+    # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
+    unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
+                                _vocabulary(s.follow_ups.vocabulary))
+    hooks["not_intro"] = [unsubscribes.on_mail]
+    # A delivery report about our own mail: its row bounced, the address paused (never answered).
+    hooks["bounce"] = [Bounces(s.tracking.address, now).on_bounce]
+    followups, desk, find = _follow_up_parts(config, templates, now)
+    if followups:
+        for kind in INTRO_KINDS:
+            hooks[kind].append(followups.on_referral)
+        hooks["status_reply"] = [desk.on_status_reply]
+        hooks["auto_reply"] = [desk.on_auto_reply]
+    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks, find)
+    return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now),
+               _reminders(config, templates, now))
+
+
+def _digests(config: Config, templates: Templates, now) -> "Digests | None":
+    d = config.settings.digest
+    if not d.enabled:
+        return None
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    zones = {m.name: m.timezone or config.settings.outbound.default_timezone for m in config.settings.members}
+    return Digests(config.settings.tracking.address, templates, zones, now, days.index(d.weekday), d.hour,
+                   ledger.Thresholds.from_config(config.settings.ledger),
+                   frozenset(m.name for m in config.settings.members if m.coordinator))
+
+
+def _reminders(config: Config, templates: Templates, now) -> "Reminders | None":
+    s = config.settings
+    r = s.reminders
+    if not (r.coffee.enabled or r.promises.enabled or r.daily.enabled):
+        return None
+    zones = {m.name: m.timezone or s.outbound.default_timezone for m in s.members}
+    return Reminders(r, s.tracking.address, templates, zones, now, ledger.Thresholds.from_config(s.ledger),
+                     s.outbound.quiet_hours)
+
+
+def _follow_up_parts(config: Config, templates: Templates, now):
+    """Follow-ups need the token secret; without it they are off (doctor says how to turn them on)."""
+    s = config.settings
+    secret = config.secret(s.token_secret_env)
+    if not s.follow_ups.enabled or not secret:
+        return None, None, None
+    f = s.follow_ups
+    out = s.outbound
+    followups = FollowUps(f, s.tracking.address, secret, templates, now, out.quiet_hours, out.default_timezone)
+    vocabulary = _vocabulary(f.vocabulary)
+    desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now, out.quiet_hours,
+                      out.default_timezone)
+    age = seconds(f.token_max_age) / 86400 if f.token_max_age else None
+    policy = TokenPolicy(s.tracking.address, secret, age)
+    return followups, desk, lambda session, msg: find_reply(session, msg, policy, now())
+
+
+def _vocabulary(extra: dict[str, list[str]]) -> dict[str, list[str]] | None:
+    if not extra:
+        return None
+    from worker.mail.commands import DEFAULT_VOCABULARY
+
+    merged = {verb: list(words) for verb, words in DEFAULT_VOCABULARY.items()}
+    for verb, words in extra.items():
+        merged.setdefault(verb, []).extend(words)
+    return merged
+
+
+def build_outbound(app: App) -> Outbound:
+    s = app.config.settings
+    transport = _transport(app.config)
+    deliverer = Deliverer(app.sessions, transport, s.tracking.address,
+                          s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now)
+    broker = make_broker(s.broker_url)
+    queue = app.config.queue_name
+    actor = register(broker, deliverer.deliver, queue)
+    sweep = Sweeper(app.sessions, partial(send_job, actor), timedelta(seconds=s.outbound.sending_timeout_seconds),
+                    now=app.now, max_attempts=s.outbound.max_attempts, held=job_check(broker, queue))
+    _announce(broker, app)
+    return Outbound(broker, actor, deliverer, sweep, transport)
+
+
+def _announce(broker: dramatiq.Broker, app: App) -> None:
+    """Say in Redis which deployment sends from this queue, for `doctor` (worker/outbound/queues.py)."""
+    if not isinstance(broker, RedisBroker):
+        return
+    config = app.config
+    try:
+        queues.announce(broker.client, queues.me(config.queue_name, config.settings.tracking.address,
+                                                 str(config.path), app.now()))
+    except redis.RedisError as exc:  # Redis down at start: sending waits for it anyway; doctor says so
+        log.warning("could not register queue %s in Redis: %s", config.queue_name, exc)
+
+
+def _transport(config: Config):
+    out = config.settings.outbound
+    if out.transport == "folder":
+        return FolderTransport(config.outgoing_path)
+    return SmtpTransport(out.smtp, config.secret(out.smtp.password_env))

@@ -1,0 +1,237 @@
+"""`introledger doctor`: try each outside part once and say, per problem, how to fix it."""
+from datetime import datetime, timezone
+
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy.exc import DBAPIError
+
+from models.db import NotMigrated, make_engine, require_migrated
+from worker.core.config import Config, ConfigError, load
+from worker.sources.imap import ImapAccount, ImapLoginError, connect, ensure_processed_folder
+
+
+def check(config_path: str | None, say=lambda line: None) -> list[str]:
+    """Problems, one line each with its fix; `say` hears what doctor repaired itself."""
+    try:
+        config = load(config_path)
+    except ConfigError as exc:
+        return [f"config: {exc}"]
+    database = _database(config)
+    return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config, say), *_smtp(config),
+            *_broker(config), *_follow_ups(config)]
+
+
+def _smtp(config: Config) -> list[str]:
+    """Connect, EHLO, STARTTLS and AUTH as `send` will (no mail), and say what failed where."""
+    import smtplib
+
+    from worker.outbound.mailer import PermanentSendError, SmtpTransport, TransientSendError
+
+    out = config.settings.outbound
+    if out.transport != "smtp" or out.smtp is None:
+        return []
+    s = out.smtp
+    try:
+        SmtpTransport(s, config.secret(s.password_env)).check()
+    except (PermanentSendError, TransientSendError) as exc:
+        return [f"smtp: {exc}"]
+    except (smtplib.SMTPException, OSError) as exc:
+        who = f" as {s.username!r}" if s.username else ""
+        return [f"smtp: cannot reach SMTP server {s.host}:{s.port}{who} ({type(exc).__name__}: {exc}); "
+                "check outbound.smtp (host, port, security) and that the server runs"]
+    return []
+
+
+def _unconfirmed(config: Config) -> list[str]:
+    """Mail that may or may not have arrived waits for a person (docs/sending.md, At most once)."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import Session
+
+    from worker.outbound.outbox import unconfirmed_before
+
+    engine = make_engine(config.database_url)
+    try:
+        with Session(engine) as session:
+            ids = unconfirmed_before(session, datetime.now(timezone.utc) - timedelta(days=1))
+    finally:
+        engine.dispose()
+    if not ids:
+        return []
+    listed = ", ".join(f"#{i}" for i in ids[:10]) + (" …" if len(ids) > 10 else "")
+    return [f"outbox: {len(ids)} mail(s) unconfirmed for over a day ({listed}): handed to the SMTP server, "
+            "no answer, so maybe not received; decide with `introledger outbox retry ID` (send again) "
+            "or `outbox cancel ID` (it arrived)"]
+
+
+def warnings(config_path: str | None) -> list[str]:
+    """Things that work but trust less than they could; printed with `!`, not a failure."""
+    try:
+        config = load(config_path)
+    except ConfigError:
+        return []  # check() reports it
+    found = _broker_checks(config)[1] + _bounces(config)
+    f = config.settings.follow_ups
+    if f.enabled and config.secret(config.settings.token_secret_env) and not f.authserv_id:
+        found.append("follow-ups: follow_ups.authserv_id is not set, so a reply's From: is checked only by its "
+                     "reply token's binding to the address it was sent to (a forged From: with a copied token "
+                     "passes); set it to the authserv-id your receiving server writes in Authentication-Results, "
+                     "e.g. mx.example.com")
+    return found
+
+
+def _bounces(config: Config) -> list[str]:
+    """Addresses our mail bounced from (paused until a person resumes them), and mail refused for
+    reasons about our own mail or server, which the sending domain's set-up may explain."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from worker.outbound import pauses
+
+    engine = make_engine(config.database_url)
+    try:
+        with Session(engine) as session:
+            paused = pauses.all_paused(session)
+            refused = pauses.bounced_not_paused(session, datetime.now(timezone.utc) - timedelta(days=7))
+    except (NotMigrated, DBAPIError):
+        return []  # check() names the database problem
+    finally:
+        engine.dispose()
+    lines = [f"outbox: mail to {p.email} paused since {p.created_at:%Y-%m-%d}: {p.reason} — "
+             f"`introledger outbox unpause {p.email}` to resume" for p in paused[:MAX_LISTED]]
+    if len(paused) > MAX_LISTED:
+        lines.append(f"outbox: {len(paused) - MAX_LISTED} more address(es) paused (`introledger outbox --status bounced`)")
+    if refused:
+        listed = ", ".join(f"#{r.id}" for r in refused[:10]) + (" …" if len(refused) > 10 else "")
+        lines.append(f"outbox: {len(refused)} mail(s) refused this week because of our mail or server, not the "
+                     f"address ({listed}; latest: {refused[0].last_error}): check SPF, DKIM and DMARC for "
+                     f"{config.settings.tracking.address.partition('@')[2]} and the sending server's reputation")
+    return lines
+
+
+MAX_LISTED = 20
+
+
+def _follow_ups(config: Config) -> list[str]:
+    s = config.settings
+    if s.follow_ups.enabled and not config.secret(s.token_secret_env):
+        return [f"follow-ups: off, no reply-token secret; set ${s.token_secret_env} to a long random string"]
+    return []
+
+
+def _database(config: Config) -> list[str]:
+    engine = make_engine(config.database_url)
+    try:
+        require_migrated(engine)
+        _write_and_roll_back(engine)
+    except NotMigrated as exc:
+        return [f"database: {exc}"]
+    except _NotWritable as exc:
+        return [f"database: {exc}"]
+    except DBAPIError as exc:
+        return [f"database: cannot connect ({exc.orig}); check database_url or INTROLEDGER_DATABASE_URL"]
+    finally:
+        engine.dispose()
+    return []
+
+
+class _NotWritable(Exception):
+    pass
+
+
+def _write_and_roll_back(engine) -> None:
+    """Every message is a write: try one (a checkpoint row), then undo it."""
+    from sqlalchemy import insert
+
+    from models import Checkpoint
+    from models.db import read_only_error
+    from worker.core.outages import describe
+
+    where = engine.url.render_as_string(hide_password=True)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            conn.execute(insert(Checkpoint).values(source="introledger doctor: write check", uidvalidity=0,
+                                                   last_uid=0))
+        except DBAPIError as exc:
+            if not read_only_error(exc):
+                raise _NotWritable(f"cannot write to {where} ({describe(exc)})") from exc
+            if engine.dialect.name == "sqlite":
+                fix = ("make the file and its folder (SQLite writes -wal and -shm files beside it) writable by "
+                       "the user introledger runs as")
+            else:
+                fix = "point database_url at the primary server, or make the database writable"
+            raise _NotWritable(f"cannot write to {where} ({describe(exc)}); {fix}") from exc
+        finally:
+            transaction.rollback()
+
+
+def _mailbox(config: Config, say) -> list[str]:
+    source = config.settings.source
+    if source.kind == "maildir":
+        path = config.maildir_path
+        if path.exists() and not (path / "new").is_dir():
+            return [f"maildir: {path} exists but is not a Maildir (no new/); point source.maildir.path at one"]
+        return []
+    s = source.imap
+    env = s.password_env if s.auth == "password" else s.oauth_token_env
+    try:
+        client = connect(ImapAccount(s, config.secret(env)))
+        try:
+            created = ensure_processed_folder(client, ImapAccount(s, config.secret(env)))
+        finally:
+            client.logout()
+        if created:
+            say(created)
+    except ImapLoginError as exc:
+        return [f"imap: {exc}"]
+    except (IMAPClientError, OSError) as exc:
+        return [f"imap: {s.username}@{s.host}:{s.port} failed: {exc}; check source.imap and ${env}"]
+    return []
+
+
+def about(config_path: str | None) -> list[str]:
+    """Facts a person checks by eye (no verdict): which queue this deployment sends from."""
+    try:
+        config = load(config_path)
+    except ConfigError:
+        return []
+    url = config.settings.broker_url
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return [f"queue: in-process ({url}); only this process sends"]
+    return [f"queue: {config.queue_name} on {_without_password(url)}"]
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can read: show it as configured
+        return url
+
+
+def _broker(config: Config) -> list[str]:
+    problems, _ = _broker_checks(config)
+    return problems
+
+
+def _broker_checks(config: Config) -> tuple[list[str], list[str]]:
+    """(problems, warnings): Redis answers, and this deployment's queue is its own."""
+    url = config.settings.broker_url
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return [], []
+    import redis
+
+    from worker.outbound import queues
+
+    client = redis.Redis.from_url(url, socket_timeout=3)
+    try:
+        client.ping()
+        ours = queues.me(config.queue_name, config.settings.tracking.address, str(config.path), datetime.now(timezone.utc))
+        return queues.others(ours, queues.registered(client), queues.live_queues(client))
+    except redis.RedisError as exc:
+        return [(f"broker: Redis at {_without_password(url)} does not answer ({exc}); "
+                 "start redis-server or fix broker_url")], []
+    finally:
+        client.close()

@@ -1,0 +1,81 @@
+"""Who is the provider and who the prospect in an intro, and which way it runs for members."""
+import re
+
+from worker.classify.directory import Directory
+from worker.mail.parse import Address
+from worker.classify.verdict import Party
+
+_NEEDS = (
+    r"(?:is|are) (?:looking|searching) for|needs?|wants?|asked (?:me )?(?:for|about)|is after"
+    r"|sucht|braucht|cherche|a besoin|busca|necesita|zoekt|heeft .{1,30} nodig|cerca|ha bisogno"
+    r"|vuole|möchte|quiere|veut|wil graag"
+)
+_OFFERS = (
+    r"is (?:a|an|the|our|my) |helps (?:people|clients|businesses|owners)|offers |ist (?:ein|eine|der|die|unser|unsere) "
+    r"|est (?:un|une|le|la|notre) |es (?:un|una|el|la|nuestro|nuestra|mi) |is (?:een|de|het|onze) "
+    r"|è (?:un|una|il|la|lo|il nostro|la nostra) "
+    r"|, (?:il|lo|la|el|the|der|die|le|de|het|our|my|mi|mio|mon|ma|notre|unser|unsere) "
+)
+
+
+def assign(parties: list[Address], introducer: Address, text: str, directory: Directory
+           ) -> tuple[tuple[Party, ...], str, int | None]:
+    """Roles for each party, the direction, and the member it belongs to."""
+    members = [p for p in parties if directory.member_of(p.email)]
+    giver = directory.member_of(introducer.email)
+    if len(members) == 1:
+        member = directory.member_of(members[0].email)
+        roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
+        return roles, "received", member.id
+    roles = _from_text(parties, text)
+    receiver = _receiving_member(roles, members)
+    if receiver is not None:
+        return roles, "received", directory.member_of(receiver.email).id
+    return roles, ("given" if giver else "partner"), (giver.id if giver else None)
+
+
+def _receiving_member(roles: tuple[Party, ...], members: list[Address]) -> Address | None:
+    """Of several members introduced together, the one who gets the work (the others are its
+    clients): the provider the text names; if it names none, the first member (roles unknown)."""
+    providers = [r.address for r in roles if r.role == "provider"]
+    if providers:
+        return next((a for a in providers if a in members), None)
+    return next((r.address for r in roles if r.address in members and r.role == "party"), None)
+
+
+_NEEDS_RE = re.compile(rf"\b(?:{_NEEDS})", re.IGNORECASE)
+_OFFERS_RE = re.compile(rf"\b(?:{_OFFERS})", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_CLAUSE = re.compile(r"[.\n–—:;,]|\s-\s")
+
+
+def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
+    cues = _cues(text)
+    found = {p: _role_of(p, cues) for p in parties}
+    known = {r for r in found.values() if r}
+    if len(parties) == 2 and len(known) == 1:
+        if all(found.values()):
+            return tuple(Party(p, "party") for p in parties)  # both described alike: no telling
+        # One party's role named in the text implies the other's.
+        other = "provider" if known == {"prospect"} else "prospect"
+        found = {p: r or other for p, r in found.items()}
+    return tuple(Party(p, found[p] or "party") for p in parties)
+
+
+def _cues(text: str) -> list[tuple[frozenset[str], str]]:
+    """For each "needs"/"is a" phrase, the words just before it: the name it is about."""
+    cues = []
+    for pattern, role, reach in ((_NEEDS_RE, "prospect", 45), (_OFFERS_RE, "provider", 25)):
+        for m in pattern.finditer(text):
+            window = text[max(0, m.start() - reach):m.start()]
+            # "Peter – Rachel Kim is the attorney": the cue is about the name nearest to it.
+            window = _CLAUSE.split(window)[-1]
+            cues.append((frozenset(w.lower() for w in _WORD.findall(window)), role))
+    return cues
+
+
+def _role_of(party: Address, cues: list[tuple[frozenset[str], str]]) -> str | None:
+    first = party.name.split()[0].lower() if party.name.split() else ""
+    if len(first) < 2:
+        return None
+    return next((role for words, role in cues if first in words), None)

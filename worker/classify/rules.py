@@ -1,0 +1,324 @@
+"""Ordered rules, first hit wins: one message → a Verdict with the rule's human reason.
+
+Read RULES top to bottom to know what the system does with a message.
+"""
+from dataclasses import dataclass, replace
+from datetime import timezone
+from functools import lru_cache
+from typing import Callable
+
+from worker.classify import noise, ooo
+from worker.classify.directory import Directory
+from worker.mail.forwarded import find_forwarded, parse_loose_date
+from worker.classify.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
+from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
+from worker.mail.quotes import new_text as _new_text
+from worker.classify.roles import assign
+from worker.classify.verdict import INTRO_KINDS, Intro, Party, Promised, Verdict
+
+PRONOUNS = frozenset(
+    "I He She They We You It This That Someone Er Sie Es Wir Elle Il Ils Elles On Ella Él Ellos "
+    "Hij Zij Ze Lei Lui Loro Hi Hello Thanks Dear".split()
+)
+FORWARD_SUBJECT = ("fwd:", "fw:", "wg:", "tr:", "rv:", "doorst:", "i:", "enc:", "fwd :", "tr :")
+
+
+@dataclass(frozen=True)
+class ThreadMatch:
+    referral_id: int
+    how: str  # human words: "In-Reply-To matches referral #3's intro"
+    parties: frozenset[str] = frozenset()
+    review_introducer: str = ""  # the referral waits for review: who wrote its (unclear) intro
+
+
+@dataclass(frozen=True)
+class Context:
+    tracking: frozenset[str]
+    # Other introledger deployments' tracking addresses: configured, plus those learned from their
+    # loop header — a live set that grows while running (worker/inbound/deployments.py).
+    other_deployments: "frozenset[str] | set[str]" = frozenset()
+    directory: Directory = Directory()
+    thread: ThreadMatch | None = None
+    reply: object = None  # replymatch.ReplyMatch: an answer to one of our follow-ups
+    review_below: float = 0.7
+    max_parties: int = 4
+
+
+Rule = Callable[[Inbound, Context], Verdict | None]
+
+
+def classify(msg: Inbound, ctx: Context) -> Verdict:
+    for rule in RULES:
+        verdict = rule(msg, ctx)
+        if verdict is not None:
+            return _settle(verdict, ctx)
+    raise AssertionError("the last rule always answers")
+
+
+@lru_cache(maxsize=16)
+def new_text(text: str) -> str:
+    """Several rules read the new text of the same message; strip the quotes once."""
+    return _new_text(text)
+
+
+@lru_cache(maxsize=16)
+def cues(text: str) -> Cues:
+    return Cues(text)
+
+
+def _settle(verdict: Verdict, ctx: Context) -> Verdict:
+    if verdict.kind in INTRO_KINDS and verdict.confidence < ctx.review_below:
+        reason = f"{verdict.reason} — confidence {verdict.confidence:.2f}, a person should check"
+        return replace(verdict, kind="needs_review", reason=reason)
+    return verdict
+
+
+def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
+    if ctx.reply is None:
+        return None
+    return _robot_or_person(msg, Verdict("status_reply", "status_reply", ctx.reply.how,
+                                         referral_id=ctx.reply.referral_id,
+                                         extra={"proven": ctx.reply.proven, "match": ctx.reply}))
+
+
+def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
+    if ctx.thread is None:
+        return None
+    confirmed = _clear_intro_for_review(msg, ctx)
+    if confirmed is not None:
+        return confirmed
+    return _robot_or_person(msg, Verdict("thread_reply", "thread_reply", ctx.thread.how,
+                                         referral_id=ctx.thread.referral_id))
+
+
+def _clear_intro_for_review(msg: Inbound, ctx: Context) -> Verdict | None:
+    """The introducer of an intro waiting for review writes a clear one in its thread: that is the
+    intro (logged, the review item settled by it). A party thanking for the introduction is a reply."""
+    thread = ctx.thread
+    if not thread.review_introducer or msg.sender is None or msg.sender.email != thread.review_introducer:
+        return None
+    verdict = _intro_of(msg, ctx)
+    if verdict is None or verdict.confidence < ctx.review_below:
+        return None
+    return replace(verdict, referral_id=thread.referral_id,
+                   reason=f"{verdict.reason}, in the thread of review item #{thread.referral_id}")
+
+
+def _robot_or_person(msg: Inbound, verdict: Verdict) -> Verdict:
+    """A reply to us stays a reply (a command in it still counts), marked when it reads as a robot's."""
+    robot = ooo.automated(new_text(msg.text))
+    if not robot:
+        return verdict
+    return replace(verdict, looks_automated=robot, reason=f"{verdict.reason}; looks automated: {robot}")
+
+
+def auto_reply_text(msg: Inbound, ctx: Context) -> Verdict | None:
+    """An auto-reply that only its words give away (no header says so): recorded, never acted on.
+
+    Intro language wins: "I am on leave until May, so let me introduce you to Jo" is an intro
+    (the intro rules run first; the check here covers intro words with no one else addressed).
+    """
+    text = new_text(msg.text)
+    robot = ooo.automated(text)
+    if not robot or cues(text).strong:
+        return None
+    return Verdict("auto_reply", "auto_reply_text", f"reads as an automatic reply: {robot}", looks_automated=robot)
+
+
+def forwarded_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    for inner in msg.attached:
+        verdict = _intro_of(inner, ctx)
+        if verdict:
+            return _as_forward(verdict, "the attached message", inner.message_id)
+    if not msg.subject.lower().startswith(FORWARD_SUBJECT) and not _marker_only_forward(msg):
+        return None
+    block = find_forwarded(msg.text)
+    if block is None:
+        return None
+    original = _from_block(msg, block)
+    verdict = _intro_of(original, ctx)
+    if verdict:
+        return _as_forward(verdict, "the forwarded message", "")
+    return None
+
+
+def _marker_only_forward(msg: Inbound) -> bool:
+    head = msg.text[:2000].lower()
+    return "forwarded message" in head or "begin forwarded message" in head
+
+
+def _from_block(msg: Inbound, block) -> Inbound:
+    def addrs(raw: str) -> tuple[Address, ...]:
+        return addresses([raw])
+    sender = addrs(block.from_)
+    return replace(
+        msg, sender=sender[0] if sender else None, to=addrs(block.to), cc=addrs(block.cc),
+        subject=block.subject, date=_aware(parse_loose_date(block.date)) or msg.date, text=block.body,
+        attached=(), message_id="", in_reply_to=(), references=(),
+    )
+
+
+def _aware(when):
+    """Clients print forwarded dates without a zone more often than not; read them as UTC."""
+    if when is not None and when.tzinfo is None:
+        return when.replace(tzinfo=timezone.utc)
+    return when
+
+
+def _as_forward(verdict: Verdict, where: str, original_id: str) -> Verdict:
+    intro = replace(verdict.intro, original_message_id=original_id)
+    return replace(
+        verdict, kind="forwarded_intro", rule="forwarded_intro", intro=intro,
+        reason=f"forwarded intro: {where} — {verdict.reason}",
+    )
+
+
+def _intro_of(msg: Inbound, ctx: Context) -> Verdict | None:
+    """The intro rules alone, for a forwarded or attached original."""
+    for rule in (double_intro, heads_up):
+        verdict = rule(msg, ctx)
+        if verdict:
+            return verdict
+    return None
+
+
+def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    others = _others(msg, ctx)
+    if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
+        return None  # more is a group mail (not_intro says so): never thousands of parties
+    text = new_text(msg.text)
+    hit = cues(text).strong or _group0(STRONG.search(msg.subject))
+    if hit is None:
+        return None
+    confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
+    reason = (f"{msg.sender.email} wrote to {len(others)} people with introduction language "
+              f"({hit.strip()!r})")
+    return Verdict("double_intro", "double_intro", reason, confidence, _intro(msg, others, text, ctx))
+
+
+def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
+    others = _others(msg, ctx)
+    if msg.sender is None or len(others) != 1:
+        return None
+    text = new_text(msg.text)
+    named = _named_prospect(text)
+    if named:
+        prospect = Party(Address(named, ""), "prospect")
+        intro = _intro(msg, others, text, ctx, extra=(prospect,))
+        # The one person told to expect the call is the provider, member or not.
+        parties = tuple(replace(p, role="provider") if p.address == others[0] else p for p in intro.parties)
+        intro = replace(intro, parties=parties)
+        reason = f"{msg.sender.email} told {others[0].email} that {named} will get in touch"
+        return Verdict("heads_up", "heads_up", reason, 0.85, intro)
+    return None
+
+
+def promise(msg: Inbound, ctx: Context) -> Verdict | None:
+    """A partner tells a member they may have a referral for them: noted, nudged about later."""
+    if msg.sender is None or ctx.directory.member_of(msg.sender.email) is not None:
+        return None
+    members = tuple(dict.fromkeys(m.id for a in _others(msg, ctx) if (m := ctx.directory.member_of(a.email))))
+    if not members:
+        return None
+    fresh = not msg.in_reply_to and not msg.subject.lower().startswith(("re:", "aw:", "sv:", "antw:"))
+    for text in (new_text(msg.text), msg.subject if fresh else ""):
+        hit = PROMISES.search(text)
+        if hit is not None:
+            reason = (f"{msg.sender.email} told {len(members)} member(s) they may have a referral "
+                      f"({hit.group(0).strip()!r}), not an intro yet")
+            return Verdict("promise", "promise", reason, 0.8,
+                           promise=Promised(msg.sender, members, msg.date, _sentence(text, hit)))
+    return None
+
+
+def _sentence(text: str, hit) -> str:
+    """The whole sentence the promise is in, as written (the match ran on lower-cased text)."""
+    if len(text.lower()) != len(text):
+        return hit.group(0)
+    start = max(text.rfind(stop, 0, hit.start()) for stop in ".!?\n") + 1
+    ends = [i for stop in ".!?\n" if (i := text.find(stop, hit.end())) >= 0]
+    return " ".join(text[start:min(ends, default=len(text)) + 1].split())[:280]
+
+
+def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    others = _others(msg, ctx)
+    if msg.sender is None or not 1 <= len(others) <= ctx.max_parties:
+        return None
+    text = new_text(msg.text)
+    found = cues(text)
+    hit = found.strong or found.hint or (found.weak if len(others) >= 2 else None)
+    if hit is None:
+        return None
+    reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "
+              f"({hit.strip()!r}) but not a clear introduction")
+    return Verdict("double_intro" if len(others) > 1 else "heads_up", "weak_intro", reason, 0.5,
+                   _intro(msg, others, text, ctx))
+
+
+def _group0(match) -> str | None:
+    return match.group(0) if match else None
+
+
+def not_intro(msg: Inbound, ctx: Context) -> Verdict:
+    others = _others(msg, ctx)
+    why = "no introduction language in the new text" if others else "no one else addressed"
+    if len(others) > ctx.max_parties:
+        why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"
+    return Verdict("not_intro", "not_intro", f"not an introduction: {why}")
+
+
+def _others(msg: Inbound, ctx: Context) -> list[Address]:
+    """Recipients other than the tracking address and the sender's own addresses."""
+    if msg.sender is None:
+        return []
+    own = _aliases(msg.sender, ctx)
+    seen: dict[str, Address] = {}
+    for a in msg.recipients:
+        if a.email in own or noise.is_robot_address(a.email, ctx) or a.email in seen:
+            continue
+        if a.name and msg.sender.name and a.name.lower() == msg.sender.name.lower():
+            continue  # the introducer CCing another address of their own
+        seen[a.email] = a
+    return list(seen.values())
+
+
+def _aliases(sender: Address, ctx: Context) -> frozenset[str]:
+    member = ctx.directory.member_of(sender.email)
+    emails = member.emails if member and sender.email in member.emails else frozenset()
+    return frozenset({sender.email, *emails})
+
+
+def _named_prospect(text: str) -> str | None:
+    for found in HEADS_UP_NAMED.finditer(text):
+        name = found.group("name")
+        if name.split()[0] not in PRONOUNS and len(name) <= MAX_NAME:  # longer is no one's name
+            return name
+    return None
+
+
+def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=()) -> Intro:
+    parties, direction, member_id = assign(others, msg.sender, text, ctx.directory)
+    return Intro(
+        introducer=msg.sender, parties=parties + tuple(extra), direction=direction,
+        member_id=member_id, introduced_at=msg.date, subject=msg.subject,
+        excerpt=" ".join(text.split())[:280], original_message_id=msg.message_id,
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    noise.other_deployment,
+    noise.own_mail,
+    noise.bounce,
+    noise.auto_reply,
+    noise.mailing_list,
+    noise.newsletter,
+    status_reply,
+    thread_reply,
+    forwarded_intro,
+    double_intro,
+    heads_up,
+    promise,  # "I'm away until Monday, but I may have a client for you" is still a promise
+    auto_reply_text,  # after what a person says, before the rules a robot's words could trip
+    weak_intro,
+    not_intro,
+)

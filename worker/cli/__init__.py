@@ -1,0 +1,1 @@
+"""The `introledger` command, one module per command group."""

@@ -1,0 +1,1 @@
+"""The vocabulary everything else speaks: configuration, statuses, the lifecycle, money, outages."""

@@ -1,0 +1,395 @@
+"""Typed configuration: config.yaml validated once at start, every problem listed with its key."""
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from worker.core import queue_names
+from worker.core.queue_names import NAMESPACE_PATTERN
+
+DEFAULT_PATH = "config.yaml"
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and every key at fault."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _lower_all(values: list[str]) -> list[str]:
+    return [v.strip().lower() for v in values]
+
+
+class MemberConfig(_Strict):
+    name: str = Field(min_length=1)
+    emails: list[str] = Field(min_length=1)
+    domains: list[str] = []
+    timezone: str | None = None  # an IANA name; unset: outbound.default_timezone
+    # A coordinator (a referral group's chair) sees the whole group's ledger and gets the group's
+    # digest; every other member sees only their own.
+    coordinator: bool = False
+    # Whether the closed-business thank-you tells the introducer what the deal was worth; a deal's
+    # value is the member's business, so by default the introducer hears only that it closed.
+    share_value: bool = False
+    # The "sent by introledger on …'s behalf" line under the mail sent for this member.
+    footer: bool = True
+
+    _norm = field_validator("emails", "domains")(_lower_all)
+
+
+class TrackingConfig(_Strict):
+    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    aliases: list[str] = []
+    # Other introledger deployments' tracking addresses (a partner group's, another chapter's):
+    # never a party, never answered. Deployments whose mail reaches us are also learned from
+    # their X-Introledger-Loop header; list the ones that only ever appear on Cc.
+    other_deployments: list[str] = []
+
+    _norm = field_validator("aliases", "other_deployments")(_lower_all)
+
+    @field_validator("other_deployments")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        bad = [a for a in v if not _ADDRESS.match(a)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return v
+
+    @field_validator("address")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.strip().lower()
+
+
+class ImapConfig(_Strict):
+    host: str
+    port: int = Field(993, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    ca_file: str | None = None  # a private CA's certificate; the system's CAs when unset
+    username: str
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str = "INTROLEDGER_IMAP_PASSWORD"
+    oauth_token_env: str = "INTROLEDGER_IMAP_OAUTH_TOKEN"
+    folder: str = "INBOX"
+    processed_folder: str | None = None
+    idle_renew_seconds: float = Field(300, gt=0, le=1740)
+    poll_seconds: float = Field(30, gt=0)
+    timeout_seconds: float = Field(60, gt=0)
+    batch_size: int = Field(200, ge=1)
+
+
+class MaildirConfig(_Strict):
+    path: str = "mail"
+    poll_seconds: float = Field(1.0, gt=0)
+
+
+class SourceConfig(_Strict):
+    kind: Literal["imap", "maildir"] = "maildir"
+    imap: ImapConfig | None = None
+    maildir: MaildirConfig = MaildirConfig()
+    # A message above this is not fetched whole: its headers are read (an intro is still logged)
+    # and it is set aside in quarantine with its size, so one huge mail never fills the memory.
+    max_message_bytes: int = Field(25 * 1024 * 1024, ge=4096)
+
+
+class SmtpConfig(_Strict):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    ca_file: str | None = None
+    username: str | None = None
+    password_env: str = "INTROLEDGER_SMTP_PASSWORD"
+    timeout_seconds: float = Field(30, gt=0)
+    # How long to wait for the answer to the end of a mail: a server that takes the mail but
+    # answers late would otherwise be sent it again (RFC 5321 suggests 10 minutes).
+    data_timeout_seconds: float = Field(600, gt=0)
+
+
+class QuietHours(_Strict):
+    start: str = Field("21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class OutboundConfig(_Strict):
+    """How mail leaves: SMTP for real, or .eml files in a folder (the embedded default)."""
+
+    transport: Literal["smtp", "folder"] = "folder"
+    folder: str = "outgoing"
+    smtp: SmtpConfig | None = None
+    templates_dir: str | None = None
+    default_timezone: str = "UTC"
+    quiet_hours: QuietHours | None = QuietHours()
+    per_recipient_per_day: int = Field(3, ge=1)
+    # Temporary failures are retried on worker/outbound/backoff.py's schedule: 54 attempts span ~45 hours.
+    max_attempts: int = Field(54, ge=1)
+    # A claim older than this belongs to a dead worker (longer than any SMTP wait: see the check).
+    sending_timeout_seconds: float = Field(900, gt=0)
+    sweep_seconds: float = Field(5, gt=0)
+    # The Redis queue is introledger.<namespace>; unset: a slug of the tracking address. Two
+    # deployments on one Redis database need different ones (worker/outbound/queues.py).
+    queue_namespace: str | None = None
+
+    @field_validator("queue_namespace")
+    @classmethod
+    def _namespace(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(NAMESPACE_PATTERN, v):
+            raise ValueError(f"{v!r}: use 1-63 lowercase letters, digits and inner hyphens, e.g. chapter-north")
+        return v
+
+
+class ThankYouConfig(_Strict):
+    enabled: bool = True
+    # "member": from the member's own address; "tracking": from the tracking address on the
+    # member's behalf, with Reply-To the member.
+    sender: Literal["member", "tracking"] = "tracking"
+    delay_seconds: float = Field(600, ge=0)
+    # Intros older than this (a backfill of old mail) get no thank-you.
+    max_age_days: float = Field(3, gt=0)
+
+
+_DURATION = r"^\d+(\.\d+)?\s*[smhdw]$"
+
+
+def seconds(duration: str) -> float:
+    """'30s', '10m', '2h', '7d', '2w' → seconds (validated by the config's patterns)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    return float(duration[:-1].strip()) * units[duration[-1]]
+
+
+class FollowUpConfig(_Strict):
+    enabled: bool = True
+    # Delays after the intro, one follow-up mail each, to the member of the referral.
+    steps: list[str] = Field(["7d", "21d"], min_length=0)
+    stale_after: str = Field("60d", pattern=_DURATION)
+    token_max_age: str | None = Field(None, pattern=_DURATION)
+    default_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    # Text only, e.g. "A $25 gift card is on its way." — no payments are made.
+    reward: str = ""
+    # Extra words per answer, e.g. {won: [binnengehaald]}; added to the built-in vocabulary.
+    vocabulary: dict[str, list[str]] = {}
+    # Final answers (WON, LOST, NO FIT) come from the referral's member only, unless this is true.
+    partners_may_close: bool = False
+    # The authserv-id your receiving server writes in Authentication-Results (e.g. mx.example.com):
+    # only its verdicts are read. Unset: a sender's From is checked by the reply token alone.
+    authserv_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, v: list[str]) -> list[str]:
+        import re
+
+        bad = [d for d in v if not re.match(_DURATION, d)]
+        if bad:
+            raise ValueError(f"durations look like 30s, 10m, 2h, 7d, 2w; not {bad}")
+        return v
+
+
+class DigestConfig(_Strict):
+    enabled: bool = True
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    hour: int = Field(8, ge=0, le=23)  # in the member's time zone
+
+
+class LedgerConfig(_Strict):
+    """When the ledger flags a partner."""
+
+    # Out of balance: you gave at least min_given and at least ratio × what you received.
+    unbalanced_ratio: float = Field(3.0, gt=1)
+    min_given: int = Field(3, ge=1)
+    # Gone quiet: nothing either way for this long.
+    quiet_after: str = Field("90d", pattern=_DURATION)
+    # Went nowhere: this share (or more) of what you gave never connected.
+    nowhere_share: float = Field(0.5, gt=0, le=1)
+
+
+class CoffeeReminder(_Strict):
+    """A monthly check-in with each active partner, sent to the member."""
+
+    enabled: bool = True
+    day_of_month: int = Field(1, ge=1, le=28)
+    hour: int = Field(9, ge=0, le=23)  # in the member's time zone
+    # Active: a referral either way within this long.
+    active_within: str = Field("90d", pattern=_DURATION)
+
+
+class PromiseReminder(_Strict):
+    """A nudge when a partner mentioned a possible referral and nothing was logged since."""
+
+    enabled: bool = True
+    after: str = Field("14d", pattern=_DURATION)
+
+
+class DailyPrompt(_Strict):
+    """An optional daily "who could you refer today?" with the partners the member promotes."""
+
+    enabled: bool = False
+    hour: int = Field(8, ge=0, le=23)
+    weekdays_only: bool = True
+    # Partner names or addresses to promote; empty: the partners who gave the member the most.
+    promote: list[str] = []
+    top: int = Field(3, ge=1, le=20)
+
+
+class RemindersConfig(_Strict):
+    coffee: CoffeeReminder = CoffeeReminder()
+    promises: PromiseReminder = PromiseReminder()
+    daily: DailyPrompt = DailyPrompt()
+
+
+class ClassifyConfig(_Strict):
+    review_below: float = Field(0.7, ge=0, le=1)
+    max_parties: int = Field(4, ge=2)
+
+
+class Settings(_Strict):
+    """The whole config.yaml."""
+
+    tracking: TrackingConfig
+    database_url: str = "sqlite:///introledger.db"
+    broker_url: str = "memory://"
+    token_secret_env: str = "INTROLEDGER_TOKEN_SECRET"
+    source: SourceConfig = SourceConfig()
+    members: list[MemberConfig] = []
+    classify: ClassifyConfig = ClassifyConfig()
+    quarantine_max_bytes: int = Field(1_048_576, ge=1024)
+    outbound: OutboundConfig = OutboundConfig()
+    thank_you: ThankYouConfig = ThankYouConfig()
+    follow_ups: FollowUpConfig = FollowUpConfig()
+    digest: DigestConfig = DigestConfig()
+    ledger: LedgerConfig = LedgerConfig()
+    reminders: RemindersConfig = RemindersConfig()
+
+
+class Config:
+    """Settings plus where they came from, with paths resolved and secrets read once."""
+
+    def __init__(self, settings: Settings, path: Path, env: dict[str, str]):
+        self.settings = settings
+        self.path = path
+        self.database_url = env.get("INTROLEDGER_DATABASE_URL") or _resolve_sqlite(
+            settings.database_url, path.parent
+        )
+        self.maildir_path = path.parent / settings.source.maildir.path
+        self.outgoing_path = path.parent / settings.outbound.folder
+        self.templates_dir = (path.parent / settings.outbound.templates_dir
+                              if settings.outbound.templates_dir else None)
+        self._env = env
+
+    def with_members(self, members: list[MemberConfig]) -> "Config":
+        """These settings with other members (a reload on SIGHUP: worker/app/reload.py)."""
+        return Config(self.settings.model_copy(update={"members": list(members)}), self.path, self._env)
+
+    def secret(self, env_name: str) -> str | None:
+        return self._env.get(env_name) or None
+
+    @property
+    def queue_name(self) -> str:
+        """This deployment's queue on the broker (worker/outbound/queues.py)."""
+        s = self.settings
+        return queue_names.queue_name(queue_names.namespace(s.tracking.address, s.outbound.queue_namespace))
+
+    @property
+    def tracking_addresses(self) -> frozenset[str]:
+        t = self.settings.tracking
+        return frozenset([t.address, *t.aliases])
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + str((base / url[len(prefix):]).resolve())
+    return url
+
+
+def config_path(explicit: str | None, env: dict[str, str]) -> Path:
+    return Path(explicit or env.get("INTROLEDGER_CONFIG") or DEFAULT_PATH)
+
+
+def load(explicit: str | None = None, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    path = config_path(explicit, env)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (pass --config PATH or set INTROLEDGER_CONFIG)")
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}")
+    return from_dict(data, path, env)
+
+
+def from_dict(data: object, path: Path, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+    problems = _cross_checks(settings)
+    if problems:
+        raise ConfigError(_format(path, problems))
+    return Config(settings, path.resolve(), env)
+
+
+def _cross_checks(s: Settings) -> list[str]:
+    problems = []
+    if s.source.kind == "imap" and s.source.imap is None:
+        problems.append("source.imap: required when source.kind is imap")
+    if s.outbound.transport == "smtp" and s.outbound.smtp is None:
+        problems.append("outbound.smtp: required when outbound.transport is smtp")
+    smtp, out = s.outbound.smtp, s.outbound
+    if smtp is not None and out.sending_timeout_seconds <= smtp.data_timeout_seconds + 2 * smtp.timeout_seconds:
+        # Shorter, and the sweep would give up on a worker still waiting for the server's answer.
+        problems.append(
+            f"outbound.sending_timeout_seconds ({out.sending_timeout_seconds:g}) must be longer than "
+            f"smtp.data_timeout_seconds + 2 x smtp.timeout_seconds "
+            f"({smtp.data_timeout_seconds + 2 * smtp.timeout_seconds:g})")
+    for key, zone in [("outbound.default_timezone", s.outbound.default_timezone),
+                      *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members) if m.timezone)]:
+        if not _known_zone(zone):
+            problems.append(f"{key}: unknown time zone {zone!r} (use an IANA name like Europe/Rome)")
+    ours = {s.tracking.address, *s.tracking.aliases}
+    for address in s.tracking.other_deployments:
+        if address in ours:
+            problems.append(f"tracking.other_deployments: {address} is our own tracking address")
+    members = {e for m in s.members for e in m.emails}
+    for address in sorted(members & set(s.tracking.other_deployments)):
+        problems.append(f"tracking.other_deployments: {address} is a member's address")
+    seen: dict[str, str] = {}
+    for i, member in enumerate(s.members):
+        for email in member.emails:
+            if email in seen:
+                problems.append(f"members.{i}.emails: {email} already belongs to {seen[email]}")
+            seen[email] = member.name
+    return problems
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
+        lines.append(f"{key}: {msg}")
+    return _format(path, lines)
+
+
+def _format(path: Path, problems: list[str]) -> str:
+    n = len(problems)
+    head = f"{path}: {n} problem{'s' if n != 1 else ''} in the configuration"
+    return "\n".join([head, *(f"  - {p}" for p in problems)])

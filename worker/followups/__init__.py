@@ -1,0 +1,1 @@
+"""After the intro: thank-yous, follow-ups, and the answers people reply with."""

@@ -1,0 +1,125 @@
+"""Follow-ups as rows: scheduled with the referral, turned into mail when due, moved or cancelled
+when the referral changes. A sweep does the due work, idempotently."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models import FollowUp, Member, Referral
+from models.db import skip_locked
+from worker.core import lifecycle
+from worker.mail import tokens
+from worker.outbound import outbox
+from worker.core.config import FollowUpConfig, QuietHours, seconds
+from worker.outbound.memberview import describe
+from worker.outbound.quiet import member_zone, quiet_reason, send_time
+from worker.core.statuses import OPEN
+from worker.outbound.templating import Templates
+
+
+
+@dataclass
+class FollowUps:
+    policy: FollowUpConfig
+    tracking: str
+    secret: str
+    templates: Templates
+    now: Callable[[], datetime]
+    quiet: QuietHours | None = None  # outbound.quiet_hours, in the member's zone
+    default_zone: str = "UTC"  # outbound.default_timezone, for a member without a timezone
+
+    def on_referral(self, session: Session, verdict, msg, referral_id: int | None) -> None:
+        referral = session.get(Referral, referral_id) if referral_id else None
+        if referral is None or referral.member_id is None or referral.status != "introduced":
+            return
+        now = self.now()
+        if now - referral.introduced_at > timedelta(seconds=seconds(self.policy.stale_after)):
+            return  # a backfilled old intro: asking now would be noise
+        existing = set(session.scalars(select(FollowUp.step).where(FollowUp.referral_id == referral.id)))
+        for step, delay in enumerate(self.policy.steps, start=1):
+            if step not in existing:
+                due = max(referral.introduced_at + timedelta(seconds=seconds(delay)), now)
+                session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status="scheduled"))
+
+    def reply_to(self, referral_id: int, step: int, to: str) -> str:
+        """A reply address only `to` can answer through, for this referral and follow-up step."""
+        return tokens.reply_address(self.tracking, self.secret, referral_id, self.now(), step=step, to=to)
+
+    def materialize(self, session: Session) -> int:
+        """Due steps become queued mail; stale referrals are marked. Returns mails queued."""
+        now, queued = self.now(), 0
+        self._mark_stale(session, now)
+        due = session.scalars(skip_locked(
+            select(FollowUp).join(Referral, Referral.id == FollowUp.referral_id)
+            .where(FollowUp.status == "scheduled", FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(500),
+            FollowUp, Referral)).all()
+        latest = {}
+        for step in due:  # ordered by due date: the last one seen per referral is its latest
+            latest[step.referral_id] = step
+        for step in due:
+            referral = session.get(Referral, step.referral_id)
+            if referral.status not in OPEN:
+                step.status = "cancelled"
+                continue
+            if step is not latest[step.referral_id]:
+                step.status = "skipped"  # overdue together (a late-logged intro): one mail asks, not one per step
+                continue
+            row = self._queue(session, referral, step, now)
+            step.status, step.outbox_id = "done", row.id if row else None
+            queued += row is not None
+        return queued
+
+    def _queue(self, session: Session, referral: Referral, step: FollowUp, now: datetime):
+        view = describe(session, referral)
+        member = session.get(Member, referral.member_id)
+        zone = member_zone(member.timezone if member else None, self.default_zone)
+        when = send_time(now, zone, self.quiet)  # due at night: asked in the member's morning
+        row = outbox.queue(
+            session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
+            to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
+            rendered=self.templates.render("follow_up", **view), now=now, referral_ids=[referral.id],
+            reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
+            not_before=when,
+        )
+        if row is not None and row.status == "queued":
+            row.reason = quiet_reason(now, when, zone)
+        session.flush()
+        return row
+
+    def _mark_stale(self, session: Session, now: datetime) -> None:
+        after = timedelta(seconds=seconds(self.policy.stale_after))
+        cutoff = now - after
+        for referral in session.scalars(skip_locked(select(Referral).where(
+                Referral.status.in_(lifecycle.sources("stale")), Referral.introduced_at < cutoff,
+                or_(Referral.snoozed_until.is_(None), Referral.snoozed_until < cutoff),
+                Referral.member_id.is_not(None)), Referral)):
+            quiet, why = lifecycle.gone_quiet(referral.introduced_at, referral.snoozed_until, now, after,
+                                              self.policy.stale_after)
+            if quiet:
+                lifecycle.record(session, referral, "stale",
+                                 lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale"), now, reason=why)
+
+    def reschedule(self, session: Session, referral_id: int, start: datetime) -> bool:
+        """Pending steps move so the next is due at `start`, the rest keep their spacing (False, and
+        nothing scheduled, after a STOP for the referral: nothing asks about it again)."""
+        if lifecycle.stopped(session, referral_id):
+            return False
+        steps = session.scalars(select(FollowUp).where(FollowUp.referral_id == referral_id,
+                                                       FollowUp.status == "scheduled").order_by(FollowUp.step)).all()
+        if not steps:
+            steps = [FollowUp(referral_id=referral_id, step=_next_step(session, referral_id), status="scheduled")]
+            session.add(steps[0])
+        shift = start - steps[0].due_at if steps[0].due_at else timedelta(0)
+        for step in steps:
+            step.due_at = step.due_at + shift if step.due_at else start
+        # A follow-up already queued (e.g. held back by the daily cap) would ask early: withdrawn.
+        outbox.withdraw_follow_ups(session, referral_id, f"follow-up withdrawn: the next one was moved to "
+                                                         f"{start:%Y-%m-%d %H:%M} UTC")
+        return True
+
+
+def _next_step(session: Session, referral_id: int) -> int:
+    steps = session.scalars(select(FollowUp.step).where(FollowUp.referral_id == referral_id)).all()
+    return max(steps, default=0) + 1

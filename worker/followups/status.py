@@ -1,0 +1,417 @@
+"""Status changes from replies (and by hand): who may change what, the event log, the mails.
+
+A change is applied only for an entitled sender with proof (signed token or a reply to our own
+mail); anything else is logged as a refused attempt with its reason, and nothing changes.
+"""
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import FollowUp, Member, OptOut, Referral, ReferralEvent
+from worker.core import lifecycle
+from worker.followups import replytrust
+from worker.mail import tokens
+from worker.outbound import outbox
+from worker.mail.commands import Command, parse_command, split_correction
+from worker.core.config import QuietHours
+from worker.followups.schedule import FollowUps
+from worker.outbound.memberview import describe
+from worker.core.money import format_money
+from worker.classify.ooo import before_robot
+from worker.mail.parse import Address, Inbound
+from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
+from worker.mail.quotes import new_text
+from worker.outbound.templating import Templates, first_name
+from worker.classify.verdict import Verdict
+
+NEW_STATUS = lifecycle.ANSWER_STATE
+TERMINAL = lifecycle.TERMINAL
+CONVERSIONS = frozenset({"qualified", "won"})
+STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
+
+
+@dataclass
+class StatusDesk:
+    followups: FollowUps
+    templates: Templates
+    tracking: str
+    reward: str
+    vocabulary: dict[str, list[str]] | None
+    now: Callable[[], datetime]
+    quiet: QuietHours | None = None  # outbound.quiet_hours: for the closed-business thank-you
+    default_zone: str = "UTC"  # outbound.default_timezone
+
+    def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
+        referral = _locked(session, referral_id) if referral_id and msg.sender else None
+        if referral is None:
+            return
+        match = verdict.extra.get("match")
+        why = self._refusal(session, referral, verdict, msg)
+        colleague = bool(why) and self._members_own(session, referral, msg)
+        if colleague:  # the member from another of their addresses (members: emails, domains)
+            why = self._refusal_as_member(session, referral, verdict, msg)
+        if why:
+            self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+            return self._tell_member_once(session, referral, verdict, msg, match, why if colleague else "")
+        correction, command = self._read(verdict, msg)
+        if command is None:
+            return self._no_answer(session, referral, verdict, msg, match)
+        if self._copied(session, referral, msg, match, command):
+            return None
+        key = answer_key(referral.id, match.scope if match else "", command, correction)
+        if key and session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)) is not None:
+            return self._refuse(session, referral, msg, match, "replay",
+                                f"ignored: {command.verb.upper()} was already applied for this follow-up "
+                                f"({key}), a repeat under another Message-ID")
+        role = lifecycle.MEMBER if colleague else self._role(session, referral, msg.sender.email)
+        self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason,
+                   role=role, step=match.step if match else None,
+                   key=key, correction=correction)
+
+    def _read(self, verdict: Verdict, msg: Inbound) -> tuple[bool, Command | None]:
+        text = new_text(msg.text)
+        if verdict.looks_automated:  # a robot's "closed until…" or "later" is no answer
+            text = before_robot(text)
+        correction, text = split_correction(text)
+        return correction, parse_command(text, self.vocabulary)
+
+    def _no_answer(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound, match) -> None:
+        if verdict.looks_automated:
+            self._wait_for_return(session, referral.id, msg)  # never answer a robot: it answers back
+        elif referral.status in TERMINAL:
+            # "Thanks!" to the confirmation of a final answer: no question is open, so none is asked
+            # (no mail about a referral after its final answer but that answer's confirmation).
+            self._refuse(session, referral, msg, match, "no_answer",
+                         f"no answer read; not asked again: referral #{referral.id} is "
+                         f"{referral.status.replace('_', ' ')} (final; CORRECTION: … changes it)")
+        else:
+            self._clarify(session, referral, msg, match.step if match else None)
+
+    def _refuse(self, session: Session, referral: Referral, msg: Inbound, match, event: str, reason: str) -> None:
+        lifecycle.record(session, referral, event, lifecycle.Decision(False, referral.status, ""), self.now(),
+                         actor_email=msg.sender.email, message_id=msg.message_id,
+                         step=match.step if match else None, reason=reason)
+
+    def _copied(self, session: Session, referral: Referral, msg: Inbound, match, command: Command) -> bool:
+        """Refused (True) when the sender's reply address was seen copied to others; notes a new copy."""
+        exposed = replytrust.exposed_to(session, referral.id, match, msg, self.followups.policy.authserv_id)
+        self._note_exposure(session, referral, match, msg)
+        if not exposed:
+            return False
+        why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.sender.email} "
+               f"through it proves nothing without the receiving server's DMARC pass")
+        self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+        self._not_applied(session, referral, command, why, match.step, how=self._fresh_way(referral, match, msg, command))
+        return True
+
+    def on_auto_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
+        """An out-of-office answer to our follow-up: no status change, ask again after the return date."""
+        from worker.followups.replymatch import find_reply
+
+        match = find_reply(session, msg, self._policy(), self.now())
+        if match is None or match.referral_id is None or not match.proven:
+            return
+        self._wait_for_return(session, match.referral_id, msg)
+
+    def _wait_for_return(self, session: Session, referral_id: int, msg: Inbound) -> None:
+        from worker.classify.ooo import return_date
+
+        back = return_date(new_text(msg.text), self.now())
+        referral = session.get(Referral, referral_id)
+        # Like a SNOOZE: it moves the next follow-up only while there is one to ask (not after a final answer).
+        if back is not None and referral is not None and referral.status in lifecycle.sources("snooze"):
+            self.followups.reschedule(session, referral_id, back + timedelta(days=1))
+
+    def _policy(self):
+        from worker.followups.replymatch import TokenPolicy
+
+        f = self.followups
+        return TokenPolicy(f.tracking, f.secret, None)
+
+    def _refusal(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound) -> str:
+        return replytrust.refusal(msg, verdict.extra.get("match"), bool(verdict.extra.get("proven")), verdict.reason,
+                                  self._entitled(session, referral),
+                                  self._role(session, referral, msg.sender.email) == lifecycle.MEMBER,
+                                  self.followups.policy.authserv_id)
+
+    def _note_exposure(self, session: Session, referral: Referral, match, msg: Inbound) -> None:
+        others = replytrust.copied_to(msg, self.tracking) if match is not None and match.bound else []
+        key = replytrust.exposure_key(referral.id, match, msg.sender.email) if others else ""
+        if not others or session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)):
+            return
+        lifecycle.record(session, referral, "token_exposed", lifecycle.Decision(True, referral.status, ""),
+                         self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=match.step,
+                         answer_key=key, reason=f"the reply address sent to {msg.sender.email} was copied to "
+                                                f"{', '.join(others)} (reply-all)")
+
+    def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command) -> str:
+        """How the member can still answer: this mail's reply address, unless it is the copied one."""
+        fresh = tokens.check(self.followups.reply_to(referral.id, match.step or 0, msg.sender.email), self.tracking,
+                             self.followups.secret, self.now(), None, msg.sender.email)
+        if fresh is not None and fresh.tag != match.token:
+            return "reply to this mail with your answer: its reply address is new and was sent to you alone."
+        return (f"answer the next follow-up (it has a new reply address), or ask your coordinator to run "
+                f"`introledger mark {referral.id} {command.verb.upper()}`.")
+
+    def _members_own(self, session: Session, referral: Referral, msg: Inbound) -> bool:
+        """The sender is one of the member's configured addresses or on one of their domains."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        sender = msg.sender.email
+        return member is not None and bool(member.emails) and (
+            sender in member.emails or sender.rpartition("@")[2] in (member.domains or ()))
+
+    def _refusal_as_member(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound) -> str:
+        """Another address of the member's counts as the member when the proof it answered with
+        (token or our mail) went to the member: the same checks, read for the member's first address."""
+        from worker.followups.replymatch import find_reply
+
+        member = session.get(Member, referral.member_id)
+        as_member = replace(msg, sender=Address(msg.sender.name, member.emails[0]))
+        match = find_reply(session, as_member, self._policy(), self.now())
+        if match is None or match.referral_id != referral.id:
+            return f"{msg.sender.email} answered no mail of ours about referral #{referral.id}"
+        return replytrust.refusal(as_member, match, match.proven, match.how, self._entitled(session, referral),
+                                  True, self.followups.policy.authserv_id)
+
+    def _tell_member_once(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound, match,
+                          why: str) -> None:
+        """An answer through a valid reply address from an address that is not the member's (their
+        phone's personal mail, say): the member believes they answered, so they hear it was not
+        applied — once per referral and address, never for robots."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        sender = msg.sender.email
+        if (member is None or not member.emails or verdict.looks_automated or match is None or not match.proven
+                or sender in self._entitled(session, referral)):
+            return
+        _, command = self._read(verdict, msg)
+        word = (command.matched or command.verb).upper() if command else "an answer"
+        self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:from:{sender}"[:400],
+                   member.emails[0], match.step, answer=word,
+                   why=why or f"it came from {sender}, which is not one of your addresses",
+                   how=(f"answer from {member.emails[0]}, or ask your coordinator to add {sender} to your "
+                        f"addresses in the config (or to run `introledger mark {referral.id} "
+                        f"{command.verb.upper() if command else 'MET'}`)."),
+                   status=referral.status.replace("_", " ").upper())
+
+    def _entitled(self, session: Session, referral: Referral) -> set[str]:
+        people = {p.person.email for p in referral.parties if p.person.email}
+        return people | self._member_emails(session, referral)
+
+    def _member_emails(self, session: Session, referral: Referral) -> set[str]:
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        return set(member.emails if member else ())
+
+    def _role(self, session: Session, referral: Referral, email: str) -> str:
+        return lifecycle.MEMBER if email in self._member_emails(session, referral) else lifecycle.PARTY
+
+    def apply(self, session: Session, referral: Referral, command: Command, actor: str, message_id: str,
+              via: str, role: str = lifecycle.MEMBER, step: int | None = None, key: str | None = None,
+              correction: bool = False) -> str:
+        """The one way a status changes, from a reply or `introledger mark`. Returns the status after.
+        `role` is who the actor is to the referral; `key` applies an answer once (see answer_key)."""
+        now = self.now()
+        if command.verb in STOPS:
+            return self._stop(session, referral, command, actor, message_id, step, role, key, via)
+        event = "correction" if correction else "snooze" if command.verb == "snooze" else "answer"
+        answer = None if command.verb == "snooze" else command.verb
+        stopped = lifecycle.stopped(session, referral.id)
+        decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close,
+                                    stopped=stopped)
+        said = command.matched or command.verb
+        facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
+        if not decision.allowed:
+            lifecycle.record(session, referral, event, decision, now, reason=f"refused {said}: {decision.reason} ({via})",
+                             **facts)
+            if message_id and role == lifecycle.MEMBER and answer in lifecycle.ANSWER_STATE:
+                # by reply: the member hears why (mark prints it)
+                self._not_applied(session, referral, command, decision.reason, step,
+                                  how=f"reply CORRECTION: {(command.matched or command.verb).upper()} to this mail.")
+            return referral.status
+        if event == "snooze":
+            again = now + timedelta(seconds=command.snooze_seconds)
+            referral.snoozed_until = again  # the stale timer waits for it too
+            lifecycle.record(session, referral, event, decision, now,
+                             reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})",
+                             because=f"the next one was moved to {again:%Y-%m-%d %H:%M} UTC", **facts)
+            self.followups.reschedule(session, referral.id, again)
+            if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
+                self._mail(session, referral, "snooze_confirmation", f"snooze:{referral.id}:{message_id}", actor,
+                           step, answers=message_id, again=_day(again))
+            return referral.status
+        old, new = referral.status, decision.to_state
+        self._record_outcome(referral, command, new, now, correction)
+        lifecycle.record(session, referral, event, decision, now, amount=command.amount,
+                         reason=f"{'correction: ' if correction else ''}{said} ({via})", **facts)
+        if new not in TERMINAL and not stopped:  # after STOP the answer counts, but nothing asks again
+            self.followups.reschedule(session, referral.id, now + timedelta(days=7))
+        self._confirm(session, referral, actor, message_id, step, role, command.reason)
+        if new in CONVERSIONS and new != old:  # thanked again, more warmly, at each step up
+            self._closed_business(session, referral, won=new == "won")
+        return new
+
+    def _record_outcome(self, referral: Referral, command: Command, new: str, now: datetime,
+                        correction: bool = False) -> None:
+        if correction and new != "won":  # what was recorded for the old answer no longer holds
+            referral.won_at, referral.value_cents, referral.currency = None, None, ""
+            if new not in CONVERSIONS:
+                referral.qualified_at = None
+        if new == "won":
+            referral.won_at = referral.won_at or now
+            referral.qualified_at = referral.qualified_at or now
+            if command.amount:
+                amount = command.amount.or_currency(self.followups.policy.default_currency)
+                referral.value_cents, referral.currency = amount.minor, amount.currency
+        elif new == "qualified":
+            referral.qualified_at = referral.qualified_at or now
+        if command.reason:
+            referral.outcome_note = command.reason
+
+    def _stop(self, session: Session, referral: Referral, command: Command, actor: str, message_id: str,
+              step: int | None, role: str, key: str | None, via: str) -> str:
+        """STOP: no more follow-ups for this referral (the sender hears so, and how to stop all mail).
+        STOP ALL / UNSUBSCRIBE: an opt-out of every mail to the sender, digests included."""
+        everything = command.verb == "stop_all"
+        event, said = STOPS[command.verb], (command.matched or command.verb).upper()
+        decision = lifecycle.decide(referral.status, None, role, event)
+        facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
+        if not decision.allowed:
+            lifecycle.record(session, referral, event, decision, self.now(),
+                             reason=f"refused {said}: {decision.reason} ({via})", **facts)
+            return referral.status
+        if everything and not outbox.opted_out(session, actor):
+            session.add(OptOut(email=actor.lower(), reason=f"{said} about referral #{referral.id} ({via})"))
+        what = (f"{actor} gets no more mail from introledger (opted out)" if everything
+                else f"no more follow-ups about referral #{referral.id}")
+        lifecycle.record(session, referral, event, decision, self.now(), reason=f"{said}: {what} ({via})", **facts)
+        if message_id and not everything:  # by reply: say it worked (`mark` prints it instead)
+            self._mail(session, referral, "stop_confirmation", f"stop:{referral.id}:{actor}", actor, step,
+                       answers=message_id)
+        return referral.status
+
+    def _mail(self, session: Session, referral: Referral, kind: str, key: str, to: str, step: int | None,
+              answers: str = "", **extra) -> None:
+        """`answers`: the Message-ID of the mail this one answers, so it threads under the person's reply."""
+        view = describe(session, referral)
+        outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
+                     rendered=self.templates.render(kind, **view, **extra), now=self.now(),
+                     referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
+                     member_id=referral.member_id, in_reply_to=answers)
+
+    def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None,
+                 role: str, note: str) -> None:
+        """What happened, in people's words ("you and Alice Brook have met"), and what comes next:
+        when the member is asked again (follow-ups go to her), or that nothing will ask again."""
+        mine = {actor} | (self._member_emails(session, referral) if role == lifecycle.MEMBER else set())
+        parties = [p.person for p in referral.parties]
+        named = {p.role: p.person.name or p.person.email or "someone" for p in referral.parties}
+        session.flush()  # the follow-up just moved (autoflush is off in a batch)
+        due = session.scalar(select(func.min(FollowUp.due_at)).where(FollowUp.referral_id == referral.id,
+                                                                      FollowUp.status == "scheduled"))
+        self._mail(session, referral, "status_confirmation", f"confirm:{referral.id}:{message_id or self.now()}",
+                   actor, step, answers=message_id, status=referral.status, value=format_value(referral),
+                   you=any(p.email in mine for p in parties), note=note,
+                   them=[p.name or p.email or "someone" for p in parties if p.email not in mine],
+                   prospect=named.get("prospect", ""), provider=named.get("provider", ""),
+                   again=_in(due - self.now()) if due and role == lifecycle.MEMBER else "",
+                   stopped=lifecycle.stopped(session, referral.id), final=referral.status in TERMINAL)
+
+    def _clarify(self, session: Session, referral: Referral, msg: Inbound, step: int | None) -> None:
+        # One clarification per referral and follow-up step: whatever keeps answering in words we
+        # cannot read (a person or a robot we did not recognise) hears from us once per question.
+        # The step is the one the reply's token names, else the last follow-up sent.
+        if step is None:
+            step = session.scalar(select(func.max(FollowUp.step)).where(
+                FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
+        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step,
+                   answers=msg.message_id, greet=self._first_name(session, referral, msg.sender))
+
+    def _first_name(self, session: Session, referral: Referral, who: Address) -> str:
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        if member is not None and who.email in member.emails:
+            return first_name(member.name)
+        return first_name(who.name, who.email)
+
+    def _not_applied(self, session: Session, referral: Referral, command: Command, why: str,
+                     step: int | None, how: str) -> None:
+        """Tell the member an answer in their name was not applied, and why (once per answer and step)."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        if member is None or not member.emails:
+            return
+        to = member.emails[0]
+        self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:s{step}:{command.verb}",
+                   to, step, answer=(command.matched or command.verb).upper(), why=why, how=how,
+                   status=referral.status.replace("_", " ").upper())
+
+    def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        email = referral.introducer.email
+        if member is None or not email or email in member.emails:
+            return
+        kind = "closed_business"
+        key = f"closed-business:{referral.id}:{'won' if won else 'qualified'}"
+        view = describe(session, referral)
+        now = self.now()
+        zone = introducer_zone(referral.introducer_utc_offset, member.timezone, self.default_zone)
+        when = send_time(now, zone, self.quiet)  # a member's late-night WON reaches the introducer in daylight
+        row = outbox.queue(session, key=key, kind=kind, to=email,
+                           sender=f"{member.name} via introledger <{self.tracking}>",
+                           rendered=self.templates.render(kind, **view, won=won, value=shared_value(referral, member),
+                                                          reward=self.reward),
+                           now=now, referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
+                           in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
+        if row is not None and row.status == "queued":
+            row.reason = quiet_reason(now, when, zone)
+
+
+def _locked(session: Session, referral_id: int) -> Referral | None:
+    """Answers about one referral are taken one at a time across processes (a row lock on
+    PostgreSQL; SQLite has one writer), and read the status another process just committed:
+    two copies of one answer in two `run`s apply once, the second seeing the first's key."""
+    session.execute(select(Referral.id).where(Referral.id == referral_id).with_for_update())
+    referral = session.get(Referral, referral_id)
+    if referral is not None and referral not in session.dirty:
+        session.refresh(referral)
+    return referral
+
+
+def answer_key(referral_id: int, scope: str, command: Command, correction: bool = False) -> str | None:
+    """Applied once per referral, follow-up scope (token step) and answer — not per Message-ID,
+    so the same answer mailed again (a resend, a copy, a replay) changes nothing the second time."""
+    if not scope:
+        return None
+    detail = command.snooze_seconds if command.verb == "snooze" else (
+        f"{command.amount.minor}{command.amount.currency}" if command.amount else "")
+    kind = "correction" if correction else "answer"
+    return f"{kind}:{referral_id}:{scope}:{command.verb}:{detail}"[:200]
+
+
+def _day(when: datetime) -> str:
+    return when.strftime("%A %-d %B %Y")
+
+
+def _in(delta: timedelta) -> str:
+    """When, as people say it: "in a week", "in 3 days"."""
+    days = round(delta.total_seconds() / 86400)
+    if days < 1:
+        return "soon"
+    if days % 7 == 0:
+        return "in a week" if days == 7 else f"in {days // 7} weeks"
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _duration(command: Command) -> str:
+    s = command.snooze_seconds
+    return f"{s // 86400} days" if s >= 86400 else f"{s} seconds"
+
+
+def format_value(referral: Referral) -> str:
+    return format_money(referral.value_cents, referral.currency)
+
+
+def shared_value(referral: Referral, member: Member) -> str:
+    """What the introducer is told the deal was worth: nothing, unless the member says so
+    (members[].share_value): that a deal closed is the introducer's news, its value the member's."""
+    return format_value(referral) if member.share_value else ""

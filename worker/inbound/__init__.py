@@ -1,0 +1,1 @@
+"""Acting on a verdict: one message, one transaction — referrals, threads, duplicates."""

@@ -1,0 +1,178 @@
+"""What each verdict does to the database; no I/O beyond the session it is given."""
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from models import Person, Promise, Referral, ReferralParty
+from models.base import utcnow
+from worker.core import lifecycle
+from worker.ledger import review
+from worker.mail import names
+from worker.inbound.matching import same_parties
+from worker.mail.parse import Address, Inbound
+from worker.outbound.quiet import utc_offset_minutes
+from worker.inbound.threads import subject_key
+from worker.classify.verdict import Intro, Verdict
+
+_PEOPLE_BY_EMAIL = select(Person).where(Person.email.in_(bindparam("emails", expanding=True)))
+_REFERRAL_BY_KEY = select(Referral.id).where(Referral.dedupe_key == bindparam("key"))
+# Not session.get: that would load every party of it (a past group mail may have thousands).
+_STATUS_OF = select(Referral.status).where(Referral.id == bindparam("id"))
+
+
+@dataclass(frozen=True)
+class Acted:
+    """The referral a message belongs to, and what a person reading the log must know beyond the
+    verdict's reason (the intro was one we knew: "the same intro as referral #3")."""
+
+    referral_id: int | None
+    note: str = ""
+
+
+def act(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
+    """Apply a verdict: the referral the message belongs to, if any."""
+    handler = HANDLERS.get(verdict.kind)
+    done = handler(session, verdict, msg) if handler else None
+    return done if isinstance(done, Acted) else Acted(done)
+
+
+def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
+    intro = verdict.intro
+    if intro is None:
+        return Acted(None)
+    people = people_for(session, [intro.introducer, *(p.address for p in intro.parties)])
+    introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties)))
+    # A clear intro in the thread of one waiting for review (classify says which) settles that one.
+    existing = verdict.referral_id or _same_intro(session, intro, introducer, [p for p, _ in parties])
+    if existing is not None:
+        status = session.scalar(_STATUS_OF, {"id": existing})
+        if status == "rejected":  # a person said no: another copy of it must not revive it (no thanks)
+            return Acted(None, f"the same intro as referral #{existing}, rejected in review: not logged again")
+        if status == "needs_review" and verdict.kind != "needs_review":
+            _log_candidate(session, session.get(Referral, existing), verdict, msg, parties)
+            return Acted(existing, f"logged review item #{existing} (it was waiting for review; this intro is clear)")
+        return Acted(existing, f"the same intro as referral #{existing} ({status})")
+    referral = Referral(
+        dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == "needs_review" else verdict.kind,
+        status="needs_review" if verdict.kind == "needs_review" else "introduced",
+        direction=intro.direction, confidence=verdict.confidence, reason=verdict.reason,
+        introduced_at=intro.introduced_at or utcnow(), introducer=introducer,
+        member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,
+        subject=intro.subject[:500], subject_key=subject_key(intro.subject), excerpt=intro.excerpt,
+        introducer_utc_offset=_written_offset(intro, msg),
+    )
+    referral.parties = [ReferralParty(person=person, role=role) for person, role in parties]
+    session.add(referral)
+    session.flush()
+    return Acted(referral.id)
+
+
+def _log_candidate(session: Session, referral: Referral, verdict: Verdict, msg: Inbound,
+                   parties: list[tuple[Person, str]]) -> None:
+    """An intro waiting for review becomes the clear intro that followed it: its people, roles and
+    source, status introduced (an event says which message did it); a party's reply seen while it
+    waited makes it connected, as `review accept` would."""
+    intro = verdict.intro
+    session.flush()  # new people get their ids
+    decision = lifecycle.decide(referral.status, None, lifecycle.INTRODUCER, "clear_intro")
+    if not decision.allowed:
+        return
+    referral.kind, referral.confidence, referral.reason = verdict.kind, verdict.confidence, verdict.reason
+    referral.direction, referral.member_id = intro.direction, intro.member_id
+    referral.introduced_at = intro.introduced_at or referral.introduced_at
+    referral.source_message_id = intro.original_message_id or msg.message_id
+    referral.subject, referral.subject_key = intro.subject[:500], subject_key(intro.subject)
+    referral.excerpt = intro.excerpt
+    roles = {person.id: role for person, role in parties}
+    for old in list(referral.parties):
+        if old.person_id in roles:
+            old.role = roles.pop(old.person_id)
+        else:
+            referral.parties.remove(old)
+            session.delete(old)
+    referral.parties.extend(ReferralParty(person=person, role=role) for person, role in parties if person.id in roles)
+    lifecycle.record(session, referral, "clear_intro", decision, utcnow(), actor_email=intro.introducer.email,
+                     message_id=msg.message_id, reason=f"a clear intro followed in {msg.message_id}: {verdict.reason}")
+    review.connect_if_replied(session, referral)
+
+
+def _written_offset(intro: Intro, msg: Inbound) -> int | None:
+    """The UTC offset of the intro's Date when the introducer sent this mail themselves (a forward's
+    outer Date is the forwarder's, and its quoted date is often read without a zone)."""
+    own = msg.sender is not None and msg.sender.email == intro.introducer.email
+    return utc_offset_minutes(msg.date) if own else None
+
+
+def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+    referral = session.get(Referral, verdict.referral_id)
+    if referral is None or msg.sender is None:
+        return verdict.referral_id
+    party_emails = {p.person.email for p in referral.parties}
+    if verdict.looks_automated:
+        return referral.id  # an out-of-office or acknowledgement robot is not the party talking
+    decision = lifecycle.decide(referral.status, None, lifecycle.PARTY, "thread_reply")
+    if decision.allowed and msg.sender.email in party_emails:
+        lifecycle.record(session, referral, "thread_reply", decision, utcnow(), actor_email=msg.sender.email,
+                         message_id=msg.message_id, reason=f"{msg.sender.email} replied in the intro thread")
+    return referral.id
+
+
+def record_promise(session: Session, verdict: Verdict, msg: Inbound) -> None:
+    """A partner's "I might have someone for you": one row per member told, nudged about later."""
+    promised = verdict.promise
+    if promised is None:
+        return None
+    [partner] = people_for(session, [promised.partner])
+    for member_id in promised.member_ids:
+        session.add(Promise(member_id=member_id, partner=partner, made_at=promised.made_at or utcnow(),
+                            message_id=msg.message_id[:400], subject=msg.subject[:500], said=promised.said))
+    session.flush()  # autoflush is off in a batch: a later message must find this person
+    return None
+
+
+def people_for(session: Session, addresses: list[Address]) -> list[Person]:
+    """The person for each address, created on first sight (one query; the caller flushes)."""
+    emails = {a.email for a in addresses if a.email}
+    known = {p.email: p for p in session.scalars(_PEOPLE_BY_EMAIL, {"emails": list(emails)})}
+    people = []
+    for address in addresses:
+        person = known.get(address.email) if address.email else None
+        if person is None:
+            person = Person(email=address.email or None, name=names.display(address.name or ""))
+            session.add(person)
+            if address.email:
+                known[address.email] = person
+        elif address.name and not person.name:
+            person.name = names.display(address.name)  # a nameless address gains its name when one is seen
+        people.append(person)
+    return people  # new ones are flushed with the referral, in one go
+
+
+def _same_intro(session: Session, intro: Intro, introducer: Person, parties: list[Person]) -> int | None:
+    """The same intro already logged by another route (CC'd copy vs. a later forward)."""
+    found = session.scalar(_REFERRAL_BY_KEY, {"key": _dedupe_key(intro)})
+    if found is not None or intro.introduced_at is None:
+        return found
+    return same_parties(session, introducer, parties, intro.introduced_at)
+
+
+def _dedupe_key(intro: Intro) -> str:
+    if intro.original_message_id:
+        return f"intro:{intro.original_message_id}"[:400]
+    parties = sorted(p.address.email or p.address.name.lower() for p in intro.parties)
+    day = intro.introduced_at.date().isoformat() if intro.introduced_at else ""
+    basis = "|".join([intro.introducer.email, day, *parties])
+    return "fp:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+HANDLERS = {
+    "double_intro": log_referral,
+    "forwarded_intro": log_referral,
+    "heads_up": log_referral,
+    "needs_review": log_referral,
+    "thread_reply": mark_connected,
+    "promise": record_promise,
+    "status_reply": lambda session, verdict, msg: verdict.referral_id,  # the status desk acts (a hook)
+}

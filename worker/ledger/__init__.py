@@ -1,0 +1,1 @@
+"""The give-and-take ledger: partners, totals, digests, reminders, slips, review."""

@@ -1,0 +1,70 @@
+"""A person's yes or no on review candidates (`introledger review`); database writes only.
+
+A candidate is a referral with status needs_review: an intro found by `ingest --review` in past
+mail, or one the classifier was unsure of. Yes makes it a logged referral, as if the pipeline
+had been sure; no sets it to rejected, which no ledger, report or listing counts. Both leave an
+event, and a decided candidate stays decided.
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import InboundMessage, Referral
+from models.base import utcnow
+from worker.core import lifecycle
+from worker.ledger import queries
+from worker.classify.verdict import INTRO_KINDS
+
+PENDING = "needs_review"
+
+
+class NotPending(LookupError):
+    """Some IDs are not waiting for review; the message names each one and why."""
+
+
+def pending(session: Session, ids: list[int] | None) -> list[Referral]:
+    """The candidates asked for (every one for None), or NotPending naming each ID that is not."""
+    if ids is None:
+        return queries.candidates(session)
+    wanted = list(dict.fromkeys(ids))
+    found = {r.id: r for r in session.scalars(select(Referral).where(Referral.id.in_(wanted)))}
+    problems = [_why_not(i, found.get(i)) for i in wanted if found.get(i) is None or found[i].status != PENDING]
+    if problems:
+        raise NotPending("; ".join(problems))
+    return [found[i] for i in wanted]
+
+
+def _why_not(referral_id: int, referral: Referral | None) -> str:
+    if referral is None:
+        return f"#{referral_id}: no such referral"
+    return f"#{referral_id} is not waiting for review: already decided ({referral.status})"
+
+
+def accept(session: Session, referral: Referral) -> None:
+    """Yes: a logged referral of the kind the intro rules would have given it."""
+    if referral.kind not in INTRO_KINDS:  # a weak_intro: its shape says which
+        referral.kind = "double_intro" if len(referral.parties) > 1 else "heads_up"
+    _move(session, referral, "review_accept", lifecycle.HAND, "accepted in review")
+
+
+def connect_if_replied(session: Session, referral: Referral) -> None:
+    """A party's reply in the thread, recorded while the intro waited, makes it connected now,
+    as it would have the moment the reply came had the intro been logged then."""
+    parties = [p.person.email for p in referral.parties if p.person.email]
+    reply = session.scalars(select(InboundMessage).where(
+        InboundMessage.referral_id == referral.id, InboundMessage.kind == "thread_reply",
+        InboundMessage.sender.in_(parties)).order_by(InboundMessage.id).limit(1)).first()
+    if reply is not None and referral.status == "introduced":
+        _move(session, referral, "thread_reply", lifecycle.PARTY, f"{reply.sender} replied in the intro thread",
+              reply.sender, reply.message_id)
+
+
+def reject(session: Session, referral: Referral) -> None:
+    """No: out of every ledger and listing; its messages stay recorded, so a re-import adds nothing."""
+    _move(session, referral, "review_reject", lifecycle.HAND, "rejected in review: not an introduction to log")
+
+
+def _move(session: Session, referral: Referral, event: str, role: str, reason: str, actor: str = "",
+          message_id: str = "") -> None:
+    decision = lifecycle.decide(referral.status, None, role, event)
+    lifecycle.record(session, referral, event, decision, utcnow(), actor_email=actor, message_id=message_id,
+                     reason=reason if decision.allowed else f"refused: {decision.reason}")

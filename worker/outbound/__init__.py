@@ -1,0 +1,1 @@
+"""Mail we send: the outbox, templates, the send-time rules, the broker and SMTP."""

@@ -1,0 +1,38 @@
+"""How our mail speaks of a member (name, greeting, address, her own mail settings) and of a referral."""
+from sqlalchemy.orm import Session
+
+from models import Member, Referral
+from worker.mail.names import first_name
+
+
+def member_view(member: Member | None) -> dict:
+    """The `member` every template is given (blank for a referral no member is party to)."""
+    if member is None:
+        return {"name": "", "first_name": "", "email": "", "footer": True}
+    return {"name": member.name, "first_name": first_name(member.name),
+            "email": member.emails[0] if member.emails else "", "footer": member.footer}
+
+
+def describe(session: Session, referral: Referral) -> dict:
+    """What every mail about a referral may say about it."""
+    member = session.get(Member, referral.member_id) if referral.member_id else None
+    mine = set(member.emails) if member else set()
+    others = [p.person.name or p.person.email or "someone" for p in referral.parties if p.person.email not in mine]
+    return {
+        "ref": referral.id, "date": referral.introduced_at.strftime("%-d %B %Y"), "others": others,
+        # An intro the member made: mails speak of "your intro of Carol to Ray", not "Dana introduced you".
+        "given": referral.direction == "given", "pair": _pair(others),
+        "introducer": {"name": referral.introducer.name or referral.introducer.email,
+                       "first_name": first_name(referral.introducer.name, referral.introducer.email),
+                       "email": referral.introducer.email},
+        "member": member_view(member),
+    }
+
+
+def _pair(names: list[str]) -> str:
+    """The people an intro put in touch, as one phrase: "Carol Nguyen to Ray Diaz"."""
+    if len(names) == 2:
+        return f"{names[0]} to {names[1]}"
+    if len(names) > 2:
+        return f"{', '.join(names[:-1])} and {names[-1]} to each other"
+    return names[0] if names else "someone"

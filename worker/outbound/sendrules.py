@@ -1,0 +1,80 @@
+"""What is decided about a mail at the moment it is sent, as data: is it still wanted, and does it
+count against the daily per-recipient cap.
+
+A mail can wait in the outbox for a day (the cap, quiet hours, an SMTP outage). Whatever happened
+to its referral meanwhile — a final answer, a SNOOZE, a STOP — is checked again when a worker
+claims it, so a member who answered WON never gets "How did the intro go?" afterwards.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from worker.core import lifecycle
+
+# The daily cap protects partners and prospects from us, not members from their own mail. These
+# kinds are never held back by it and never counted in it, so they cannot starve what it guards:
+CAP_EXEMPT = frozenset({
+    # answers to the recipient's own mail (mostly a member's answer; a party's MET too): they go at once
+    "status_confirmation", "snooze_confirmation", "stop_confirmation", "clarification", "answer_not_applied",
+    # a member's own account, sent only to the member's first address
+    "digest", "coffee_check_in", "promise_nudge", "daily_prompt",
+})
+# Follow-ups to a member still count: one per referral, they are the mail that arrives in a heap
+# (intros logged together, a backlog after an outage), and the cap spreads that over days.
+
+# STOP (this referral) and STOP ALL (an opt-out of all mail): lifecycle events worker/followups/status.py records.
+STOP_EVENTS = lifecycle.STOP_EVENTS
+# Events a person caused that make a question asked before them moot.
+PERSON_EVENTS = ("answer", "correction", "snooze", *STOP_EVENTS)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    statuses: frozenset[str] | None  # the referral states in which the mail still makes sense (None: any)
+    moot_after: frozenset[str]  # person events that, once recorded after the mail was queued, make it moot
+    ends_with_stop: bool  # a STOP on the referral withdraws it
+
+
+RULES: dict[str, Wanted] = {
+    # "How did the intro go?": only while the referral is open and nobody answered since.
+    "follow_up": Wanted(lifecycle.OPEN, frozenset(PERSON_EVENTS), True),
+    # "Sorry, I did not catch that": moot once a readable answer came.
+    "clarification": Wanted(None, frozenset({"answer", "correction", *STOP_EVENTS}), True),
+    # "Your intro turned into business": not after the member corrected the answer away.
+    "closed_business": Wanted(frozenset({"qualified", "won"}), frozenset(), False),
+}
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    referral_id: int
+    status: str
+    stopped: bool  # a STOP was accepted for this referral
+    last_event: str = ""  # the latest person event (PERSON_EVENTS) and when
+    last_event_at: datetime | None = None
+    last_status: str = ""  # the status that event left
+
+
+def checked(kind: str) -> bool:
+    """Whether the send path must look at the referral before sending this kind."""
+    return kind in RULES
+
+
+def counts_against_cap(kind: str) -> bool:
+    return kind not in CAP_EXEMPT
+
+
+def still_wanted(kind: str, queued_at: datetime, facts: list[ReferralFacts]) -> tuple[bool, str]:
+    """(True, "") if the mail should still go; else (False, why) — the reason kept on the row."""
+    rule = RULES.get(kind)
+    if rule is None:
+        return True, ""
+    for f in facts:
+        ref = f"referral #{f.referral_id}"
+        if rule.ends_with_stop and f.stopped:
+            return False, f"not sent: STOP was answered for {ref}"
+        if rule.statuses is not None and f.status not in rule.statuses:
+            return False, f"not sent: {ref} is {f.status.replace('_', ' ')}"
+        if f.last_event in rule.moot_after and f.last_event_at is not None and f.last_event_at >= queued_at:
+            done = "snoozed" if f.last_event == "snooze" else f"answered ({f.last_status.replace('_', ' ')})"
+            return False, f"not sent: {ref} was {done} at {f.last_event_at:%Y-%m-%d %H:%M} UTC, after this was queued"
+    return True, ""

@@ -1,0 +1,1 @@
+"""Where mail comes from: IMAP (IDLE), a Maildir, or files for a backfill."""
