@@ -43,7 +43,7 @@ from sqlalchemy import select
 from models import OutboxMessage
 from tests import mailgen
 from tests.conftest import build_app
-from worker import bootstrap
+from worker.app import bootstrap
 from worker.outbound.broker import start_worker
 from worker.inbound.pipeline import Origin
 
