@@ -37,7 +37,6 @@ from worker.outbound.sweep import Sweeper
 from worker.outbound.templating import Templates
 from worker.followups.unsubscribe import Unsubscribes
 from worker.followups.thanks import ThankYouPlanner
-from worker.classify.verdict import INTRO_KINDS
 
 log = logging.getLogger("introledger.bootstrap")
 
@@ -115,22 +114,14 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     )
     templates = Templates(config.templates_dir)
     thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
-    hooks = {kind: [partners.on_referral, thanks.on_referral] for kind in INTRO_KINDS}
-    hooks["thread_reply"] = [thanks.on_thread_reply]
-    hooks["other_deployment"] = [deployments.on_other_deployment]
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
                                 _vocabulary(s.follow_ups.vocabulary))
-    hooks["not_intro"] = [unsubscribes.on_mail]
-    # A delivery report about our own mail: its row bounced, the address paused (never answered).
-    hooks["bounce"] = [Bounces(s.tracking.address, now).on_bounce]
     followups, desk, find = _follow_up_parts(config, templates, now)
-    if followups:
-        for kind in INTRO_KINDS:
-            hooks[kind].append(followups.on_referral)
-        hooks["status_reply"] = [desk.on_status_reply]
-        hooks["auto_reply"] = [desk.on_auto_reply]
-    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, hooks, find)
+    # The services the routes name (worker/inbound/routes.py); None: off, its hooks do not run.
+    services = {"partners": partners, "thanks": thanks, "deployments": deployments, "unsubscribes": unsubscribes,
+                "bounces": Bounces(s.tracking.address, now), "followups": followups, "desk": desk}
+    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, services, find)
     return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now),
                _reminders(config, templates, now))
 

@@ -1,4 +1,4 @@
-"""What each verdict does to the database; no I/O beyond the session it is given."""
+"""What a verdict writes to the database (routes.py says which verdict does what); no other I/O."""
 import hashlib
 from dataclasses import dataclass
 
@@ -29,13 +29,6 @@ class Acted:
 
     referral_id: int | None
     note: str = ""
-
-
-def act(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
-    """Apply a verdict: the referral the message belongs to, if any."""
-    handler = HANDLERS.get(verdict.kind)
-    done = handler(session, verdict, msg) if handler else None
-    return done if isinstance(done, Acted) else Acted(done)
 
 
 def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
@@ -165,14 +158,3 @@ def _dedupe_key(intro: Intro) -> str:
     day = intro.introduced_at.date().isoformat() if intro.introduced_at else ""
     basis = "|".join([intro.introducer.email, day, *parties])
     return "fp:" + hashlib.sha256(basis.encode()).hexdigest()
-
-
-HANDLERS = {
-    "double_intro": log_referral,
-    "forwarded_intro": log_referral,
-    "heads_up": log_referral,
-    "needs_review": log_referral,
-    "thread_reply": mark_connected,
-    "promise": record_promise,
-    "status_reply": lambda session, verdict, msg: verdict.referral_id,  # the status desk acts (a hook)
-}

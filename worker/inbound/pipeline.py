@@ -6,14 +6,15 @@ InfrastructureError for the runner to back off and retry, with the checkpoint le
 """
 import logging
 from dataclasses import dataclass, replace
-from typing import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
-from worker.inbound.actions import Acted, act
+from worker.inbound.actions import Acted
+from worker.inbound.routes import Hook, act, wire
 from worker.classify.rules import Context, classify
 from worker.core.outages import InfrastructureError, describe, is_outage
 from worker.mail.parse import Inbound, ParseError, parse, raw_key
@@ -22,8 +23,6 @@ from worker.classify.verdict import INTRO_KINDS, Verdict
 
 log = logging.getLogger("introledger.pipeline")
 CONFLICT_RETRIES = 3
-# Verdict and message are None when a person logs a referral by hand (`review accept`).
-Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], None]
 
 
 class _StageFailed(Exception):
@@ -51,13 +50,14 @@ class Outcome:
 
 class Pipeline:
     def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int,
-                 hooks: dict[str, list[Hook]] | None = None,
+                 services: Mapping[str, object | None] | None = None,
                  find_reply: Callable[[Session, Inbound], object] | None = None, review: bool = False):
         self.sessions = sessions
         self.context = context
         self.quarantine_cap = quarantine_cap
-        # verdict kind → what else happens in the same transaction (e.g. queue a thank-you)
-        self.hooks = hooks or {}
+        # verdict kind → what else happens in the same transaction (e.g. queue a thank-you):
+        # the rows of routes.ROUTES bound to these services
+        self.hooks: dict[str, list[Hook]] = wire(services) if services is not None else {}
         self.find_reply = find_reply
         self.review = review  # intros become review candidates (see for_review)
 
