@@ -48,7 +48,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from contextlib import ExitStack
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def intro(i: int, seed: int) -> tuple[str, bytes]:
     prospect = (f"{first[(i + 7) % 20]} {last[(i + 5) % 16]}", f"prospect{i}@client{i % 11}.example")
     member = MEMBERS[i % 2]
     raw = mailgen.intro(i, random.Random(seed * 100_003 + i), "en", ("gmail", "outlook", "apple")[i % 3],
-                        TRACKING, introducer, prospect, member, datetime.now(timezone.utc))
+                        TRACKING, introducer, prospect, member, datetime.now(UTC))
     mid = raw.split(b"Message-ID: <", 1)[1].split(b">", 1)[0].decode()
     return mid, raw
 

@@ -42,9 +42,9 @@ def bare_parse(folder: Path) -> float:
 def ingest(folder: Path, workdir: Path) -> tuple[float, dict]:
     from models.db import make_engine, upgrade
     from worker.app import bootstrap
-    from worker.sources import files
     from worker.core.config import from_dict
     from worker.inbound.pipeline import Origin
+    from worker.sources import files
 
     db = workdir / "bench.db"
     db.unlink(missing_ok=True)

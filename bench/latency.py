@@ -44,8 +44,8 @@ def bare_idle(server: Dovecot, count: int) -> list[float]:
 def ours(server: Dovecot, count: int, workdir: Path) -> list[float]:
     from models.db import make_engine, upgrade
     from worker.app import bootstrap
-    from worker.core.config import from_dict
     from worker.app.live import imap_account, runner_for
+    from worker.core.config import from_dict
 
     config = from_dict({
         "tracking": {"address": "intros@example.com"},
@@ -97,7 +97,7 @@ def main() -> None:
             ours_delays = ours(server, args.count, Path(tmp))
     finally:
         server.stop()
-    ms = lambda s: s * 1000  # noqa: E731
+    ms = lambda s: s * 1000
     f50, f99 = ms(pct(floor, 50)), ms(pct(floor, 99))
     o50, o99 = ms(pct(ours_delays, 50)), ms(pct(ours_delays, 99))
     print(f"messages: {args.count} intros APPENDed one at a time")

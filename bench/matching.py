@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,14 +27,14 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from models import Person, Referral, ReferralParty  # noqa: E402
 from models.db import make_engine, upgrade  # noqa: E402
 from tests import mailgen  # noqa: E402
-from worker.app import bootstrap
-from worker.inbound import matching
+from worker.app import bootstrap  # noqa: E402
 from worker.core.config import from_dict  # noqa: E402
+from worker.inbound import matching  # noqa: E402
 from worker.inbound.pipeline import Origin  # noqa: E402
 
 SENDER = ("Carol Jensen", "carol@wide.example")
 ORDINARY = ("Nora Quist", "nora@narrow.example")  # known too, with only ordinary intros behind her
-WHEN = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

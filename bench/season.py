@@ -63,9 +63,10 @@ import uuid
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.utils import format_datetime
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ from tests.replyshapes import reply_to_follow_up  # noqa: E402
 from tests.servers import Dovecot, free_port  # noqa: E402
 
 TRACKING = "intros@example.com"
-START = datetime(2027, 3, 1, tzinfo=timezone.utc)  # a Monday
+START = datetime(2027, 3, 1, tzinfo=UTC)  # a Monday
 SLOTS = (9, 17)  # UTC hours at which the clock stops and the world acts: each zone below has one outside quiet hours
 SWEEP_SECONDS = 0.25
 STEP_TIMEOUT = 60.0  # seconds a step may take to settle before it is reported stuck
@@ -480,7 +481,7 @@ class Clock:
 
     def sim(self, real: float) -> datetime:
         i = bisect.bisect_right([r for r, _ in self.history], real) - 1
-        return datetime.fromtimestamp(real + self.history[max(i, 0)][1], timezone.utc)
+        return datetime.fromtimestamp(real + self.history[max(i, 0)][1], UTC)
 
 
 # ---- the database ---------------------------------------------------------------------------
@@ -811,7 +812,7 @@ class Season:
                      + (" (kill -9)" if kill else " (restart)" if polite else ""))
 
     def deliver(self, p: Pending) -> None:
-        for attempt in range(20):
+        for _ in range(20):
             try:
                 self.dovecot.deliver_lmtp(p.raw, mail_from="" if p.what == "bounce" else p.sender or "someone@example.org")
                 break
@@ -1145,7 +1146,7 @@ class Season:
             if m["kind"] == "follow_up":
                 asked[tuple(m["refs"])].append(m["at"])
         r["asked_twice"] = [(refs_, f"{a:%m-%d %H:%M} and {b:%m-%d %H:%M}") for refs_, times in asked.items()
-                            for a, b in zip(sorted(times), sorted(times)[1:]) if b - a < timedelta(days=1)]
+                            for a, b in pairwise(sorted(times)) if b - a < timedelta(days=1)]
         r["mark_refused"] = self.mark_refused
         # -- nothing that should have gone is missing
         thanked = {rid for m in mails if m["kind"] == "thank_you" for rid in m["refs"]}

@@ -125,8 +125,8 @@ def child_worker(url: str, folder: str, host: str, port: int, threads: int, pref
         os.environ["dramatiq_queue_prefetch"] = str(prefetch)
     logging.getLogger("dramatiq.worker.WorkerThread").addFilter(_not_results_nag)
     from worker.app import bootstrap
-    from worker.core.config import from_dict
     from worker.app.service import send_forever
+    from worker.core.config import from_dict
 
     config = from_dict(settings(host, port), Path(folder) / "config.yaml", env={"INTROLEDGER_DATABASE_URL": url})
     app = bootstrap.build(config)
@@ -151,7 +151,7 @@ class ChildWorkers:
             proc.start()
             self.procs.append(proc)
             readies.append(ready)
-        for ready, proc in zip(readies, self.procs):
+        for ready, proc in zip(readies, self.procs, strict=True):
             while not ready.wait(0.5):
                 if not proc.is_alive():
                     self.close()
@@ -362,7 +362,7 @@ def main() -> int:
     print(f"ratio ours/raw, best of each                 : {base / best:8.2f}  (aim >= 0.5)")
     # Each pair ran back to back under the same background load: their ratios vary less than
     # either side's speed does on a shared machine.
-    paired = sorted(r / o for r, o in zip(raw_runs, our_runs))
+    paired = sorted(r / o for r, o in zip(raw_runs, our_runs, strict=True))
     print(f"ratio ours/raw, median of the paired runs    : {paired[len(paired) // 2]:8.2f}  "
           f"(runs: {', '.join(f'{x:.2f}' for x in paired)})")
     return 0

@@ -1,6 +1,6 @@
 """Declarative base and the column conventions every table shares."""
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -27,7 +27,7 @@ _clock_seen: tuple[tuple[int, int], float] | None = None  # ((inode, mtime_ns), 
 
 def utcnow() -> datetime:
     """Now, in UTC: the real clock, or with $INTROLEDGER_CLOCK_FILE set, the simulated one."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     path = os.environ.get(CLOCK_FILE_ENV)
     return now + timedelta(seconds=_clock_offset(path)) if path else now
 
@@ -54,9 +54,9 @@ class UtcDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,6 +1,6 @@
 """Shared fixtures: real servers (tests/fixtures_servers.py) and a migrated app per database."""
 import gc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from tests import migrated
 from worker.app import bootstrap
 from worker.core.config import from_dict
 
-pytest_plugins = ["tests.fixtures_servers"]
+pytest_plugins = ["tests.fixtures_servers", "tests.fixtures_ledger", "tests.fixtures_outcomes"]
 
 DATA = Path(__file__).parent / "data"
 TRACKING = "intros@example.com"
@@ -76,7 +76,7 @@ class Clock:
 
 @pytest.fixture
 def clock():
-    return Clock(datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 11, 2, 15, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -193,7 +193,7 @@ def _postgres_admin():
         )
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception as e:  # ImportError of the driver, OperationalError, ...
+    except Exception as e:  # noqa: BLE001 - ImportError of the driver, OperationalError, ...
         _unavailable("PostgreSQL", f"{POSTGRES_URL} does not answer ({type(e).__name__}: {e})", _PG_HINT)
     yield engine
     migrated.close()

@@ -1,8 +1,8 @@
 """Realistic generated mail for tests and benchmarks: intros and everyday noise, several clients."""
 import random
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 FIRST = ["Alice", "Bob", "Carol", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
          "Kemi", "Lars", "Maya", "Nils", "Olga", "Priya", "Quinn", "Rosa", "Sven", "Tara"]
@@ -28,7 +28,7 @@ NOISE_LINES = [
     "Attached are the minutes from Tuesday's chapter meeting. Let me know of any corrections.",
     "Thanks for the coffee yesterday, it was great catching up about the spring season.",
 ]
-EPOCH = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 
 def person(rng: random.Random, n: int) -> tuple[str, str]:
@@ -55,7 +55,7 @@ def intro(i: int, rng: random.Random | None = None, lang: str = "en", client: st
     while b is None or b[0] in (a[0], introducer[0]) or a[0] == introducer[0]:
         b = person(rng, i * 3 + 2)  # namesakes would read as one person's two addresses
         a = a if a[0] != introducer[0] else person(rng, i * 3 + 1)
-    first = lambda p: (p[0] or p[1]).split()[0]  # noqa: E731
+    first = lambda p: (p[0] or p[1]).split()[0]
     text = INTRO_LINES[lang].format(a=first(a), b=first(b), trade=rng.choice(TRADES))
     body = f"{text}\n\n{_filler(rng, 3)}\n\nBest,\n{first(introducer)}\n"
     subject = f"Intro: {first(a)} <> {first(b)}"

@@ -8,8 +8,8 @@ failure found by the fuzz replays from its seed.
 import base64
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
@@ -117,7 +117,7 @@ def random_bytes(raw: bytes, rng: random.Random) -> bytes:
 
 def eight_bit_header(raw: bytes, rng: random.Random) -> bytes:
     value = rng.choice(["Zoë Müller <zoe@müller.example>".encode("latin-1", "replace"),
-                        "Фёдор <fedor@почта.example>".encode("utf-8"), b"\xff\xfe\xfd <x@y.example>",
+                        "Фёдор <fedor@почта.example>".encode(), b"\xff\xfe\xfd <x@y.example>",
                         "Intro: Zoë <> Jürgen".encode("cp1252"), b"\xed\xa0\x80 surrogate"])
     return _replace_header(raw, _pick_header(raw, rng, (b"From", b"To", b"Cc", b"Subject")), value, rng)
 

@@ -180,7 +180,7 @@ class Dovecot:
     def available(cls) -> bool:
         return shutil.which(cls.binary) is not None
 
-    def start(self, timeout: float = 15.0) -> "Dovecot":
+    def start(self, timeout: float = 15.0) -> Dovecot:
         if self.proc is not None:
             raise DovecotError("already started")
         binary = shutil.which(self.binary)
@@ -381,7 +381,7 @@ passdb {{
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
 
-    def __enter__(self) -> "Dovecot":
+    def __enter__(self) -> Dovecot:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -475,10 +475,10 @@ passdb {{
 def _logout(c) -> None:
     try:
         c.logout()
-    except Exception:
+    except Exception:  # noqa: BLE001 - best effort: the server may have dropped the connection already
         try:
             c.shutdown()
-        except Exception:
+        except Exception:  # noqa: BLE001 - nothing left to close
             pass
 
 
@@ -558,7 +558,7 @@ class SmtpSink:
         return self.pki[0] if self.pki and self.security != "none" else None
 
     # ---- lifecycle
-    def start(self) -> "SmtpSink":
+    def start(self) -> SmtpSink:
         from aiosmtpd.controller import Controller
 
         kwargs = {"enable_SMTPUTF8": self.utf8}
@@ -586,12 +586,12 @@ class SmtpSink:
             try:
                 self.controller.start()
                 return self
-            except Exception as e:  # pragma: no cover - race
+            except Exception as e:  # noqa: BLE001 - a race; try another port  # pragma: no cover
                 last = e
                 controller, self.controller = self.controller, None
                 try:  # its thread may be running (e.g. the TLS trigger connection failed)
                     controller.stop(no_assert=True)
-                except Exception:
+                except Exception:  # noqa: BLE001 - best effort, the start failed anyway
                     pass
         raise RuntimeError(f"SmtpSink could not start: {last!r}")
 
@@ -633,7 +633,7 @@ class SmtpSink:
                 shutil.rmtree(self._own_pki_dir, ignore_errors=True)
                 self._own_pki_dir, self.pki = None, None
 
-    def __enter__(self) -> "SmtpSink":
+    def __enter__(self) -> SmtpSink:
         return self.start()
 
     def __exit__(self, *exc) -> None:

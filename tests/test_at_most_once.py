@@ -6,6 +6,7 @@ timeout used to get it again at every retry (12 copies in 30 s). Now the answer 
 answer is `unconfirmed`: nothing resends it by itself; a person retries or settles it.
 """
 import json
+from datetime import UTC
 from email import message_from_bytes
 
 import pytest
@@ -126,13 +127,13 @@ def _config_file(tmp_path, sink) -> None:
 
 
 def test_a_person_retries_or_settles_unconfirmed_mail_from_the_command_line(tmp_path, smtp_sink):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests import mailgen
 
     _config_file(tmp_path, smtp_sink)
     cli("db", "upgrade", cwd=tmp_path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i, carol in enumerate(("carol@x.example", "zoe@z.example")):
         (tmp_path / f"intro{i}.eml").write_bytes(mailgen.intro(
             i, introducer=("Carol Jensen", carol), b=("Dana Whitfield", "dana@danabooks.example"), when=now))
@@ -161,7 +162,7 @@ def test_a_person_retries_or_settles_unconfirmed_mail_from_the_command_line(tmp_
 
 
 def test_doctor_names_mail_unconfirmed_for_over_a_day(tmp_path, smtp_sink):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import create_engine, update
 
@@ -171,7 +172,7 @@ def test_doctor_names_mail_unconfirmed_for_over_a_day(tmp_path, smtp_sink):
     cli("db", "upgrade", cwd=tmp_path)
     (tmp_path / "intro.eml").write_bytes(mailgen.intro(
         1, introducer=("Carol Jensen", "carol@x.example"), b=("Dana Whitfield", "dana@danabooks.example"),
-        when=datetime.now(timezone.utc)))
+        when=datetime.now(UTC)))
     cli("ingest", "intro.eml", cwd=tmp_path)
     smtp_sink.answer_late(3)
     cli("run", "--once", cwd=tmp_path)
@@ -179,7 +180,7 @@ def test_doctor_names_mail_unconfirmed_for_over_a_day(tmp_path, smtp_sink):
     engine = create_engine(f"sqlite:///{tmp_path / 'introledger.db'}")
     with engine.begin() as conn:
         conn.execute(update(OutboxMessage.__table__).values(
-            handed_over_at=datetime.now(timezone.utc) - timedelta(days=2)))
+            handed_over_at=datetime.now(UTC) - timedelta(days=2)))
     engine.dispose()
     result = cli("doctor", cwd=tmp_path, ok=False)
     assert "outbox: 1 mail(s) unconfirmed for over a day (#1)" in result.stdout

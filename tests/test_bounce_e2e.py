@@ -4,7 +4,7 @@ delivers one), `run --once` reads it, the row is bounced, the next mail to the a
 `doctor` says so, `outbox unpause` resumes. And the synchronous path: the SMTP server refusing the
 recipient at RCPT or DATA."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes
 
 import pytest
@@ -40,7 +40,7 @@ def test_a_report_in_the_inbox_bounces_the_thank_you_and_holds_the_next_mail(tmp
     env = {"TEST_IMAP_PASSWORD": imap_mailbox.password}
     _config_file(tmp_path, imap_mailbox, smtp_sink)
     cli("db", "upgrade", cwd=tmp_path, env=env)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     imap_mailbox.append(mailgen.intro(1, introducer=CAROL, a=("Alice Brook", "alice@y.example"),
                                       b=("Dana Whitfield", "dana@danabooks.example"), when=now))
     cli("run", "--once", cwd=tmp_path, env=env)

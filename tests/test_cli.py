@@ -6,6 +6,7 @@ import mailbox
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -170,7 +171,7 @@ OUTBOX_KEYS = {"id", "kind", "to", "subject", "status", "attempts", "last_error"
 
 
 def test_outbox_optout_and_sending_from_the_command_line(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests import mailgen
 
@@ -180,7 +181,7 @@ def test_outbox_optout_and_sending_from_the_command_line(tmp_path):
         "thank_you: {delay_seconds: 0}\noutbound: {transport: folder, folder: sent, quiet_hours: null}\n"
     )
     cli("db", "upgrade", cwd=tmp_path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i, carol in enumerate(("carol@x.example", "zoe@z.example")):
         (tmp_path / f"intro{i}.eml").write_bytes(mailgen.intro(
             i, introducer=("Carol Jensen", carol), b=("Dana Whitfield", "dana@danabooks.example"), when=now))
@@ -212,7 +213,7 @@ def test_outbox_optout_and_sending_from_the_command_line(tmp_path):
 
 
 def test_mark_from_the_command_line(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests import mailgen
 
@@ -222,7 +223,7 @@ def test_mark_from_the_command_line(tmp_path):
     cli("db", "upgrade", cwd=tmp_path)
     (tmp_path / "i.eml").write_bytes(mailgen.intro(
         1, introducer=("Carol Jensen", "carol@x.example"), b=("Dana Whitfield", "dana@danabooks.example"),
-        when=datetime.now(timezone.utc)))
+        when=datetime.now(UTC)))
     cli("ingest", "i.eml", cwd=tmp_path)
     out = cli("mark", "1", "WON", "--amount", "$4,500", "--note", "not paid yet", cwd=tmp_path).stdout
     assert "referral #1 is now won" in out

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.mail.commands import DEFAULT_VOCABULARY, Command, parse_amount, parse_command
 from worker.core.money import Amount
+from worker.mail.commands import DEFAULT_VOCABULARY, Command, parse_amount, parse_command
 
 DAY = 86400
 WEEK = 7 * DAY

@@ -15,8 +15,8 @@ from models.db import make_engine, session_factory, upgrade
 from tests import mailgen
 from tests.conftest import build_app, make_config
 from worker.app import bootstrap
-from worker.outbound import outbox
 from worker.inbound.pipeline import Origin
+from worker.outbound import outbox
 from worker.outbound.templating import Rendered
 
 

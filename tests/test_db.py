@@ -31,9 +31,10 @@ def test_sqlite_runs_in_wal_mode(sqlite_app):
 
 
 def test_packages_import_from_this_checkout():
+    from pathlib import Path
+
     import models
     import worker
-    from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
     assert Path(worker.__file__).resolve().parent == root / "worker"

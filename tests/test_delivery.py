@@ -11,11 +11,11 @@ from sqlalchemy import select
 from models import OptOut, OutboxMessage
 from tests import mailgen
 from tests.conftest import build_app
-from tests.test_imap import wait_until
 from tests.servers import free_port, require_servers
+from tests.test_imap import wait_until
 from worker.app import bootstrap
-from worker.outbound.broker import start_worker
 from worker.inbound.pipeline import Origin
+from worker.outbound.broker import start_worker
 
 FILE = Origin("file", "t")
 CAROL = ("Carol Jensen", "carol@x.example")
@@ -206,7 +206,7 @@ def test_transient_smtp_failures_are_retried_by_the_queue(tmp_path, sqlite_url, 
     try:
         for attempt in (1, 2, 3):  # each failure reschedules the row; the sweep nudges it when due
             assert outbound.sweep() == 1
-            assert wait_for(lambda: (r := row(app, oid)).attempts == attempt and r.status != "sending", timeout=30)
+            assert wait_for(lambda n=attempt: (r := row(app, oid)).attempts == n and r.status != "sending", timeout=30)
             clock.current = max(clock.current, row(app, oid).not_before)
         assert row(app, oid).status == "sent"
     finally:

@@ -1,5 +1,5 @@
 """The weekly digest: what it says on a known week, once per week, received over real SMTP."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 from sqlalchemy import func, select, update
@@ -14,7 +14,7 @@ DANA = ("Dana Whitfield", "dana@danabooks.example")
 
 
 def test_weekly_digest_is_rendered_queued_once_and_delivered(tmp_path, sqlite_url, clock, smtp_sink):
-    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)  # a Wednesday
     app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False},
                     outbound={"transport": "smtp", "quiet_hours": None,
                               "smtp": {"host": smtp_sink.host, "port": smtp_sink.port, "security": "none"}})
@@ -28,7 +28,7 @@ def test_weekly_digest_is_rendered_queued_once_and_delivered(tmp_path, sqlite_ur
                                                                    won_at=clock.current))
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 0  # last week was empty: no mail about nothing
-    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)  # the next Monday, 08:30
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)  # the next Monday, 08:30
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 1
     with app.sessions.begin() as s:
@@ -52,7 +52,7 @@ def test_weekly_digest_is_rendered_queued_once_and_delivered(tmp_path, sqlite_ur
 def test_the_coordinator_digest_shows_the_group_and_members_see_only_their_own(tmp_path, sqlite_url, clock):
     from tests.conftest import MEMBERS
 
-    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
     members = [*MEMBERS, {"name": "Gina Chair", "emails": ["gina@group.example"], "coordinator": True}]
     app = build_app(tmp_path, sqlite_url, now=clock, members=members, thank_you={"enabled": False},
                     outbound={"quiet_hours": None})
@@ -61,7 +61,7 @@ def test_the_coordinator_digest_shows_the_group_and_members_see_only_their_own(t
                                        a=("Client 1", "c1@c.example"), b=DANA, when=clock.current), Origin("file", "1"))
     app.pipeline.process(mailgen.intro(2, introducer=DANA, a=("Client 2", "c2@c.example"), b=marco,
                                        when=clock.current), Origin("file", "2"))
-    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 3  # Dana, Marco (received from Dana) and the coordinator
     with app.sessions() as s:
@@ -78,7 +78,7 @@ def test_the_coordinator_digest_shows_the_group_and_members_see_only_their_own(t
 def test_review_decisions_are_not_news_in_the_digest(tmp_path, sqlite_url, clock):
     from worker.ledger import review
 
-    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=timezone.utc)
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
     app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False})
     rids = [app.pipeline.for_review().process(
         mailgen.intro(i, introducer=("Carol Jensen", "carol@x.example"), a=(f"Client {i}", f"c{i}@c.example"),
@@ -90,6 +90,6 @@ def test_review_decisions_are_not_news_in_the_digest(tmp_path, sqlite_url, clock
     with app.sessions.begin() as s:  # decided that week (events are stamped with the real clock)
         s.execute(update(ReferralEvent).values(at=clock.current))
         assert s.scalar(select(func.count()).select_from(ReferralEvent)) == 2
-    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 0  # an old intro accepted, another rejected: no news this week

@@ -3,7 +3,8 @@ import copy
 import io
 from email.generator import BytesGenerator
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models import OutboxMessage
 from worker.outbound import flatten, mailer

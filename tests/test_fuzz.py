@@ -66,8 +66,8 @@ def test_mutants_delivered_over_imap_are_all_accounted_for(tmp_path, sqlite_url,
     """The same through real Dovecot (which rewrites some bytes: a NUL arrives as 0x80)."""
     from tests.conftest import build_app
     from tests.test_imap import imap_settings
-    from worker.sources.runner import Runner
     from worker.app.live import imap_account
+    from worker.sources.runner import Runner
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source=imap_settings(imap_mailbox, batch_size=7))

@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 from models import Checkpoint, InboundMessage, Referral
 from tests import mailgen
 from tests.conftest import build_app
+from worker.app.live import imap_account
 from worker.sources.imap import ImapAccount
 from worker.sources.runner import Runner
-from worker.app.live import imap_account
 
 
 def imap_settings(server, **extra) -> dict:

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from models import InboundMessage, Referral
 from tests import mailgen
 from tests.conftest import build_app
+from worker.app.live import imap_account
 from worker.sources.imap import ImapAccount, connect
 from worker.sources.runner import Runner
-from worker.app.live import imap_account
 
 PASSWORD_ENV = "TEST_IMAP_PASSWORD"
 TOKEN_ENV = "TEST_IMAP_TOKEN"

@@ -6,9 +6,10 @@ from sqlalchemy import select, update
 from models import Member, Referral
 from tests import mailgen
 from tests.conftest import build_app
-from tests.test_ledger import CAROL, DANA, RAJ, START, client
-from worker.ledger import balance as ledger, slips
+from tests.fixtures_ledger import CAROL, DANA, RAJ, START, client
 from worker.inbound.pipeline import Origin
+from worker.ledger import balance as ledger
+from worker.ledger import slips
 
 
 def test_a_members_intro_of_two_partners_is_given_once_with_the_role_unknown(tmp_path, sqlite_url):

@@ -10,12 +10,14 @@ from sqlalchemy import update
 
 from models import Referral
 from tests import mailgen
-from tests.test_ledger import CAROL, DANA, RAJ, START, cli_workspace, client, history, lines  # noqa: F401
-from worker.ledger import balance as ledger
+from tests.fixtures_ledger import CAROL, DANA, RAJ, START, client
+from tests.test_ledger import lines
 from worker.core.config import ConfigError, LedgerConfig
 from worker.inbound.pipeline import Origin
+from worker.ledger import balance as ledger
 
 MARCO = ("Marco Rossi", "marco@rossi-marketing.example")
+DEFAULTS = ledger.Thresholds()
 
 
 def log(app, n, introducer, a, b, days) -> int:
@@ -23,7 +25,7 @@ def log(app, n, introducer, a, b, days) -> int:
     return app.pipeline.process(raw, Origin("file", f"extra-{n}")).referral_id
 
 
-def build(app, now_days, thresholds=ledger.Thresholds(), member=None):
+def build(app, now_days, thresholds=DEFAULTS, member=None):
     with app.sessions() as s:
         return {(l.member, l.partner): l for l in ledger.build(
             s, None, None, START + timedelta(days=now_days), thresholds, member=member)}

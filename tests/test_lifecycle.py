@@ -97,20 +97,6 @@ def test_every_rule_leads_to_a_known_state():
 
 # ---- the same table, end to end -----------------------------------------------------------
 
-@pytest.fixture
-def logged(tmp_path, database_url):
-    (tmp_path / "config.yaml").write_text(
-        "tracking: {address: intros@example.com}\n"
-        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
-    env = {"INTROLEDGER_DATABASE_URL": database_url}
-    cli("db", "upgrade", cwd=tmp_path, env=env)
-    (tmp_path / "i.eml").write_bytes(mailgen.intro(
-        1, introducer=("Carol Jensen", "carol@x.example"), a=("Alice Brook", "alice@y.example"),
-        b=("Dana Whitfield", "dana@danabooks.example"), when=datetime.now(UTC)))
-    cli("ingest", "i.eml", cwd=tmp_path, env=env)
-    return tmp_path, env
-
-
 def _status(workdir, env) -> dict:
     [row] = json.loads(cli("referrals", "--json", cwd=workdir, env=env).stdout)
     return row

@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from models import OutboxMessage, Referral
+from models.db import make_engine, upgrade
 from tests import mailgen
 from tests.servers import SmtpSink
 from worker.app import bootstrap
 from worker.core.config import from_dict
 from worker.inbound.pipeline import Origin
-from models.db import make_engine, upgrade
 
 
 def instance(tmp_path, name, tracking, member, sink, clock):

@@ -1,5 +1,5 @@
 """Finding the same intro by another route costs the same, however wide the sender's history."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, insert, select
@@ -10,7 +10,7 @@ from worker.inbound.pipeline import Origin
 
 CAROL, ALICE, BOB = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example"), ("Bob Stone", "bob@z.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")
-START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _intro(app, n: int, a, b, when: datetime):

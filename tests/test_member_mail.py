@@ -10,8 +10,8 @@ from models import OutboxMessage, Referral
 from tests import mailgen
 from tests.conftest import MEMBERS, build_app
 from worker.app import bootstrap
-from worker.mail.commands import parse_command
 from worker.inbound.pipeline import Origin
+from worker.mail.commands import parse_command
 
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")

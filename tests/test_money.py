@@ -1,10 +1,16 @@
 """Money in each currency's own precision: ¥450,000 is shown as ¥450,000 everywhere, never '4,500 JPY'."""
 import pytest
 
-from tests.test_outcomes import FILE, answer, app, mails, referral  # noqa: F401 - app is a fixture
+from tests.fixtures_outcomes import FILE
+from tests.test_outcomes import answer, mails, referral
+from worker.core.money import Amount, format_money, format_sums
 from worker.ledger import slips
 from worker.mail.commands import parse_amount
-from worker.core.money import Amount, format_money, format_sums
+
+
+@pytest.fixture
+def app(one_intro_app):
+    return one_intro_app
 
 
 @pytest.mark.parametrize("minor, currency, shown", [
@@ -40,7 +46,7 @@ def test_a_slip_value_that_is_no_amount_names_what_was_written():
         slips.parse_value("about a week", "USD")
 
 
-def test_a_won_in_yen_is_confirmed_and_thanked_in_yen(app, clock):  # noqa: F811
+def test_a_won_in_yen_is_confirmed_and_thanked_in_yen(app, clock):
     from worker.app import bootstrap
 
     dana, marco = app.config.settings.members  # Dana tells introducers what a deal was worth

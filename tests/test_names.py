@@ -1,4 +1,6 @@
 """Names as people write them: Outlook's "Last, First", titles after a comma, bare addresses."""
+from datetime import UTC
+
 import pytest
 
 from worker.mail.names import display, first_name
@@ -105,7 +107,7 @@ def test_a_name_in_an_unknown_charset_reads_decoded_in_the_digest_and_the_partne
     """Was: `=?x-unknown?Q?J=FCrgen_M=FCller?=` as written, in the digest and `partners list`."""
     import json
     import re
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import select
 
@@ -121,7 +123,7 @@ def test_a_name_in_an_unknown_charset_reads_decoded_in_the_digest_and_the_partne
                         when=clock.current)
     raw = re.sub(rb"(?m)^From: .*$", b"From: =?x-unknown?Q?J=FCrgen_M=FCller?= <jm@mueller.example>\r", raw, count=1)
     app.pipeline.process(raw, Origin("file", "t"))
-    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)  # the Monday after
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)  # the Monday after
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 1
     with app.sessions() as s:

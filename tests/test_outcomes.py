@@ -1,5 +1,5 @@
 """Answers to follow-ups: who may change what, what counts as an answer, and what it sets off."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 import pytest
@@ -8,24 +8,14 @@ from sqlalchemy import select
 from models import FollowUp, OptOut, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker.mail import tokens
+from tests.fixtures_outcomes import DANA, FILE, SECRET
 from worker.inbound.pipeline import Origin
-
-FILE = Origin("file", "t")
-SECRET = "s3cret"
-DANA = "dana@danabooks.example"
+from worker.mail import tokens
 
 
 @pytest.fixture
-def app(tmp_path, database_url, clock):
-    built = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
-                      thank_you={"delay_seconds": 0}, follow_ups={"steps": ["7d", "21d"]},
-                      outbound={"quiet_hours": None})
-    built.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
-                                         a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
-                                         when=clock.current), FILE)
-    yield built
-    built.engine.dispose()
+def app(one_intro_app):
+    return one_intro_app
 
 
 def answer(clock, body: str, sender: str = f"Dana Whitfield <{DANA}>", to: str | None = None, n: int = 1,
@@ -156,7 +146,7 @@ def test_out_of_office_moves_the_follow_up_past_the_return_date_without_a_status
                  extra="Auto-Submitted: auto-replied\n")
     assert app.pipeline.process(ooo, FILE).kind == "auto_reply"
     assert referral(app).status == "introduced" and events(app) == []
-    assert steps(app)[0][2] == datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert steps(app)[0][2] == datetime(2026, 12, 1, tzinfo=UTC)
     assert mails(app, "clarification") == []  # never answer a robot
 
 

@@ -1,5 +1,5 @@
 """Parsing: addresses, charsets, bodies and the headers the classifier relies on."""
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +10,7 @@ from worker.mail.parse import Address, ParseError, parse
 
 
 def msg(headers: str, body: str = "Hello", ctype="text/plain; charset=utf-8") -> bytes:
-    return (f"{headers}\nContent-Type: {ctype}\n\n{body}\n").encode("utf-8")
+    return (f"{headers}\nContent-Type: {ctype}\n\n{body}\n").encode()
 
 
 def test_rfc2047_names_and_lowercased_addresses():
@@ -25,11 +25,11 @@ def test_rfc2047_names_and_lowercased_addresses():
     assert m.to == (Address("François Dupont", "f@x.example"), Address("Núñez, José", "j@y.example"))
     assert m.subject == "Vorstellung – Kaffee"
     assert m.message_id == "abc@x" and m.dedupe_key == "mid:abc@x"
-    assert m.date.astimezone(timezone.utc).hour == 9
+    assert m.date.astimezone(UTC).hour == 9
 
 
 def test_raw_8bit_utf8_and_latin1_headers_are_recovered():
-    utf8 = "From: Zoë Ångström <zoe@x.example>\nSubject: Café\n\nhi\n".encode("utf-8")
+    utf8 = "From: Zoë Ångström <zoe@x.example>\nSubject: Café\n\nhi\n".encode()
     assert parse(utf8).sender.name == "Zoë Ångström"
     latin1 = "From: Zoë <zoe@x.example>\nSubject: Café\n\nhi\n".encode("latin-1")
     assert parse(latin1).subject == "Café"
@@ -91,7 +91,7 @@ def test_undeclared_8bit_utf8_inside_multipart_survives():
     raw = ("From: a@x.example\nContent-Type: multipart/alternative; boundary=\"b1\"\n\n"
            "preamble\n--b1\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n"
            "ich möchte euch vorstellen — Grüße\n--b1\nContent-Type: text/html\n\n<p>x</p>\n--b1--\nepilogue\n"
-           ).encode("utf-8")
+           ).encode()
     assert parse(raw).text.strip() == "ich möchte euch vorstellen — Grüße"
 
 
@@ -131,7 +131,7 @@ def test_fast_address_path_agrees_with_the_stdlib_parser(entries):
     value = ", ".join(parts)
     fast = _simple_addresses([value])
     if fast is not None:  # when the fast path answers, it must answer as the stdlib does
-        usable = lambda pairs: [(n.strip(), e) for n, e in pairs if "@" in e]  # noqa: E731
+        usable = lambda pairs: [(n.strip(), e) for n, e in pairs if "@" in e]
         assert usable(fast) == usable(getaddresses([value]))
 
 

@@ -8,8 +8,8 @@ from models import OutboxMessage, PausedAddress
 from tests import dsn, mailgen
 from tests.conftest import build_app
 from worker.app import bootstrap
-from worker.outbound import pauses
 from worker.inbound.pipeline import Origin
+from worker.outbound import pauses
 
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")

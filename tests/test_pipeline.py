@@ -1,4 +1,6 @@
 """One message through parse → classify → act: exactly once, never lost, never raising."""
+from datetime import UTC
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -151,13 +153,13 @@ def test_intro_seen_cc_and_later_forwarded_is_one_referral(app):
     carol, alice, bob = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example"), ("Bob Stone", "bob@z.example")
     original = mailgen.intro(40, introducer=carol, a=alice, b=bob)
     forward = (
-        "From: Bob Stone <bob@z.example>\nTo: intros@example.com\nSubject: Fwd: Intro: Alice <> Bob\n"
-        "Message-ID: <fwd40@z>\nDate: Mon, 05 Oct 2026 08:00:00 +0000\n\n"
-        "Logging this one.\n\n---------- Forwarded message ---------\n"
-        "From: Carol Jensen <carol@x.example>\nDate: Thu, Oct 1, 2026 at 9:40 AM\n"
-        "Subject: Intro: Alice <> Bob\nTo: Alice Brook <alice@y.example>, Bob Stone <bob@z.example>\n\n"
-        "Alice, meet Bob. Bob is the accountant I told you about.\n"
-    ).encode()
+        b"From: Bob Stone <bob@z.example>\nTo: intros@example.com\nSubject: Fwd: Intro: Alice <> Bob\n"
+        b"Message-ID: <fwd40@z>\nDate: Mon, 05 Oct 2026 08:00:00 +0000\n\n"
+        b"Logging this one.\n\n---------- Forwarded message ---------\n"
+        b"From: Carol Jensen <carol@x.example>\nDate: Thu, Oct 1, 2026 at 9:40 AM\n"
+        b"Subject: Intro: Alice <> Bob\nTo: Alice Brook <alice@y.example>, Bob Stone <bob@z.example>\n\n"
+        b"Alice, meet Bob. Bob is the accountant I told you about.\n"
+    )
     first = app.pipeline.process(original, FILE)
     second = app.pipeline.process(forward, FILE)
     assert (first.kind, second.kind) == ("double_intro", "forwarded_intro")
@@ -175,11 +177,11 @@ def test_a_batch_of_plain_mail_on_a_new_mailbox_moves_one_checkpoint(app):
 
 
 def test_two_heads_ups_about_different_prospects_are_two_referrals(app):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     alice, dana = ("Alice Moreno", "alice@moreno.example"), ("Dana Whitfield", "dana@danabooks.example")
     body = "Hi Dana,\n\nQuick heads-up: {} will be in touch this week about his books. I recommended you.\n\nAlice\n"
-    when = datetime(2026, 11, 3, 15, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
     ids = []
     for i, name in enumerate(("Bob Stone", "Tom Reyes")):
         raw = mailgen.message(900 + i, alice, [dana], [("", "intros@example.com")], f"Heads-up: {name}",

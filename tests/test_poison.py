@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from models import Checkpoint, InboundMessage, Quarantined, Referral
 from tests import mailgen
 from tests.test_cli import cli
-from worker.mail.parse import parse
 from worker.inbound.pipeline import Origin
+from worker.mail.parse import parse
 
 FILE = Origin("file", "poison.eml")
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -105,8 +105,8 @@ def test_ingest_records_every_message_despite_poison(tmp_path):
 def test_run_reads_poison_from_imap_and_keeps_going(tmp_path, sqlite_url, imap_mailbox):
     from tests.conftest import build_app
     from tests.test_imap import imap_settings
-    from worker.sources.runner import Runner
     from worker.app.live import imap_account
+    from worker.sources.runner import Runner
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source=imap_settings(imap_mailbox))
@@ -199,9 +199,9 @@ def test_run_at_startup_says_error_once_per_try_then_starts(tmp_path, postgres_u
     import subprocess
     import sys
 
+    from models.db import make_engine, upgrade
     from tests.faults import TcpProxy
     from tests.test_imap import wait_until
-    from models.db import make_engine, upgrade
 
     engine = make_engine(postgres_url)
     upgrade(engine)
@@ -236,6 +236,7 @@ def test_outages_are_told_from_bugs_and_bad_mail():
     import smtplib
 
     from sqlalchemy.exc import DataError, OperationalError
+
     from worker.core.outages import describe, is_outage
 
     down = OperationalError("SELECT 1", {}, Exception("connection refused"))
@@ -269,8 +270,8 @@ def with_attachment(raw: bytes, size: int) -> bytes:
 def test_imap_message_above_the_cap_is_quarantined_and_its_intro_still_logged(tmp_path, database_url, imap_mailbox):
     from tests.conftest import build_app
     from tests.test_imap import imap_settings
-    from worker.sources.runner import Runner
     from worker.app.live import imap_account
+    from worker.sources.runner import Runner
 
     app = build_app(tmp_path, database_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source={**imap_settings(imap_mailbox), "max_message_bytes": 100_000})
@@ -303,8 +304,8 @@ def test_mailbox_is_fetched_a_few_megabytes_at_a_time():
 
 
 def test_max_message_bytes_is_validated(tmp_path):
-    from worker.core.config import ConfigError
     from tests.conftest import make_config
+    from worker.core.config import ConfigError
 
     with pytest.raises(ConfigError, match="max_message_bytes"):
         make_config(tmp_path, "sqlite://", source={"max_message_bytes": 10})
@@ -412,10 +413,10 @@ def test_a_message_the_imap_server_cannot_read_is_set_aside_and_the_rest_is_read
     """A broken file in Dovecot's store makes it drop the connection at every FETCH of it."""
     import glob
 
-    from tests.test_imap import imap_settings
     from tests.conftest import build_app
-    from worker.sources.runner import Runner
+    from tests.test_imap import imap_settings
     from worker.app.live import imap_account
+    from worker.sources.runner import Runner
 
     app = build_app(tmp_path, sqlite_url, {"TEST_IMAP_PASSWORD": imap_mailbox.password},
                     source=imap_settings(imap_mailbox))

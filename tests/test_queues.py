@@ -11,10 +11,10 @@ from tests.servers import SmtpSink
 from tests.test_cli import cli
 from tests.test_imap import wait_until
 from worker.app import bootstrap
-from worker.outbound import queues
-from worker.outbound.broker import start_worker
 from worker.core.config import ConfigError, from_dict
 from worker.inbound.pipeline import Origin
+from worker.outbound import queues
+from worker.outbound.broker import start_worker
 
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 

@@ -9,8 +9,8 @@ import sys
 from tests import mailgen
 from tests.test_cli import cli
 from tests.test_imap import wait_until
-from worker.core.config import from_dict
 from worker.app.reload import changes, describe
+from worker.core.config import from_dict
 
 DANA = "  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n"
 ZOE = "  - {name: Zoe Park, emails: [zoe@parkdesign.example], timezone: Europe/Rome}\n"
@@ -53,7 +53,7 @@ def test_run_takes_a_new_member_from_config_yaml_on_sighup(tmp_path, database_ur
     zoe = ("Zoe Park", "zoe@parkdesign.example")
     env = {**{k: v for k, v in os.environ.items() if k != "INTROLEDGER_CONFIG"}, **database}
     _referrals = lambda home: json.loads(cli("referrals", "--json", cwd=home, env=database).stdout)
-    log = open(home / "stderr", "w+")  # noqa: SIM115 - the process writes it until the end
+    log = open(home / "stderr", "w+")  # the process writes it until the end
     run = subprocess.Popen([sys.executable, "-m", "worker.cli.main", "run"], cwd=home, env=env,
                            stdout=subprocess.DEVNULL, stderr=log, text=True)
     said = lambda text: text in (home / "stderr").read_text()

@@ -1,7 +1,7 @@
 """Reminders as mail, on hand-built histories and a frozen clock: each fires exactly when due in the
 member's zone, once; not for quiet partners or kept promises; the daily prompt is opt-in and on
 weekdays; "I might have someone for you" is recognised in five languages; received over SMTP."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from models import OutboxMessage, Promise, Referral
 from tests import mailgen
 from tests.conftest import TRACKING, build_app
-from worker.inbound.pipeline import Origin
 from worker.app.service import Service
+from worker.inbound.pipeline import Origin
 
-UTC = timezone.utc
+UTC = UTC
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 MARCO = ("Marco Rossi", "marco@rossi-marketing.example")
 CAROL = ("Carol Jensen", "carol@jensen.example")

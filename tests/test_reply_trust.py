@@ -9,9 +9,9 @@ from sqlalchemy import select
 from models import OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker.mail import tokens
-from worker.inbound.pipeline import Origin
 from worker.followups.replytrust import auth_failures
+from worker.inbound.pipeline import Origin
+from worker.mail import tokens
 
 FILE = Origin("file", "t")
 SECRET = "s3cret"
@@ -275,7 +275,7 @@ def test_two_workers_given_two_copies_of_one_answer_apply_it_once(app, clock):
         start.wait()
         kinds.append(worker.pipeline.process(raw, FILE).kind)
 
-    threads = [threading.Thread(target=work, args=pair) for pair in zip((app, other), copies)]
+    threads = [threading.Thread(target=work, args=pair) for pair in zip((app, other), copies, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

@@ -14,9 +14,9 @@ import pytest
 from tests.servers import _Handler
 from tests.test_delivery import make_app, queue_thank_you, row
 from worker.app import bootstrap
+from worker.core.config import OutboundConfig
 from worker.outbound import backoff
 from worker.outbound.broker import start_worker
-from worker.core.config import OutboundConfig
 
 DEFAULT_ATTEMPTS = OutboundConfig().max_attempts
 

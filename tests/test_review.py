@@ -1,7 +1,7 @@
 """`ingest --review` of a member's past mail, and `introledger review` accept/reject, on real files."""
 import json
 import mailbox
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -23,12 +23,12 @@ GRACE, HIRO = ("Grace Tanaka", "grace@tanaka-dental.example"), ("Hiro Silva", "h
 PRIYA = ("Priya Haddad", "priya@haddad-cafe.example")
 REVIEW_KEYS = {"id", "introduced_at", "introducer", "parties", "direction", "subject", "message_id", "kind",
                "reason", "confidence", "origin", "found_in"}
-OLD = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)  # months before today: a backfill
+OLD = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # months before today: a backfill
 
 
 def intro(i: int, introducer, a, b, when: datetime, cc=()) -> bytes:
     """An intro as the introducer's client sent it (to both parties; no tracking address)."""
-    first = lambda p: p[0].split()[0]  # noqa: E731
+    first = lambda p: p[0].split()[0]
     body = (f"{first(a)}, meet {first(b)}. {first(b)} is the specialist I told you about. {first(a)} is "
             f"looking for help with a project this spring — I think you two should talk.\n\n"
             f"Best,\n{first(introducer)}\n")
@@ -261,7 +261,7 @@ def test_a_clear_intro_after_a_weak_one_is_logged_and_resolves_the_review_item(w
     import logging
 
     caplog.set_level(logging.INFO, logger="introledger")
-    weak, clear = _weak_then_clear(threaded, datetime.now(timezone.utc) - timedelta(hours=4))
+    weak, clear = _weak_then_clear(threaded, datetime.now(UTC) - timedelta(hours=4))
     (workdir / "weak.eml").write_bytes(weak)
     assert json.loads(cli("ingest", "--json", "weak.eml", cwd=workdir).stdout) == {"needs_review": 1}
     [waiting] = review_list(workdir)
@@ -299,11 +299,11 @@ def test_a_clear_intro_after_a_weak_one_is_logged_and_resolves_the_review_item(w
 
 
 def test_a_partys_reply_thanking_for_the_introduction_stays_a_reply_to_the_review_item(workdir):
-    weak, _ = _weak_then_clear(True, datetime.now(timezone.utc) - timedelta(hours=4))
+    weak, _ = _weak_then_clear(True, datetime.now(UTC) - timedelta(hours=4))
     (workdir / "weak.eml").write_bytes(weak)
     thanks = mailgen.message(5, RAJ, [CAROL, DANA], [("", "intros@example.com")], "Re: Raj's bistro",
                              "Thanks for the introduction, Carol! Dana, could we talk on Tuesday?\n\nRaj\n",
-                             "gmail", datetime.now(timezone.utc), in_reply_to=LOOSE)
+                             "gmail", datetime.now(UTC), in_reply_to=LOOSE)
     (workdir / "thanks.eml").write_bytes(thanks)
     cli("ingest", "weak.eml", cwd=workdir)
     assert json.loads(cli("ingest", "--json", "thanks.eml", cwd=workdir).stdout) == {"thread_reply": 1}

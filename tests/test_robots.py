@@ -3,7 +3,7 @@ headers, and other introledger deployments, are never answered and never count a
 
 End to end through the real pipeline (bootstrap → classify → act → hooks → outbox rows).
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker.mail import tokens
 from worker.inbound.pipeline import Origin
+from worker.mail import tokens
 
 SECRET = "s3cret"
 DANA = "dana@danabooks.example"
@@ -77,7 +77,7 @@ def events(app) -> list[ReferralEvent]:
 
 def follow_up_due(app) -> list[datetime]:
     with app.sessions() as s:
-        return [f.due_at.replace(tzinfo=f.due_at.tzinfo or timezone.utc) for f in s.scalars(
+        return [f.due_at.replace(tzinfo=f.due_at.tzinfo or UTC) for f in s.scalars(
             select(FollowUp).where(FollowUp.status == "scheduled").order_by(FollowUp.step))]
 
 
@@ -97,7 +97,7 @@ def test_out_of_office_without_headers_to_a_follow_up_gets_no_clarification_day_
     assert mails(app, "clarification") == []
     assert referral(app).status == "introduced" and events(app) == []
     # ... and the next follow-up waits until she is back, as with a robot that says so in headers.
-    assert follow_up_due(app)[0] == datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert follow_up_due(app)[0] == datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_a_person_writing_free_text_twice_gets_one_clarification_per_step(app, clock):
@@ -201,7 +201,7 @@ def test_mail_from_another_deployment_is_never_answered(tmp_path, sqlite_url, cl
         raw = {
             "loop_header": from_other_deployment(1),
             # a list or forwarder dropped their loop header; their signed reply address remains
-            "token_reply_to": from_other_deployment(1, loop="", sender=f"Bob Stone <bob@b.example>",
+            "token_reply_to": from_other_deployment(1, loop="", sender="Bob Stone <bob@b.example>",
                                                     reply_to=token),
             "token_from": from_other_deployment(1, loop="", sender=f"introledger <{token}>"),
             "configured_from": from_other_deployment(1, loop="", sender="introledger <intros@c.example>"),
@@ -331,14 +331,14 @@ def test_people_do_not_read_as_robots(text):
 
 
 @pytest.mark.parametrize("text, back", [
-    ("I'll be back on 12 March.", datetime(2027, 3, 12, tzinfo=timezone.utc)),
-    ("I am away until Monday.", datetime(2026, 11, 9, tzinfo=timezone.utc)),
-    ("Ich bin bis 14.12. im Urlaub.", datetime(2026, 12, 14, tzinfo=timezone.utc)),
-    ("Je suis absente jusqu'au 3 décembre.", datetime(2026, 12, 3, tzinfo=timezone.utc)),
-    ("Regresaré el 5 de diciembre.", datetime(2026, 12, 5, tzinfo=timezone.utc)),
-    ("Ik ben tot en met 13 november afwezig.", datetime(2026, 11, 13, tzinfo=timezone.utc)),
-    ("Rientrerò il 23 novembre.", datetime(2026, 11, 23, tzinfo=timezone.utc)),
-    ("Estou de férias até 20 de novembro.", datetime(2026, 11, 20, tzinfo=timezone.utc)),
+    ("I'll be back on 12 March.", datetime(2027, 3, 12, tzinfo=UTC)),
+    ("I am away until Monday.", datetime(2026, 11, 9, tzinfo=UTC)),
+    ("Ich bin bis 14.12. im Urlaub.", datetime(2026, 12, 14, tzinfo=UTC)),
+    ("Je suis absente jusqu'au 3 décembre.", datetime(2026, 12, 3, tzinfo=UTC)),
+    ("Regresaré el 5 de diciembre.", datetime(2026, 12, 5, tzinfo=UTC)),
+    ("Ik ben tot en met 13 november afwezig.", datetime(2026, 11, 13, tzinfo=UTC)),
+    ("Rientrerò il 23 novembre.", datetime(2026, 11, 23, tzinfo=UTC)),
+    ("Estou de férias até 20 de novembro.", datetime(2026, 11, 20, tzinfo=UTC)),
 ])
 def test_return_dates(text, back, clock):
     from worker.classify.ooo import return_date
@@ -376,7 +376,7 @@ def test_a_headerless_robot_answering_every_mail_for_weeks_hears_only_the_follow
         imap_mailbox.append(mailgen.intro(1, introducer=("Carol Jensen", CAROL), a=("Alice Brook", ALICE),
                                           b=("Dana Whitfield", DANA), when=clock.current))
         answered = 0
-        for day in range(25):
+        for _ in range(25):
             Service(app).once()
             for sent in smtp_sink.messages[answered:]:
                 if DANA in sent.rcpt_tos:

@@ -9,9 +9,9 @@ from models import Checkpoint, Referral
 from tests import mailgen
 from tests.conftest import build_app
 from tests.test_imap import Background, imap_settings, wait_until
+from worker.app.live import imap_account
 from worker.sources.maildir import MaildirSource
 from worker.sources.runner import Runner
-from worker.app.live import imap_account
 
 
 def count(app) -> int:

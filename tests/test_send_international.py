@@ -2,7 +2,6 @@
 from email import message_from_string, policy
 
 import pytest
-
 from sqlalchemy import select
 
 from models import OutboxMessage

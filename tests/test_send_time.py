@@ -6,7 +6,7 @@
   digest, reminders); a person can send a held-back mail now; a raised cap releases what now fits.
 """
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -125,11 +125,11 @@ def test_snooze_withdraws_a_queued_follow_up(tmp_path, database_url, smtp_sink, 
 # --- the decision itself (pure) --------------------------------------------------------------
 
 def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from worker.outbound.sendrules import ReferralFacts, still_wanted
 
-    queued = datetime(2026, 12, 2, 23, 0, tzinfo=timezone.utc)
+    queued = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)
     later = queued + timedelta(minutes=30)
     open_ = ReferralFacts(7, "introduced", False)
     assert still_wanted("follow_up", queued, [open_]) == (True, "")
@@ -216,12 +216,12 @@ def test_a_members_digest_reminders_and_confirmations_do_not_starve_her_follow_u
     """User trial: on a Monday Dana got her digest, her coffee check-in and her daily prompt (3 of
     her 3 a day), so the follow-up she needed waited a day. Her own account's mail no longer counts;
     Carol, a partner, still gets at most 3 a day."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests import mailgen
     from tests.test_delivery import CAROL, FILE
 
-    clock.current = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)  # a Monday
+    clock.current = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # a Monday
     app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock,
                     thank_you={"enabled": False}, follow_ups={"steps": ["7d"]},
                     reminders={"coffee": {"day_of_month": 9, "hour": 8}, "daily": {"enabled": True, "hour": 8}},
@@ -237,7 +237,7 @@ def test_a_members_digest_reminders_and_confirmations_do_not_starve_her_follow_u
                             .order_by(OutboxMessage.id)).all()
         return [outbound.deliverer.deliver(oid) for oid in ids]
 
-    clock.current = datetime(2026, 11, 9, 15, 10, tzinfo=timezone.utc)  # a week later
+    clock.current = datetime(2026, 11, 9, 15, 10, tzinfo=UTC)  # a week later
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 1
         assert app.reminders.queue_due(s) == 2  # the coffee check-in and the daily prompt
@@ -279,12 +279,12 @@ def answer_about(app, referral_id: int, words: str) -> str:
 
 def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, database_url, smtp_sink, clock):
     import json
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests.conftest import MEMBERS, TRACKING
     from tests.test_cli import cli
 
-    clock.current = datetime.now(timezone.utc)  # the command line runs on the real clock
+    clock.current = datetime.now(UTC)  # the command line runs on the real clock
     app = make_app(tmp_path, database_url, smtp_sink, clock)
     outbound = bootstrap.build_outbound(app)
     fid = deferred_follow_up(app, clock, outbound)

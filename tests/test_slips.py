@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from models import FollowUp, OutboxMessage, Referral
 from tests.conftest import build_app
-from tests.test_ledger import cli_workspace, history  # noqa: F401
-from worker.ledger import balance as ledger, slips
+from tests.test_ledger import cli_workspace
+from worker.ledger import balance as ledger
+from worker.ledger import slips
 
 
 @pytest.mark.parametrize("text, expected", [

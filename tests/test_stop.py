@@ -1,25 +1,21 @@
 """STOP means what people mean: STOP ends the follow-ups of the one referral it answers (and
 says so); STOP ALL / UNSUBSCRIBE (or `optout add`) ends all mail to the address."""
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from models import OptOut, ReferralEvent  # noqa: F401
+from models import OptOut
 from tests import mailgen
+from tests.fixtures_outcomes import DANA, FILE, SECRET
 from tests.test_cli import cli
-from tests.test_lifecycle import logged  # noqa: F401  (fixture: a logged intro, a working dir, env)
-from tests.test_outcomes import (  # noqa: F401
-    DANA,
-    FILE,
-    SECRET,
-    answer,
-    app,
-    events,
-    mails,
-    referral,
-    steps,
-)
+from tests.test_outcomes import answer, events, mails, referral, steps
 from worker.mail import tokens
+
+
+@pytest.fixture
+def app(one_intro_app):
+    return one_intro_app
 
 
 def _opted_out(app) -> list[str]:
@@ -90,7 +86,7 @@ def test_a_stop_repeated_under_another_message_id_confirms_once(app, clock):
     assert len(mails(app, "stop_confirmation")) == 1
 
 
-def test_mark_stop_says_what_it_did_and_opts_no_one_out(logged):  # noqa: F811
+def test_mark_stop_says_what_it_did_and_opts_no_one_out(logged):
     workdir, env = logged
     out = cli("mark", "1", "STOP", cwd=workdir, env=env).stdout
     assert "is now" not in out
@@ -130,7 +126,7 @@ def test_a_follow_up_about_an_intro_the_member_received_names_the_introducer(app
     assert "you have been in touch" in mail.text_body
 
 
-def test_templates_preview_shows_the_follow_up(logged):  # noqa: F811
+def test_templates_preview_shows_the_follow_up(logged):
     workdir, env = logged
     out = cli("templates", "preview", "follow_up", cwd=workdir, env=env).stdout
     assert "Subject: How did the intro to Alice Moreno go? [ref R12]" in out and "STOP ALL" in out
@@ -145,7 +141,7 @@ def test_snooze_by_reply_is_confirmed_with_the_day_we_ask_again(app, clock):
     assert steps(app)[0][2] == clock.current + timedelta(days=14)
 
 
-def test_mark_snooze_prints_when_we_ask_again(logged):  # noqa: F811
+def test_mark_snooze_prints_when_we_ask_again(logged):
     workdir, env = logged
     out = " ".join(cli("mark", "1", "SNOOZE 2 weeks", cwd=workdir, env=env).stdout.split())
     assert "referral #1 stays introduced: snoozed 14 days: next follow-up on" in out
@@ -195,12 +191,12 @@ def test_confirmations_thread_under_the_members_own_reply(app, clock):
 
 def test_after_stop_on_one_referral_the_member_still_gets_her_weekly_digest(app, clock):
     """Was: one STOP opted her out of every mail, the digest included, and nothing said so."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from worker.app import bootstrap
 
     app.pipeline.process(answer(clock, "STOP"), FILE)
-    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=timezone.utc)  # the next Monday morning
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)  # the next Monday morning
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 1
     [digest] = mails(app, "digest")

@@ -1,5 +1,5 @@
 """The thank-you policy: who is thanked, when, once a day, and never against someone's wishes."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -45,7 +45,7 @@ def test_received_intro_queues_one_rendered_thank_you_to_the_introducer(app, clo
     assert row.text_body.startswith("Hi Carol,") and "Dana" in row.text_body
     assert "<p>Hi Carol,</p>" in row.html_body
     assert row.in_reply_to == "gen1.gmail@mail.gmail.example"
-    assert row.not_before == datetime(2026, 11, 2, 15, 10, tzinfo=timezone.utc)  # the 10-minute delay
+    assert row.not_before == datetime(2026, 11, 2, 15, 10, tzinfo=UTC)  # the 10-minute delay
 
 
 def test_the_same_event_twice_queues_once(app, clock):
@@ -73,7 +73,7 @@ def test_after_todays_thank_you_went_out_the_next_intro_is_thanked_the_next_morn
     first, second = rows(app)
     assert len(first.referral_ids) == 1  # one mail a day: today's has gone
     assert second.status == "queued" and second.subject == "Thank you for the introduction to Bob Stone"
-    assert second.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=timezone.utc)  # tomorrow 08:00 in Chicago
+    assert second.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=UTC)  # tomorrow 08:00 in Chicago
     clock.advance(days=1)
     app.pipeline.process(intro(3, clock, a=("Eve Marsh", "eve@q.example")), FILE)
     first, second = rows(app)  # the new day's intro joins the mail already waiting for that day
@@ -84,6 +84,7 @@ def test_two_intros_one_introducer_first_thanks_sent_each_intro_thanked_exactly_
     """User trial: Grace's second intro of the day was never thanked once the first thank-you had
     gone. Sent for real (folder transport), read back as the introducer would."""
     from email import message_from_bytes, policy
+
     from worker.app import bootstrap
 
     app = build_app(tmp_path, database_url, now=clock, thank_you={"delay_seconds": 0},
@@ -130,7 +131,7 @@ def test_no_thank_you_unless_a_member_received_it_from_someone_else(app, clock, 
 
 
 def test_backfilled_old_intros_are_not_thanked(app, clock):
-    old = mailgen.intro(1, introducer=CAROL, b=DANA, when=datetime(2026, 9, 1, tzinfo=timezone.utc))
+    old = mailgen.intro(1, introducer=CAROL, b=DANA, when=datetime(2026, 9, 1, tzinfo=UTC))
     app.pipeline.process(old, FILE)
     assert rows(app) == []
 
@@ -144,20 +145,20 @@ def test_opted_out_introducer_gets_a_suppressed_row_with_the_reason(app, clock):
 
 
 def test_quiet_hours_move_the_send_to_the_recipients_morning(app, clock):
-    clock.current = datetime(2026, 11, 3, 4, 0, tzinfo=timezone.utc)  # 22:00 in Chicago
+    clock.current = datetime(2026, 11, 3, 4, 0, tzinfo=UTC)  # 22:00 in Chicago
     app.pipeline.process(intro(1, clock), FILE)
     [row] = rows(app)
-    assert row.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=timezone.utc)  # 08:00 CST
+    assert row.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=UTC)  # 08:00 CST
 
 
 def test_a_members_own_thanks_in_the_thread_suppresses_ours(app, clock):
     app.pipeline.process(intro(1, clock), FILE)
     reply = (
-        "From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
-        "Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply@x>\n"
-        "In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
-        "Thanks so much Carol! Alice, lovely to meet you.\n\nOn Mon Carol wrote:\n> Alice, meet Dana\n"
-    ).encode()
+        b"From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
+        b"Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply@x>\n"
+        b"In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
+        b"Thanks so much Carol! Alice, lovely to meet you.\n\nOn Mon Carol wrote:\n> Alice, meet Dana\n"
+    )
     assert app.pipeline.process(reply, FILE).kind == "thread_reply"
     [row] = rows(app)
     assert row.status == "suppressed" and "already thanked by hand" in row.reason
@@ -168,11 +169,11 @@ def test_thanking_one_intro_by_hand_keeps_ours_for_the_others_that_day(app, cloc
     clock.advance(minutes=2)
     app.pipeline.process(intro(2, clock, a=("Bob Stone", "bob@z.example")), FILE)
     reply = (
-        "From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
-        "Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply@x>\n"
-        "In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
-        "Thanks so much Carol! Alice, lovely to meet you.\n"
-    ).encode()
+        b"From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
+        b"Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply@x>\n"
+        b"In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
+        b"Thanks so much Carol! Alice, lovely to meet you.\n"
+    )
     assert app.pipeline.process(reply, FILE).kind == "thread_reply"
     queued = [r for r in rows(app) if r.status == "queued"]
     assert [r.subject for r in queued] == ["Thank you for the introduction to Bob Stone"]
@@ -184,10 +185,10 @@ def test_thanking_one_intro_by_hand_keeps_ours_for_the_others_that_day(app, cloc
 def test_a_partys_reply_without_thanks_from_the_member_keeps_ours(app, clock):
     app.pipeline.process(intro(1, clock), FILE)
     reply = (
-        "From: Alice Brook <alice@y.example>\nTo: dana@danabooks.example\nCc: intros@example.com\n"
-        "Subject: Re: Intro\nMessage-ID: <alice-reply@y>\nIn-Reply-To: <gen1.gmail@mail.gmail.example>\n\n"
-        "Thanks Carol! Dana, when are you free?\n"
-    ).encode()
+        b"From: Alice Brook <alice@y.example>\nTo: dana@danabooks.example\nCc: intros@example.com\n"
+        b"Subject: Re: Intro\nMessage-ID: <alice-reply@y>\nIn-Reply-To: <gen1.gmail@mail.gmail.example>\n\n"
+        b"Thanks Carol! Dana, when are you free?\n"
+    )
     app.pipeline.process(reply, FILE)
     assert rows(app)[0].status == "queued"
 

@@ -1,9 +1,9 @@
 """Reply tokens: bound to one referral, signed, optionally expiring."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from worker.mail import tokens
 
-NOW = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 TRACKING = "intros@example.com"
 
 

@@ -1,42 +1,41 @@
 """All the wiring in one place: config → engine → sessions → members → pipeline."""
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Callable
-
-import logging
 
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
-
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import utcnow
 from models.db import make_engine, require_migrated, session_factory
-from worker.ledger import balance as ledger, partners
-from worker.outbound import queues
-from worker.outbound.broker import job_check, make_broker, register, send_job
-from worker.classify.rules import Context
-from worker.core.config import Config, seconds
 from worker.classify import directory as member_directory
 from worker.classify.directory import Directory
-from worker.outbound.delivery import Deliverer
-from worker.inbound.deployments import Deployments
-from worker.ledger.digest import Digests
-from worker.followups.schedule import FollowUps
-from worker.followups.replymatch import TokenPolicy, find_reply
-from worker.followups.status import StatusDesk
-from worker.outbound.mailer import FolderTransport, SmtpTransport
+from worker.classify.rules import Context
+from worker.core.config import Config, seconds
 from worker.core.outages import wait_out
-from worker.outbound.pauses import Bounces
+from worker.followups.replymatch import TokenPolicy, find_reply
+from worker.followups.schedule import FollowUps
+from worker.followups.status import StatusDesk
+from worker.followups.thanks import ThankYouPlanner
+from worker.followups.unsubscribe import Unsubscribes
+from worker.inbound.deployments import Deployments
 from worker.inbound.pipeline import Pipeline
+from worker.ledger import balance as ledger
+from worker.ledger import partners
+from worker.ledger.digest import Digests
 from worker.ledger.reminders import Reminders
+from worker.outbound import queues
+from worker.outbound.broker import job_check, make_broker, register, send_job
+from worker.outbound.delivery import Deliverer
+from worker.outbound.mailer import FolderTransport, SmtpTransport
+from worker.outbound.pauses import Bounces
 from worker.outbound.sweep import Sweeper
 from worker.outbound.templating import Templates
-from worker.followups.unsubscribe import Unsubscribes
-from worker.followups.thanks import ThankYouPlanner
 
 log = logging.getLogger("introledger.bootstrap")
 

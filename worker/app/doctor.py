@@ -1,5 +1,5 @@
 """`introledger doctor`: try each outside part once and say, per problem, how to fix it."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import DBAPIError
@@ -43,7 +43,7 @@ def _smtp(config: Config) -> list[str]:
 
 def _unconfirmed(config: Config) -> list[str]:
     """Mail that may or may not have arrived waits for a person (docs/sending.md, At most once)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy.orm import Session
 
@@ -52,7 +52,7 @@ def _unconfirmed(config: Config) -> list[str]:
     engine = make_engine(config.database_url)
     try:
         with Session(engine) as session:
-            ids = unconfirmed_before(session, datetime.now(timezone.utc) - timedelta(days=1))
+            ids = unconfirmed_before(session, datetime.now(UTC) - timedelta(days=1))
     finally:
         engine.dispose()
     if not ids:
@@ -92,7 +92,7 @@ def _bounces(config: Config) -> list[str]:
     try:
         with Session(engine) as session:
             paused = pauses.all_paused(session)
-            refused = pauses.bounced_not_paused(session, datetime.now(timezone.utc) - timedelta(days=7))
+            refused = pauses.bounced_not_paused(session, datetime.now(UTC) - timedelta(days=7))
     except (NotMigrated, DBAPIError):
         return []  # check() names the database problem
     finally:
@@ -228,7 +228,7 @@ def _broker_checks(config: Config) -> tuple[list[str], list[str]]:
     client = redis.Redis.from_url(url, socket_timeout=3)
     try:
         client.ping()
-        ours = queues.me(config.queue_name, config.settings.tracking.address, str(config.path), datetime.now(timezone.utc))
+        ours = queues.me(config.queue_name, config.settings.tracking.address, str(config.path), datetime.now(UTC))
         return queues.others(ours, queues.registered(client), queues.live_queues(client))
     except redis.RedisError as exc:
         return [(f"broker: Redis at {_without_password(url)} does not answer ({exc}); "

@@ -1,5 +1,5 @@
 """Pick the configured live source and return the runner's once/forever entry points."""
-from typing import Callable
+from collections.abc import Callable
 
 from worker.app.bootstrap import App
 from worker.core.config import Config

@@ -3,10 +3,10 @@ import logging
 import threading
 
 from worker.app.bootstrap import App, Outbound, build_outbound
-from worker.outbound.broker import start_worker
-from worker.inbound.pipeline import Outcome
-from worker.app.reload import reload
 from worker.app.live import runner_for
+from worker.app.reload import reload
+from worker.inbound.pipeline import Outcome
+from worker.outbound.broker import start_worker
 
 log = logging.getLogger("introledger.service")
 DRAIN_TIMEOUT_MS = 30_000

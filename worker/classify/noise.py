@@ -5,10 +5,10 @@ need the context.
 """
 import re
 
-from worker.mail import bounces
 from worker.classify.language import OUT_OF_OFFICE_SUBJECT
-from worker.mail.parse import Inbound, getaddresses_safely
 from worker.classify.verdict import Verdict
+from worker.mail import bounces
+from worker.mail.parse import Inbound, getaddresses_safely
 
 BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
 # An introledger reply token (intros+r12d20412k3v9q2x7mf@…, with a step: intros+r12s2d…, and

@@ -12,7 +12,7 @@ notice: things a person rarely writes when answering. A reply that reads as a ro
 answered and never counts as a person acting; any command in it is still read.
 """
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from worker.mail.forwarded import parse_loose_date
 
@@ -230,4 +230,4 @@ def _weekday(tail: str, now: datetime) -> datetime | None:
 def _aware(when: datetime | None) -> datetime | None:
     if when is None:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

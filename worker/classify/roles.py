@@ -2,8 +2,8 @@
 import re
 
 from worker.classify.directory import Directory
-from worker.mail.parse import Address
 from worker.classify.verdict import Party
+from worker.mail.parse import Address
 
 _NEEDS = (
     r"(?:is|are) (?:looking|searching) for|needs?|wants?|asked (?:me )?(?:for|about)|is after"

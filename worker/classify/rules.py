@@ -2,19 +2,19 @@
 
 Read RULES top to bottom to know what the system does with a message.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timezone
+from datetime import UTC
 from functools import lru_cache
-from typing import Callable
 
 from worker.classify import noise, ooo
 from worker.classify.directory import Directory
-from worker.mail.forwarded import find_forwarded, parse_loose_date
 from worker.classify.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
-from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
-from worker.mail.quotes import new_text as _new_text
 from worker.classify.roles import assign
 from worker.classify.verdict import INTRO_KINDS, Intro, Party, Promised, Verdict
+from worker.mail.forwarded import find_forwarded, parse_loose_date
+from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
+from worker.mail.quotes import new_text as _new_text
 
 PRONOUNS = frozenset(
     "I He She They We You It This That Someone Er Sie Es Wir Elle Il Ils Elles On Ella Él Ellos "
@@ -161,7 +161,7 @@ def _from_block(msg: Inbound, block) -> Inbound:
 def _aware(when):
     """Clients print forwarded dates without a zone more often than not; read them as UTC."""
     if when is not None and when.tzinfo is None:
-        return when.replace(tzinfo=timezone.utc)
+        return when.replace(tzinfo=UTC)
     return when
 
 

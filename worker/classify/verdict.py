@@ -6,7 +6,6 @@ from worker.core.statuses import INTRO_KINDS, NOISE_KINDS, Kind  # noqa: F401 - 
 from worker.mail.parse import Address
 
 
-
 @dataclass(frozen=True)
 class Party:
     address: Address  # email may be "" for a prospect named in a heads-up note

@@ -317,9 +317,9 @@ def load(explicit: str | None = None, env: dict[str, str] | None = None) -> Conf
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (pass --config PATH or set INTROLEDGER_CONFIG)")
+        raise ConfigError(f"{path}: no such file (pass --config PATH or set INTROLEDGER_CONFIG)") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}")
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     return from_dict(data, path, env)
 
 

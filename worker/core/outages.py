@@ -67,7 +67,7 @@ def wait_out(attempt, say, first: float = 0.5, cap: float = 30.0, wait=None):
     while True:
         try:
             return attempt()
-        except Exception as exc:  # noqa: BLE001 - outages wait, anything else is re-raised
+        except Exception as exc:  # outages wait, anything else is re-raised
             if not is_outage(exc):
                 raise
             say(f"error: {describe(exc)}, retrying in {delay:g}s")

@@ -1,8 +1,8 @@
 """Follow-ups as rows: scheduled with the referral, turned into mail when due, moved or cancelled
 when the referral changes. A sweep does the due work, idempotently."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, Referral
 from models.db import skip_locked
 from worker.core import lifecycle
+from worker.core.config import FollowUpConfig, QuietHours, seconds
+from worker.core.statuses import OPEN
 from worker.mail import tokens
 from worker.outbound import outbox
-from worker.core.config import FollowUpConfig, QuietHours, seconds
 from worker.outbound.memberview import describe
 from worker.outbound.quiet import member_zone, quiet_reason, send_time
-from worker.core.statuses import OPEN
 from worker.outbound.templating import Templates
-
 
 
 @dataclass

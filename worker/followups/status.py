@@ -3,29 +3,29 @@
 A change is applied only for an entitled sender with proof (signed token or a reply to our own
 mail); anything else is logged as a refused attempt with its reason, and nothing changes.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
-from worker.core import lifecycle
-from worker.followups import replytrust
-from worker.mail import tokens
-from worker.outbound import outbox
-from worker.mail.commands import Command, parse_command, split_correction
-from worker.core.config import QuietHours
-from worker.followups.schedule import FollowUps
-from worker.outbound.memberview import describe
-from worker.core.money import format_money
 from worker.classify.ooo import before_robot
-from worker.mail.parse import Address, Inbound
-from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
-from worker.mail.quotes import new_text
-from worker.outbound.templating import Templates, first_name
 from worker.classify.verdict import Verdict
+from worker.core import lifecycle
+from worker.core.config import QuietHours
+from worker.core.money import format_money
+from worker.followups import replytrust
+from worker.followups.schedule import FollowUps
+from worker.mail import tokens
+from worker.mail.commands import Command, parse_command, split_correction
+from worker.mail.parse import Address, Inbound
+from worker.mail.quotes import new_text
+from worker.outbound import outbox
+from worker.outbound.memberview import describe
+from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
+from worker.outbound.templating import Templates, first_name
 
 NEW_STATUS = lifecycle.ANSWER_STATE
 TERMINAL = lifecycle.TERMINAL

@@ -3,24 +3,24 @@
 Runs inside the transaction that logged the referral, so the thank-you exists exactly when the
 referral does. Each decision not to thank leaves a reason a person can read.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Referral
-from worker.outbound import outbox
-from worker.core.config import OutboundConfig, ThankYouConfig
 from worker.classify.language import THANKS
-from worker.core.statuses import NOT_COUNTED
-from worker.outbound.memberview import member_view
-from worker.mail.parse import Inbound
-from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
-from worker.mail.quotes import new_text
-from worker.outbound.templating import TemplateProblem, Templates, first_name
 from worker.classify.verdict import Verdict
+from worker.core.config import OutboundConfig, ThankYouConfig
+from worker.core.statuses import NOT_COUNTED
+from worker.mail.parse import Inbound
+from worker.mail.quotes import new_text
+from worker.outbound import outbox
+from worker.outbound.memberview import member_view
+from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
+from worker.outbound.templating import TemplateProblem, Templates, first_name
 
 
 @dataclass

@@ -7,14 +7,14 @@ from sqlalchemy.orm import Session
 
 from models import Person, Promise, Referral, ReferralParty
 from models.base import utcnow
+from worker.classify.verdict import Intro, Verdict
 from worker.core import lifecycle
+from worker.inbound.matching import same_parties
+from worker.inbound.threads import subject_key
 from worker.ledger import review
 from worker.mail import names
-from worker.inbound.matching import same_parties
 from worker.mail.parse import Address, Inbound
 from worker.outbound.quiet import utc_offset_minutes
-from worker.inbound.threads import subject_key
-from worker.classify.verdict import Intro, Verdict
 
 _PEOPLE_BY_EMAIL = select(Person).where(Person.email.in_(bindparam("emails", expanding=True)))
 _REFERRAL_BY_KEY = select(Referral.id).where(Referral.dedupe_key == bindparam("key"))
@@ -36,7 +36,7 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
     if intro is None:
         return Acted(None)
     people = people_for(session, [intro.introducer, *(p.address for p in intro.parties)])
-    introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties)))
+    introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties), strict=True))
     # A clear intro in the thread of one waiting for review (classify says which) settles that one.
     existing = verdict.referral_id or _same_intro(session, intro, introducer, [p for p, _ in parties])
     if existing is not None:

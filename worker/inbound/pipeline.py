@@ -5,21 +5,21 @@ processing goes on; a database that is down is not the message's fault, so it is
 InfrastructureError for the runner to back off and retry, with the checkpoint left where it was.
 """
 import logging
-from dataclasses import dataclass, replace
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
+from worker.classify.rules import Context, classify
+from worker.classify.verdict import INTRO_KINDS, Verdict
+from worker.core.outages import InfrastructureError, describe, is_outage
 from worker.inbound.actions import Acted
 from worker.inbound.routes import Hook, act, wire
-from worker.classify.rules import Context, classify
-from worker.core.outages import InfrastructureError, describe, is_outage
-from worker.mail.parse import Inbound, ParseError, parse, raw_key
 from worker.inbound.threads import look_up
-from worker.classify.verdict import INTRO_KINDS, Verdict
+from worker.mail.parse import Inbound, ParseError, parse, raw_key
 
 log = logging.getLogger("introledger.pipeline")
 CONFLICT_RETRIES = 3
@@ -85,7 +85,7 @@ class Pipeline:
         that one is quarantined.
         """
         parsed = [_parse(raw, origin) for raw, origin in items]
-        work = list(zip(parsed, items))
+        work = list(zip(parsed, items, strict=True))
         try:
             return self._commit(work, strict=True)
         except _StageFailed:
@@ -102,9 +102,9 @@ class Pipeline:
                     pending: dict[str, tuple[str, int | None]] = {}
                     return [self._one(session, p, raw, origin, strict, last, pending)
                             for p, (raw, origin) in work]
-            except IntegrityError:
+            except IntegrityError as exc:
                 if strict and last:
-                    raise _StageFailed()  # not a race after all: find the message at fault
+                    raise _StageFailed() from exc  # not a race after all: find the message at fault
                 continue  # another worker recorded the same message or person first; look again
             except DBAPIError as exc:
                 if strict and not is_outage(exc):
@@ -139,7 +139,7 @@ class Pipeline:
             return self._quarantine(session, raw, origin, f"database refused a value: {exc.orig}", parsed.message_id)
         except DBAPIError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the boundary: any bug in a stage quarantines
+        except Exception as exc:  # the boundary: any bug in a stage quarantines
             if strict:
                 raise _StageFailed() from exc
             log.warning("quarantined %s: a stage failed", where(origin), exc_info=True)  # our bug: keep the trace
@@ -250,7 +250,7 @@ def _parse(raw: bytes, origin: Origin) -> "Inbound | str":
         return parse(raw)
     except ParseError as exc:
         return f"cannot parse {where(origin)}: {exc}"
-    except Exception as exc:  # noqa: BLE001 - the boundary: a sender's bytes must never stop the mailbox
+    except Exception as exc:  # the boundary: a sender's bytes must never stop the mailbox
         log.warning("cannot parse %s", where(origin), exc_info=True)
         return f"cannot parse {where(origin)}: {type(exc).__name__}: {exc}"
 

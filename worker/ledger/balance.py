@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import Member, Partner, Referral
 from worker.core import money
 from worker.core.config import LedgerConfig, seconds
-from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE  # noqa: F401 - ledger.NOT_COUNTED is read by its users
+from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE
 
 CONNECTED = frozenset({"connected", "qualified", "won"})
 TREND_WINDOW = timedelta(days=90)

@@ -1,8 +1,8 @@
 """The weekly digest per member: the week's referrals each way, changes, value, and the partners
 worth a coffee — queued through the outbox like every other mail, once per member and week."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -12,8 +12,7 @@ from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
 from worker.core import money
 from worker.ledger import balance as ledger
 from worker.outbound import outbox
-from worker.outbound.memberview import describe
-from worker.outbound.memberview import member_view
+from worker.outbound.memberview import describe, member_view
 from worker.outbound.templating import Templates
 
 BAR_PX = 160

@@ -5,19 +5,19 @@ Every function that decides takes the session and `now` and returns a Decision w
 words, whether or not a mail goes out; `Reminders.queue_due` renders and queues the ones that do.
 """
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
-from worker.ledger import balance as ledger
-from worker.outbound import outbox
-from worker.ledger.partners import fold_name
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig, seconds
+from worker.ledger import balance as ledger
+from worker.ledger.partners import fold_name
+from worker.outbound import outbox
 from worker.outbound.memberview import member_view
 from worker.outbound.quiet import outside_quiet_hours
 from worker.outbound.templating import Rendered, TemplateProblem, Templates, first_name

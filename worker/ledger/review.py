@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from models import InboundMessage, Referral
 from models.base import utcnow
+from worker.classify.verdict import INTRO_KINDS
 from worker.core import lifecycle
 from worker.ledger import queries
-from worker.classify.verdict import INTRO_KINDS
 
 PENDING = "needs_review"
 

@@ -7,7 +7,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from models import Member, Partner, Person, Referral, ReferralParty
 from worker.core import money
 from worker.ledger import partners
-from worker.mail.commands import parse_amount
 from worker.ledger.partners import fold_name
+from worker.mail.commands import parse_amount
 
 COLUMNS = ("giver", "receiver", "date", "type", "value", "giver_email", "receiver_email")
 REQUIRED = ("giver", "receiver", "date")
@@ -128,7 +128,7 @@ def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
             skipped += 1
             continue
         giver, receiver = people.find(slip.giver, slip.giver_email), people.find(slip.receiver, slip.receiver_email)
-        when = datetime.combine(slip.day, time(12), tzinfo=timezone.utc)
+        when = datetime.combine(slip.day, time(12), tzinfo=UTC)
         referral = Referral(
             dedupe_key=key, kind="slip", status=slip.status, direction=people.direction(giver, receiver),
             confidence=1.0, reason=f"imported from a slip (line {slip.line})", introduced_at=when,

@@ -134,7 +134,7 @@ def _first_line_depth(rest: str) -> int:
 def _unquote(rest: str, depth: int) -> str:
     if depth == 0:
         return rest
-    return re.sub(r"(?m)^(?:[ \t]*>[ \t]?){0,%d}" % depth, "", rest)
+    return re.sub(rf"(?m)^(?:[ \t]*>[ \t]?){{0,{depth}}}", "", rest)
 
 
 def _parse_headers(lines: list[str]) -> tuple[dict[str, str], int]:

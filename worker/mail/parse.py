@@ -10,12 +10,12 @@ import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.parser import BytesParser
-from email.policy import compat32
+from datetime import UTC, datetime
 from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
 from worker.mail.htmltext import html_to_text
@@ -104,7 +104,7 @@ def _raw_headers(msg: Message) -> dict[str, list[str]]:
 
 def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
     h = _raw_headers(msg)
-    first = lambda name: h[name][0] if name in h else None  # noqa: E731
+    first = lambda name: h[name][0] if name in h else None
     mid = _msgid(first("message-id"))
     sender = addresses(h.get("from"))
     text, attached, reports = _body(msg, depth)
@@ -325,8 +325,8 @@ def _date(value: object) -> datetime | None:
         return None
     try:
         when = parsedate_to_datetime(_unsurrogate(str(value)))
-        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-        when.astimezone(timezone.utc)  # 31 Dec 9999 -2359 parses, then overflows in the database
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        when.astimezone(UTC)  # 31 Dec 9999 -2359 parses, then overflows in the database
     except Exception:  # noqa: BLE001 - any malformed date is simply no date
         return None
     return when

@@ -10,7 +10,6 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
-
 from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger("introledger.broker")

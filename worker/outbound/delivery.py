@@ -7,9 +7,9 @@ hand-over is committed before DATA, and a mail handed over without an answer bec
 """
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -66,7 +66,7 @@ class Deliverer:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         except mailer.TransientSendError as exc:
             return self._release(outbox_id, exc)
-        except Exception as exc:  # noqa: BLE001 - a bug must not leave the row claimed forever
+        except Exception as exc:  # a bug must not leave the row claimed forever
             log.exception("outbox #%s: unexpected error after the claim", outbox_id)
             self._finish(outbox_id, outbox.mark_broken, f"internal error: {type(exc).__name__}: {exc}", result="")
             return row_status(self._engine, outbox_id)

@@ -32,7 +32,7 @@ class _Generator(BytesGenerator):
     def _write_headers(self, msg: Message) -> None:
         for name, value in msg.raw_items():
             if type(value) is str and self.as_is(name, value):
-                self._fp.write(f"{name}: {value}{self._NL}".encode("utf-8"))
+                self._fp.write(f"{name}: {value}{self._NL}".encode())
             else:
                 self._fp.write(self.policy.fold_binary(name, value))
         self.write(self._NL)

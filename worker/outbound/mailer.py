@@ -3,13 +3,12 @@
 Every message says it is automatic (Auto-Submitted) and carries our loop header, so neither
 we nor other well-behaved robots answer it.
 """
+import email.charset
 import hashlib
 import re
 import smtplib
-import socket
 import ssl
 import threading
-import email.charset
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
@@ -19,8 +18,8 @@ from pathlib import Path
 
 from models import OutboxMessage
 from models.base import utcnow
-from worker.outbound import flatten
 from worker.core.config import SmtpConfig
+from worker.outbound import flatten
 
 LOOP_HEADER = "X-Introledger-Loop"
 
@@ -291,7 +290,7 @@ class SmtpTransport:
         except smtplib.SMTPResponseException as exc:
             self._drop()
             self._raise(exc.smtp_code, exc.smtp_error)
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self._drop()
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
         except BaseException:  # before_data refused, or a bug: the server must not keep a half mail

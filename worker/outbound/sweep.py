@@ -6,9 +6,9 @@ Redis lost, and sends cut short by a crash are all found here again.
 """
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -4,9 +4,9 @@ Yields one message at a time so a mailbox of any size streams through in constan
 """
 import mailbox
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,16 @@ import logging
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from worker.sources import imap
-from worker.sources.maildir import MaildirSource
 from worker.core.outages import describe, is_outage
 from worker.inbound.pipeline import Outcome, Pipeline
+from worker.sources import imap
+from worker.sources.maildir import MaildirSource
 
 log = logging.getLogger("introledger.runner")
 
@@ -78,7 +78,7 @@ class Runner:
                 self._prepare(client, account)
                 imap.catch_up(client, account, self.pipeline, self.sessions, self.suspects, outcomes)
                 break
-            except Exception as exc:  # noqa: BLE001 - re-raised unless one message broke the line
+            except Exception as exc:  # re-raised unless one message broke the line
                 if not is_outage(exc) or self.suspects == noted:
                     raise
                 # The connection died while the server read certain messages: at once, again,

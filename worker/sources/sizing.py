@@ -3,7 +3,8 @@
 A message above the cap (source.max_message_bytes) is read up to the end of its headers only —
 enough to log an intro — and is set aside in quarantine with its size.
 """
-from typing import BinaryIO, Hashable
+from collections.abc import Hashable
+from typing import BinaryIO
 
 CHUNK_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
