@@ -493,8 +493,8 @@ def test_the_worker_recovers_by_itself_once_a_read_only_database_is_writable_aga
 def test_quarantine_retry_handles_a_message_again_once_its_cause_is_fixed(tmp_path, monkeypatch):
     """User trial: a mail quarantined by a passing cause (a template error) lost its answer: the
     quarantine could only be listed, so the user had to find it and re-type it with `mark`."""
-    import worker.inbound.actions as actions_module
     import worker.inbound.pipeline as pipeline_module
+    import worker.inbound.routes as routes_module
 
     (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
     cli("db", "upgrade", cwd=tmp_path)
@@ -507,7 +507,7 @@ def test_quarantine_retry_handles_a_message_again_once_its_cause_is_fixed(tmp_pa
     cli("ingest", "intro.eml", cwd=tmp_path)
     [held] = json.loads(cli("quarantine", "--json", cwd=tmp_path).stdout)
     assert "nickname" in held["reason"]
-    monkeypatch.setattr(pipeline_module, "act", actions_module.act)  # the cause is fixed
+    monkeypatch.setattr(pipeline_module, "act", routes_module.act)  # the cause is fixed
     out = cli("quarantine", "retry", str(held["id"]), cwd=tmp_path).stdout
     assert out.startswith(f"quarantine #{held['id']}: double_intro (referral #1)")
     assert json.loads(cli("quarantine", "--json", cwd=tmp_path).stdout) == []
@@ -523,5 +523,7 @@ def test_the_quarantine_list_says_which_mailbox_a_uid_is_in():
 
     assert (quarantine_place(Quarantined(source="imap:intros@mail.example:993/INBOX", source_ref="11"))
             == "UID 11 in imap:intros@mail.example:993/INBOX")
-    assert quarantine_place(Quarantined(source="maildir:/srv/mail", source_ref="1733.M1.host")) == "1733.M1.host in maildir:/srv/mail"
-    assert quarantine_place(Quarantined(source="file", source_ref="/home/dana/old/intro.eml")) == "/home/dana/old/intro.eml"
+    assert (quarantine_place(Quarantined(source="maildir:/srv/mail", source_ref="1733.M1.host"))
+            == "1733.M1.host in maildir:/srv/mail")
+    assert (quarantine_place(Quarantined(source="file", source_ref="/home/dana/old/intro.eml"))
+            == "/home/dana/old/intro.eml")
