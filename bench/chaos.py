@@ -138,7 +138,8 @@ def raw_limits(dovecot: Dovecot, smtp_port: int, count: int, seed: int) -> dict:
     with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
         started = time.perf_counter()
         for i in range(count):
-            head = f"From: raw@bench.example\r\nTo: raw@bench.example\r\nMessage-ID: <raw-{i}@bench.example>\r\nSubject: raw\r\n\r\n"
+            head = (f"From: raw@bench.example\r\nTo: raw@bench.example\r\nMessage-ID: <raw-{i}@bench.example>\r\n"
+                    "Subject: raw\r\n\r\n")
             smtp.sendmail("raw@bench.example", ["raw@bench.example"], head.encode() + body)
         smtp_rate = count / (time.perf_counter() - started)
     return {"append": append, "lmtp": lmtp_rate, "smtp": smtp_rate}
@@ -354,8 +355,9 @@ def count(received: list[dict], url: str, intro_ids: list[str], window_status: s
     logged = Counter(refs.values())
     return {
         "expected": len(expected), "received": sum(len(v) for v in got.values()),
-        "lost": lost, "lost_window": lost_window, "stuck": stuck, "dup": dup, "dup_window": dup_window, "unknown": unknown,
-        "extra": extra, "misaddressed": misaddressed, "window_rows": len(window_rows), "window_arrived": window_arrived, "open_rows": sum(r.status in OPEN for r in rows.values()),
+        "lost": lost, "lost_window": lost_window, "stuck": stuck, "dup": dup, "dup_window": dup_window,
+        "unknown": unknown, "extra": extra, "misaddressed": misaddressed, "window_rows": len(window_rows),
+        "window_arrived": window_arrived, "open_rows": sum(r.status in OPEN for r in rows.values()),
         "status": Counter(r.status for r in rows.values()),
         "not_logged": [m for m in intro_ids if logged[m] == 0],
         "logged_twice": [m for m in intro_ids if logged[m] > 1],
@@ -510,7 +512,8 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
     if r["lost"] or r["stuck"]:
         rec = f"not recovered (last expected mail at {rec})"
     print(f"LOST {len(r['lost'])} (+{len(r['lost_window'])} {args.window_status}, never arrived)   "
-          f"DUPLICATED {len(r['dup'])} (+{len(r['dup_window'])} {args.window_status})   STUCK {len(r['stuck'])} (open rows {r['open_rows']})   "
+          f"DUPLICATED {len(r['dup'])} (+{len(r['dup_window'])} {args.window_status})   "
+          f"STUCK {len(r['stuck'])} (open rows {r['open_rows']})   "
           f"RECOVERY {rec}")
     if r["window_rows"]:
         print(f"{args.window_status} (listed for a person, never resent by itself): {r['window_rows']} rows, "
@@ -529,7 +532,8 @@ def report(r: dict, workers, raw, wall_last_fault, t0, last_fault, args, n, deli
               f"raw in the same run: APPEND {raw['append']:.0f}/s, LMTP {raw['lmtp']:.0f}/s, SMTP {raw['smtp']:.0f}/s")
     for label, items in (("lost", r["lost"]), ("stuck", r["stuck"]), (args.window_status, r["lost_window"])):
         for key, rows in items[:15]:
-            what = "; ".join(f"#{x.id} {x.status} {(x.last_error or x.reason)[:120]!r}" for x in rows) or "no outbox row"
+            what = ("; ".join(f"#{x.id} {x.status} {(x.last_error or x.reason)[:120]!r}" for x in rows)
+                    or "no outbox row")
             print(f"  {label}: {key[0]} for {sorted(key[1])}: {what}")
     for label, items in (("duplicated", r["dup"]), ("in window", r["dup_window"])):
         for key, mails, rows in items[:15]:

@@ -261,7 +261,8 @@ def main() -> None:
                     workdir = Path(tempfile.mkdtemp(dir=tmp))
                     db = Database(database, workdir)
                     try:
-                        r = via_ingest(paths, db, workdir) if path == "ingest" else via_imap(paths, db, workdir, dovecot)
+                        r = (via_ingest(paths, db, workdir) if path == "ingest"
+                             else via_imap(paths, db, workdir, dovecot))
                     finally:
                         db.drop()
                     report(path, database, r)

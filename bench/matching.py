@@ -92,7 +92,8 @@ def measure(label: str, url: str, args) -> None:
         ids = wide_history(app, args.mails, args.recipients)
 
         def intro(sender, n):
-            a, b = (f"Guest {2 * n}", f"guest.{2 * n}@wide.example"), (f"Guest {2 * n + 1}", f"guest.{2 * n + 1}@wide.example")
+            a = (f"Guest {2 * n}", f"guest.{2 * n}@wide.example")
+            b = (f"Guest {2 * n + 1}", f"guest.{2 * n + 1}@wide.example")
             raw = mailgen.intro(50_000 + n, introducer=sender, a=a, b=b,
                                 when=WHEN + timedelta(minutes=n))
             outcome = app.pipeline.process(raw, Origin("file", f"{sender[1]}:{n}"))

@@ -107,7 +107,8 @@ TRADES = ["books", "kitchens", "realty", "law", "dental", "design", "chiro", "ph
 
 WORDS = {  # what a member writes for each answer, by language (worker/mail/commands.py reads them all)
     "en": {"met": ["MET", "We met last week, nice guy"], "qualified": ["QUALIFIED", "Good lead"],
-           "won": ["WON {amount}", "Won - {amount}, signed yesterday"], "lost": ["LOST went with a cheaper quote", "Lost"],
+           "won": ["WON {amount}", "Won - {amount}, signed yesterday"],
+           "lost": ["LOST went with a cheaper quote", "Lost"],
            "no_fit": ["NO FIT", "Not a fit"], "snooze": ["SNOOZE 1 week", "Snooze 1 week"], "stop": ["STOP"],
            "garbled": ["Thanks for checking in, will let you know next week!", "Still chatting, more soon"]},
     "de": {"met": ["Getroffen"], "qualified": ["Qualifiziert"], "won": ["Gewonnen {amount}"],
@@ -209,7 +210,8 @@ class Intro:
 
 
 def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "").replace("'", "")
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return ascii_.lower().replace(" ", "").replace("'", "")
 
 
 class Names:
@@ -234,7 +236,8 @@ def build_world(rng: random.Random, n_members: int, n_partners: int, days: int):
         domain = f"{last}{TRADES[i % len(TRADES)]}.example"
         slow = rng.random() < 0.25
         members.append(Member(name, f"{first}@{domain}", lang, ("gmail", "outlook", "apple")[i % 3], tz=zone,
-                              currency=currency, personal=f"{first}.{last}@gmail-personal.example", coordinator=i == 0, latency=(6.0, 40.0) if slow else (0.5, 20.0)))
+                              currency=currency, personal=f"{first}.{last}@gmail-personal.example",
+                              coordinator=i == 0, latency=(6.0, 40.0) if slow else (0.5, 20.0)))
     if n_members >= 3:
         away = members[1]
         begin = START + timedelta(days=max(1, days // 3), hours=6)
@@ -668,7 +671,8 @@ class Season:
     def _plan_noise(self) -> None:
         for day in range(self.args.days):
             if self.rng.random() < 0.6:
-                when = START + timedelta(days=day, hours=self.rng.choice(SLOTS)) - timedelta(hours=self.rng.uniform(0.2, 7))
+                when = (START + timedelta(days=day, hours=self.rng.choice(SLOTS))
+                        - timedelta(hours=self.rng.uniform(0.2, 7)))
                 raw = mailgen.noise(900_000 + day, random.Random(self.args.seed * 31 + day), "gmail", TRACKING)
                 raw = re.sub(rb"Date: [^\r\n]+", f"Date: {format_datetime(when)}".encode(), raw, count=1)
                 mid = message_from_bytes(raw)["Message-ID"].strip().strip("<>")
@@ -692,7 +696,8 @@ class Season:
             cfg = self.workdir / "config.yaml"
             self.cfg = cfg
             self.write_config()
-            self.env = {"SEASON_IMAP_PASSWORD": dovecot.password, "INTROLEDGER_TOKEN_SECRET": "season-" + uuid.uuid4().hex,
+            self.env = {"SEASON_IMAP_PASSWORD": dovecot.password,
+                        "INTROLEDGER_TOKEN_SECRET": "season-" + uuid.uuid4().hex,
                         "INTROLEDGER_DATABASE_URL": self.db.url, "INTROLEDGER_CLOCK_FILE": str(self.clock.path)}
             if self.cli("db", "upgrade").returncode != 0:
                 raise SystemExit("db upgrade failed")
@@ -727,7 +732,8 @@ class Season:
                 self.join_members(slot)
                 self.step(slot, kill=k in kill_at, polite=k in polite_at)
                 if slot.hour == SLOTS[-1] and (slot - START).days % 10 == 9:
-                    self.say(f"  day {(slot - START).days + 1:3d}: {len([p for p in self.delivered if p.what == 'intro'])} "
+                    intros = len([p for p in self.delivered if p.what == "intro"])
+                    self.say(f"  day {(slot - START).days + 1:3d}: {intros} "
                              f"intros, {len(self.sink_seen)} mails, {self.kills} kill -9, {self.restarts} restarts "
                              f"({time.monotonic() - started:.0f} s)")
             self.end = slots[-1]
@@ -737,8 +743,8 @@ class Season:
 
     def cli(self, *argv: str) -> subprocess.CompletedProcess:
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
-        return subprocess.run([sys.executable, "-m", "worker.cli.main", "--config", str(self.cfg), *argv], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run([sys.executable, "-m", "worker.cli.main", "--config", str(self.cfg), *argv],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     def write_config(self) -> None:
         members = [m for m in self.members if m.joins is None or m.joined]
@@ -814,7 +820,8 @@ class Season:
     def deliver(self, p: Pending) -> None:
         for _ in range(20):
             try:
-                self.dovecot.deliver_lmtp(p.raw, mail_from="" if p.what == "bounce" else p.sender or "someone@example.org")
+                self.dovecot.deliver_lmtp(p.raw,
+                                          mail_from="" if p.what == "bounce" else p.sender or "someone@example.org")
                 break
             except Exception:  # noqa: BLE001 - as an MTA would: try again
                 time.sleep(0.2)
@@ -959,7 +966,8 @@ class Season:
                 at = when + timedelta(minutes=rng.uniform(1, 5))
                 mid = f"ooo{self.seq}@{member.email.split('@')[1]}"
                 self.robots.add(mid)
-                self._push(at, out_of_office(member, raw, at, mid, len(self.robots) % 3), mid, "ooo", sender=member.email)
+                self._push(at, out_of_office(member, raw, at, mid, len(self.robots) % 3), mid, "ooo",
+                           sender=member.email)
             return
         if intro is None:
             return
@@ -1043,7 +1051,8 @@ class Season:
         with self.db.engine.connect() as conn:
             processed = dict(conn.execute(select(InboundMessage.message_id, InboundMessage.processed_at)).all())
             refs = conn.execute(select(Referral.id, Referral.status, Referral.source_message_id)).all()
-            quarantined = [(q.message_id, q.reason) for q in conn.execute(select(Quarantined.message_id, Quarantined.reason))]
+            quarantined = [(q.message_id, q.reason)
+                           for q in conn.execute(select(Quarantined.message_id, Quarantined.reason))]
         mails = []
         for mail in self.sink_seen:
             row = self.row_of(mail)
@@ -1130,7 +1139,8 @@ class Season:
                     after_final.append((rid, m["kind"], m["to"], m["at"].isoformat(timespec="minutes")))
         r["after_stop"], r["after_final"] = after_stop, after_final
         # -- answers to robots
-        r["robot_answers"] = [row.id for row in self.rows.values() if (row.in_reply_to or "").strip("<>") in self.robots]
+        r["robot_answers"] = [row.id for row in self.rows.values()
+                              if (row.in_reply_to or "").strip("<>") in self.robots]
         r["robots"] = len(self.robots)
         # -- greetings: "Hi <first name>," with the name the person goes by
         firsts = {m.email: m.first for m in self.members} | {p.email: p.first for p in self.partners}
@@ -1164,7 +1174,8 @@ class Season:
                 gone = out_at.get(intro.introducer.email)
                 if intro.thanked_by_hand and rid in thanked:
                     r["thanked_anyway"].append((rid, intro.introducer.email))
-                elif not intro.thanked_by_hand and rid not in thanked and not (gone and gone <= intro.at + timedelta(days=1)):
+                elif (not intro.thanked_by_hand and rid not in thanked
+                      and not (gone and gone <= intro.at + timedelta(days=1))):
                     r["not_thanked"].append((rid, intro.introducer.email, f"{intro.at:%m-%d %H:%M}"))
             member = intro.receiver or intro.giver
             due = intro.at + steps[0] if steps else None
@@ -1313,7 +1324,8 @@ def report(r: dict, say=_say) -> None:
     say(f"  (out-of-office answers sent by robots: {r['robots']}; unconfirmed rows: {r['unconfirmed']}; "
         f"quarantined: {len(r['quarantined'])})")
     say("")
-    say(f"{'ledger (ours; truth where it differs)':<40}{'given':>6}{'won':>4}  {'value':<22}{'received':>9}{'won':>4}  value")
+    say(f"{'ledger (ours; truth where it differs)':<40}{'given':>6}{'won':>4}  {'value':<22}"
+        f"{'received':>9}{'won':>4}  value")
     for line in r["ledger"]:
         ours = line.get("ours") or {}
         g, rc = ours.get("given", {}), ours.get("received", {})
@@ -1322,7 +1334,8 @@ def report(r: dict, say=_say) -> None:
             f"{_money(rc.get('values') or {})}")
         for problem in line["problems"]:
             say(f"      differs: {problem}")
-    details = [("duplicate", r["duplicates"]), ("after STOP", r["after_stop"]), ("after final answer", r["after_final"]),
+    details = [("duplicate", r["duplicates"]), ("after STOP", r["after_stop"]),
+               ("after final answer", r["after_final"]),
                ("answer to a robot", r["robot_answers"]), ("not logged", r["not_logged"]),
                ("logged twice", r["logged_twice"]), ("made up", r["made_up"]), ("asked twice", r["asked_twice"]),
                ("greeting", r["greetings"]), ("mark refused", r["mark_refused"]), ("not thanked", r["not_thanked"]),

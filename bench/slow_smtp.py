@@ -47,7 +47,8 @@ from worker.app import bootstrap
 from worker.outbound.broker import start_worker
 from worker.inbound.pipeline import Origin
 
-host, port, timeout, seconds, extra = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), json.loads(sys.argv[5])
+host, port, timeout, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+extra = json.loads(sys.argv[5])
 tmp = Path(tempfile.mkdtemp(prefix="slow-smtp-"))
 smtp = {"host": host, "port": port, "security": "none", "timeout_seconds": timeout, **extra}
 app = build_app(tmp, f"sqlite:///{tmp / 'bench.db'}", thank_you={"delay_seconds": 0},

@@ -64,7 +64,8 @@ def truncate(raw: bytes, rng: random.Random) -> bytes:
 def bad_encoded_word(raw: bytes, rng: random.Random) -> bytes:
     words = [b"=?utf-8?b?A?=", b"=?utf-8?b?" + b"=" * rng.randint(1, 9) + b"?=", b"=?\xe9t\xe9?q?x?=",
              b"=?ut\x00f-8?q?x?=", b"=?ut\x80f-8?q?x?=", b"=?no-such-charset?q?caf=E9?=", b"=?utf-8?x?abc?=",
-             b"=?utf-8?q?=FF=FE=00?=", b"=?utf-8*fr?b?w6k=?=", b"=?" + b"?" * 50 + b"=", b"=?utf-8?b?" + b"\xff" * 8 + b"?=",
+             b"=?utf-8?q?=FF=FE=00?=", b"=?utf-8*fr?b?w6k=?=", b"=?" + b"?" * 50 + b"=",
+             b"=?utf-8?b?" + b"\xff" * 8 + b"?=",
              b"=?utf-7?q?+AGEAYg-?=", b"=?iso-2022-jp?b?GyRCJCIbKEI?=", b"=?=?=?=?=?"]
     name = _pick_header(raw, rng, (b"Subject", b"From", b"To", b"Cc", b"Message-Id", b"Content-Type", b"Date"))
     head = split(raw)[0]

@@ -460,6 +460,7 @@ def test_any_text_parses_without_error(text):
 def test_a_huge_reply_is_read_without_error(text):
     # No timing here (bench/ is for speed); the suite's timeout catches runaway backtracking.
     command = parse_command(text)
-    assert command is None or command.verb in {"won", "met", "qualified", "lost", "no_fit", "snooze", "stop", "stop_all"}
+    assert command is None or command.verb in {"won", "met", "qualified", "lost", "no_fit", "snooze", "stop",
+                                               "stop_all"}
     amount = parse_amount(text)
     assert amount is None or amount.minor >= 0

@@ -24,8 +24,8 @@ def make(tmp_path, sqlite_url, clock):
             intro = mailgen.intro(1, introducer=("Dana Whitfield", DANA), a=("Carol Nguyen", "carol@n.example"),
                                   b=("Ray Diaz", "ray@d.example"), when=clock.current)
         else:  # Carol introduced Alice to Dana
-            intro = mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"), a=("Alice Brook", "alice@y.example"),
-                                  b=("Dana Whitfield", DANA), when=clock.current)
+            intro = mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                  a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA), when=clock.current)
         app.pipeline.process(intro, FILE)
         clock.advance(days=7, seconds=1)
         with app.sessions.begin() as s:

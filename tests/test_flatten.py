@@ -57,8 +57,8 @@ def test_any_row_flattens_like_the_stdlib(subject, name, text, html):
 def test_any_display_name_stays_one_mailbox_with_our_address(name):
     from email import message_from_bytes, policy
 
-    msg = mailer.build(row(to_addr=f"{name} <carol@x.example>", from_addr=f"{name} via introledger <intros@example.com>"),
-                       "intros@example.com")
+    msg = mailer.build(row(to_addr=f"{name} <carol@x.example>",
+                           from_addr=f"{name} via introledger <intros@example.com>"), "intros@example.com")
     parsed = message_from_bytes(flatten.to_bytes(msg), policy=policy.default)
     assert [a.addr_spec for a in parsed["To"].addresses] == ["carol@x.example"]
     assert [a.addr_spec for a in parsed["From"].addresses] == ["intros@example.com"]

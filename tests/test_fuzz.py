@@ -79,7 +79,8 @@ def test_mutants_delivered_over_imap_are_all_accounted_for(tmp_path, sqlite_url,
     assert len(outcomes) == len(mutants) + 1 and {o.kind for o in outcomes} <= KINDS
     assert outcomes[-1].kind == "double_intro"
     with app.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(InboundMessage)) == sum(o.kind != "duplicate" for o in outcomes)
+        recorded = s.scalar(select(func.count()).select_from(InboundMessage))
+        assert recorded == sum(o.kind != "duplicate" for o in outcomes)
     client = imap_mailbox.client()
     client.select_folder("INBOX")
     with app.sessions() as s:

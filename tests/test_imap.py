@@ -218,6 +218,7 @@ def test_mail_announced_during_a_catch_up_is_not_lost_before_idle(imap_app, imap
         imap_mailbox.append(mailgen.intro(1))  # lands while we are still busy with commands
         client.noop()  # any command's response carries the announcement, which IDLE will not repeat
         assert _arrived_meanwhile(client)
-        assert [o.kind for o in imap.catch_up(client, account, imap_app.pipeline, imap_app.sessions)] == ["double_intro"]
+        caught_up = imap.catch_up(client, account, imap_app.pipeline, imap_app.sessions)
+        assert [o.kind for o in caught_up] == ["double_intro"]
     finally:
         client.logout()

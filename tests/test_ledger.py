@@ -14,7 +14,8 @@ from worker.ledger import balance as ledger
 
 def lines(app, **kw):
     with app.sessions() as s:
-        return {l.partner: l for l in ledger.build(s, kw.get("since"), kw.get("until"), kw.get("now", START + timedelta(days=70)))}
+        built = ledger.build(s, kw.get("since"), kw.get("until"), kw.get("now", START + timedelta(days=70)))
+        return {l.partner: l for l in built}
 
 
 def test_each_way_counts_values_and_balance(history):
@@ -56,9 +57,11 @@ def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
     rows = json.loads(cli("report", "--json", cwd=tmp_path, env=env).stdout)
     raj = next(r for r in rows if r["partner"] == "raj@mehta.example")
     assert (raj["given"]["referrals"], raj["balance"]) == (4, 4) and raj["flags"]
-    table = list(csv.DictReader(io.StringIO(cli("report", "--csv", "--partner", "carol@x.example", cwd=tmp_path, env=env).stdout)))
+    report = cli("report", "--csv", "--partner", "carol@x.example", cwd=tmp_path, env=env).stdout
+    table = list(csv.DictReader(io.StringIO(report)))
     assert [(r["partner"], r["received"], r["received_value"]) for r in table] == [("carol@x.example", "2", "$4,500")]
-    slips = list(csv.DictReader(io.StringIO(cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout)))
+    exported = cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout
+    slips = list(csv.DictReader(io.StringIO(exported)))
     assert slips == [{"giver": "Carol Jensen", "receiver": "Dana Whitfield", "date": "2026-06-01",
                       "type": "closed business", "value": "$4,500", "giver_email": "carol@x.example",
                       "receiver_email": "dana@danabooks.example"}]
@@ -84,7 +87,8 @@ def test_partners_are_created_edited_merged_and_counted_as_one(history, tmp_path
     assert len(merged) == 1 and merged[0].received.referrals == 3
     shown = json.loads(cli("partners", "show", str(carol["id"]), "--json", cwd=tmp_path, env=env).stdout)
     assert shown["emails"] == ["carol.home@y.example", "carol@x.example"]
-    assert (shown["company"], shown["type"], shown["referral_fee"]) == ("Jensen Realty", "related_offer", "10% of first invoice")
+    assert (shown["company"], shown["type"], shown["referral_fee"]) == (
+        "Jensen Realty", "related_offer", "10% of first invoice")
     assert shown["ledger"][0]["received"]["referrals"] == 3
     assert cli("partners", "merge", "1", "1", cwd=tmp_path, env=env, ok=False).returncode == 1
 

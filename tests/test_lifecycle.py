@@ -190,7 +190,8 @@ def test_the_stale_timer_goes_through_the_table_and_never_touches_a_persons_answ
 
 def test_every_event_says_what_it_cancels():
     def cancels(event, answer=None):
-        return {r.cancels for r in lifecycle.TRANSITIONS if r.event == event and (answer is None or answer in r.answers)}
+        return {r.cancels for r in lifecycle.TRANSITIONS
+                if r.event == event and (answer is None or answer in r.answers)}
 
     everything = frozenset({lifecycle.STEPS, "follow_up", "clarification", "promise_nudge"})
     for final in ("won", "lost", "no_fit"):

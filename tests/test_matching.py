@@ -8,7 +8,9 @@ from models import Base, Person, Referral, ReferralParty
 from tests import mailgen
 from worker.inbound.pipeline import Origin
 
-CAROL, ALICE, BOB = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example"), ("Bob Stone", "bob@z.example")
+CAROL = ("Carol Jensen", "carol@x.example")
+ALICE = ("Alice Brook", "alice@y.example")
+BOB = ("Bob Stone", "bob@z.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

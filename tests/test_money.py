@@ -50,7 +50,8 @@ def test_a_won_in_yen_is_confirmed_and_thanked_in_yen(app, clock):
     from worker.app import bootstrap
 
     dana, marco = app.config.settings.members  # Dana tells introducers what a deal was worth
-    bootstrap.sync_members(app.sessions, app.config.with_members([dana.model_copy(update={"share_value": True}), marco]))
+    sharing = dana.model_copy(update={"share_value": True})
+    bootstrap.sync_members(app.sessions, app.config.with_members([sharing, marco]))
     app.pipeline.process(answer(clock, "WON ¥450,000"), FILE)
     r = referral(app)
     assert (r.status, r.value_cents, r.currency) == ("won", 450000, "JPY")

@@ -84,7 +84,8 @@ def test_unreadable_input_raises_parse_error(raw):
 
 
 def test_html_to_text_drops_styles_and_scripts():
-    assert html_to_text("<style>p{}</style><script>x()</script><div>Hi&nbsp;there</div>") == "Hi there"  # nbsp folded like any space
+    # nbsp folded like any space
+    assert html_to_text("<style>p{}</style><script>x()</script><div>Hi&nbsp;there</div>") == "Hi there"
 
 
 def test_undeclared_8bit_utf8_inside_multipart_survives():

@@ -150,7 +150,8 @@ def test_random_bytes_never_raise_out_of_the_pipeline(app, raw):
 
 
 def test_intro_seen_cc_and_later_forwarded_is_one_referral(app):
-    carol, alice, bob = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example"), ("Bob Stone", "bob@z.example")
+    carol, alice = ("Carol Jensen", "carol@x.example"), ("Alice Brook", "alice@y.example")
+    bob = ("Bob Stone", "bob@z.example")
     original = mailgen.intro(40, introducer=carol, a=alice, b=bob)
     forward = (
         b"From: Bob Stone <bob@z.example>\nTo: intros@example.com\nSubject: Fwd: Intro: Alice <> Bob\n"

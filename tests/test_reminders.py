@@ -118,7 +118,8 @@ def test_a_referral_after_the_check_in_time_counts_next_month(tmp_path, sqlite_u
 
 # ---- nudges about promised referrals -----------------------------------------------------------
 
-HEADS_UP = "Hi Dana,\n\nQuick heads-up: {name} will be in touch this week about his books. I recommended you.\n\nAlice\n"
+HEADS_UP = ("Hi Dana,\n\nQuick heads-up: {name} will be in touch this week about his books. "
+            "I recommended you.\n\nAlice\n")
 
 
 def test_heads_up_nudge_when_nobody_got_in_touch_once(tmp_path, database_url, clock):
@@ -140,7 +141,8 @@ def test_heads_up_nudge_when_nobody_got_in_touch_once(tmp_path, database_url, cl
     [row] = outbox(app, "promise_nudge")
     assert row.to_addr == DANA[1] and row.dedupe_key == f"heads-up:{waiting.referral_id}"
     assert row.subject == "Did Bob Stone get in touch? (Alice Moreno's heads-up of 3 Nov)"
-    assert "Alice Moreno gave you a heads-up about Bob Stone on 3 Nov; nothing since — did Bob get in touch?" in row.text_body
+    assert ("Alice Moreno gave you a heads-up about Bob Stone on 3 Nov; nothing since — did Bob get in touch?"
+            in row.text_body)
     assert "Tom" not in row.text_body
 
 
@@ -229,7 +231,8 @@ def test_daily_prompt_on_weekdays_at_its_hour_with_the_top_givers(tmp_path, data
 def test_daily_prompt_lists_the_promoted_partners(tmp_path, sqlite_url, clock):
     clock.current = at("2026-11-30 13:00")
     app = make(tmp_path, sqlite_url, clock, coffee={"enabled": False},
-               daily={"enabled": True, "weekdays_only": False, "promote": ["zoe@PARK.example", "raj mehta", "Ola Berg"]})
+               daily={"enabled": True, "weekdays_only": False,
+                      "promote": ["zoe@PARK.example", "raj mehta", "Ola Berg"]})
     _givers(app)
     assert sweep(app) == 2  # the promoted partners go to every member
     row = outbox(app, "daily_prompt")[0]

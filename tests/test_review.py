@@ -87,7 +87,8 @@ def test_review_import_offers_the_intros_and_sends_nothing(workdir):
     found = by_subject(rows)
     given = found["Intro: Alice <> Bob"]
     assert given["introducer"] == {"name": "Dana Whitfield", "email": DANA[1]}
-    assert {(p["name"], p["role"]) for p in given["parties"]} == {("Alice Brook", "prospect"), ("Bob Novak", "provider")}
+    assert {(p["name"], p["role"]) for p in given["parties"]} == {("Alice Brook", "prospect"),
+                                                                   ("Bob Novak", "provider")}
     assert given["direction"] == "given" and given["kind"] == "double_intro"
     assert given["subject"] == "Intro: Alice <> Bob" and given["introduced_at"].startswith("2026-03-12")
     assert "introduction language" in given["reason"] and given["confidence"] >= 0.9

@@ -49,7 +49,8 @@ def test_a_server_without_smtputf8_fails_the_row_saying_why(tmp_path, sqlite_url
         assert bootstrap.build_outbound(app).deliverer.deliver(outbox_id) == "failed"
         failed = row(app, outbox_id)
         assert failed.status == "failed"
-        assert f"{JURGEN[1]} is an internationalised address and {sink.host} does not offer SMTPUTF8" in failed.last_error
+        assert (f"{JURGEN[1]} is an internationalised address and {sink.host} does not offer SMTPUTF8"
+                in failed.last_error)
         assert sink.messages == []
 
         # Once the server is fixed, every failed mail goes again in one command.

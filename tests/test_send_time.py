@@ -135,16 +135,19 @@ def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
     assert still_wanted("follow_up", queued, [open_]) == (True, "")
     assert still_wanted("follow_up", queued, [ReferralFacts(7, "won", False, "answer", later, "won")]) == (
         False, "not sent: referral #7 is won")
-    assert still_wanted("follow_up", queued, [ReferralFacts(7, "introduced", False, "snooze", later, "introduced")]) == (
+    assert still_wanted("follow_up", queued,
+                        [ReferralFacts(7, "introduced", False, "snooze", later, "introduced")]) == (
         False, "not sent: referral #7 was snoozed at 2026-12-02 23:30 UTC, after this was queued")
     assert still_wanted("follow_up", queued, [ReferralFacts(7, "connected", False, "answer", later, "connected")]) == (
         False, "not sent: referral #7 was answered (connected) at 2026-12-02 23:30 UTC, after this was queued")
     # an answer from before the follow-up was queued does not make it moot
     assert still_wanted("follow_up", later, [ReferralFacts(7, "connected", False, "answer", queued, "connected")])[0]
-    assert still_wanted("clarification", queued, [ReferralFacts(7, "introduced", True, "stop", later, "introduced")]) == (
+    assert still_wanted("clarification", queued,
+                        [ReferralFacts(7, "introduced", True, "stop", later, "introduced")]) == (
         False, "not sent: STOP was answered for referral #7")
     # STOP ALL (an opt-out) after the follow-up was queued
-    assert still_wanted("follow_up", queued, [ReferralFacts(7, "introduced", True, "opt_out", later, "introduced")]) == (
+    assert still_wanted("follow_up", queued,
+                        [ReferralFacts(7, "introduced", True, "opt_out", later, "introduced")]) == (
         False, "not sent: STOP was answered for referral #7")
     # the member's confirmation of a final answer always goes; closed-business only while it holds
     assert still_wanted("status_confirmation", queued, [ReferralFacts(7, "won", True)]) == (True, "")
@@ -175,7 +178,8 @@ def test_a_members_own_confirmations_are_neither_held_back_nor_counted_by_the_da
                                                             OutboxMessage.status == "queued"))
     assert outbound.deliverer.deliver(follow_up) == "sent"  # R2's question: her 2nd counted mail today
     to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
-    assert to_dana == ["Noted: you and Alice 1 have met [ref R1]", "Noted: the intro to Alice 1 turned into business [ref R1]",
+    assert to_dana == ["Noted: you and Alice 1 have met [ref R1]",
+                       "Noted: the intro to Alice 1 turned into business [ref R1]",
                        "How did the intro to Alice 2 go? [ref R2]"]
     outbound.close()
     app.engine.dispose()

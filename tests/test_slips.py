@@ -106,7 +106,8 @@ def test_a_file_with_bad_rows_imports_the_good_ones_and_exits_1(tmp_path, sqlite
     (tmp_path / "config.yaml").write_text(
         "tracking: {address: intros@example.com}\n"
         "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
-    (tmp_path / "s.csv").write_text("giver,receiver,date\nCarol,Dana Whitfield,2026-06-01\nCarol,Dana Whitfield,yesterday\n")
+    (tmp_path / "s.csv").write_text(
+        "giver,receiver,date\nCarol,Dana Whitfield,2026-06-01\nCarol,Dana Whitfield,yesterday\n")
     env = {"INTROLEDGER_DATABASE_URL": sqlite_url}
     result = cli("import", "slips", "s.csv", cwd=tmp_path, env=env, ok=False)
     assert result.returncode == 1

@@ -122,7 +122,8 @@ def test_an_intro_after_the_member_thanked_the_first_by_hand_is_still_thanked(ap
 @pytest.mark.parametrize("who", ["given", "partner", "self"])
 def test_no_thank_you_unless_a_member_received_it_from_someone_else(app, clock, who):
     raw = {
-        "given": intro(1, clock, introducer=DANA, a=("Alice Brook", "alice@y.example"), b=("Bob Stone", "bob@z.example")),
+        "given": intro(1, clock, introducer=DANA, a=("Alice Brook", "alice@y.example"),
+                       b=("Bob Stone", "bob@z.example")),
         "partner": intro(1, clock, b=("Bob Stone", "bob@z.example")),
         "self": intro(1, clock, introducer=MARCO, b=DANA),  # a member introducing to a member
     }[who]

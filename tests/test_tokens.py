@@ -17,7 +17,8 @@ def test_a_token_round_trips_to_its_referral():
 def test_a_token_cannot_be_moved_to_another_referral_or_signed_without_the_secret():
     address = tokens.reply_address(TRACKING, "k", 12, NOW)
     moved = address.replace("+r12s", "+r13s")
-    assert tokens.check(moved, TRACKING, "k", NOW, None) == tokens.TokenCheck(13, False, "forged reply token for referral #13")
+    assert tokens.check(moved, TRACKING, "k", NOW, None) == tokens.TokenCheck(
+        13, False, "forged reply token for referral #13")
     assert not tokens.check(address, TRACKING, "other-secret", NOW, None).valid
 
 

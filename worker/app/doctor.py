@@ -100,7 +100,8 @@ def _bounces(config: Config) -> list[str]:
     lines = [f"outbox: mail to {p.email} paused since {p.created_at:%Y-%m-%d}: {p.reason} — "
              f"`introledger outbox unpause {p.email}` to resume" for p in paused[:MAX_LISTED]]
     if len(paused) > MAX_LISTED:
-        lines.append(f"outbox: {len(paused) - MAX_LISTED} more address(es) paused (`introledger outbox --status bounced`)")
+        lines.append(f"outbox: {len(paused) - MAX_LISTED} more address(es) paused "
+                     "(`introledger outbox --status bounced`)")
     if refused:
         listed = ", ".join(f"#{r.id}" for r in refused[:10]) + (" …" if len(refused) > 10 else "")
         lines.append(f"outbox: {len(refused)} mail(s) refused this week because of our mail or server, not the "

@@ -40,7 +40,8 @@ def sending(config: Config) -> str:
     """Where its mail goes: an SMTP server, or a folder of .eml files nobody receives."""
     out = config.settings.outbound
     if out.transport == "folder":
-        return f"writing outgoing mail to {config.outgoing_path.resolve()} (outbound.transport: folder, nothing is sent)"
+        return (f"writing outgoing mail to {config.outgoing_path.resolve()} "
+                "(outbound.transport: folder, nothing is sent)")
     smtp = out.smtp
     login = f" as {smtp.username}" if smtp.username else ""
     return f"sending via SMTP {smtp.host}:{smtp.port} ({smtp.security}){login}"

@@ -22,7 +22,8 @@ _W = r"[\w'’-]+"  # one word, apostrophes and hyphens included
 AWAY = {
     "en": [
         r"\b(?:i am|i'm|i’m|i will be|i'll be|i’ll be|i shall be) (?:currently |presently |now |still )?"
-        r"(?:out of (?:the |my )?(?:office|shop|studio|clinic|practice|store|workshop|country)|ooo\b|away from (?:the office|my desk|work|my email)"
+        r"(?:out of (?:the |my )?(?:office|shop|studio|clinic|practice|store|workshop|country)|ooo\b"
+        r"|away from (?:the office|my desk|work|my email)"
         r"|on (?:annual |parental |maternity |paternity |sick |medical |study )?"
         r"(?:leave|vacation|holidays?|sabbatical|pto)\b|away (?:until|till|through|from|on|and)\b"
         r"|out (?:until|till|through)\b|travell?ing (?:until|till|with (?:limited|no)))",

@@ -63,7 +63,8 @@ def cancels_table() -> str:
     for rule in TRANSITIONS:
         name = " ".join([rule.event.replace("_", " "), "/".join(a.replace("_", " ").upper() for a in _answers(rule))])
         who = ", ".join(_WHO[a] for a in sorted(rule.actors))
-        sources = ("any" if rule.sources >= everywhere else "any but rejected" if rule.sources >= everywhere - {"rejected"}
+        sources = ("any" if rule.sources >= everywhere
+                   else "any but rejected" if rule.sources >= everywhere - {"rejected"}
                    else ", ".join(s for s in ORDER if s in rule.sources))
         to = "unchanged" if rule.to == UNCHANGED else rule.to or "the answer's"
         rows.append(f"| {name.strip()} | {who} | {sources} → {to} | {_cancels(rule.cancels)} |")

@@ -104,7 +104,8 @@ class StatusDesk:
         why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.sender.email} "
                f"through it proves nothing without the receiving server's DMARC pass")
         self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
-        self._not_applied(session, referral, command, why, match.step, how=self._fresh_way(referral, match, msg, command))
+        self._not_applied(session, referral, command, why, match.step,
+                          how=self._fresh_way(referral, match, msg, command))
         return True
 
     def on_auto_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
@@ -223,8 +224,8 @@ class StatusDesk:
         said = command.matched or command.verb
         facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
         if not decision.allowed:
-            lifecycle.record(session, referral, event, decision, now, reason=f"refused {said}: {decision.reason} ({via})",
-                             **facts)
+            lifecycle.record(session, referral, event, decision, now,
+                             reason=f"refused {said}: {decision.reason} ({via})", **facts)
             if message_id and role == lifecycle.MEMBER and answer in lifecycle.ANSWER_STATE:
                 # by reply: the member hears why (mark prints it)
                 self._not_applied(session, referral, command, decision.reason, step,

@@ -125,12 +125,14 @@ def build(session: Session, since: datetime | None, until: datetime | None, now:
             record = partners.get(person.partner_id)
             key = (member_id, record.id if record else person.email)  # merged addresses count as one
             name = record.name if record else (person.name or person.email)
-            line = lines.setdefault(key, PartnerLine(m.name, person.email or "", name, partner_id=record.id if record else None))
+            line = lines.setdefault(key, PartnerLine(m.name, person.email or "", name,
+                                                     partner_id=record.id if record else None))
             (line.given if way == "given" else line.received).add(r)
             line.moves.append((r.introduced_at, 1 if way == "given" else -1))
     for line in lines.values():
         line.flags = flags(line, now, thresholds)
-    return sorted(lines.values(), key=lambda l: (l.member, -(l.given.referrals + l.received.referrals), l.partner, l.name))
+    return sorted(lines.values(),
+                  key=lambda l: (l.member, -(l.given.referrals + l.received.referrals), l.partner, l.name))
 
 
 def _referrals(session: Session, since, until) -> list[Referral]:

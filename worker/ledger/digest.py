@@ -121,7 +121,8 @@ def _top(lines: list[ledger.PartnerLine]) -> list[dict]:
     ranked = sorted(lines, key=lambda l: -(l.given.referrals + l.received.referrals))[:5]
     most = max((max(l.given.referrals, l.received.referrals) for l in ranked), default=1) or 1
     return [{"name": l.name, "given": l.given.referrals, "received": l.received.referrals,
-             "given_px": round(BAR_PX * l.given.referrals / most), "received_px": round(BAR_PX * l.received.referrals / most),
+             "given_px": round(BAR_PX * l.given.referrals / most),
+             "received_px": round(BAR_PX * l.received.referrals / most),
              "bar": "▮" * l.received.referrals + "▯" * l.given.referrals} for l in ranked]
 
 

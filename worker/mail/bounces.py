@@ -242,7 +242,8 @@ _DELAYED = re.compile(
     r"delivery attempts will continue|warning message only|this is a warning|\bdelayed\b|temporary problem",
     re.IGNORECASE)
 _FAILED = re.compile(
-    r"permanent(?:ly)? (?:error|fatal|failure)|could ?n[o']t be delivered|could not be delivered|wasn't able to deliver|"
+    r"permanent(?:ly)? (?:error|fatal|failure)|could ?n[o']t be delivered|could not be delivered|"
+    r"wasn't able to deliver|"
     r"was not delivered|wasn't delivered|undeliverable|delivery has failed|failed permanently|address not found|"
     r"following address(?:\(es\))? failed|permanent fatal errors|returned to sender|not able to deliver",
     re.IGNORECASE)

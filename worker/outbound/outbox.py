@@ -207,7 +207,8 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
         gave_up = session.execute(
             update(OutboxMessage).where(*stale, OutboxMessage.attempts >= max_attempts)
             .values(status="failed", claimed_at=None,
-                    last_error=f"gave up after {max_attempts} attempts: the worker sending it stopped answering each time")
+                    last_error=f"gave up after {max_attempts} attempts: "
+                               "the worker sending it stopped answering each time")
         ).rowcount
     result = session.execute(
         update(OutboxMessage).where(*stale)

@@ -102,7 +102,8 @@ class Runner:
                 s = account.settings
                 raise imap.ImapLoginError(
                     f"IMAP {s.username}@{s.host}:{s.port} refused us: {exc} — check source.imap "
-                    f"(security, ca_file, auth) and the secret in ${s.password_env if s.auth == 'password' else s.oauth_token_env}"
+                    f"(security, ca_file, auth) and the secret in "
+                    f"${s.password_env if s.auth == 'password' else s.oauth_token_env}"
                 ) from exc
             except Exception as exc:  # noqa: BLE001 - outages wait, anything else is re-raised
                 self._pause_after(exc)

@@ -113,7 +113,8 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_referral_events_referral_id_referrals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_referral_events_referral_id_referrals'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referral_events'))
     )
     with op.batch_alter_table('referral_events', schema=None) as batch_op:
@@ -125,7 +126,8 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_referral_parties_person_id_people')),
-    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_referral_parties_referral_id_referrals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_referral_parties_referral_id_referrals'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referral_parties')),
     sa.UniqueConstraint('referral_id', 'person_id', name=op.f('uq_referral_parties_referral_id'))
     )

@@ -23,7 +23,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('outbox_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_follow_ups_outbox_id_outbox')),
-    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_follow_ups_referral_id_referrals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], name=op.f('fk_follow_ups_referral_id_referrals'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_ups')),
     sa.UniqueConstraint('referral_id', 'step', name=op.f('uq_follow_ups_referral_id'))
     )
