@@ -1,0 +1,531 @@
+"""Issue 10, point 6: invariants that hold for any sequence of what people and time do.
+
+A hypothesis state machine plays intros, replies in intro threads, answers by reply (to the
+mails we really sent, in the shapes mail clients give them), `mark`, out-of-office robots,
+unsubscribe buttons, re-delivered mail, the clock moving on (the `run` loop's due work and
+sweep, mail handed to the folder transport), and restarts — also a crash between the sweep's
+nudges and the sends — against a real database, SQLite (a WAL file) and PostgreSQL. Beside it a
+small model of what the people did (the ground truth), and after every step:
+
+- no mail to an address after it opted out (STOP ALL, UNSUBSCRIBE), and no follow-up about a
+  referral after a STOP for it;
+- at most one follow-up per referral and step (and one per referral per run);
+- after a final answer, only mail that answers the person (confirmations) or closes the loop
+  (the closed-business thank-you of a WON) is sent about that referral;
+- each referral's status and value are what the people said, and the stale timer moves only
+  silence ("no word from anyone for stale_after"): never a referral a person answered or
+  replied about, and not within stale_after of a SNOOZE;
+- each intro is one referral, counted once on each member's side of the ledger (`report
+  --group`, `export slips`), and the values per currency are the sums of the referrals' values;
+- nothing answers a robot.
+
+Failures print the sequence of steps (hypothesis' own output). Runs are derandomized, so a
+failure reproduces; INVARIANTS_EXAMPLES=500 INVARIANTS_RANDOM=1 explores further.
+"""
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import select
+
+from models import OptOut, OutboxMessage, Referral, ReferralEvent
+from tests import mailgen, replyshapes
+from tests.conftest import MEMBERS
+from tests.propworld import (
+    PostgresDatabases,
+    Product,
+    Sent,
+    SqliteDatabases,
+    out_of_office,
+    thread_reply,
+    unsubscribe,
+)
+from worker import ledger, sendrules, slips, tokens
+from worker.commands import parse_command, split_correction
+
+PEOPLE = {
+    "dana": ("Dana Whitfield", "dana@danabooks.example"),
+    "marco": ("Marco Rossi", "marco@rossi-marketing.example"),
+    "carol": ("Carol Jensen", "carol@jensen.example"),
+    "raj": ("Raj Mehta", "raj@mehta.example"),
+    "alice": ("Alice Brook", "alice@brook.example"),
+    "bob": ("Bob Stone", "bob@stone.example"),
+}
+MEMBER_EMAILS = {"dana": MEMBERS[0]["emails"], "marco": MEMBERS[1]["emails"]}
+MEMBER_NAMES = {"dana": MEMBERS[0]["name"], "marco": MEMBERS[1]["name"]}
+# Another address on the member's own domain (members: domains): counts as the member.
+COLLEAGUE = {"dana": "office@danabooks.example", "marco": "team@rossi-marketing.example"}
+STALE_AFTER = timedelta(days=20)  # follow_ups.stale_after below
+SAME_INTRO_WINDOW = timedelta(days=2)  # worker/matching.py: the same intro by another route
+
+TERMINAL = {"won", "lost", "no_fit"}
+LIVE = {"introduced", "connected", "qualified", "stale"}
+ANSWER_STATE = {"met": "connected", "qualified": "qualified", "won": "won", "lost": "lost", "no_fit": "no_fit"}
+RANK = {"introduced": 0, "stale": 0, "connected": 1, "qualified": 2, "won": 3, "lost": 3, "no_fit": 3}
+HUMAN_EVENTS = {"answer", "correction", "thread_reply", "snooze"}
+# Mail about a referral that may still go after its final answer: what answers the person's own
+# mail (confirmations, "not applied", a clarification), and a WON's closed-business thank-you.
+AFTER_FINAL = sendrules.CAP_EXEMPT | {"thank_you"}
+STOPPED_KINDS = {"follow_up", "clarification"}  # what a STOP for a referral ends
+
+REPLIES = ("MET", "QUALIFIED", "WON $4,500", "WON - signed, EUR 3 000", "WON ¥450,000", "WON 4.5k", "WON",
+           "LOST - they went with a cheaper quote", "NO FIT", "SNOOZE 2 weeks", "SNOOZE 3 days", "STOP",
+           "STOP ALL", "CORRECTION: WON $900", "CORRECTION: LOST", "CORRECTION: MET",
+           "Had a coffee with her, we'll see what comes of it.")
+MARKS = ("MET", "QUALIFIED", "WON $4,500", "WON EUR 3 000", "WON", "LOST", "NO FIT", "SNOOZE 2 weeks", "STOP",
+         "STOP ALL")
+ADVANCES = (timedelta(minutes=15), timedelta(hours=3), timedelta(days=1), timedelta(days=4), timedelta(days=9),
+            timedelta(days=25))
+# A season in a few steps: follow-ups after 1 and 3 days, stale after 20. Digests and reminders
+# (coffee, promises) are off: mail about no one referral, and the slowest part of a tick (a
+# digest renders each member's quiet week at every tick). Otherwise the defaults: a thank-you
+# waits 10 minutes, quiet hours, a cap of 3 mails a day per recipient.
+OVERRIDES = {"follow_ups": {"steps": ["1d", "3d"], "stale_after": "20d"}, "digest": {"enabled": False},
+             "reminders": {"coffee": {"enabled": False}, "promises": {"enabled": False}}}
+MAX_INTROS = 5  # a few intros, and what becomes of them
+HAPPENINGS = (["time_passes"] * 5 + ["answer_by_reply"] * 5 + ["intro"] * 2 + ["mark"] * 2 + ["reply_in_thread"]
+              + ["out_of_office", "unsubscribe", "deliver_again", "restart"])
+EXAMPLES = int(os.environ.get("INVARIANTS_EXAMPLES", "40"))
+SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
+                    derandomize=not os.environ.get("INVARIANTS_RANDOM"), database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                           HealthCheck.data_too_large])
+
+
+def member_key(email: str) -> str | None:
+    return next((k for k, emails in MEMBER_EMAILS.items() if email.lower() in emails), None)
+
+
+# ---- the ground truth --------------------------------------------------------------------------
+
+@dataclass
+class Intro:
+    """An intro someone wrote, as handed to the bundle (its repr is what a failure prints)."""
+
+    n: int
+    introducer: str
+    a: str
+    b: str
+    raw: bytes = field(repr=False)
+    referral_id: int | None = field(default=None, repr=False)
+
+    def _repr_pretty_(self, p, cycle) -> None:  # how hypothesis prints it in a failing sequence
+        p.text(f"<intro {self.n}: {self.introducer} introduces {self.a} to {self.b}, referral #{self.referral_id}>")
+
+    @property
+    def message_id(self) -> str:
+        return f"gen{self.n}.gmail@mail.gmail.example"
+
+    @property
+    def subject(self) -> str:
+        return f"Intro: {PEOPLE[self.a][0].split()[0]} <> {PEOPLE[self.b][0].split()[0]}"
+
+
+@dataclass
+class Inbound:
+    """Any other mail that came in (kept to deliver again)."""
+
+    what: str
+    raw: bytes = field(repr=False)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(f"<{self.what}>")
+
+
+@dataclass
+class Truth:
+    """One referral as the people involved know it."""
+
+    id: int
+    introducer: str
+    parties: frozenset[str]
+    at: datetime
+    status: str = "introduced"
+    value: tuple[int, str] | None = None
+    last_word: datetime | None = None  # a person's SNOOZE: the stale timer counts from there
+    stopped: bool = False
+    final_since: int | None = None  # the step of the final answer, while it is final
+    keys: set = field(default_factory=set)  # answers applied once per follow-up step
+
+    @property
+    def givers(self) -> set[str]:
+        return {self.introducer} & MEMBER_EMAILS.keys()
+
+    @property
+    def receivers(self) -> set[str]:
+        return (self.parties & MEMBER_EMAILS.keys()) - {self.introducer}
+
+    @property
+    def has_member(self) -> bool:
+        return bool(self.givers | self.receivers)
+
+
+class Model:
+    def __init__(self):
+        self.refs: dict[int, Truth] = {}
+        self.opted_out: dict[str, int] = {}  # address → the step it opted out in
+        self.robots: set[str] = set()  # Message-IDs of robots' mail
+
+    def same_intro(self, intro: Intro, at: datetime) -> Truth | None:
+        """The referral an intro is a copy of: same introducer, same people, within two days."""
+        return next((t for t in sorted(self.refs.values(), key=lambda t: (t.at, t.id))
+                     if t.introducer == intro.introducer and t.parties == {intro.a, intro.b}
+                     and abs(t.at - at) <= SAME_INTRO_WINDOW), None)
+
+    def opt_out(self, address: str, step: int) -> None:
+        self.opted_out.setdefault(address.lower(), step)
+
+    def answer(self, t: Truth, words: str, step: int, now: datetime, actor: str, key_scope: str | None,
+               correct: bool = False) -> str:
+        """What an accepted member's answer does, by the README's lifecycle table; returns what
+        happened ("replay", "refused", "applied", "clarify")."""
+        correction, rest = split_correction(words)
+        correction = correction or correct
+        command = parse_command(rest)
+        if command is None:
+            return "clarify"
+        key = None
+        if key_scope is not None:
+            detail = command.snooze_seconds if command.verb == "snooze" else (
+                f"{command.amount.minor}{command.amount.currency}" if command.amount else "")
+            key = ("correction" if correction else "answer", command.verb, key_scope, detail)
+            if key in t.keys:
+                return "replay"
+        if command.verb in ("stop", "stop_all"):
+            t.stopped = True
+            if command.verb == "stop_all":
+                self.opt_out(actor, step)
+        elif command.verb == "snooze":
+            if t.status not in LIVE:
+                return "refused"
+            t.last_word = now
+        else:
+            target = ANSWER_STATE[command.verb]
+            if correction and t.status in TERMINAL:
+                pass
+            elif t.status in TERMINAL or RANK[target] < RANK[t.status]:
+                return "refused"
+            if correction and target != "won":
+                t.value = None
+            if target == "won" and command.amount:
+                t.value = (command.amount.minor, command.amount.currency or "USD")
+            if target in TERMINAL and t.status not in TERMINAL:
+                t.final_since = step
+            elif target not in TERMINAL:
+                t.final_since = None
+            t.status = target
+        if key is not None:
+            t.keys.add(key)
+        return "applied"
+
+
+# ---- the state machine --------------------------------------------------------------------------
+
+class ProductMachine(RuleBasedStateMachine):
+    """Each step, something happens — drawn with weights, so a run of 25 steps holds a few intros
+    and plenty of what follows them: time, answers, robots, restarts."""
+
+    databases = None  # set by the test: SqliteDatabases or PostgresDatabases
+    root: Path = None
+    covered: Counter = None  # runs that reached each situation
+
+    def __init__(self):
+        super().__init__()
+        self.model = Model()
+        self.step = 0
+        self.intros: list[Intro] = []
+        self.delivered: list[Inbound | Intro] = []  # everything that came in, to deliver again
+        self.asked: list[Sent] = []  # mails a member can answer (a reply address of theirs)
+        self.sent: list[Sent] = []
+        self.sent_now: list[Sent] = []
+        self.product: Product | None = None
+        self.ledger_seen = None
+
+    @initialize()
+    def start(self):
+        self.product = Product(self.databases, self.root, OVERRIDES)
+
+    def teardown(self):
+        # What the runs covered: the test checks they reached what the invariants are about.
+        self.covered.update({f"sent {m.kind}" for m in self.sent})
+        self.covered.update({f"a referral {t.status}" for t in self.model.refs.values()})
+        self.covered.update({"an opt-out"} if self.model.opted_out else set())
+        self.covered.update({"a STOP"} if any(t.stopped for t in self.model.refs.values()) else set())
+        if self.product is not None:
+            self.product.discard()
+
+    @property
+    def now(self) -> datetime:
+        return self.product.clock.current
+
+    @rule(data=st.data())
+    def something_happens(self, data):
+        self.step += 1
+        self.sent_now = []
+        possible = [w for w in HAPPENINGS if self._possible(w)]
+        what = data.draw(st.sampled_from(possible), label=f"step {self.step}")
+        self.covered[what] += 1
+        getattr(self, what)(data)
+
+    def _possible(self, what: str) -> bool:
+        if what in ("answer_by_reply", "out_of_office"):
+            return bool(self.asked)
+        if what in ("reply_in_thread", "mark", "deliver_again"):
+            return bool(self.intros)
+        return what != "intro" or len(self.intros) < MAX_INTROS
+
+    # -- people --
+
+    def intro(self, data):
+        introducer, a, b = data.draw(st.permutations(sorted(PEOPLE)).map(lambda p: tuple(p[:3])), label="who")
+        n = self.step
+        raw = mailgen.intro(n, introducer=PEOPLE[introducer], a=PEOPLE[a], b=PEOPLE[b], when=self.now)
+        intro = Intro(n, introducer, a, b, raw)
+        earlier = self.model.same_intro(intro, self.now)
+        outcome = self.product.mail_in(raw)
+        assert outcome.referral_id is not None, f"intro {intro} not logged: {outcome}"
+        if earlier is not None:
+            assert outcome.referral_id == earlier.id, f"a copy of referral #{earlier.id} logged as #{outcome.referral_id}"
+        else:
+            assert outcome.referral_id not in self.model.refs, f"a new intro folded into #{outcome.referral_id}"
+            self.model.refs[outcome.referral_id] = Truth(outcome.referral_id, introducer, frozenset({a, b}), self.now)
+        intro.referral_id = outcome.referral_id
+        self.intros.append(intro)
+        self.delivered.append(intro)
+
+    def reply_in_thread(self, data):
+        intro = data.draw(st.sampled_from(self.intros), label="in the thread of")
+        sender = getattr(intro, data.draw(st.sampled_from(["a", "b", "introducer"]), label="who replies"))
+        others = [p for p in (intro.introducer, intro.a, intro.b) if p != sender]
+        first = PEOPLE[intro.introducer][0].split()[0]
+        body = f"Thanks {first}! Lovely to meet you — are you free for a call on Tuesday?"
+        raw = thread_reply(self.step, PEOPLE[sender], [PEOPLE[p] for p in others], intro.subject, intro.message_id,
+                           self.now, body)
+        self.product.mail_in(raw)
+        t = self.model.refs[intro.referral_id]
+        if sender != intro.introducer and t.status == "introduced":
+            t.status = "connected"
+        self.delivered.append(Inbound(f"{sender}'s reply in the thread of intro {intro.n}", raw))
+
+    def answer_by_reply(self, data):
+        mail = data.draw(st.sampled_from(self.asked), label="answering")
+        sender = data.draw(st.sampled_from(["own", "own", "own", "colleague", "stranger"]), label="from")
+        words = data.draw(st.sampled_from(REPLIES), label="words")
+        shape = data.draw(st.sampled_from(replyshapes.SHAPES), label="mail client")
+        member = member_key(mail.to)
+        address = {"own": mail.to, "colleague": COLLEAGUE[member],
+                   "stranger": f"{member}.home@gmail.example"}[sender]
+        raw = replyshapes.reply_to_follow_up(mail.raw, f"{MEMBER_NAMES[member]} <{address}>", words, shape,
+                                             f"answer{self.step}@people.example")
+        self.product.mail_in(raw)
+        t = self.model.refs[mail.referral_ids[0]]
+        # Applied as the member's: from the address the reply address was sent to, or from
+        # another of the member's addresses answering what was sent to the member's first one.
+        if sender == "own" or (sender == "colleague" and mail.to == MEMBER_EMAILS[member][0]):
+            self.model.answer(t, words, self.step, self.now, address, key_scope=f"s{tokens.step_of(mail.reply_to)}")
+        self.delivered.append(Inbound(f"{words!r} from {address}", raw))
+
+    def out_of_office(self, data):
+        mail = data.draw(st.sampled_from(self.asked), label="answering")
+        back = self.now + timedelta(days=data.draw(st.integers(1, 20), label="back in days"))
+        raw = out_of_office(self.step, mail.to, mail.raw, back, self.now, data.draw(st.booleans(), label="headers"))
+        self.model.robots.add(f"ooo{self.step}@robots.example")
+        self.product.mail_in(raw)
+        self.delivered.append(Inbound(f"out-of-office of {mail.to}", raw))
+
+    def mark(self, data):
+        intro = data.draw(st.sampled_from(self.intros), label="referral of")
+        words = data.draw(st.sampled_from(MARKS), label="words")
+        # --correct goes with an answer (`mark 12 LOST --correct`): it changes a final one.
+        correct = parse_command(words).verb in ANSWER_STATE and data.draw(st.booleans(), label="--correct")
+        t = self.model.refs[intro.referral_id]
+        if not t.has_member:
+            return
+        actor = self.product.mark(t.id, words, correct)
+        self.model.answer(t, words, self.step, self.now, actor, key_scope=None, correct=correct)
+
+    def unsubscribe(self, data):
+        who = data.draw(st.sampled_from(sorted(PEOPLE) + ["colleague"]), label="who")
+        address = COLLEAGUE["dana"] if who == "colleague" else PEOPLE[who][1]
+        raw = unsubscribe(self.step, address, self.now)
+        self.product.mail_in(raw)
+        self.model.opt_out(address, self.step)
+        self.delivered.append(Inbound(f"UNSUBSCRIBE from {address}", raw))
+
+    def deliver_again(self, data):
+        mail = data.draw(st.sampled_from(self.delivered), label="again")
+        outcome = self.product.mail_in(mail.raw)
+        assert outcome.kind == "duplicate", f"{mail} again was {outcome.kind}: {outcome.reason}"
+
+    # -- time and processes --
+
+    def time_passes(self, data):
+        self.product.run_due(data.draw(st.sampled_from(ADVANCES), label="time passes"))
+        for t in self.model.refs.values():  # the stale timer: "no word from anyone for stale_after"
+            if t.has_member and t.status == "introduced" and max(t.at, t.last_word or t.at) < self.now - STALE_AFTER:
+                t.status = "stale"
+        self._took()
+
+    def restart(self, data):
+        if data.draw(st.booleans(), label="crash after the nudges"):
+            # Due mail nudged, then the process is killed before a job ran: the next one's sweep sends it.
+            self.product.run_due(timedelta(0), crash_before_sending=True)
+        else:
+            self.product.restart()
+        self._took()
+
+    def _took(self) -> None:
+        self.sent_now = self.product.take_sent(self.step)
+        self.sent.extend(self.sent_now)
+        self.asked.extend(m for m in self.sent_now if member_key(m.to) and m.referral_ids
+                          and tokens.step_of(m.reply_to) is not None)
+
+    # -- invariants: one entry point (a failing sequence prints one line per step), one check each --
+
+    @invariant()
+    def invariants_hold(self):
+        for check in (self.every_mail_sent_is_a_sent_row, self.no_mail_after_an_opt_out,
+                      self.no_follow_up_after_a_stop, self.at_most_one_follow_up_per_step,
+                      self.nothing_but_confirmations_after_a_final_answer,
+                      self.statuses_and_values_are_what_people_said, self.no_timer_overrides_a_person,
+                      self.each_intro_counted_once_per_side_with_values_per_currency,
+                      self.nothing_answers_a_robot, self.opt_outs_are_kept):
+            check()
+
+    def every_mail_sent_is_a_sent_row(self):
+        for m in self.sent_now:
+            assert m.status == "sent", f"{m} handed over but its row is {m.status}"
+        ids = [m.outbox_id for m in self.sent]
+        assert len(ids) == len(set(ids)), f"an outbox row sent twice: {sorted(ids)}"
+
+    def no_mail_after_an_opt_out(self):
+        for m in self.sent_now:
+            since = self.model.opted_out.get(m.to)
+            assert since is None or since >= m.at_step, f"{m.kind} #{m.outbox_id} to {m.to}, who opted out at step {since}"
+
+    def no_follow_up_after_a_stop(self):
+        for m in self.sent_now:
+            stopped = [r for r in m.referral_ids if self.model.refs[r].stopped]
+            assert m.kind not in STOPPED_KINDS or not stopped, (
+                f"{m.kind} #{m.outbox_id} ({m.subject!r}) sent after STOP for referral(s) {stopped}")
+
+    def at_most_one_follow_up_per_step(self):
+        asked = [(m.referral_ids, tokens.step_of(m.reply_to)) for m in self.sent if m.kind == "follow_up"]
+        assert len(asked) == len(set(asked)), f"a follow-up step asked twice: {sorted(asked)}"
+        now = [m.referral_ids for m in self.sent_now if m.kind == "follow_up"]
+        assert len(now) == len(set(now)), f"two follow-ups about one referral in one run: {now}"
+
+    def nothing_but_confirmations_after_a_final_answer(self):
+        for m in self.sent_now:
+            for r in m.referral_ids:
+                t = self.model.refs[r]
+                if t.final_since is None or m.kind in AFTER_FINAL:
+                    continue
+                assert m.kind == "closed_business" and t.status == "won", (
+                    f"{m.kind} #{m.outbox_id} ({m.subject!r}) about referral #{r}, {t.status} since step "
+                    f"{t.final_since}")
+
+    def statuses_and_values_are_what_people_said(self):
+        if self.product is None:
+            return
+        with self.product.app.sessions() as s:
+            rows = {r.id: r for r in s.execute(select(Referral.id, Referral.status, Referral.value_cents,
+                                                      Referral.currency))}
+        assert set(rows) == set(self.model.refs), f"referrals {sorted(rows)}, intros logged {sorted(self.model.refs)}"
+        for t in self.model.refs.values():
+            r = rows[t.id]
+            value = (r.value_cents, r.currency) if r.value_cents is not None else None
+            assert (r.status, value) == (t.status, t.value), (
+                f"referral #{t.id} is {r.status} {value}, the people said {t.status} {t.value}")
+
+    def no_timer_overrides_a_person(self):
+        """The stale timer never moves a referral a person answered or replied about, nor one
+        snoozed less than stale_after ago (from the event log, whatever the model says)."""
+        if self.product is None:
+            return
+        with self.product.app.sessions() as s:
+            events = s.execute(select(ReferralEvent.referral_id, ReferralEvent.event, ReferralEvent.actor_email,
+                                      ReferralEvent.at).where(ReferralEvent.accepted.is_(True))
+                               .order_by(ReferralEvent.id)).all()
+        spoke: dict[int, tuple] = {}
+        for e in events:
+            if e.event in HUMAN_EVENTS:
+                spoke[e.referral_id] = e
+            elif e.event == "stale" and e.referral_id in spoke:
+                last = spoke[e.referral_id]
+                assert last.event == "snooze" and e.at - last.at > STALE_AFTER, (
+                    f"referral #{e.referral_id} went stale at {e.at:%Y-%m-%d %H:%M} after {last.event} by "
+                    f"{last.actor_email} at {last.at:%Y-%m-%d %H:%M}")
+
+    def each_intro_counted_once_per_side_with_values_per_currency(self):
+        # The ledger reads only the referrals (checked above against the model): looked at again
+        # whenever one was logged or changed status or value.
+        snapshot = tuple((t.id, t.status, t.value) for t in self.model.refs.values())
+        if self.product is None or snapshot == self.ledger_seen:
+            return
+        self.ledger_seen = snapshot
+        app = self.product.app
+        with app.sessions() as s:
+            lines = ledger.build(s, None, None, self.now, app.thresholds)
+            totals = {t.member: t for t in ledger.group(lines, list(MEMBER_NAMES.values()))}
+            counted = [r for r in s.scalars(select(Referral)) if r.status not in ledger.NOT_COUNTED]
+            assert len(slips.rows(counted)) == len(counted) == len(self.model.refs), "one slip per intro"
+        for key, name in MEMBER_NAMES.items():
+            for side, who in (("given", "givers"), ("received", "receivers")):
+                mine = [t for t in self.model.refs.values() if key in getattr(t, who)]
+                values: dict[str, int] = {}
+                for t in mine:
+                    if t.status == "won" and t.value:
+                        values[t.value[1]] = values.get(t.value[1], 0) + t.value[0]
+                flow = getattr(totals[name], side)
+                assert (flow.referrals, flow.values) == (len(mine), values), (
+                    f"{name} {side}: ledger {flow.referrals} {flow.values}, intros {len(mine)} {values}")
+
+    def nothing_answers_a_robot(self):
+        if self.product is None or not self.model.robots:
+            return
+        with self.product.app.sessions() as s:
+            answered = s.scalars(select(OutboxMessage.kind).where(
+                OutboxMessage.in_reply_to.in_(self.model.robots))).all()
+        assert not answered, f"mail queued in answer to a robot: {answered}"
+
+    def opt_outs_are_kept(self):
+        if self.product is None:
+            return
+        with self.product.app.sessions() as s:
+            kept = set(s.scalars(select(OptOut.email)))
+        assert set(self.model.opted_out) <= kept, f"opted out: {sorted(self.model.opted_out)}, kept: {sorted(kept)}"
+
+
+# ---- the runs -------------------------------------------------------------------------------------
+
+# Situations the runs must reach, or the invariants above were checked against too little.
+MUST_COVER = ("sent follow_up", "sent status_confirmation", "sent closed_business", "sent thank_you", "a STOP",
+              "an opt-out", "a referral won", "a referral stale", "answer_by_reply", "out_of_office", "restart")
+
+
+def _run(databases, root: Path) -> None:
+    covered = Counter()
+    machine = type("Machine", (ProductMachine,), {"databases": databases, "root": root, "covered": covered})
+    run_state_machine_as_test(machine, settings=SETTINGS)
+    missing = [what for what in MUST_COVER if not covered[what]]
+    assert not missing, f"no run reached {missing}; reached: {sorted(covered.items())}"
+
+
+def test_invariants_hold_on_sqlite(tmp_path):
+    _run(SqliteDatabases(tmp_path), tmp_path)
+
+
+def test_invariants_hold_on_postgresql(tmp_path, postgres_url):
+    _run(PostgresDatabases(postgres_url), tmp_path)
