@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from models import Base, Member, OutboxMessage, Referral
 from models.db import make_engine, upgrade
 from tests.conftest import TRACKING, Clock, make_config
-from worker import bootstrap
+from worker import bootstrap, mailer
 from worker.commands import parse_command
 from worker.pipeline import Origin
 from worker.service import Service
@@ -68,6 +68,7 @@ class Sent:
     """One mail handed to the transport, with the outbox row it came from."""
 
     at_step: int
+    at: datetime  # the clock when it was handed over
     outbox_id: int
     kind: str
     to: str
@@ -89,12 +90,15 @@ class Sent:
 
 
 class Recording:
-    """The configured transport (the folder of .eml files), noting every hand-over in order."""
+    """The configured transport (the folder of .eml files), noting every hand-over in order, and
+    answering like an SMTP server that is down (451) while `down()` says so."""
 
-    def __init__(self, inner, log: list[bytes]):
-        self.inner, self.log = inner, log
+    def __init__(self, inner, log: list[bytes], down=lambda: False):
+        self.inner, self.log, self.down = inner, log, down
 
     def send(self, msg, before_data=None) -> None:
+        if self.down():
+            raise mailer.TransientSendError("451 4.3.0 Mail server temporarily unavailable")
         self.inner.send(msg, before_data=before_data)
         self.log.append(bytes(msg))
 
@@ -113,6 +117,7 @@ class Product:
         self.clock = Clock(START)
         self.overrides = overrides or {}
         self.handed_over: list[bytes] = []
+        self.smtp_down_until = START
         self.n = 0  # names the files mail comes from
         self._start()
 
@@ -121,7 +126,8 @@ class Product:
         self.app = bootstrap.build(config, now=self.clock)
         self.service = Service(self.app)  # the `run` loop's due work and outbox, without its threads
         deliverer = self.service.outbound.deliverer
-        deliverer.transport = Recording(deliverer.transport, self.handed_over)
+        deliverer.transport = Recording(deliverer.transport, self.handed_over,
+                                        down=lambda: self.clock.current < self.smtp_down_until)
 
     def close(self) -> None:
         self.service.outbound.close()
@@ -194,18 +200,21 @@ class Product:
         for raw in raws:
             mid = str(message_from_bytes(raw)["Message-ID"]).strip("<>")
             row = rows[mid]
-            sent.append(Sent(step, row.id, row.kind, row.to_addr.lower(), tuple(row.referral_ids or ()),
+            sent.append(Sent(step, self.clock.current, row.id, row.kind, row.to_addr.lower(), tuple(row.referral_ids or ()),
                              row.reply_to or "", row.in_reply_to or "", row.status, raw))
         return sent
 
 
 # ---- mail people write ----------------------------------------------------------------------------
 
-def thread_reply(n: int, sender, to: list, intro_subject: str, intro_id: str, when: datetime, body: str) -> bytes:
-    """A reply-all in an intro thread (the tracking address still on Cc)."""
+def thread_reply(n: int, sender, to: list, intro_subject: str, intro_id: str, when: datetime, body: str,
+                 robot_headers: bool = False) -> bytes:
+    """A reply-all in an intro thread (the tracking address still on Cc); `robot_headers`: an
+    auto-responder's, saying so in its headers."""
+    robot = "Auto-Submitted: auto-replied\n" if robot_headers else ""
     return (f"From: {_addr(sender)}\nTo: {', '.join(_addr(p) for p in to)}\nCc: {TRACKING}\n"
             f"Subject: Re: {intro_subject}\nDate: {format_datetime(when)}\nMessage-ID: <thread{n}@people.example>\n"
-            f"In-Reply-To: <{intro_id}>\nReferences: <{intro_id}>\nContent-Type: text/plain; charset=utf-8\n\n"
+            f"In-Reply-To: <{intro_id}>\nReferences: <{intro_id}>\n{robot}Content-Type: text/plain; charset=utf-8\n\n"
             f"{body}\n").encode()
 
 
@@ -221,9 +230,10 @@ def out_of_office(n: int, sender: str, ours: bytes, back: datetime, when: dateti
             ).encode()
 
 
-def unsubscribe(n: int, sender: str, when: datetime) -> bytes:
-    """A mail client's unsubscribe button: a mail to us alone, subject UNSUBSCRIBE."""
-    return (f"From: {sender}\nTo: {TRACKING}\nSubject: UNSUBSCRIBE\nDate: {format_datetime(when)}\n"
+def unsubscribe(n: int, sender: str, when: datetime, subject: str = "UNSUBSCRIBE") -> bytes:
+    """A mail client's unsubscribe button (subject UNSUBSCRIBE, or STOP in older mail), or a
+    person writing STOP ALL: a mail to us alone."""
+    return (f"From: {sender}\nTo: {TRACKING}\nSubject: {subject}\nDate: {format_datetime(when)}\n"
             f"Message-ID: <unsub{n}@people.example>\nContent-Type: text/plain; charset=utf-8\n\n\n").encode()
 
 

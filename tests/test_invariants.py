@@ -20,7 +20,8 @@ small model of what the people did (the ground truth), and after every step:
 - nothing answers a robot.
 
 Failures print the sequence of steps (hypothesis' own output). Runs are derandomized, so a
-failure reproduces; INVARIANTS_EXAMPLES=500 INVARIANTS_RANDOM=1 explores further.
+failure reproduces; INVARIANTS_SHRINK=1 minimises it (minutes), and INVARIANTS_EXAMPLES=500
+INVARIANTS_RANDOM=1 explores further.
 """
 import os
 from collections import Counter
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -85,19 +87,27 @@ REPLIES = ("MET", "QUALIFIED", "WON $4,500", "WON - signed, EUR 3 000", "WON ¥4
            "Had a coffee with her, we'll see what comes of it.")
 MARKS = ("MET", "QUALIFIED", "WON $4,500", "WON EUR 3 000", "WON", "LOST", "NO FIT", "SNOOZE 2 weeks", "STOP",
          "STOP ALL")
-ADVANCES = (timedelta(minutes=15), timedelta(hours=3), timedelta(days=1), timedelta(days=4), timedelta(days=9),
-            timedelta(days=25))
+ADVANCES = (timedelta(minutes=15), timedelta(hours=3), timedelta(days=1), timedelta(days=2), timedelta(days=4),
+            timedelta(days=7), timedelta(days=12), timedelta(days=25))
 # A season in a few steps: follow-ups after 1 and 3 days, stale after 20. Digests and reminders
 # (coffee, promises) are off: mail about no one referral, and the slowest part of a tick (a
 # digest renders each member's quiet week at every tick). Otherwise the defaults: a thank-you
 # waits 10 minutes, quiet hours, a cap of 3 mails a day per recipient.
 OVERRIDES = {"follow_ups": {"steps": ["1d", "3d"], "stale_after": "20d"}, "digest": {"enabled": False},
              "reminders": {"coffee": {"enabled": False}, "promises": {"enabled": False}}}
-MAX_INTROS = 5  # a few intros, and what becomes of them
+# Bugs found by this test and not fixed yet (each has its own failing test below, marked xfail):
+# the model follows what the product does for them, so the runs go on to find others.
+KNOWN_BUGS = {"stale-ignores-snooze", "earlier-step-still-queued"}
+MAX_INTROS = 5
+INTRO_AGES = (timedelta(0), timedelta(0), timedelta(0), timedelta(days=2), timedelta(days=10), timedelta(days=22))
+CAP = 3  # outbound.per_recipient_per_day (default)  # a few intros, and what becomes of them
 HAPPENINGS = (["time_passes"] * 5 + ["answer_by_reply"] * 5 + ["intro"] * 2 + ["mark"] * 2 + ["reply_in_thread"]
-              + ["out_of_office", "unsubscribe", "deliver_again", "restart"])
-EXAMPLES = int(os.environ.get("INVARIANTS_EXAMPLES", "40"))
-SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None,
+              + ["out_of_office", "unsubscribe", "deliver_again", "restart", "smtp_outage"])
+OUTAGES = (timedelta(minutes=30), timedelta(hours=6), timedelta(days=2))
+# Shrinking a failure takes minutes here (every example runs the product on a database): off unless
+# asked for; the unshrunk sequence is printed all the same, and derandomized it reproduces.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, *((Phase.shrink,) if os.environ.get("INVARIANTS_SHRINK") else ()))
+SETTINGS = settings(max_examples=30, stateful_step_count=25, deadline=None, phases=PHASES,
                     derandomize=not os.environ.get("INVARIANTS_RANDOM"), database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.data_too_large])
@@ -154,6 +164,7 @@ class Truth:
     status: str = "introduced"
     value: tuple[int, str] | None = None
     last_word: datetime | None = None  # a person's SNOOZE: the stale timer counts from there
+    snoozed_until: datetime | None = None  # no follow-up before (a later answer sets a new schedule)
     stopped: bool = False
     final_since: int | None = None  # the step of the final answer, while it is final
     keys: set = field(default_factory=set)  # answers applied once per follow-up step
@@ -210,12 +221,14 @@ class Model:
             if t.status not in LIVE:
                 return "refused"
             t.last_word = now
+            t.snoozed_until = now + timedelta(seconds=command.snooze_seconds)
         else:
             target = ANSWER_STATE[command.verb]
             if correction and t.status in TERMINAL:
                 pass
             elif t.status in TERMINAL or RANK[target] < RANK[t.status]:
                 return "refused"
+            t.snoozed_until = None  # an answer: the next follow-up is a week from now
             if correction and target != "won":
                 t.value = None
             if target == "won" and command.amount:
@@ -289,17 +302,19 @@ class ProductMachine(RuleBasedStateMachine):
 
     def intro(self, data):
         introducer, a, b = data.draw(st.permutations(sorted(PEOPLE)).map(lambda p: tuple(p[:3])), label="who")
+        # Mostly CC'd as it is written; now and then ingested days later (a late CC, a backfill).
+        when = self.now - data.draw(st.sampled_from(INTRO_AGES), label="written ago")
         n = self.step
-        raw = mailgen.intro(n, introducer=PEOPLE[introducer], a=PEOPLE[a], b=PEOPLE[b], when=self.now)
+        raw = mailgen.intro(n, introducer=PEOPLE[introducer], a=PEOPLE[a], b=PEOPLE[b], when=when)
         intro = Intro(n, introducer, a, b, raw)
-        earlier = self.model.same_intro(intro, self.now)
+        earlier = self.model.same_intro(intro, when)
         outcome = self.product.mail_in(raw)
         assert outcome.referral_id is not None, f"intro {intro} not logged: {outcome}"
         if earlier is not None:
             assert outcome.referral_id == earlier.id, f"a copy of referral #{earlier.id} logged as #{outcome.referral_id}"
         else:
             assert outcome.referral_id not in self.model.refs, f"a new intro folded into #{outcome.referral_id}"
-            self.model.refs[outcome.referral_id] = Truth(outcome.referral_id, introducer, frozenset({a, b}), self.now)
+            self.model.refs[outcome.referral_id] = Truth(outcome.referral_id, introducer, frozenset({a, b}), when)
         intro.referral_id = outcome.referral_id
         self.intros.append(intro)
         self.delivered.append(intro)
@@ -307,16 +322,21 @@ class ProductMachine(RuleBasedStateMachine):
     def reply_in_thread(self, data):
         intro = data.draw(st.sampled_from(self.intros), label="in the thread of")
         sender = getattr(intro, data.draw(st.sampled_from(["a", "b", "introducer"]), label="who replies"))
+        robot = data.draw(st.sampled_from([None, None, "headers", "words"]), label="their out-of-office")
         others = [p for p in (intro.introducer, intro.a, intro.b) if p != sender]
         first = PEOPLE[intro.introducer][0].split()[0]
-        body = f"Thanks {first}! Lovely to meet you — are you free for a call on Tuesday?"
+        body = (f"Thanks {first}! Lovely to meet you — are you free for a call on Tuesday?" if robot is None else
+                "Thank you for your email. I am out of the office until Monday with no access to email.")
         raw = thread_reply(self.step, PEOPLE[sender], [PEOPLE[p] for p in others], intro.subject, intro.message_id,
-                           self.now, body)
+                           self.now, body, robot_headers=robot == "headers")
         self.product.mail_in(raw)
         t = self.model.refs[intro.referral_id]
-        if sender != intro.introducer and t.status == "introduced":
+        if robot:
+            self.model.robots.add(f"thread{self.step}@people.example")
+        elif sender != intro.introducer and t.status == "introduced":
             t.status = "connected"
-        self.delivered.append(Inbound(f"{sender}'s reply in the thread of intro {intro.n}", raw))
+        self.delivered.append(Inbound(f"{sender}'s {'robot' if robot else 'reply'} in the thread of intro {intro.n}",
+                                      raw))
 
     def answer_by_reply(self, data):
         mail = data.draw(st.sampled_from(self.asked), label="answering")
@@ -357,11 +377,12 @@ class ProductMachine(RuleBasedStateMachine):
 
     def unsubscribe(self, data):
         who = data.draw(st.sampled_from(sorted(PEOPLE) + ["colleague"]), label="who")
+        subject = data.draw(st.sampled_from(["UNSUBSCRIBE", "STOP", "STOP ALL"]), label="subject")
         address = COLLEAGUE["dana"] if who == "colleague" else PEOPLE[who][1]
-        raw = unsubscribe(self.step, address, self.now)
+        raw = unsubscribe(self.step, address, self.now, subject)
         self.product.mail_in(raw)
         self.model.opt_out(address, self.step)
-        self.delivered.append(Inbound(f"UNSUBSCRIBE from {address}", raw))
+        self.delivered.append(Inbound(f"{subject} from {address}", raw))
 
     def deliver_again(self, data):
         mail = data.draw(st.sampled_from(self.delivered), label="again")
@@ -372,18 +393,29 @@ class ProductMachine(RuleBasedStateMachine):
 
     def time_passes(self, data):
         self.product.run_due(data.draw(st.sampled_from(ADVANCES), label="time passes"))
-        for t in self.model.refs.values():  # the stale timer: "no word from anyone for stale_after"
-            if t.has_member and t.status == "introduced" and max(t.at, t.last_word or t.at) < self.now - STALE_AFTER:
-                t.status = "stale"
+        self._timer_ran()
         self._took()
 
     def restart(self, data):
         if data.draw(st.booleans(), label="crash after the nudges"):
-            # Due mail nudged, then the process is killed before a job ran: the next one's sweep sends it.
+            # Due work done and mail nudged, then the process is killed before a job ran: the
+            # next process' sweep sends it.
             self.product.run_due(timedelta(0), crash_before_sending=True)
+            self._timer_ran()
         else:
             self.product.restart()
         self._took()
+
+    def smtp_outage(self, data):
+        """The SMTP server answers 451 from now on for a while: mail waits in the outbox and is
+        retried on its schedule (worker/backoff.py)."""
+        self.product.smtp_down_until = self.now + data.draw(st.sampled_from(OUTAGES), label="SMTP down for")
+
+    def _timer_ran(self) -> None:
+        for t in self.model.refs.values():  # the stale timer: "no word from anyone for stale_after"
+            since = t.at if "stale-ignores-snooze" in KNOWN_BUGS else max(t.at, t.last_word or t.at)
+            if t.has_member and t.status == "introduced" and since < self.now - STALE_AFTER:
+                t.status = "stale"
 
     def _took(self) -> None:
         self.sent_now = self.product.take_sent(self.step)
@@ -400,7 +432,8 @@ class ProductMachine(RuleBasedStateMachine):
                       self.nothing_but_confirmations_after_a_final_answer,
                       self.statuses_and_values_are_what_people_said, self.no_timer_overrides_a_person,
                       self.each_intro_counted_once_per_side_with_values_per_currency,
-                      self.nothing_answers_a_robot, self.opt_outs_are_kept):
+                      self.nothing_answers_a_robot, self.opt_outs_are_kept,
+                      self.no_follow_up_before_the_snooze_date, self.daily_cap_per_recipient):
             check()
 
     def every_mail_sent_is_a_sent_row(self):
@@ -424,7 +457,24 @@ class ProductMachine(RuleBasedStateMachine):
         asked = [(m.referral_ids, tokens.step_of(m.reply_to)) for m in self.sent if m.kind == "follow_up"]
         assert len(asked) == len(set(asked)), f"a follow-up step asked twice: {sorted(asked)}"
         now = [m.referral_ids for m in self.sent_now if m.kind == "follow_up"]
-        assert len(now) == len(set(now)), f"two follow-ups about one referral in one run: {now}"
+        assert len(now) == len(set(now)) or "earlier-step-still-queued" in KNOWN_BUGS, (
+            f"two follow-ups about one referral in one run: {self.sent_now}")
+
+    def no_follow_up_before_the_snooze_date(self):
+        for m in self.sent_now:
+            for r in m.referral_ids:
+                until = self.model.refs[r].snoozed_until
+                assert m.kind != "follow_up" or until is None or m.at >= until, (
+                    f"{m!r} at {m.at:%Y-%m-%d %H:%M}, referral #{r} snoozed until {until:%Y-%m-%d %H:%M}")
+
+    def daily_cap_per_recipient(self):
+        """No more than CAP mails a day to one address, a member's own confirmations aside."""
+        for m in self.sent_now:
+            if m.kind in sendrules.CAP_EXEMPT:
+                continue
+            day = [o for o in self.sent if o.to == m.to and o.kind not in sendrules.CAP_EXEMPT
+                   and m.at - timedelta(days=1) <= o.at <= m.at]
+            assert len(day) <= CAP, f"{len(day)} mails to {m.to} within a day: {day}"
 
     def nothing_but_confirmations_after_a_final_answer(self):
         for m in self.sent_now:
@@ -464,7 +514,8 @@ class ProductMachine(RuleBasedStateMachine):
                 spoke[e.referral_id] = e
             elif e.event == "stale" and e.referral_id in spoke:
                 last = spoke[e.referral_id]
-                assert last.event == "snooze" and e.at - last.at > STALE_AFTER, (
+                snooze_ok = "stale-ignores-snooze" in KNOWN_BUGS or e.at - last.at > STALE_AFTER
+                assert last.event == "snooze" and snooze_ok, (
                     f"referral #{e.referral_id} went stale at {e.at:%Y-%m-%d %H:%M} after {last.event} by "
                     f"{last.actor_email} at {last.at:%Y-%m-%d %H:%M}")
 
@@ -505,27 +556,65 @@ class ProductMachine(RuleBasedStateMachine):
             return
         with self.product.app.sessions() as s:
             kept = set(s.scalars(select(OptOut.email)))
-        assert set(self.model.opted_out) <= kept, f"opted out: {sorted(self.model.opted_out)}, kept: {sorted(kept)}"
+        assert kept == set(self.model.opted_out), f"opted out: {sorted(self.model.opted_out)}, kept: {sorted(kept)}"
 
 
 # ---- the runs -------------------------------------------------------------------------------------
 
 # Situations the runs must reach, or the invariants above were checked against too little.
 MUST_COVER = ("sent follow_up", "sent status_confirmation", "sent closed_business", "sent thank_you", "a STOP",
-              "an opt-out", "a referral won", "a referral stale", "answer_by_reply", "out_of_office", "restart")
+              "an opt-out", "a referral won", "a referral stale", "answer_by_reply", "out_of_office", "restart",
+              "smtp_outage")
 
 
-def _run(databases, root: Path) -> None:
+def _run(databases, root: Path, examples: int) -> None:
     covered = Counter()
     machine = type("Machine", (ProductMachine,), {"databases": databases, "root": root, "covered": covered})
-    run_state_machine_as_test(machine, settings=SETTINGS)
+    examples = int(os.environ.get("INVARIANTS_EXAMPLES", examples))
+    run_state_machine_as_test(machine, settings=settings(SETTINGS, max_examples=examples))
     missing = [what for what in MUST_COVER if not covered[what]]
     assert not missing, f"no run reached {missing}; reached: {sorted(covered.items())}"
 
 
+@pytest.mark.timeout(600)  # ~30 s, but the machine is shared
 def test_invariants_hold_on_sqlite(tmp_path):
-    _run(SqliteDatabases(tmp_path), tmp_path)
+    _run(SqliteDatabases(tmp_path), tmp_path, examples=30)  # ~30 s here
 
 
+@pytest.mark.timeout(600)
 def test_invariants_hold_on_postgresql(tmp_path, postgres_url):
-    _run(PostgresDatabases(postgres_url), tmp_path)
+    _run(PostgresDatabases(postgres_url), tmp_path, examples=20)  # each example twice as slow
+
+
+# ---- what the runs found ------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="stale-ignores-snooze: the stale timer counts from the intro only "
+                                       "(worker/followups.py _mark_stale), so a SNOOZE is overridden")
+def test_a_referral_snoozed_shortly_before_it_would_go_stale_is_not_stale_while_snoozed(tmp_path):
+    product = Product(SqliteDatabases(tmp_path), tmp_path, OVERRIDES)
+    intro = mailgen.intro(1, introducer=PEOPLE["carol"], a=PEOPLE["alice"], b=PEOPLE["dana"],
+                          when=product.clock.current)
+    referral_id = product.mail_in(intro).referral_id
+    product.run_due(timedelta(days=19))
+    product.mark(referral_id, "SNOOZE 2 weeks")  # "ask me again on 5 December"
+    product.run_due(timedelta(days=2))
+    with product.app.sessions() as s:
+        status = s.get(Referral, referral_id).status
+    product.discard()
+    assert status == "introduced"
+
+
+@pytest.mark.xfail(strict=True, reason="earlier-step-still-queued: a follow-up still waiting to be sent when "
+                                       "the next step falls due goes out beside it (worker/followups.py materialize "
+                                       "collapses only steps due together)")
+def test_a_follow_up_that_waited_out_an_smtp_outage_is_not_sent_beside_the_next_step(tmp_path):
+    product = Product(SqliteDatabases(tmp_path), tmp_path, OVERRIDES)
+    product.smtp_down_until = product.clock.current + timedelta(days=2)
+    # Written two days ago: step 1 (a day after the intro) is due at once, step 2 (three days) tomorrow.
+    product.mail_in(mailgen.intro(1, introducer=PEOPLE["bob"], a=PEOPLE["raj"], b=PEOPLE["marco"],
+                                  when=product.clock.current - timedelta(days=2)))
+    product.run_due(timedelta(minutes=15))  # step 1 queued; the server answers 451: it waits
+    product.run_due(timedelta(days=2))  # the server is back, and step 2 is due too
+    asked = [m for m in product.take_sent(1) if m.kind == "follow_up"]
+    product.discard()
+    assert len(asked) == 1, asked
