@@ -16,10 +16,11 @@ from sqlalchemy import select, text
 from models import Base, Member, OutboxMessage, Referral
 from models.db import make_engine, upgrade
 from tests.conftest import TRACKING, Clock, make_config
-from worker import bootstrap, mailer
-from worker.commands import parse_command
-from worker.pipeline import Origin
-from worker.service import Service
+from worker.app import bootstrap
+from worker.app.service import Service
+from worker.inbound.pipeline import Origin
+from worker.mail.commands import parse_command
+from worker.outbound import mailer
 
 SECRET = "inv4riant-secret"
 START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -151,7 +152,7 @@ class Product:
         return outcome
 
     def mark(self, referral_id: int, words: str, correct: bool = False) -> str:
-        """What `introledger mark ID WORDS [--correct]` does (worker/cli_outbound.py cmd_mark);
+        """What `introledger mark ID WORDS [--correct]` does (worker/cli/outbound.py cmd_mark);
         returns who it spoke as (the referral's member's first address)."""
         app = self.app
         command = parse_command(words, app.desk.vocabulary)
