@@ -1,6 +1,4 @@
 """The `introledger` command as a user runs it: real process, real files, real output."""
-import contextlib
-import io
 import json
 import mailbox
 import os
@@ -18,9 +16,9 @@ REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties
 
 def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True,
         real: bool = False) -> subprocess.CompletedProcess:
-    """Run `introledger ARGS` in cwd as a user would. In-process by default (a process costs a
-    second of imports per call); `real=True` spawns the installed command, as a few tests do to
-    prove the real entry point."""
+    """Run `introledger ARGS` in cwd as a user would. In-process with click's runner by default (a
+    process costs a second of imports per call); `real=True` spawns the command, as a few tests do
+    to prove the real entry point."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("INTROLEDGER_CONFIG", "INTROLEDGER_DATABASE_URL")}
     full_env.update({"COLUMNS": "200", "INTROLEDGER_TOKEN_SECRET": "test-secret", **(env or {})})
     if real:
@@ -34,25 +32,19 @@ def cli(*args, cwd: Path, env: dict | None = None, ok: bool = True,
 
 
 def _in_process(args: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    from worker.cli import main as entry
+    from click.testing import CliRunner
 
-    # rich reads COLUMNS from os.environ on each print, so the patched environment sets the width.
-    out, err = io.StringIO(), io.StringIO()
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    os.environ.clear()
-    os.environ.update(env)
+    from worker.cli.main import cli as command
+
+    # The runner sets and restores the variables it is given; None removes one for the run.
+    changes = {**{k: None for k in os.environ if k not in env}, **env}
+    saved_cwd = os.getcwd()
     os.chdir(cwd)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = entry.main(args)
-            except SystemExit as exc:  # argparse: --help, usage errors
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        result = CliRunner().invoke(command, args, env=changes, catch_exceptions=False, prog_name="introledger")
     finally:
         os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return subprocess.CompletedProcess(["introledger", *args], code, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(["introledger", *args], result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture
@@ -67,7 +59,8 @@ def workdir(tmp_path):
 
 def test_help_lists_every_command(tmp_path):
     out = cli("--help", cwd=tmp_path, real=True).stdout
-    listed = {line.split()[0] for line in out.splitlines() if line.startswith("    ") and line.split()}
+    commands = out.split("Commands:")[1]
+    listed = {line.split()[0] for line in commands.splitlines() if line.startswith("  ") and line.split()}
     assert {"run", "send", "ingest", "review", "referrals", "quarantine", "db", "doctor", "outbox", "optout",
             "mark", "templates", "report", "export", "import", "partners", "demo"} <= listed
 
@@ -233,4 +226,4 @@ def test_mark_from_the_command_line(tmp_path):
     assert cli("mark", "1", "banana", cwd=tmp_path, ok=False).returncode == 2
     assert cli("mark", "99", "WON", cwd=tmp_path, ok=False).returncode == 1
     off = cli("mark", "1", "LOST", cwd=tmp_path, ok=False, env={"INTROLEDGER_TOKEN_SECRET": ""})
-    assert off.returncode == 1 and "INTROLEDGER_TOKEN_SECRET" in off.stdout
+    assert off.returncode == 1 and "INTROLEDGER_TOKEN_SECRET" in off.stderr

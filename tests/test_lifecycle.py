@@ -106,7 +106,7 @@ def test_mark_cannot_replace_a_final_answer_but_mark_correct_can(logged):
     workdir, env = logged
     cli("mark", "1", "NO_FIT", cwd=workdir, env=env)
     refused = cli("mark", "1", "WON", "--amount", "$4,500", cwd=workdir, env=env, ok=False)
-    assert refused.returncode == 1 and "not changed" in refused.stdout and "--correct" in refused.stdout
+    assert refused.returncode == 1 and "not changed" in refused.stderr and "--correct" in refused.stderr
     assert _status(workdir, env)["status"] == "no_fit"
     out = cli("mark", "1", "WON", "--amount", "$4,500", "--correct", cwd=workdir, env=env).stdout
     assert "referral #1 is now won" in out

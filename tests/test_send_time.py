@@ -297,8 +297,8 @@ def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, da
 
     said = cli("outbox", "retry", str(fid), cwd=tmp_path, env=env, ok=False)
     assert said.returncode == 1
-    assert f"outbox #{fid} is queued, deferred: daily cap of 1 mails to {DANA_EMAIL} until" in said.stdout
-    assert f"`introledger outbox send-now {fid}` sends it now" in said.stdout
+    assert f"outbox #{fid} is queued, deferred: daily cap of 1 mails to {DANA_EMAIL} until" in said.stderr
+    assert f"`introledger outbox send-now {fid}` sends it now" in said.stderr
     listed = cli("outbox", cwd=tmp_path, env=env).stdout
     assert "deferred: daily cap" in listed and "until" in listed
     assert "goes out now" in cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env).stdout
@@ -308,7 +308,7 @@ def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, da
     assert (DANA_EMAIL, "How did the intro to Alice 1 go? [ref R1]") in subjects(smtp_sink)
     assert row(app, fid).status == "sent"
     assert "sent now by hand" in cli("outbox", cwd=tmp_path, env=env).stdout
-    assert cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env, ok=False).stdout.strip() == (
+    assert cli("outbox", "send-now", str(fid), cwd=tmp_path, env=env, ok=False).stderr.strip() == (
         f"outbox #{fid} is sent: nothing to send-now")
     outbound.close()
     app.engine.dispose()

@@ -6,19 +6,22 @@ import shutil
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import click
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
 from models import OutboxMessage, ReferralEvent
-
 from models.db import make_engine, upgrade
 from worker.app import bootstrap
-from worker.cli import report as cli_report, views
-from worker.ledger import balance as ledger, queries
-from worker.core.config import load
-from worker.sources.maildir import MaildirSource
 from worker.app.service import Service
+from worker.cli import report as cli_report
+from worker.cli import views
+from worker.cli.context import Command, Invocation, pass_invocation
+from worker.core.config import load
+from worker.ledger import balance as ledger
+from worker.ledger import queries
+from worker.sources.maildir import MaildirSource
 
 SAMPLES = Path(__file__).with_name("demo_mail")
 DEMO_CONFIG = """\
@@ -69,6 +72,16 @@ def prepare(workdir: Path) -> Path:
 DEMO_SECRET = {"INTROLEDGER_TOKEN_SECRET": "demo-only-not-a-secret"}
 
 
+@click.command(cls=Command)
+@click.option("--dir", "workdir", type=click.Path(path_type=Path), default=Path("introledger-demo"),
+              show_default=True, help="where the demo's mailbox, database and config go (made afresh)")
+@pass_invocation
+def demo(inv: Invocation, workdir: Path) -> int:
+    """Ingest the sample intros shipped with introledger into a local Maildir + SQLite, answer one
+    follow-up as a member would, and print what happened and the ledger. Needs no server."""
+    return run_demo(workdir, inv.out)
+
+
 def run_demo(workdir: Path, console: Console) -> int:
     config = load(str(prepare(workdir)), env=DEMO_SECRET)
     upgrade(make_engine(config.database_url))
@@ -81,7 +94,7 @@ def run_demo(workdir: Path, console: Console) -> int:
     table = Table(title="What happened to each message", title_justify="left")
     for col in ("message", "verdict", "ref", "why"):
         table.add_column(col, overflow="fold")
-    for sample, outcome in zip(sorted(SAMPLES.glob("*.eml")), outcomes):
+    for sample, outcome in zip(sorted(SAMPLES.glob("*.eml")), outcomes, strict=True):
         ref = f"#{outcome.referral_id}" if outcome.referral_id else ""
         table.add_row(sample.stem[3:], outcome.kind, ref, outcome.reason)
     console.print(table)

@@ -1,67 +1,52 @@
 """`introledger partners add|edit|list|show|merge`."""
-import json
-
-from rich.console import Console
+import click
 from rich.table import Table
 from sqlalchemy import select
 
 from models import Partner, Person
 from models.partners import PARTNER_TYPES
-from worker.app import bootstrap
-from worker.ledger import balance as ledger, partners
-from worker.core.config import load
+from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
+from worker.ledger import balance as ledger
+from worker.ledger import partners as ledger_partners
 
-console = Console()
 FIELDS = ("name", "company", "partner_type", "notes", "referral_fee")
 
 
-def add_parsers(sub) -> None:
-    p = sub.add_parser("partners", help="the people and businesses you refer work to and get work from")
-    ps = p.add_subparsers(dest="partners_command", required=True, metavar="ACTION")
-    add = ps.add_parser("add", help="add a partner")
-    add.add_argument("name")
-    add.add_argument("--email", action="append", default=[], help="an address (repeatable)")
-    edit = ps.add_parser("edit", help="change a partner")
-    edit.add_argument("id", type=int)
-    edit.add_argument("--name")
-    edit.add_argument("--email", action="append", default=[], help="add an address (repeatable)")
-    for action in (add, edit):
-        action.add_argument("--company")
-        action.add_argument("--type", dest="partner_type", choices=PARTNER_TYPES)
-        action.add_argument("--notes")
-        action.add_argument("--fee", dest="referral_fee", help="any referral-fee arrangement, to disclose")
-        action.add_argument("--customer", action="store_true", default=None, help="they are also a customer")
-    add.set_defaults(func=cmd_add)
-    edit.set_defaults(func=cmd_edit)
-    listing = ps.add_parser("list", help="list partners")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(func=cmd_list)
-    show = ps.add_parser("show", help="one partner, with addresses and the ledger with them")
-    show.add_argument("id", type=int)
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(func=cmd_show)
-    merge = ps.add_parser("merge", help="fold partner OTHER into KEEP (one partner, two addresses)")
-    merge.add_argument("keep", type=int)
-    merge.add_argument("other", type=int)
-    merge.set_defaults(func=cmd_merge)
+@click.group(cls=Group)
+def partners() -> None:
+    """The people and businesses you refer work to and get work from."""
+
+
+def _details(f):
+    """The options `partners add` and `partners edit` share."""
+    for option in reversed((
+        click.option("--company"),
+        click.option("--type", "partner_type", type=click.Choice(PARTNER_TYPES)),
+        click.option("--notes"),
+        click.option("--fee", "referral_fee", help="any referral-fee arrangement, to disclose"),
+        click.option("--customer", is_flag=True, default=None, help="they are also a customer"),
+        json_option("print the partner as JSON (as `partners show --json`, without the ledger)"),
+    )):
+        f = option(f)
+    return f
 
 
 def partner_json(session, p: Partner) -> dict:
     return {"id": p.id, "name": p.name, "company": p.company, "type": p.partner_type, "notes": p.notes,
             "referral_fee": p.referral_fee, "is_customer": p.is_customer,
-            "emails": partners.addresses(session, p.id)}
+            "emails": ledger_partners.addresses(session, p.id)}
 
 
-def _apply(p: Partner, args) -> None:
+def _apply(p: Partner, values: dict) -> None:
     for field in FIELDS:
-        value = getattr(args, field, None)
+        value = values.get(field)
         if value is not None:
             setattr(p, field, value)
-    if args.customer:
+    if values.get("customer"):
         p.is_customer = True
 
 
-def _attach(session, partner: Partner, emails: list[str]) -> None:
+def _attach(session, partner: Partner, emails: tuple[str, ...]) -> None:
     for email in (e.strip().lower() for e in emails):
         person = session.scalar(select(Person).where(Person.email == email))
         if person is None:
@@ -70,44 +55,69 @@ def _attach(session, partner: Partner, emails: list[str]) -> None:
         person.partner_id = partner.id
 
 
-def cmd_add(args) -> int:
-    app = bootstrap.build(load(args.config))
-    with app.sessions.begin() as session:
-        p = Partner(name=args.name, company="", domain="", partner_type="other", notes="", referral_fee="",
+@partners.command()
+@click.argument("name")
+@click.option("--email", multiple=True, help="an address (repeatable)")
+@_details
+@pass_invocation
+def add(inv: Invocation, name: str, email: tuple[str, ...], as_json: bool, **details) -> int:
+    """Add a partner."""
+    with inv.app.sessions.begin() as session:
+        p = Partner(name=name, company="", domain="", partner_type="other", notes="", referral_fee="",
                     is_customer=False)
-        _apply(p, args)
+        _apply(p, details)
         session.add(p)
         session.flush()
-        _attach(session, p, args.email)
-        console.print(f"partner #{p.id} {p.name} added")
+        _attach(session, p, email)
+        data = partner_json(session, p)
+    _done(inv, data, "added", as_json)
     return 0
 
 
-def cmd_edit(args) -> int:
-    app = bootstrap.build(load(args.config))
-    with app.sessions.begin() as session:
-        p = session.get(Partner, args.id)
+@partners.command()
+@click.argument("id", type=int)
+@click.option("--name")
+@click.option("--email", multiple=True, help="add an address (repeatable)")
+@_details
+@pass_invocation
+def edit(inv: Invocation, id: int, name: str | None, email: tuple[str, ...], as_json: bool,
+         **details) -> int:
+    """Change a partner."""
+    with inv.app.sessions.begin() as session:
+        p = session.get(Partner, id)
         if p is None:
-            console.print(f"partner #{args.id}: no such partner")
+            inv.fail(f"partner #{id}: no such partner")
             return 1
-        _apply(p, args)
-        _attach(session, p, args.email)
-        console.print(f"partner #{p.id} {p.name} updated")
+        _apply(p, {**details, "name": name})
+        _attach(session, p, email)
+        session.flush()
+        data = partner_json(session, p)
+    _done(inv, data, "updated", as_json)
     return 0
+
+
+def _done(inv: Invocation, data: dict, verb: str, as_json: bool) -> None:
+    if as_json:
+        print_json(data)
+    else:
+        inv.out.print(f"partner #{data['id']} {data['name']} {verb}", highlight=False)
 
 
 def _all(app) -> list[dict]:
     with app.sessions.begin() as session:
-        partners.adopt_all(session)
+        ledger_partners.adopt_all(session)
     with app.sessions() as session:
         return [partner_json(session, p) for p in session.scalars(select(Partner).order_by(Partner.name))]
 
 
-def cmd_list(args) -> int:
-    app = bootstrap.build(load(args.config))
-    rows = _all(app)
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+@partners.command("list")
+@json_option("JSON array of partners (keys in README)")
+@pass_invocation
+def listing(inv: Invocation, as_json: bool) -> int:
+    """List partners."""
+    rows = _all(inv.app)
+    if as_json:
+        print_json(rows)
         return 0
     table = Table(title=f"Partners ({len(rows)})", title_justify="left")
     for col in ("#", "name", "company", "type", "addresses", "fee", "customer"):
@@ -115,23 +125,29 @@ def cmd_list(args) -> int:
     for r in rows:
         table.add_row(str(r["id"]), r["name"], r["company"], r["type"], "\n".join(r["emails"]),
                       r["referral_fee"], "yes" if r["is_customer"] else "")
-    console.print(table)
+    inv.out.print(table)
     return 0
 
 
-def cmd_show(args) -> int:
-    app = bootstrap.build(load(args.config))
+@partners.command()
+@click.argument("id", type=int)
+@json_option("the partner and its ledger lines as JSON (keys in README)")
+@pass_invocation
+def show(inv: Invocation, id: int, as_json: bool) -> int:
+    """One partner, with addresses and the ledger with them."""
+    app = inv.app
+    console = inv.out
     with app.sessions() as session:
-        p = session.get(Partner, args.id)
+        p = session.get(Partner, id)
         if p is None:
-            console.print(f"partner #{args.id}: no such partner")
+            inv.fail(f"partner #{id}: no such partner")
             return 1
         data = partner_json(session, p)
         lines = [l for l in ledger.build(session, None, None, app.now(), app.thresholds) if l.partner_id == p.id]
     from worker.cli.report import line_json, table
 
-    if args.json:
-        print(json.dumps({**data, "ledger": [line_json(l, app.now()) for l in lines]}, indent=2, ensure_ascii=False))
+    if as_json:
+        print_json({**data, "ledger": [line_json(l, app.now()) for l in lines]})
         return 0
     console.print(f"[bold]#{data['id']} {data['name']}[/bold] {data['company']} ({data['type']})", highlight=False)
     console.print("addresses: " + ", ".join(data["emails"]), highlight=False)
@@ -141,13 +157,23 @@ def cmd_show(args) -> int:
     return 0
 
 
-def cmd_merge(args) -> int:
-    app = bootstrap.build(load(args.config))
+@partners.command()
+@click.argument("keep", type=int)
+@click.argument("other", type=int)
+@json_option("print the partner kept as JSON")
+@pass_invocation
+def merge(inv: Invocation, keep: int, other: int, as_json: bool) -> int:
+    """Fold partner OTHER into KEEP (one partner, two addresses)."""
     try:
-        with app.sessions.begin() as session:
-            keep = partners.merge(session, args.keep, args.other)
-            console.print(f"partner #{args.other} merged into #{keep.id} {keep.name}")
+        with inv.app.sessions.begin() as session:
+            kept = ledger_partners.merge(session, keep, other)
+            session.flush()
+            data = partner_json(session, kept)
     except LookupError as exc:
-        console.print(str(exc))
+        inv.fail(str(exc))
         return 1
+    if as_json:
+        print_json(data)
+    else:
+        inv.out.print(f"partner #{other} merged into #{data['id']} {data['name']}", highlight=False)
     return 0

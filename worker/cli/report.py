@@ -1,60 +1,33 @@
 """`introledger report` (the give-and-take ledger) and `introledger export slips` (CSV)."""
 import csv
-import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+import click
 from rich.console import Console
 from rich.table import Table
 
-from worker.app import bootstrap
-from worker.ledger import balance as ledger, queries, slips
-from worker.core.config import load
-
-console = Console()
+from worker.cli.context import Command, Group, Invocation, json_option, pass_invocation, print_json
+from worker.ledger import balance as ledger
+from worker.ledger import queries, slips
 
 
-def _date(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise SystemExit(f"introledger: {text!r} is not a date like 2026-11-01") from None
+class Date(click.ParamType):
+    """YYYY-MM-DD, as UTC midnight."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-01", param, ctx)
 
 
-def add_parsers(sub) -> None:
-    report = sub.add_parser("report", help="the give-and-take ledger per member and partner")
-    report.add_argument("--since", type=_date, help="from this date (YYYY-MM-DD)")
-    report.add_argument("--until", type=_date, help="before this date (YYYY-MM-DD)")
-    report.add_argument("--member", help="only this member (name or address)")
-    report.add_argument("--partner", help="only this partner (address or name)")
-    report.add_argument("--as", dest="viewer", metavar="MEMBER",
-                        help="what this member may see: their own ledger, or the group's for a coordinator")
-    view = report.add_mutually_exclusive_group()
-    view.add_argument("--group", action="store_true", help="one line per member: the coordinator's view")
-    view.add_argument("--by-month", action="store_true", help="given, received and running balance per month")
-    form = report.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true")
-    form.add_argument("--csv", action="store_true")
-    report.set_defaults(func=cmd_report)
-
-    export = sub.add_parser("export", help="export data")
-    export_sub = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
-    slips = export_sub.add_parser("slips", help="CSV shaped like referral-group slips: giver, receiver, date, type, value")
-    slips.add_argument("--since", type=_date)
-    slips.add_argument("--until", type=_date)
-    slips.set_defaults(func=cmd_export_slips)
-
-    imp = sub.add_parser("import", help="import data")
-    imp_sub = imp.add_subparsers(dest="import_command", required=True, metavar="WHAT")
-    islips = imp_sub.add_parser(
-        "slips", help="backfill history from a slips CSV (giver, receiver, date[, type, value, giver_email, receiver_email])",
-        description="Rows are checked one by one: bad rows are listed with their line and reason and the rest "
-                    "are imported. Importing the same file again adds nothing. No mail is sent for history.")
-    islips.add_argument("file", type=Path, metavar="FILE.csv")
-    islips.add_argument("--dry-run", action="store_true", help="check the file, import nothing")
-    islips.add_argument("--json", action="store_true", help="print the summary as JSON")
-    islips.set_defaults(func=cmd_import_slips)
+DATE = Date()
 
 
 def flow_json(f: ledger.Flow) -> dict:
@@ -95,36 +68,56 @@ def scope(config, viewer: str | None, member: str | None, group: bool) -> str | 
     return found.name
 
 
-def cmd_report(args) -> int:
-    config = load(args.config)
+@click.command(cls=Command)
+@click.option("--since", type=DATE, help="from this date")
+@click.option("--until", type=DATE, help="before this date")
+@click.option("--member", help="only this member (name or address)")
+@click.option("--partner", help="only this partner (address or name)")
+@click.option("--as", "viewer", metavar="MEMBER",
+              help="what this member may see: their own ledger, or the group's for a coordinator")
+@click.option("--group", is_flag=True, help="one line per member: the coordinator's view")
+@click.option("--by-month", is_flag=True, help="given, received and running balance per month")
+@json_option("JSON (keys in README)")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row")
+@pass_invocation
+def report(inv: Invocation, since: datetime | None, until: datetime | None, member: str | None,
+           partner: str | None, viewer: str | None, group: bool, by_month: bool, as_json: bool,
+           as_csv: bool) -> int:
+    """The give-and-take ledger per member and partner: referrals each way, won, balance, trend, flags.
+    --group and --by-month are two other views; --json and --csv two other forms of each."""
+    if group and by_month:
+        raise click.UsageError("--group and --by-month are two views: choose one")
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are two forms: choose one")
+    config = inv.config
     try:
-        member = scope(config, args.viewer, args.member, args.group)
+        member = scope(config, viewer, member, group)
     except NotAllowed as exc:
-        print(f"introledger: {exc}", file=sys.stderr)
+        inv.fail(f"introledger: {exc}")
         return 1
-    app = bootstrap.build(config)
-    now = args.until or app.now()
+    app = inv.app
+    now = until or app.now()
     with app.sessions() as session:
-        lines = ledger.build(session, args.since, args.until, app.now(), app.thresholds, member=member)
-    if args.partner:
-        wanted = args.partner.lower()
+        lines = ledger.build(session, since, until, app.now(), app.thresholds, member=member)
+    if partner:
+        wanted = partner.lower()
         lines = [line for line in lines if wanted in (line.partner, line.name.lower())]
-    if args.group:
+    if group:
         names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
-        _group(ledger.group(lines, names), args)
-    elif args.by_month:
-        _by_month(lines, args)
-    elif args.json:
-        print(json.dumps([line_json(line, now, args.since) for line in lines], indent=2, ensure_ascii=False))
-    elif args.csv:
+        _group(ledger.group(lines, names), inv.out, as_json, as_csv)
+    elif by_month:
+        _by_month(lines, inv.out, as_json, as_csv)
+    elif as_json:
+        print_json([line_json(line, now, since) for line in lines])
+    elif as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(CSV_COLUMNS)
         for l in lines:
             out.writerow([l.member, l.partner, l.name, l.given.referrals, l.received.referrals, l.balance,
                           l.given.won, l.received.won, l.given.value, l.received.value,
-                          _trend_text(l.trend(now, args.since)), "; ".join(l.flags)])
+                          _trend_text(l.trend(now, since)), "; ".join(l.flags)])
     else:
-        table(lines, console, now, since=args.since)
+        table(lines, inv.out, now, since=since)
     return 0
 
 
@@ -134,14 +127,13 @@ def _trend_text(t: dict) -> str:
     return f"{t['before']:+d} → {t['now']:+d} {t['direction']}"
 
 
-def _group(totals: list[ledger.MemberTotals], args) -> None:
+def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, as_csv: bool) -> None:
     rows = [(t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
              t.given.value, t.received.value, t.partners, t.flagged) for t in totals]
-    if args.json:
-        print(json.dumps([{"member": t.member, "given": flow_json(t.given), "received": flow_json(t.received),
-                           "balance": t.balance, "partners": t.partners, "flagged": t.flagged} for t in totals],
-                         indent=2, ensure_ascii=False))
-    elif args.csv:
+    if as_json:
+        print_json([{"member": t.member, "given": flow_json(t.given), "received": flow_json(t.received),
+                     "balance": t.balance, "partners": t.partners, "flagged": t.flagged} for t in totals])
+    elif as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(GROUP_COLUMNS)
         out.writerows(rows)
@@ -154,7 +146,7 @@ def _group(totals: list[ledger.MemberTotals], args) -> None:
         console.print(out)
 
 
-def _by_month(lines: list[ledger.PartnerLine], args) -> None:
+def _by_month(lines: list[ledger.PartnerLine], console: Console, as_json: bool, as_csv: bool) -> None:
     per_member: dict[str, ledger.PartnerLine] = {}
     for line in lines:  # one running balance per member, over the partners shown, each intro once
         merged = per_member.setdefault(line.member, ledger.PartnerLine(line.member, "", ""))
@@ -164,9 +156,9 @@ def _by_month(lines: list[ledger.PartnerLine], args) -> None:
                     mine.add(r)
                     merged.moves.append((r.introduced_at, 1 if mine is merged.given else -1))
     rows = [{"member": name, **month} for name, merged in per_member.items() for month in merged.monthly()]
-    if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif args.csv:
+    if as_json:
+        print_json(rows)
+    elif as_csv:
         out = csv.DictWriter(sys.stdout, MONTH_COLUMNS)
         out.writeheader()
         out.writerows(rows)
@@ -193,40 +185,61 @@ def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, tren
     console.print(out)
 
 
-def cmd_export_slips(args) -> int:
-    app = bootstrap.build(load(args.config))
-    with app.sessions() as session:
-        chosen = [r for r in queries.referrals(session) if _in_period(r, args.since, args.until)]
+@click.group(cls=Group)
+def export() -> None:
+    """Export data."""
+
+
+@export.command("slips")
+@click.option("--since", type=DATE, help="intros from this date")
+@click.option("--until", type=DATE, help="intros before this date")
+@pass_invocation
+def export_slips(inv: Invocation, since: datetime | None, until: datetime | None) -> int:
+    """CSV shaped like referral-group slips (giver, receiver, date, type, value, …) on stdout."""
+    with inv.app.sessions() as session:
+        chosen = [r for r in queries.referrals(session) if _in_period(r, since, until)]
         out = csv.DictWriter(sys.stdout, slips.COLUMNS)
         out.writeheader()
         out.writerows(slips.rows(chosen))
     return 0
 
 
-def cmd_import_slips(args) -> int:
-    config = load(args.config)
+@click.group("import", cls=Group)
+def import_() -> None:
+    """Import data."""
+
+
+@import_.command("slips")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FILE.csv")
+@click.option("--dry-run", is_flag=True, help="check the file, import nothing")
+@json_option("print the summary as JSON")
+@pass_invocation
+def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> int:
+    """Backfill history from a slips CSV (giver, receiver, date[, type, value, giver_email, receiver_email]).
+    Rows are checked one by one: bad rows are listed with their line and reason and the rest are imported
+    (exit 1 if any was rejected). Importing the same file again adds nothing. No mail is sent for history."""
+    config = inv.config
     try:
-        text = args.file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"introledger: cannot read {args.file}: {exc}", file=sys.stderr)
+        inv.fail(f"introledger: cannot read {file}: {exc}")
         return 2
     found, problems = slips.read(text, config.settings.follow_ups.default_currency)
     imported = skipped = 0
-    if not args.dry_run and found:
-        app = bootstrap.build(config)
-        with app.sessions.begin() as session:
+    if not dry_run and found:
+        with inv.app.sessions.begin() as session:
             imported, skipped = slips.import_slips(session, found)
-    summary = {"file": str(args.file), "rows": len(found) + len(problems), "imported": imported,
-               "already_there": skipped, "dry_run": args.dry_run,
+    summary = {"file": str(file), "rows": len(found) + len(problems), "imported": imported,
+               "already_there": skipped, "dry_run": dry_run,
                "rejected": [{"line": p.line, "reason": p.reason} for p in problems]}
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    if as_json:
+        print_json(summary)
     else:
         for p in problems:
-            print(f"{args.file}:{p.line}: {p.reason}", file=sys.stderr)
-        verb = "would import" if args.dry_run else "imported"
-        count = len(found) if args.dry_run else imported
-        console.print(f"{args.file}: {verb} {count} slip(s), {skipped} already there, "
+            inv.fail(f"{file}:{p.line}: {p.reason}")
+        verb = "would import" if dry_run else "imported"
+        count = len(found) if dry_run else imported
+        inv.out.print(f"{file}: {verb} {count} slip(s), {skipped} already there, "
                       f"{len(problems)} rejected", highlight=False)
     return 1 if problems else 0
 

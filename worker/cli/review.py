@@ -1,55 +1,53 @@
 """`introledger review [accept|reject]`, and the summary of `introledger ingest --review`."""
-import json
 from collections import Counter
 from functools import partial
 
-from rich.console import Console
+import click
 
-from worker.app import bootstrap
 from worker.cli import views
+from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 from worker.ledger import queries, review
-from worker.core.config import load
-
-console = Console()
-err = Console(stderr=True)
 
 
-def add_parsers(sub) -> None:
-    p = sub.add_parser("review", help="intros waiting for a yes or no: list, accept, reject")
-    p.add_argument("--json", action="store_true", help="JSON array (keys in README)")
-    p.set_defaults(func=cmd_list)
-    actions = p.add_subparsers(dest="review_command", metavar="ACTION")
-    accept = actions.add_parser("accept", help="log them as referrals (old mail is not thanked)")
-    accept.add_argument("ids", nargs="*", type=int, metavar="ID")
-    accept.add_argument("--all", action="store_true", help="every candidate waiting for review")
-    accept.set_defaults(func=cmd_accept)
-    reject = actions.add_parser("reject", help="not intros: keep them out of every ledger and listing")
-    reject.add_argument("ids", nargs="+", type=int, metavar="ID")
-    reject.set_defaults(func=cmd_reject)
-
-
-def cmd_list(args) -> int:
-    app = bootstrap.build(load(args.config))
-    with app.sessions() as session:
+@click.group("review", cls=Group, invoke_without_command=True)
+@json_option("JSON array (keys in README)")
+@click.pass_context
+def candidates(ctx: click.Context, as_json: bool) -> int | None:
+    """Intros waiting for a yes or no: review imports and low-confidence ones, oldest first."""
+    if ctx.invoked_subcommand is not None:
+        return None
+    inv = ctx.find_object(Invocation)
+    with inv.sessions() as session:
         rows = queries.candidates(session)
         found = queries.found_in(session, [r.id for r in rows])
-        if args.json:
-            print(json.dumps([views.review_json(r, found.get(r.id)) for r in rows], indent=2, ensure_ascii=False))
+        if as_json:
+            print_json([views.review_json(r, found.get(r.id)) for r in rows])
         else:
-            views.review_table(rows, found, console)
+            views.review_table(rows, found, inv.out)
     return 0
 
 
-def cmd_accept(args) -> int:
-    if bool(args.ids) == args.all:
-        err.print("error: name the IDs to accept, or --all (not both)", highlight=False)
-        return 2
-    app = bootstrap.build(load(args.config))
-    return decide(app, None if args.all else args.ids, partial(accept, app))
+@candidates.command("accept")
+@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
+@click.option("--all", "every", is_flag=True, help="every candidate waiting for review")
+@json_option("print [{id, status}] as JSON")
+@pass_invocation
+def accept_command(inv: Invocation, ids: tuple[int, ...], every: bool, as_json: bool) -> int:
+    """Log them as referrals (old mail is not thanked). All or nothing: an ID not waiting for review
+    changes none of them (exit 1)."""
+    if bool(ids) == every:
+        raise click.UsageError("name the IDs to accept, or --all (not both)")
+    app = inv.app
+    return decide(app, None if every else list(ids), partial(accept, app), inv, as_json)
 
 
-def cmd_reject(args) -> int:
-    return decide(bootstrap.build(load(args.config)), args.ids, review.reject)
+@candidates.command("reject")
+@click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
+@json_option("print [{id, status}] as JSON")
+@pass_invocation
+def reject_command(inv: Invocation, ids: tuple[int, ...], as_json: bool) -> int:
+    """Not intros: keep them out of every ledger and listing. All or nothing, as accept."""
+    return decide(inv.app, list(ids), review.reject, inv, as_json)
 
 
 def accept(app, session, referral) -> None:
@@ -60,8 +58,9 @@ def accept(app, session, referral) -> None:
     review.connect_if_replied(session, referral)
 
 
-def decide(app, ids: list[int] | None, decision) -> int:
+def decide(app, ids: list[int] | None, decision, inv: Invocation | None = None, as_json: bool = False) -> int:
     """All or nothing: one ID that is not waiting for review changes none of them."""
+    inv = inv or Invocation()
     try:
         with app.sessions.begin() as session:
             chosen = review.pending(session, ids)
@@ -69,21 +68,26 @@ def decide(app, ids: list[int] | None, decision) -> int:
                 decision(session, referral)
             done = [(r.id, r.status) for r in chosen]
     except review.NotPending as exc:
-        err.print(f"[red]error[/red]: {exc}", highlight=False)
+        inv.fail(f"error: {exc}")
         return 1
+    if as_json:
+        print_json([{"id": referral_id, "status": status} for referral_id, status in done])
+        return 0
     for referral_id, status in done:
-        console.print(f"referral #{referral_id} is now {status}", highlight=False)
+        inv.out.print(f"referral #{referral_id} is now {status}", highlight=False)
     if not done:
-        console.print("nothing is waiting for review")
+        inv.out.print("nothing is waiting for review")
     return 0
 
 
-def print_import(app, counts: Counter, candidate_ids: set[int], as_json: bool, summary) -> None:
+def print_import(inv: Invocation, counts: Counter, candidate_ids: set[int], as_json: bool) -> None:
     """`ingest --review`: the usual counts, and how many intros now wait for a person."""
-    with app.sessions() as session:
+    from worker.cli.ingest import print_summary
+
+    with inv.app.sessions() as session:
         offered = len(queries.still_pending(session, candidate_ids))
     if as_json:
-        print(json.dumps({**counts, "offered_for_review": offered}, indent=2, sort_keys=True))
+        print_json(dict(sorted({**counts, "offered_for_review": offered}.items())))
         return
-    summary(counts)
-    console.print(f"{offered} intros offered for review — run `introledger review`", highlight=False)
+    print_summary(counts, inv.out)
+    inv.out.print(f"{offered} intros offered for review — run `introledger review`", highlight=False)

@@ -5,8 +5,8 @@ from rich.console import Console
 from rich.table import Table
 
 from models import InboundMessage, Quarantined, Referral
+from worker.core.money import format_money
 from worker.ledger.queries import REVIEW_IMPORT
-from worker.followups.status import format_value
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -83,7 +83,8 @@ def referrals_table(rows: list[Referral], console: Console) -> None:
     for r in rows:
         parties = "\n".join(f"{_who(p.person.name, p.person.email)} ({p.role})" for p in r.parties)
         table.add_row(
-            str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, format_value(r), r.direction,
+            str(r.id), r.introduced_at.strftime("%Y-%m-%d"), r.status, format_money(r.value_cents, r.currency),
+            r.direction,
             _who(r.introducer.name, r.introducer.email), parties,
         )
     console.print(table)

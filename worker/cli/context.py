@@ -1,0 +1,128 @@
+"""What one run of `introledger` shares: the config file named once, the config, consoles and app built once.
+
+Imports nothing heavy at module level: `introledger --help` loads this module and click only.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from worker.app.bootstrap import App
+    from worker.core.config import Config
+
+CONFIG_HELP = "config file (default: $INTROLEDGER_CONFIG or ./config.yaml)"
+
+
+class Invocation:
+    """The config path (from `--config` before or after the subcommand), and what is built from it,
+    each at most once: the config, the consoles, the database sessions, the application."""
+
+    def __init__(self, config_path: str | None = None) -> None:
+        self.config_path = config_path
+        self._engines: list[Any] = []
+
+    @cached_property
+    def config(self) -> Config:
+        from worker.core.config import load
+
+        return load(self.config_path)
+
+    @cached_property
+    def app(self) -> App:
+        """Everything wired (members synced, pipeline, follow-ups): for commands that act."""
+        from worker.app import bootstrap
+
+        app = bootstrap.build(self.config)
+        self._engines.append(app.engine)
+        return app
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on a migrated database and nothing else, for commands that only read rows
+        (a listing need not sync members nor build the pipeline); the app's once it is built."""
+        if "app" in self.__dict__:
+            return self.app.sessions
+        from models.db import make_engine, require_migrated, session_factory
+
+        engine = make_engine(self.config.database_url)
+        self._engines.append(engine)
+        require_migrated(engine)
+        return session_factory(engine)
+
+    @cached_property
+    def out(self) -> Console:
+        return make_console(stderr=False)
+
+    @cached_property
+    def err(self) -> Console:
+        return make_console(stderr=True)
+
+    def say(self, line: str) -> None:
+        """A line for the person at the terminal (progress, waiting for a server): stderr, verbatim."""
+        self.err.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    def fail(self, line: str) -> None:
+        """The problem the exit code 1 or 2 is about, named on stderr."""
+        self.err.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    def close(self) -> None:
+        for engine in self._engines:
+            engine.dispose()
+        self._engines.clear()
+
+
+def make_console(stderr: bool) -> Console:
+    """A rich console that honours NO_COLOR fully: no colour and no bold, no escape codes at all."""
+    from rich.console import Console
+
+    plain = os.environ.get("NO_COLOR", "") != ""
+    return Console(stderr=stderr, no_color=plain or None, color_system=None if plain else "auto")
+
+
+def print_json(data: Any) -> None:
+    """The stable JSON shapes documented in README "JSON output", on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+pass_invocation = click.make_pass_decorator(Invocation, ensure=True)
+
+
+def _use_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Invocation).config_path = value
+
+
+def config_option() -> click.Option:
+    """`--config PATH` on every command, so it may follow the subcommand as well as precede it."""
+    return click.Option(["--config"], metavar="PATH", expose_value=False, callback=_use_config, help=CONFIG_HELP)
+
+
+def json_option(help: str = "print the result as JSON (keys in README)"):
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+class Command(click.Command):
+    """A leaf command: takes `--config` too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(config_option())
+
+
+class Group(click.Group):
+    """A command with actions (`outbox retry`): takes `--config` too, and so do its actions."""
+
+    command_class = Command
+    group_class = type  # a group inside is a Group as well
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(config_option())

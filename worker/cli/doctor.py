@@ -1,0 +1,46 @@
+"""`introledger doctor`: config, database, mailbox, SMTP and broker, one line per problem with its fix."""
+import click
+
+from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json
+
+
+@click.command(cls=Command)
+@json_option("print the findings as JSON: {ok, problems, warnings, repaired, about} (README)")
+@pass_invocation
+def doctor(inv: Invocation, as_json: bool) -> int:
+    """Try what `run` and `send` will do, without sending mail: log in to the mailbox (creating a missing
+    processed folder), connect to the SMTP server, write a row and roll it back, check the Redis queue is
+    this deployment's. Exit 1 if anything is wrong."""
+    from rich.markup import escape
+
+    from worker.app.doctor import about, check, warnings
+
+    repaired: list[str] = []
+    def say(line: str) -> None:  # what doctor repaired itself, e.g. a missing processed folder
+        if as_json:
+            repaired.append(line)
+        else:
+            inv.out.print(f"[green]+[/green] {escape(line)}", highlight=False)
+
+    problems = check(inv.config_path, say=say)
+    notes, warned = about(inv.config_path), warnings(inv.config_path)
+    if as_json:
+        print_json({"ok": not problems, "problems": [_finding(p) for p in problems],
+                    "warnings": [_finding(w) for w in warned], "repaired": repaired, "about": notes})
+        return 1 if problems else 0
+    for line in notes:
+        inv.out.print(f"  {line}", highlight=False, markup=False)
+    for line in warned:
+        inv.out.print(f"[yellow]![/yellow] {escape(line)}", highlight=False)
+    for line in problems:
+        inv.out.print(f"[red]✗[/red] {escape(line)}", highlight=False)
+    if not problems:
+        inv.out.print("[green]✓[/green] config, database, mailbox and broker all answer")
+    return 1 if problems else 0
+
+
+def _finding(line: str) -> dict:
+    """"smtp: 535 … — …; check …" → which part (config, database, outbox, maildir, imap, smtp, broker,
+    follow-ups) and the whole line, which names the problem and its fix."""
+    check, _, _ = line.partition(": ")
+    return {"check": check, "message": line}

@@ -1,0 +1,50 @@
+"""`introledger referrals [--status S] [--json]` and `referrals merge KEEP OTHER`."""
+import click
+
+from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
+
+
+@click.group(cls=Group, invoke_without_command=True)
+@click.option("--status", help="only this status (introduced, connected, needs_review, …; rejected ones show "
+                               "only when asked)")
+@json_option("JSON array (keys in README)")
+@click.pass_context
+def referrals(ctx: click.Context, status: str | None, as_json: bool) -> int | None:
+    """List logged referrals, oldest first (rejected and merged ones only with --status)."""
+    if ctx.invoked_subcommand is not None:
+        return None
+    from worker.cli import views
+    from worker.ledger import queries
+
+    inv = ctx.find_object(Invocation)
+    with inv.sessions() as session:
+        rows = queries.referrals(session, status)
+        if as_json:
+            print_json([views.referral_json(r) for r in rows])
+        else:
+            views.referrals_table(rows, inv.out)
+    return 0
+
+
+@referrals.command()
+@click.argument("keep", type=int)
+@click.argument("other", type=int)
+@json_option()
+@pass_invocation
+def merge(inv: Invocation, keep: int, other: int, as_json: bool) -> int:
+    """OTHER is the same intro as KEEP (logged twice): fold it into KEEP."""
+    from worker.ledger.merge import NotMerged
+    from worker.ledger.merge import merge as fold
+
+    app = inv.app
+    try:
+        with app.sessions.begin() as session:
+            did = fold(session, keep, other, app.now())
+    except NotMerged as exc:
+        inv.fail(f"referral #{other} not merged: {exc}")
+        return 1
+    if as_json:
+        print_json({"kept": keep, "merged": other, "did": did})
+    else:
+        inv.out.print(f"referral #{other} merged into #{keep}: {did}", highlight=False, markup=False)
+    return 0

@@ -1,0 +1,70 @@
+"""`introledger run` (the mailbox, forever or once) and `introledger send` (extra sending processes)."""
+import logging
+import signal
+from collections import Counter
+
+import click
+
+from worker.app import bootstrap
+from worker.app.live import sending, watching
+from worker.app.service import Service, send_forever
+from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json
+from worker.cli.ingest import print_summary
+
+
+@click.command(cls=Command)
+@click.option("--once", is_flag=True, help="catch up, do due work, exit")
+@click.option("-v", "--verbose", is_flag=True, help="log every message handled")
+@json_option("with --once: print the counts per outcome as JSON (as `ingest --json`)")
+@pass_invocation
+def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
+    """Watch the mailbox forever (IMAP IDLE or Maildir): log intros, send thank-yous and follow-ups.
+    SIGHUP re-reads the members; SIGTERM stops after the message at hand."""
+    if verbose:
+        logging.getLogger().setLevel(logging.INFO)
+    config = inv.config
+    redis = config.settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
+    queue = f" (Redis queue {config.queue_name})" if redis else ""  # its own: worker/outbound/queues.py
+    inv.say(f"introledger run: {watching(config)}; {sending(config)}{queue}")
+    service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=_log_outcome, say=inv.say)
+    if once:
+        counts = Counter(o.kind for o in service.once())
+        if as_json:
+            print_json(dict(sorted(counts.items())))
+        else:
+            print_summary(counts, inv.out)
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    signal.signal(signal.SIGHUP, lambda *_: service.reload_soon())  # members re-read (worker/app/reload.py)
+    try:
+        service.forever()
+    except KeyboardInterrupt:
+        service.stop()
+    return 0
+
+
+def _log_outcome(outcome) -> None:
+    ref = f" → referral #{outcome.referral_id}" if outcome.referral_id else ""
+    logging.getLogger("introledger").info("%s %s: %s%s", outcome.message_id or "(no id)",
+                                         outcome.kind, outcome.reason, ref)
+
+
+@click.command(cls=Command)
+@click.option("--threads", type=int, default=4, show_default=True, help="queue worker threads")
+@pass_invocation
+def send(inv: Invocation, threads: int) -> int:
+    """Only send outgoing mail: the outbox workers and the sweep, no mailbox. With a Redis broker,
+    start several to send faster on several cores; `run` sends too."""
+    import threading
+
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # A `reload` meant for run (SIGHUP) must not kill a sender: it reads no members.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    config = inv.config
+    inv.say(f"introledger send: {sending(config)}")
+    try:
+        send_forever(bootstrap.build_when_ready(config, inv.say, wait=stopping.wait), threads, stopping)
+    except KeyboardInterrupt:
+        pass
+    return 0
