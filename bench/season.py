@@ -1,48 +1,62 @@
 """A simulated season: a referral group's mail, day after day, through Dovecot → `introledger run` → SMTP.
 
     python bench/season.py [--days 90] [--members 10] [--partners 50] [--db sqlite|postgresql] [--seed 1]
+                           [--pace 1] [--steps 7d,21d] [--stale-after 60d] [--verbose] [--keep]
 
-The world (all seeded): members in a dozen time zones, each answering in their own language
-(English, German, French, Spanish, Dutch) from Gmail, Outlook or Apple Mail; partners, each
-working with one or two members; prospects, one per intro. Every simulated day, on weekdays more
-than at weekends, partners introduce prospects to members, members introduce prospects to partners
-and to each other (double intros in five languages, CC'd to the tracking address); noise mail is
-CC'd too. What people then do, each mail written the way their client writes it and delivered over
-LMTP (the path an MTA takes) into the mailbox `introledger run` watches over IMAP IDLE:
+The world (seeded): members in a dozen time zones, each writing in their language (English, German,
+French, Spanish, Dutch) from Gmail, Outlook or Apple Mail; partners, each working with one or two
+members (some Outlook users shown as "Last, First"); a prospect per intro. Each simulated day, on
+weekdays more than at weekends, partners introduce prospects to members, members introduce
+prospects to partners, partners to each other, and members to members (double intros in five
+languages, CC'd to the tracking address); noise is CC'd too. What people then do, each mail written
+the way their client writes it and delivered over LMTP (the path an MTA takes) into the mailbox
+`introledger run` watches over IMAP IDLE:
 
-- prospects (and members thanking the introducer by hand) reply-all in the intro thread;
-- members answer follow-ups a few hours to a day later, quoting them the Gmail, Outlook, Apple
-  Mail or German-Outlook way: MET, QUALIFIED, WON with an amount in USD, EUR, GBP, JPY or AUD
-  written as people write it ("$4,500", "4.5k", "4.500,00 €", "EUR 3 000", "¥450,000"), LOST,
-  NO FIT, SNOOZE 1 week, STOP, words we cannot read (then the answer to the clarification), or
-  never; one member answers a follow-up with STOP ALL halfway through; one member is on holiday
-  for a week and their robot answers with an out-of-office (with and without headers);
-- one partner presses "Unsubscribe" in a thank-you (a mail to us with subject UNSUBSCRIBE).
+- prospects reply-all in the intro thread; members thank the introducer by hand within minutes;
+  the MTA delivers an intro twice; members forward intros afterwards (Gmail and Outlook blocks),
+  some weeks late, some that were CC'd already;
+- members answer follow-ups hours to a day later, quoting them the Gmail, Outlook, Apple Mail or
+  German way: MET, QUALIFIED, WON with an amount in USD, EUR, GBP, JPY or AUD written as people
+  write it ("$4,500", "4.5k", "4.500,00 €", "EUR 3 000", "¥450,000"), LOST, NO FIT, SNOOZE for a
+  week or for six weeks, STOP, CORRECTION: WON … after a LOST, words we cannot read (then the
+  answer to our clarification), "Thanks!" to our confirmations, or never; some with `introledger
+  mark`, some from the office's address on their domain, some first from their personal Gmail
+  (refused; they answer again when told); one member answers STOP ALL halfway through; one is on
+  holiday and their robot answers (Gmail's, Outlook's, and one that says so only in words);
+- a partner presses "Unsubscribe" in a thank-you; another leaves their company, and our mail to
+  them comes back as a delivery report (RFC 3464) from the relay;
+- a member joins halfway through: added to the config, and `run` gets SIGHUP.
 
-`introledger run` is killed with SIGKILL a few times (started again at once, as a supervisor
-would) and stopped politely a few times. At the end it prints what a person would check: referrals
-by state against the ground truth, mail sent by kind, and the must-be-zero figures — duplicates,
-mail after a STOP / STOP ALL / unsubscribe, mail about a referral after its final answer except
-that answer's confirmation and the closed-business thank-you, answers to robots, intros not logged
-exactly once, states unlike the truth — and each member's ledger (`introledger report --group
---json`: referrals given and received, won, and closed-business value per currency) against the
-truth. Exit code 1 when any of those is not zero or a total differs.
+`introledger run` gets SIGKILL about every nine days (started again at once, as a supervisor
+would), is restarted politely a few times, and is down for three days 60% into the season while
+mail piles up. At the end the bench prints what a person would check: referrals by state against
+the ground truth, mail by kind, the figures that must be zero — duplicates; mail after a STOP,
+STOP ALL, unsubscribe or bounce; mail about a referral after its final answer (but that answer's
+confirmation and the closed-business thank-you); answers to robots; intros not logged exactly once;
+referrals nobody introduced; two follow-ups about one referral within a day; greetings with the
+wrong name; intros never thanked; thank-yous after the member's own; referrals never followed up;
+SNOOZEs not followed up when promised; states unlike the truth; worker crashes — and each member's
+ledger (`introledger report --group --json`: referrals given and received, won, and value per
+currency) against the truth. Exit code 1 when one of them is not zero.
 
 The clock. The product reasons with one wall clock, ``models.base.utcnow()`` (bootstrap passes it
 to every policy). With ``INTROLEDGER_CLOCK_FILE`` set, utcnow adds the seconds that file holds to
-the real clock; the bench rewrites the file (atomically) to jump the clock of every process at once,
-twice a simulated day (09:00 and 17:00 UTC), and time flows normally between jumps. Chosen over
-libfaketime (``FAKETIME_TIMESTAMP_FILE``), which fakes every clock of the process: monotonic clocks
-too (threading waits, IMAP IDLE renewals, socket and SMTP timeouts, the sweep's intervals and
-SQLite's busy timeout would all jump by a day), it is an LD_PRELOAD into every child (libpq
-included) that CI would have to install with apt, and its file is cached for seconds unless
-re-read on every call. The hook moves only the time the product's policies read; timeouts stay
-real. It is for simulations only (see models/base.py).
+the real clock; the bench rewrites the file (atomically) to move the clock of every process at
+once, twice a simulated day (09:00 and 17:00 UTC: every zone here has one of them outside quiet
+hours), and time flows normally in between. Chosen over libfaketime (``FAKETIME_TIMESTAMP_FILE``),
+which fakes every clock of the process: monotonic ones too (threading waits, IMAP IDLE renewals,
+socket and SMTP timeouts, the sweep's interval and SQLite's busy timeout would jump by a day), it is
+an LD_PRELOAD into every child (libpq included) that CI would have to install with apt, and its file
+is cached for seconds unless re-read on every call. The hook moves only the time the product's
+policies read, and timeouts stay real. It is for simulations only (models/base.py).
 
-The truth is built from what the simulated people did, in the order their mail was processed:
-a party's reply in the thread connects an introduced referral; answers move it forward as
-docs/README's lifecycle table says; an introduced referral nobody answered goes stale after
-``stale_after`` (one a person STOPped or snoozed may be either: "only silence goes stale").
+After each jump the bench delivers what is due, waits until `run` has read it and the outbox has
+nothing due left, then lets each simulated person read the mail the SMTP sink took (its Message-ID
+names the outbox row) and schedules their answers. The truth is what those people did, in the order
+their mail was processed: a party's reply in the thread connects an introduced referral; answers
+move it as the lifecycle table in README says; an introduced referral goes stale ``stale_after``
+after the intro or the end of its SNOOZE (one a person STOPped, or a robot answered, may be either).
+The world is seeded; the order in which `run` sends (two threads) can change who answers what.
 """
 from __future__ import annotations
 
@@ -109,26 +123,30 @@ WORDS = {  # what a member writes for each answer, by language (worker/mail/comm
     "en": {"met": ["MET", "We met last week, nice guy"], "qualified": ["QUALIFIED", "Good lead"],
            "won": ["WON {amount}", "Won - {amount}, signed yesterday"],
            "lost": ["LOST went with a cheaper quote", "Lost"],
-           "no_fit": ["NO FIT", "Not a fit"], "snooze": ["SNOOZE 1 week", "Snooze 1 week"], "stop": ["STOP"],
+           "no_fit": ["NO FIT", "Not a fit"], "snooze": ["SNOOZE 1 week", "Snooze 1 week"],
+           "snooze_long": ["SNOOZE 6 weeks", "Snooze 2 months"], "stop": ["STOP"],
            "garbled": ["Thanks for checking in, will let you know next week!", "Still chatting, more soon"]},
     "de": {"met": ["Getroffen"], "qualified": ["Qualifiziert"], "won": ["Gewonnen {amount}"],
-           "lost": ["Verloren, zu teuer"], "no_fit": ["Passt nicht"], "snooze": ["Später 1 Woche"], "stop": ["Stopp"],
+           "lost": ["Verloren, zu teuer"], "no_fit": ["Passt nicht"], "snooze": ["Später 1 Woche"],
+           "snooze_long": ["Später 6 Wochen"], "stop": ["Stopp"],
            "garbled": ["Danke der Nachfrage, ich melde mich nächste Woche."]},
     "fr": {"met": ["Rencontré"], "qualified": ["Qualifié"], "won": ["Gagné {amount}"], "lost": ["Perdu"],
-           "no_fit": ["Pas adapté"], "snooze": ["Plus tard 1 semaine"], "stop": ["Arrêter"],
-           "garbled": ["Merci, je vous tiens au courant."]},
+           "no_fit": ["Pas adapté"], "snooze": ["Plus tard 1 semaine"], "snooze_long": ["Plus tard 6 semaines"],
+           "stop": ["Arrêter"], "garbled": ["Merci, je vous tiens au courant."]},
     "es": {"met": ["Reunidos"], "qualified": ["Calificado"], "won": ["Ganado {amount}"], "lost": ["Perdido"],
-           "no_fit": ["No encaja"], "snooze": ["Más tarde 1 semana"], "stop": ["Parar"],
-           "garbled": ["Gracias, te cuento la semana que viene."]},
+           "no_fit": ["No encaja"], "snooze": ["Más tarde 1 semana"], "snooze_long": ["Más tarde 6 semanas"],
+           "stop": ["Parar"], "garbled": ["Gracias, te cuento la semana que viene."]},
     "nl": {"met": ["Gesproken"], "qualified": ["Gekwalificeerd"], "won": ["Binnengehaald {amount}"],
-           "lost": ["Niet gelukt"], "no_fit": ["Geen match"], "snooze": ["Later 1 week"], "stop": ["Stoppen"],
+           "lost": ["Niet gelukt"], "no_fit": ["Geen match"], "snooze": ["Later 1 week"],
+           "snooze_long": ["Later 6 weken"], "stop": ["Stoppen"],
            "garbled": ["Bedankt, ik laat het volgende week weten."]},
 }
 # What a referral's member answers to its follow-ups, one entry per follow-up (None: no answer).
 FATES = (
     (22, ["won"]), (10, ["met", "won"]), (5, ["qualified", "won"]), (12, ["lost"]), (5, ["no_fit"]),
     (7, ["met", None]), (6, ["snooze", "won"]), (3, ["snooze", "lost"]), (5, ["stop"]), (5, ["garbled", "met"]),
-    (5, [None, "won"]), (15, [None, None]), (3, ["lost", "correction"]),
+    (5, [None, "won"]), (15, [None, None]), (3, ["lost", "correction"]), (4, [None, "snooze_long", "won"]),
+    (2, ["snooze_long", "lost"]),
 )
 THANKS = {"en": ["Thanks!", "Great, thank you"], "de": ["Danke!"], "fr": ["Merci !"], "es": ["¡Gracias!"],
           "nl": ["Dank je!"]}
@@ -202,7 +220,8 @@ class Intro:
     # the truth, as the simulated people made it
     state: str = "introduced"
     value: tuple[int, str] | None = None
-    person_spoke: bool = False  # a STOP or SNOOZE: "only silence goes stale" may keep it introduced
+    stopped: bool = False  # a STOP or STOP ALL: is that silence? (stale or not: both are read as right)
+    robot: bool = False  # an out-of-office answered one of its follow-ups (its return date moves things)
     after_clarification: str | None = None
     retry: tuple | None = None  # (text, verb, value) refused from a personal address, sent again properly
     read_late: bool = False  # delivered while `run` was down
@@ -616,10 +635,12 @@ class Season:
         self.robots: set[str] = set()  # Message-IDs of the out-of-office answers we sent
         self.stops: list[tuple[str, int | None, str]] = []  # (address, referral id or None for all mail, Message-ID)
         self.finals: list[tuple[int, str]] = []  # (referral id, Message-ID of the final answer)
+        self.snoozes: list[tuple[int, str, float, str]] = []  # (referral, Message-ID, seconds, who)
         self.marked_at: dict[str, datetime] = {}  # answers given with `introledger mark`, when
         self.mark_refused: list[str] = []
         self.unsettled: set[str] = set()  # delivered while `run` was down
         self.outage_days = 0.0
+        self.outage: tuple[datetime, datetime] | None = None
         for intro in self.intros:
             self._plan_intro(intro)
         self._plan_noise()
@@ -713,6 +734,8 @@ class Season:
             first_down = int(n * 0.6)
             outage = set(range(first_down, first_down + down))
             self.outage_days = down / len(SLOTS)
+            if down:
+                self.outage = (slots[first_down], slots[first_down + down])
             free = [k for k in range(2, n - 1) if k not in outage and k != first_down + down]
             kill_at = set(self.rng.sample(free, min(len(free), max(1, args.days // 9))))
             free = [k for k in free if k not in kill_at]
@@ -852,12 +875,14 @@ class Season:
             if s in TERMINAL:
                 intro.state, intro.value = "won", value
                 self.finals.append((intro.referral_id, p.message_id))
-        elif verb in ("snooze", "stop"):
-            intro.person_spoke = True
+        elif verb in ("snooze", "snooze_long", "stop"):
+            intro.stopped = intro.stopped or verb == "stop"
+            if verb.startswith("snooze"):
+                self.snoozes.append((intro.referral_id, p.message_id, _snooze_seconds(p.raw), p.sender))
             if verb == "stop":
                 self.stops.append((p.sender, intro.referral_id, p.message_id))
         elif verb == "stop_all":
-            intro.person_spoke = True
+            intro.stopped = True
             self.stops.append((p.sender, None, p.message_id))
 
     def settle(self, message_ids: set[str], jumped: float) -> str:
@@ -963,6 +988,8 @@ class Season:
             # the robot answers follow-ups, and once any other mail from us
             if row.kind == "follow_up" or row.kind not in member.ooo_said:
                 member.ooo_said.add(row.kind)
+                if intro is not None and row.kind == "follow_up":
+                    intro.robot = True
                 at = when + timedelta(minutes=rng.uniform(1, 5))
                 mid = f"ooo{self.seq}@{member.email.split('@')[1]}"
                 self.robots.add(mid)
@@ -1091,14 +1118,21 @@ class Season:
         status = {rid: s for rid, s, _ in refs}
         wrong, truth_states = [], Counter()
         cutoff = self.end - timedelta(seconds=_seconds(self.args.stale_after))
+        snoozed_until = defaultdict(list)
+        for rid, mid, seconds, _who in self.snoozes:
+            if processed.get(mid):
+                snoozed_until[rid].append(processed[mid] + timedelta(seconds=seconds))
         for intro in self.intros:
             if intro.referral_id is None:
                 continue
             want = {intro.state}
-            if intro.state == "introduced" and intro.at < cutoff:
-                want = {"introduced", "stale"} if intro.person_spoke else {"stale"}
-            if intro.state == "introduced" and abs(intro.at - cutoff) < timedelta(days=1):
-                want = {"introduced", "stale"}  # a forward's date is read in some zone: too close to call
+            if intro.state == "introduced":
+                # stale_after counts from the intro, or from the end of a SNOOZE (worker/lifecycle.py)
+                quiet_since = max([intro.at, *snoozed_until.get(intro.referral_id, [])])
+                if quiet_since < cutoff:
+                    want = {"stale"}
+                if intro.stopped or intro.robot or abs(quiet_since - cutoff) < timedelta(days=1):
+                    want = {"introduced", "stale"}  # a forward's date read in some zone: too close to call
             got = status.get(intro.referral_id)
             truth_states["/".join(sorted(want))] += 1
             if got not in want:
@@ -1158,6 +1192,23 @@ class Season:
         r["asked_twice"] = [(refs_, f"{a:%m-%d %H:%M} and {b:%m-%d %H:%M}") for refs_, times in asked.items()
                             for a, b in pairwise(sorted(times)) if b - a < timedelta(days=1)]
         r["mark_refused"] = self.mark_refused
+        # -- a SNOOZE is a promise: "I'll ask again on …"
+        r["snooze_broken"] = []
+        for rid, mid, seconds, who in self.snoozes:
+            t = processed.get(mid)
+            if t is None:
+                continue
+            again = t + timedelta(seconds=seconds)
+            gone = [processed.get(m) for a, ref, m in self.stops if a == who and ref in (None, rid)]
+            settled = [processed.get(m) or self.marked_at.get(m) for ref, m in self.finals if ref == rid]
+            if again > self.end - timedelta(days=2) or any(x and x < again for x in gone + settled):
+                continue
+            late = timedelta(days=2)
+            if self.outage and self.outage[0] <= again <= self.outage[1]:
+                late += self.outage[1] - again  # `run` was down then: it asks when it is back
+            if not any(rid in m["refs"] and again - timedelta(hours=1) <= m["at"] <= again + late
+                       for m in mails if m["kind"] == "follow_up"):
+                r["snooze_broken"].append((rid, who, f"snoozed {t:%m-%d} until {again:%m-%d}: not asked"))
         # -- nothing that should have gone is missing
         thanked = {rid for m in mails if m["kind"] == "thank_you" for rid in m["refs"]}
         asked = {rid for m in mails if m["kind"] == "follow_up" for rid in m["refs"]}
@@ -1260,6 +1311,14 @@ def slot_of(when: datetime) -> datetime:
     raise AssertionError(when)
 
 
+def _snooze_seconds(raw: bytes) -> float:
+    """How long the SNOOZE in this reply asks for, read as the product reads it (worker/mail/commands.py)."""
+    from worker.mail.commands import parse_command
+
+    _, text = _plain(raw)
+    return parse_command(text.splitlines()[0]).snooze_seconds
+
+
 def _side() -> dict:
     return {"referrals": 0, "won": 0, "values": {}}
 
@@ -1294,6 +1353,7 @@ def failures(r: dict) -> dict[str, int]:
         "intros never thanked": len(r["not_thanked"]),
         "thank-yous after the member thanked by hand": len(r["thanked_anyway"]),
         "referrals never asked how it went": len(r["never_asked"]),
+        "snoozes not followed up when promised": len(r["snooze_broken"]),
         "referral states unlike the truth": len(r["wrong_states"]),
         "ledger lines unlike the truth": sum(1 for line in r["ledger"] if line["problems"]),
         "steps that did not settle": len(r["stuck"]),
@@ -1339,7 +1399,8 @@ def report(r: dict, say=_say) -> None:
                ("answer to a robot", r["robot_answers"]), ("not logged", r["not_logged"]),
                ("logged twice", r["logged_twice"]), ("made up", r["made_up"]), ("asked twice", r["asked_twice"]),
                ("greeting", r["greetings"]), ("mark refused", r["mark_refused"]), ("not thanked", r["not_thanked"]),
-               ("thanked anyway", r["thanked_anyway"]), ("never asked", r["never_asked"]), ("stuck", r["stuck"]),
+               ("thanked anyway", r["thanked_anyway"]), ("never asked", r["never_asked"]),
+               ("snooze", r["snooze_broken"]), ("stuck", r["stuck"]),
                ("quarantined", r["quarantined"])]
     for label, items in details:
         for item in items[:12]:
