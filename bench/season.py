@@ -1127,7 +1127,7 @@ class Season:
                 continue
             want = {intro.state}
             if intro.state == "introduced":
-                # stale_after counts from the intro, or from the end of a SNOOZE (worker/lifecycle.py)
+                # stale_after counts from the intro, or from the end of a SNOOZE (worker/core/lifecycle.py)
                 quiet_since = max([intro.at, *snoozed_until.get(intro.referral_id, [])])
                 if quiet_since < cutoff:
                     want = {"stale"}
