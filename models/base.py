@@ -1,8 +1,9 @@
 """Declarative base and the column conventions every table shares."""
 import os
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -17,6 +18,8 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model maps one Table (DeclarativeBase says FromClause, which update()/insert() refuse).
+    __table__: ClassVar[Table]
 
 
 # For simulations only (bench/season.py): a file holding seconds to add to the real clock. Every

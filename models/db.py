@@ -1,15 +1,16 @@
 """Engines, sessions and schema migrations for SQLite (default) and PostgreSQL."""
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Select, Table, create_engine, event, make_url
+from sqlalchemy import CursorResult, Engine, Result, Select, Table, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.dml import Insert
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -67,7 +68,8 @@ def _sqlite_begin(conn) -> None:
 # ---- inserts that several processes may run at once ------------------------------------------
 # A SELECT-then-INSERT races on PostgreSQL: both see nothing, both insert, one dies on the unique
 # key. `ON CONFLICT` lets the database decide; both dialects we support speak it.
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+Insert = postgresql.Insert | sqlite.Insert
+_INSERTS: dict[str, Callable[[Table], Insert]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def insert_new(session: Session, table: Table, key: tuple[str, ...]) -> Insert:
@@ -86,6 +88,12 @@ def _insert(session: Session, table: Table) -> Insert:
     return _INSERTS[session.get_bind().dialect.name](table)
 
 
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched: Session.execute is typed to return a Result, and for
+    those statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 def skip_locked(query: Select, *entities) -> Select:
     """A sweep's claim: rows another process (its sweep, a status reply) holds are skipped this
     tick instead of waited for and done twice. PostgreSQL: FOR UPDATE OF … SKIP LOCKED, reloading
@@ -97,7 +105,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config(engine: Engine) -> AlembicConfig:
+def _alembic_config(engine: Engine | None) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -109,7 +117,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    if head is None:  # only if the package lost its migrations
+        raise NotMigrated(f"no migrations in {MIGRATIONS}")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -7,7 +7,10 @@ engine = context.config.attributes.get("engine")
 if engine is None:
     from sqlalchemy import create_engine
 
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("run migrations through models.db.upgrade(), or set sqlalchemy.url")
+    engine = create_engine(url)
 
 with engine.begin() as connection:
     context.configure(

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
+from models.db import rowcount
 from worker.core.statuses import OPEN, TERMINAL
 
 # Who caused an event. `hand` is a person at the command line (review; `mark` speaks for the member).
@@ -107,7 +108,7 @@ def decide(current: str, answer: str | None, actor: str, event: str = "answer",
                                         "reply with the word (MET, WON, …) any time")
     for rule in _candidates(event, answer):
         if current in rule.sources and actors & rule.actors:
-            to = current if rule.to == UNCHANGED else rule.to or ANSWER_STATE[answer]
+            to = _target(rule, current, answer)
             return Decision(True, to, f"{_says(current)} → {_says(to)}" if to != current else event, rule.cancels)
     return Decision(False, current, _refusal(current, answer, actor, event))
 
@@ -129,6 +130,15 @@ def gone_quiet(introduced_at: datetime, snoozed_until: datetime | None, now: dat
 def sources(event: str) -> frozenset[str]:
     """The states `event` may fire from (any answer, any actor): what a sweep should select."""
     return frozenset().union(*(r.sources for r in TRANSITIONS if r.event == event))
+
+
+def _target(rule: Rule, current: str, answer: str | None) -> str:
+    if rule.to == UNCHANGED:
+        return current
+    if rule.to is not None:
+        return rule.to
+    assert answer is not None, "a rule without a state of its own covers named answers (_candidates)"
+    return ANSWER_STATE[answer]
 
 
 def _candidates(event: str, answer: str | None) -> list[Rule]:
@@ -188,18 +198,18 @@ def withdraw(session: Session, referral_id: int, what: frozenset[str], because: 
     referrals (a thank-you naming three intros) is never withdrawn for one of them."""
     done = {}
     if STEPS in what:
-        done[STEPS] = session.execute(update(FollowUp).where(
-            FollowUp.referral_id == referral_id, FollowUp.status == "scheduled").values(status="cancelled")).rowcount
+        done[STEPS] = rowcount(session.execute(update(FollowUp).where(
+            FollowUp.referral_id == referral_id, FollowUp.status == "scheduled").values(status="cancelled")))
     kinds = sorted(what - {STEPS})
     queued = session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.referral_ids).where(
         OutboxMessage.status == "queued", OutboxMessage.kind.in_(kinds))).all() if kinds else []
     for kind in kinds:
         ids = [i for i, k, about in queued if k == kind and list(about or ()) == [referral_id]]
         noun = CANCELLED[kind][0].removeprefix("queued ")
-        done[kind] = session.execute(
+        done[kind] = rowcount(session.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "queued")
             .values(status="cancelled", reason=f"{noun} withdrawn: {because}"[:2000])
-            .execution_options(synchronize_session=False)).rowcount if ids else 0
+            .execution_options(synchronize_session=False))) if ids else 0
     return done
 
 

@@ -19,7 +19,7 @@ AUTH_FAIL = ("dmarc=fail", "dkim=fail")  # SPF fails on every forward: not evide
 def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[str], is_member: bool,
             authserv_id: str | None) -> str:
     """Why this reply may not change a status, or "" when it may (the lifecycle decides what)."""
-    sender = msg.sender.email
+    sender = msg.from_address.email
     if not proven:
         return unproven_why
     failed = auth_failures(msg.auth_results, authserv_id)
@@ -63,7 +63,7 @@ def auth_passes(results: tuple[str, ...], authserv_id: str | None) -> bool:
 def copied_to(msg: Inbound, tracking: str) -> list[str]:
     """The people besides the sender a reply to our address went to: they now hold its token."""
     return sorted({a.email for a in msg.recipients
-                   if a.email and a.email != msg.sender.email and not _ours(a.email, tracking)})
+                   if a.email and a.email != msg.from_address.email and not _ours(a.email, tracking)})
 
 
 def _ours(address: str, tracking: str) -> bool:
@@ -82,5 +82,5 @@ def exposed_to(session: Session, referral_id: int, match, msg: Inbound, authserv
     if match is None or not match.bound or auth_passes(msg.auth_results, authserv_id):
         return ""
     row = session.scalar(select(ReferralEvent).where(
-        ReferralEvent.answer_key == exposure_key(referral_id, match, msg.sender.email)))
+        ReferralEvent.answer_key == exposure_key(referral_id, match, msg.from_address.email)))
     return row.reason.partition(" copied to ")[2].partition(" (")[0] if row else ""

@@ -6,6 +6,7 @@ mail); anything else is logged as a refused attempt with its reason, and nothing
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +32,14 @@ NEW_STATUS = lifecycle.ANSWER_STATE
 TERMINAL = lifecycle.TERMINAL
 CONVERSIONS = frozenset({"qualified", "won"})
 STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
+
+
+class _Said(TypedDict):
+    """Who said it, in which mail, answering which step: what every event row of an answer keeps."""
+    actor_email: str
+    message_id: str
+    step: int | None
+    answer_key: str | None
 
 
 @dataclass
@@ -66,8 +75,8 @@ class StatusDesk:
             return self._refuse(session, referral, msg, match, "replay",
                                 f"ignored: {command.verb.upper()} was already applied for this follow-up "
                                 f"({key}), a repeat under another Message-ID")
-        role = lifecycle.MEMBER if colleague else self._role(session, referral, msg.sender.email)
-        self.apply(session, referral, command, msg.sender.email, msg.message_id, via=verdict.reason,
+        role = lifecycle.MEMBER if colleague else self._role(session, referral, msg.from_address.email)
+        self.apply(session, referral, command, msg.from_address.email, msg.message_id, via=verdict.reason,
                    role=role, step=match.step if match else None,
                    key=key, correction=correction)
 
@@ -92,7 +101,7 @@ class StatusDesk:
 
     def _refuse(self, session: Session, referral: Referral, msg: Inbound, match, event: str, reason: str) -> None:
         lifecycle.record(session, referral, event, lifecycle.Decision(False, referral.status, ""), self.now(),
-                         actor_email=msg.sender.email, message_id=msg.message_id,
+                         actor_email=msg.from_address.email, message_id=msg.message_id,
                          step=match.step if match else None, reason=reason)
 
     def _copied(self, session: Session, referral: Referral, msg: Inbound, match, command: Command) -> bool:
@@ -101,7 +110,7 @@ class StatusDesk:
         self._note_exposure(session, referral, match, msg)
         if not exposed:
             return False
-        why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.sender.email} "
+        why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.from_address.email} "
                f"through it proves nothing without the receiving server's DMARC pass")
         self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
         self._not_applied(session, referral, command, why, match.step,
@@ -135,23 +144,24 @@ class StatusDesk:
     def _refusal(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound) -> str:
         return replytrust.refusal(msg, verdict.extra.get("match"), bool(verdict.extra.get("proven")), verdict.reason,
                                   self._entitled(session, referral),
-                                  self._role(session, referral, msg.sender.email) == lifecycle.MEMBER,
+                                  self._role(session, referral, msg.from_address.email) == lifecycle.MEMBER,
                                   self.followups.policy.authserv_id)
 
     def _note_exposure(self, session: Session, referral: Referral, match, msg: Inbound) -> None:
         others = replytrust.copied_to(msg, self.tracking) if match is not None and match.bound else []
-        key = replytrust.exposure_key(referral.id, match, msg.sender.email) if others else ""
+        key = replytrust.exposure_key(referral.id, match, msg.from_address.email) if others else ""
         if not others or session.scalar(select(ReferralEvent.id).where(ReferralEvent.answer_key == key)):
             return
         lifecycle.record(session, referral, "token_exposed", lifecycle.Decision(True, referral.status, ""),
-                         self.now(), actor_email=msg.sender.email, message_id=msg.message_id, step=match.step,
-                         answer_key=key, reason=f"the reply address sent to {msg.sender.email} was copied to "
+                         self.now(), actor_email=msg.from_address.email, message_id=msg.message_id, step=match.step,
+                         answer_key=key, reason=f"the reply address sent to {msg.from_address.email} was copied to "
                                                 f"{', '.join(others)} (reply-all)")
 
     def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command) -> str:
         """How the member can still answer: this mail's reply address, unless it is the copied one."""
-        fresh = tokens.check(self.followups.reply_to(referral.id, match.step or 0, msg.sender.email), self.tracking,
-                             self.followups.secret, self.now(), None, msg.sender.email)
+        sender = msg.from_address.email
+        fresh = tokens.check(self.followups.reply_to(referral.id, match.step or 0, sender), self.tracking,
+                             self.followups.secret, self.now(), None, sender)
         if fresh is not None and fresh.tag != match.token:
             return "reply to this mail with your answer: its reply address is new and was sent to you alone."
         return (f"answer the next follow-up (it has a new reply address), or ask your coordinator to run "
@@ -160,7 +170,7 @@ class StatusDesk:
     def _members_own(self, session: Session, referral: Referral, msg: Inbound) -> bool:
         """The sender is one of the member's configured addresses or on one of their domains."""
         member = session.get(Member, referral.member_id) if referral.member_id else None
-        sender = msg.sender.email
+        sender = msg.from_address.email
         return member is not None and bool(member.emails) and (
             sender in member.emails or sender.rpartition("@")[2] in (member.domains or ()))
 
@@ -170,10 +180,11 @@ class StatusDesk:
         from worker.followups.replymatch import find_reply
 
         member = session.get(Member, referral.member_id)
-        as_member = replace(msg, sender=Address(msg.sender.name, member.emails[0]))
+        assert member is not None, "only asked when _members_own found the member"
+        as_member = replace(msg, sender=Address(msg.from_address.name, member.emails[0]))
         match = find_reply(session, as_member, self._policy(), self.now())
         if match is None or match.referral_id != referral.id:
-            return f"{msg.sender.email} answered no mail of ours about referral #{referral.id}"
+            return f"{msg.from_address.email} answered no mail of ours about referral #{referral.id}"
         return replytrust.refusal(as_member, match, match.proven, match.how, self._entitled(session, referral),
                                   True, self.followups.policy.authserv_id)
 
@@ -183,7 +194,7 @@ class StatusDesk:
         phone's personal mail, say): the member believes they answered, so they hear it was not
         applied — once per referral and address, never for robots."""
         member = session.get(Member, referral.member_id) if referral.member_id else None
-        sender = msg.sender.email
+        sender = msg.from_address.email
         if (member is None or not member.emails or verdict.looks_automated or match is None or not match.proven
                 or sender in self._entitled(session, referral)):
             return
@@ -222,7 +233,7 @@ class StatusDesk:
         decision = lifecycle.decide(referral.status, answer, role, event, self.followups.policy.partners_may_close,
                                     stopped=stopped)
         said = command.matched or command.verb
-        facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
+        facts = _Said(actor_email=actor, message_id=message_id, step=step, answer_key=key)
         if not decision.allowed:
             lifecycle.record(session, referral, event, decision, now,
                              reason=f"refused {said}: {decision.reason} ({via})", **facts)
@@ -232,6 +243,7 @@ class StatusDesk:
                                   how=f"reply CORRECTION: {(command.matched or command.verb).upper()} to this mail.")
             return referral.status
         if event == "snooze":
+            assert command.snooze_seconds is not None, "a SNOOZE always says for how long (parse_command, mark)"
             again = now + timedelta(seconds=command.snooze_seconds)
             referral.snoozed_until = again  # the stale timer waits for it too
             lifecycle.record(session, referral, event, decision, now,
@@ -277,7 +289,7 @@ class StatusDesk:
         everything = command.verb == "stop_all"
         event, said = STOPS[command.verb], (command.matched or command.verb).upper()
         decision = lifecycle.decide(referral.status, None, role, event)
-        facts = {"actor_email": actor, "message_id": message_id, "step": step, "answer_key": key}
+        facts = _Said(actor_email=actor, message_id=message_id, step=step, answer_key=key)
         if not decision.allowed:
             lifecycle.record(session, referral, event, decision, self.now(),
                              reason=f"refused {said}: {decision.reason} ({via})", **facts)
@@ -326,8 +338,8 @@ class StatusDesk:
         if step is None:
             step = session.scalar(select(func.max(FollowUp.step)).where(
                 FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
-        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.sender.email, step,
-                   answers=msg.message_id, greet=self._first_name(session, referral, msg.sender))
+        self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.from_address.email,
+                   step, answers=msg.message_id, greet=self._first_name(session, referral, msg.from_address))
 
     def _first_name(self, session: Session, referral: Referral, who: Address) -> str:
         member = session.get(Member, referral.member_id) if referral.member_id else None
@@ -405,6 +417,7 @@ def _in(delta: timedelta) -> str:
 
 def _duration(command: Command) -> str:
     s = command.snooze_seconds
+    assert s is not None, "a SNOOZE always says for how long"
     return f"{s // 86400} days" if s >= 86400 else f"{s} seconds"
 
 

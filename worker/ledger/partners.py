@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Member, Partner, Person, Referral
+from models.db import rowcount
 from worker.ledger.balance import NOT_COUNTED
 
 
@@ -24,7 +25,7 @@ def _claim(session: Session, person: Person, partner: Partner) -> None:
     goes): a conditional UPDATE waits for that process and sees what it committed."""
     taken = session.execute(update(Person).where(Person.id == person.id, Person.partner_id.is_(None))
                             .values(partner_id=partner.id).execution_options(synchronize_session=False))
-    if taken.rowcount == 1:
+    if rowcount(taken) == 1:
         set_committed_value(person, "partner_id", partner.id)
     else:
         session.delete(partner)

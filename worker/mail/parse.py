@@ -80,6 +80,13 @@ class Inbound:
     def recipients(self) -> tuple[Address, ...]:
         return self.to + self.cc
 
+    @property
+    def from_address(self) -> Address:
+        """The sender, where mail must have one (the classifier passes on answers only with it)."""
+        if self.sender is None:
+            raise ValueError(f"<{self.message_id}> has no From address")
+        return self.sender
+
 
 def parse(raw: bytes) -> Inbound:
     if not raw or not raw.strip():

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models import FollowUp, OptOut, OutboxMessage, PausedAddress, Referral, ReferralEvent
-from models.db import insert_new
+from models.db import insert_new, rowcount
 from worker.outbound import sendrules
 
 OPEN = ("queued", "sending")
@@ -70,8 +70,8 @@ SEND_NOW = "sent now by hand (outside the daily cap)"
 
 def cap_frees_at(conn: Connection, outbox_id: int, to_addr: str, since: datetime, cap: int) -> datetime:
     """When this row fits under the cap: once enough of the mails counted now are a day old."""
-    claims = list(conn.execute(COUNTED_CLAIMS, {"to_addr": to_addr, "since": since, "outbox_id": outbox_id})
-                  .scalars())
+    found = conn.execute(COUNTED_CLAIMS, {"to_addr": to_addr, "since": since, "outbox_id": outbox_id}).scalars()
+    claims = [at for at in found if at is not None]  # all of them: the query counts claimed rows
     oldest_to_age_out = claims[max(0, len(claims) - cap)] if claims else since
     return oldest_to_age_out + timedelta(days=1, seconds=1)
 
@@ -89,7 +89,10 @@ def referral_facts(conn: Connection, referral_ids: list[int]) -> list[sendrules.
                             .order_by(ReferralEvent.at.desc(), ReferralEvent.id.desc()).limit(1)).first()
         stops = (*person[:2], ReferralEvent.event.in_(sendrules.STOP_EVENTS))
         stopped = conn.execute(select(ReferralEvent.id).where(*stops).limit(1)).first() is not None
-        facts.append(sendrules.ReferralFacts(rid, status, stopped, *(tuple(last) if last else ())))
+        if last is None:
+            facts.append(sendrules.ReferralFacts(rid, status, stopped))
+        else:
+            facts.append(sendrules.ReferralFacts(rid, status, stopped, last.event, last.at, last.new_status))
     return facts
 
 
@@ -97,11 +100,11 @@ def withdraw_follow_ups(session: Session, referral_id: int, reason: str) -> int:
     """Queued follow-up mail of a referral is not sent (in the transaction that moved its next
     step: an out-of-office date, a SNOOZE); lifecycle.withdraw does the same for every event."""
     mail = select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id, FollowUp.outbox_id.is_not(None))
-    return session.execute(
+    return rowcount(session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(mail), OutboxMessage.status == "queued",
                                     OutboxMessage.kind == "follow_up")
         .values(status="cancelled", reason=reason[:2000]).execution_options(synchronize_session=False)
-    ).rowcount
+    ))
 # Only the claim that made it (same attempt, still sending) may hand the mail over: a worker
 # whose claim the sweep took back must not send it beside the next one.
 MARK_HANDED_OVER = (
@@ -124,10 +127,10 @@ def _settle(session: Session | Connection, outbox_id: int, **values) -> bool:
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending")
         .values(**values)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
-def mark_failed(session: Session, outbox_id: int, error: str) -> bool:
+def mark_failed(session: Session | Connection, outbox_id: int, error: str) -> bool:
     return _settle(session, outbox_id, status="failed", last_error=error[:2000])
 
 
@@ -138,12 +141,12 @@ def mark_suppressed(session: Session | Connection, outbox_id: int, reason: str) 
 def mark_broken(session: Session | Connection, outbox_id: int, error: str) -> bool:
     """Our own bug stopped the send: failed, unless the mail was already being handed over —
     then it may have arrived, and `outbox retry --failed` must not send it again in bulk."""
-    handed = session.execute(
+    handed = rowcount(session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending",
                OutboxMessage.handed_over_at.is_not(None))
         .values(status="unconfirmed", last_error=error[:2000])
-    ).rowcount
+    ))
     return handed == 1 or mark_failed(session, outbox_id, error)
 
 
@@ -197,25 +200,25 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
     attempt killed its worker fails instead of taking the next worker down too.
     """
     stale = (OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - timeout)
-    unconfirmed = session.execute(
+    unconfirmed = rowcount(session.execute(
         update(OutboxMessage).where(*stale, OutboxMessage.handed_over_at.is_not(None))
         .values(status="unconfirmed", last_error="the worker sending it stopped answering after it began "
                 "handing the mail to the SMTP server: it may or may not have arrived")
-    ).rowcount
+    ))
     gave_up = 0
     if max_attempts is not None:
-        gave_up = session.execute(
+        gave_up = rowcount(session.execute(
             update(OutboxMessage).where(*stale, OutboxMessage.attempts >= max_attempts)
             .values(status="failed", claimed_at=None,
                     last_error=f"gave up after {max_attempts} attempts: "
                                "the worker sending it stopped answering each time")
-        ).rowcount
+        ))
     result = session.execute(
         update(OutboxMessage).where(*stale)
         .values(status="queued", nudged_at=None, claimed_at=None,
                 last_error="released: the worker sending it stopped answering")
     )
-    return result.rowcount + gave_up + unconfirmed
+    return rowcount(result) + gave_up + unconfirmed
 
 
 def unconfirmed_before(session: Session, before: datetime) -> list[int]:
@@ -242,7 +245,7 @@ def retry(session: Session, outbox_id: int, now: datetime) -> bool:
         .values(status="queued", not_before=now, nudged_at=None, attempts=0, last_error="", reason="",
                 handed_over_at=None, job_id=None)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def send_now(session: Session, outbox_id: int, now: datetime) -> bool:
@@ -253,18 +256,18 @@ def send_now(session: Session, outbox_id: int, now: datetime) -> bool:
         update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
         .values(not_before=now, nudged_at=None, job_id=None, reason=SEND_NOW)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def release_cap_deferred(session: Session, now: datetime) -> int:
     """At start-up: rows the daily cap held back are decided again at their claim, so a cap raised
     in the config (and a restart) lets out what now fits; the rest is deferred again, until the
     cap frees (not a day later than before)."""
-    return session.execute(
+    return rowcount(session.execute(
         update(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.not_before > now,
                                     OutboxMessage.reason.startswith(CAP_DEFERRED))
         .values(not_before=now, nudged_at=None, job_id=None).execution_options(synchronize_session=False)
-    ).rowcount
+    ))
 
 
 def retry_failed(session: Session, now: datetime) -> list[int]:
@@ -278,12 +281,12 @@ def retry_failed(session: Session, now: datetime) -> list[int]:
 
 def cancel(session: Session, outbox_id: int) -> bool:
     """A queued mail is not sent; an unconfirmed one is settled (not sent again, off the list)."""
-    queued = session.execute(
+    queued = rowcount(session.execute(
         update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
         .values(status="cancelled", reason="cancelled by hand")
-    ).rowcount
-    settled = session.execute(
+    ))
+    settled = rowcount(session.execute(
         update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "unconfirmed")
         .values(status="cancelled", reason="unconfirmed, settled by hand: not sent again")
-    ).rowcount
+    ))
     return queued + settled == 1

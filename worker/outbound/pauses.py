@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, PausedAddress
-from models.db import insert_new
+from models.db import insert_new, rowcount
 from worker.mail import bounces
 from worker.outbound import mailer
 
@@ -51,14 +51,14 @@ def find(session: Session, report: bounces.Report, tracking: str, now: datetime)
     for failure in report.failed:
         sent = func.coalesce(OutboxMessage.sent_at, OutboxMessage.handed_over_at)
         addresses = {failure.recipient, failure.original} - {""}
-        row = session.execute(
+        recent = session.execute(
             select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.status, sent)
             .where(func.lower(OutboxMessage.to_addr).in_(addresses), sent >= now - RECENT, sent <= now,
                    OutboxMessage.status.in_((*BOUNCEABLE, "bounced")))
             .order_by(sent.desc(), OutboxMessage.id.desc()).limit(1)).first()
-        if row is not None:
-            return Returned(row.id, row.to_addr, row.status, failure,
-                            f"recipient and our send of {row[3]:%Y-%m-%d %H:%M} UTC")
+        if recent is not None:
+            return Returned(recent.id, recent.to_addr, recent.status, failure,
+                            f"recipient and our send of {recent[3]:%Y-%m-%d %H:%M} UTC")
     return None
 
 
@@ -78,14 +78,14 @@ def _ours(session: Session, message_id: str, tracking: str) -> OutboxMessage | N
 def mark_bounced(session: Session | Connection, outbox_id: int, error: str, reason: str,
                  from_statuses: tuple[str, ...] = BOUNCEABLE) -> bool:
     """sent/unconfirmed → bounced (a report), or sending → bounced (refused while sending)."""
-    return session.execute(
+    return rowcount(session.execute(
         update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(from_statuses))
         .values(status="bounced", last_error=error[:2000], reason=reason[:2000])
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )) == 1
 
 
-def pause(session: Session | Connection, email: str, reason: str, outbox_id: int | None, how: str,
+def pause(session: Session, email: str, reason: str, outbox_id: int | None, how: str,
           now: datetime) -> bool:
     """Pause mail to the address (True), or False if it was paused already (the first reason stays)."""
     stmt = insert_new(session, PausedAddress.__table__, key=("email",)).values(
@@ -144,7 +144,7 @@ PAUSED = "bounced; mail to"  # how a bounced row's reason begins when its addres
 NOT_PAUSED = "bounced; not paused"
 
 
-def settle(session: Session | Connection, outbox_id: int, to_addr: str, failure_reason: str,
+def settle(session: Session, outbox_id: int, to_addr: str, failure_reason: str,
            refusal: bounces.Refusal, how: str, now: datetime, from_statuses: tuple[str, ...] = BOUNCEABLE
            ) -> tuple[bool, bool]:
     """Mark the row bounced with the server's words and, when the refusal is about the address,
