@@ -2,15 +2,19 @@
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import CursorResult, Engine, Result, Select, Table, create_engine, event, make_url
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import CursorResult, Engine, Result, Select, Table, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+
+# Alembic and the PostgreSQL dialect are imported where they are used: importing them costs more
+# than a listing's whole query (`introledger referrals` checks the schema with require_migrated,
+# which needs neither).
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    Insert = postgresql.Insert | sqlite.Insert
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -68,24 +72,25 @@ def _sqlite_begin(conn) -> None:
 # ---- inserts that several processes may run at once ------------------------------------------
 # A SELECT-then-INSERT races on PostgreSQL: both see nothing, both insert, one dies on the unique
 # key. `ON CONFLICT` lets the database decide; both dialects we support speak it.
-Insert = postgresql.Insert | sqlite.Insert
-_INSERTS: dict[str, Callable[[Table], Insert]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def insert_new(session: Session, table: Table, key: tuple[str, ...]) -> Insert:
+def insert_new(session: Session, table: Table, key: tuple[str, ...]) -> "Insert":
     """INSERT … ON CONFLICT (key) DO NOTHING: a row another process inserted first is left alone."""
     return _insert(session, table).on_conflict_do_nothing(index_elements=list(key))
 
 
-def upsert(session: Session, table: Table, key: tuple[str, ...], update: tuple[str, ...]) -> Insert:
+def upsert(session: Session, table: Table, key: tuple[str, ...], update: tuple[str, ...]) -> "Insert":
     """INSERT … ON CONFLICT (key) DO UPDATE: the row ends with these values, whoever inserted it."""
     stmt = _insert(session, table)
     return stmt.on_conflict_do_update(index_elements=list(key),
                                       set_={name: stmt.excluded[name] for name in update})
 
 
-def _insert(session: Session, table: Table) -> Insert:
-    return _INSERTS[session.get_bind().dialect.name](table)
+def _insert(session: Session, table: Table) -> "Insert":
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    inserts: dict[str, Callable[[Table], Insert]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return inserts[session.get_bind().dialect.name](table)
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -105,7 +110,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config(engine: Engine | None) -> AlembicConfig:
+def _alembic_config(engine: Engine | None) -> "AlembicConfig":
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -113,10 +120,14 @@ def _alembic_config(engine: Engine | None) -> AlembicConfig:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(_alembic_config(engine), revision)
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
     if head is None:  # only if the package lost its migrations
         raise NotMigrated(f"no migrations in {MIGRATIONS}")
@@ -124,12 +135,37 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+_HEADER = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.M)
+
+
+def script_head() -> str:
+    """The newest migration as Alembic finds it, read from the files' `revision` and
+    `down_revision` lines without importing Alembic (tests/test_db.py: they agree)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for key, value in _HEADER.findall(path.read_text(encoding="utf-8")):
+            (revisions if key == "revision" else parents).update(re.findall(r"['\"]([^'\"]+)['\"]", value))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else head_revision()  # Alembic says what is wrong with several
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database (Alembic's alembic_version table), None if none."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def require_migrated(engine: Engine) -> None:
-    current, head = current_revision(engine), head_revision()
+    current, head = stored_revision(engine), script_head()
     if current != head:
         state = "has no schema" if current is None else f"is at revision {current}"
         raise NotMigrated(

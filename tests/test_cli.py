@@ -1,4 +1,5 @@
-"""The `introledger` command as a user runs it: real process, real files, real output."""
+"""The `introledger` command as a user runs it: real files, real output, in-process (click's runner);
+tests/test_cli_conventions.py runs the real entry point in a process."""
 import json
 import mailbox
 import os
@@ -58,7 +59,7 @@ def workdir(tmp_path):
 
 
 def test_help_lists_every_command(tmp_path):
-    out = cli("--help", cwd=tmp_path, real=True).stdout
+    out = cli("--help", cwd=tmp_path).stdout
     commands = out.split("Commands:")[1]
     listed = {line.split()[0] for line in commands.splitlines() if line.startswith("  ") and line.split()}
     assert {"run", "send", "ingest", "review", "referrals", "quarantine", "db", "doctor", "outbox", "optout",
@@ -120,7 +121,7 @@ def test_ingest_of_a_missing_path_names_it(workdir):
 def test_run_once_drains_the_maildir(workdir):
     md = mailbox.Maildir(str(workdir / "mail"))
     md.add((CORPUS / "outlook_double_intro_en.eml").read_bytes())
-    result = cli("run", "--once", cwd=workdir, real=True)
+    result = cli("run", "--once", cwd=workdir)
     out = result.stdout
     assert result.stderr.splitlines()[0] == (  # what it watches and where mail goes, first
         f"introledger run: watching Maildir {(workdir / 'mail').resolve()}; writing outgoing mail to "
@@ -146,7 +147,7 @@ def test_doctor_passes_then_names_each_problem_with_a_fix(workdir, tmp_path):
 
 
 def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
-    out = cli("demo", "--dir", "demo", cwd=tmp_path, real=True).stdout
+    out = cli("demo", "--dir", "demo", cwd=tmp_path).stdout
     assert "12 sample messages" in out
     assert "forwarded_intro" in out and "heads_up" in out and "quarantined" in out
     assert "Referrals (8)" in out

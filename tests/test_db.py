@@ -2,7 +2,16 @@
 import pytest
 from sqlalchemy import inspect
 
-from models.db import NotMigrated, current_revision, head_revision, make_engine, require_migrated, upgrade
+from models.db import (
+    NotMigrated,
+    current_revision,
+    head_revision,
+    make_engine,
+    require_migrated,
+    script_head,
+    stored_revision,
+    upgrade,
+)
 from tests.conftest import make_config
 from worker.app import bootstrap
 
@@ -11,8 +20,12 @@ def test_upgrade_creates_every_table(database_url):
     engine = make_engine(database_url)
     with pytest.raises(NotMigrated, match="run `introledger db upgrade`"):
         require_migrated(engine)
+    assert stored_revision(engine) is None
     upgrade(engine)
     assert current_revision(engine) == head_revision()
+    # require_migrated reads the same two revisions without importing Alembic (a listing starts fast)
+    assert stored_revision(engine) == current_revision(engine) and script_head() == head_revision()
+    require_migrated(engine)
     tables = set(inspect(engine).get_table_names())
     assert {"referrals", "referral_parties", "people", "members", "inbound_messages",
             "quarantine", "checkpoints", "referral_events"} <= tables
