@@ -158,6 +158,9 @@ def _show_sent(folder: Path, console: Console, kinds: tuple[str, ...]) -> None:
         msg = message_from_bytes(path.read_bytes(), policy=policy.default)
         if not any(k in msg["Subject"].lower() for k in ("turned into business",)) and "closed_business" in kinds:
             continue
-        body = msg.get_body(("plain",)).get_content().replace("\r\n", "\n").strip().split("\n\n")
+        part = msg.get_body(("plain",))
+        if part is None:
+            continue
+        body = part.get_content().replace("\r\n", "\n").strip().split("\n\n")
         console.print(f"\n  To: {msg['To']}\n  From: {msg['From']}\n  Subject: {msg['Subject']}", highlight=False)
         console.print("  | " + "\n  | ".join(" ".join(p.split()) for p in body[:3]), highlight=False)

@@ -1,4 +1,6 @@
 """`introledger outbox`: list outgoing mail; retry, send now, cancel one; unpause an address that bounced."""
+from typing import Any
+
 import click
 
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
@@ -20,7 +22,7 @@ def outbox(ctx: click.Context, status: str | None, as_json: bool) -> int | None:
 
     from models import OutboxMessage
 
-    inv = ctx.find_object(Invocation)
+    inv = ctx.ensure_object(Invocation)
     with inv.sessions() as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         if status:
@@ -73,19 +75,19 @@ def retry(inv: Invocation, id: int | None, failed: bool, as_json: bool) -> int:
     password)."""
     if (id is None) == (not failed):
         raise click.UsageError("name the mail's ID, or --failed (not both)")
-    if failed:
-        from worker.outbound import outbox as box
+    if id is not None:
+        return _act(inv, "retry", id, as_json)
+    from worker.outbound import outbox as box
 
-        app = inv.app
-        with app.sessions.begin() as session:
-            ids = box.retry_failed(session, app.now())
-        if as_json:
-            print_json({"action": "retry", "queued": ids})
-        else:
-            inv.out.print(f"{len(ids)} failed mail(s) queued again" + (f": {', '.join(f'#{i}' for i in ids)}"
-                                                                       if ids else ""))
-        return 0
-    return _act(inv, "retry", id, as_json)
+    app = inv.app
+    with app.sessions.begin() as session:
+        ids = box.retry_failed(session, app.now())
+    if as_json:
+        print_json({"action": "retry", "queued": ids})
+    else:
+        listed = f": {', '.join(f'#{i}' for i in ids)}" if ids else ""
+        inv.out.print(f"{len(ids)} failed mail(s) queued again{listed}")
+    return 0
 
 
 @outbox.command("send-now")
@@ -174,6 +176,7 @@ def unpause(inv: Invocation, address: str, as_json: bool) -> int:
 
     app = inv.app
     address = address.strip().lower()
+    ended: Any  # the pause that ended: a row with PausedAddress's columns
     with app.sessions.begin() as session:
         ended, held = pauses.unpause(session, address)
     if ended is None:

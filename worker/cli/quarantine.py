@@ -14,7 +14,7 @@ def quarantine(ctx: click.Context, as_json: bool) -> int | None:
     from worker.cli import views
     from worker.ledger import queries
 
-    inv = ctx.find_object(Invocation)
+    inv = ctx.ensure_object(Invocation)
     with inv.sessions() as session:
         rows = queries.quarantined(session)
         if as_json:

@@ -16,7 +16,7 @@ def referrals(ctx: click.Context, status: str | None, as_json: bool) -> int | No
     from worker.cli import views
     from worker.ledger import queries
 
-    inv = ctx.find_object(Invocation)
+    inv = ctx.ensure_object(Invocation)
     with inv.sessions() as session:
         rows = queries.referrals(session, status)
         if as_json:

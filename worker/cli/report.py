@@ -134,16 +134,16 @@ def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, a
         print_json([{"member": t.member, "given": flow_json(t.given), "received": flow_json(t.received),
                      "balance": t.balance, "partners": t.partners, "flagged": t.flagged} for t in totals])
     elif as_csv:
-        out = csv.writer(sys.stdout)
-        out.writerow(GROUP_COLUMNS)
-        out.writerows(rows)
+        writer = csv.writer(sys.stdout)
+        writer.writerow(GROUP_COLUMNS)
+        writer.writerows(rows)
     else:
-        out = Table(title="The group: give and take per member", title_justify="left")
+        table = Table(title="The group: give and take per member", title_justify="left")
         for col in ("member", "given", "received", "balance", "won (given / received)", "partners", "flagged"):
-            out.add_column(col)
+            table.add_column(col)
         for r in rows:
-            out.add_row(r[0], str(r[1]), str(r[2]), f"{r[3]:+d}", f"{r[4]} / {r[5]}", str(r[8]), str(r[9]))
-        console.print(out)
+            table.add_row(r[0], str(r[1]), str(r[2]), f"{r[3]:+d}", f"{r[4]} / {r[5]}", str(r[8]), str(r[9]))
+        console.print(table)
 
 
 def _by_month(lines: list[ledger.PartnerLine], console: Console, as_json: bool, as_csv: bool) -> None:
@@ -159,16 +159,17 @@ def _by_month(lines: list[ledger.PartnerLine], console: Console, as_json: bool, 
     if as_json:
         print_json(rows)
     elif as_csv:
-        out = csv.DictWriter(sys.stdout, MONTH_COLUMNS)
-        out.writeheader()
-        out.writerows(rows)
+        writer = csv.DictWriter(sys.stdout, MONTH_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
     else:
-        out = Table(title="Give and take per month", title_justify="left")
+        table = Table(title="Give and take per month", title_justify="left")
         for col in MONTH_COLUMNS:
-            out.add_column(col)
-        for r in rows:
-            out.add_row(r["member"], r["month"], str(r["given"]), str(r["received"]), f"{r['balance']:+d}")
-        console.print(out)
+            table.add_column(col)
+        for row in rows:
+            table.add_row(row["member"], row["month"], str(row["given"]), str(row["received"]),
+                          f"{row['balance']:+d}")
+        console.print(table)
 
 
 def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, trend: bool = True,

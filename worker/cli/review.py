@@ -16,7 +16,7 @@ def candidates(ctx: click.Context, as_json: bool) -> int | None:
     """Intros waiting for a yes or no: review imports and low-confidence ones, oldest first."""
     if ctx.invoked_subcommand is not None:
         return None
-    inv = ctx.find_object(Invocation)
+    inv = ctx.ensure_object(Invocation)
     with inv.sessions() as session:
         rows = queries.candidates(session)
         found = queries.found_in(session, [r.id for r in rows])

@@ -1,11 +1,13 @@
 """`introledger templates preview NAME`: a mail template rendered with sample data."""
+from typing import Any
+
 import click
 
 from worker.cli.context import Group, Invocation, pass_invocation
 
 _DANA = {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@example.com", "footer": True}
 _CAROL = {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"}
-SAMPLE = {
+SAMPLE: dict[str, dict[str, Any]] = {
     "thank_you": {
         "introducer": _CAROL, "member": _DANA,
         "intros": [{"others": ["Alice Moreno"], "subject": "Intro: Alice <> Dana", "date": "2026-11-02"}],
