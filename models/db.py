@@ -2,7 +2,7 @@
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Engine, Result, Select, Table, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     Insert = postgresql.Insert | sqlite.Insert
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+M = TypeVar("M")
 
 
 class NotMigrated(RuntimeError):
@@ -91,6 +92,14 @@ def _insert(session: Session, table: Table) -> "Insert":
 
     inserts: dict[str, Callable[[Table], Insert]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
     return inserts[session.get_bind().dialect.name](table)
+
+
+def must_get(session: Session, model: type[M], ident: object) -> M:
+    """session.get for a row that exists (a foreign key points at it, or this unit of work holds it)."""
+    found = session.get(model, ident)
+    if found is None:
+        raise LookupError(f"{model.__name__} #{ident} does not exist")
+    return found
 
 
 def rowcount(result: Result[Any]) -> int:

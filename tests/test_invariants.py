@@ -109,7 +109,8 @@ HAPPENINGS = (["time_passes"] * 5 + ["answer_by_reply"] * 5 + ["intro"] * 2 + ["
 OUTAGES = (timedelta(minutes=30), timedelta(hours=6), timedelta(days=2))
 # Shrinking a failure takes minutes here (every example runs the product on a database): off unless
 # asked for; the unshrunk sequence is printed all the same, and derandomized it reproduces.
-PHASES = (Phase.explicit, Phase.reuse, Phase.generate, *((Phase.shrink,) if os.environ.get("INVARIANTS_SHRINK") else ()))
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate,
+          *((Phase.shrink,) if os.environ.get("INVARIANTS_SHRINK") else ()))
 SETTINGS = settings(max_examples=30, stateful_step_count=25, deadline=None, phases=PHASES,
                     derandomize=not os.environ.get("INVARIANTS_RANDOM"), database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
@@ -313,7 +314,8 @@ class ProductMachine(RuleBasedStateMachine):
         outcome = self.product.mail_in(raw)
         assert outcome.referral_id is not None, f"intro {intro} not logged: {outcome}"
         if earlier is not None:
-            assert outcome.referral_id == earlier.id, f"a copy of referral #{earlier.id} logged as #{outcome.referral_id}"
+            assert outcome.referral_id == earlier.id, (
+                f"a copy of referral #{earlier.id} logged as #{outcome.referral_id}")
         else:
             assert outcome.referral_id not in self.model.refs, f"a new intro folded into #{outcome.referral_id}"
             # "{a}, meet {b}. {b} is the bookkeeper I told you about": b provides — unless a is the
@@ -451,7 +453,8 @@ class ProductMachine(RuleBasedStateMachine):
     def no_mail_after_an_opt_out(self):
         for m in self.sent_now:
             since = self.model.opted_out.get(m.to)
-            assert since is None or since >= m.at_step, f"{m.kind} #{m.outbox_id} to {m.to}, who opted out at step {since}"
+            assert since is None or since >= m.at_step, (
+                f"{m.kind} #{m.outbox_id} to {m.to}, who opted out at step {since}")
 
     def no_follow_up_after_a_stop(self):
         for m in self.sent_now:
@@ -609,8 +612,8 @@ def test_a_referral_snoozed_shortly_before_it_would_go_stale_is_not_stale_while_
 
 
 @pytest.mark.xfail(strict=True, reason="earlier-step-still-queued: a follow-up still waiting to be sent when "
-                                       "the next step falls due goes out beside it (worker/followups/schedule.py materialize "
-                                       "collapses only steps due together)")
+                                       "the next step falls due goes out beside it "
+                                       "(worker/followups/schedule.py materialize collapses only steps due together)")
 def test_a_follow_up_that_waited_out_an_smtp_outage_is_not_sent_beside_the_next_step(tmp_path):
     product = Product(SqliteDatabases(tmp_path), tmp_path, OVERRIDES)
     product.smtp_down_until = product.clock.current + timedelta(days=2)

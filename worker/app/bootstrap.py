@@ -32,7 +32,7 @@ from worker.ledger.reminders import Reminders
 from worker.outbound import queues
 from worker.outbound.broker import job_check, make_broker, register, send_job
 from worker.outbound.delivery import Deliverer
-from worker.outbound.mailer import FolderTransport, SmtpTransport
+from worker.outbound.mailer import FolderTransport, SmtpTransport, Transport
 from worker.outbound.pauses import Bounces
 from worker.outbound.sweep import Sweeper
 from worker.outbound.templating import Templates
@@ -66,7 +66,7 @@ class Outbound:
     actor: dramatiq.Actor
     deliverer: Deliverer
     sweep: Sweeper
-    transport: object
+    transport: Transport
 
     def close(self) -> None:
         self.transport.close()
@@ -200,8 +200,9 @@ def _announce(broker: dramatiq.Broker, app: App) -> None:
         log.warning("could not register queue %s in Redis: %s", config.queue_name, exc)
 
 
-def _transport(config: Config):
+def _transport(config: Config) -> Transport:
     out = config.settings.outbound
     if out.transport == "folder":
         return FolderTransport(config.outgoing_path)
-    return SmtpTransport(out.smtp, config.secret(out.smtp.password_env))
+    smtp = out.require_smtp()
+    return SmtpTransport(smtp, config.secret(smtp.password_env))

@@ -174,7 +174,7 @@ def _mailbox(config: Config, say) -> list[str]:
         if path.exists() and not (path / "new").is_dir():
             return [f"maildir: {path} exists but is not a Maildir (no new/); point source.maildir.path at one"]
         return []
-    s = source.imap
+    s = source.require_imap()
     env = s.password_env if s.auth == "password" else s.oauth_token_env
     try:
         client = connect(ImapAccount(s, config.secret(env)))

@@ -9,7 +9,7 @@ from worker.sources.runner import Runner
 
 
 def imap_account(app: App) -> ImapAccount:
-    s = app.config.settings.source.imap
+    s = app.config.settings.source.require_imap()
     env = s.password_env if s.auth == "password" else s.oauth_token_env
     return ImapAccount(s, app.config.secret(env), app.config.settings.source.max_message_bytes)
 
@@ -31,7 +31,7 @@ def watching(config: Config) -> str:
     source = config.settings.source
     if source.kind == "maildir":
         return f"watching Maildir {config.maildir_path.resolve()}"
-    s = source.imap
+    s = source.require_imap()
     moved = f", moving processed mail to {s.processed_folder!r}" if s.processed_folder else ""
     return f"watching IMAP {s.username}@{s.host}:{s.port} folder {s.folder!r} ({s.security}){moved}"
 
@@ -42,6 +42,6 @@ def sending(config: Config) -> str:
     if out.transport == "folder":
         return (f"writing outgoing mail to {config.outgoing_path.resolve()} "
                 "(outbound.transport: folder, nothing is sent)")
-    smtp = out.smtp
+    smtp = out.require_smtp()
     login = f" as {smtp.username}" if smtp.username else ""
     return f"sending via SMTP {smtp.host}:{smtp.port} ({smtp.security}){login}"

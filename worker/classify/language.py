@@ -3,6 +3,7 @@
 Kept as data so a new language is a few lines here, not a change to the classifier.
 """
 import re
+from collections.abc import Sequence
 
 _I = re.IGNORECASE | re.UNICODE
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
@@ -135,7 +136,7 @@ OUT_OF_OFFICE_SUBJECT = re.compile(
 class Matcher:
     """Many case-insensitive patterns as one regex over lower-cased text: one pass, not forty."""
 
-    def __init__(self, patterns: list[re.Pattern], cased: list[re.Pattern] = ()):
+    def __init__(self, patterns: list[re.Pattern], cased: Sequence[re.Pattern] = ()):
         self.combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.UNICODE)
         self.cased = list(cased)
 
@@ -161,11 +162,12 @@ class Cues:
     def __init__(self, text: str):
         found: dict[str, str] = {}
         for m in self._ALL.finditer(text.lower()):
+            assert m.lastgroup is not None, "each alternative of _ALL is a named group"
             found.setdefault(m.lastgroup, m.group(0))
             if len(found) == 3:
                 break
         if "strong" not in found:
-            cased = next((m for p in STRONG_INTRO_CASED if (m := p.search(text))), None)
+            cased = next((c for p in STRONG_INTRO_CASED if (c := p.search(text))), None)
             if cased:
                 found["strong"] = cased.group(0)
         self.strong, self.hint, self.weak = found.get("strong"), found.get("hint"), found.get("weak")

@@ -21,16 +21,16 @@ _OFFERS = (
 def assign(parties: list[Address], introducer: Address, text: str, directory: Directory
            ) -> tuple[tuple[Party, ...], str, int | None]:
     """Roles for each party, the direction, and the member it belongs to."""
-    members = [p for p in parties if directory.member_of(p.email)]
+    member_ids = {p.email: m.id for p in parties if (m := directory.member_of(p.email))}
+    members = [p for p in parties if p.email in member_ids]
     giver = directory.member_of(introducer.email)
     if len(members) == 1:
-        member = directory.member_of(members[0].email)
         roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
-        return roles, "received", member.id
+        return roles, "received", member_ids[members[0].email]
     roles = _from_text(parties, text)
     receiver = _receiving_member(roles, members)
     if receiver is not None:
-        return roles, "received", directory.member_of(receiver.email).id
+        return roles, "received", member_ids[receiver.email]
     return roles, ("given" if giver else "partner"), (giver.id if giver else None)
 
 

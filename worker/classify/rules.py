@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC
 from functools import lru_cache
+from typing import Protocol
 
 from worker.classify import noise, ooo
 from worker.classify.directory import Directory
@@ -31,6 +32,17 @@ class ThreadMatch:
     review_introducer: str = ""  # the referral waits for review: who wrote its (unclear) intro
 
 
+class Reply(Protocol):
+    """An answer to one of our follow-ups, as worker/followups/replymatch.py found it (ReplyMatch)."""
+
+    @property
+    def referral_id(self) -> int | None: ...
+    @property
+    def proven(self) -> bool: ...
+    @property
+    def how(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Context:
     tracking: frozenset[str]
@@ -39,7 +51,7 @@ class Context:
     other_deployments: "frozenset[str] | set[str]" = frozenset()
     directory: Directory = Directory()
     thread: ThreadMatch | None = None
-    reply: object = None  # replymatch.ReplyMatch: an answer to one of our follow-ups
+    reply: Reply | None = None
     review_below: float = 0.7
     max_parties: int = 4
 
@@ -82,19 +94,19 @@ def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
 
 
 def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
-    if ctx.thread is None:
+    thread = ctx.thread
+    if thread is None:
         return None
-    confirmed = _clear_intro_for_review(msg, ctx)
+    confirmed = _clear_intro_for_review(msg, ctx, thread)
     if confirmed is not None:
         return confirmed
-    return _robot_or_person(msg, Verdict("thread_reply", "thread_reply", ctx.thread.how,
-                                         referral_id=ctx.thread.referral_id))
+    return _robot_or_person(msg, Verdict("thread_reply", "thread_reply", thread.how,
+                                         referral_id=thread.referral_id))
 
 
-def _clear_intro_for_review(msg: Inbound, ctx: Context) -> Verdict | None:
+def _clear_intro_for_review(msg: Inbound, ctx: Context, thread: ThreadMatch) -> Verdict | None:
     """The introducer of an intro waiting for review writes a clear one in its thread: that is the
     intro (logged, the review item settled by it). A party thanking for the introduction is a reply."""
-    thread = ctx.thread
     if not thread.review_introducer or msg.sender is None or msg.sender.email != thread.review_introducer:
         return None
     verdict = _intro_of(msg, ctx)
@@ -166,6 +178,7 @@ def _aware(when):
 
 
 def _as_forward(verdict: Verdict, where: str, original_id: str) -> Verdict:
+    assert verdict.intro is not None, "the intro rules' verdicts carry their intro"
     intro = replace(verdict.intro, original_message_id=original_id)
     return replace(
         verdict, kind="forwarded_intro", rule="forwarded_intro", intro=intro,
@@ -297,9 +310,9 @@ def _named_prospect(text: str) -> str | None:
 
 
 def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=()) -> Intro:
-    parties, direction, member_id = assign(others, msg.sender, text, ctx.directory)
+    parties, direction, member_id = assign(others, msg.from_address, text, ctx.directory)
     return Intro(
-        introducer=msg.sender, parties=parties + tuple(extra), direction=direction,
+        introducer=msg.from_address, parties=parties + tuple(extra), direction=direction,
         member_id=member_id, introduced_at=msg.date, subject=msg.subject,
         excerpt=" ".join(text.split())[:280], original_message_id=msg.message_id,
     )

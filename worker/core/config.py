@@ -97,6 +97,12 @@ class SourceConfig(_Strict):
     # and it is set aside in quarantine with its size, so one huge mail never fills the memory.
     max_message_bytes: int = Field(25 * 1024 * 1024, ge=4096)
 
+    def require_imap(self) -> ImapConfig:
+        """source.imap, which validation requires when kind is imap (so this raises only on misuse)."""
+        if self.imap is None:
+            raise ConfigError("source.imap: required when source.kind is imap")
+        return self.imap
+
 
 class SmtpConfig(_Strict):
     host: str
@@ -128,6 +134,12 @@ class OutboundConfig(_Strict):
     per_recipient_per_day: int = Field(3, ge=1)
     # Temporary failures are retried on worker/outbound/backoff.py's schedule: 54 attempts span ~45 hours.
     max_attempts: int = Field(54, ge=1)
+
+    def require_smtp(self) -> SmtpConfig:
+        """outbound.smtp, which validation requires when transport is smtp (so this raises only on misuse)."""
+        if self.smtp is None:
+            raise ConfigError("outbound.smtp: required when outbound.transport is smtp")
+        return self.smtp
     # A claim older than this belongs to a dead worker (longer than any SMTP wait: see the check).
     sending_timeout_seconds: float = Field(900, gt=0)
     sweep_seconds: float = Field(5, gt=0)

@@ -62,7 +62,11 @@ def wait_out(attempt, say, first: float = 0.5, cap: float = 30.0, wait=None):
     """
     import time
 
-    wait = wait or (lambda seconds: time.sleep(seconds) or False)
+    def sleep(seconds: float) -> bool:
+        time.sleep(seconds)
+        return False  # never gives up
+
+    wait = wait or sleep
     delay = first
     while True:
         try:

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, Referral
-from models.db import skip_locked
+from models.db import must_get, skip_locked
 from worker.core import lifecycle
 from worker.core.config import FollowUpConfig, QuietHours, seconds
 from worker.core.statuses import OPEN
@@ -58,7 +58,7 @@ class FollowUps:
         for step in due:  # ordered by due date: the last one seen per referral is its latest
             latest[step.referral_id] = step
         for step in due:
-            referral = session.get(Referral, step.referral_id)
+            referral = must_get(session, Referral, step.referral_id)
             if referral.status not in OPEN:
                 step.status = "cancelled"
                 continue

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OptOut, Referral, ReferralEvent
+from models.db import must_get
 from worker.classify.ooo import before_robot
 from worker.classify.verdict import Verdict
 from worker.core import lifecycle
@@ -179,8 +180,7 @@ class StatusDesk:
         (token or our mail) went to the member: the same checks, read for the member's first address."""
         from worker.followups.replymatch import find_reply
 
-        member = session.get(Member, referral.member_id)
-        assert member is not None, "only asked when _members_own found the member"
+        member = must_get(session, Member, referral.member_id)  # _members_own found them
         as_member = replace(msg, sender=Address(msg.from_address.name, member.emails[0]))
         match = find_reply(session, as_member, self._policy(), self.now())
         if match is None or match.referral_id != referral.id:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Referral
+from models.db import must_get
 from worker.classify.language import THANKS
 from worker.classify.verdict import Verdict
 from worker.core.config import OutboundConfig, ThankYouConfig
@@ -35,7 +36,7 @@ class ThankYouPlanner:
         referral = session.get(Referral, referral_id) if referral_id else None
         if referral is None or not self._should_thank(session, referral):
             return
-        member = session.get(Member, referral.member_id)
+        member = must_get(session, Member, referral.member_id)  # _should_thank asks for one
         now = self.now()
         # The introducer's day and night: "once a day" is their day, and quiet hours their night.
         zone = introducer_zone(referral.introducer_utc_offset, member.timezone, self.outbound.default_timezone)
@@ -75,7 +76,7 @@ class ThankYouPlanner:
         referral = session.get(Referral, referral_id) if referral_id else None
         if referral is None or msg.sender is None or referral.member_id is None or verdict.looks_automated:
             return  # a robot's "Thank you for your message" is no thank-you from the member
-        member = session.get(Member, referral.member_id)
+        member = must_get(session, Member, referral.member_id)
         if msg.sender.email not in member.emails or not THANKS.search(new_text(msg.text).lower()):
             return
         for row in session.scalars(select(OutboxMessage).where(

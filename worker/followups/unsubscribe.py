@@ -59,7 +59,7 @@ class Unsubscribes:
                                                                                          self.vocabulary)
         if not words:
             return
-        email = msg.sender.email.lower()
+        email = msg.from_address.email.lower()  # requested() saw one
         if session.scalar(select(OptOut.id).where(OptOut.email == email)) is None:
             session.add(OptOut(email=email, reason=f"asked by mail: {words.upper()!r} ({msg.message_id})"[:2000]))
             session.flush()

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import Person, Promise, Referral, ReferralParty
 from models.base import utcnow
+from models.db import must_get
 from worker.classify.verdict import Intro, Verdict
 from worker.core import lifecycle
 from worker.inbound.matching import same_parties
@@ -44,7 +45,7 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
         if status == "rejected":  # a person said no: another copy of it must not revive it (no thanks)
             return Acted(None, f"the same intro as referral #{existing}, rejected in review: not logged again")
         if status == "needs_review" and verdict.kind != "needs_review":
-            _log_candidate(session, session.get(Referral, existing), verdict, msg, parties)
+            _log_candidate(session, must_get(session, Referral, existing), verdict, intro, msg, parties)
             return Acted(existing, f"logged review item #{existing} (it was waiting for review; this intro is clear)")
         return Acted(existing, f"the same intro as referral #{existing} ({status})")
     referral = Referral(
@@ -62,12 +63,11 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
     return Acted(referral.id)
 
 
-def _log_candidate(session: Session, referral: Referral, verdict: Verdict, msg: Inbound,
+def _log_candidate(session: Session, referral: Referral, verdict: Verdict, intro: Intro, msg: Inbound,
                    parties: list[tuple[Person, str]]) -> None:
     """An intro waiting for review becomes the clear intro that followed it: its people, roles and
     source, status introduced (an event says which message did it); a party's reply seen while it
     waited makes it connected, as `review accept` would."""
-    intro = verdict.intro
     session.flush()  # new people get their ids
     decision = lifecycle.decide(referral.status, None, lifecycle.INTRODUCER, "clear_intro")
     if not decision.allowed:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
-from worker.classify.rules import Context, classify
+from worker.classify.rules import Context, Reply, classify
 from worker.classify.verdict import INTRO_KINDS, Verdict
 from worker.core.outages import InfrastructureError, describe, is_outage
 from worker.inbound.actions import Acted
@@ -51,7 +51,7 @@ class Outcome:
 class Pipeline:
     def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int,
                  services: Mapping[str, object | None] | None = None,
-                 find_reply: Callable[[Session, Inbound], object] | None = None, review: bool = False):
+                 find_reply: Callable[[Session, Inbound], Reply | None] | None = None, review: bool = False):
         self.sessions = sessions
         self.context = context
         self.quarantine_cap = quarantine_cap

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
+from models.db import must_get
 from worker.core import money
 from worker.ledger import balance as ledger
 from worker.outbound import outbox
@@ -93,7 +94,7 @@ def _changes(session: Session, mine: set[str], since: datetime, until: datetime)
         ReferralEvent.old_status != ReferralEvent.new_status).order_by(ReferralEvent.at)).all()
     out = []
     for e in events:
-        r = session.get(Referral, e.referral_id)
+        r = must_get(session, Referral, e.referral_id)
         if r.status in ledger.NOT_COUNTED or e.old_status in ledger.NOT_COUNTED:
             continue  # a review decision is bookkeeping, not news about a referral
         if r.introducer.email in mine or any(p.person.email in mine for p in r.parties):
@@ -114,7 +115,7 @@ def _won(session: Session, mine: set[str], since: datetime, until: datetime) -> 
 def _due(session: Session, member: Member, until: datetime) -> int:
     return session.scalar(select(func.count()).select_from(FollowUp).join(Referral).where(
         FollowUp.status == "scheduled", FollowUp.due_at < until + timedelta(days=7),
-        Referral.member_id == member.id))
+        Referral.member_id == member.id)) or 0
 
 
 def _top(lines: list[ledger.PartnerLine]) -> list[dict]:

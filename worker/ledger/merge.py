@@ -47,8 +47,8 @@ def refusal(keep_id: int, keep_status: str, other_id: int, other_status: str) ->
 def merge(session: Session, keep_id: int, other_id: int, now: datetime) -> str:
     """Fold referral `other_id` into `keep_id`; what was done, in words (NotMerged if refused)."""
     keep, other = session.get(Referral, keep_id), session.get(Referral, other_id)
-    missing = [f"#{i}" for i, r in ((keep_id, keep), (other_id, other)) if r is None]
-    if missing:
+    if keep is None or other is None:
+        missing = [f"#{i}" for i, r in ((keep_id, keep), (other_id, other)) if r is None]
         raise NotMerged(f"no such referral: {', '.join(missing)}")
     why = refusal(keep_id, keep.status, other_id, other.status)
     if why:

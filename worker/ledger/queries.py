@@ -36,7 +36,8 @@ def found_in(session: Session, referral_ids: list[int]) -> dict[int, InboundMess
     ).order_by(InboundMessage.id))
     found: dict[int, InboundMessage] = {}
     for row in rows:
-        found.setdefault(row.referral_id, row)
+        if row.referral_id is not None:  # always: the query asks for these referrals
+            found.setdefault(row.referral_id, row)
     return found
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
+from models.db import must_get
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig, seconds
 from worker.ledger import balance as ledger
 from worker.ledger.partners import fold_name
@@ -128,8 +129,10 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
             Referral.kind == "heads_up", Referral.direction == "received", Referral.status == "introduced",
             Referral.member_id.is_not(None), Referral.introduced_at <= now - after,
             Referral.introduced_at > now - 2 * after).order_by(Referral.introduced_at)):
+        assert r.member_id is not None, "the query asks for a member"
         key = f"heads-up:{r.id}"
-        prospects = [p.person.name or p.person.email for p in r.parties if p.role == "prospect"] or ["someone"]
+        prospects = [p.person.name or p.person.email or "someone" for p in r.parties if p.role == "prospect"]
+        prospects = prospects or ["someone"]
         introducer, day = r.introducer.name or r.introducer.email, _day(r.introduced_at, zones.get(r.member_id, "UTC"))
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", r.member_id, False, "already nudged"))
@@ -182,10 +185,12 @@ def _person_view(person: Person) -> dict:
 
 def _days(span: timedelta) -> str:
     """'14 days', '1 day', '6 hours', '30 seconds': a duration from the config, in words."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         count = round(span.total_seconds() / size)
-        if count >= 1 or unit == "second":
+        if count >= 1:
             return f"{count} {unit}{'' if count == 1 else 's'}"
+    count = round(span.total_seconds())
+    return f"{count} second{'' if count == 1 else 's'}"
 
 
 # ---- the daily "who could you refer today?" ----------------------------------------------------
@@ -254,7 +259,7 @@ def _find(session: Session, text: str) -> tuple[str, list]:
     if person is None:
         return text, []
     record = session.get(Partner, person.partner_id) if person.partner_id else None
-    return (record.name if record else person.name or person.email), [person.partner_id, person.email]
+    return (record.name if record else person.name or person.email or text), [person.partner_id, person.email]
 
 
 def _skipper(template: str, member: Member):
@@ -296,7 +301,7 @@ class Reminders:
         return queued
 
     def _queue(self, session: Session, d: Decision) -> bool:
-        member, now = session.get(Member, d.member_id), self.now()
+        member, now = must_get(session, Member, d.member_id), self.now()
         error = ""
         try:
             rendered = self.templates.render(d.template, member=member_view(member), tracking=self.tracking,

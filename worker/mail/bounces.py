@@ -264,7 +264,8 @@ def _from_text(msg: Inbound) -> tuple[Failure, ...]:
     notice = (text[:cut.start()] if cut else text)[:MAX_NOTICE]
     ours = {a.email for a in (*msg.to, *msg.cc)} | ({msg.sender.email} if msg.sender else set())
     recipient, diagnostic = _failed_line(notice, ours)
-    status = _best_status("", diagnostic) or (_QMAIL_STATUS.search(diagnostic or notice) or [None, ""])[1]
+    qmail = _QMAIL_STATUS.search(diagnostic or notice)
+    status = _best_status("", diagnostic) or (qmail.group(1) if qmail else "")
     code = _SMTP_CODE.search(diagnostic or notice)
     klass = status[:1] or (code.group(1)[:1] if code else "")
     if klass == "5" or (not klass and _FAILED.search(notice) and not _DELAYED.search(notice)):

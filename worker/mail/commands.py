@@ -139,7 +139,7 @@ _NOT_COMMANDS = [re.compile(p) for p in (
 
 def _not_command_spans(folded: str) -> list[tuple[int, int]]:
     """Where a command word means something else on this line (see _NOT_COMMANDS)."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for pattern in _NOT_COMMANDS:
         spans.extend(m.span("w") for m in pattern.finditer(folded))
     return spans
@@ -358,6 +358,7 @@ def _duration(text: str) -> int | None:
     match = _DURATION.search(text)
     if match is None:
         return None
+    count: Decimal | int
     if match["digits"]:
         count = Decimal(match["digits"].replace(",", "."))
     else:

@@ -127,7 +127,9 @@ def _block_after(text: str, marker: re.Match[str]) -> ForwardedBlock:
 def _first_line_depth(rest: str) -> int:
     for line in rest.split("\n", 20)[:20]:
         if line.strip(" \t>"):
-            return _QUOTE_DEPTH.match(line).group().count(">")
+            quotes = _QUOTE_DEPTH.match(line)
+            assert quotes is not None, "the pattern matches the empty string too"
+            return quotes.group().count(">")
     return 0
 
 

@@ -50,7 +50,7 @@ def _sign(secret: str, referral_id: int, day: int, step: int | None) -> str:
     return _mac(secret, f"{referral_id}.{day}" if step is None else f"{referral_id}.s{step}.{day}", 10)
 
 
-def _bind(secret: str, referral_id: int, day: int, step: int, to: str) -> str:
+def _bind(secret: str, referral_id: int, day: int, step: int | None, to: str) -> str:
     return _mac(secret, f"to.{referral_id}.s{step}.{day}.{to.strip().lower()}", 8)
 
 

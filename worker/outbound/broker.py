@@ -38,8 +38,7 @@ def register(broker: dramatiq.Broker, deliver, queue: str) -> dramatiq.Actor:
         if result != "retry":  # a retry was logged where it was decided
             log.info("outbox #%s: %s", outbox_id, result)
 
-    return dramatiq.actor(send_outbox, broker=broker, actor_name="send_outbox", queue_name=queue,
-                          max_retries=0)
+    return dramatiq.actor(broker=broker, actor_name="send_outbox", queue_name=queue, max_retries=0)(send_outbox)
 
 
 def send_job(actor: dramatiq.Actor, outbox_id: int) -> str:

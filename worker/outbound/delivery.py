@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
+from models.db import must_get
 from worker.mail import bounces
 from worker.outbound import backoff, mailer, outbox, pauses, sendrules
 
@@ -36,7 +37,7 @@ class ClaimLost(RuntimeError):
 @dataclass
 class Deliverer:
     sessions: sessionmaker[Session]
-    transport: object  # mailer.SmtpTransport | mailer.FolderTransport
+    transport: mailer.Transport
     tracking: str
     per_recipient_per_day: int
     max_attempts: int
@@ -151,7 +152,7 @@ class Deliverer:
         a server being down is not our bug."""
         reason = " ".join(str(exc).split())  # a multi-line SMTP reply stays one log line
         with self.sessions.begin() as session:
-            attempts = session.get(OutboxMessage, outbox_id).attempts
+            attempts = must_get(session, OutboxMessage, outbox_id).attempts
             if attempts >= self.max_attempts:
                 outbox.mark_failed(session, outbox_id, f"gave up after {attempts} attempts: {reason}")
                 log.warning("outbox #%s: failed for good after %d attempts: %s", outbox_id, attempts, reason)

@@ -8,7 +8,9 @@ what send_message would send (tests/test_flatten.py compares them).
 """
 from email.generator import BytesGenerator
 from email.message import Message
+from email.policy import Policy
 from io import BytesIO
+from typing import BinaryIO
 
 # Header folds a line once it would pass 78 characters; stay well inside that.
 _SHORT = 76
@@ -28,6 +30,10 @@ def _raw_utf8(name: str, value: str) -> bool:
 
 class _Generator(BytesGenerator):
     as_is = staticmethod(_needs_no_folding)
+    # The generator's state while it flattens: private, so typeshed does not declare it.
+    _fp: BinaryIO
+    _NL: str
+    policy: Policy  # flatten() sets it before any header is written
 
     def _write_headers(self, msg: Message) -> None:
         for name, value in msg.raw_items():

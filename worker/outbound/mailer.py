@@ -9,8 +9,9 @@ import re
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from email.header import Header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
@@ -82,12 +83,14 @@ def _address(value: str) -> str:
 
 
 def _text_part(body: str, subtype: str) -> MIMEText:
-    return MIMEText(body, subtype, "us-ascii" if body.isascii() else _UTF8_QP)
+    # A Charset object works (its name goes in the header, its QP encoding on the body); typeshed says str.
+    return MIMEText(body, subtype, "us-ascii" if body.isascii() else _UTF8_QP)  # type: ignore[arg-type]
 
 
 def build(row: OutboxMessage, tracking: str) -> Message:
     """compat32 MIME classes: ~15x cheaper to build and ~3x cheaper to flatten than
     EmailMessage(policy=SMTP), whose header registry re-parses every header it is given."""
+    msg: Message
     if row.html_body:
         msg = MIMEMultipart("alternative")
         msg.attach(_text_part(row.text_body, "plain"))
@@ -126,7 +129,7 @@ class FolderTransport:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    def send(self, msg: EmailMessage, before_data=None) -> None:
+    def send(self, msg: Message, before_data: Callable[[], None] | None = None) -> None:
         """Idempotent: the file is named after the Message-ID, which every attempt shares, so
         nothing needs marking before the write (`before_data` is not called)."""
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -150,17 +153,17 @@ def _envelope(msg: Message) -> tuple[str, str, bool]:
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
-class _HandOverData:
+class _HandOverData(smtplib.SMTP):
     """smtplib's DATA with what at-most-once needs (docs/sending.md): `before_data()` runs just
     before the DATA command (the deliverer commits its hand-over marker there, and may refuse),
     and the answer to the final dot is awaited `data_timeout` seconds (RFC 5321 4.5.3.2.6
     suggests 10 minutes), not the short timeout of the other commands. No answer after the
     whole mail went out raises UnconfirmedSendError: the server may have it."""
 
-    before_data = None
+    before_data: Callable[[], None] | None = None
     data_timeout: float = 600.0
 
-    def data(self, msg: bytes):
+    def data(self, msg: bytes) -> tuple[int, bytes]:  # type: ignore[override]  # sendmail() passes bytes only
         if self.before_data is not None:
             self.before_data()
         code, reply = self.docmd("data")
@@ -169,6 +172,7 @@ class _HandOverData:
         body = _LEADING_DOT.sub(b"..", msg)  # dot-stuffing, as smtplib does
         self.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
         # Not delivered before this line: the server needs the final dot. After it, it may be.
+        assert self.sock is not None, "send() raised if the connection was gone"
         self.sock.settimeout(self.data_timeout)
         try:
             return self.getreply()
@@ -181,7 +185,7 @@ class _HandOverData:
                 self.sock.settimeout(self.timeout)
 
 
-class _Smtp(_HandOverData, smtplib.SMTP):
+class _Smtp(_HandOverData):
     pass
 
 
@@ -197,13 +201,13 @@ class SmtpTransport:
         self.password = password
         self.local = threading.local()
 
-    def _connection(self) -> smtplib.SMTP:
+    def _connection(self) -> _HandOverData:
         conn = getattr(self.local, "conn", None)
         if conn is None:
             conn = self.local.conn = self._open()
         return conn
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self) -> _HandOverData:
         """Connect, secure and log in. What only a person can fix (the configuration, or the
         server's certificate) raises PermanentSendError naming the server: retries span two days
         (worker/outbound/backoff.py), which would only delay the same verdict. A half-open
@@ -211,7 +215,7 @@ class SmtpTransport:
         s = self.settings
         where = f"SMTP server {s.host}:{s.port}"
         context = ssl.create_default_context(cafile=s.ca_file)
-        conn = None
+        conn: _HandOverData | None = None
         try:
             if s.security == "tls":
                 conn = _SmtpSsl(s.host, s.port, timeout=s.timeout_seconds, context=context)
@@ -226,7 +230,7 @@ class SmtpTransport:
                     conn.starttls(context=context)
             conn.data_timeout = s.data_timeout_seconds
             if s.username:
-                self._login(conn, where)
+                self._login(conn, s.username, where)
             return conn
         except ssl.SSLCertVerificationError as exc:
             _close(conn)
@@ -246,11 +250,11 @@ class SmtpTransport:
         except smtplib.SMTPException:
             _close(conn)
 
-    def _login(self, conn: smtplib.SMTP, where: str) -> None:
+    def _login(self, conn: smtplib.SMTP, username: str, where: str) -> None:
         s = self.settings
         secret = f"${s.password_env}" if self.password else f"${s.password_env}, which is not set"
         try:
-            conn.login(s.username, self.password or "")
+            conn.login(username, self.password or "")
         except smtplib.SMTPNotSupportedError as exc:  # AUTH not advertised
             raise PermanentSendError(
                 f"{where} does not offer AUTH to log in as {s.username!r} (security: "
@@ -261,7 +265,7 @@ class SmtpTransport:
             self._raise(exc.smtp_code, exc.smtp_error,
                         f" — {where} refused the login of {s.username!r} with the password in {secret}")
 
-    def send(self, msg: Message, before_data=None) -> None:
+    def send(self, msg: Message, before_data: Callable[[], None] | None = None) -> None:
         """`before_data()` runs just before DATA; an exception from it aborts the mail."""
         try:
             sender, rcpt, international = _envelope(msg)
@@ -270,13 +274,14 @@ class SmtpTransport:
             if not international:
                 # Flattening is most of a mail's CPU: worker/outbound/flatten.py does it as send_message would.
                 conn.sendmail(sender, [rcpt], flatten.to_bytes(msg))
-            elif conn.ehlo_or_helo_if_needed() or conn.has_extn("smtputf8"):
-                conn.sendmail(sender, [rcpt], flatten.to_bytes(msg, utf8=True),
-                              mail_options=["SMTPUTF8", "BODY=8BITMIME"])
-            else:
+                return
+            conn.ehlo_or_helo_if_needed()  # has_extn reads the server's EHLO answer
+            if not conn.has_extn("smtputf8"):
                 raise PermanentSendError(
                     f"{rcpt if not rcpt.isascii() else sender} is an internationalised address and "
                     f"{self.settings.host} does not offer SMTPUTF8 to carry it")
+            conn.sendmail(sender, [rcpt], flatten.to_bytes(msg, utf8=True),
+                          mail_options=["SMTPUTF8", "BODY=8BITMIME"])
         except UnconfirmedSendError:
             self._drop()
             raise
@@ -324,3 +329,6 @@ def _close(conn: smtplib.SMTP | None) -> None:
             conn.close()
         except OSError:
             pass
+
+
+Transport = SmtpTransport | FolderTransport  # what the deliverer sends through (bootstrap picks)

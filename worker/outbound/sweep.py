@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.base import utcnow
 from worker.outbound import outbox
 
 log = logging.getLogger("introledger.sweep")
@@ -24,7 +25,7 @@ class Sweeper:
     stale_after: timedelta
     # Only for a broker that cannot say which jobs it holds: a job older than this is presumed lost.
     renudge_after: timedelta = timedelta(minutes=5)
-    now: Callable[[], datetime] = None
+    now: Callable[[], datetime] = utcnow
     max_attempts: int | None = None
     # Which of these job ids the broker still holds (waiting, delayed or being worked on); None
     # for the in-process broker, whose jobs are lost only with the process itself.
@@ -80,7 +81,7 @@ class Sweeper:
         return [r.id for r in waiting if r.job_id not in held]
 
     def _nudge(self, ids: list[int], now: datetime) -> int:
-        nudged = []
+        nudged: list[dict[str, object]] = []
         for outbox_id in ids:
             try:
                 job_id = self.enqueue(outbox_id)

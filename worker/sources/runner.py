@@ -7,7 +7,7 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from imapclient import IMAPClient
@@ -38,7 +38,7 @@ class Backoff:
 class Runner:
     """Owns the watch loop; `stop()` may be called from another thread (tests, signals)."""
 
-    def __init__(self, pipeline: Pipeline, sessions, duties: list[Callable[[], None]] = (),
+    def __init__(self, pipeline: Pipeline, sessions, duties: Iterable[Callable[[], None]] = (),
                  on_outcome: Callable[[Outcome], None] = lambda o: None):
         self.pipeline = pipeline
         self.sessions = sessions
@@ -138,7 +138,7 @@ class Runner:
                 continue
             client.idle()
             started = time.monotonic()
-            news = []
+            news: list = []  # IDLE responses, as imapclient gives them
             # Short waits so stop() is seen quickly; IDLE is renewed well before the 29-minute cut.
             while not news and not self.stopping.is_set() and time.monotonic() - started < renew:
                 news = client.idle_check(timeout=1.0)

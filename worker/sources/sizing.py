@@ -3,17 +3,18 @@
 A message above the cap (source.max_message_bytes) is read up to the end of its headers only —
 enough to log an intro — and is set aside in quarantine with its size.
 """
-from collections.abc import Hashable
-from typing import BinaryIO
+from collections.abc import Hashable, Mapping
+from typing import BinaryIO, TypeVar
 
 CHUNK_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+K = TypeVar("K", bound=Hashable)  # a message's key: an IMAP UID, a Maildir file name
 
 
-def plan_chunks(keys: list, sizes: dict[Hashable, int], cap: int, chunk_bytes: int = CHUNK_BYTES) -> list[list]:
+def plan_chunks(keys: list[K], sizes: Mapping[K, int], cap: int, chunk_bytes: int = CHUNK_BYTES) -> list[list[K]]:
     """Keys in order, grouped so that no group holds more than chunk_bytes (one big message
     alone excepted); a message above the cap counts as nothing, only its headers are read."""
-    chunks: list[list] = []
+    chunks: list[list[K]] = []
     held = 0
     for key in keys:
         size = sizes[key] if sizes[key] <= cap else 0
