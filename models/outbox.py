@@ -13,7 +13,7 @@ from models.base import Base, UtcDateTime, utcnow
 # sent | unconfirmed → bounced: a delivery report came back for it; or sending → bounced: the
 #                     server refused the recipient for good (5xx at RCPT or DATA). last_error keeps
 #                     the server's words (worker/outbound/pauses.py).
-STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unconfirmed", "bounced")
+# The states by name: worker/core/statuses.py Mail.
 
 
 class OutboxMessage(Base):

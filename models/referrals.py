@@ -93,6 +93,6 @@ class FollowUp(Base):
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
     step: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    # scheduled | done | cancelled | skipped
+    # worker/core/statuses.py Step: scheduled | done | cancelled | skipped
     status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))

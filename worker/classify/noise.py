@@ -6,7 +6,7 @@ need the context.
 import re
 
 from worker.classify.language import OUT_OF_OFFICE_SUBJECT
-from worker.classify.verdict import Verdict
+from worker.classify.verdict import Kind, Verdict
 from worker.mail import bounces
 from worker.mail.parse import Inbound, getaddresses_safely
 
@@ -28,17 +28,17 @@ def other_deployment(msg: Inbound, ctx) -> Verdict | None:
     if loop and not is_tracking(loop, ctx.tracking):
         own = [a for a in _sender_addresses(msg) if is_tracking(a, frozenset({loop}))]
         learn = loop if own and "@" in loop and ctx.directory.member_of(loop) is None else ""
-        return Verdict("other_deployment", "other_deployment",
+        return Verdict(Kind.OTHER_DEPLOYMENT, "other_deployment",
                        f"carries another introledger's loop header ({loop}): never answered",
                        extra={"learn": learn} if learn else {})
     for address in _sender_addresses(msg):
         if is_tracking(address, ctx.tracking):
             continue  # ours: own_mail says so
         if is_tracking(address, ctx.other_deployments):
-            return Verdict("other_deployment", "other_deployment",
+            return Verdict(Kind.OTHER_DEPLOYMENT, "other_deployment",
                            f"sent from {address}, another introledger deployment's tracking address")
         if is_reply_token(address):
-            return Verdict("other_deployment", "other_deployment",
+            return Verdict(Kind.OTHER_DEPLOYMENT, "other_deployment",
                            f"{address} is another introledger deployment's reply address")
     return None
 
@@ -61,9 +61,9 @@ def is_robot_address(email: str, ctx) -> bool:
 
 def own_mail(msg: Inbound, ctx) -> Verdict | None:
     if "x-introledger-loop" in msg.headers:
-        return Verdict("own_mail", "own_mail", "carries our X-Introledger-Loop header: we sent it")
+        return Verdict(Kind.OWN_MAIL, "own_mail", "carries our X-Introledger-Loop header: we sent it")
     if msg.sender and is_tracking(msg.sender.email, ctx.tracking):
-        return Verdict("own_mail", "own_mail", f"sent from the tracking address {msg.sender.email}")
+        return Verdict(Kind.OWN_MAIL, "own_mail", f"sent from the tracking address {msg.sender.email}")
     return None
 
 
@@ -75,8 +75,8 @@ def bounce(msg: Inbound, _ctx) -> Verdict | None:
         return None
     report = bounces.read(msg)
     if report is None:
-        return Verdict("bounce", "bounce", why)
-    return Verdict("bounce", "bounce", f"{why}: {report.reason}", extra={"report": report})
+        return Verdict(Kind.BOUNCE, "bounce", why)
+    return Verdict(Kind.BOUNCE, "bounce", f"{why}: {report.reason}", extra={"report": report})
 
 
 def _bounce_sign(msg: Inbound) -> str | None:
@@ -95,14 +95,14 @@ def auto_reply(msg: Inbound, _ctx) -> Verdict | None:
     h = msg.headers
     submitted = h.get("auto-submitted", "").strip().lower()
     if submitted and submitted != "no":
-        return Verdict("auto_reply", "auto_reply", f"Auto-Submitted: {submitted}")
+        return Verdict(Kind.AUTO_REPLY, "auto_reply", f"Auto-Submitted: {submitted}")
     for name in ("x-autoreply", "x-autorespond", "x-auto-response-suppress"):
         if name in h:
-            return Verdict("auto_reply", "auto_reply", f"has {name} header: an automatic reply")
+            return Verdict(Kind.AUTO_REPLY, "auto_reply", f"has {name} header: an automatic reply")
     if h.get("precedence", "").strip().lower() == "junk":
-        return Verdict("auto_reply", "auto_reply", "Precedence: junk")
+        return Verdict(Kind.AUTO_REPLY, "auto_reply", "Precedence: junk")
     if OUT_OF_OFFICE_SUBJECT.search(msg.subject):
-        return Verdict("auto_reply", "auto_reply", f"out-of-office subject {msg.subject!r}")
+        return Verdict(Kind.AUTO_REPLY, "auto_reply", f"out-of-office subject {msg.subject!r}")
     return None
 
 
@@ -111,19 +111,19 @@ def mailing_list(msg: Inbound, _ctx) -> Verdict | None:
     if "list-post" not in h and ("list-unsubscribe" in h or "feedback-id" in h):
         return None  # a list nobody can post to is a newsletter
     if "list-id" in h:
-        return Verdict("mailing_list", "mailing_list", f"mailing list mail (List-Id: {h['list-id']})")
+        return Verdict(Kind.MAILING_LIST, "mailing_list", f"mailing list mail (List-Id: {h['list-id']})")
     if "list-post" in h or h.get("precedence", "").strip().lower() == "list":
-        return Verdict("mailing_list", "mailing_list", "mailing list mail (List-Post / Precedence: list)")
+        return Verdict(Kind.MAILING_LIST, "mailing_list", "mailing list mail (List-Post / Precedence: list)")
     return None
 
 
 def newsletter(msg: Inbound, _ctx) -> Verdict | None:
     h = msg.headers
     if h.get("precedence", "").strip().lower() == "bulk":
-        return Verdict("newsletter", "newsletter", "Precedence: bulk")
+        return Verdict(Kind.NEWSLETTER, "newsletter", "Precedence: bulk")
     for name in ("list-unsubscribe", "feedback-id", "x-campaign"):
         if name in h:
-            return Verdict("newsletter", "newsletter", f"bulk mail (has {name})")
+            return Verdict(Kind.NEWSLETTER, "newsletter", f"bulk mail (has {name})")
     return None
 
 

@@ -12,7 +12,7 @@ from worker.classify import noise, ooo
 from worker.classify.directory import Directory
 from worker.classify.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
 from worker.classify.roles import assign
-from worker.classify.verdict import INTRO_KINDS, Intro, Party, Promised, Verdict
+from worker.classify.verdict import INTRO_KINDS, Intro, Kind, Party, Promised, Verdict
 from worker.mail.forwarded import find_forwarded, parse_loose_date
 from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
 from worker.mail.quotes import new_text as _new_text
@@ -81,14 +81,14 @@ def cues(text: str) -> Cues:
 def _settle(verdict: Verdict, ctx: Context) -> Verdict:
     if verdict.kind in INTRO_KINDS and verdict.confidence < ctx.review_below:
         reason = f"{verdict.reason} — confidence {verdict.confidence:.2f}, a person should check"
-        return replace(verdict, kind="needs_review", reason=reason)
+        return replace(verdict, kind=Kind.NEEDS_REVIEW, reason=reason)
     return verdict
 
 
 def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     if ctx.reply is None:
         return None
-    return _robot_or_person(msg, Verdict("status_reply", "status_reply", ctx.reply.how,
+    return _robot_or_person(msg, Verdict(Kind.STATUS_REPLY, "status_reply", ctx.reply.how,
                                          referral_id=ctx.reply.referral_id,
                                          extra={"proven": ctx.reply.proven, "match": ctx.reply}))
 
@@ -100,7 +100,7 @@ def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     confirmed = _clear_intro_for_review(msg, ctx, thread)
     if confirmed is not None:
         return confirmed
-    return _robot_or_person(msg, Verdict("thread_reply", "thread_reply", thread.how,
+    return _robot_or_person(msg, Verdict(Kind.THREAD_REPLY, "thread_reply", thread.how,
                                          referral_id=thread.referral_id))
 
 
@@ -134,7 +134,7 @@ def auto_reply_text(msg: Inbound, ctx: Context) -> Verdict | None:
     robot = ooo.automated(text)
     if not robot or cues(text).strong:
         return None
-    return Verdict("auto_reply", "auto_reply_text", f"reads as an automatic reply: {robot}", looks_automated=robot)
+    return Verdict(Kind.AUTO_REPLY, "auto_reply_text", f"reads as an automatic reply: {robot}", looks_automated=robot)
 
 
 def forwarded_intro(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -181,7 +181,7 @@ def _as_forward(verdict: Verdict, where: str, original_id: str) -> Verdict:
     assert verdict.intro is not None, "the intro rules' verdicts carry their intro"
     intro = replace(verdict.intro, original_message_id=original_id)
     return replace(
-        verdict, kind="forwarded_intro", rule="forwarded_intro", intro=intro,
+        verdict, kind=Kind.FORWARDED_INTRO, rule="forwarded_intro", intro=intro,
         reason=f"forwarded intro: {where} — {verdict.reason}",
     )
 
@@ -206,7 +206,7 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
     reason = (f"{msg.sender.email} wrote to {len(others)} people with introduction language "
               f"({hit.strip()!r})")
-    return Verdict("double_intro", "double_intro", reason, confidence, _intro(msg, others, text, ctx))
+    return Verdict(Kind.DOUBLE_INTRO, "double_intro", reason, confidence, _intro(msg, others, text, ctx))
 
 
 def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -222,7 +222,7 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
         parties = tuple(replace(p, role="provider") if p.address == others[0] else p for p in intro.parties)
         intro = replace(intro, parties=parties)
         reason = f"{msg.sender.email} told {others[0].email} that {named} will get in touch"
-        return Verdict("heads_up", "heads_up", reason, 0.85, intro)
+        return Verdict(Kind.HEADS_UP, "heads_up", reason, 0.85, intro)
     return None
 
 
@@ -239,7 +239,7 @@ def promise(msg: Inbound, ctx: Context) -> Verdict | None:
         if hit is not None:
             reason = (f"{msg.sender.email} told {len(members)} member(s) they may have a referral "
                       f"({hit.group(0).strip()!r}), not an intro yet")
-            return Verdict("promise", "promise", reason, 0.8,
+            return Verdict(Kind.PROMISE, "promise", reason, 0.8,
                            promise=Promised(msg.sender, members, msg.date, _sentence(text, hit)))
     return None
 
@@ -264,7 +264,7 @@ def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
         return None
     reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "
               f"({hit.strip()!r}) but not a clear introduction")
-    return Verdict("double_intro" if len(others) > 1 else "heads_up", "weak_intro", reason, 0.5,
+    return Verdict(Kind.DOUBLE_INTRO if len(others) > 1 else Kind.HEADS_UP, "weak_intro", reason, 0.5,
                    _intro(msg, others, text, ctx))
 
 
@@ -277,7 +277,7 @@ def not_intro(msg: Inbound, ctx: Context) -> Verdict:
     why = "no introduction language in the new text" if others else "no one else addressed"
     if len(others) > ctx.max_parties:
         why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"
-    return Verdict("not_intro", "not_intro", f"not an introduction: {why}")
+    return Verdict(Kind.NOT_INTRO, "not_intro", f"not an introduction: {why}")
 
 
 def _others(msg: Inbound, ctx: Context) -> list[Address]:

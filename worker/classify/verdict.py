@@ -36,7 +36,7 @@ class Promised:
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str
+    kind: Kind
     rule: str
     reason: str
     confidence: float = 1.0

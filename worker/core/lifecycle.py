@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from models.db import rowcount
-from worker.core.statuses import OPEN, TERMINAL
+from worker.core.statuses import OPEN, TERMINAL, Mail, Status, Step
 
 # Who caused an event. `hand` is a person at the command line (review; `mark` speaks for the member).
 MEMBER, PARTY, HAND, TIMER, INTRODUCER = "member", "party", "hand", "timer", "introducer"
 PEOPLE = frozenset({MEMBER, PARTY})
 
-ANSWER_STATE = {"met": "connected", "qualified": "qualified", "won": "won", "lost": "lost", "no_fit": "no_fit"}
+ANSWER_STATE = {"met": Status.CONNECTED, "qualified": Status.QUALIFIED, "won": Status.WON, "lost": Status.LOST,
+                "no_fit": Status.NO_FIT}
 UNCHANGED = ""  # a rule's `to` for events that act on the referral without changing its status
 # STOP (this referral) and STOP ALL (an opt-out of all mail): after either, nothing asks about it again.
 STOP_EVENTS = ("stop", "opt_out")
@@ -55,13 +56,14 @@ def _rule(event, sources, actors, to=None, answers=(), cancels=()) -> Rule:
     return Rule(event, frozenset(sources), frozenset(answers), frozenset(actors), to, frozenset(cancels))
 
 
-_LIVE = {"introduced", "connected", "qualified", "stale"}  # stale: a late answer beats the timer
-_ANY = _LIVE | TERMINAL | {"needs_review", "rejected"}
+_LIVE = {Status.INTRODUCED, Status.CONNECTED, Status.QUALIFIED, Status.STALE}  # stale: a late answer beats the timer
+_ANY = _LIVE | TERMINAL | {Status.NEEDS_REVIEW, Status.REJECTED}
 TRANSITIONS: tuple[Rule, ...] = (
     # An answer makes every question already queued about the referral moot (the next follow-up
     # is scheduled afresh by worker/followups/status.py, unless STOP was said).
-    _rule("answer", {"introduced", "stale"}, PEOPLE, answers={"met"}, cancels=QUESTIONS),
-    _rule("answer", {"introduced", "connected", "stale"}, PEOPLE, answers={"qualified"}, cancels=QUESTIONS),
+    _rule("answer", {Status.INTRODUCED, Status.STALE}, PEOPLE, answers={"met"}, cancels=QUESTIONS),
+    _rule("answer", {Status.INTRODUCED, Status.CONNECTED, Status.STALE}, PEOPLE, answers={"qualified"},
+          cancels=QUESTIONS),
     # Final answers: the member's (a party's too only with follow_ups.partners_may_close).
     _rule("answer", _LIVE, {MEMBER}, answers=TERMINAL, cancels=ENDS),
     # A correction also withdraws a closed-business note not yet sent: it told of the old answer.
@@ -72,17 +74,17 @@ TRANSITIONS: tuple[Rule, ...] = (
     _rule("stop", _ANY, PEOPLE, to=UNCHANGED, cancels=ENDS),
     _rule("opt_out", _ANY, PEOPLE, to=UNCHANGED, cancels=ENDS),
     # A party wrote in the thread: "did they get in touch?" is answered.
-    _rule("thread_reply", {"introduced"}, {PARTY}, to="connected", cancels={NUDGE}),
+    _rule("thread_reply", {Status.INTRODUCED}, {PARTY}, to=Status.CONNECTED, cancels={NUDGE}),
     # Only silence goes stale: `connected` means a person answered, and no timer overrides a person.
-    _rule("stale", {"introduced"}, {TIMER}, to="stale", cancels=ENDS),
-    _rule("review_accept", {"needs_review"}, {HAND}, to="introduced"),
-    _rule("review_reject", {"needs_review"}, {HAND}, to="rejected", cancels=ENDS),
+    _rule("stale", {Status.INTRODUCED}, {TIMER}, to=Status.STALE, cancels=ENDS),
+    _rule("review_accept", {Status.NEEDS_REVIEW}, {HAND}, to=Status.INTRODUCED),
+    _rule("review_reject", {Status.NEEDS_REVIEW}, {HAND}, to=Status.REJECTED, cancels=ENDS),
     # The introducer of an unclear intro writes a clear one (in its thread, or to the same people).
-    _rule("clear_intro", {"needs_review"}, {INTRODUCER}, to="introduced"),
+    _rule("clear_intro", {Status.NEEDS_REVIEW}, {INTRODUCER}, to=Status.INTRODUCED),
     # Two referrals found to be one intro (`introledger referrals merge KEEP OTHER`): the other is
     # folded into the one kept and asks nothing more; a final answer is never folded away.
-    _rule("merge", {"needs_review", *_LIVE}, {HAND}, to="merged", cancels=ENDS | {CLOSED}),
-    _rule("absorb", _ANY - {"rejected"}, {HAND}, to=UNCHANGED),  # the one kept: its history says so
+    _rule("merge", {Status.NEEDS_REVIEW, *_LIVE}, {HAND}, to=Status.MERGED, cancels=ENDS | {CLOSED}),
+    _rule("absorb", _ANY - {Status.REJECTED}, {HAND}, to=UNCHANGED),  # the one kept: its history says so
 )
 
 
@@ -158,7 +160,7 @@ def _refusal(current: str, answer: str | None, actor: str, event: str) -> str:
         return f"only the member may make it {wanted}, not a {actor}"
     if current in OPEN and answer in ANSWER_STATE:
         return f"it is {_says(current)} already; {wanted} would move it back"
-    if current == "merged":
+    if current == Status.MERGED:
         return "it was merged into another referral (the same intro): answer about that one"
     return f"{event} does not apply to a referral that is {_says(current)}"
 
@@ -199,16 +201,16 @@ def withdraw(session: Session, referral_id: int, what: frozenset[str], because: 
     done = {}
     if STEPS in what:
         done[STEPS] = rowcount(session.execute(update(FollowUp).where(
-            FollowUp.referral_id == referral_id, FollowUp.status == "scheduled").values(status="cancelled")))
+            FollowUp.referral_id == referral_id, FollowUp.status == Step.SCHEDULED).values(status=Step.CANCELLED)))
     kinds = sorted(what - {STEPS})
     queued = session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.referral_ids).where(
-        OutboxMessage.status == "queued", OutboxMessage.kind.in_(kinds))).all() if kinds else []
+        OutboxMessage.status == Mail.QUEUED, OutboxMessage.kind.in_(kinds))).all() if kinds else []
     for kind in kinds:
         ids = [i for i, k, about in queued if k == kind and list(about or ()) == [referral_id]]
         noun = CANCELLED[kind][0].removeprefix("queued ")
         done[kind] = rowcount(session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "queued")
-            .values(status="cancelled", reason=f"{noun} withdrawn: {because}"[:2000])
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == Mail.QUEUED)
+            .values(status=Mail.CANCELLED, reason=f"{noun} withdrawn: {because}"[:2000])
             .execution_options(synchronize_session=False))) if ids else 0
     return done
 
@@ -220,7 +222,7 @@ def stopped(session: Session, referral_id: int) -> bool:
         ReferralEvent.event.in_(STOP_EVENTS)).limit(1)) is not None
 
 
-_WORD = {state: answer.replace("_", " ").upper() for answer, state in ANSWER_STATE.items()}
+_WORD: dict[str, str] = {state: answer.replace("_", " ").upper() for answer, state in ANSWER_STATE.items()}
 _BECAUSE = {"snooze": "snoozed", "stop": "STOP for this referral", "stale": "the referral went stale",
             "thread_reply": "a party replied in the intro thread", "review_reject": "rejected in review"}
 

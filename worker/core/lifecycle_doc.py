@@ -3,12 +3,13 @@ from worker/core/lifecycle.py's TRANSITIONS (`python -m worker.core.lifecycle --
 that shows them cannot drift from the code (tests/test_lifecycle.py compares)."""
 from worker.core import lifecycle
 from worker.core.lifecycle import ANSWER_STATE, TRANSITIONS, UNCHANGED, Rule
+from worker.core.statuses import Status
 
 # Where a referral starts (worker/inbound/actions.py): not an event on an existing referral, so not a rule.
-START = {"introduced": "intro logged", "needs_review": "unclear intro, or a review import"}
+START = {Status.INTRODUCED: "intro logged", Status.NEEDS_REVIEW: "unclear intro, or a review import"}
 # The order states are drawn in, so the diagram reads from the start to the ends.
-ORDER = ("needs_review", "introduced", "connected", "qualified", "stale", "won", "lost", "no_fit", "rejected",
-         "merged")
+ORDER = (Status.NEEDS_REVIEW, Status.INTRODUCED, Status.CONNECTED, Status.QUALIFIED, Status.STALE, Status.WON,
+         Status.LOST, Status.NO_FIT, Status.REJECTED, Status.MERGED)
 _WHO = {"member": "member", "party": "party", "hand": "by hand", "timer": "timer", "introducer": "introducer"}
 _NAMES = {"thread_reply": "a party replies in the thread", "stale": "stale_after of silence",
           "review_accept": "review accept", "review_reject": "review reject",
@@ -59,12 +60,12 @@ def diagram() -> str:
 def cancels_table() -> str:
     """One row per rule: the event, who may cause it, from where to where, and what it cancels."""
     rows = ["| event | who | from → to | cancels in the same transaction |", "|---|---|---|---|"]
-    everywhere = set(ORDER) - {"merged"}
+    everywhere = set(ORDER) - {Status.MERGED}
     for rule in TRANSITIONS:
         name = " ".join([rule.event.replace("_", " "), "/".join(a.replace("_", " ").upper() for a in _answers(rule))])
         who = ", ".join(_WHO[a] for a in sorted(rule.actors))
         sources = ("any" if rule.sources >= everywhere
-                   else "any but rejected" if rule.sources >= everywhere - {"rejected"}
+                   else "any but rejected" if rule.sources >= everywhere - {Status.REJECTED}
                    else ", ".join(s for s in ORDER if s in rule.sources))
         to = "unchanged" if rule.to == UNCHANGED else rule.to or "the answer's"
         rows.append(f"| {name.strip()} | {who} | {sources} → {to} | {_cancels(rule.cancels)} |")

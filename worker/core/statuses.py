@@ -57,3 +57,25 @@ class Kind(StrEnum):
 INTRO_KINDS = frozenset({Kind.DOUBLE_INTRO, Kind.FORWARDED_INTRO, Kind.HEADS_UP})
 NOISE_KINDS = frozenset({Kind.OWN_MAIL, Kind.OTHER_DEPLOYMENT, Kind.BOUNCE, Kind.AUTO_REPLY,
                          Kind.MAILING_LIST, Kind.NEWSLETTER})
+
+
+class Mail(StrEnum):
+    """An outbox row's state (worker/outbound/outbox.py moves it; README "JSON output" says what each means)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+    CANCELLED = "cancelled"
+    UNCONFIRMED = "unconfirmed"
+    BOUNCED = "bounced"
+
+
+class Step(StrEnum):
+    """A scheduled follow-up step's state (worker/followups/schedule.py)."""
+
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # overdue together with a later step: one mail asks, not one per step

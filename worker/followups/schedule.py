@@ -11,7 +11,7 @@ from models import FollowUp, Member, Referral
 from models.db import must_get, skip_locked
 from worker.core import lifecycle
 from worker.core.config import FollowUpConfig, QuietHours, seconds
-from worker.core.statuses import OPEN
+from worker.core.statuses import OPEN, Mail, Status, Step
 from worker.mail import tokens
 from worker.outbound import outbox
 from worker.outbound.memberview import describe
@@ -31,7 +31,7 @@ class FollowUps:
 
     def on_referral(self, session: Session, verdict, msg, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
-        if referral is None or referral.member_id is None or referral.status != "introduced":
+        if referral is None or referral.member_id is None or referral.status != Status.INTRODUCED:
             return
         now = self.now()
         if now - referral.introduced_at > timedelta(seconds=seconds(self.policy.stale_after)):
@@ -40,7 +40,7 @@ class FollowUps:
         for step, delay in enumerate(self.policy.steps, start=1):
             if step not in existing:
                 due = max(referral.introduced_at + timedelta(seconds=seconds(delay)), now)
-                session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status="scheduled"))
+                session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status=Step.SCHEDULED))
 
     def reply_to(self, referral_id: int, step: int, to: str) -> str:
         """A reply address only `to` can answer through, for this referral and follow-up step."""
@@ -52,7 +52,7 @@ class FollowUps:
         self._mark_stale(session, now)
         due = session.scalars(skip_locked(
             select(FollowUp).join(Referral, Referral.id == FollowUp.referral_id)
-            .where(FollowUp.status == "scheduled", FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(500),
+            .where(FollowUp.status == Step.SCHEDULED, FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(500),
             FollowUp, Referral)).all()
         latest = {}
         for step in due:  # ordered by due date: the last one seen per referral is its latest
@@ -60,13 +60,13 @@ class FollowUps:
         for step in due:
             referral = must_get(session, Referral, step.referral_id)
             if referral.status not in OPEN:
-                step.status = "cancelled"
+                step.status = Step.CANCELLED
                 continue
             if step is not latest[step.referral_id]:
-                step.status = "skipped"  # overdue together (a late-logged intro): one mail asks, not one per step
+                step.status = Step.SKIPPED  # overdue together (a late-logged intro): one mail asks, not one per step
                 continue
             row = self._queue(session, referral, step, now)
-            step.status, step.outbox_id = "done", row.id if row else None
+            step.status, step.outbox_id = Step.DONE, row.id if row else None
             queued += row is not None
         return queued
 
@@ -82,7 +82,7 @@ class FollowUps:
             reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
             not_before=when,
         )
-        if row is not None and row.status == "queued":
+        if row is not None and row.status == Mail.QUEUED:
             row.reason = quiet_reason(now, when, zone)
         session.flush()
         return row
@@ -106,9 +106,9 @@ class FollowUps:
         if lifecycle.stopped(session, referral_id):
             return False
         steps = session.scalars(select(FollowUp).where(FollowUp.referral_id == referral_id,
-                                                       FollowUp.status == "scheduled").order_by(FollowUp.step)).all()
+                                                       FollowUp.status == Step.SCHEDULED).order_by(FollowUp.step)).all()
         if not steps:
-            steps = [FollowUp(referral_id=referral_id, step=_next_step(session, referral_id), status="scheduled")]
+            steps = [FollowUp(referral_id=referral_id, step=_next_step(session, referral_id), status=Step.SCHEDULED)]
             session.add(steps[0])
         shift = start - steps[0].due_at if steps[0].due_at else timedelta(0)
         for step in steps:

@@ -18,6 +18,7 @@ from worker.classify.verdict import Verdict
 from worker.core import lifecycle
 from worker.core.config import QuietHours
 from worker.core.money import format_money
+from worker.core.statuses import QUALIFIED, TERMINAL, Mail, Status, Step
 from worker.followups import replytrust
 from worker.followups.schedule import FollowUps
 from worker.mail import tokens
@@ -29,9 +30,6 @@ from worker.outbound.memberview import describe
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates, first_name
 
-NEW_STATUS = lifecycle.ANSWER_STATE
-TERMINAL = lifecycle.TERMINAL
-CONVERSIONS = frozenset({"qualified", "won"})
 STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
 
 
@@ -261,23 +259,23 @@ class StatusDesk:
         if new not in TERMINAL and not stopped:  # after STOP the answer counts, but nothing asks again
             self.followups.reschedule(session, referral.id, now + timedelta(days=7))
         self._confirm(session, referral, actor, message_id, step, role, command.reason)
-        if new in CONVERSIONS and new != old:  # thanked again, more warmly, at each step up
-            self._closed_business(session, referral, won=new == "won")
+        if new in QUALIFIED and new != old:  # thanked again, more warmly, at each step up
+            self._closed_business(session, referral, won=new == Status.WON)
         return new
 
     def _record_outcome(self, referral: Referral, command: Command, new: str, now: datetime,
                         correction: bool = False) -> None:
-        if correction and new != "won":  # what was recorded for the old answer no longer holds
+        if correction and new != Status.WON:  # what was recorded for the old answer no longer holds
             referral.won_at, referral.value_cents, referral.currency = None, None, ""
-            if new not in CONVERSIONS:
+            if new not in QUALIFIED:
                 referral.qualified_at = None
-        if new == "won":
+        if new == Status.WON:
             referral.won_at = referral.won_at or now
             referral.qualified_at = referral.qualified_at or now
             if command.amount:
                 amount = command.amount.or_currency(self.followups.policy.default_currency)
                 referral.value_cents, referral.currency = amount.minor, amount.currency
-        elif new == "qualified":
+        elif new == Status.QUALIFIED:
             referral.qualified_at = referral.qualified_at or now
         if command.reason:
             referral.outcome_note = command.reason
@@ -322,7 +320,7 @@ class StatusDesk:
         named = {p.role: p.person.name or p.person.email or "someone" for p in referral.parties}
         session.flush()  # the follow-up just moved (autoflush is off in a batch)
         due = session.scalar(select(func.min(FollowUp.due_at)).where(FollowUp.referral_id == referral.id,
-                                                                      FollowUp.status == "scheduled"))
+                                                                      FollowUp.status == Step.SCHEDULED))
         self._mail(session, referral, "status_confirmation", f"confirm:{referral.id}:{message_id or self.now()}",
                    actor, step, answers=message_id, status=referral.status, value=format_value(referral),
                    you=any(p.email in mine for p in parties), note=note,
@@ -337,7 +335,7 @@ class StatusDesk:
         # The step is the one the reply's token names, else the last follow-up sent.
         if step is None:
             step = session.scalar(select(func.max(FollowUp.step)).where(
-                FollowUp.referral_id == referral.id, FollowUp.status == "done")) or 0
+                FollowUp.referral_id == referral.id, FollowUp.status == Step.DONE)) or 0
         self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.from_address.email,
                    step, answers=msg.message_id, greet=self._first_name(session, referral, msg.from_address))
 
@@ -375,7 +373,7 @@ class StatusDesk:
                                                           reward=self.reward),
                            now=now, referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
                            in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
-        if row is not None and row.status == "queued":
+        if row is not None and row.status == Mail.QUEUED:
             row.reason = quiet_reason(now, when, zone)
 
 

@@ -15,7 +15,7 @@ from models.db import must_get
 from worker.classify.language import THANKS
 from worker.classify.verdict import Verdict
 from worker.core.config import OutboundConfig, ThankYouConfig
-from worker.core.statuses import NOT_COUNTED
+from worker.core.statuses import NOT_COUNTED, Mail
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
 from worker.outbound import outbox
@@ -55,7 +55,7 @@ class ThankYouPlanner:
         if row is None:
             due = max(now, _start_of(slot.day, zone.tz)) + timedelta(seconds=self.policy.delay_seconds)
             not_before = send_time(due, zone, self.outbound.quiet_hours)
-            row = OutboxMessage(dedupe_key=f"{base}:{slot.key}", kind="thank_you", status="queued",
+            row = OutboxMessage(dedupe_key=f"{base}:{slot.key}", kind="thank_you", status=Mail.QUEUED,
                                 referral_ids=[], member_id=member.id, to_addr=referral.introducer.email,
                                 not_before=not_before, reason=quiet_reason(due, not_before, zone),
                                 attempts=0, queued_at=now)
@@ -65,11 +65,11 @@ class ThankYouPlanner:
             self._render(session, row, member)
         except TemplateProblem as exc:
             # A broken template must not cost the referral: the row shows what to fix.
-            row.status, row.last_error = "failed", str(exc)
+            row.status, row.last_error = Mail.FAILED, str(exc)
             row.subject, row.text_body, row.from_addr = "(not rendered)", "", self.tracking
             return
         if outbox.opted_out(session, row.to_addr):
-            row.status, row.reason = "suppressed", f"{row.to_addr} opted out of our mail"
+            row.status, row.reason = Mail.SUPPRESSED, f"{row.to_addr} opted out of our mail"
 
     def on_thread_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         """The member thanked the introducer by hand in the thread: ours would be one too many."""
@@ -80,25 +80,25 @@ class ThankYouPlanner:
         if msg.sender.email not in member.emails or not THANKS.search(new_text(msg.text).lower()):
             return
         for row in session.scalars(select(OutboxMessage).where(
-                OutboxMessage.kind == "thank_you", OutboxMessage.status == "queued")):
+                OutboxMessage.kind == "thank_you", OutboxMessage.status == Mail.QUEUED)):
             if referral.id not in row.referral_ids:
                 continue
             reason = f"{msg.sender.email} already thanked by hand (message {msg.message_id})"
             if row.referral_ids == [referral.id]:
-                row.status, row.reason = "suppressed", reason
+                row.status, row.reason = Mail.SUPPRESSED, reason
                 continue
             # The same mail also thanks for other intros: those still deserve it. This one
             # leaves the list and is kept as a suppressed row, so it is never thanked later.
             row.referral_ids = [i for i in row.referral_ids if i != referral.id]
             session.add(OutboxMessage(
-                dedupe_key=f"{row.dedupe_key}:by-hand:{referral.id}", kind="thank_you", status="suppressed",
+                dedupe_key=f"{row.dedupe_key}:by-hand:{referral.id}", kind="thank_you", status=Mail.SUPPRESSED,
                 reason=reason, referral_ids=[referral.id], member_id=member.id, to_addr=row.to_addr,
                 from_addr=row.from_addr, subject="(thanked by hand)", text_body="", not_before=row.not_before,
                 attempts=0, queued_at=self.now()))
             try:
                 self._render(session, row, member)
             except TemplateProblem as exc:
-                row.status, row.last_error = "failed", str(exc)
+                row.status, row.last_error = Mail.FAILED, str(exc)
 
     def _should_thank(self, session: Session, referral: Referral) -> bool:
         if not self.policy.enabled or referral.status in NOT_COUNTED:
@@ -144,7 +144,7 @@ def _name(person) -> str:
 
 # A thank-you in these states went out (or may have: `unconfirmed`): that day's one is used, so a
 # later intro waits for the next day. Suppressed, failed or cancelled ones sent nothing.
-GONE = ("sending", "sent", "unconfirmed")
+GONE = (Mail.SENDING, Mail.SENT, Mail.UNCONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def choose_slot(rows: list[tuple[str, str, list[int]]], referral_id: int, today:
     day = today
     for _ in range(len(by_day) + 1):  # each used day pushes one further; there are no more
         here = by_day.get(day.isoformat(), [])
-        queued = [key for key, status in here if status == "queued"]
+        queued = [key for key, status in here if status == Mail.QUEUED]
         if queued:
             return Slot(queued[-1], day, "added to that day's thank-you")
         if not any(status in GONE for _, status in here):

@@ -10,6 +10,7 @@ from models.base import utcnow
 from models.db import must_get
 from worker.classify.verdict import Intro, Verdict
 from worker.core import lifecycle
+from worker.core.statuses import Kind, Status
 from worker.inbound.matching import same_parties
 from worker.inbound.threads import subject_key
 from worker.ledger import review
@@ -42,15 +43,15 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
     existing = verdict.referral_id or _same_intro(session, intro, introducer, [p for p, _ in parties])
     if existing is not None:
         status = session.scalar(_STATUS_OF, {"id": existing})
-        if status == "rejected":  # a person said no: another copy of it must not revive it (no thanks)
+        if status == Status.REJECTED:  # a person said no: another copy of it must not revive it (no thanks)
             return Acted(None, f"the same intro as referral #{existing}, rejected in review: not logged again")
-        if status == "needs_review" and verdict.kind != "needs_review":
+        if status == Status.NEEDS_REVIEW and verdict.kind != Kind.NEEDS_REVIEW:
             _log_candidate(session, must_get(session, Referral, existing), verdict, intro, msg, parties)
             return Acted(existing, f"logged review item #{existing} (it was waiting for review; this intro is clear)")
         return Acted(existing, f"the same intro as referral #{existing} ({status})")
     referral = Referral(
-        dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == "needs_review" else verdict.kind,
-        status="needs_review" if verdict.kind == "needs_review" else "introduced",
+        dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == Kind.NEEDS_REVIEW else verdict.kind,
+        status=Status.NEEDS_REVIEW if verdict.kind == Kind.NEEDS_REVIEW else Status.INTRODUCED,
         direction=intro.direction, confidence=verdict.confidence, reason=verdict.reason,
         introduced_at=intro.introduced_at or utcnow(), introducer=introducer,
         member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,

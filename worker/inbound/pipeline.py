@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
 from worker.classify.rules import Context, Reply, classify
-from worker.classify.verdict import INTRO_KINDS, Verdict
+from worker.classify.verdict import INTRO_KINDS, Kind, Verdict
 from worker.core.outages import InfrastructureError, describe, is_outage
 from worker.inbound.actions import Acted
 from worker.inbound.routes import Hook, act, wire
@@ -158,7 +158,7 @@ class Pipeline:
         if self.review:
             verdict = as_candidate(verdict)
         # A promise found in past mail is history: recording it would send nudges about it.
-        acted = Acted(None) if self.review and verdict.kind == "promise" else act(session, verdict, msg)
+        acted = Acted(None) if self.review and verdict.kind == Kind.PROMISE else act(session, verdict, msg)
         referral_id = acted.referral_id
         for hook in self.hooks.get(verdict.kind, ()):
             hook(session, verdict, msg, referral_id)
@@ -237,7 +237,7 @@ class Pipeline:
 
 def as_candidate(verdict: Verdict) -> Verdict:
     """An intro from a review import is only offered: logged as needs_review, its rule kept."""
-    return replace(verdict, kind="needs_review") if verdict.kind in INTRO_KINDS else verdict
+    return replace(verdict, kind=Kind.NEEDS_REVIEW) if verdict.kind in INTRO_KINDS else verdict
 
 
 def _parse(raw: bytes, origin: Origin) -> "Inbound | str":

@@ -50,7 +50,7 @@ ROUTES = (
     Route(Kind.MAILING_LIST),
     Route(Kind.NEWSLETTER),
 )
-BY_KIND: dict[str, Route] = {route.kind: route for route in ROUTES}  # verdict.kind is a str
+BY_KIND: dict[str, Route] = {route.kind: route for route in ROUTES}
 
 
 def act(session: Session, verdict: Verdict, msg: Inbound) -> Acted:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import InboundMessage, Person, Referral
 from worker.classify.rules import ThreadMatch
+from worker.core.statuses import Status
 from worker.mail.parse import Inbound
 
 _PREFIX = re.compile(r"^\s*(?:(?:re|aw|antw|sv|vs|r|ref|rif|res|fw|fwd|wg|tr|rv)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
@@ -20,7 +21,7 @@ _THREADED = select(InboundMessage.referral_id, InboundMessage.message_id).where(
 _THREAD_BY_ID = _THREADED.where(InboundMessage.message_id == bindparam("id"))
 _THREAD_BY_IDS = _THREADED.where(InboundMessage.message_id.in_(bindparam("ids", expanding=True)))
 _REVIEW_INTRODUCER = select(Person.email).join(Referral, Referral.introducer_id == Person.id).where(
-    Referral.id == bindparam("id"), Referral.status == "needs_review")
+    Referral.id == bindparam("id"), Referral.status == Status.NEEDS_REVIEW)
 _REFERRALS_BY_SUBJECT = select(Referral.id).where(
     Referral.subject_key == bindparam("key")).order_by(Referral.id.desc()).limit(5)
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from models import Member, Partner, Referral
 from worker.core import money
 from worker.core.config import LedgerConfig, seconds
-from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE
+from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE, Status
 
-CONNECTED = frozenset({"connected", "qualified", "won"})
+CONNECTED = frozenset({Status.CONNECTED, Status.QUALIFIED, Status.WON})
 TREND_WINDOW = timedelta(days=90)
 
 
@@ -37,8 +37,8 @@ class Flow:
         self.referrals += 1
         self.connected += r.status in CONNECTED
         self.qualified += r.status in QUALIFIED
-        self.won += r.status == "won"
-        if r.status == "won":
+        self.won += r.status == Status.WON
+        if r.status == Status.WON:
             money.add(self.values, r.value_cents, r.currency)
         self.went_nowhere += r.status in WENT_NOWHERE
         self.role_unknown += not any(p.role in ("provider", "prospect") for p in r.parties)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
 from models.db import must_get
 from worker.core import money
+from worker.core.statuses import Step
 from worker.ledger import balance as ledger
 from worker.outbound import outbox
 from worker.outbound.memberview import describe, member_view
@@ -114,7 +115,7 @@ def _won(session: Session, mine: set[str], since: datetime, until: datetime) -> 
 
 def _due(session: Session, member: Member, until: datetime) -> int:
     return session.scalar(select(func.count()).select_from(FollowUp).join(Referral).where(
-        FollowUp.status == "scheduled", FollowUp.due_at < until + timedelta(days=7),
+        FollowUp.status == Step.SCHEDULED, FollowUp.due_at < until + timedelta(days=7),
         Referral.member_id == member.id)) or 0
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from models import InboundMessage, Referral
 from worker.core import lifecycle
+from worker.core.statuses import Status
 
 # How far along a referral is: the one kept must know at least as much as the one folded into it.
-_PROGRESS = {"needs_review": 0, "introduced": 1, "stale": 1, "connected": 2, "qualified": 3,
-             "won": 4, "lost": 4, "no_fit": 4}
+_PROGRESS: dict[str, int] = {Status.NEEDS_REVIEW: 0, Status.INTRODUCED: 1, Status.STALE: 1, Status.CONNECTED: 2,
+             Status.QUALIFIED: 3, Status.WON: 4, Status.LOST: 4, Status.NO_FIT: 4}
 
 
 class NotMerged(ValueError):
@@ -27,7 +28,7 @@ def refusal(keep_id: int, keep_status: str, other_id: int, other_status: str) ->
     """Why #other may not be folded into #keep ("" if it may): a pure decision on the two states."""
     if keep_id == other_id:
         return f"#{keep_id} is the same referral twice"
-    if keep_status in ("rejected", "merged"):
+    if keep_status in (Status.REJECTED, Status.MERGED):
         return f"#{keep_id} is {keep_status}: keep a referral that counts"
     if other_status in lifecycle.TERMINAL and keep_status in lifecycle.TERMINAL:
         return (f"#{keep_id} ({keep_status.replace('_', ' ')}) and #{other_id} ({other_status.replace('_', ' ')}) "

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
 from models.db import must_get
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig, seconds
+from worker.core.statuses import Kind, Mail, Status
 from worker.ledger import balance as ledger
 from worker.ledger.partners import fold_name
 from worker.outbound import outbox
@@ -126,7 +127,7 @@ def promise_nudges(session: Session, now: datetime, after: timedelta, zones: dic
 def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: dict[int, str]) -> list[Decision]:
     out = []
     for r in session.scalars(select(Referral).where(
-            Referral.kind == "heads_up", Referral.direction == "received", Referral.status == "introduced",
+            Referral.kind == Kind.HEADS_UP, Referral.direction == "received", Referral.status == Status.INTRODUCED,
             Referral.member_id.is_not(None), Referral.introduced_at <= now - after,
             Referral.introduced_at > now - 2 * after).order_by(Referral.introduced_at)):
         assert r.member_id is not None, "the query asks for a member"
@@ -139,7 +140,7 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
             continue
         reason = f"{introducer}'s heads-up of {day} about {prospects[0]} is still unanswered"
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
-            "source": "heads_up", "partner": _person_view(r.introducer), "prospect": " and ".join(prospects),
+            "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospect": " and ".join(prospects),
             "prospect_first_name": first_name(prospects[0]), "date": day,
             "subject": r.subject, "said": "", "waited": _days(after)}, (r.id,)))
     return out
@@ -162,7 +163,7 @@ def _promised_nudges(session: Session, now: datetime, after: timedelta, zones: d
         day, waited = _day(p.made_at, zone), _days(after)
         out.append(Decision(key, "promise_nudge", p.member_id, True,
                             f"{who} mentioned a possible referral on {day}; none logged in {waited}",
-                            {"source": "promise", "partner": _person_view(p.partner), "prospect": "",
+                            {"source": Kind.PROMISE, "partner": _person_view(p.partner), "prospect": "",
                              "prospect_first_name": "", "date": day, "subject": p.subject, "said": p.said,
                              "waited": waited}))
     return out
@@ -174,7 +175,7 @@ def referral_from(session: Session, partner: Person, member_id: int, since: date
         Person.partner_id == partner.partner_id)
     return session.scalar(select(Referral).where(
         Referral.introducer_id.in_(people), Referral.member_id == member_id, Referral.direction == "received",
-        Referral.status != "rejected",  # thrown out in review: not a referral
+        Referral.status != Status.REJECTED,  # thrown out in review: not a referral
         Referral.introduced_at >= since, Referral.introduced_at <= until).order_by(Referral.introduced_at).limit(1))
 
 
@@ -313,7 +314,7 @@ class Reminders:
                            referral_ids=list(d.referral_ids), member_id=member.id,
                            not_before=self._send_time(now, self.zones.get(member.name, "UTC")))
         if row is not None and error:
-            row.status, row.last_error = "failed", error
+            row.status, row.last_error = Mail.FAILED, error
         log.info("queued %s: %s", d.key, d.reason)
         return row is not None
 

@@ -10,11 +10,9 @@ from sqlalchemy.orm import Session
 
 from models import InboundMessage, Referral
 from models.base import utcnow
-from worker.classify.verdict import INTRO_KINDS
 from worker.core import lifecycle
+from worker.core.statuses import INTRO_KINDS, Kind, Status
 from worker.ledger import queries
-
-PENDING = "needs_review"
 
 
 class NotPending(LookupError):
@@ -27,7 +25,8 @@ def pending(session: Session, ids: list[int] | None) -> list[Referral]:
         return queries.candidates(session)
     wanted = list(dict.fromkeys(ids))
     found = {r.id: r for r in session.scalars(select(Referral).where(Referral.id.in_(wanted)))}
-    problems = [_why_not(i, found.get(i)) for i in wanted if found.get(i) is None or found[i].status != PENDING]
+    problems = [_why_not(i, found.get(i)) for i in wanted
+                if found.get(i) is None or found[i].status != Status.NEEDS_REVIEW]
     if problems:
         raise NotPending("; ".join(problems))
     return [found[i] for i in wanted]
@@ -42,7 +41,7 @@ def _why_not(referral_id: int, referral: Referral | None) -> str:
 def accept(session: Session, referral: Referral) -> None:
     """Yes: a logged referral of the kind the intro rules would have given it."""
     if referral.kind not in INTRO_KINDS:  # a weak_intro: its shape says which
-        referral.kind = "double_intro" if len(referral.parties) > 1 else "heads_up"
+        referral.kind = Kind.DOUBLE_INTRO if len(referral.parties) > 1 else Kind.HEADS_UP
     _move(session, referral, "review_accept", lifecycle.HAND, "accepted in review")
 
 
@@ -51,9 +50,9 @@ def connect_if_replied(session: Session, referral: Referral) -> None:
     as it would have the moment the reply came had the intro been logged then."""
     parties = [p.person.email for p in referral.parties if p.person.email]
     reply = session.scalars(select(InboundMessage).where(
-        InboundMessage.referral_id == referral.id, InboundMessage.kind == "thread_reply",
+        InboundMessage.referral_id == referral.id, InboundMessage.kind == Kind.THREAD_REPLY,
         InboundMessage.sender.in_(parties)).order_by(InboundMessage.id).limit(1)).first()
-    if reply is not None and referral.status == "introduced":
+    if reply is not None and referral.status == Status.INTRODUCED:
         _move(session, referral, "thread_reply", lifecycle.PARTY, f"{reply.sender} replied in the intro thread",
               reply.sender, reply.message_id)
 

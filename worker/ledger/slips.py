@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person, Referral, ReferralParty
 from worker.core import money
+from worker.core.statuses import QUALIFIED, Status
 from worker.ledger import partners
 from worker.ledger.partners import fold_name
 from worker.mail.commands import parse_amount
@@ -22,11 +23,12 @@ COLUMNS = ("giver", "receiver", "date", "type", "value", "giver_email", "receive
 REQUIRED = ("giver", "receiver", "date")
 # What groups write on a slip → our status. "TYFCB" is BNI's "thank you for closed business".
 TYPES = {
-    "referral": "introduced", "": "introduced", "introduced": "introduced", "connected": "connected",
-    "qualified": "qualified", "closed business": "won", "won": "won", "tyfcb": "won",
-    "lost": "lost", "no fit": "no_fit",
+    "referral": Status.INTRODUCED, "": Status.INTRODUCED, "introduced": Status.INTRODUCED,
+    "connected": Status.CONNECTED, "qualified": Status.QUALIFIED, "closed business": Status.WON,
+    "won": Status.WON, "tyfcb": Status.WON, "lost": Status.LOST, "no fit": Status.NO_FIT,
 }
-STATUS_TYPE = {"won": "closed business", "qualified": "qualified"}  # everything else exports as "referral"
+# Everything else exports as "referral".
+STATUS_TYPE: dict[str, str] = {Status.WON: "closed business", Status.QUALIFIED: "qualified"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -134,10 +136,10 @@ def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
             confidence=1.0, reason=f"imported from a slip (line {slip.line})", introduced_at=when,
             introducer_id=giver.id, member_id=None,  # history: no follow-ups, never marked stale
             subject="", subject_key="", excerpt="",
-            value_cents=slip.value_cents if slip.status == "won" else None,
-            currency=slip.currency if slip.status == "won" else "", outcome_note="",
-            won_at=when if slip.status == "won" else None,
-            qualified_at=when if slip.status in ("qualified", "won") else None,
+            value_cents=slip.value_cents if slip.status == Status.WON else None,
+            currency=slip.currency if slip.status == Status.WON else "", outcome_note="",
+            won_at=when if slip.status == Status.WON else None,
+            qualified_at=when if slip.status in QUALIFIED else None,
         )
         session.add(referral)
         session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
 from models.db import must_get
+from worker.core.statuses import Mail
 from worker.mail import bounces
 from worker.outbound import backoff, mailer, outbox, pauses, sendrules
 
@@ -136,7 +137,8 @@ class Deliverer:
         if not refusal.about_address:
             return self._finish(outbox_id, outbox.mark_failed, str(exc), result="failed")
         with self.sessions.begin() as session:
-            pauses.settle(session, outbox_id, to_addr, error, refusal, "smtp", self.now(), from_statuses=("sending",))
+            pauses.settle(session, outbox_id, to_addr, error, refusal, "smtp", self.now(),
+                          from_statuses=(Mail.SENDING,))
         log.warning("outbox #%s: %s refused at %s for good: %s; mail to it paused", outbox_id, to_addr,
                     exc.stage.upper(), error)
         return "bounced"

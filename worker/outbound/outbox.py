@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from models import FollowUp, OptOut, OutboxMessage, PausedAddress, Referral, ReferralEvent
 from models.db import insert_new, rowcount
+from worker.core.statuses import Mail
 from worker.outbound import sendrules
 
-OPEN = ("queued", "sending")
+OPEN = (Mail.QUEUED, Mail.SENDING)
 
 
 def queue(session: Session, *, key: str, kind: str, to: str, sender: str, rendered, now: datetime,
@@ -24,13 +25,13 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
     ON CONFLICT, not a look first: two processes queueing the same key at once (two `run`s'
     sweeps) must not fail one of them on the unique key; the later one simply gets None."""
     values = dict(
-        dedupe_key=key, kind=kind, status="queued", referral_ids=referral_ids, member_id=member_id,
+        dedupe_key=key, kind=kind, status=Mail.QUEUED, referral_ids=referral_ids, member_id=member_id,
         from_addr=sender, to_addr=to, reply_to=reply_to, subject=rendered.subject,
         text_body=rendered.text, html_body=rendered.html, in_reply_to=in_reply_to,
         references=in_reply_to, not_before=not_before or now, queued_at=now, attempts=0,
     )
     if opted_out(session, to):
-        values.update(status="suppressed", reason=f"{to} opted out of our mail")
+        values.update(status=Mail.SUPPRESSED, reason=f"{to} opted out of our mail")
     new_id = session.scalar(insert_new(session, OutboxMessage.__table__, key=("dedupe_key",))
                             .values(**values).returning(OutboxMessage.id))
     return None if new_id is None else session.get(OutboxMessage, new_id)
@@ -45,15 +46,15 @@ _CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, Ou
             OutboxMessage.referral_ids, OutboxMessage.reason)
 CLAIM_RETURNING = (
     update(OutboxMessage.__table__)
-    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "queued",
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == Mail.QUEUED,
            OutboxMessage.not_before <= bindparam("now"))
-    .values(status="sending", claimed_at=bindparam("now"), attempts=OutboxMessage.attempts + 1)
+    .values(status=Mail.SENDING, claimed_at=bindparam("now"), attempts=OutboxMessage.attempts + 1)
     .returning(*_CLAIMED)
 )
 # What the daily cap counts: mail to the address that went (or is going) out since `since`,
 # except a member's own confirmations (worker/outbound/sendrules.py CAP_EXEMPT).
 _COUNTED = (OutboxMessage.to_addr == bindparam("to_addr"),
-            OutboxMessage.status.in_(("sent", "sending", "unconfirmed")),
+            OutboxMessage.status.in_((Mail.SENT, Mail.SENDING, Mail.UNCONFIRMED)),
             OutboxMessage.claimed_at >= bindparam("since"),
             OutboxMessage.kind.not_in(sorted(sendrules.CAP_EXEMPT)))
 LIMIT_FACTS = select(  # (opted out?, paused?, mails to the address counted by the cap since `since`)
@@ -101,41 +102,41 @@ def withdraw_follow_ups(session: Session, referral_id: int, reason: str) -> int:
     step: an out-of-office date, a SNOOZE); lifecycle.withdraw does the same for every event."""
     mail = select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id, FollowUp.outbox_id.is_not(None))
     return rowcount(session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(mail), OutboxMessage.status == "queued",
+        update(OutboxMessage).where(OutboxMessage.id.in_(mail), OutboxMessage.status == Mail.QUEUED,
                                     OutboxMessage.kind == "follow_up")
-        .values(status="cancelled", reason=reason[:2000]).execution_options(synchronize_session=False)
+        .values(status=Mail.CANCELLED, reason=reason[:2000]).execution_options(synchronize_session=False)
     ))
 # Only the claim that made it (same attempt, still sending) may hand the mail over: a worker
 # whose claim the sweep took back must not send it beside the next one.
 MARK_HANDED_OVER = (
     update(OutboxMessage.__table__)
-    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == "sending",
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == Mail.SENDING,
            OutboxMessage.attempts == bindparam("attempt"))
     .values(handed_over_at=bindparam("now"))
 )
 # From unconfirmed too: the sweep gave up on the worker, then the server's 250 arrived after all.
 MARK_SENT = (
     update(OutboxMessage.__table__)
-    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status.in_(("sending", "unconfirmed")))
-    .values(status="sent", message_id=bindparam("message_id"), sent_at=bindparam("now"), last_error="")
+    .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status.in_((Mail.SENDING, Mail.UNCONFIRMED)))
+    .values(status=Mail.SENT, message_id=bindparam("message_id"), sent_at=bindparam("now"), last_error="")
 )
 
 
 def _settle(session: Session | Connection, outbox_id: int, **values) -> bool:
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending")
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == Mail.SENDING)
         .values(**values)
     )
     return rowcount(result) == 1
 
 
 def mark_failed(session: Session | Connection, outbox_id: int, error: str) -> bool:
-    return _settle(session, outbox_id, status="failed", last_error=error[:2000])
+    return _settle(session, outbox_id, status=Mail.FAILED, last_error=error[:2000])
 
 
 def mark_suppressed(session: Session | Connection, outbox_id: int, reason: str) -> bool:
-    return _settle(session, outbox_id, status="suppressed", reason=reason)
+    return _settle(session, outbox_id, status=Mail.SUPPRESSED, reason=reason)
 
 
 def mark_broken(session: Session | Connection, outbox_id: int, error: str) -> bool:
@@ -143,26 +144,26 @@ def mark_broken(session: Session | Connection, outbox_id: int, error: str) -> bo
     then it may have arrived, and `outbox retry --failed` must not send it again in bulk."""
     handed = rowcount(session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == "sending",
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == Mail.SENDING,
                OutboxMessage.handed_over_at.is_not(None))
-        .values(status="unconfirmed", last_error=error[:2000])
+        .values(status=Mail.UNCONFIRMED, last_error=error[:2000])
     ))
     return handed == 1 or mark_failed(session, outbox_id, error)
 
 
 def mark_unconfirmed(session: Session | Connection, outbox_id: int, error: str) -> bool:
     """Handed over, no answer: it may have arrived. Only a person sends it again."""
-    return _settle(session, outbox_id, status="unconfirmed", last_error=error[:2000])
+    return _settle(session, outbox_id, status=Mail.UNCONFIRMED, last_error=error[:2000])
 
 
 def release(session: Session, outbox_id: int, error: str, retry_at: datetime) -> bool:
     """A temporary failure: back to queued; the sweep nudges it again at retry_at."""
-    return _settle(session, outbox_id, status="queued", last_error=error[:2000], not_before=retry_at,
+    return _settle(session, outbox_id, status=Mail.QUEUED, last_error=error[:2000], not_before=retry_at,
                    nudged_at=None, job_id=None, claimed_at=None, handed_over_at=None)
 
 
 def defer(session: Session | Connection, outbox_id: int, until: datetime, reason: str) -> bool:
-    return _settle(session, outbox_id, status="queued", reason=reason, not_before=until,
+    return _settle(session, outbox_id, status=Mail.QUEUED, reason=reason, not_before=until,
                    nudged_at=None, claimed_at=None, attempts=OutboxMessage.attempts - 1)
 
 
@@ -170,7 +171,7 @@ def due_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
     """Queued rows ready to send that no job was sent for yet."""
     return list(session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "queued", OutboxMessage.not_before <= now, OutboxMessage.nudged_at.is_(None))
+        .where(OutboxMessage.status == Mail.QUEUED, OutboxMessage.not_before <= now, OutboxMessage.nudged_at.is_(None))
         .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
     ))
 
@@ -180,7 +181,7 @@ def nudged_due(session: Session, now: datetime, before: datetime, limit: int = 5
     (id, job_id, nudged_at) — waiting in a backlog, or lost with the queue."""
     return list(session.execute(
         select(OutboxMessage.id, OutboxMessage.job_id, OutboxMessage.nudged_at)
-        .where(OutboxMessage.status == "queued", OutboxMessage.not_before <= now,
+        .where(OutboxMessage.status == Mail.QUEUED, OutboxMessage.not_before <= now,
                OutboxMessage.nudged_at < before)
         .order_by(OutboxMessage.nudged_at, OutboxMessage.id).limit(limit)
     ))
@@ -199,23 +200,23 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
     may have arrived, and it becomes unconfirmed instead of going out twice. A mail whose every
     attempt killed its worker fails instead of taking the next worker down too.
     """
-    stale = (OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - timeout)
+    stale = (OutboxMessage.status == Mail.SENDING, OutboxMessage.claimed_at < now - timeout)
     unconfirmed = rowcount(session.execute(
         update(OutboxMessage).where(*stale, OutboxMessage.handed_over_at.is_not(None))
-        .values(status="unconfirmed", last_error="the worker sending it stopped answering after it began "
+        .values(status=Mail.UNCONFIRMED, last_error="the worker sending it stopped answering after it began "
                 "handing the mail to the SMTP server: it may or may not have arrived")
     ))
     gave_up = 0
     if max_attempts is not None:
         gave_up = rowcount(session.execute(
             update(OutboxMessage).where(*stale, OutboxMessage.attempts >= max_attempts)
-            .values(status="failed", claimed_at=None,
+            .values(status=Mail.FAILED, claimed_at=None,
                     last_error=f"gave up after {max_attempts} attempts: "
                                "the worker sending it stopped answering each time")
         ))
     result = session.execute(
         update(OutboxMessage).where(*stale)
-        .values(status="queued", nudged_at=None, claimed_at=None,
+        .values(status=Mail.QUEUED, nudged_at=None, claimed_at=None,
                 last_error="released: the worker sending it stopped answering")
     )
     return rowcount(result) + gave_up + unconfirmed
@@ -224,7 +225,7 @@ def release_stale(session: Session, now: datetime, timeout: timedelta, max_attem
 def unconfirmed_before(session: Session, before: datetime) -> list[int]:
     """Unconfirmed rows handed over before `before`: waiting for a person's decision."""
     return list(session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status == "unconfirmed",
+        select(OutboxMessage.id).where(OutboxMessage.status == Mail.UNCONFIRMED,
                                        OutboxMessage.handed_over_at < before).order_by(OutboxMessage.id)))
 
 
@@ -232,7 +233,7 @@ def opted_out(session: Session, email: str) -> bool:
     return session.scalar(select(OptOut.id).where(OptOut.email == email.lower())) is not None
 
 
-RETRYABLE = ("failed", "suppressed", "cancelled", "unconfirmed", "bounced")
+RETRYABLE = (Mail.FAILED, Mail.SUPPRESSED, Mail.CANCELLED, Mail.UNCONFIRMED, Mail.BOUNCED)
 
 
 def retry(session: Session, outbox_id: int, now: datetime) -> bool:
@@ -242,7 +243,7 @@ def retry(session: Session, outbox_id: int, now: datetime) -> bool:
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(RETRYABLE))
-        .values(status="queued", not_before=now, nudged_at=None, attempts=0, last_error="", reason="",
+        .values(status=Mail.QUEUED, not_before=now, nudged_at=None, attempts=0, last_error="", reason="",
                 handed_over_at=None, job_id=None)
     )
     return rowcount(result) == 1
@@ -253,7 +254,7 @@ def send_now(session: Session, outbox_id: int, now: datetime) -> bool:
     for its next retry. The cap does not hold it back again (SEND_NOW); an opt-out and the
     send-time checks (worker/outbound/sendrules.py) still apply."""
     result = session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == Mail.QUEUED)
         .values(not_before=now, nudged_at=None, job_id=None, reason=SEND_NOW)
     )
     return rowcount(result) == 1
@@ -264,7 +265,7 @@ def release_cap_deferred(session: Session, now: datetime) -> int:
     in the config (and a restart) lets out what now fits; the rest is deferred again, until the
     cap frees (not a day later than before)."""
     return rowcount(session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.not_before > now,
+        update(OutboxMessage).where(OutboxMessage.status == Mail.QUEUED, OutboxMessage.not_before > now,
                                     OutboxMessage.reason.startswith(CAP_DEFERRED))
         .values(not_before=now, nudged_at=None, job_id=None).execution_options(synchronize_session=False)
     ))
@@ -272,7 +273,7 @@ def release_cap_deferred(session: Session, now: datetime) -> int:
 
 def retry_failed(session: Session, now: datetime) -> list[int]:
     """Every failed row queued again (suppressed ones stay: an opt-out is not a failure)."""
-    ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")
+    ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == Mail.FAILED)
                                .order_by(OutboxMessage.id)))
     for outbox_id in ids:
         retry(session, outbox_id, now)
@@ -282,11 +283,11 @@ def retry_failed(session: Session, now: datetime) -> list[int]:
 def cancel(session: Session, outbox_id: int) -> bool:
     """A queued mail is not sent; an unconfirmed one is settled (not sent again, off the list)."""
     queued = rowcount(session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "queued")
-        .values(status="cancelled", reason="cancelled by hand")
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == Mail.QUEUED)
+        .values(status=Mail.CANCELLED, reason="cancelled by hand")
     ))
     settled = rowcount(session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == "unconfirmed")
-        .values(status="cancelled", reason="unconfirmed, settled by hand: not sent again")
+        update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status == Mail.UNCONFIRMED)
+        .values(status=Mail.CANCELLED, reason="unconfirmed, settled by hand: not sent again")
     ))
     return queued + settled == 1

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage, PausedAddress
 from models.db import insert_new, rowcount
+from worker.core.statuses import Mail
 from worker.mail import bounces
 from worker.outbound import mailer
 
 log = logging.getLogger("introledger.bounces")
 RECENT = timedelta(days=7)  # how old a send a report without a Message-ID may still be about
-BOUNCEABLE = ("sent", "unconfirmed")  # an unconfirmed mail that comes back did reach a server
+BOUNCEABLE = (Mail.SENT, Mail.UNCONFIRMED)  # an unconfirmed mail that comes back did reach a server
 _OURS = re.compile(r"^ol(\d{1,18})\.[0-9a-f]{16}@")
 
 
@@ -54,7 +55,7 @@ def find(session: Session, report: bounces.Report, tracking: str, now: datetime)
         recent = session.execute(
             select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.status, sent)
             .where(func.lower(OutboxMessage.to_addr).in_(addresses), sent >= now - RECENT, sent <= now,
-                   OutboxMessage.status.in_((*BOUNCEABLE, "bounced")))
+                   OutboxMessage.status.in_((*BOUNCEABLE, Mail.BOUNCED)))
             .order_by(sent.desc(), OutboxMessage.id.desc()).limit(1)).first()
         if recent is not None:
             return Returned(recent.id, recent.to_addr, recent.status, failure,
@@ -80,7 +81,7 @@ def mark_bounced(session: Session | Connection, outbox_id: int, error: str, reas
     """sent/unconfirmed → bounced (a report), or sending → bounced (refused while sending)."""
     return rowcount(session.execute(
         update(OutboxMessage).where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(from_statuses))
-        .values(status="bounced", last_error=error[:2000], reason=reason[:2000])
+        .values(status=Mail.BOUNCED, last_error=error[:2000], reason=reason[:2000])
         .execution_options(synchronize_session=False)
     )) == 1
 
@@ -121,7 +122,7 @@ def unpause(session: Session, email: str) -> tuple[object | None, list[int]]:
         return None, []
     session.execute(delete(PausedAddress).where(PausedAddress.id == found.id))
     held = list(session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.status == "suppressed",
+        select(OutboxMessage.id).where(OutboxMessage.status == Mail.SUPPRESSED,
                                        OutboxMessage.reason.startswith(_held_prefix(email)))
         .order_by(OutboxMessage.id)))
     return found, held
@@ -135,7 +136,7 @@ def bounced_not_paused(session: Session, since: datetime) -> list[OutboxMessage]
     """Bounced mail whose refusal was about our mail or our server, not the address: what doctor
     points at (SPF, DKIM, DMARC, a block list), newest first."""
     return list(session.scalars(
-        select(OutboxMessage).where(OutboxMessage.status == "bounced", OutboxMessage.reason.startswith(NOT_PAUSED),
+        select(OutboxMessage).where(OutboxMessage.status == Mail.BOUNCED, OutboxMessage.reason.startswith(NOT_PAUSED),
                                     OutboxMessage.claimed_at >= since)
         .order_by(OutboxMessage.id.desc())))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from worker.core import lifecycle
+from worker.core.statuses import QUALIFIED
 
 # The daily cap protects partners and prospects from us, not members from their own mail. These
 # kinds are never held back by it and never counted in it, so they cannot starve what it guards:
@@ -40,7 +41,7 @@ RULES: dict[str, Wanted] = {
     # "Sorry, I did not catch that": moot once a readable answer came.
     "clarification": Wanted(None, frozenset({"answer", "correction", *STOP_EVENTS}), True),
     # "Your intro turned into business": not after the member corrected the answer away.
-    "closed_business": Wanted(frozenset({"qualified", "won"}), frozenset(), False),
+    "closed_business": Wanted(QUALIFIED, frozenset(), False),
 }
 
 
