@@ -368,12 +368,15 @@ def _duration(text: str) -> int | None:
 
 # ---- amounts ---------------------------------------------------------------------------------
 
-_CURRENCY_SYMBOLS = {"US$": "USD", "C$": "CAD", "A$": "AUD", "R$": "BRL", "$": "USD", "€": "EUR",
-                     "£": "GBP", "¥": "JPY", "₹": "INR"}
-_CURRENCY_CODES = frozenset(("USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "NZD", "SEK", "NOK",
-                             "DKK", "PLN", "CZK", "HUF", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR"))
-_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR",
-                   "pound": "GBP", "pounds": "GBP", "pfund": "GBP", "franken": "CHF"}
+# How people write a currency, lower-cased → its ISO 4217 code: one table for symbols, codes and words.
+CURRENCIES = {
+    "us$": "USD", "c$": "CAD", "a$": "AUD", "r$": "BRL", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY",
+    "₹": "INR",
+    **{code.lower(): code for code in ("USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK",
+                                       "PLN", "CZK", "HUF", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR")},
+    "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR",
+    "pound": "GBP", "pounds": "GBP", "pfund": "GBP", "franken": "CHF",
+}
 _MAX_AMOUNT_TEXT = 10_000  # an amount sits on one reply line; the cap bounds work on hostile input
 _MULTIPLIERS = {
     **dict.fromkeys(("k", "thousand", "tausend", "mille"), 1000),
@@ -382,8 +385,8 @@ _MULTIPLIERS = {
 }
 _NO_LETTER_BEFORE, _NO_LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
 _CURRENCY = (
-    rf"(?:{_alternation(_CURRENCY_SYMBOLS)}"
-    rf"|{_NO_LETTER_BEFORE}(?:{_alternation({*_CURRENCY_CODES, *_CURRENCY_WORDS})})"
+    rf"(?:{_alternation(w for w in CURRENCIES if not w.isalpha())}"  # symbols: "US$4,500", "4500€"
+    rf"|{_NO_LETTER_BEFORE}(?:{_alternation(w for w in CURRENCIES if w.isalpha())})"  # whole words only
     rf"{_NO_LETTER_AFTER})"
 )
 # Grouped ("4,500", "4.500,00", "3 000", "2'500") before plain ("4500", "4,5", "1250.50").
@@ -434,16 +437,11 @@ def _plausible_bare(text: str, match: re.Match[str]) -> bool:
 
 def _to_amount(match: re.Match[str], default_currency: str) -> Amount:
     written = match["pre"] or match["post"]
-    currency = _currency_code(written) if written else default_currency.upper()
+    currency = CURRENCIES[written.lower()] if written else default_currency.upper()
     multiplier = _MULTIPLIERS[match["suffix"].lower()] if match["suffix"] else 1
     return Amount(to_minor(_decimal(match["num"]) * multiplier, currency), currency)
 
 
-def _currency_code(written: str) -> str:
-    key = written.upper()
-    if key in _CURRENCY_SYMBOLS:
-        return _CURRENCY_SYMBOLS[key]
-    return key if key in _CURRENCY_CODES else _CURRENCY_WORDS[written.lower()]
 
 
 def _decimal(number: str) -> Decimal:
