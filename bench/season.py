@@ -1324,9 +1324,9 @@ def _side() -> dict:
 
 
 def _seconds(duration: str) -> float:
-    from worker.core.config import seconds
+    from worker.core import durations
 
-    return seconds(duration)
+    return durations.parse(duration).total_seconds()
 
 
 # ---- the report ---------------------------------------------------------------------------------

@@ -343,7 +343,8 @@ def test_a_snoozed_referral_does_not_go_stale_while_the_snooze_runs(tmp_path, da
     with app.sessions() as s:
         assert s.get(Referral, 1).status == "stale"
     stale = _events(app)[-1]
-    assert stale.event == "stale" and stale.reason.startswith("no answer 60d after the snooze ended on 2027-01-04; ")
+    assert stale.event == "stale"
+    assert stale.reason.startswith("no answer 60 days after the snooze ended on 2027-01-04; ")
     app.engine.dispose()
 
 

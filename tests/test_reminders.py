@@ -113,7 +113,8 @@ def test_a_referral_after_the_check_in_time_counts_next_month(tmp_path, sqlite_u
     app = make(tmp_path, sqlite_url, clock, coffee={"day_of_month": 1, "hour": 9})
     History(app).intro(CAROL, DANA, clock.current)  # after 09:00 New York on the 1st
     assert sweep(app) == 0
-    assert reasons(app)["coffee:1:2026-12"].startswith("no partner with a referral either way in the 90d before 1 Dec")
+    said = reasons(app)["coffee:1:2026-12"]
+    assert said.startswith("no partner with a referral either way in the 90 days before 1 Dec")
 
 
 # ---- nudges about promised referrals -----------------------------------------------------------

@@ -16,7 +16,7 @@ from models.db import make_engine, require_migrated, session_factory
 from worker.classify import directory as member_directory
 from worker.classify.directory import Directory
 from worker.classify.rules import Context
-from worker.core.config import Config, seconds
+from worker.core.config import Config
 from worker.core.outages import wait_out
 from worker.followups.replymatch import TokenPolicy, find_reply
 from worker.followups.schedule import FollowUps
@@ -158,7 +158,7 @@ def _follow_up_parts(config: Config, templates: Templates, now):
     vocabulary = _vocabulary(f.vocabulary)
     desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now, out.quiet_hours,
                       out.default_timezone)
-    age = seconds(f.token_max_age) / 86400 if f.token_max_age else None
+    age = f.token_max_age.total_seconds() / 86400 if f.token_max_age else None
     policy = TokenPolicy(s.tracking.address, secret, age)
     return followups, desk, lambda session, msg: find_reply(session, msg, policy, now())
 

@@ -1,13 +1,14 @@
 """Typed configuration: config.yaml validated once at start, every problem listed with its key."""
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from worker.core import queue_names
+from worker.core import durations, queue_names
 from worker.core.queue_names import NAMESPACE_PATTERN
 
 DEFAULT_PATH = "config.yaml"
@@ -165,21 +166,22 @@ class ThankYouConfig(_Strict):
     max_age_days: float = Field(3, gt=0)
 
 
-_DURATION = r"^\d+(\.\d+)?\s*[smhdw]$"
+def _duration(value: object) -> timedelta:
+    if not isinstance(value, str):  # a bare 60 would be read as seconds: say the unit
+        raise ValueError(f"durations look like {durations.EXAMPLES}; not {value!r}")
+    return durations.parse(value)
 
 
-def seconds(duration: str) -> float:
-    """'30s', '10m', '2h', '7d', '2w' → seconds (validated by the config's patterns)."""
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    return float(duration[:-1].strip()) * units[duration[-1]]
+# Written "7d", "2w", "2 weeks" (worker/core/durations.py), read as a timedelta once, here.
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
 class FollowUpConfig(_Strict):
     enabled: bool = True
     # Delays after the intro, one follow-up mail each, to the member of the referral.
-    steps: list[str] = Field(["7d", "21d"], min_length=0)
-    stale_after: str = Field("60d", pattern=_DURATION)
-    token_max_age: str | None = Field(None, pattern=_DURATION)
+    steps: list[Duration] = [timedelta(days=7), timedelta(days=21)]
+    stale_after: Duration = timedelta(days=60)
+    token_max_age: Duration | None = None
     default_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
     # Text only, e.g. "A $25 gift card is on its way." — no payments are made.
     reward: str = ""
@@ -190,16 +192,6 @@ class FollowUpConfig(_Strict):
     # The authserv-id your receiving server writes in Authentication-Results (e.g. mx.example.com):
     # only its verdicts are read. Unset: a sender's From is checked by the reply token alone.
     authserv_id: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
-
-    @field_validator("steps")
-    @classmethod
-    def _steps(cls, v: list[str]) -> list[str]:
-        import re
-
-        bad = [d for d in v if not re.match(_DURATION, d)]
-        if bad:
-            raise ValueError(f"durations look like 30s, 10m, 2h, 7d, 2w; not {bad}")
-        return v
 
 
 class DigestConfig(_Strict):
@@ -215,7 +207,7 @@ class LedgerConfig(_Strict):
     unbalanced_ratio: float = Field(3.0, gt=1)
     min_given: int = Field(3, ge=1)
     # Gone quiet: nothing either way for this long.
-    quiet_after: str = Field("90d", pattern=_DURATION)
+    quiet_after: Duration = timedelta(days=90)
     # Went nowhere: this share (or more) of what you gave never connected.
     nowhere_share: float = Field(0.5, gt=0, le=1)
 
@@ -227,14 +219,14 @@ class CoffeeReminder(_Strict):
     day_of_month: int = Field(1, ge=1, le=28)
     hour: int = Field(9, ge=0, le=23)  # in the member's time zone
     # Active: a referral either way within this long.
-    active_within: str = Field("90d", pattern=_DURATION)
+    active_within: Duration = timedelta(days=90)
 
 
 class PromiseReminder(_Strict):
     """A nudge when a partner mentioned a possible referral and nothing was logged since."""
 
     enabled: bool = True
-    after: str = Field("14d", pattern=_DURATION)
+    after: Duration = timedelta(days=14)
 
 
 class DailyPrompt(_Strict):

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from models import FollowUp, Member, Referral
 from models.db import must_get, skip_locked
-from worker.core import lifecycle
-from worker.core.config import FollowUpConfig, QuietHours, seconds
+from worker.core import durations, lifecycle
+from worker.core.config import FollowUpConfig, QuietHours
 from worker.core.statuses import OPEN, Mail, Status, Step
 from worker.mail import tokens
 from worker.outbound import outbox
@@ -34,12 +34,12 @@ class FollowUps:
         if referral is None or referral.member_id is None or referral.status != Status.INTRODUCED:
             return
         now = self.now()
-        if now - referral.introduced_at > timedelta(seconds=seconds(self.policy.stale_after)):
+        if now - referral.introduced_at > self.policy.stale_after:
             return  # a backfilled old intro: asking now would be noise
         existing = set(session.scalars(select(FollowUp.step).where(FollowUp.referral_id == referral.id)))
         for step, delay in enumerate(self.policy.steps, start=1):
             if step not in existing:
-                due = max(referral.introduced_at + timedelta(seconds=seconds(delay)), now)
+                due = max(referral.introduced_at + delay, now)
                 session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status=Step.SCHEDULED))
 
     def reply_to(self, referral_id: int, step: int, to: str) -> str:
@@ -88,14 +88,14 @@ class FollowUps:
         return row
 
     def _mark_stale(self, session: Session, now: datetime) -> None:
-        after = timedelta(seconds=seconds(self.policy.stale_after))
+        after = self.policy.stale_after
         cutoff = now - after
         for referral in session.scalars(skip_locked(select(Referral).where(
                 Referral.status.in_(lifecycle.sources("stale")), Referral.introduced_at < cutoff,
                 or_(Referral.snoozed_until.is_(None), Referral.snoozed_until < cutoff),
                 Referral.member_id.is_not(None)), Referral)):
             quiet, why = lifecycle.gone_quiet(referral.introduced_at, referral.snoozed_until, now, after,
-                                              self.policy.stale_after)
+                                              durations.words(after))
             if quiet:
                 lifecycle.record(session, referral, "stale",
                                  lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale"), now, reason=why)

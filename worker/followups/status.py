@@ -15,7 +15,7 @@ from models import FollowUp, Member, OptOut, Referral, ReferralEvent
 from models.db import must_get
 from worker.classify.ooo import before_robot
 from worker.classify.verdict import Verdict
-from worker.core import lifecycle
+from worker.core import durations, lifecycle
 from worker.core.config import QuietHours
 from worker.core.money import format_money
 from worker.core.statuses import QUALIFIED, TERMINAL, Mail, Status, Step
@@ -245,7 +245,7 @@ class StatusDesk:
             again = now + timedelta(seconds=command.snooze_seconds)
             referral.snoozed_until = again  # the stale timer waits for it too
             lifecycle.record(session, referral, event, decision, now,
-                             reason=f"snoozed {_duration(command)}: next follow-up on {_day(again)} ({via})",
+                             reason=f"snoozed {durations.words(again - now)}: next follow-up on {_day(again)} ({via})",
                              because=f"the next one was moved to {again:%Y-%m-%d %H:%M} UTC", **facts)
             self.followups.reschedule(session, referral.id, again)
             if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
@@ -411,12 +411,6 @@ def _in(delta: timedelta) -> str:
     if days % 7 == 0:
         return "in a week" if days == 7 else f"in {days // 7} weeks"
     return "tomorrow" if days == 1 else f"in {days} days"
-
-
-def _duration(command: Command) -> str:
-    s = command.snooze_seconds
-    assert s is not None, "a SNOOZE always says for how long"
-    return f"{s // 86400} days" if s >= 86400 else f"{s} seconds"
 
 
 def format_value(referral: Referral) -> str:

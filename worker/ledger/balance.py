@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Partner, Referral
 from worker.core import money
-from worker.core.config import LedgerConfig, seconds
+from worker.core.config import LedgerConfig
 from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE, Status
 
 CONNECTED = frozenset({Status.CONNECTED, Status.QUALIFIED, Status.WON})
@@ -104,7 +104,7 @@ class Thresholds:
 
     @classmethod
     def from_config(cls, c: LedgerConfig) -> "Thresholds":
-        return cls(c.unbalanced_ratio, c.min_given, seconds(c.quiet_after) / 86400, c.nowhere_share)
+        return cls(c.unbalanced_ratio, c.min_given, c.quiet_after.total_seconds() / 86400, c.nowhere_share)
 
 
 def names(who: str, member) -> bool:

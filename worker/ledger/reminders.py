@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
 from models.db import must_get
-from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig, seconds
+from worker.core import durations
+from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig
 from worker.core.statuses import Kind, Mail, Status
 from worker.ledger import balance as ledger
 from worker.ledger.partners import fold_name
@@ -66,13 +67,14 @@ def coffee_check_in(session: Session, member: Member, zone: str, now: datetime, 
         return skip(key, "already queued this month")
     # As of the slot, whenever the sweep gets to it: a referral logged after it counts next month.
     as_of = slot.astimezone(now.tzinfo)
-    active = active_partners(session, member, as_of, timedelta(seconds=seconds(policy.active_within)), thresholds)
+    active = active_partners(session, member, as_of, policy.active_within, thresholds)
     if not active:
-        return skip(key, f"no partner with a referral either way in the {policy.active_within} before {slot:%-d %b}")
+        window = durations.words(policy.active_within)
+        return skip(key, f"no partner with a referral either way in the {window} before {slot:%-d %b}")
     names = ", ".join(p["name"] for p in active)
     return Decision(key, "coffee_check_in", member.id, True,
                     f"{local:%B %Y} check-in: {len(active)} active partner(s): {names}",
-                    {"month": f"{local:%B %Y}", "window": _days(timedelta(seconds=seconds(policy.active_within))),
+                    {"month": f"{local:%B %Y}", "window": durations.words(policy.active_within),
                      "partners": active})
 
 
@@ -142,7 +144,7 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
             "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospect": " and ".join(prospects),
             "prospect_first_name": first_name(prospects[0]), "date": day,
-            "subject": r.subject, "said": "", "waited": _days(after)}, (r.id,)))
+            "subject": r.subject, "said": "", "waited": durations.words(after)}, (r.id,)))
     return out
 
 
@@ -160,7 +162,7 @@ def _promised_nudges(session: Session, now: datetime, after: timedelta, zones: d
             out.append(Decision(key, "promise_nudge", p.member_id, False,
                                 f"kept: {who} sent referral #{kept.id} on {_day(kept.introduced_at, zone)}"))
             continue
-        day, waited = _day(p.made_at, zone), _days(after)
+        day, waited = _day(p.made_at, zone), durations.words(after)
         out.append(Decision(key, "promise_nudge", p.member_id, True,
                             f"{who} mentioned a possible referral on {day}; none logged in {waited}",
                             {"source": Kind.PROMISE, "partner": _person_view(p.partner), "prospect": "",
@@ -182,16 +184,6 @@ def referral_from(session: Session, partner: Person, member_id: int, since: date
 def _person_view(person: Person) -> dict:
     name = person.name or person.email or "someone"
     return {"name": name, "first_name": first_name(person.name, person.email), "email": person.email or ""}
-
-
-def _days(span: timedelta) -> str:
-    """'14 days', '1 day', '6 hours', '30 seconds': a duration from the config, in words."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        count = round(span.total_seconds() / size)
-        if count >= 1:
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    count = round(span.total_seconds())
-    return f"{count} second{'' if count == 1 else 's'}"
 
 
 # ---- the daily "who could you refer today?" ----------------------------------------------------
@@ -289,7 +281,7 @@ class Reminders:
             if p.daily.enabled:
                 out.append(daily_prompt(session, member, zone, now, p.daily, self.thresholds))
         if p.promises.enabled:
-            out += promise_nudges(session, now, timedelta(seconds=seconds(p.promises.after)), by_id)
+            out += promise_nudges(session, now, p.promises.after, by_id)
         return out
 
     def queue_due(self, session: Session) -> int:

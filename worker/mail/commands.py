@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from worker.core import durations
 from worker.core.money import Amount, to_minor
 
 
@@ -314,56 +315,13 @@ def _build(line: str, folded: str, origin: list[int], hit: re.Match[str], verb: 
     return command
 
 
-# ---- durations -------------------------------------------------------------------------------
-
-_UNIT_SECONDS = {
-    **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "sek", "sekunde", "sekunden",
-                     "seconde", "secondes", "segundo", "segundos", "seconden"), 1),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuten", "minuto", "minutos"), 60),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "std", "stunde", "stunden", "heure",
-                     "heures", "hora", "horas", "uur"), 3600),
-    **dict.fromkeys(("d", "day", "days", "tag", "tage", "tagen", "jour", "jours", "dia", "dias",
-                     "dag", "dagen"), 86400),
-    **dict.fromkeys(("w", "wk", "wks", "week", "weeks", "woche", "wochen", "semaine", "semaines",
-                     "semana", "semanas", "weken"), 7 * 86400),
-    # A month is 30 days: a snooze needs an interval, not a calendar date.
-    **dict.fromkeys(("mo", "mos", "month", "months", "monat", "monate", "monaten", "mois", "mes",
-                     "meses", "maand", "maanden"), 30 * 86400),
-}
-_NUMBER_WORDS = {
-    **dict.fromkeys(("a", "an", "one", "ein", "eine", "einen", "un", "une", "una", "uno", "een"),
-                    1),
-    **dict.fromkeys(("two", "zwei", "deux", "dos", "twee"), 2),
-    **dict.fromkeys(("three", "drei", "trois", "tres", "drie"), 3),
-}
-_UNITS = _alternation(_UNIT_SECONDS)
-# Matched against folded text, so "días" is "dias" and "Wochen" is "wochen".
-_DURATION = re.compile(
-    r"(?<![\w.,])(?:(?P<digits>\d{1,4}(?:[.,]\d{1,2})?)\s*"
-    rf"|(?P<word>{_alternation(_NUMBER_WORDS)})\s+)"
-    rf"(?P<unit>{_UNITS})(?!\w)"
-)
-
-
 def _snooze_seconds(folded: str, hit: re.Match[str]) -> int:
     # "snooze 2 weeks" puts the duration after the word, "2 Wochen später" before it.
     for part in (folded[hit.end():], folded[:hit.start()]):
-        seconds = _duration(part)
-        if seconds is not None:
-            return seconds
+        found = durations.find(part)
+        if found is not None:
+            return int(found.total_seconds())
     return _DEFAULT_SNOOZE
-
-
-def _duration(text: str) -> int | None:
-    match = _DURATION.search(text)
-    if match is None:
-        return None
-    count: Decimal | int
-    if match["digits"]:
-        count = Decimal(match["digits"].replace(",", "."))
-    else:
-        count = _NUMBER_WORDS[match["word"]]
-    return int(count * _UNIT_SECONDS[match["unit"]])
 
 
 # ---- amounts ---------------------------------------------------------------------------------
@@ -409,7 +367,7 @@ _BARE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _BARE_AFTER = re.compile(
-    rf"^(?:[./:-]\d|\s\d|\s?%|[^\W\d_]|\s*(?:{_UNITS}|years?|yrs?|jahre?n?|ans|annees?|anos?"
+    rf"^(?:[./:-]\d|\s\d|\s?%|[^\W\d_]|\s*(?:{durations.UNIT_WORDS}|years?|yrs?|jahre?n?|ans|annees?|anos?"
     r"|jaar|jaren|pm|am|uhr|x)(?!\w))"
 )
 

@@ -9,6 +9,8 @@ batch that failed together, so a server coming back is not hit by all of them at
 import random
 from datetime import timedelta
 
+from worker.core import durations
+
 FIRST_SECONDS = 10
 FACTOR = 2
 CAP_SECONDS = 3600
@@ -30,17 +32,6 @@ def give_up_after(max_attempts: int) -> timedelta:
     return timedelta(seconds=sum(nominal(a) for a in range(1, max_attempts)))
 
 
-def human(delta: timedelta) -> str:
-    """'40 s', '5 min 20 s', '2 h 5 min', '1 d 21 h' — for log lines and the docs."""
-    seconds = round(delta.total_seconds())
-    for big, big_name, small, small_name in ((86400, "d", 3600, "h"), (3600, "h", 60, "min"),
-                                             (60, "min", 1, "s")):
-        if seconds >= big:
-            rest = (seconds % big) // small
-            return f"{seconds // big} {big_name}" + (f" {rest} {small_name}" if rest else "")
-    return f"{seconds} s"
-
-
 def table(max_attempts: int) -> str:
     """The documented schedule (docs/sending.md): attempt, wait before it, time since the first."""
     lines = ["| attempt | wait before it (±20%) | since the first try |", "|---|---|---|",
@@ -50,6 +41,6 @@ def table(max_attempts: int) -> str:
         wait = nominal(attempt - 1)
         elapsed += wait
         if attempt <= 12 or attempt % 10 == 0 or attempt == max_attempts:
-            lines.append(f"| {attempt} | {human(timedelta(seconds=wait))} | "
-                         f"{human(timedelta(seconds=elapsed))} |")
+            lines.append(f"| {attempt} | {durations.short(timedelta(seconds=wait))} | "
+                         f"{durations.short(timedelta(seconds=elapsed))} |")
     return "\n".join(lines)

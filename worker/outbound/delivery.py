@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import OutboxMessage
 from models.db import must_get
+from worker.core import durations
 from worker.core.statuses import Mail
 from worker.mail import bounces
 from worker.outbound import backoff, mailer, outbox, pauses, sendrules
@@ -162,5 +163,5 @@ class Deliverer:
             wait = backoff.schedule(attempts, self.rng)
             outbox.release(session, outbox_id, reason, self.now() + wait)
         log.warning("outbox #%s: attempt %d of %d: %s; next in %s", outbox_id, attempts, self.max_attempts,
-                    reason, backoff.human(wait))
+                    reason, durations.short(wait))
         return "retry"
