@@ -4,7 +4,6 @@ from datetime import timedelta
 import pytest
 
 from tests.test_cli import cli
-from tests.test_lifecycle import logged  # noqa: F401  (fixture: a logged intro, a working dir, env)
 from worker.core import durations
 from worker.core.config import ConfigError, from_dict
 from worker.mail.commands import parse_command
@@ -59,7 +58,7 @@ def test_a_duration_in_words_and_in_short(span, said, short):
     assert (durations.words(span), durations.short(span)) == (said, short)
 
 
-def test_a_snooze_says_its_length_in_words(logged):  # noqa: F811
+def test_a_snooze_says_its_length_in_words(logged):
     """Was: 'snoozed 1 days', and 'snoozed 10800 seconds' for three hours."""
     workdir, env = logged
     out = " ".join(cli("mark", "1", "SNOOZE 1 day", cwd=workdir, env=env).stdout.split())

@@ -1,5 +1,6 @@
 """Money in each currency's own precision: ¥450,000 is shown as ¥450,000 everywhere, never '4,500 JPY'."""
 import json
+from datetime import UTC
 
 import pytest
 
@@ -70,7 +71,7 @@ WRITTEN = [("US$4,500", 450000, "USD", "$4,500"), ("¥450,000", 450000, "JPY", "
 
 @pytest.mark.parametrize("written, minor, currency, shown", WRITTEN)
 def test_a_won_reply_takes_each_way_of_writing_an_amount_and_confirms_it_as_written(
-        app, clock, written, minor, currency, shown):  # noqa: F811
+        app, clock, written, minor, currency, shown):
     app.pipeline.process(answer(clock, f"WON {written}"), FILE)
     r = referral(app)
     assert (r.status, r.value_cents, r.currency) == ("won", minor, currency)
@@ -79,7 +80,7 @@ def test_a_won_reply_takes_each_way_of_writing_an_amount_and_confirms_it_as_writ
 
 
 def test_mark_takes_each_way_of_writing_an_amount(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests import mailgen
     from tests.test_cli import cli
@@ -90,7 +91,7 @@ def test_mark_takes_each_way_of_writing_an_amount(tmp_path):
     cli("db", "upgrade", cwd=tmp_path)
     for n in range(1, len(WRITTEN) + 1):
         (tmp_path / f"{n}.eml").write_bytes(mailgen.intro(
-            n, b=("Dana Whitfield", "dana@danabooks.example"), when=datetime.now(timezone.utc)))
+            n, b=("Dana Whitfield", "dana@danabooks.example"), when=datetime.now(UTC)))
     cli("ingest", *(f"{n}.eml" for n in range(1, len(WRITTEN) + 1)), cwd=tmp_path)
     for n, (written, *_) in enumerate(WRITTEN, 1):
         assert f"referral #{n} is now won" in cli("mark", str(n), "WON", "--amount", written, cwd=tmp_path).stdout
