@@ -635,6 +635,7 @@ class Season:
         self.robots: set[str] = set()  # Message-IDs of the out-of-office answers we sent
         self.stops: list[tuple[str, int | None, str]] = []  # (address, referral id or None for all mail, Message-ID)
         self.finals: list[tuple[int, str]] = []  # (referral id, Message-ID of the final answer)
+        self.thanks: set[str] = set()  # Message-IDs (local parts) of "Thanks!" to our confirmations
         self.snoozes: list[tuple[int, str, float, str]] = []  # (referral, Message-ID, seconds, who)
         self.marked_at: dict[str, datetime] = {}  # answers given with `introledger mark`, when
         self.mark_refused: list[str] = []
@@ -1043,6 +1044,7 @@ class Season:
             text = "STOP ALL"
         elif verb == "thanks":
             text = rng.choice(THANKS[member.lang])
+            self.thanks.add(f"answer{self.seq}.{intro.n}")
         elif verb == "correction":
             written, minor, code = amount(rng, member.currency)
             text, value = "CORRECTION: " + rng.choice(WORDS[member.lang]["won"]).format(amount=written), (minor, code)
@@ -1176,6 +1178,8 @@ class Season:
         r["robot_answers"] = [row.id for row in self.rows.values()
                               if (row.in_reply_to or "").strip("<>") in self.robots]
         r["robots"] = len(self.robots)
+        r["thanks_clarified"] = [(m["to"], m["refs"]) for m in mails if m["kind"] == "clarification"
+                                 and (m["row"].in_reply_to or "").strip("<>").split("@")[0] in self.thanks]
         # -- greetings: "Hi <first name>," with the name the person goes by
         firsts = {m.email: m.first for m in self.members} | {p.email: p.first for p in self.partners}
         r["greetings"] = []
@@ -1345,6 +1349,7 @@ def failures(r: dict) -> dict[str, int]:
         "mail after STOP, STOP ALL, unsubscribe or a bounce": len(r["after_stop"]),
         "mail about a referral after its final answer": len(r["after_final"]),
         "answers to out-of-office robots": len(r["robot_answers"]),
+        "\"Sorry, I did not catch that\" to a \"Thanks!\"": len(r["thanks_clarified"]),
         "intros not logged exactly once": len(r["not_logged"]) + len(r["logged_twice"]),
         "referrals nobody introduced": len(r["made_up"]),
         "two follow-ups about one referral within a day": len(r["asked_twice"]),
@@ -1396,7 +1401,8 @@ def report(r: dict, say=_say) -> None:
             say(f"      differs: {problem}")
     details = [("duplicate", r["duplicates"]), ("after STOP", r["after_stop"]),
                ("after final answer", r["after_final"]),
-               ("answer to a robot", r["robot_answers"]), ("not logged", r["not_logged"]),
+               ("answer to a robot", r["robot_answers"]), ("clarified thanks", r["thanks_clarified"]),
+               ("not logged", r["not_logged"]),
                ("logged twice", r["logged_twice"]), ("made up", r["made_up"]), ("asked twice", r["asked_twice"]),
                ("greeting", r["greetings"]), ("mark refused", r["mark_refused"]), ("not thanked", r["not_thanked"]),
                ("thanked anyway", r["thanked_anyway"]), ("never asked", r["never_asked"]),

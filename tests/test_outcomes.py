@@ -125,6 +125,23 @@ def test_thanks_for_the_confirmation_of_a_final_answer_gets_no_clarification(app
     assert (last.accepted, last.message_id) == (False, "answer2@x") and "final" in last.reason
 
 
+@pytest.mark.parametrize(("said", "kind"), [("MET", "status_confirmation"), ("SNOOZE 1 week", "snooze_confirmation")])
+def test_thanks_for_a_confirmation_gets_no_clarification(app, clock, said, kind):
+    # Found by bench/season.py: "Thanks!" to "Noted: … is MET" got "Sorry, I did not catch that" —
+    # our confirmation asked nothing. Words we cannot read in reply to a follow-up still get one.
+    app.pipeline.process(answer(clock, said), FILE)
+    with app.sessions.begin() as s:  # the confirmation went out (its Message-ID is set when sent)
+        [note] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+        note.status, note.message_id = "sent", "ol9.0123456789abcdef@example.com"
+    app.pipeline.process(answer(clock, "Thanks, great!", n=2,
+                                extra="In-Reply-To: <ol9.0123456789abcdef@example.com>\n"), FILE)
+    assert mails(app, "clarification") == []
+    last = events(app)[-1]
+    assert (last.accepted, last.message_id) == (False, "answer2@x") and "asked nothing" in last.reason
+    app.pipeline.process(answer(clock, "Hmm, we had coffee and will see what happens.", n=3), FILE)
+    assert len(mails(app, "clarification")) == 1  # a reply to the follow-up itself
+
+
 def test_snooze_moves_the_next_follow_up(app, clock):
     app.pipeline.process(answer(clock, "SNOOZE 2 weeks"), FILE)
     assert referral(app).status == "introduced"

@@ -11,7 +11,7 @@ from typing import TypedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import FollowUp, Member, OptOut, Referral, ReferralEvent
+from models import FollowUp, Member, OptOut, OutboxMessage, Referral, ReferralEvent
 from models.db import must_get
 from worker.classify.ooo import before_robot
 from worker.classify.verdict import Verdict
@@ -31,6 +31,7 @@ from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates, first_name
 
 STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
+NOTES = ("status_confirmation", "snooze_confirmation", "stop_confirmation")  # mail that tells, not asks
 
 
 class _Said(TypedDict):
@@ -95,8 +96,22 @@ class StatusDesk:
             self._refuse(session, referral, msg, match, "no_answer",
                          f"no answer read; not asked again: referral #{referral.id} is "
                          f"{referral.status.replace('_', ' ')} (final; CORRECTION: … changes it)")
+        elif note := self._note_answered(session, msg):
+            # "Thanks!" to "Noted: … is MET": our note asked nothing, so words we cannot read need no
+            # "Sorry, I did not catch that" (a reply to a follow-up or a clarification still gets one).
+            self._refuse(session, referral, msg, match, "no_answer",
+                         f"no answer read in a reply to our {note.replace('_', ' ')}, which asked nothing")
         else:
             self._clarify(session, referral, msg, match.step if match else None)
+
+    @staticmethod
+    def _note_answered(session: Session, msg: Inbound) -> str | None:
+        """The kind of our confirmation this message replies to, if it replies to one."""
+        ids = [i for i in msg.in_reply_to if i]
+        if not ids:
+            return None
+        return session.scalar(select(OutboxMessage.kind).where(
+            OutboxMessage.message_id.in_(ids), OutboxMessage.kind.in_(NOTES)).limit(1))
 
     def _refuse(self, session: Session, referral: Referral, msg: Inbound, match, event: str, reason: str) -> None:
         lifecycle.record(session, referral, event, lifecycle.Decision(False, referral.status, ""), self.now(),
