@@ -165,6 +165,18 @@ def test_config_before_or_after_the_subcommand(ledger):
     assert cli("referrals", cwd=ledger, ok=False).returncode == 2  # none given: ./config.yaml, which is gone
 
 
+def test_tables_print_mail_text_as_it_is(ledger):
+    """A subject's "[ref R1]" was read as a rich style tag and vanished from the outbox table."""
+    (ledger / "config.yaml").write_text(CONFIG + 'follow_ups: {steps: ["0s"]}\n')
+    cli("ingest", "intro0.eml", cwd=ledger)
+    cli("run", "--once", cwd=ledger)  # the follow-up falls due at once
+    subjects = [m["subject"] for m in as_json("outbox", cwd=ledger)]
+    tagged = [s for s in subjects if "[ref R" in s]
+    assert tagged  # the follow-up's subject carries its reference
+    table = cli("outbox", cwd=ledger).stdout
+    assert all(s in table for s in tagged), table
+
+
 def test_no_color_means_no_escape_codes(ledger):
     (ledger / "broken.yaml").write_text("tracking: {address: intros@example.com}\n"
                                         "database_url: sqlite:///fresh.db\n")

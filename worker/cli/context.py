@@ -67,11 +67,11 @@ class Invocation:
 
     def say(self, line: str) -> None:
         """A line for the person at the terminal (progress, waiting for a server): stderr, verbatim."""
-        self.err.print(line, highlight=False, markup=False, soft_wrap=True)
+        self.err.print(line, soft_wrap=True)
 
     def fail(self, line: str) -> None:
         """The problem the exit code 1 or 2 is about, named on stderr."""
-        self.err.print(line, highlight=False, markup=False, soft_wrap=True)
+        self.err.print(line, soft_wrap=True)
 
     def close(self) -> None:
         for engine in self._engines:
@@ -80,11 +80,24 @@ class Invocation:
 
 
 def make_console(stderr: bool) -> Console:
-    """A rich console that honours NO_COLOR fully: no colour and no bold, no escape codes at all."""
+    """A rich console that prints text as it is and honours NO_COLOR fully.
+
+    Strings are never read as markup nor emoji codes, nor highlighted: they carry mail subjects,
+    names and reasons, and "Intro [ref R1]" lost its "[ref R1]" as an unknown style tag. Styles
+    are given as rich Text (see `styled`). NO_COLOR means no colour and no bold either: no escape
+    codes at all (rich alone keeps bold and italics)."""
     from rich.console import Console
 
     plain = os.environ.get("NO_COLOR", "") != ""
-    return Console(stderr=stderr, no_color=plain or None, color_system=None if plain else "auto")
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, no_color=plain or None,
+                   color_system=None if plain else "auto")
+
+
+def styled(*parts: str | tuple[str, str]):
+    """A line of plain text and (text, style) pieces, e.g. styled(("✗", "red"), " database: …")."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 def print_json(data: Any) -> None:

@@ -17,7 +17,7 @@ from worker.app import bootstrap
 from worker.app.service import Service
 from worker.cli import report as cli_report
 from worker.cli import views
-from worker.cli.context import Command, Invocation, pass_invocation
+from worker.cli.context import Command, Invocation, pass_invocation, styled
 from worker.core.config import load
 from worker.ledger import balance as ledger
 from worker.ledger import queries
@@ -89,8 +89,8 @@ def run_demo(workdir: Path, console: Console) -> int:
     outcomes = Service(app).once()
     won = _answer_first_follow_up(app, config, "WON $4,500 - they signed yesterday!")
     Service(app).once()
-    console.print(f"[bold]introledger demo[/bold]: {len(outcomes)} sample messages delivered to "
-                  f"intros@example.com, read from {config.maildir_path}\n")
+    console.print(styled(("introledger demo", "bold"), f": {len(outcomes)} sample messages delivered to "
+                         f"intros@example.com, read from {config.maildir_path}\n"))
     table = Table(title="What happened to each message", title_justify="left")
     for col in ("message", "verdict", "ref", "why"):
         table.add_column(col, overflow="fold")
@@ -99,8 +99,8 @@ def run_demo(workdir: Path, console: Console) -> int:
         table.add_row(sample.stem[3:], outcome.kind, ref, outcome.reason)
     console.print(table)
     console.print()
-    console.print(f"\nDana answered the follow-up about referral #{won} from her phone with "
-                  "[bold]WON $4,500 - they signed yesterday![/bold]")
+    console.print(styled(f"\nDana answered the follow-up about referral #{won} from her phone with ",
+                         ("WON $4,500 - they signed yesterday!", "bold")))
     with app.sessions() as session:
         _show_history(session, won, console)
         views.referrals_table(queries.referrals(session), console)
@@ -108,9 +108,10 @@ def run_demo(workdir: Path, console: Console) -> int:
     _show_sent(config.outgoing_path, console, kinds=("closed_business",))
     with app.sessions() as session:
         lines = ledger.build(session, None, None, app.now(), app.thresholds)
-    console.print("\n[bold]The give-and-take ledger[/bold]: per member and partner, referrals each way "
-                  "(given = the member sent the partner business; received = the partner sent the member business; "
-                  "balance = given − received, below zero when the partner has sent more than they got)")
+    console.print(styled("\n", ("The give-and-take ledger", "bold"), ": per member and partner, referrals each way "
+                         "(given = the member sent the partner business; received = the partner sent the member "
+                         "business; balance = given − received, below zero when the partner has sent more than "
+                         "they got)"))
     cli_report.table(lines, console, app.now(), trend=False)
     console.print(f"\nEverything is in {workdir}/ (config.yaml, mail/, outgoing/, introledger.db). Try:\n"
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
@@ -139,7 +140,7 @@ def _show_history(session, referral_id: int, console: Console) -> None:
     for event in session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
                                  .order_by(ReferralEvent.id)):
         console.print(f"  referral #{referral_id}: {event.old_status} → {event.new_status} "
-                      f"by {event.actor_email}: {event.reason}", highlight=False)
+                      f"by {event.actor_email}: {event.reason}")
 
 
 def _show_outbox(session, console: Console) -> None:
@@ -162,5 +163,5 @@ def _show_sent(folder: Path, console: Console, kinds: tuple[str, ...]) -> None:
         if part is None:
             continue
         body = part.get_content().replace("\r\n", "\n").strip().split("\n\n")
-        console.print(f"\n  To: {msg['To']}\n  From: {msg['From']}\n  Subject: {msg['Subject']}", highlight=False)
-        console.print("  | " + "\n  | ".join(" ".join(p.split()) for p in body[:3]), highlight=False)
+        console.print(f"\n  To: {msg['To']}\n  From: {msg['From']}\n  Subject: {msg['Subject']}")
+        console.print("  | " + "\n  | ".join(" ".join(p.split()) for p in body[:3]))

@@ -1,7 +1,7 @@
 """`introledger doctor`: config, database, mailbox, SMTP and broker, one line per problem with its fix."""
 import click
 
-from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json
+from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json, styled
 
 
 @click.command(cls=Command)
@@ -11,8 +11,6 @@ def doctor(inv: Invocation, as_json: bool) -> int:
     """Try what `run` and `send` will do, without sending mail: log in to the mailbox (creating a missing
     processed folder), connect to the SMTP server, write a row and roll it back, check the Redis queue is
     this deployment's. Exit 1 if anything is wrong."""
-    from rich.markup import escape
-
     from worker.app.doctor import about, check, warnings
 
     repaired: list[str] = []
@@ -20,7 +18,7 @@ def doctor(inv: Invocation, as_json: bool) -> int:
         if as_json:
             repaired.append(line)
         else:
-            inv.out.print(f"[green]+[/green] {escape(line)}", highlight=False)
+            inv.out.print(styled(("+", "green"), f" {line}"))
 
     problems = check(inv.config_path, say=say)
     notes, warned = about(inv.config_path), warnings(inv.config_path)
@@ -29,13 +27,13 @@ def doctor(inv: Invocation, as_json: bool) -> int:
                     "warnings": [_finding(w) for w in warned], "repaired": repaired, "about": notes})
         return 1 if problems else 0
     for line in notes:
-        inv.out.print(f"  {line}", highlight=False, markup=False)
+        inv.out.print(f"  {line}")
     for line in warned:
-        inv.out.print(f"[yellow]![/yellow] {escape(line)}", highlight=False)
+        inv.out.print(styled(("!", "yellow"), f" {line}"))
     for line in problems:
-        inv.out.print(f"[red]✗[/red] {escape(line)}", highlight=False)
+        inv.out.print(styled(("✗", "red"), f" {line}"))
     if not problems:
-        inv.out.print("[green]✓[/green] config, database, mailbox and broker all answer")
+        inv.out.print(styled(("✓", "green"), " config, database, mailbox and broker all answer"))
     return 1 if problems else 0
 
 

@@ -54,7 +54,7 @@ def mark(inv: Invocation, ref: int, status: str, amount: str | None, note: str, 
     if as_json:
         return 0
     if command.verb in ("stop", "stop_all", "snooze"):  # not an outcome: say what it did, not a status
-        inv.out.print(f"referral #{ref} stays {new}: {did}", highlight=False)
+        inv.out.print(f"referral #{ref} stays {new}: {did}")
         return 0
     inv.out.print(f"referral #{ref} is now {new}")
     return 0

@@ -64,5 +64,5 @@ def listing(inv: Invocation, as_json: bool) -> int:
         print_json([{"email": r.email, "reason": r.reason, "created_at": r.created_at.isoformat()} for r in rows])
     else:
         for r in rows:
-            inv.out.print(f"{r.email}  ({r.reason}, {r.created_at:%Y-%m-%d})", highlight=False)
+            inv.out.print(f"{r.email}  ({r.reason}, {r.created_at:%Y-%m-%d})")
     return 0

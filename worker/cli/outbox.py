@@ -144,12 +144,12 @@ def _act(inv: Invocation, action: str, outbox_id: int, as_json: bool) -> int:
         return 0
     if action == "send-now":
         inv.out.print(f"outbox #{outbox_id} goes out now (outside the daily cap), with the next sweep of a running "
-                      "`introledger run` or `introledger send`", highlight=False)
+                      "`introledger run` or `introledger send`")
         return 0
     inv.out.print(f"outbox #{outbox_id} is now {row.status}")
     if pause is not None:
         inv.out.print(f"  but mail to {pause.email} is paused since {pause.created_at:%Y-%m-%d} ({pause.reason}): "
-                      f"it will be held; `introledger outbox unpause {pause.email}` first", highlight=False)
+                      f"it will be held; `introledger outbox unpause {pause.email}` first")
     return 0
 
 
@@ -186,10 +186,9 @@ def unpause(inv: Invocation, address: str, as_json: bool) -> int:
         print_json({"address": address, "paused_since": ended.created_at.isoformat(), "reason": ended.reason,
                     "held": held})
         return 0
-    inv.out.print(f"mail to {address} resumes (paused since {ended.created_at:%Y-%m-%d}: {ended.reason})",
-                  highlight=False)
+    inv.out.print(f"mail to {address} resumes (paused since {ended.created_at:%Y-%m-%d}: {ended.reason})")
     if held:
         ids = " ".join(str(i) for i in held)
         inv.out.print(f"{len(held)} mail(s) to it were held meanwhile: `introledger outbox retry ID` sends one "
-                      f"({ids})", highlight=False)
+                      f"({ids})")
     return 0

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from models import Partner, Person
 from models.partners import PARTNER_TYPES
-from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
+from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json, styled
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
 
@@ -100,7 +100,7 @@ def _done(inv: Invocation, data: dict, verb: str, as_json: bool) -> None:
     if as_json:
         print_json(data)
     else:
-        inv.out.print(f"partner #{data['id']} {data['name']} {verb}", highlight=False)
+        inv.out.print(f"partner #{data['id']} {data['name']} {verb}")
 
 
 def _all(app) -> list[dict]:
@@ -149,10 +149,10 @@ def show(inv: Invocation, id: int, as_json: bool) -> int:
     if as_json:
         print_json({**data, "ledger": [line_json(l, app.now()) for l in lines]})
         return 0
-    console.print(f"[bold]#{data['id']} {data['name']}[/bold] {data['company']} ({data['type']})", highlight=False)
-    console.print("addresses: " + ", ".join(data["emails"]), highlight=False)
+    console.print(styled((f"#{data['id']} {data['name']}", "bold"), f" {data['company']} ({data['type']})"))
+    console.print("addresses: " + ", ".join(data["emails"]))
     if data["referral_fee"]:
-        console.print(f"referral fee (disclose it): {data['referral_fee']}", highlight=False)
+        console.print(f"referral fee (disclose it): {data['referral_fee']}")
     table(lines, console, app.now())
     return 0
 
@@ -175,5 +175,5 @@ def merge(inv: Invocation, keep: int, other: int, as_json: bool) -> int:
     if as_json:
         print_json(data)
     else:
-        inv.out.print(f"partner #{other} merged into #{data['id']} {data['name']}", highlight=False)
+        inv.out.print(f"partner #{other} merged into #{data['id']} {data['name']}")
     return 0

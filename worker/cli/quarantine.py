@@ -48,8 +48,7 @@ def retry(inv: Invocation, ids: tuple[int, ...], as_json: bool) -> int:
             inv.fail(f"quarantine #{quarantine_id}: quarantined again: {outcome.reason}")
         elif not as_json:
             referral = f" (referral #{outcome.referral_id})" if outcome.referral_id else ""
-            inv.out.print(f"quarantine #{quarantine_id}: {outcome.kind}{referral}: {outcome.reason}",
-                          highlight=False, markup=False)
+            inv.out.print(f"quarantine #{quarantine_id}: {outcome.kind}{referral}: {outcome.reason}")
     if as_json:
         print_json(results)
     return 1 if failed else 0

@@ -46,5 +46,5 @@ def merge(inv: Invocation, keep: int, other: int, as_json: bool) -> int:
     if as_json:
         print_json({"kept": keep, "merged": other, "did": did})
     else:
-        inv.out.print(f"referral #{other} merged into #{keep}: {did}", highlight=False, markup=False)
+        inv.out.print(f"referral #{other} merged into #{keep}: {did}")
     return 0

@@ -241,7 +241,7 @@ def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> i
         verb = "would import" if dry_run else "imported"
         count = len(found) if dry_run else imported
         inv.out.print(f"{file}: {verb} {count} slip(s), {skipped} already there, "
-                      f"{len(problems)} rejected", highlight=False)
+                      f"{len(problems)} rejected")
     return 1 if problems else 0
 
 

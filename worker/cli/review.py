@@ -74,7 +74,7 @@ def decide(app, ids: list[int] | None, decision, inv: Invocation | None = None, 
         print_json([{"id": referral_id, "status": status} for referral_id, status in done])
         return 0
     for referral_id, status in done:
-        inv.out.print(f"referral #{referral_id} is now {status}", highlight=False)
+        inv.out.print(f"referral #{referral_id} is now {status}")
     if not done:
         inv.out.print("nothing is waiting for review")
     return 0
@@ -90,4 +90,4 @@ def print_import(inv: Invocation, counts: Counter, candidate_ids: set[int], as_j
         print_json(dict(sorted({**counts, "offered_for_review": offered}.items())))
         return
     print_summary(counts, inv.out)
-    inv.out.print(f"{offered} intros offered for review — run `introledger review`", highlight=False)
+    inv.out.print(f"{offered} intros offered for review — run `introledger review`")
