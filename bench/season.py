@@ -1238,8 +1238,12 @@ class Season:
             if due is not None and due < self.end - timedelta(days=1) and rid not in asked \
                     and not (opted and opted <= due + timedelta(days=1)):
                 r["never_asked"].append((rid, member.email, f"due {due:%m-%d %H:%M}"))
-        # -- the ledger
+        # -- the ledger: the coordinator's report, the slips, each won referral's value
         r["ledger"] = self.ledger()
+        r["slips"] = self.slips()
+        values = dict(self.values())
+        r["values"] = [(i.referral_id, values.get(i.referral_id), i.value) for i in self.intros
+                       if i.state == "won" and values.get(i.referral_id) != i.value]
         # -- the workers
         r["tracebacks"] = self.worker.tracebacks()
         r["crashes"] = list(self.worker.exits)
@@ -1268,6 +1272,46 @@ class Season:
         if kind == "coffee_check_in":
             return (kind, m["to"], m["at"].strftime("%Y-%m"))
         return ("mid", m["mail"]["message_id"])
+
+    def values(self) -> list[tuple[int, tuple[int, str]]]:
+        from sqlalchemy import select
+
+        from models import Referral
+
+        with self.db.engine.connect() as conn:
+            return [(rid, (cents, cur)) for rid, cents, cur in conn.execute(
+                select(Referral.id, Referral.value_cents, Referral.currency).where(Referral.status == "won"))]
+
+    def slips(self) -> list[str]:
+        """`export slips` against the truth: one slip per intro, closed business per WON, values per currency."""
+        import csv
+        import io
+
+        from worker.mail.commands import parse_amount
+
+        out = self.cli("export", "slips")
+        if out.returncode != 0:
+            return [f"export slips failed: {out.stderr.strip()[-300:]}"]
+        slips = list(csv.DictReader(io.StringIO(out.stdout)))
+        logged = [i for i in self.intros if i.referral_id is not None]
+        won = [i for i in logged if i.state == "won"]
+        want: dict[str, int] = {}
+        for i in won:
+            want[i.value[1]] = want.get(i.value[1], 0) + i.value[0]
+        got: dict[str, int] = {}
+        for slip in slips:
+            if slip["value"]:
+                amount = parse_amount(slip["value"])
+                got[amount.currency] = got.get(amount.currency, 0) + amount.minor
+        problems = []
+        if len(slips) != len(logged):
+            problems.append(f"{len(slips)} slips for {len(logged)} intros")
+        closed = sum(slip["type"] == "closed business" for slip in slips)
+        if closed != len(won):
+            problems.append(f"{closed} closed-business slips for {len(won)} won")
+        if got != want:
+            problems.append(f"slip values {got} (truth {want})")
+        return problems
 
     def ledger(self) -> list[dict]:
         """`report --group --json` against the truth, per member and side."""
@@ -1361,6 +1405,7 @@ def failures(r: dict) -> dict[str, int]:
         "snoozes not followed up when promised": len(r["snooze_broken"]),
         "referral states unlike the truth": len(r["wrong_states"]),
         "ledger lines unlike the truth": sum(1 for line in r["ledger"] if line["problems"]),
+        "slip totals and won values unlike the truth": len(r["slips"]) + len(r["values"]),
         "steps that did not settle": len(r["stuck"]),
         "worker crashes and tracebacks": len(r["crashes"]) + r["tracebacks"],
     }
@@ -1406,7 +1451,7 @@ def report(r: dict, say=_say) -> None:
                ("logged twice", r["logged_twice"]), ("made up", r["made_up"]), ("asked twice", r["asked_twice"]),
                ("greeting", r["greetings"]), ("mark refused", r["mark_refused"]), ("not thanked", r["not_thanked"]),
                ("thanked anyway", r["thanked_anyway"]), ("never asked", r["never_asked"]),
-               ("snooze", r["snooze_broken"]), ("stuck", r["stuck"]),
+               ("snooze", r["snooze_broken"]), ("slips", r["slips"]), ("value", r["values"]), ("stuck", r["stuck"]),
                ("quarantined", r["quarantined"])]
     for label, items in details:
         for item in items[:12]:
