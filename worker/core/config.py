@@ -9,10 +9,10 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from worker.core import durations, queue_names
+from worker.core.addresses import is_address
 from worker.core.queue_names import NAMESPACE_PATTERN
 
 DEFAULT_PATH = "config.yaml"
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(Exception):
@@ -25,6 +25,19 @@ class _Strict(BaseModel):
 
 def _lower_all(values: list[str]) -> list[str]:
     return [v.strip().lower() for v in values]
+
+
+def _addresses(values: list[str]) -> list[str]:
+    """Lower-cased, and each one an address (worker/core/addresses.py), or every bad one named."""
+    values = _lower_all(values)
+    bad = [v for v in values if not is_address(v)]
+    if bad:
+        raise ValueError(f"not an email address: {', '.join(bad)}")
+    return values
+
+
+def _address(value: str) -> str:
+    return _addresses([value])[0]
 
 
 class MemberConfig(_Strict):
@@ -41,31 +54,20 @@ class MemberConfig(_Strict):
     # The "sent by introledger on …'s behalf" line under the mail sent for this member.
     footer: bool = True
 
-    _norm = field_validator("emails", "domains")(_lower_all)
+    _norm = field_validator("domains")(_lower_all)
+    _check = field_validator("emails")(_addresses)
 
 
 class TrackingConfig(_Strict):
-    address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    address: str
     aliases: list[str] = []
     # Other introledger deployments' tracking addresses (a partner group's, another chapter's):
     # never a party, never answered. Deployments whose mail reaches us are also learned from
     # their X-Introledger-Loop header; list the ones that only ever appear on Cc.
     other_deployments: list[str] = []
 
-    _norm = field_validator("aliases", "other_deployments")(_lower_all)
-
-    @field_validator("other_deployments")
-    @classmethod
-    def _addresses(cls, v: list[str]) -> list[str]:
-        bad = [a for a in v if not _ADDRESS.match(a)]
-        if bad:
-            raise ValueError(f"not an email address: {', '.join(bad)}")
-        return v
-
-    @field_validator("address")
-    @classmethod
-    def _lower(cls, v: str) -> str:
-        return v.strip().lower()
+    _check = field_validator("aliases", "other_deployments")(_addresses)
+    _check_one = field_validator("address")(_address)
 
 
 class ImapConfig(_Strict):

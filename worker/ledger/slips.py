@@ -4,7 +4,6 @@ the same file again adds nothing."""
 import csv
 import hashlib
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person, Referral, ReferralParty
 from worker.core import money
+from worker.core.addresses import is_address
 from worker.core.statuses import QUALIFIED, Status
 from worker.ledger import partners
 from worker.ledger.partners import fold_name
@@ -29,7 +29,6 @@ TYPES = {
 }
 # Everything else exports as "referral".
 STATUS_TYPE: dict[str, str] = {Status.WON: "closed business", Status.QUALIFIED: "qualified"}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def _slip(line: int, row: dict[str, str], default_currency: str) -> Slip:
     emails = {}
     for side in ("giver", "receiver"):
         email = row.get(f"{side}_email", "").lower()
-        if email and not _EMAIL.match(email):
+        if email and not is_address(email):
             raise ValueError(f"{side}_email {email!r} is not an address")
         emails[side] = email
     if (emails["giver"] or row["giver"].lower()) == (emails["receiver"] or row["receiver"].lower()):
