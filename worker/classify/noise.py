@@ -6,7 +6,8 @@ need the context.
 import re
 
 from worker.classify.language import OUT_OF_OFFICE_SUBJECT
-from worker.classify.verdict import Kind, Verdict
+from worker.classify.verdict import Verdict
+from worker.core.statuses import Kind
 from worker.mail import bounces
 from worker.mail.parse import Inbound, getaddresses_safely
 

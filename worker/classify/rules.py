@@ -12,7 +12,8 @@ from worker.classify import noise, ooo
 from worker.classify.directory import Directory
 from worker.classify.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
 from worker.classify.roles import assign
-from worker.classify.verdict import INTRO_KINDS, Intro, Kind, Party, Promised, Verdict
+from worker.classify.verdict import Intro, Party, Promised, Verdict
+from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail.forwarded import find_forwarded, parse_loose_date
 from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
 from worker.mail.quotes import new_text as _new_text

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from worker.core.statuses import INTRO_KINDS, NOISE_KINDS, Kind  # noqa: F401 - the kinds, by name
+from worker.core.statuses import Kind
 from worker.mail.parse import Address
 
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
 from worker.classify.rules import Context, Reply, classify
-from worker.classify.verdict import INTRO_KINDS, Kind, Verdict
+from worker.classify.verdict import Verdict
 from worker.core.outages import InfrastructureError, describe, is_outage
+from worker.core.statuses import INTRO_KINDS, Kind
 from worker.inbound.actions import Acted
 from worker.inbound.routes import Hook, act, wire
 from worker.inbound.threads import look_up

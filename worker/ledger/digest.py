@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
 from models.db import must_get
 from worker.core import money
-from worker.core.statuses import Step
+from worker.core.statuses import NOT_COUNTED, Step
 from worker.ledger import balance as ledger
 from worker.outbound import outbox
 from worker.outbound.memberview import describe, member_view
@@ -57,7 +57,7 @@ class Digests:
     def render(self, session: Session, member: Member, since: datetime, until: datetime, week: str):
         mine = set(member.emails)
         week_refs = session.scalars(select(Referral).where(
-            Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(ledger.NOT_COUNTED))
+            Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(NOT_COUNTED))
             .order_by(Referral.introduced_at)).all()
         received = [r for r in week_refs if any(p.person.email in mine for p in r.parties)]
         given = [r for r in week_refs if r.introducer.email in mine]
@@ -96,7 +96,7 @@ def _changes(session: Session, mine: set[str], since: datetime, until: datetime)
     out = []
     for e in events:
         r = must_get(session, Referral, e.referral_id)
-        if r.status in ledger.NOT_COUNTED or e.old_status in ledger.NOT_COUNTED:
+        if r.status in NOT_COUNTED or e.old_status in NOT_COUNTED:
             continue  # a review decision is bookkeeping, not news about a referral
         if r.introducer.email in mine or any(p.person.email in mine for p in r.parties):
             others = " and ".join(describe(session, r)["others"]) or f"#{r.id}"

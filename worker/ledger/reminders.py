@@ -17,7 +17,7 @@ from models import Member, OutboxMessage, Partner, Person, Promise, Referral
 from models.db import must_get
 from worker.core import durations
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig
-from worker.core.statuses import Kind, Mail, Status
+from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
 from worker.ledger import balance as ledger
 from worker.ledger.partners import fold_name
 from worker.outbound import outbox
@@ -98,7 +98,7 @@ def _last(line: ledger.PartnerLine) -> datetime:
 
 def _has_referrals(session: Session, member: Member, since: datetime, until: datetime) -> bool:
     return session.scalar(select(Referral.id).join(Person, Referral.introducer_id == Person.id).where(
-        Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(ledger.NOT_COUNTED),
+        Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(NOT_COUNTED),
         or_(Referral.member_id == member.id, Person.email.in_(member.emails))).limit(1)) is not None
 
 
