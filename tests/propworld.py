@@ -202,8 +202,7 @@ class Product:
             mid = str(message_from_bytes(raw)["Message-ID"]).strip("<>")
             row = rows[mid]
             sent.append(Sent(step, self.clock.current, row.id, row.kind, row.to_addr.lower(),
-                             tuple(row.referral_ids or ()), row.reply_to or "", row.in_reply_to or "", row.status,
-                             raw))
+                             tuple(row.referral_ids or ()), row.reply_to or "", row.in_reply_to or "", row.status, raw))
         return sent
 
 
