@@ -70,6 +70,7 @@ class Sent:
 
     at_step: int
     at: datetime  # the clock when it was handed over
+    queued_at: datetime
     outbox_id: int
     kind: str
     to: str
@@ -166,15 +167,17 @@ class Product:
 
     # -- time --
 
-    def run_due(self, advance: timedelta, *, crash_before_sending: bool = False) -> None:
+    def run_due(self, advance: timedelta, *, crash_before_sending: bool = False, busy: bool = False) -> None:
         """The clock moves on; one tick of `run`: due follow-ups, digests and reminders, then the
         sweep nudges due mail and the queue's jobs send it (here in this thread, one by one).
-        With `crash_before_sending` the process dies after the nudges, before any job ran."""
+        With `crash_before_sending` the process dies after the nudges, before any job ran; `busy`:
+        the jobs wait in the queue until the next tick (whatever happens meanwhile)."""
         self.clock.advance(seconds=advance.total_seconds())
+        self._drain()  # what a busy worker left in the queue
         self.service.due_follow_ups()
-        if crash_before_sending:
+        if crash_before_sending or busy:
             self.service.outbound.sweep()
-            return self.restart()
+            return self.restart() if crash_before_sending else None
         while self.service.outbound.sweep():
             self._drain()
 
@@ -201,7 +204,7 @@ class Product:
         for raw in raws:
             mid = str(message_from_bytes(raw)["Message-ID"]).strip("<>")
             row = rows[mid]
-            sent.append(Sent(step, self.clock.current, row.id, row.kind, row.to_addr.lower(),
+            sent.append(Sent(step, self.clock.current, row.queued_at, row.id, row.kind, row.to_addr.lower(),
                              tuple(row.referral_ids or ()), row.reply_to or "", row.in_reply_to or "", row.status, raw))
         return sent
 

@@ -43,8 +43,9 @@ from sqlalchemy import select
 
 from models import OptOut, OutboxMessage, Referral, ReferralEvent
 from tests import mailgen, replyshapes
-from tests.conftest import MEMBERS
+from tests.conftest import MEMBERS, TRACKING
 from tests.propworld import (
+    START,
     PostgresDatabases,
     Product,
     Sent,
@@ -115,6 +116,15 @@ SETTINGS = settings(max_examples=30, stateful_step_count=25, deadline=None, phas
                     derandomize=not os.environ.get("INVARIANTS_RANDOM"), database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.data_too_large])
+
+
+def neutral_intro(n: int, introducer, a, b, when: datetime) -> bytes:
+    """An intro whose words do not say who provides what (the ledger counts it once all the same)."""
+    first = [p[0].split()[0] for p in (introducer, a, b)]
+    body = (f"{first[1]}, {first[2]} — I'd like to introduce you two. I think you should talk; "
+            f"I'll let you take it from here.\n\nBest,\n{first[0]}\n")
+    return mailgen.message(n, introducer, [a, b], [("", TRACKING)], f"Intro: {first[1]} <> {first[2]}", body, "gmail",
+                           when)
 
 
 def member_key(email: str) -> str | None:
@@ -267,6 +277,7 @@ class ProductMachine(RuleBasedStateMachine):
         self.sent_now: list[Sent] = []
         self.product: Product | None = None
         self.ledger_seen = None
+        self.tick_started = START  # the clock of the latest run of due work
 
     @initialize()
     def start(self):
@@ -307,8 +318,13 @@ class ProductMachine(RuleBasedStateMachine):
         introducer, a, b = data.draw(st.permutations(sorted(PEOPLE)).map(lambda p: tuple(p[:3])), label="who")
         # Mostly CC'd as it is written; now and then ingested days later (a late CC, a backfill).
         when = self.now - data.draw(st.sampled_from(INTRO_AGES), label="written ago")
+        # "Alice, meet Bob. Bob is the bookkeeper I told you about", or words that do not say who provides.
+        says_who_provides = data.draw(st.sampled_from([True, True, False]), label="says who provides")
         n = self.step
-        raw = mailgen.intro(n, introducer=PEOPLE[introducer], a=PEOPLE[a], b=PEOPLE[b], when=when)
+        if says_who_provides:
+            raw = mailgen.intro(n, introducer=PEOPLE[introducer], a=PEOPLE[a], b=PEOPLE[b], when=when)
+        else:
+            raw = neutral_intro(n, PEOPLE[introducer], PEOPLE[a], PEOPLE[b], when)
         intro = Intro(n, introducer, a, b, raw)
         earlier = self.model.same_intro(intro, when)
         outcome = self.product.mail_in(raw)
@@ -318,9 +334,10 @@ class ProductMachine(RuleBasedStateMachine):
                 f"a copy of referral #{earlier.id} logged as #{outcome.referral_id}")
         else:
             assert outcome.referral_id not in self.model.refs, f"a new intro folded into #{outcome.referral_id}"
-            # "{a}, meet {b}. {b} is the bookkeeper I told you about": b provides — unless a is the
-            # one member in it (README: a member who is a party is the provider).
-            provider = a if a in MEMBER_EMAILS and b not in MEMBER_EMAILS else b
+            # A member who is a party is the provider (README); else the one the words name (b), or
+            # when they name none, the first addressed (the referral's member, if both are members).
+            members = {a, b} & MEMBER_EMAILS.keys()
+            provider = members.pop() if len(members) == 1 else (b if says_who_provides else a)
             self.model.refs[outcome.referral_id] = Truth(outcome.referral_id, introducer, frozenset({a, b}), provider,
                                                          when)
         intro.referral_id = outcome.referral_id
@@ -400,11 +417,15 @@ class ProductMachine(RuleBasedStateMachine):
     # -- time and processes --
 
     def time_passes(self, data):
-        self.product.run_due(data.draw(st.sampled_from(ADVANCES), label="time passes"))
+        advance = data.draw(st.sampled_from(ADVANCES), label="time passes")
+        self.tick_started = self.now + advance
+        busy = data.draw(st.sampled_from([False, False, True]), label="the sender busy till the next tick")
+        self.product.run_due(advance, busy=busy)
         self._timer_ran()
         self._took()
 
     def restart(self, data):
+        self.tick_started = self.now
         if data.draw(st.booleans(), label="crash after the nudges"):
             # Due work done and mail nudged, then the process is killed before a job ran: the
             # next process' sweep sends it.
@@ -465,9 +486,11 @@ class ProductMachine(RuleBasedStateMachine):
     def at_most_one_follow_up_per_step(self):
         asked = [(m.referral_ids, tokens.step_of(m.reply_to)) for m in self.sent if m.kind == "follow_up"]
         assert len(asked) == len(set(asked)), f"a follow-up step asked twice: {sorted(asked)}"
-        now = [m.referral_ids for m in self.sent_now if m.kind == "follow_up"]
-        assert len(now) == len(set(now)) or "earlier-step-still-queued" in KNOWN_BUGS, (
-            f"two follow-ups about one referral in one run: {self.sent_now}")
+        now = [m for m in self.sent_now if m.kind == "follow_up"]
+        if "earlier-step-still-queued" in KNOWN_BUGS:  # one queued in an earlier tick may go beside it
+            now = [m for m in now if m.queued_at >= self.tick_started]
+        about = [m.referral_ids for m in now]
+        assert len(about) == len(set(about)), f"two follow-ups about one referral in one run: {now}"
 
     def mail_goes_to_the_right_people(self):
         """Thanks to the introducer; everything else about a referral to its member's own addresses
