@@ -624,7 +624,10 @@ def _run(databases, root: Path, examples: int) -> None:
     covered = Counter()
     machine = type("Machine", (ProductMachine,), {"databases": databases, "root": root, "covered": covered})
     examples = int(os.environ.get("INVARIANTS_EXAMPLES", examples))
-    run_state_machine_as_test(machine, settings=settings(SETTINGS, max_examples=examples))
+    try:
+        run_state_machine_as_test(machine, settings=settings(SETTINGS, max_examples=examples))
+    finally:
+        databases.close()
     missing = [what for what in MUST_COVER if not covered[what]]
     assert not missing, f"no run reached {missing}; reached: {sorted(covered.items())}"
 
