@@ -13,7 +13,7 @@ def db() -> None:
 @json_option()
 @pass_invocation
 def upgrade(inv: Invocation, as_json: bool) -> int:
-    """Create or migrate the schema (safe to run again: an up-to-date database is left as it is)."""
+    """Create or migrate the schema. Safe to run again: an up-to-date database is left as it is."""
     from models.db import current_revision, make_engine
     from models.db import upgrade as migrate
 

@@ -196,7 +196,8 @@ def export() -> None:
 @click.option("--until", type=DATE, help="intros before this date")
 @pass_invocation
 def export_slips(inv: Invocation, since: datetime | None, until: datetime | None) -> int:
-    """CSV shaped like referral-group slips (giver, receiver, date, type, value, …) on stdout."""
+    """Slips as CSV on stdout. Shaped like referral-group slips: giver, receiver, date, type, value,
+    giver_email, receiver_email."""
     with inv.app.sessions() as session:
         chosen = [r for r in queries.referrals(session) if _in_period(r, since, until)]
         out = csv.DictWriter(sys.stdout, slips.COLUMNS)
@@ -216,8 +217,8 @@ def import_() -> None:
 @json_option("print the summary as JSON")
 @pass_invocation
 def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> int:
-    """Backfill history from a slips CSV (giver, receiver, date[, type, value, giver_email, receiver_email]).
-    Rows are checked one by one: bad rows are listed with their line and reason and the rest are imported
+    """Backfill history from a slips CSV. Columns: giver, receiver, date[, type, value, giver_email,
+    receiver_email]. Rows are checked one by one: bad rows are listed with their line and reason and the rest are imported
     (exit 1 if any was rejected). Importing the same file again adds nothing. No mail is sent for history."""
     config = inv.config
     try:

@@ -68,7 +68,8 @@ def templates() -> None:
 @click.option("--html", is_flag=True, help="print the HTML part instead of the text")
 @pass_invocation
 def preview(inv: Invocation, name: str, html: bool) -> int:
-    """Render template NAME (e.g. thank_you) with sample data: its subject, then its text (or HTML)."""
+    """Render a template with sample data. NAME is e.g. thank_you; prints the subject, then the text
+    (or the HTML)."""
     from worker.outbound.templating import Templates
 
     config = inv.config
