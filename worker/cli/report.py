@@ -218,8 +218,9 @@ def import_() -> None:
 @pass_invocation
 def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> int:
     """Backfill history from a slips CSV. Columns: giver, receiver, date[, type, value, giver_email,
-    receiver_email]. Rows are checked one by one: bad rows are listed with their line and reason and the rest are imported
-    (exit 1 if any was rejected). Importing the same file again adds nothing. No mail is sent for history."""
+    receiver_email]. Rows are checked one by one: bad rows are listed with their line and reason and
+    the rest are imported (exit 1 if any was rejected). Importing the same file again adds nothing.
+    No mail is sent for history."""
     config = inv.config
     try:
         text = file.read_text(encoding="utf-8")
