@@ -127,11 +127,17 @@ def pytest_runtest_protocol(item, nextitem):
             gc.freeze()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or params.get("database_url") == "postgres":
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SERVER_FIXTURES & fixtures or params.get("database_url") == "postgres":
             item.add_marker(pytest.mark.servers)
+        if "redis_url" in fixtures:
+            # Redis tests flush their databases before and after: with pytest-xdist
+            # (`-n 2 --dist loadgroup`) they all run on one worker, one at a time.
+            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 @pytest.fixture

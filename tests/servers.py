@@ -181,6 +181,16 @@ class Dovecot:
         return shutil.which(cls.binary) is not None
 
     def start(self, timeout: float = 15.0) -> Dovecot:
+        for attempt in range(5):
+            try:
+                return self._start(timeout)
+            except DovecotError as e:
+                # A free port can be taken between pick and bind (tests run in parallel): try others.
+                if "Address already in use" not in str(e) or attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> Dovecot:
         if self.proc is not None:
             raise DovecotError("already started")
         binary = shutil.which(self.binary)
@@ -430,8 +440,20 @@ passdb {{
     def kick(self, user: str | None = None) -> None:
         """Force-drop every live IMAP connection of `user` (default: the test user).
 
-        The client's next command then fails (imaplib abort / socket error)."""
-        self._doveadm("kick", user or self.user)
+        The client's next command then fails (imaplib abort / socket error): doveadm only signals
+        the processes, so this waits (up to 10 s) until Dovecot lists none of them (connections
+        made meanwhile, e.g. a client reconnecting, are not waited for)."""
+        user = user or self.user
+        kicked = self._imap_pids(user)
+        self._doveadm("kick", user)
+        deadline = time.monotonic() + 10
+        while kicked & self._imap_pids(user) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def _imap_pids(self, user: str) -> set[str]:
+        """The IMAP processes Dovecot lists for `user` (`doveadm who -1`: a header, then user proto pid ip)."""
+        rows = (line.split() for line in self._doveadm("who", "-1", user).splitlines()[1:])
+        return {row[2] for row in rows if row[:2] == [user, "imap"] and len(row) > 2}
 
     restart_connections = kick
 
