@@ -1,5 +1,6 @@
 """Shared fixtures: real servers (tests/fixtures_servers.py) and a migrated app per database."""
 import gc
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,6 +106,19 @@ SERVER_FIXTURES = frozenset({
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "servers: needs a real Dovecot, SMTP server, Redis or PostgreSQL")
+    # A pytest-xdist worker starts with COLUMNS=80 and LINES=24 that its readline put in the
+    # environment; rich fixes a Console's width from COLUMNS when the Console is made (at import),
+    # so the CLI tests' COLUMNS=200 would not reach it. Workers see the controller's values.
+    for name, value in getattr(config, "workerinput", {}).get("terminal_env", {}).items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):  # pytest-xdist, in the controller
+    node.workerinput["terminal_env"] = {name: os.environ.get(name) for name in ("COLUMNS", "LINES")}
 
 
 # A full garbage collection walks every tracked object: ~0.5 s here once the test modules are
