@@ -23,8 +23,7 @@ Fixtures:
   smtp_sink_tls         function SmtpSink speaking implicit TLS (SMTPS), same certificate and AUTH
   redis_url             function "redis://127.0.0.1:6379/15", flushed before and after
   postgres_url          function SQLAlchemy URL whose connections use a fresh schema, dropped after
-                                 (build_app swaps it for a migrated one from a pool, which goes
-                                 back emptied: tests/migrated.py)
+                                 (build_app swaps it for a migrated one made ahead: tests/migrated.py)
 """
 
 from __future__ import annotations
@@ -206,8 +205,8 @@ def postgres_url(_postgres_admin):
 
     Every connection opened with it has search_path = a schema made for this test alone, so
     unqualified CREATE TABLE / SELECT land there. After the test, connections still open with
-    that application_name are terminated and the schema is dropped with CASCADE (or, if build_app
-    filled it from the pool of migrated schemas and it is unchanged, emptied and put back).
+    that application_name are terminated and the schema is dropped with CASCADE (by a thread of
+    tests/migrated.py once build_app has used it, so the next test need not wait).
     """
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with _postgres_admin.connect() as conn:
@@ -230,5 +229,5 @@ def postgres_url(_postgres_admin):
                 "WHERE application_name = %(s)s AND pid <> pg_backend_pid()",
                 {"s": schema},
             )
-            if not migrated.release(url):  # a migrated schema goes back to the pool, emptied
+            if not migrated.drop_later(url):  # by the thread that makes migrated schemas ahead
                 conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -1,5 +1,5 @@
-"""The migrated databases tests get by copy (tests/migrated.py) are the ones Alembic makes, and a
-PostgreSQL schema goes back to the pool only empty and unchanged."""
+"""The migrated databases tests get by copy (tests/migrated.py) are the ones Alembic makes, never
+used before, and a PostgreSQL test schema is dropped after its test."""
 import sqlite3
 import uuid
 
@@ -55,53 +55,30 @@ def _catalog(admin, url) -> dict:
         return migrated._fingerprint(conn, schema)
 
 
-def test_a_pooled_postgres_schema_is_the_one_alembic_makes(_postgres_admin, schemas):
-    by_alembic, pooled = schemas(), schemas()
+def test_postgres_schemas_made_ahead_are_the_one_alembic_makes_and_new(_postgres_admin, schemas):
+    by_alembic = schemas()
     engine = make_engine(by_alembic)
     upgrade(engine)
     engine.dispose()
-    migrate(pooled)
-    assert migrated.release(pooled)  # to the pool, emptied
-    again = schemas()
-    migrate(again)  # the same schema, lent again under another name
-    assert _catalog(_postgres_admin, again) == _catalog(_postgres_admin, by_alembic)
-    assert migrated.release(again)
+    for _ in range(3):  # the first made before the thread starts, the others by it
+        url = schemas()
+        migrate(url)
+        assert _catalog(_postgres_admin, url) == _catalog(_postgres_admin, by_alembic)
+        engine = create_engine(url)
+        with engine.begin() as conn:  # never used: empty, ids from 1
+            assert conn.execute(text("SELECT count(*) FROM members")).scalar() == 0
+            assert conn.execute(Member.__table__.insert().values(name="A").returning(Member.id)).scalar() == 1
+        engine.dispose()
 
 
-def test_a_postgres_schema_goes_back_to_the_pool_empty_with_ids_from_one(schemas):
-    first = schemas()
-    migrate(first)
-    engine = create_engine(first)
-    with engine.begin() as conn:
-        conn.execute(Member.__table__.insert(), [{"name": "A"}, {"name": "B"}])
-    engine.dispose()
-    assert migrated.release(first)
-    second = schemas()
-    migrate(second)
-    engine = create_engine(second)
-    with engine.begin() as conn:
-        assert conn.execute(text("SELECT count(*) FROM members")).scalar() == 0
-        assert conn.execute(Member.__table__.insert().values(name="C").returning(Member.id)).scalar() == 1
-    engine.dispose()
-    assert migrated.release(second)
-
-
-@pytest.mark.parametrize("change", [
-    "CREATE TABLE probe (id int)",
-    "DROP INDEX ix_outbox_status",
-    "ALTER TABLE members ADD COLUMN note text",
-    "ALTER TABLE members ALTER COLUMN name DROP NOT NULL",
-    "UPDATE alembic_version SET version_num = '0001'",
-    "CREATE TYPE mood AS ENUM ('ok')",
-])
-def test_a_postgres_schema_its_test_changed_is_not_taken_back(schemas, change):
+def test_a_postgres_schema_is_dropped_after_its_test(_postgres_admin, schemas):
     url = schemas()
     migrate(url)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(change)
-    engine.dispose()
-    assert not migrated.release(url)  # the caller drops it
+    schema = url.split("search_path%3D")[1]
+    assert migrated.drop_later(url)
+    migrated.close()  # waits for the drops
+    with _postgres_admin.connect() as conn:
+        assert conn.exec_driver_sql("SELECT to_regnamespace(%(s)s)", {"s": schema}).scalar() is None
 
 
 def test_a_postgres_schema_not_empty_is_not_swapped(schemas):
@@ -112,5 +89,5 @@ def test_a_postgres_schema_not_empty_is_not_swapped(schemas):
     assert not migrated.fill(url)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT to_regclass('members')").scalar() is None
+        assert conn.exec_driver_sql("SELECT to_regclass('mine')").scalar() is not None
     engine.dispose()
-    assert not migrated.release(url)
