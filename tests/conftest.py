@@ -106,10 +106,18 @@ SERVER_FIXTURES = frozenset({
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "servers: needs a real Dovecot, SMTP server, Redis or PostgreSQL")
+    # `-n N` (pytest-xdist) deals tests out one by one ("load"); "loadgroup" does the same but keeps
+    # each xdist_group on one worker: the Redis tests, which flush their databases (see below).
+    # A worker parses the command line again, so it is told too (pytest_configure_node).
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+    workerinput = getattr(config, "workerinput", {})
+    if workerinput.get("loadgroup"):
+        config.option.loadgroup = True
     # A pytest-xdist worker starts with COLUMNS=80 and LINES=24 that its readline put in the
     # environment; rich fixes a Console's width from COLUMNS when the Console is made (at import),
     # so the CLI tests' COLUMNS=200 would not reach it. Workers see the controller's values.
-    for name, value in getattr(config, "workerinput", {}).get("terminal_env", {}).items():
+    for name, value in workerinput.get("terminal_env", {}).items():
         if value is None:
             os.environ.pop(name, None)
         else:
@@ -119,6 +127,7 @@ def pytest_configure(config):
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):  # pytest-xdist, in the controller
     node.workerinput["terminal_env"] = {name: os.environ.get(name) for name in ("COLUMNS", "LINES")}
+    node.workerinput["loadgroup"] = node.config.option.dist == "loadgroup"
 
 
 # A full garbage collection walks every tracked object: ~0.5 s here once the test modules are
@@ -149,8 +158,8 @@ def pytest_collection_modifyitems(config, items):
         if SERVER_FIXTURES & fixtures or params.get("database_url") == "postgres":
             item.add_marker(pytest.mark.servers)
         if "redis_url" in fixtures:
-            # Redis tests flush their databases before and after: with pytest-xdist
-            # (`-n 2 --dist loadgroup`) they all run on one worker, one at a time.
+            # Redis tests flush their databases before and after: with pytest-xdist they all run
+            # on one worker, one at a time (pytest_configure makes `-n N` distribute by group).
             item.add_marker(pytest.mark.xdist_group("redis"))
 
 

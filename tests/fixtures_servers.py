@@ -205,8 +205,8 @@ def postgres_url(_postgres_admin):
 
     Every connection opened with it has search_path = a schema made for this test alone, so
     unqualified CREATE TABLE / SELECT land there. After the test, connections still open with
-    that application_name are terminated and the schema is dropped with CASCADE (by a thread of
-    tests/migrated.py once build_app has used it, so the next test need not wait).
+    that application_name are terminated and the schema is dropped with CASCADE. (build_app
+    swaps the empty schema for a migrated one of the same name: tests/migrated.py.)
     """
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with _postgres_admin.connect() as conn:
@@ -229,5 +229,5 @@ def postgres_url(_postgres_admin):
                 "WHERE application_name = %(s)s AND pid <> pg_backend_pid()",
                 {"s": schema},
             )
-            if not migrated.drop_later(url):  # by the thread that makes migrated schemas ahead
-                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        migrated.forget(url)

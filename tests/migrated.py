@@ -1,17 +1,15 @@
 """Migrated test databases in milliseconds: Alembic runs once per test run, not once per test.
 
-Running every migration costs ~0.4 s on SQLite and ~0.7 s on PostgreSQL, and dropping a PostgreSQL
-schema ~0.1 s (several times that on a busy machine), for each of hundreds of tests that build an
-app. Instead:
+Running every migration costs ~0.4 s on SQLite and ~0.7 s on PostgreSQL (several times that on a
+busy machine), for each of hundreds of tests that build an app. Instead:
 
 - SQLite: a new database file is a copy of one migrated once (the file *is* the database; WAL mode
   is kept in its header).
 - PostgreSQL: the statements Alembic sends to migrate an empty schema are recorded once, and one
   replay of them is compared with Alembic's schema (a difference is an error). A thread replays
   them ahead into fresh schemas; a test's empty schema is swapped for one by renaming, so the
-  test's URL (which names its schema) is unchanged. The same thread drops each test's schema
-  after the test, once its connections are terminated. Every test gets new, never used tables,
-  as Alembic makes them.
+  test's URL (which names its schema) is unchanged, and the postgres_url fixture drops it after
+  the test as before. Every test gets new, never used tables, as Alembic makes them.
 
 Only databases that do not exist yet (SQLite) or schemas the postgres_url fixture made and that are
 still empty (PostgreSQL) are filled; `fill` returns False for anything else and the caller runs
@@ -156,8 +154,8 @@ def _fingerprint(conn, schema: str) -> dict:
 
 
 class _Pool:
-    """Fresh migrated schemas made ahead, and schemas dropped after their tests, by a thread of its
-    own: a test waits for neither (both are ~0.1 s of the server's work, ~0.5 s when it is busy)."""
+    """Fresh migrated schemas, made ahead by a thread of its own: a test does not wait for the
+    replay (~0.1 s of the server's work, several times that when the machine is busy)."""
 
     READY = 2  # fresh schemas kept waiting
 
@@ -172,7 +170,6 @@ class _Pool:
         self._record()
         self._cond = threading.Condition()
         self._ready: list[str] = []
-        self._drops: list[str] = []
         self._closing = False
         self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="migrated-schemas", daemon=True)
@@ -245,29 +242,20 @@ class _Pool:
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not (self._closing or self._drops or len(self._ready) < self.READY):
+                while not (self._closing or len(self._ready) < self.READY):
                     self._cond.wait()
-                if not self._ready and not self._closing:
-                    job, schema = "make", None  # a test may be waiting for it
-                elif self._drops:
-                    job, schema = "drop", self._drops.pop(0)
-                elif self._closing:
+                if self._closing:
                     return
-                else:
-                    job, schema = "make", None
             try:
-                if job == "drop":
-                    self._drop(schema)
-                else:
-                    made = self._replayed()
-                    with self._cond:
-                        self._ready.append(made)
-                        self._cond.notify_all()
+                made = self._replayed()
             except BaseException as e:  # noqa: BLE001 - handed to the test waiting for a schema
                 with self._cond:
                     self._failed = e
                     self._cond.notify_all()
                 return
+            with self._cond:
+                self._ready.append(made)
+                self._cond.notify_all()
 
     def lend(self, schema: str) -> bool:
         """Swap the test's schema, if it is still empty, for a fresh migrated one under its name."""
@@ -291,19 +279,14 @@ class _Pool:
             raise
         return True
 
-    def drop_later(self, schema: str) -> None:
-        with self._cond:
-            self._drops.append(schema)
-            self._cond.notify_all()
-
     def close(self) -> None:
-        """Finish the drops, drop the schemas made ahead."""
+        """Drop the schemas made ahead."""
         with self._cond:
             self._closing = True
             self._cond.notify_all()
         self._thread.join(timeout=120)
         with self._cond:
-            left, self._ready, self._drops = self._ready + self._drops, [], []
+            left, self._ready = self._ready, []
         for schema in left:
             self._drop(schema)
         self.admin.dispose()
@@ -348,18 +331,12 @@ def _fill_postgres(url: str) -> bool:
     return schema is not None and _pool(url, make=True).lend(schema)
 
 
-def drop_later(url: str) -> bool:
-    """The test using `url` is over and its connections are gone: its schema is dropped by the
-    pool's thread (True), or, with no pool for that database, the caller drops it (False)."""
-    schema = _fresh.pop(url, None)
-    pool = _pool(url, make=False)
-    if schema is None or pool is None:
-        return False
-    pool.drop_later(schema)
-    return True
+def forget(url: str) -> None:
+    """The test using `url` is over (its schema is dropped by the fixture)."""
+    _fresh.pop(url, None)
 
 
 def close() -> None:
-    """End of the run: finish the drops, drop the schemas made ahead."""
+    """End of the run: drop the schemas made ahead."""
     while _pools:
         _pools.popitem()[1].close()

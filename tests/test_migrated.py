@@ -1,5 +1,5 @@
 """The migrated databases tests get by copy (tests/migrated.py) are the ones Alembic makes, never
-used before, and a PostgreSQL test schema is dropped after its test."""
+used before."""
 import sqlite3
 import uuid
 
@@ -69,16 +69,6 @@ def test_postgres_schemas_made_ahead_are_the_one_alembic_makes_and_new(_postgres
             assert conn.execute(text("SELECT count(*) FROM members")).scalar() == 0
             assert conn.execute(Member.__table__.insert().values(name="A").returning(Member.id)).scalar() == 1
         engine.dispose()
-
-
-def test_a_postgres_schema_is_dropped_after_its_test(_postgres_admin, schemas):
-    url = schemas()
-    migrate(url)
-    schema = url.split("search_path%3D")[1]
-    assert migrated.drop_later(url)
-    migrated.close()  # waits for the drops
-    with _postgres_admin.connect() as conn:
-        assert conn.exec_driver_sql("SELECT to_regnamespace(%(s)s)", {"s": schema}).scalar() is None
 
 
 def test_a_postgres_schema_not_empty_is_not_swapped(schemas):
