@@ -102,15 +102,18 @@ _CATALOG = {
     "constraints": """
         SELECT conrelid::regclass::text, conname, contype, condeferrable, condeferred, pg_get_constraintdef(oid)
         FROM pg_constraint WHERE conrelid = ANY(%(r)s)""",
-    "indexes": "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = ANY(%(i)s)",
+    "indexes": """
+        SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = ANY(%(i)s)""",
     "sequences": """
         SELECT seqrelid::regclass::text, seqtypid::regtype::text, seqstart, seqincrement, seqmax, seqmin,
                seqcache, seqcycle
         FROM pg_sequence WHERE seqrelid = ANY(%(r)s)""",
     "types": """
         SELECT t.typname, t.typtype, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text
-        FROM pg_type t LEFT JOIN pg_enum e ON e.enumtypid = t.oid WHERE t.oid = ANY(%(t)s) GROUP BY t.typname, t.typtype""",
-    "functions": "SELECT proname, pg_get_function_identity_arguments(oid), md5(prosrc) FROM pg_proc WHERE oid = ANY(%(f)s)",
+        FROM pg_type t LEFT JOIN pg_enum e ON e.enumtypid = t.oid
+        WHERE t.oid = ANY(%(t)s) GROUP BY t.typname, t.typtype""",
+    "functions": """
+        SELECT proname, pg_get_function_identity_arguments(oid), md5(prosrc) FROM pg_proc WHERE oid = ANY(%(f)s)""",
     "triggers": """
         SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid), tgenabled
         FROM pg_trigger WHERE tgrelid = ANY(%(r)s) AND NOT tgisinternal""",
@@ -161,7 +164,8 @@ class _Pool:
 
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
-        self.base = parsed.set(query={k: v for k, v in parsed.query.items() if k not in ("options", "application_name")})
+        self.base = parsed.set(query={k: v for k, v in parsed.query.items()
+                                      if k not in ("options", "application_name")})
         # Not AUTOCOMMIT: each step below is one transaction (SET LOCAL needs one, too).
         self.admin = sa.create_engine(self.base.update_query_dict({"application_name": "introledger-test-pool"}))
         self.script = ""
@@ -191,8 +195,8 @@ class _Pool:
         schema = _pool_name()
         with self.admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        engine = make_engine(self.base.update_query_dict({"application_name": schema, "options": f"-csearch_path={schema}"})
-                             .render_as_string(hide_password=False))
+        url = self.base.update_query_dict({"application_name": schema, "options": f"-csearch_path={schema}"})
+        engine = make_engine(url.render_as_string(hide_password=False))
         statements = []
 
         def record(conn, cursor, statement, parameters, context, executemany):
