@@ -497,6 +497,8 @@ class Clock:
         tmp.write_text(f"{offset:.6f}\n")
         os.replace(tmp, self.path)
         self.history.append((real, offset))
+        with open(self.path.with_suffix(".history"), "a") as f:  # to read run.log's real times as simulated
+            f.write(f"{real:.3f} {sim.isoformat()}\n")
 
     def now(self) -> datetime:
         return self.sim(time.time())
@@ -723,7 +725,7 @@ class Season:
                         "INTROLEDGER_DATABASE_URL": self.db.url, "INTROLEDGER_CLOCK_FILE": str(self.clock.path)}
             if self.cli("db", "upgrade").returncode != 0:
                 raise SystemExit("db upgrade failed")
-            self.worker = Worker("run", ["run"], cfg, self.workdir / "run.log", self.env)
+            self.worker = Worker("run", ["run", "-v"], cfg, self.workdir / "run.log", self.env)
             self.worker.start()
             stack.callback(self.worker.stop)
             started = time.monotonic()
@@ -913,11 +915,12 @@ class Season:
             except Exception as exc:  # noqa: BLE001 - e.g. SQLite busy for a moment
                 seen, due_steps, open_rows = set(), -1, -1
                 self.say(f"  (look failed: {str(exc).splitlines()[0]})")
-            unread = len(set(message_ids) - seen)
+            unread = sorted(set(message_ids) - seen)
             if not unread and not due_steps and not open_rows and time.monotonic() - jumped >= 2.5 * SWEEP_SECONDS:
                 return ""
             if time.monotonic() > deadline:
-                return f"{unread} mail(s) unread, {due_steps} follow-up(s) due, {open_rows} outbox row(s) open"
+                return (f"{len(unread)} mail(s) unread {unread[:3]}, {due_steps} follow-up(s) due, "
+                        f"{open_rows} outbox row(s) open")
             time.sleep(0.1)
 
     # -- what people do with the mail they got
