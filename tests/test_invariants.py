@@ -42,7 +42,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from models import OptOut, OutboxMessage, Referral, ReferralEvent
-from tests import mailgen, replyshapes
+from tests import dsn, mailgen, replyshapes
 from tests.conftest import MEMBERS, TRACKING
 from tests.propworld import (
     START,
@@ -106,7 +106,7 @@ MAX_INTROS = 5
 INTRO_AGES = (timedelta(0), timedelta(0), timedelta(0), timedelta(days=2), timedelta(days=10), timedelta(days=22))
 CAP = 3  # outbound.per_recipient_per_day (default)  # a few intros, and what becomes of them
 HAPPENINGS = (["time_passes"] * 5 + ["answer_by_reply"] * 5 + ["intro"] * 2 + ["mark"] * 2 + ["reply_in_thread"]
-              + ["out_of_office", "unsubscribe", "deliver_again", "restart", "smtp_outage"])
+              + ["out_of_office", "unsubscribe", "deliver_again", "restart", "smtp_outage", "bounce"])
 OUTAGES = (timedelta(minutes=30), timedelta(hours=6), timedelta(days=2))
 # Shrinking a failure takes minutes here (every example runs the product on a database): off unless
 # asked for; the unshrunk sequence is printed all the same, and derandomized it reproduces.
@@ -202,6 +202,7 @@ class Model:
         self.refs: dict[int, Truth] = {}
         self.opted_out: dict[str, int] = {}  # address → the step it opted out in
         self.robots: set[str] = set()  # Message-IDs of robots' mail
+        self.paused: dict[str, int] = {}  # address → the step a report said it does not exist
 
     def same_intro(self, intro: Intro, at: datetime) -> Truth | None:
         """The referral an intro is a copy of: same introducer, same people, within two days."""
@@ -308,6 +309,8 @@ class ProductMachine(RuleBasedStateMachine):
     def _possible(self, what: str) -> bool:
         if what in ("answer_by_reply", "out_of_office"):
             return bool(self.asked)
+        if what == "bounce":
+            return bool(self.sent)
         if what in ("reply_in_thread", "mark", "deliver_again"):
             return bool(self.intros)
         return what != "intro" or len(self.intros) < MAX_INTROS
@@ -435,6 +438,21 @@ class ProductMachine(RuleBasedStateMachine):
             self.product.restart()
         self._took()
 
+    def bounce(self, data):
+        """A delivery report comes back about a mail we sent: a recipient that does not exist is
+        paused (no more mail to it); a delay, or a refusal of the mail itself, pauses no one."""
+        mail = data.draw(st.sampled_from(self.sent), label="a report about")
+        why = data.draw(st.sampled_from(["user unknown", "user unknown", "delayed", "spam"]), label="because")
+        report = {
+            "user unknown": {},
+            "delayed": {"status": "4.4.1", "action": "delayed",
+                        "diagnostic": "451 4.4.1 <{rcpt}>: connection timed out, still trying"},
+            "spam": {"status": "5.7.1", "diagnostic": "550 5.7.1 Message rejected as spam by content filter"},
+        }[why]
+        self.product.mail_in(dsn.postfix(mail.raw, queue_id=f"{self.step:010X}", **report))
+        if why == "user unknown":
+            self.model.paused.setdefault(mail.to, self.step)
+
     def smtp_outage(self, data):
         """The SMTP server answers 451 from now on for a while: mail waits in the outbox and is
         retried on its schedule (worker/outbound/backoff.py)."""
@@ -457,6 +475,7 @@ class ProductMachine(RuleBasedStateMachine):
     @invariant()
     def invariants_hold(self):
         for check in (self.every_mail_sent_is_a_sent_row, self.no_mail_after_an_opt_out,
+                      self.no_mail_to_an_address_that_bounced,
                       self.no_follow_up_after_a_stop, self.at_most_one_follow_up_per_step,
                       self.nothing_but_confirmations_after_a_final_answer,
                       self.statuses_and_values_are_what_people_said, self.no_timer_overrides_a_person,
@@ -476,6 +495,11 @@ class ProductMachine(RuleBasedStateMachine):
         for m in self.sent_now:
             since = self.model.opted_out.get(m.to)
             assert since is None or since >= m.at_step, f"{m!r}, and {m.to} opted out at step {since}"
+
+    def no_mail_to_an_address_that_bounced(self):
+        for m in self.sent_now:
+            since = self.model.paused.get(m.to)
+            assert since is None or since >= m.at_step, f"{m!r}, and {m.to} bounced as unknown at step {since}"
 
     def no_follow_up_after_a_stop(self):
         for m in self.sent_now:
@@ -617,7 +641,7 @@ class ProductMachine(RuleBasedStateMachine):
 # Situations the runs must reach, or the invariants above were checked against too little.
 MUST_COVER = ("sent follow_up", "sent status_confirmation", "sent closed_business", "sent thank_you", "a STOP",
               "an opt-out", "a referral won", "a referral stale", "answer_by_reply", "out_of_office", "restart",
-              "smtp_outage")
+              "smtp_outage", "bounce")
 
 
 def _run(databases, root: Path, examples: int) -> None:
