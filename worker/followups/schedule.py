@@ -65,6 +65,10 @@ class FollowUps:
             if step is not latest[step.referral_id]:
                 step.status = Step.SKIPPED  # overdue together (a late-logged intro): one mail asks, not one per step
                 continue
+            # An earlier step's mail still waiting (an SMTP outage, the daily cap, quiet hours) would
+            # go out beside this one: one mail asks, this step's.
+            lifecycle.withdraw(session, referral.id, frozenset({lifecycle.FOLLOW_UP}),
+                               f"step {step.step} asks instead")
             row = self._queue(session, referral, step, now)
             step.status, step.outbox_id = Step.DONE, row.id if row else None
             queued += row is not None
