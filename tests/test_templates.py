@@ -1,4 +1,7 @@
 """Templates: user text stays data, HTML is escaped, users can override, typos are loud."""
+import html
+import re
+
 import pytest
 
 from worker.outbound.templating import TemplateProblem, Templates
@@ -45,3 +48,12 @@ def test_preview_command_renders_with_sample_data(tmp_path):
     assert "Hi Carol," in out
     html = cli("templates", "preview", "thank_you", "--html", cwd=tmp_path).stdout
     assert "<p>Hi Carol,</p>" in html
+
+
+def test_the_thank_you_promises_the_same_thing_in_its_text_and_html_parts():
+    # A client shows one part or the other; the introducer must read the same promise in both
+    # (the HTML said "I'll be in touch", the text "I'll reach out shortly").
+    out = Templates().render("thank_you", **SAMPLE)
+    promise = "I'll reach out shortly and let you know how it goes."
+    assert promise in out.text
+    assert promise in html.unescape(re.sub(r"<[^>]+>", "", out.html))
