@@ -169,7 +169,8 @@ def test_a_members_own_confirmations_are_neither_held_back_nor_counted_by_the_da
         clock.advance(seconds=1)
         answer(app, words)
     with app.sessions() as s:
-        confirmations = s.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == "status_confirmation")).all()
+        confirmations = s.scalars(select(OutboxMessage.id).where(OutboxMessage.kind == "status_confirmation")
+                                  .order_by(OutboxMessage.id)).all()
     assert [outbound.deliverer.deliver(c) for c in confirmations] == ["sent", "sent"]
     clock.advance(seconds=31)
     with app.sessions.begin() as s:
