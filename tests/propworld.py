@@ -97,17 +97,17 @@ class Sent:
 
 
 class Recording:
-    """The configured transport (the folder of .eml files), noting every hand-over in order, and
-    answering like an SMTP server that is down (451) while `down()` says so."""
+    """The configured transport (the folder of .eml files), noting every hand-over in order with
+    the clock's time, and answering like an SMTP server that is down (451) while `down()` says so."""
 
-    def __init__(self, inner, log: list[bytes], down=lambda: False):
-        self.inner, self.log, self.down = inner, log, down
+    def __init__(self, inner, log: list[tuple[datetime, bytes]], clock: Clock, down=lambda: False):
+        self.inner, self.log, self.clock, self.down = inner, log, clock, down
 
     def send(self, msg, before_data=None) -> None:
         if self.down():
             raise mailer.TransientSendError("451 4.3.0 Mail server temporarily unavailable")
         self.inner.send(msg, before_data=before_data)
-        self.log.append(bytes(msg))
+        self.log.append((self.clock.current, bytes(msg)))
 
     def close(self) -> None:
         self.inner.close()
@@ -123,7 +123,7 @@ class Product:
         self.url = databases.fresh(self.workdir)
         self.clock = Clock(START)
         self.overrides = overrides or {}
-        self.handed_over: list[bytes] = []
+        self.handed_over: list[tuple[datetime, bytes]] = []
         self.smtp_down_until = START
         self.n = 0  # names the files mail comes from
         self._start()
@@ -133,7 +133,7 @@ class Product:
         self.app = bootstrap.build(config, now=self.clock)
         self.service = Service(self.app)  # the `run` loop's due work and outbox, without its threads
         deliverer = self.service.outbound.deliverer
-        deliverer.transport = Recording(deliverer.transport, self.handed_over,
+        deliverer.transport = Recording(deliverer.transport, self.handed_over, self.clock,
                                         down=lambda: self.clock.current < self.smtp_down_until)
 
     def close(self) -> None:
@@ -176,9 +176,10 @@ class Product:
         """The clock moves on; one tick of `run`: due follow-ups, digests and reminders, then the
         sweep nudges due mail and the queue's jobs send it (here in this thread, one by one).
         With `crash_before_sending` the process dies after the nudges, before any job ran; `busy`:
-        the jobs wait in the queue until the next tick (whatever happens meanwhile)."""
-        self.clock.advance(seconds=advance.total_seconds())
+        the jobs wait in the queue a moment — whatever people do meanwhile happens before they run
+        (at the start of the next tick, before the clock moves on: a queue is late by seconds)."""
         self._drain()  # what a busy worker left in the queue
+        self.clock.advance(seconds=advance.total_seconds())
         self.service.due_follow_ups()
         if crash_before_sending or busy:
             self.service.outbound.sweep()
@@ -199,17 +200,16 @@ class Product:
 
     def take_sent(self, step: int) -> list[Sent]:
         """The mails handed over since the last call, with their outbox rows."""
-        raws, self.handed_over[:] = list(self.handed_over), []
-        if not raws:
+        handed, self.handed_over[:] = list(self.handed_over), []
+        if not handed:
             return []
-        ids = {str(message_from_bytes(r)["Message-ID"]).strip("<>"): r for r in raws}
+        ids = [str(message_from_bytes(raw)["Message-ID"]).strip("<>") for _, raw in handed]
         with self.app.sessions() as s:
             rows = {r.message_id: r for r in s.scalars(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids)))}
         sent = []
-        for raw in raws:
-            mid = str(message_from_bytes(raw)["Message-ID"]).strip("<>")
+        for mid, (at, raw) in zip(ids, handed, strict=True):
             row = rows[mid]
-            sent.append(Sent(step, self.clock.current, row.queued_at, row.id, row.kind, row.to_addr.lower(),
+            sent.append(Sent(step, at, row.queued_at, row.id, row.kind, row.to_addr.lower(),
                              tuple(row.referral_ids or ()), row.reply_to or "", row.in_reply_to or "", row.status, raw))
         return sent
 

@@ -9,7 +9,7 @@ small model of what the people did (the ground truth), and after every step:
 
 - no mail to an address after it opted out (STOP ALL, UNSUBSCRIBE), and no follow-up about a
   referral after a STOP for it;
-- at most one follow-up per referral and step (and one per referral per run);
+- at most one follow-up per referral and step, and never two about one referral at once;
 - after a final answer, only mail that answers the person (confirmations) or closes the loop
   (the closed-business thank-you of a WON) is sent about that referral;
 - each referral's status and value are what the people said, and the stale timer moves only
@@ -504,8 +504,8 @@ class ProductMachine(RuleBasedStateMachine):
         asked = [(m.referral_ids, tokens.step_of(m.reply_to)) for m in self.sent if m.kind == "follow_up"]
         assert len(asked) == len(set(asked)), f"a follow-up step asked twice: {sorted(asked)}"
         now = [m for m in self.sent_now if m.kind == "follow_up"]
-        about = [m.referral_ids for m in now]
-        assert len(about) == len(set(about)), f"two follow-ups about one referral in one run: {now}"
+        about = [(m.referral_ids, m.at) for m in now]
+        assert len(about) == len(set(about)), f"two follow-ups about one referral at once: {now}"
 
     def mail_goes_to_the_right_people(self):
         """Thanks to the introducer; everything else about a referral to its member's own addresses
