@@ -1,6 +1,7 @@
 """The product driven through its own entry points, for property tests: mail in through the
-pipeline `ingest` uses, `mark`'s desk call, the `run` loop's due work and sweep at a clock the
+pipeline `ingest` uses, the `mark` command, the `run` loop's due work and sweep at a clock the
 test moves, the real send path into the folder transport, and restarts on the same database."""
+import io
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 from queue import Empty
 
 import dramatiq
+from rich.console import Console
 from sqlalchemy import select, text
 
 from models import Base, Member, OutboxMessage, Referral
@@ -18,8 +20,9 @@ from models.db import make_engine, upgrade
 from tests.conftest import TRACKING, Clock, make_config
 from worker.app import bootstrap
 from worker.app.service import Service
+from worker.cli.context import Invocation
+from worker.cli.mark import mark as mark_command
 from worker.inbound.pipeline import Origin
-from worker.mail.commands import parse_command
 from worker.outbound import mailer
 
 SECRET = "inv4riant-secret"
@@ -157,18 +160,17 @@ class Product:
         [outcome] = self.app.pipeline.process_batch([(raw, Origin("file", f"mail-{self.n}.eml"))])
         return outcome
 
-    def mark(self, referral_id: int, words: str, correct: bool = False) -> str:
-        """What `introledger mark ID WORDS [--correct]` does (worker/cli/outbound.py cmd_mark);
-        returns who it spoke as (the referral's member's first address)."""
-        app = self.app
-        command = parse_command(words, app.desk.vocabulary)
-        assert command is not None, words
-        with app.sessions.begin() as session:
-            referral = session.get(Referral, referral_id)
-            member = session.get(Member, referral.member_id) if referral.member_id else None
-            actor = member.emails[0] if member else "cli"
-            app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}", correction=correct)
-        return actor
+    def mark(self, referral_id: int, words: str, correct: bool = False) -> tuple[str, int]:
+        """`introledger mark ID WORDS [--correct]`, the command itself, on this process' app (its
+        clock); returns who it spoke as (the referral's member's first address) and its exit code."""
+        invocation = Invocation()
+        invocation.__dict__.update(app=self.app, out=Console(file=io.StringIO()), err=Console(file=io.StringIO()))
+        code = mark_command.main([str(referral_id), words, *(["--correct"] if correct else [])], obj=invocation,
+                                 standalone_mode=False)
+        with self.app.sessions() as s:
+            referral = s.get(Referral, referral_id)
+            member = s.get(Member, referral.member_id) if referral.member_id else None
+            return (member.emails[0] if member else "cli"), code
 
     # -- time --
 

@@ -395,8 +395,9 @@ class ProductMachine(RuleBasedStateMachine):
         t = self.model.refs[intro.referral_id]
         if not t.has_member:
             return
-        actor = self.product.mark(t.id, words, correct)
-        self.model.answer(t, words, self.step, self.now, actor, key_scope=None, correct=correct)
+        actor, code = self.product.mark(t.id, words, correct)
+        outcome = self.model.answer(t, words, self.step, self.now, actor, key_scope=None, correct=correct)
+        assert code == (0 if outcome == "applied" else 1), f"mark {words!r}: exit {code}, the rules say {outcome}"
 
     def unsubscribe(self, data):
         who = data.draw(st.sampled_from(sorted(PEOPLE) + ["colleague"]), label="who")
