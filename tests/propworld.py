@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 from pathlib import Path
 from queue import Empty
 
@@ -239,6 +239,19 @@ def out_of_office(n: int, sender: str, ours: bytes, back: datetime, when: dateti
             f"Content-Type: text/plain; charset=utf-8\n\n"
             f"Thank you for your email. I am out of the office until {back:%-d %B %Y} with no access to email.\n"
             ).encode()
+
+
+def forward(n: int, forwarder, original: bytes, when: datetime, note: str = "Logging this intro.") -> bytes:
+    """A member forwards an intro to the tracking address afterwards, the way Gmail does."""
+    intro = message_from_bytes(original)
+    body = next(p for p in intro.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    sent = parsedate_to_datetime(intro["Date"])
+    block = (f"---------- Forwarded message ---------\nFrom: {intro['From']}\n"
+             f"Date: {sent:%a, %b %-d, %Y at %-I:%M %p}\nSubject: {intro['Subject']}\nTo: {intro['To']}\n\n\n")
+    return (f"From: {_addr(forwarder)}\nTo: {TRACKING}\nSubject: Fwd: {intro['Subject']}\n"
+            f"Date: {format_datetime(when)}\nMessage-ID: <fwd{n}@people.example>\n"
+            f"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+            f"{note}\n\n{block}{body.replace(chr(13), '')}\n").encode()
 
 
 def unsubscribe(n: int, sender: str, when: datetime, subject: str = "UNSUBSCRIBE") -> bytes:

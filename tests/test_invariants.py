@@ -49,6 +49,7 @@ from tests.propworld import (
     Product,
     Sent,
     SqliteDatabases,
+    forward,
     out_of_office,
     thread_reply,
     unsubscribe,
@@ -102,7 +103,7 @@ MAX_INTROS = 5
 INTRO_AGES = (timedelta(0), timedelta(0), timedelta(0), timedelta(days=2), timedelta(days=10), timedelta(days=22))
 CAP = 3  # outbound.per_recipient_per_day (default)  # a few intros, and what becomes of them
 HAPPENINGS = (["time_passes"] * 5 + ["answer_by_reply"] * 5 + ["intro"] * 2 + ["mark"] * 2 + ["reply_in_thread"]
-              + ["out_of_office", "unsubscribe", "deliver_again", "restart", "smtp_outage", "bounce"])
+              + ["out_of_office", "unsubscribe", "deliver_again", "restart", "smtp_outage", "bounce", "forward_again"])
 OUTAGES = (timedelta(minutes=30), timedelta(hours=6), timedelta(days=2))
 # Shrinking a failure takes minutes here (every example runs the product on a database): off unless
 # asked for; the unshrunk sequence is printed all the same, and derandomized it reproduces.
@@ -137,11 +138,18 @@ class Intro:
     introducer: str
     a: str
     b: str
-    raw: bytes = field(repr=False)
+    raw: bytes = field(repr=False)  # as written (for a forward: as quoted in it)
     referral_id: int | None = field(default=None, repr=False)
+    cc: bool = True  # the tracking address was on it (else a member forwarded it afterwards)
 
     def _repr_pretty_(self, p, cycle) -> None:  # how hypothesis prints it in a failing sequence
-        p.text(f"<intro {self.n}: {self.introducer} introduces {self.a} to {self.b}, referral #{self.referral_id}>")
+        how = "" if self.cc else ", forwarded later"
+        p.text(f"<intro {self.n}: {self.introducer} introduces {self.a} to {self.b}{how}, "
+               f"referral #{self.referral_id}>")
+
+    @property
+    def member_party(self) -> str | None:
+        return next((p for p in (self.a, self.b) if p in MEMBER_EMAILS), None)
 
     @property
     def message_id(self) -> str:
@@ -306,7 +314,11 @@ class ProductMachine(RuleBasedStateMachine):
             return bool(self.asked)
         if what == "bounce":
             return bool(self.sent)
-        if what in ("reply_in_thread", "mark", "deliver_again"):
+        if what == "reply_in_thread":
+            return any(i.cc for i in self.intros)
+        if what == "forward_again":
+            return any(i.cc and i.member_party for i in self.intros)
+        if what in ("mark", "deliver_again"):
             return bool(self.intros)
         return what != "intro" or len(self.intros) < MAX_INTROS
 
@@ -324,8 +336,11 @@ class ProductMachine(RuleBasedStateMachine):
         else:
             raw = neutral_intro(n, PEOPLE[introducer], PEOPLE[a], PEOPLE[b], when)
         intro = Intro(n, introducer, a, b, raw)
+        # Now and then the tracking address was not on it: the member in it forwards it to us later.
+        intro.cc = not (intro.member_party and data.draw(st.sampled_from([True, True, True, False]), label="cc'd"))
+        delivered = raw if intro.cc else forward(n, PEOPLE[intro.member_party], raw, self.now)
         earlier = self.model.same_intro(intro, when)
-        outcome = self.product.mail_in(raw)
+        outcome = self.product.mail_in(delivered)
         assert outcome.referral_id is not None, f"intro {intro} not logged: {outcome}"
         if earlier is not None:
             assert outcome.referral_id == earlier.id, (
@@ -340,10 +355,11 @@ class ProductMachine(RuleBasedStateMachine):
                                                          when)
         intro.referral_id = outcome.referral_id
         self.intros.append(intro)
-        self.delivered.append(intro)
+        self.delivered.append(intro if intro.cc else Inbound(f"the forward of intro {n}", delivered))
 
     def reply_in_thread(self, data):
-        intro = data.draw(st.sampled_from(self.intros), label="in the thread of")
+        # Only a thread the tracking address is on reaches us.
+        intro = data.draw(st.sampled_from([i for i in self.intros if i.cc]), label="in the thread of")
         sender = getattr(intro, data.draw(st.sampled_from(["a", "b", "introducer"]), label="who replies"))
         robot = data.draw(st.sampled_from([None, None, "headers", "words"]), label="their out-of-office")
         others = [p for p in (intro.introducer, intro.a, intro.b) if p != sender]
@@ -378,6 +394,15 @@ class ProductMachine(RuleBasedStateMachine):
         if sender == "own" or (sender == "colleague" and mail.to == MEMBER_EMAILS[member][0]):
             self.model.answer(t, words, self.step, self.now, address, key_scope=f"s{tokens.step_of(mail.reply_to)}")
         self.delivered.append(Inbound(f"{words!r} from {address}", raw))
+
+    def forward_again(self, data):
+        """The member in a CC'd intro forwards it to us as well: the same referral, nothing new."""
+        intro = data.draw(st.sampled_from([i for i in self.intros if i.cc and i.member_party]), label="forwards")
+        raw = forward(self.step, PEOPLE[intro.member_party], intro.raw, self.now, note="FYI, for the ledger")
+        outcome = self.product.mail_in(raw)
+        assert outcome.referral_id == intro.referral_id, (
+            f"the forward of intro {intro.n} went to referral #{outcome.referral_id}: {outcome.reason}")
+        self.delivered.append(Inbound(f"the forward of intro {intro.n}", raw))
 
     def out_of_office(self, data):
         mail = data.draw(st.sampled_from(self.asked), label="answering")
