@@ -86,10 +86,10 @@ AFTER_FINAL = sendrules.CAP_EXEMPT | {"thank_you"}
 STOPPED_KINDS = {"follow_up", "clarification"}  # what a STOP for a referral ends
 
 REPLIES = ("MET", "QUALIFIED", "WON $4,500", "WON - signed, EUR 3 000", "WON ¥450,000", "WON 4.5k", "WON",
-           "LOST - they went with a cheaper quote", "NO FIT", "SNOOZE 2 weeks", "SNOOZE 3 days", "STOP",
+           "LOST - they went with a cheaper quote", "NO FIT", "SNOOZE 2 weeks", "SNOOZE 3 days", "STOP", "Stop",
            "STOP ALL", "CORRECTION: WON $900", "CORRECTION: LOST", "CORRECTION: MET",
            "Had a coffee with her, we'll see what comes of it.")
-MARKS = ("MET", "QUALIFIED", "WON $4,500", "WON EUR 3 000", "WON", "LOST", "NO FIT", "SNOOZE 2 weeks", "STOP",
+MARKS = ("MET", "QUALIFIED", "WON $4,500", "WON EUR 3 000", "WON", "LOST", "NO FIT", "SNOOZE 2 weeks", "STOP", "STOP",
          "STOP ALL")
 ADVANCES = (timedelta(minutes=15), timedelta(hours=3), timedelta(days=1), timedelta(days=2), timedelta(days=4),
             timedelta(days=7), timedelta(days=12), timedelta(days=25))
@@ -182,7 +182,8 @@ class Truth:
     at: datetime
     status: str = "introduced"
     value: tuple[int, str] | None = None
-    snoozed_until: datetime | None = None  # no follow-up before; the stale timer counts from there
+    snoozed_until: datetime | None = None  # the stale timer counts from there
+    ask_not_before: datetime | None = None  # a SNOOZE's date, until an answer sets a new schedule
     stopped: bool = False
     final_since: int | None = None  # the step of the final answer, while it is final
     keys: set = field(default_factory=set)  # answers applied once per follow-up step
@@ -240,13 +241,14 @@ class Model:
         elif command.verb == "snooze":
             if t.status not in LIVE or t.stopped:  # after STOP there is no follow-up left to move
                 return "refused"
-            t.snoozed_until = now + timedelta(seconds=command.snooze_seconds)
+            t.snoozed_until = t.ask_not_before = now + timedelta(seconds=command.snooze_seconds)
         else:
             target = ANSWER_STATE[command.verb]
             if correction and t.status in TERMINAL:
                 pass
             elif t.status in TERMINAL or RANK[target] < RANK[t.status]:
                 return "refused"
+            t.ask_not_before = None  # the next follow-up is a week from now
             if correction and target != "won":
                 t.value = None
             if target == "won" and command.amount:
@@ -337,7 +339,7 @@ class ProductMachine(RuleBasedStateMachine):
             raw = neutral_intro(n, PEOPLE[introducer], PEOPLE[a], PEOPLE[b], when)
         intro = Intro(n, introducer, a, b, raw)
         # Now and then the tracking address was not on it: the member in it forwards it to us later.
-        intro.cc = not (intro.member_party and data.draw(st.sampled_from([True, True, True, False]), label="cc'd"))
+        intro.cc = not intro.member_party or data.draw(st.sampled_from([True, True, True, False]), label="cc'd")
         delivered = raw if intro.cc else forward(n, PEOPLE[intro.member_party], raw, self.now)
         earlier = self.model.same_intro(intro, when)
         outcome = self.product.mail_in(delivered)
@@ -557,7 +559,7 @@ class ProductMachine(RuleBasedStateMachine):
     def no_follow_up_before_the_snooze_date(self):
         for m in self.sent_now:
             for r in m.referral_ids:
-                until = self.model.refs[r].snoozed_until
+                until = self.model.refs[r].ask_not_before
                 assert m.kind != "follow_up" or until is None or m.at >= until, (
                     f"{m!r} at {m.at:%Y-%m-%d %H:%M}, referral #{r} snoozed until {until:%Y-%m-%d %H:%M}")
 
