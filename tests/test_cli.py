@@ -228,3 +228,29 @@ def test_mark_from_the_command_line(tmp_path):
     assert cli("mark", "99", "WON", cwd=tmp_path, ok=False).returncode == 1
     off = cli("mark", "1", "LOST", cwd=tmp_path, ok=False, env={"INTROLEDGER_TOKEN_SECRET": ""})
     assert off.returncode == 1 and "INTROLEDGER_TOKEN_SECRET" in off.stderr
+
+
+def test_mark_stop_all_on_a_referral_without_a_member_asks_whose_mail_to_stop(tmp_path):
+    # With no member to speak for, `mark` used to act as the address "cli": STOP ALL opted out
+    # "cli" and reported success, and nobody's mail stopped.
+    from datetime import datetime
+
+    from tests import mailgen
+
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
+    cli("db", "upgrade", cwd=tmp_path)
+    (tmp_path / "i.eml").write_bytes(mailgen.intro(
+        1, introducer=("Carol Jensen", "carol@x.example"), a=("Alice Brook", "alice@y.example"),
+        b=("Bob Stone", "bob@z.example"), when=datetime.now(UTC)))
+    cli("ingest", "i.eml", cwd=tmp_path)
+    [row] = json.loads(cli("referrals", "--json", cwd=tmp_path).stdout)
+    refused = cli("mark", str(row["id"]), "STOP ALL", cwd=tmp_path, ok=False)
+    assert refused.returncode == 2 and "--by" in refused.stderr
+    assert json.loads(cli("optout", "list", "--json", cwd=tmp_path).stdout) == []
+    bad = cli("mark", str(row["id"]), "STOP ALL", "--by", "cli", cwd=tmp_path, ok=False)
+    assert bad.returncode == 2 and "not an email address" in bad.stderr
+    done = cli("mark", str(row["id"]), "STOP ALL", "--by", "carol@x.example", cwd=tmp_path)
+    assert "carol@x.example" in done.stdout
+    assert [o["email"] for o in json.loads(cli("optout", "list", "--json", cwd=tmp_path).stdout)] == ["carol@x.example"]

@@ -22,6 +22,7 @@ def mark(inv: Invocation, ref: int, status: str, amount: str | None, note: str, 
     follow-ups) or 'STOP ALL' (all mail to the member) — any word a reply may use. Exit 1 if the rules
     refuse it (the message says why), 2 for a word that is not an answer."""
     from models import Member, Referral
+    from worker.core.addresses import is_address
     from worker.mail.commands import parse_command
 
     app = inv.app
@@ -35,13 +36,18 @@ def mark(inv: Invocation, ref: int, status: str, amount: str | None, note: str, 
     command = parse_command(words, app.desk.vocabulary)
     if command is None:
         raise click.BadParameter(f"{status!r} is not an answer I know: use {WORDS}", param_hint="STATUS")
+    if by and not is_address(by):
+        raise click.BadParameter(f"{by!r} is not an email address", param_hint="--by")
     with app.sessions.begin() as session:
         referral = session.get(Referral, ref)
         if referral is None:
             inv.fail(f"referral #{ref}: no such referral")
             return 1
         member = session.get(Member, referral.member_id) if referral.member_id else None
-        actor = by or (member.emails[0] if member else "cli")
+        actor = by or (member.emails[0] if member and member.emails else "")
+        if not actor:  # the answer, its confirmation and a STOP ALL all belong to someone
+            raise click.BadParameter(f"referral #{ref} has no member to speak for: say who you are, "
+                                     "e.g. --by carol@example.com", param_hint="--by")
         new = app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}", correction=correct)
         last = _last_event(session, referral.id)
         refused = last.reason if last is not None and not last.accepted else ""
