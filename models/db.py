@@ -155,7 +155,7 @@ _HEADER = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.M)
 
 def script_head() -> str:
     """The newest migration as Alembic finds it, read from the files' `revision` and
-    `down_revision` lines without importing Alembic (tests/test_db.py: they agree)."""
+    `down_revision` lines without importing Alembic (tests/core/test_db.py: they agree)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):

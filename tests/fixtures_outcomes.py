@@ -11,7 +11,7 @@ import pytest
 
 from tests import mailgen
 from tests.conftest import build_app
-from tests.test_cli import cli
+from tests.cli.test_cli import cli
 from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "t")

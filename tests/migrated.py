@@ -14,7 +14,7 @@ busy machine), for each of hundreds of tests that build an app. Instead:
 Only databases that do not exist yet (SQLite) or schemas the postgres_url fixture made and that are
 still empty (PostgreSQL) are filled; `fill` returns False for anything else and the caller runs
 Alembic as before. Tests of the migrations themselves call `models.db.upgrade` and never come here.
-tests/test_migrated.py shows the copies are what Alembic makes.
+tests/core/test_migrated.py shows the copies are what Alembic makes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The lifecycle table drawn for people: a state diagram and what each event cancels, both made
 from worker/core/lifecycle.py's TRANSITIONS (`python -m worker.core.lifecycle --diagram`), so the README
-that shows them cannot drift from the code (tests/test_lifecycle.py compares)."""
+that shows them cannot drift from the code (tests/core/test_lifecycle.py compares)."""
 from worker.core import lifecycle
 from worker.core.lifecycle import ANSWER_STATE, TRANSITIONS, UNCHANGED, Rule
 from worker.core.statuses import Status

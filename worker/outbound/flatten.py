@@ -4,7 +4,7 @@ smtplib.send_message flattens with the compat32 generator, which runs every head
 email.header.Header's folding machinery: most of the CPU a thank-you costs us. A header line that
 is ASCII, one line and short enough never needs folding, so it is written as is; every other
 header, and the whole body, go through the stdlib exactly as before. The output is byte-for-byte
-what send_message would send (tests/test_flatten.py compares them).
+what send_message would send (tests/outbound/test_flatten.py compares them).
 """
 from email.generator import BytesGenerator
 from email.message import Message
