@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests import mailgen
-from tests.conftest import build_app
 from tests.cli.test_cli import cli
+from tests.conftest import build_app
 from worker.inbound.pipeline import Origin
 
 FILE = Origin("file", "t")

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.fixtures_servers import SMTP_PASSWORD, SMTP_USER
 from tests.cli.test_cli import cli
+from tests.fixtures_servers import SMTP_PASSWORD, SMTP_USER
 
 PASSWORD_ENV = "DOCTOR_SMTP_SECRET"
 

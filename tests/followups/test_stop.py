@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from models import OptOut
 from tests import mailgen
-from tests.fixtures_outcomes import DANA, FILE, SECRET
 from tests.cli.test_cli import cli
+from tests.fixtures_outcomes import DANA, FILE, SECRET
 from tests.followups.test_outcomes import answer, events, mails, referral, steps
 from worker.mail import tokens
 

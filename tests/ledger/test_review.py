@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from models.db import make_engine
 from tests import mailgen
-from tests.conftest import build_app
 from tests.cli.test_cli import CORPUS, cli
+from tests.conftest import build_app
 from worker.cli import review as cli_review
 from worker.inbound.pipeline import Origin
 

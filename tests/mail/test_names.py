@@ -113,8 +113,8 @@ def test_a_name_in_an_unknown_charset_reads_decoded_in_the_digest_and_the_partne
 
     from models import OutboxMessage
     from tests import mailgen
-    from tests.conftest import build_app
     from tests.cli.test_cli import cli
+    from tests.conftest import build_app
     from worker.inbound.pipeline import Origin
 
     app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False}, outbound={"quiet_hours": None})

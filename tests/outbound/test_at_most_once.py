@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage
-from tests.conftest import make_config
 from tests.cli.test_cli import cli
+from tests.conftest import make_config
 from tests.outbound.test_delivery import make_app, queue_thank_you, row
 from worker.app import bootstrap
 from worker.core.config import ConfigError

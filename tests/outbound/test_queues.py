@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from models import OutboxMessage
 from tests import mailgen
+from tests.cli.test_cli import cli
 from tests.conftest import build_app
 from tests.servers import SmtpSink
-from tests.cli.test_cli import cli
 from tests.sources.test_imap import wait_until
 from worker.app import bootstrap
 from worker.core.config import ConfigError, from_dict

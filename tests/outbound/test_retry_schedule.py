@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import _Handler
 from tests.outbound.test_delivery import make_app, queue_thank_you, row
+from tests.servers import _Handler
 from worker.app import bootstrap
 from worker.core.config import OutboundConfig
 from worker.outbound import backoff

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from models import OutboxMessage
 from tests import mailgen
-from tests.servers import SmtpSink
 from tests.outbound.test_delivery import DANA, FILE, make_app, row
+from tests.servers import SmtpSink
 from worker.app import bootstrap
 from worker.outbound import mailer
 

@@ -286,8 +286,8 @@ def test_send_now_sends_a_mail_the_cap_held_back_and_retry_says_how(tmp_path, da
     import json
     from datetime import datetime
 
-    from tests.conftest import MEMBERS, TRACKING
     from tests.cli.test_cli import cli
+    from tests.conftest import MEMBERS, TRACKING
 
     clock.current = datetime.now(UTC)  # the command line runs on the real clock
     app = make_app(tmp_path, database_url, smtp_sink, clock)

@@ -14,8 +14,8 @@ import pytest
 
 from tests.conftest import build_app
 from tests.fixtures_servers import SMTP_PASSWORD, SMTP_USER
-from tests.servers import SmtpSink, make_test_pki
 from tests.outbound.test_delivery import queue_thank_you, row
+from tests.servers import SmtpSink, make_test_pki
 from worker.app import bootstrap
 
 pytestmark = pytest.mark.servers  # a real SMTP server on 127.0.0.1 in every test
