@@ -169,6 +169,8 @@ def _write_and_roll_back(engine) -> None:
 
 def _mailbox(config: Config, say) -> list[str]:
     source = config.settings.source
+    if source.kind == "lmtp":
+        return []  # the MTA's side: Postfix or Exim report a refused delivery themselves
     if source.kind == "maildir":
         path = config.maildir_path
         if path.exists() and not (path / "new").is_dir():

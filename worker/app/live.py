@@ -20,9 +20,16 @@ def runner_for(app: App, on_outcome=lambda o: None, duties=()) -> tuple[Runner, 
     if source.kind == "imap":
         account = imap_account(app)
         return runner, lambda: runner.imap_once(account), lambda: runner.imap_forever(account)
+    if source.kind == "lmtp":  # mail arrives through `introledger lmtp`: nothing to read here
+        return runner, lambda: [], lambda: _until_stopped(runner)
     maildir = MaildirSource(app.config.maildir_path, source.max_message_bytes)
     return (runner, lambda: runner.maildir_once(maildir),
             lambda: runner.maildir_forever(maildir, source.maildir.poll_seconds))
+
+
+def _until_stopped(runner: Runner) -> None:
+    while not runner.stopping.wait(1.0):  # short waits: the main thread still sees its signals
+        pass
 
 
 def watching(config: Config) -> str:
@@ -31,6 +38,8 @@ def watching(config: Config) -> str:
     source = config.settings.source
     if source.kind == "maildir":
         return f"watching Maildir {config.maildir_path.resolve()}"
+    if source.kind == "lmtp":
+        return "mail comes in by LMTP (`introledger lmtp`), no mailbox to watch"
     s = source.require_imap()
     moved = f", moving processed mail to {s.processed_folder!r}" if s.processed_folder else ""
     return f"watching IMAP {s.username}@{s.host}:{s.port} folder {s.folder!r} ({s.security}){moved}"

@@ -15,6 +15,7 @@ from worker.cli.lazy import LazyGroup
 COMMANDS = {
     "run": ("worker.cli.running:run", "watch the mailbox forever (IMAP IDLE or Maildir)"),
     "send": ("worker.cli.running:send", "only send outgoing mail (extra sending processes beside `run`)"),
+    "lmtp": ("worker.cli.lmtp:lmtp", "take mail straight from the MTA over LMTP (Postfix, Exim)"),
     "ingest": ("worker.cli.ingest:ingest", "backfill from .eml files, mbox files or Maildir folders"),
     "referrals": ("worker.cli.referrals:referrals", "list logged referrals; merge one logged twice"),
     "quarantine": ("worker.cli.quarantine:quarantine", "list messages set aside, with the reason; retry them"),

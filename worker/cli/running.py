@@ -26,7 +26,7 @@ def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
     redis = config.settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
     queue = f" (Redis queue {config.queue_name})" if redis else ""  # its own: worker/outbound/queues.py
     inv.say(f"introledger run: {watching(config)}; {sending(config)}{queue}")
-    service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=_log_outcome, say=inv.say)
+    service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=log_outcome, say=inv.say)
     if once:
         counts = Counter(o.kind for o in service.once())
         if as_json:
@@ -43,7 +43,7 @@ def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
     return 0
 
 
-def _log_outcome(outcome) -> None:
+def log_outcome(outcome) -> None:
     ref = f" → referral #{outcome.referral_id}" if outcome.referral_id else ""
     logging.getLogger("introledger").info("%s %s: %s%s", outcome.message_id or "(no id)",
                                          outcome.kind, outcome.reason, ref)

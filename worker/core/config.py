@@ -93,7 +93,8 @@ class MaildirConfig(_Strict):
 
 
 class SourceConfig(_Strict):
-    kind: Literal["imap", "maildir"] = "maildir"
+    # lmtp: the MTA delivers to `introledger lmtp`; `run` then only does the due work and sends.
+    kind: Literal["imap", "maildir", "lmtp"] = "maildir"
     imap: ImapConfig | None = None
     maildir: MaildirConfig = MaildirConfig()
     # A message above this is not fetched whole: its headers are read (an intro is still logged)
