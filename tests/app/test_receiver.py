@@ -1,6 +1,6 @@
 """Which recipients `introledger lmtp` takes, and `run` when mail comes in by LMTP."""
+from tests.cli.test_cli import cli
 from tests.conftest import build_app
-from tests.test_cli import cli
 from worker.app.receiver import router
 
 

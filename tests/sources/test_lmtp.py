@@ -22,7 +22,7 @@ from models import InboundMessage, Quarantined, Referral
 from tests import mailgen
 from tests.conftest import build_app
 from tests.servers import free_port
-from tests.test_imap import wait_until
+from tests.sources.test_imap import wait_until
 from worker.app.receiver import Receiver
 from worker.sources.lmtp import Listen
 
