@@ -9,9 +9,9 @@ from sqlalchemy import select
 from models import OutboxMessage, Referral, ReferralEvent
 from tests import mailgen
 from tests.conftest import build_app
-from worker.followups.replytrust import auth_failures
 from worker.inbound.pipeline import Origin
 from worker.mail import tokens
+from worker.mail.authres import failures, ours
 
 FILE = Origin("file", "t")
 SECRET = "s3cret"
@@ -234,9 +234,11 @@ def test_only_the_configured_receiving_servers_verdicts_count(tmp_path, database
 
 def test_authentication_results_are_read_per_server():
     headers = ("mx.example.com 1; dkim=pass", "other.example; dkim=fail", "MX.example.com; dmarc=fail")
-    assert auth_failures(headers, "mx.example.com") == ["dmarc=fail"]
-    assert sorted(auth_failures(headers, None)) == ["dkim=fail", "dmarc=fail"]
-    assert auth_failures(("; garbage", ""), "mx.example.com") == []
+    trace = tuple(("authentication-results", h) for h in headers)
+    assert failures(ours(trace, "mx.example.com").headers) == ["dmarc=fail"]
+    assert sorted(failures(headers)) == ["dkim=fail", "dmarc=fail"]
+    assert failures(ours((("authentication-results", "; garbage"), ("authentication-results", "")),
+                         "mx.example.com").headers) == []
 
 
 def test_doctor_warns_when_no_receiving_server_is_named(tmp_path):

@@ -1,4 +1,5 @@
 """`introledger doctor`: try each outside part once and say, per problem, how to fix it."""
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from imapclient.exceptions import IMAPClientError
@@ -71,12 +72,81 @@ def warnings(config_path: str | None) -> list[str]:
         return []  # check() reports it
     found = _broker_checks(config)[1] + _bounces(config)
     f = config.settings.follow_ups
-    if f.enabled and config.secret(config.settings.token_secret_env) and not f.authserv_id:
-        found.append("follow-ups: follow_ups.authserv_id is not set, so a reply's From: is checked only by its "
-                     "reply token's binding to the address it was sent to (a forged From: with a copied token "
-                     "passes); set it to the authserv-id your receiving server writes in Authentication-Results, "
-                     "e.g. mx.example.com")
-    return found
+    if not (f.enabled and config.secret(config.settings.token_secret_env)):
+        return found  # no answers by reply: nothing reads Authentication-Results
+    recent, where = _recent_headers(config)
+    return found + [f"follow-ups: {line}" for line in authentication(survey(recent, f.authserv_id), f.authserv_id,
+                                                                      where)]
+
+
+RECENT = 10  # messages doctor looks at for the receiving server's Authentication-Results
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What the mailbox's last messages say about the receiving server's Authentication-Results."""
+
+    delivered: int          # messages a server delivered (with a Received header), not APPENDed
+    servers: list[str]      # the authserv-ids servers wrote in them, most recent first
+    ours: int               # how many carry our authserv-id where our server writes it
+
+
+def survey(headers: list[bytes], authserv_id: str | None) -> Survey:
+    from worker.mail import authres
+    from worker.mail.parse import ParseError, parse
+
+    traces = []
+    for raw in headers:
+        try:
+            trace = parse(raw).trace
+        except ParseError:
+            continue
+        if any(name == authres.RECEIVED for name, _ in trace):
+            traces.append(trace)
+    return Survey(len(traces), list(dict.fromkeys(s for t in traces for s in authres.servers(t))),
+                  sum(bool(authserv_id and authres.ours(t, authserv_id).headers) for t in traces))
+
+
+def authentication(seen: Survey, authserv_id: str | None, where: str) -> list[str]:
+    """Lines for doctor: that answers are trusted by token alone without authserv_id (naming the
+    id recent mail carries), that the server adds none, or that none carries the configured one."""
+    lines = []
+    if not authserv_id:
+        example = seen.servers[0] + f" (recent mail in {where} carries it)" if seen.servers else "mx.example.com"
+        lines.append("follow_ups.authserv_id is not set, so a reply's From: is checked only by its reply token's "
+                     "binding to the address it was sent to (a forged From: with a copied token passes); set it to "
+                     f"the authserv-id your receiving server writes in Authentication-Results, e.g. {example}")
+    if seen.delivered and not seen.servers:
+        lines.append(f"the receiving server adds no Authentication-Results (none in the last {seen.delivered} "
+                     f"delivered messages in {where}), so no DKIM or DMARC result can refuse a forged answer or "
+                     "vouch for a real one; turn on DKIM and DMARC checks (e.g. OpenDMARC, rspamd) at the server "
+                     "that receives the tracking address's mail")
+    elif authserv_id and seen.delivered and not seen.ours:
+        lines.append(f"none of the last {seen.delivered} delivered messages in {where} carries Authentication-Results "
+                     f"from {authserv_id} (follow_ups.authserv_id) where the receiving server writes them; they "
+                     f"carry {', '.join(seen.servers)}: set follow_ups.authserv_id to the one your server writes")
+    return lines
+
+
+def _recent_headers(config: Config) -> tuple[list[bytes], str]:
+    """The header blocks of the mailbox's last few messages, and where they are ([] if unreachable)."""
+    source = config.settings.source
+    if source.kind == "maildir":
+        from worker.sources.maildir import MaildirSource
+
+        return MaildirSource(config.maildir_path).recent_headers(RECENT), str(config.maildir_path)
+    from worker.sources.imap import recent_headers
+
+    s = source.require_imap()
+    account = ImapAccount(s, config.secret(s.password_env if s.auth == "password" else s.oauth_token_env))
+    try:
+        client = connect(account)
+        try:
+            return recent_headers(client, account, RECENT), f"{s.username}@{s.host} {s.folder}"
+        finally:
+            client.logout()
+    except (ImapLoginError, IMAPClientError, OSError):
+        return [], ""  # check() names the mailbox problem
 
 
 def _bounces(config: Config) -> list[str]:

@@ -3,7 +3,8 @@
 A reply proves itself with a signed token or In-Reply-To one of our mails, and counts only from
 the address that token or mail went to (a reply-all copies Reply-To to everyone on Cc).
 Authentication-Results are read from our receiving server (follow_ups.authserv_id) only —
-a sender can write any header — all of them, and any DKIM/DMARC fail refuses. A reply address
+a sender can write any header, with any authserv-id: worker/mail/authres.py tells ours by where
+it stands — all of them, and any DKIM/DMARC fail refuses. A reply address
 seen copied to others (a reply-all we received) proves nothing more unless that server says
 DMARC pass; status.py records the copy and tells the member.
 """
@@ -11,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ReferralEvent
+from worker.mail import authres
 from worker.mail.parse import Inbound
-
-AUTH_FAIL = ("dmarc=fail", "dkim=fail")  # SPF fails on every forward: not evidence against a sender
 
 
 def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[str], is_member: bool,
@@ -22,7 +22,7 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
     sender = msg.from_address.email
     if not proven:
         return unproven_why
-    failed = auth_failures(msg.auth_results, authserv_id)
+    failed = auth_failures(msg, authserv_id)
     if failed:
         return f"the receiving server says {' and '.join(failed)} for {sender}"
     if sender not in entitled:
@@ -36,28 +36,25 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
     return ""
 
 
-def _server(header: str) -> str:
-    return (header.split(";", 1)[0].split() or [""])[0].lower()
+def _results(msg: Inbound, authserv_id: str | None) -> tuple[str, ...]:
+    """The Authentication-Results to read: our receiving server's (by id and by where they stand,
+    worker/mail/authres.py), or without an authserv_id every one (a fail can only cost the sender)."""
+    trace = msg.trace or tuple((authres.AUTH, v) for v in msg.auth_results)
+    if authserv_id:
+        return authres.ours(trace, authserv_id).headers
+    return tuple(v for name, v in trace if name == authres.AUTH)
 
 
-def auth_failures(results: tuple[str, ...], authserv_id: str | None) -> list[str]:
+def auth_failures(msg: Inbound, authserv_id: str | None) -> list[str]:
     """DKIM/DMARC failures reported. With `authserv_id` only that server's headers count; without
     it a fail anywhere still refuses (a fail can only cost the sender), and a pass is never
     needed: the token's binding to the recipient then stands alone (doctor warns)."""
-    failed = []
-    for header in results:
-        if authserv_id and _server(header) != authserv_id.lower():
-            continue
-        failed += [check for check in AUTH_FAIL if check in header.lower() and check not in failed]
-    return failed
+    return authres.failures(_results(msg, authserv_id))
 
 
-def auth_passes(results: tuple[str, ...], authserv_id: str | None) -> bool:
+def auth_passes(msg: Inbound, authserv_id: str | None) -> bool:
     """Our receiving server (and only it) says DMARC passed for this message."""
-    if not authserv_id:
-        return False
-    ours = [h.lower() for h in results if _server(h) == authserv_id.lower()]
-    return any("dmarc=pass" in h for h in ours) and not auth_failures(results, authserv_id)
+    return bool(authserv_id) and authres.dmarc_passes(_results(msg, authserv_id))
 
 
 def copied_to(msg: Inbound, tracking: str) -> list[str]:
@@ -79,7 +76,7 @@ def exposure_key(referral_id: int, match, recipient: str) -> str:
 
 def exposed_to(session: Session, referral_id: int, match, msg: Inbound, authserv_id: str | None) -> str:
     """Who else holds this sender's reply address, unless our server vouches for the sender."""
-    if match is None or not match.bound or auth_passes(msg.auth_results, authserv_id):
+    if match is None or not match.bound or auth_passes(msg, authserv_id):
         return ""
     row = session.scalar(select(ReferralEvent).where(
         ReferralEvent.answer_key == exposure_key(referral_id, match, msg.from_address.email)))

@@ -73,6 +73,9 @@ class Inbound:
     # Every Authentication-Results header, top (newest, our receiving server's) first: a sender
     # can write one too, so only the one our server stamped may be trusted (see status.py).
     auth_results: tuple[str, ...] = field(default=())
+    # Received and Authentication-Results headers in the order they stand, top first: where a
+    # header stands tells who wrote it (worker/mail/authres.py).
+    trace: tuple[tuple[str, str], ...] = field(default=())
     # (content type, text) of each delivery-report part (REPORT_PARTS), in order; () for most mail.
     reports: tuple[tuple[str, str], ...] = field(default=())
 
@@ -132,8 +135,16 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
         attached=attached,
         size=size,
         auth_results=tuple(decode(v) for v in h.get("authentication-results", ())),
+        trace=_trace(msg),
         reports=reports,
     )
+
+
+_TRACE = frozenset(("received", "authentication-results"))
+
+
+def _trace(msg: Message) -> tuple[tuple[str, str], ...]:
+    return tuple((name.lower(), decode(value)) for name, value in msg.raw_items() if name.lower() in _TRACE)
 
 
 def decode(value: object) -> str:

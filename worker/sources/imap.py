@@ -87,6 +87,22 @@ def ensure_processed_folder(client: IMAPClient, account: ImapAccount) -> str:
     return f"created IMAP folder {name!r} on {s.username}@{s.host} for processed mail (source.imap.processed_folder)"
 
 
+def recent_headers(client: IMAPClient, account: ImapAccount, count: int) -> list[bytes]:
+    """The header blocks of the last `count` messages in the watched folder and, when mail is moved
+    there, the processed folder (newest first; read-only, nothing marked seen)."""
+    s = account.settings
+    found: list[bytes] = []
+    for folder in dict.fromkeys(f for f in (s.processed_folder, s.folder) if f):
+        if not client.folder_exists(folder):
+            continue
+        client.select_folder(folder, readonly=True)
+        uids = sorted(client.search("ALL"))[-count:]
+        fetched = client.fetch(uids, ["BODY.PEEK[HEADER]"]) if uids else {}
+        found += [data[b"BODY[HEADER]"] for _, data in sorted(fetched.items(), reverse=True)
+                  if b"BODY[HEADER]" in data]
+    return found[:count]
+
+
 # A message the server cannot read (a broken file in its store) drops the connection at every
 # FETCH: after this many tries of it alone, it is set aside so the mail after it is read.
 UNREADABLE_AFTER = 3

@@ -30,6 +30,17 @@ class MaildirSource:
                     os.replace(self.path / "new" / name, self.path / "cur" / f"{name}:2,S")
         return outcomes
 
+    def recent_headers(self, count: int) -> list[bytes]:
+        """The header blocks of the `count` newest messages, processed (cur/) or not (new/)."""
+        files = [f for sub in ("new", "cur") if (self.path / sub).is_dir()
+                 for f in (self.path / sub).iterdir() if not f.name.startswith(".")]
+        files.sort(key=lambda f: f.stat().st_mtime, reverse=True)
+        found = []
+        for path in files[:count]:
+            with open(path, "rb") as stream:
+                found.append(read_headers(stream, self.max_message_bytes))
+        return found
+
     def _read(self, name: str, size: int) -> tuple[bytes, Origin]:
         if size <= self.max_message_bytes:
             return (self.path / "new" / name).read_bytes(), Origin(self.source, name)
