@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from tests.test_cli import cli
+from tests.cli.test_cli import cli
 from worker.app.doctor import authentication, survey
 
 OURS = b"Authentication-Results: mx.example.com; dkim=pass header.d=y.example; dmarc=pass header.from=y.example\n"

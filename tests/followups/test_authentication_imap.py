@@ -6,8 +6,8 @@ from sqlalchemy import select
 from models import Referral
 from tests import mailgen
 from tests.conftest import build_app
-from tests.test_imap import imap_settings
-from tests.test_reply_trust import ALICE, DANA, SECRET, token
+from tests.followups.test_reply_trust import ALICE, DANA, SECRET, token
+from tests.sources.test_imap import imap_settings
 from worker.app.live import imap_account
 from worker.inbound.pipeline import Origin
 from worker.sources.runner import Runner
