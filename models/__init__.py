@@ -7,9 +7,11 @@ from models.partners import Partner
 from models.people import Member, Person
 from models.promises import Promise
 from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
+from models.web import SignInLink, WebSession
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "PausedAddress",
     "Person",
     "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
+    "SignInLink", "WebSession",
 ]

@@ -14,4 +14,9 @@ mkdir "$tmp/empty" && cd "$tmp/empty"
 "$tmp/venv/bin/introledger" demo > demo.log 2>&1 || { cat demo.log; exit 1; }
 grep -q "Everything is in" demo.log
 ls introledger-demo/outgoing | grep -q . || { echo "demo sent no mail"; exit 1; }
+# The dashboard's page templates and static files travel in the wheel too.
+"$tmp/venv/bin/python" -c "
+from worker.web.pages import STATIC, TEMPLATES
+assert (TEMPLATES / 'base.html').is_file() and (STATIC / 'app.css').is_file() and (STATIC / 'app.js').is_file()
+" || { echo "the wheel lacks the dashboard's templates or static files"; exit 1; }
 echo "wheel OK: installed in a clean virtualenv, demo ran from an empty directory"

@@ -9,6 +9,12 @@ if ! command -v dovecot >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null
 fi
 
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; it never downloads one).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 python -m pip install -q -e '.[test]'
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

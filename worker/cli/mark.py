@@ -3,8 +3,6 @@ import click
 
 from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json
 
-WORDS = "MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE, STOP or 'STOP ALL'"
-
 
 @click.command(cls=Command)
 @click.argument("ref", type=int, metavar="REF")
@@ -21,56 +19,33 @@ def mark(inv: Invocation, ref: int, status: str, amount: str | None, note: str, 
     """Set referral REF's status: MET, QUALIFIED, WON, LOST, NO_FIT, SNOOZE, STOP (this referral's
     follow-ups) or 'STOP ALL' (all mail to the member) — any word a reply may use. Exit 1 if the rules
     refuse it (the message says why), 2 for a word that is not an answer."""
-    from models import Member, Referral
-    from worker.core.addresses import is_address
-    from worker.mail.commands import parse_command
+    from models import Referral
+    from worker.app import marking
 
     app = inv.app
-    if app.desk is None:
-        inv.fail(f"follow-ups are off: set ${app.config.settings.token_secret_env} "
-                 "(and follow_ups.enabled) to track outcomes")
+    try:
+        marking.command_for(app, status, amount, note)  # usage mistakes first, whatever REF is
+        marking.check_by(by)
+        with app.sessions.begin() as session:
+            referral = session.get(Referral, ref)
+            if referral is None:
+                inv.fail(f"referral #{ref}: no such referral")
+                return 1
+            done = marking.mark(app, session, referral, status, amount, note, by, correct)
+    except marking.FollowUpsOff as exc:
+        inv.fail(str(exc))
         return 1
-    # The note after a dash, so "not paid yet" is a note, not a negated answer.
-    words = " ".join(w for w in (status.replace("_", " "), amount or "") if w)
-    words += f" - {note}" if note else ""
-    command = parse_command(words, app.desk.vocabulary)
-    if command is None:
-        raise click.BadParameter(f"{status!r} is not an answer I know: use {WORDS}", param_hint="STATUS")
-    if by and not is_address(by):
-        raise click.BadParameter(f"{by!r} is not an email address", param_hint="--by")
-    with app.sessions.begin() as session:
-        referral = session.get(Referral, ref)
-        if referral is None:
-            inv.fail(f"referral #{ref}: no such referral")
-            return 1
-        member = session.get(Member, referral.member_id) if referral.member_id else None
-        actor = by or (member.emails[0] if member and member.emails else "")
-        if not actor:  # the answer, its confirmation and a STOP ALL all belong to someone
-            raise click.BadParameter(f"referral #{ref} has no member to speak for: say who you are, "
-                                     "e.g. --by carol@example.com", param_hint="--by")
-        new = app.desk.apply(session, referral, command, actor, "", via=f"by hand: {words}", correction=correct)
-        last = _last_event(session, referral.id)
-        refused = last.reason if last is not None and not last.accepted else ""
-        did = last.reason if last is not None else ""
+    except marking.Unusable as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.param) from None
     if as_json:
-        print_json({"referral": ref, "status": new, "applied": not refused, "reason": refused or did})
-    if refused:
-        inv.fail(f"referral #{ref} not changed: {refused}")
+        print_json(done.as_json())
+    if not done.applied:
+        inv.fail(f"referral #{ref} not changed: {done.reason}")
         return 1
     if as_json:
         return 0
-    if command.verb in ("stop", "stop_all", "snooze"):  # not an outcome: say what it did, not a status
-        inv.out.print(f"referral #{ref} stays {new}: {did}")
+    if done.verb in ("stop", "stop_all", "snooze"):  # not an outcome: say what it did, not a status
+        inv.out.print(f"referral #{ref} stays {done.status}: {done.reason}")
         return 0
-    inv.out.print(f"referral #{ref} is now {new}")
+    inv.out.print(f"referral #{ref} is now {done.status}")
     return 0
-
-
-def _last_event(session, referral_id: int):
-    from sqlalchemy import select
-
-    from models import ReferralEvent
-
-    session.flush()
-    return session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
-                           .order_by(ReferralEvent.id.desc()).limit(1)).first()

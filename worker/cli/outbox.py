@@ -3,6 +3,7 @@ from typing import Any
 
 import click
 
+from worker.app.shapes import outbox_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 
 STATUS_HELP = ("only this status (queued, sending, sent, failed, suppressed, cancelled, unconfirmed: handed to the "
@@ -38,17 +39,6 @@ def outbox(ctx: click.Context, status: str | None, as_json: bool) -> int | None:
         table.add_row(str(r.id), r.kind, r.to_addr, r.subject, r.status, str(r.attempts), _note(r))
     inv.out.print(table)
     return 0
-
-
-def outbox_json(row) -> dict:
-    iso = lambda t: t.isoformat() if t else None
-    return {
-        "id": row.id, "kind": row.kind, "to": row.to_addr, "subject": row.subject,
-        "status": row.status, "attempts": row.attempts, "last_error": row.last_error or None,
-        "reason": row.reason or None, "message_id": row.message_id or None,
-        "referral_ids": row.referral_ids, "queued_at": iso(row.queued_at),
-        "not_before": iso(row.not_before), "handed_over_at": iso(row.handed_over_at), "sent_at": iso(row.sent_at),
-    }
 
 
 def _note(r) -> str:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from models import Partner, Person
 from models.partners import PARTNER_TYPES
+from worker.app.shapes import partner_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json, styled
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
@@ -29,12 +30,6 @@ def _details(f):
     )):
         f = option(f)
     return f
-
-
-def partner_json(session, p: Partner) -> dict:
-    return {"id": p.id, "name": p.name, "company": p.company, "type": p.partner_type, "notes": p.notes,
-            "referral_fee": p.referral_fee, "is_customer": p.is_customer,
-            "emails": ledger_partners.addresses(session, p.id)}
 
 
 def _apply(p: Partner, values: dict) -> None:

@@ -8,6 +8,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from worker.app.shapes import by_month, flow_json, group_json, line_json  # noqa: F401 - also partners show
+from worker.app.viewers import NotAllowed, scope
 from worker.cli.context import Command, Group, Invocation, json_option, pass_invocation, print_json
 from worker.ledger import balance as ledger
 from worker.ledger import queries, slips
@@ -30,42 +32,11 @@ class Date(click.ParamType):
 DATE = Date()
 
 
-def flow_json(f: ledger.Flow) -> dict:
-    return {"referrals": f.referrals, "connected": f.connected, "qualified": f.qualified, "won": f.won,
-            "values": dict(sorted(f.values.items())), "value": f.value, "went_nowhere": f.went_nowhere,
-            "role_unknown": f.role_unknown, "last": f.last.isoformat() if f.last else None}
-
-
-def line_json(line: ledger.PartnerLine, now: datetime, since: datetime | None = None) -> dict:
-    return {"member": line.member, "partner": line.partner, "partner_id": line.partner_id, "name": line.name,
-            "given": flow_json(line.given), "received": flow_json(line.received), "balance": line.balance,
-            "trend": line.trend(now, since), "monthly": line.monthly(), "flags": line.flags}
-
-
 CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "given_won", "received_won",
                "given_value", "received_value", "trend", "flags")
 GROUP_COLUMNS = ("member", "given", "received", "balance", "given_won", "received_won", "given_value",
                  "received_value", "partners", "flagged")
 MONTH_COLUMNS = ("member", "month", "given", "received", "balance")
-
-
-class NotAllowed(Exception):
-    pass
-
-
-def scope(config, viewer: str | None, member: str | None, group: bool) -> str | None:
-    """Which member's ledger the viewer may see: their own, or anyone's for a coordinator."""
-    if viewer is None:
-        return member  # the operator at the command line sees everything
-    found = next((m for m in config.settings.members if ledger.names(viewer, m)), None)
-    if found is None:
-        raise NotAllowed(f"--as {viewer}: no member by that name or address in {config.path}")
-    if found.coordinator:
-        return member
-    if group or (member and not ledger.names(member, found)):
-        raise NotAllowed(f"{found.name} is not a coordinator: a member sees only their own ledger "
-                         f"(set coordinator: true for them in {config.path} to show the group's)")
-    return found.name
 
 
 @click.command(cls=Command)
@@ -131,8 +102,7 @@ def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, a
     rows = [(t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
              t.given.value, t.received.value, t.partners, t.flagged) for t in totals]
     if as_json:
-        print_json([{"member": t.member, "given": flow_json(t.given), "received": flow_json(t.received),
-                     "balance": t.balance, "partners": t.partners, "flagged": t.flagged} for t in totals])
+        print_json([group_json(t) for t in totals])
     elif as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(GROUP_COLUMNS)
@@ -147,15 +117,7 @@ def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, a
 
 
 def _by_month(lines: list[ledger.PartnerLine], console: Console, as_json: bool, as_csv: bool) -> None:
-    per_member: dict[str, ledger.PartnerLine] = {}
-    for line in lines:  # one running balance per member, over the partners shown, each intro once
-        merged = per_member.setdefault(line.member, ledger.PartnerLine(line.member, "", ""))
-        for mine, theirs in ((merged.given, line.given), (merged.received, line.received)):
-            for r in theirs.counted.values():
-                if r.id not in mine.counted:
-                    mine.add(r)
-                    merged.moves.append((r.introduced_at, 1 if mine is merged.given else -1))
-    rows = [{"member": name, **month} for name, merged in per_member.items() for month in merged.monthly()]
+    rows = by_month(lines)  # one running balance per member, over the partners shown, each intro once
     if as_json:
         print_json(rows)
     elif as_csv:

@@ -4,6 +4,7 @@ from functools import partial
 
 import click
 
+from worker.app import review as reviewing
 from worker.cli import views
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 from worker.ledger import queries, review
@@ -51,22 +52,14 @@ def reject_command(inv: Invocation, ids: tuple[int, ...], as_json: bool) -> int:
 
 
 def accept(app, session, referral) -> None:
-    review.accept(session, referral)
-    # Logged now, so logging's policy applies: an intro older than thank_you.max_age_days is not
-    # thanked, one older than follow_ups.stale_after is not followed up.
-    app.pipeline.logged_by_hand(session, referral.id, referral.kind)
-    review.connect_if_replied(session, referral)
+    reviewing.accept(app, session, referral)
 
 
 def decide(app, ids: list[int] | None, decision, inv: Invocation | None = None, as_json: bool = False) -> int:
     """All or nothing: one ID that is not waiting for review changes none of them."""
     inv = inv or Invocation()
     try:
-        with app.sessions.begin() as session:
-            chosen = review.pending(session, ids)
-            for referral in chosen:
-                decision(session, referral)
-            done = [(r.id, r.status) for r in chosen]
+        done = reviewing.decide(app, ids, lambda _app, session, referral: decision(session, referral))
     except review.NotPending as exc:
         inv.fail(f"error: {exc}")
         return 1

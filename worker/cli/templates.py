@@ -49,6 +49,9 @@ SAMPLE: dict[str, dict[str, Any]] = {
     "clarification": {
         "member": _DANA, "greet": "Dana", "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "ref": 12,
     },
+    "sign_in": {
+        "member": _DANA, "link": "http://127.0.0.1:8080/sign-in/3q2p…", "minutes": 15, "client": "127.0.0.1",
+    },
     "answer_not_applied": {
         "member": _DANA, "others": ["Alice Moreno"], "ref": 12, "given": False, "pair": "Alice Moreno",
         "answer": "WON", "status": "LOST",

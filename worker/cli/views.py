@@ -1,75 +1,12 @@
-"""Rows → the stable JSON shapes and readable tables the CLI prints (keys documented in README)."""
-from datetime import datetime
+"""Rows → the readable tables the CLI prints; the JSON shapes are worker/app/shapes.py's (keys in README)."""
 
 from rich.console import Console
 from rich.table import Table
 
 from models import InboundMessage, Quarantined, Referral
+from worker.app.shapes import origin as _origin
+from worker.app.shapes import quarantine_json, referral_json, review_json  # noqa: F401 - the CLI's --json shapes
 from worker.core.money import format_money
-from worker.ledger.queries import REVIEW_IMPORT
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
-
-
-def referral_json(r: Referral) -> dict:
-    return {
-        "id": r.id,
-        "status": r.status,
-        "kind": r.kind,
-        "introduced_at": _iso(r.introduced_at),
-        "introducer": {"name": r.introducer.name, "email": r.introducer.email},
-        "parties": [
-            {"name": p.person.name, "email": p.person.email, "role": p.role} for p in r.parties
-        ],
-        "direction": r.direction,
-        "confidence": round(r.confidence, 2),
-        "value": {"amount_cents": r.value_cents, "currency": r.currency} if r.value_cents is not None else None,
-        "qualified_at": _iso(r.qualified_at),
-        "won_at": _iso(r.won_at),
-        "reason": r.reason,
-        "source": {"message_id": r.source_message_id, "subject": r.subject},
-    }
-
-
-def review_json(r: Referral, found: InboundMessage | None) -> dict:
-    return {
-        "id": r.id,
-        "introduced_at": _iso(r.introduced_at),
-        "introducer": {"name": r.introducer.name, "email": r.introducer.email},
-        "parties": [
-            {"name": p.person.name, "email": p.person.email, "role": p.role} for p in r.parties
-        ],
-        "direction": r.direction,
-        "subject": r.subject,
-        "message_id": r.source_message_id,
-        "kind": r.kind,
-        "reason": r.reason,
-        "confidence": round(r.confidence, 2),
-        "origin": _origin(found),
-        "found_in": _found_in(found),
-    }
-
-
-def _origin(found: InboundMessage | None) -> str:
-    """review_import: found by `ingest --review`; low_confidence: the classifier was unsure."""
-    return "review_import" if found is not None and found.source == REVIEW_IMPORT else "low_confidence"
-
-
-def _found_in(found: InboundMessage | None) -> str | None:
-    if found is None:
-        return None
-    if found.source in (REVIEW_IMPORT, "file"):
-        return found.source_ref  # a file name or "mbox:PATH#N" is where a person finds it
-    return f"{found.source} {found.source_ref}".strip()
-
-
-def quarantine_json(q: Quarantined) -> dict:
-    return {
-        "id": q.id, "created_at": _iso(q.created_at), "source": q.source, "source_ref": q.source_ref,
-        "message_id": q.message_id, "reason": q.reason, "raw_size": q.raw_size,
-    }
 
 
 def _who(name: str, email: str | None) -> str:

@@ -249,6 +249,22 @@ class RemindersConfig(_Strict):
     daily: DailyPrompt = DailyPrompt()
 
 
+class WebConfig(_Strict):
+    """The dashboard (`introledger web`): where it is reached, its secret, its sign-in limits."""
+
+    # The address people open, as the browser sees it (behind a reverse proxy: the proxy's
+    # https://… URL); sign-in links point there, and an https one makes cookies Secure.
+    base_url: str = Field("http://127.0.0.1:8080", pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
+    # Signs the session and CSRF cookies; read from this environment variable, never the file.
+    secret_env: str = "INTROLEDGER_WEB_SECRET"
+    link_expires_after: Duration = timedelta(minutes=15)
+    session_expires_after: Duration = timedelta(days=14)
+    # Sign-in links asked for within `limit_window`: per address, and per client (browser's IP).
+    per_address: int = Field(3, ge=1)
+    per_client: int = Field(10, ge=1)
+    limit_window: Duration = timedelta(minutes=15)
+
+
 class ClassifyConfig(_Strict):
     review_below: float = Field(0.7, ge=0, le=1)
     max_parties: int = Field(4, ge=2)
@@ -271,6 +287,7 @@ class Settings(_Strict):
     digest: DigestConfig = DigestConfig()
     ledger: LedgerConfig = LedgerConfig()
     reminders: RemindersConfig = RemindersConfig()
+    web: WebConfig = WebConfig()
 
 
 class Config:

@@ -18,6 +18,8 @@ CAP_EXEMPT = frozenset({
     "status_confirmation", "snooze_confirmation", "stop_confirmation", "clarification", "answer_not_applied",
     # a member's own account, sent only to the member's first address
     "digest", "coffee_check_in", "promise_nudge", "daily_prompt",
+    # a sign-in link the person just asked for on the dashboard (rate-limited there)
+    "sign_in",
 })
 # Follow-ups to a member still count: one per referral, they are the mail that arrives in a heap
 # (intros logged together, a backlog after an outage), and the cap spreads that over days.

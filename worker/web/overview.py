@@ -1,0 +1,115 @@
+"""The overview: this month and quarter each way, the balance over twelve months, the ledger's
+flags, and what needs the viewer now (review candidates, follow-ups nobody answered, failed mail)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models import FollowUp, OutboxMessage, Referral, ReferralEvent
+from worker.app import shapes
+from worker.core.statuses import OPEN, Mail, Status, Step
+from worker.ledger import balance as ledger
+from worker.outbound.sendrules import PERSON_EVENTS
+from worker.web import chart
+from worker.web.pages import Ctx, handler
+from worker.web.viewer import Viewer
+
+FAILED_MAIL = (Mail.FAILED, Mail.BOUNCED, Mail.UNCONFIRMED)
+
+
+@dataclass(frozen=True)
+class Needs:
+    review: int
+    unanswered: list[tuple[int, str]]  # (referral id, subject) of follow-ups sent and not answered
+    unanswered_count: int
+    failed_mail: int
+
+    def as_json(self) -> dict:
+        return {"review": self.review, "unanswered_follow_ups": self.unanswered_count,
+                "failed_mail": self.failed_mail}
+
+
+def months_back(now: datetime, n: int = 12) -> list[str]:
+    """The last n calendar months up to now's, oldest first, as "YYYY-MM"."""
+    y, m = now.year, now.month
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
+def twelve_months(rows: list[dict], now: datetime) -> list[dict]:
+    """by_month rows (one or many members) → the last twelve months, gaps filled, the balance
+    running from the first referral ever (so the line starts where the history left it)."""
+    window = months_back(now)
+    per_month: dict[str, list[int]] = {}
+    for row in rows:
+        seen = per_month.setdefault(row["month"], [0, 0])
+        seen[0] += row["given"]
+        seen[1] += row["received"]
+    running = sum(g - r for month, (g, r) in per_month.items() if month < window[0])
+    out = []
+    for month in window:
+        g, r = per_month.get(month, (0, 0))
+        running += g - r
+        out.append({"month": month, "given": g, "received": r, "balance": running})
+    return out
+
+
+def figures(ctx: Ctx) -> dict:
+    viewer, app = ctx.me(), ctx.app
+    now = app.now()
+    with app.sessions() as session:
+        lines = ledger.build(session, None, None, now, app.thresholds, member=viewer.ledger_scope)
+        needs = needs_now(session, viewer)
+    monthly = twelve_months(shapes.by_month(lines), now)
+    quarter_start = f"{now.year:04d}-{(now.month - 1) // 3 * 3 + 1:02d}"
+    quarter = [m for m in monthly if m["month"] >= quarter_start]
+    names = [m.name for m in app.config.settings.members] if viewer.coordinator else [viewer.name]
+    return {
+        "viewer": {"member": viewer.name, "coordinator": viewer.coordinator},
+        "month": {"given": monthly[-1]["given"], "received": monthly[-1]["received"]},
+        "quarter": {"given": sum(m["given"] for m in quarter), "received": sum(m["received"] for m in quarter)},
+        "balance": monthly[-1]["balance"],
+        "monthly": monthly,
+        "flags": [{"member": l.member, "partner": l.partner, "partner_id": l.partner_id, "name": l.name,
+                   "flags": l.flags} for l in lines if l.flags],
+        "needs": needs,
+        "group": [shapes.group_json(t) for t in ledger.group(lines, names)] if viewer.coordinator else [],
+    }
+
+
+def needs_now(session: Session, viewer: Viewer) -> Needs:
+    review = session.scalar(select(func.count()).select_from(Referral).where(
+        Referral.status == Status.NEEDS_REVIEW, viewer.referrals())) or 0
+    failed = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status.in_(FAILED_MAIL), viewer.mail())) or 0
+    answered = exists().where(ReferralEvent.referral_id == Referral.id, ReferralEvent.accepted.is_(True),
+                              ReferralEvent.event.in_(PERSON_EVENTS), ReferralEvent.at >= OutboxMessage.sent_at)
+    unanswered = (select(Referral.id, Referral.subject).select_from(FollowUp)
+                  .join(OutboxMessage, and_(OutboxMessage.id == FollowUp.outbox_id, OutboxMessage.status == Mail.SENT))
+                  .join(Referral, Referral.id == FollowUp.referral_id)
+                  .where(FollowUp.status == Step.DONE, Referral.status.in_(OPEN), ~answered, viewer.referrals())
+                  .distinct())
+    count = session.scalar(select(func.count()).select_from(unanswered.subquery())) or 0
+    first = [(rid, subject) for rid, subject in session.execute(unanswered.order_by(Referral.id.desc()).limit(5))]
+    return Needs(review, first, count, failed)
+
+
+@handler()
+def overview_page(ctx: Ctx) -> Response:
+    data = figures(ctx)
+    return ctx.render("overview.html", f=data, chart=chart.build(data["monthly"]))
+
+
+@handler()
+def overview_api(ctx: Ctx) -> Response:
+    data = figures(ctx)
+    return ctx.json({**data, "needs": data["needs"].as_json()})
+
+
+ROUTES = [Route("/", overview_page), Route("/api/overview", overview_api)]

@@ -1,0 +1,242 @@
+"""One request's frame: who asks (signed in or not), its form and CSRF check, the page or JSON it
+gets back. Handlers are plain functions of a Ctx, run on a worker thread (the database calls
+block); they return a Response or raise NotFound / Refused."""
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from models import Member, WebSession
+from worker.app.bootstrap import App
+from worker.app.viewers import member_named
+from worker.core.money import format_money
+from worker.web import security
+from worker.web.viewer import Viewer
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+MAX_FORM_BYTES = 64 * 1024
+
+
+class NotFound(Exception):
+    """Nothing there for this viewer: absent, or another member's (the same answer for both)."""
+
+
+class Refused(Exception):
+    """A change the rules refuse, or a form that does not make sense: the message says why."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Web:
+    """What every request shares: the wired application, the cookie secret, the page templates."""
+
+    app: App
+    secret: str
+    env: Environment
+    health_cache: dict = field(default_factory=dict)
+
+    @property
+    def settings(self):
+        return self.app.config.settings.web
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.settings.base_url.startswith("https://")
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["money"] = lambda cents, currency: format_money(cents, currency) if cents is not None else ""
+    env.filters["day"] = lambda when: when.strftime("%-d %b %Y") if when else ""
+    env.filters["moment"] = lambda when: when.strftime("%-d %b %Y %H:%M") if when else ""
+    env.filters["words"] = lambda value: str(value).replace("_", " ")
+    env.filters["signed"] = lambda n: f"{n:+d}" if n else "0"
+    return env
+
+
+@dataclass
+class Ctx:
+    request: Request
+    web: Web
+    viewer: Viewer | None
+    form: dict[str, list[str]]
+    browser: str
+    flash: str = ""
+
+    @property
+    def app(self) -> App:
+        return self.web.app
+
+    def now(self) -> datetime:
+        return self.app.now()
+
+    @property
+    def wants_json(self) -> bool:
+        return self.request.url.path.startswith("/api/")
+
+    def field(self, name: str, default: str = "") -> str:
+        values = self.form.get(name) or self.request.query_params.getlist(name)
+        return values[0].strip() if values else default
+
+    def fields(self, name: str) -> list[str]:
+        return self.form.get(name, [])
+
+    def ints(self, name: str) -> list[int]:
+        try:
+            return [int(v) for v in self.fields(name)]
+        except ValueError:
+            raise Refused(f"{name}: numbers only") from None
+
+    def me(self) -> Viewer:
+        assert self.viewer is not None, "a page that needs a viewer asks for one (handler(public=False))"
+        return self.viewer
+
+    def render(self, template: str, status: int = 200, **data: Any) -> HTMLResponse:
+        page = self.web.env.get_template(template).render(
+            viewer=self.viewer, csrf=security.csrf_token(self.web.secret, self.browser), flash=self.flash,
+            path=self.request.url.path, query=self.request.query_params, **data)
+        return HTMLResponse(page, status)
+
+    def json(self, data: Any, status: int = 200) -> JSONResponse:
+        return JSONResponse(data, status)
+
+    def redirect(self, url: str, flash: str = "") -> RedirectResponse:
+        response = RedirectResponse(url, 303)
+        if flash:
+            encoded = base64.urlsafe_b64encode(flash[:500].encode()).decode()
+            response.set_cookie(security.FLASH_COOKIE, security.sign(self.web.secret, "flash", encoded),
+                                httponly=True, samesite="lax", secure=self.web.secure_cookies)
+        return response
+
+
+Handler = Callable[[Ctx], Response]
+
+
+def handler(public: bool = False, coordinator: bool = False) -> Callable[[Handler], Callable]:
+    """A Starlette endpoint around `fn`: POSTs need the CSRF token (form field `csrf` or header
+    X-CSRF-Token); pages need a signed-in viewer unless public, coordinator pages a coordinator."""
+
+    def wrap(fn: Handler):
+        @functools.wraps(fn)
+        async def endpoint(request: Request) -> Response:
+            web: Web = request.app.state.web
+            browser = security.unsign(web.secret, "browser", request.cookies.get(security.BROWSER_COOKIE))
+            fresh = browser is None
+            browser = browser or security.new_token()
+            form: dict[str, list[str]] = {}
+            if request.method == "POST":
+                form = await _read_form(request)
+                given = request.headers.get("x-csrf-token") or (form.get("csrf") or [""])[0]
+                if fresh or not security.csrf_ok(web.secret, browser, given):
+                    return _refuse_csrf(request)
+            response = await run_in_threadpool(_run, fn, request, web, form, browser, public, coordinator)
+            if fresh:
+                set_browser(response, web, browser)
+            if request.method == "GET" and security.FLASH_COOKIE in request.cookies:
+                response.delete_cookie(security.FLASH_COOKIE)
+            return response
+
+        return endpoint
+
+    return wrap
+
+
+def set_browser(response: Response, web: Web, browser: str) -> None:
+    response.set_cookie(security.BROWSER_COOKIE, security.sign(web.secret, "browser", browser),
+                        max_age=int(web.settings.session_expires_after.total_seconds()), httponly=True,
+                        samesite="lax", secure=web.secure_cookies)
+
+
+def _refuse_csrf(request: Request) -> Response:
+    text = "refused: this form's CSRF token is missing or stale; reload the page and try again"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": text}, 403)
+    return HTMLResponse(f"<!doctype html><title>Refused</title><p>{text}</p>", 403)
+
+
+async def _read_form(request: Request) -> dict[str, list[str]]:
+    """A urlencoded form or a JSON object (the /api); nothing bigger than a form needs."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()}
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _run(fn: Handler, request: Request, web: Web, form: dict, browser: str, public: bool,
+         coordinator: bool) -> Response:
+    viewer = current_viewer(web, request)
+    ctx = Ctx(request, web, viewer, form, browser, _flash(web, request))
+    try:
+        if viewer is None and not public:
+            if ctx.wants_json:
+                return JSONResponse({"error": "sign in first: POST /sign-in with your address"}, 401)
+            return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", 303)
+        if coordinator and not (viewer and viewer.coordinator):
+            raise NotFound()
+        return fn(ctx)
+    except NotFound:
+        if ctx.wants_json:
+            return JSONResponse({"error": "not found"}, 404)
+        return ctx.render("not_found.html", 404)
+    except Refused as exc:
+        if ctx.wants_json:
+            return JSONResponse({"error": str(exc)}, exc.status)
+        return ctx.render("refused.html", exc.status, message=str(exc))
+
+
+def _flash(web: Web, request: Request) -> str:
+    encoded = security.unsign(web.secret, "flash", request.cookies.get(security.FLASH_COOKIE))
+    if not encoded:
+        return ""
+    try:
+        return base64.urlsafe_b64decode(encoded.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+
+
+def current_viewer(web: Web, request: Request) -> Viewer | None:
+    token = security.unsign(web.secret, "session", request.cookies.get(security.SESSION_COOKIE))
+    if token is None:
+        return None
+    now = web.app.now()
+    with web.app.sessions() as session:
+        row = session.scalar(select(WebSession).where(WebSession.token_hash == security.digest(token)))
+        if row is None or row.ended_at is not None or row.expires_at <= now:
+            return None
+        member = session.get(Member, row.member_id)
+    found = member_named(web.app.config, member.name) if member else None
+    if member is None or found is None:
+        return None  # no longer a member in config.yaml: their sessions end with it
+    return Viewer(member.id, member.name, tuple(found.emails), found.coordinator)
+
+
+def page_number(ctx: Ctx) -> int:
+    try:
+        return max(1, int(ctx.field("page", "1")))
+    except ValueError:
+        return 1

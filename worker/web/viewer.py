@@ -1,0 +1,39 @@
+"""Who is looking, and what of the database that lets them see (as `report --as`): a member their
+own referrals, mail and partners; a coordinator the group's. Anything else is "not found"."""
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, or_, select, true
+
+from models import OutboxMessage, Person, Referral, ReferralParty
+
+
+@dataclass(frozen=True)
+class Viewer:
+    member_id: int
+    name: str
+    emails: tuple[str, ...]
+    coordinator: bool
+
+    @property
+    def ledger_scope(self) -> str | None:
+        """The `member` argument of the ledger's functions: None (everyone's) for a coordinator."""
+        return None if self.coordinator else self.name
+
+    @property
+    def address(self) -> str:
+        return self.emails[0] if self.emails else ""
+
+    def referrals(self) -> ColumnElement[bool]:
+        """Referrals this viewer may see: theirs (their member's), made by them, or with them in it."""
+        if self.coordinator:
+            return true()
+        mine = select(Person.id).where(Person.email.in_(self.emails)).scalar_subquery()
+        with_me = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(
+            select(Person.id).where(Person.email.in_(self.emails))))
+        return or_(Referral.member_id == self.member_id, Referral.introducer_id.in_(mine), Referral.id.in_(with_me))
+
+    def mail(self) -> ColumnElement[bool]:
+        """Outgoing mail this viewer may see: sent for them, or to them."""
+        if self.coordinator:
+            return true()
+        return or_(OutboxMessage.member_id == self.member_id, OutboxMessage.to_addr.in_(self.emails))
