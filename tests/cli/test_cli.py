@@ -131,6 +131,28 @@ def test_run_once_drains_the_maildir(workdir):
     assert len(json.loads(cli("referrals", "--json", cwd=workdir).stdout)) == 1
 
 
+def test_run_once_counts_the_mail_it_reads_on_a_terminal(workdir):
+    md = mailbox.Maildir(str(workdir / "mail"))
+    for name in ("outlook_double_intro_en.eml", "gmail_double_intro_en.eml"):
+        md.add((CORPUS / name).read_bytes())
+    # TTY_COMPATIBLE/TTY_INTERACTIVE: rich treats stderr as a terminal, as under a real one
+    result = cli("run", "--once", cwd=workdir, env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"})
+    assert "reading mail: 2 message(s)" in result.stderr
+    assert "2 messages: 2 logged" in result.stdout
+    assert "reading mail" not in cli("run", "--once", cwd=workdir).stderr  # piped: no progress drawn
+
+
+def test_addresses_given_on_the_command_line_must_be_addresses(workdir):
+    bad = cli("optout", "add", "carol@localhost", cwd=workdir, ok=False)
+    assert bad.returncode == 2 and "'carol@localhost' is not an email address" in bad.stderr
+    bad = cli("partners", "add", "Carol Diaz", "--email", "carol at x.example", cwd=workdir, ok=False)
+    assert bad.returncode == 2 and "'carol at x.example' is not an email address" in bad.stderr
+    assert json.loads(cli("partners", "list", "--json", cwd=workdir).stdout) == []  # nothing half-added
+    added = json.loads(cli("partners", "add", "Carol Diaz", "--email", " Carol@X.example ", "--json",
+                           cwd=workdir).stdout)
+    assert added["emails"] == ["carol@x.example"]
+
+
 def test_doctor_passes_then_names_each_problem_with_a_fix(workdir, tmp_path):
     assert "all answer" in cli("doctor", cwd=workdir).stdout
     (workdir / "broken.yaml").write_text(

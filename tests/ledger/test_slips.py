@@ -132,3 +132,22 @@ def test_accented_names_are_one_partner_and_blank_rows_are_skipped(tmp_path, dat
         got = [(l.member, l.name, l.received.referrals) for l in ledger.build(s, None, None, app.now())]
     assert got == [("Dana Whitfield", "Élodie Martin", 2)]
     app.engine.dispose()
+
+
+def test_a_long_import_shows_its_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path, sqlite_url):
+    from tests.cli.test_cli import cli
+
+    build_app(tmp_path, sqlite_url).engine.dispose()
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
+    rows = "".join(f"Partner {i},Dana Whitfield,2026-06-{1 + i % 28:02d}\n" for i in range(60))
+    (tmp_path / "s.csv").write_text("giver,receiver,date\n" + rows)
+    env = {"INTROLEDGER_DATABASE_URL": sqlite_url}
+    piped = cli("import", "slips", "s.csv", cwd=tmp_path, env=env)
+    assert "importing slips" not in piped.stderr and "imported 60 slip(s)" in piped.stdout
+    # rich draws on a terminal; TTY_COMPATIBLE=1 tells it stderr is one (as under a real pty)
+    (tmp_path / "t.csv").write_text("giver,receiver,date\n" + rows.replace("Partner", "Other"))
+    shown = cli("import", "slips", "t.csv", cwd=tmp_path, env={**env, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"})
+    assert "importing slips" in shown.stderr and "60/60" in shown.stderr
+    assert "imported 60 slip(s)" in shown.stdout

@@ -76,9 +76,9 @@ def test_doctor_logs_in_to_a_real_imap_server(tmp_path, sqlite_url, imap_mailbox
     build_app(tmp_path, sqlite_url)
     monkeypatch.setenv("DOC_PW", imap_mailbox.password)
     monkeypatch.setenv("INTROLEDGER_TOKEN_SECRET", "x" * 32)
-    assert doctor.check(str(config)) == []
+    assert doctor.examine(str(config)).problems == []
     monkeypatch.setenv("DOC_PW", "wrong")
-    problems = doctor.check(str(config))
+    problems = doctor.examine(str(config)).problems
     assert len(problems) == 1 and problems[0].startswith(f"imap: {imap_mailbox.user}@")
 
 
@@ -96,16 +96,16 @@ def test_doctor_creates_a_missing_processed_folder_and_says_so(tmp_path, sqlite_
     monkeypatch.setenv("DOC_PW", imap_mailbox.password)
     monkeypatch.setenv("INTROLEDGER_TOKEN_SECRET", "x" * 32)
     said = []
-    assert doctor.check(str(config), say=said.append) == []
+    assert doctor.examine(str(config), say=said.append).problems == []
     assert said == [f"created IMAP folder 'Done' on {imap_mailbox.user}@{imap_mailbox.host} for processed mail "
                     "(source.imap.processed_folder)"]
     client = imap_mailbox.client()
     assert client.folder_exists("Done")
     client.logout()
     said.clear()
-    assert doctor.check(str(config), say=said.append) == [] and said == []  # there now: nothing to say
+    assert doctor.examine(str(config), say=said.append).problems == [] and said == []  # there now: nothing to say
     config.write_text(config.read_text().replace("processed_folder: Done", "processed_folder: Done/Intros"))
-    [problem] = doctor.check(str(config))
+    [problem] = doctor.examine(str(config)).problems
     assert problem.startswith("imap: IMAP folder 'Done/Intros'") and "create it in your mail program" in problem
 
 

@@ -10,12 +10,24 @@ from worker.core.config import Config, ConfigError, load
 from worker.sources.imap import ImapAccount, ImapLoginError, connect, ensure_processed_folder
 
 
-def check(config_path: str | None, say=lambda line: None) -> list[str]:
-    """Problems, one line each with its fix; `say` hears what doctor repaired itself."""
+@dataclass(frozen=True)
+class Findings:
+    problems: list[str]   # each fails the check: one line with its fix
+    warnings: list[str]   # works, but trusts less than it could
+    about: list[str]      # facts a person checks by eye
+
+
+def examine(config_path: str | None, say=lambda line: None) -> Findings:
+    """Everything doctor says, from the config read once; `say` hears what doctor repaired itself."""
     try:
         config = load(config_path)
     except ConfigError as exc:
-        return [f"config: {exc}"]
+        return Findings([f"config: {exc}"], [], [])
+    return Findings(check(config, say), warnings(config), about(config))
+
+
+def check(config: Config, say=lambda line: None) -> list[str]:
+    """Problems, one line each with its fix."""
     database = _database(config)
     return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config, say), *_smtp(config),
             *_broker(config), *_follow_ups(config)]
@@ -64,12 +76,8 @@ def _unconfirmed(config: Config) -> list[str]:
             "or `outbox cancel ID` (it arrived)"]
 
 
-def warnings(config_path: str | None) -> list[str]:
+def warnings(config: Config) -> list[str]:
     """Things that work but trust less than they could; printed with `!`, not a failure."""
-    try:
-        config = load(config_path)
-    except ConfigError:
-        return []  # check() reports it
     found = _broker_checks(config)[1] + _bounces(config)
     f = config.settings.follow_ups
     if not (f.enabled and config.secret(config.settings.token_secret_env)):
@@ -263,12 +271,8 @@ def _mailbox(config: Config, say) -> list[str]:
     return []
 
 
-def about(config_path: str | None) -> list[str]:
+def about(config: Config) -> list[str]:
     """Facts a person checks by eye (no verdict): which queue this deployment sends from."""
-    try:
-        config = load(config_path)
-    except ConfigError:
-        return []
     url = config.settings.broker_url
     if not url.startswith(("redis://", "rediss://", "unix://")):
         return [f"queue: in-process ({url}); only this process sends"]

@@ -19,6 +19,7 @@ from worker.cli import report as cli_report
 from worker.cli import views
 from worker.cli.context import Command, Invocation, pass_invocation, styled
 from worker.core.config import load
+from worker.core.statuses import Mail
 from worker.ledger import balance as ledger
 from worker.ledger import queries
 from worker.sources.maildir import MaildirSource
@@ -124,7 +125,7 @@ def _answer_first_follow_up(app, config, answer: str) -> int:
     """Play Dana: reply to the first follow-up as a phone would, into the tracking Maildir."""
     with app.sessions() as session:
         row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "follow_up",
-                                                          OutboxMessage.status == "sent")
+                                                          OutboxMessage.status == Mail.SENT)
                               .order_by(OutboxMessage.id)).first()
         referral_id, member_address = row.referral_ids[0], row.to_addr
         reply = (f"From: {member_address}\nTo: {row.reply_to}\nSubject: Re: {row.subject}\n"

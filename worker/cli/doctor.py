@@ -11,7 +11,7 @@ def doctor(inv: Invocation, as_json: bool) -> int:
     """Try what `run` and `send` will do, without sending mail: log in to the mailbox (creating a missing
     processed folder), connect to the SMTP server, write a row and roll it back, check the Redis queue is
     this deployment's. Exit 1 if anything is wrong."""
-    from worker.app.doctor import about, check, warnings
+    from worker.app.doctor import examine
 
     repaired: list[str] = []
     def say(line: str) -> None:  # what doctor repaired itself, e.g. a missing processed folder
@@ -20,8 +20,8 @@ def doctor(inv: Invocation, as_json: bool) -> int:
         else:
             inv.out.print(styled(("+", "green"), f" {line}"))
 
-    problems = check(inv.config_path, say=say)
-    notes, warned = about(inv.config_path), warnings(inv.config_path)
+    found = examine(inv.config_path, say=say)
+    problems, notes, warned = found.problems, found.about, found.warnings
     if as_json:
         print_json({"ok": not problems, "problems": [_finding(p) for p in problems],
                     "warnings": [_finding(w) for w in warned], "repaired": repaired, "about": notes})

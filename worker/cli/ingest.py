@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from worker.cli import review as cli_review
 from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json
 from worker.core.outages import wait_out
+from worker.core.statuses import INTRO_KINDS, NOISE_KINDS, Kind
 from worker.inbound.pipeline import Origin
 from worker.ledger import queries
 from worker.sources import files
@@ -36,7 +37,7 @@ def ingest(inv: Invocation, paths: tuple[Path, ...], as_json: bool, review: bool
             # A database outage mid-import waits (dedupe makes the retried batch exact).
             for outcome in wait_out(lambda items=items: pipeline.process_batch(items), inv.say):
                 counts[outcome.kind] += 1
-                if outcome.kind == "needs_review" and outcome.referral_id:
+                if outcome.kind == Kind.NEEDS_REVIEW and outcome.referral_id:
                     candidates.add(outcome.referral_id)
             progress.advance(task, len(batch))
     if review:
@@ -62,15 +63,15 @@ def progress_bar(console: Console) -> Progress:
                     TimeRemainingColumn(), console=console, transient=True)
 
 
-SUMMARY = (
-    ("logged", ("double_intro", "forwarded_intro", "heads_up")),
-    ("needs review", ("needs_review",)),
-    ("replies in intro threads", ("thread_reply",)),
-    ("answers to follow-ups", ("status_reply",)),
-    ("promised referrals", ("promise",)),
-    ("ignored", ("not_intro", "auto_reply", "bounce", "mailing_list", "newsletter", "own_mail", "other_deployment")),
-    ("already seen", ("duplicate",)),
-    ("quarantined", ("quarantined",)),
+SUMMARY: tuple[tuple[str, tuple[Kind, ...]], ...] = (
+    ("logged", tuple(sorted(INTRO_KINDS))),
+    ("needs review", (Kind.NEEDS_REVIEW,)),
+    ("replies in intro threads", (Kind.THREAD_REPLY,)),
+    ("answers to follow-ups", (Kind.STATUS_REPLY,)),
+    ("promised referrals", (Kind.PROMISE,)),
+    ("ignored", (Kind.NOT_INTRO, *sorted(NOISE_KINDS))),
+    ("already seen", (Kind.DUPLICATE,)),
+    ("quarantined", (Kind.QUARANTINED,)),
 )
 
 

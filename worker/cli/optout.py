@@ -2,6 +2,7 @@
 import click
 
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
+from worker.core.addresses import is_address
 
 
 @click.group(cls=Group)
@@ -33,7 +34,7 @@ def _change(inv: Invocation, action: str, given: str, as_json: bool) -> int:
     from models import OptOut
 
     address = given.strip().lower()
-    if "@" not in address:
+    if not is_address(address):
         raise click.BadParameter(f"{given!r} is not an email address", param_hint="ADDRESS")
     with inv.app.sessions.begin() as session:
         row = session.scalar(select(OptOut).where(OptOut.email == address))

@@ -5,6 +5,7 @@ import click
 
 from worker.app.shapes import outbox_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
+from worker.core.statuses import Mail
 
 STATUS_HELP = ("only this status (queued, sending, sent, failed, suppressed, cancelled, unconfirmed: handed to the "
                "server, no answer; may have arrived; bounced: came back or refused for good)")
@@ -48,7 +49,7 @@ def _note(r) -> str:
 
     if r.status == "bounced":
         return f"{r.last_error} — {r.reason.removeprefix('bounced; ')}"
-    if r.status == "sent" and r.sent_at:
+    if r.status == Mail.SENT and r.sent_at:
         return f"{r.sent_at:%Y-%m-%d %H:%M}" + (f" ({r.reason})" if r.reason == box.SEND_NOW else "")
     waiting = f"{r.reason} until {r.not_before:%Y-%m-%d %H:%M} UTC" if r.reason.startswith(box.CAP_DEFERRED) else ""
     return r.last_error or waiting or r.reason or f"after {r.not_before:%Y-%m-%d %H:%M} UTC"
@@ -108,7 +109,7 @@ def _act(inv: Invocation, action: str, outbox_id: int, as_json: bool) -> int:
     actions = {"retry": box.retry, "send-now": box.send_now, "cancel": lambda s, i, _now: box.cancel(s, i)}
     with app.sessions.begin() as session:
         row = session.get(OutboxMessage, outbox_id)
-        waiting = _waiting(row) if row is not None and row.status == "queued" else ""
+        waiting = _waiting(row) if row is not None and row.status == Mail.QUEUED else ""
         done = actions[action](session, outbox_id, app.now())
         if row is not None:
             session.refresh(row)

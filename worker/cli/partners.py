@@ -7,6 +7,7 @@ from models import Partner, Person
 from models.partners import PARTNER_TYPES
 from worker.app.shapes import partner_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json, styled
+from worker.core.addresses import is_address
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
 
@@ -50,9 +51,18 @@ def _attach(session, partner: Partner, emails: tuple[str, ...]) -> None:
         person.partner_id = partner.id
 
 
+def _addresses(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]) -> tuple[str, ...]:
+    """--email values as stored (trimmed, lower case); a usage error (exit 2) names one that is no address."""
+    found = tuple(e.strip().lower() for e in given)
+    for original, address in zip(given, found, strict=True):
+        if not is_address(address):
+            raise click.BadParameter(f"{original!r} is not an email address", ctx=ctx, param=param)
+    return found
+
+
 @partners.command()
 @click.argument("name")
-@click.option("--email", multiple=True, help="an address (repeatable)")
+@click.option("--email", multiple=True, callback=_addresses, help="an address (repeatable)")
 @_details
 @pass_invocation
 def add(inv: Invocation, name: str, email: tuple[str, ...], as_json: bool, **details) -> int:
@@ -72,7 +82,7 @@ def add(inv: Invocation, name: str, email: tuple[str, ...], as_json: bool, **det
 @partners.command()
 @click.argument("id", type=int)
 @click.option("--name")
-@click.option("--email", multiple=True, help="add an address (repeatable)")
+@click.option("--email", multiple=True, callback=_addresses, help="add an address (repeatable)")
 @_details
 @pass_invocation
 def edit(inv: Invocation, id: int, name: str | None, email: tuple[str, ...], as_json: bool,

@@ -11,6 +11,7 @@ from rich.table import Table
 from worker.app.shapes import by_month, flow_json, group_json, line_json  # noqa: F401 - also partners show
 from worker.app.viewers import NotAllowed, scope
 from worker.cli.context import Command, Group, Invocation, json_option, pass_invocation, print_json
+from worker.core.statuses import NOT_COUNTED
 from worker.ledger import balance as ledger
 from worker.ledger import queries, slips
 
@@ -192,8 +193,11 @@ def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> i
     found, problems = slips.read(text, config.settings.follow_ups.default_currency)
     imported = skipped = 0
     if not dry_run and found:
-        with inv.app.sessions.begin() as session:
-            imported, skipped = slips.import_slips(session, found)
+        from worker.cli.ingest import progress_bar
+
+        with inv.app.sessions.begin() as session, progress_bar(inv.err) as progress:
+            task = progress.add_task("importing slips", total=len(found))
+            imported, skipped = slips.import_slips(session, found, lambda: progress.advance(task))
     summary = {"file": str(file), "rows": len(found) + len(problems), "imported": imported,
                "already_there": skipped, "dry_run": dry_run,
                "rejected": [{"line": p.line, "reason": p.reason} for p in problems]}
@@ -210,6 +214,6 @@ def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> i
 
 
 def _in_period(r, since, until) -> bool:
-    if r.status in ledger.NOT_COUNTED:
+    if r.status in NOT_COUNTED:
         return False
     return (since is None or r.introduced_at >= since) and (until is None or r.introduced_at < until)

@@ -26,20 +26,37 @@ def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
     redis = config.settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
     queue = f" (Redis queue {config.queue_name})" if redis else ""  # its own: worker/outbound/queues.py
     inv.say(f"introledger run: {watching(config)}; {sending(config)}{queue}")
-    service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=log_outcome, say=inv.say)
     if once:
-        counts = Counter(o.kind for o in service.once())
-        if as_json:
-            print_json(dict(sorted(counts.items())))
-        else:
-            print_summary(counts, inv.out)
-        return 0
+        return _once(inv, config, as_json)
+    service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=log_outcome, say=inv.say)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     signal.signal(signal.SIGHUP, lambda *_: service.reload_soon())  # members re-read (worker/app/reload.py)
     try:
         service.forever()
     except KeyboardInterrupt:
         service.stop()
+    return 0
+
+
+def _once(inv: Invocation, config, as_json: bool) -> int:
+    """Catch up and exit; on a terminal, a running count of the mail read (a backlog can be long, and
+    how much is waiting is not known up front over IMAP)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("reading mail: {task.completed} message(s)"),
+                  console=inv.err, transient=True) as progress:
+        task = progress.add_task("reading", total=None)
+
+        def heard(outcome) -> None:
+            log_outcome(outcome)
+            progress.advance(task)
+
+        service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=heard, say=inv.say)
+        counts = Counter(o.kind for o in service.once())
+    if as_json:
+        print_json(dict(sorted(counts.items())))
+    else:
+        print_summary(counts, inv.out)
     return 0
 
 

@@ -51,6 +51,9 @@ class Kind(StrEnum):
     AUTO_REPLY = "auto_reply"
     MAILING_LIST = "mailing_list"
     NEWSLETTER = "newsletter"
+    # Not verdicts: what the pipeline records when it reads no verdict (already seen; set aside).
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
 
 
 # Kinds that log a referral, and kinds recorded but never acted on.

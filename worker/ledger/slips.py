@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -116,12 +117,14 @@ def _slip(line: int, row: dict[str, str], default_currency: str) -> Slip:
                 value, currency)
 
 
-def import_slips(session: Session, slips: list[Slip]) -> tuple[int, int]:
-    """(imported, already there). No mail: these are history, not news."""
+def import_slips(session: Session, slips: list[Slip],
+                 advance: Callable[[], None] = lambda: None) -> tuple[int, int]:
+    """(imported, already there). No mail: these are history, not news. `advance` hears each slip done."""
     imported = skipped = 0
     seen: Counter[str] = Counter()
     people = _People(session)
     for slip in slips:
+        advance()
         fingerprint = slip.fingerprint()
         seen[fingerprint] += 1  # two identical slips in one file are two referrals
         key = f"slip:{fingerprint}:{seen[fingerprint]}"
