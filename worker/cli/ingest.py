@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from worker.cli import review as cli_review
 from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json
 from worker.core.outages import wait_out
-from worker.core.statuses import INTRO_KINDS, NOISE_KINDS, Kind
+from worker.core.statuses import INTRO_KINDS, NOISE_KINDS, Kind, Unread
 from worker.inbound.pipeline import Origin
 from worker.ledger import queries
 from worker.sources import files
@@ -60,18 +60,18 @@ def _capped(message, source: str, cap: int) -> tuple[bytes, Origin]:
 def progress_bar(console: Console) -> Progress:
     """On stderr, gone when done; nothing at all when stderr is not a terminal."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=console, transient=True)
+                    TimeRemainingColumn(), console=console, transient=True, disable=not console.is_terminal)
 
 
-SUMMARY: tuple[tuple[str, tuple[Kind, ...]], ...] = (
+SUMMARY: tuple[tuple[str, tuple[Kind | Unread, ...]], ...] = (
     ("logged", tuple(sorted(INTRO_KINDS))),
     ("needs review", (Kind.NEEDS_REVIEW,)),
     ("replies in intro threads", (Kind.THREAD_REPLY,)),
     ("answers to follow-ups", (Kind.STATUS_REPLY,)),
     ("promised referrals", (Kind.PROMISE,)),
     ("ignored", (Kind.NOT_INTRO, *sorted(NOISE_KINDS))),
-    ("already seen", (Kind.DUPLICATE,)),
-    ("quarantined", (Kind.QUARANTINED,)),
+    ("already seen", (Unread.DUPLICATE,)),
+    ("quarantined", (Unread.QUARANTINED,)),
 )
 
 

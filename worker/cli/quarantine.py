@@ -2,7 +2,7 @@
 import click
 
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
-from worker.core.statuses import Kind
+from worker.core.statuses import Unread
 
 
 @click.group(cls=Group, invoke_without_command=True)
@@ -44,7 +44,7 @@ def retry(inv: Invocation, ids: tuple[int, ...], as_json: bool) -> int:
             continue
         results.append({"id": quarantine_id, "kind": outcome.kind, "referral_id": outcome.referral_id,
                         "reason": outcome.reason})
-        if outcome.kind == Kind.QUARANTINED:
+        if outcome.kind == Unread.QUARANTINED:
             failed += 1
             inv.fail(f"quarantine #{quarantine_id}: quarantined again: {outcome.reason}")
         elif not as_json:

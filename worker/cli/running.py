@@ -44,7 +44,7 @@ def _once(inv: Invocation, config, as_json: bool) -> int:
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     with Progress(SpinnerColumn(), TextColumn("reading mail: {task.completed} message(s)"),
-                  console=inv.err, transient=True) as progress:
+                  console=inv.err, transient=True, disable=not inv.err.is_terminal) as progress:
         task = progress.add_task("reading", total=None)
 
         def heard(outcome) -> None:

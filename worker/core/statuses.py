@@ -51,9 +51,13 @@ class Kind(StrEnum):
     AUTO_REPLY = "auto_reply"
     MAILING_LIST = "mailing_list"
     NEWSLETTER = "newsletter"
-    # Not verdicts: what the pipeline records when it reads no verdict (already seen; set aside).
-    DUPLICATE = "duplicate"
-    QUARANTINED = "quarantined"
+
+
+class Unread(StrEnum):
+    """What the pipeline records instead of a verdict (an Outcome's kind is a Kind or one of these)."""
+
+    DUPLICATE = "duplicate"      # seen before: nothing done again
+    QUARANTINED = "quarantined"  # could not be handled: set aside with its reason
 
 
 # Kinds that log a referral, and kinds recorded but never acted on.

@@ -16,7 +16,7 @@ from models import Checkpoint, InboundMessage, Quarantined
 from worker.classify.rules import Context, Reply, classify
 from worker.classify.verdict import Verdict
 from worker.core.outages import InfrastructureError, describe, is_outage
-from worker.core.statuses import INTRO_KINDS, Kind
+from worker.core.statuses import INTRO_KINDS, Kind, Unread
 from worker.inbound.actions import Acted
 from worker.inbound.routes import Hook, act, wire
 from worker.inbound.threads import look_up
@@ -152,7 +152,7 @@ class Pipeline:
         duplicate = pending.get(msg.dedupe_key) or seen.duplicate
         if duplicate is not None:
             advance(session, origin)
-            return Outcome(Kind.DUPLICATE, f"already processed as {duplicate[0]}", duplicate[1], msg.message_id)
+            return Outcome(Unread.DUPLICATE, f"already processed as {duplicate[0]}", duplicate[1], msg.message_id)
         reply = self.find_reply(session, msg) if self.find_reply else None
         context = replace(self.context, thread=seen.thread, reply=reply)
         verdict = classify(msg, context)
@@ -187,7 +187,7 @@ class Pipeline:
                                   "kept; ingest the original message again (`introledger ingest FILE`)")
             raw, origin = q.raw, Origin(q.source, q.source_ref)
             keys = [raw_key(raw), *([f"mid:{q.message_id}"] if q.message_id else [])]
-            session.execute(delete(InboundMessage).where(InboundMessage.kind == Kind.QUARANTINED,
+            session.execute(delete(InboundMessage).where(InboundMessage.kind == Unread.QUARANTINED,
                                                          InboundMessage.dedupe_key.in_(keys)))
         outcome = self.process(raw, origin)
         with self.sessions.begin() as session:
@@ -207,7 +207,7 @@ class Pipeline:
         person to look at (once, however often the mailbox is re-read)."""
         reason = (f"{origin.oversize} bytes, above source.max_message_bytes: only its headers were read"
                   f" ({where(origin)})")
-        if outcome.kind != Kind.DUPLICATE:
+        if outcome.kind != Unread.DUPLICATE:
             session.add(Quarantined(
                 source=origin.source, source_ref=origin.ref, message_id=_storable(outcome.message_id)[:400],
                 reason=reason, raw=headers[: self.quarantine_cap], raw_size=origin.oversize,
@@ -223,17 +223,17 @@ class Pipeline:
         session.flush()
         if session.scalar(select(InboundMessage.id).where(InboundMessage.dedupe_key == key)):
             advance(session, origin)
-            return Outcome(Kind.DUPLICATE, "already quarantined", None, message_id)
+            return Outcome(Unread.DUPLICATE, "already quarantined", None, message_id)
         session.add(Quarantined(
             source=origin.source, source_ref=origin.ref, message_id=message_id,
             reason=reason, raw=raw[: self.quarantine_cap], raw_size=origin.oversize or len(raw),
         ))
         session.add(InboundMessage(
             dedupe_key=key, message_id=message_id, source=origin.source,
-            source_ref=origin.ref, kind=Kind.QUARANTINED, rule="quarantine", reason=reason,
+            source_ref=origin.ref, kind=Unread.QUARANTINED, rule="quarantine", reason=reason,
         ))
         advance(session, origin)
-        return Outcome(Kind.QUARANTINED, reason, None, message_id)
+        return Outcome(Unread.QUARANTINED, reason, None, message_id)
 
 
 def as_candidate(verdict: Verdict) -> Verdict:
