@@ -14,7 +14,11 @@ STRONG_INTRO = [re.compile(p, _I) for p in (
     r"\bintroduc(?:e|es|ed|ing|tion)\b", r"\be-?intro(?:duction)?\b", r"\bintro(?:ing)?\b(?!spect)",
     r"\bconnect(?:ing)? (?:you|the two of you|you both|you two)\b",
     r"\b(?:put|putting) you (?:two |both )?in touch\b",
-    r"\b(?:should|to|must|want you to|wanted you to|you two|you both|please) (?:\w+ )?meet\b",
+    # Not a bare "to meet": "I proposed to meet with him" is a plan, not an intro.
+    r"\b(?:should|must|(?:want|wanted|like|love for) you (?:two |both )?to|you two|you both|please) (?:\w+ )?meet\b",
+    r"\bthought you (?:two |both )?(?:should|might|could|would) (?:connect|meet|get to know)\b",
+    r"\b(?:for|want) you (?:two|both) to (?:connect|meet|get to know)\b",
+    r"\byou (?:two|both) should (?:connect|get to know)\b",
     r"\bmeet each other\b", r"\bknow each other\b",
     # German
     r"\bvor(?:zu)?stellen\b", r"\bstelle (?:ich )?(?:euch|ihnen|dir|sie) .{0,60}?vor\b",
@@ -71,9 +75,23 @@ HEADS_UP_NAMED = re.compile(_NAME + _FROM + _WILL + r".{0,40}?(?:" + "|".join((
     r"contatter|contatterà|chiamare|chiamerà|scriver",
 )) + r")", re.UNICODE)
 
+# "before Governor Tony Knowles from Alaska calls you": the call is coming, whoever makes it.
+HEADS_UP_BEFORE = re.compile(
+    r"(?i:\bbefore)\s++" + _NAME + _FROM + r"\s++(?i:calls|contacts|emails|e-mails|rings|phones|reaches out to"
+    r"|gets in touch with|writes to) you\b", re.UNICODE,
+)
+
 # Heads-up language without a clear name.
 HEADS_UP_HINT = [re.compile(p, _I) for p in (
-    r"\b(?:gave|passed|shared|forwarded) (?:him|her|them) your (?:number|email|details|contact)",
+    r"\b(?:gave|give|passed|shared|forwarded|sent) (?:him|her|them) your (?:number|email|details|contact|info)",
+    r"\b(?:gebe|gab|habe|hab|schicke) (?:ihr|ihm|ihnen) (?:deine|ihre|eure|deine) (?:kontaktdaten|nummer"
+    r"|telefonnummer|e-mail|mail|adresse|daten)\b",
+    r"\b(?:je )?lui (?:ai )?(?:donné|donne|transmis|transmets|passé|passe) (?:tes|vos|ton|votre) (?:coordonnées"
+    r"|numéro|mail|e-mail|contact)",
+    r"\ble (?:he dado|di|doy|paso|he pasado) tu (?:contacto|número|teléfono|correo|email|e-mail)\b",
+    r"\b(?:ik )?(?:heb|geef|gaf|stuur) (?:haar|hem) (?:je|jouw|uw) (?:gegevens|nummer|contactgegevens|e-mail"
+    r"|mailadres)\b",
+    r"\b(?:le|gli) (?:ho dato|ho passato|do|passo) il tuo (?:contatto|numero|recapito|indirizzo)\b",
     r"\bi (?:have )?(?:recommended|referred) you\b", r"\bexpect (?:a call|an email|to hear)\b",
     r"\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",
     r"\bwird sich (?:bei (?:dir|ihnen|euch) )?melden\b", r"\bhabe (?:dich|sie|euch) empfohlen\b",
@@ -82,6 +100,86 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"\bneemt (?:binnenkort )?contact (?:met (?:je|u) )?op\b", r"\bheb (?:je|u) aanbevolen\b",
     r"\bti contatterà\b", r"\bti ho raccomandato\b",
 )]
+
+# Strong words where they are no intro: a request for one, an offer, thanks for one, a sender
+# introducing themself or a product. A strong cue inside one of these does not count.
+NOT_AN_INTRO = [re.compile(p, _I) for p in (
+    r"\b(?:could|can|would|will) you (?:please |kindly |possibly )?(?:introduce|connect|put) (?:me|us)\b",
+    r"\b(?:introduce|connect) (?:me|us) (?:to|with)\b",
+    r"\b(?:love|like|appreciate|grateful for|get|ask(?:ing)? for|request(?:ing)?) (?:an|a|the|your) (?:warm |quick )?"
+    r"(?:e-?)?intro(?:duction)?\b",
+    r"\b(?:want|would you like|shall i|should i|do you want|happy|glad|i can|i could)(?: me)? (?:to )?(?:introduce"
+    r"|connect|put) you\b[^.!?\n]{0,80}\?",
+    r"\b(?:happy|glad) to (?:introduce|connect) you\b[^.!\n]{0,60}\b(?:if|let me know|just say)\b",
+    r"\blet me know if you(?:'d|’d| would)? (?:like|want) (?:me to (?:introduce|connect)|an? (?:e-?)?intro)",
+    r"\bif you(?:'d|’d| would)? like,? i (?:can|could|would be happy to) (?:introduce|connect)\b",
+    r"\bthanks?(?: you)?(?: so much| again| very much)? for (?:the|your|this|making the|making this) (?:kind |warm "
+    r"|great |e-?)?(?:intro(?:duction)?|connection)\b",
+    r"\bthanks?(?: you)?(?: so much| again)? for (?:introducing|connecting) (?:us|me)\b",
+    r"\b(?:danke|vielen dank)(?: dir| euch| ihnen)? für die (?:vorstellung|vermittlung|empfehlung)",
+    r"\bmerci (?:beaucoup )?pour (?:la|cette) (?:mise en relation|présentation)",
+    r"\bgracias por (?:la|tu) presentación", r"\bbedankt voor (?:de|je) (?:introductie|voorstelling)",
+    r"\bgrazie per la presentazione",
+    r"\bintroduc(?:e|ing) (?:myself|ourselves)\b", r"\bmich (?:kurz |gerne |gern )?vor(?:zu)?stellen\b",
+    r"\bme présenter\b", r"\bpresentarme\b", r"\b(?:mezelf|mij) (?:even |graag )?voor(?:te)?stellen\b",
+    r"\bpresentarmi\b",
+    r"\bintroduc(?:e|es|ed|ing) (?:our|its|their) (?!friend|colleague|client|partner|founder)",
+    r"\bintroduc(?:e|es|ed|ing) (?:the |a |an )?(?:new|latest|all-new|next)\b",
+)]
+
+_RELATION = (
+    r"(?:(?i:my|our|meine?n?|unsere?n?|mon|ma|mi|mijn|onze|la mia|il mio) (?:good |dear |guten |lieben )?"
+    r"(?i:friend|colleague|client|neighbou?r|partner|sister|brother|cousin|wife|husband|daughter|son|freundin|freund"
+    r"|kollegin|kollegen|nachbarin|nachbarn|kundin|kunden|partnerin|schwester|bruder|amie?|collègue|voisine?"
+    r"|cliente?|amig[oa]|colega|vecin[oa]|vriendin|vriend|collega|buurvrouw|buurman|klant|amica|amico)"
+    r"(?:,)?\s++)?"
+)
+# Titles kept off a named person ("Governor Tony Knowles" is Tony Knowles).
+TITLE = re.compile(
+    r"^(?:Governor|Gov|Senator|Dr|Mr|Mrs|Ms|Prof|Professor|Herr|Frau|Monsieur|Madame|Mme|Señor|Señora|Sr|Sra"
+    r"|Dott|Ing|Mevrouw|Meneer|Judge|Rev)\.?\s+(?=\S)"
+)
+# "Let me introduce you to my friend Anna" to one person: a named newcomer who is not on the mail.
+INTRO_NAMED = [re.compile(p, re.UNICODE) for p in (
+    r"(?i:\bintroduc(?:e|ing) you (?:to|with))\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:dir|euch|ihnen|sie)(?:\s++(?:gern|gerne|mal|kurz))?)\s++" + _RELATION + _NAME + r"\s++(?i:vor(?:zu)?stellen|vor)\b",
+    r"(?i:\b(?:te|vous) présenter)\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:te|le|os) presento a|\bpresentart?e a|\bpresentaros a)\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:je|u|jullie) (?:graag )?(?:voorstellen aan|voor aan))\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:presentarti|presentarvi|ti presento|vi presento))\s++" + _RELATION + _NAME,
+)]
+
+# "I'm copying George and asking him to contact you", "looping in Judith, who runs our media team":
+# a newcomer added to a conversation, named and said who they are or what they will do.
+_BRING_IN = (
+    r"(?i:\b(?:copying|cc['’]?ing|cc['’]?d|looping in|looped in|adding|added|bringing in|roping in|including"
+    r"|(?:have|['’]ve) (?:copied|cc['’]?d|included|added))(?: in)?|\bnehme|\bsetze|\bmets? en copie|\bpongo en copia a"
+    r"|\bzet|\bmetto in copia)\s++" + _RELATION + _NAME
+)
+_SAYS_WHO = (
+    r"(?:(?i:\s++here)?(?:,\s*+(?i:who|whom|our|my|the|a|an|der|die|qui|que|quien|die|che)\b|\s*+\("
+    r"|\s++(?i:(?:and|to) (?:am )?(?:asking|ask|asked) (?:him|her|them) to (?:contact|call|reach out|get in touch"
+    r"|help|email)|who (?:can|will|could|runs|handles|knows|is)|(?:in cc|in kopie|en copie|in de cc|in copia),?"
+    r" (?:der|die|qui|que|die|che)\b)))"
+)
+BRING_IN = re.compile(_BRING_IN + _SAYS_WHO, re.UNICODE)
+BRING_IN_ANY = re.compile(_BRING_IN, re.UNICODE)
+
+# A subject that names the two people and nothing else: "Anna <> Bob", "Anna (Acme) / Bob",
+# "Intro: Anna — Bob".
+_PERSON = r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3}(?:\s*\([^)\n]{1,40}\))?"
+SUBJECT_PAIR = re.compile(
+    r"^(?:(?:re|fwd?|aw|wg|tr|sv)\s*:\s*)*(?:(?:intro(?:duction)?|e-?intro|meet)\s*[:\-–—]\s*)?"
+    r"(?P<a>" + _PERSON + r")\s*(?:<>|<->|↔|/|&|\+|–|—|\|| x |\s-\s)\s*(?P<b>" + _PERSON + r")\s*$",
+    re.IGNORECASE | re.UNICODE,
+)
+
+# Meeting invitations from calendars: "meet" and even "intro" in them are a meeting's, not an intro.
+INVITATION_SUBJECT = re.compile(
+    r"^\s*(?:(?:updated |new )?invitation|accepted|declined|tentative|canceled event|cancelled event|einladung"
+    r"|aktualisierte einladung|angenommen|abgelehnt|invitation mise à jour|acceptée?|refusée?|invitación"
+    r"|aceptada|rechazada|uitnodiging|geaccepteerd|afgewezen|invito|accettato|rifiutato)\s*:", re.IGNORECASE,
+)
 
 # "I might have someone for you": a partner announcing a possible referral, not yet an intro.
 _A = r"['’]"  # straight or curly apostrophe
@@ -133,26 +231,38 @@ OUT_OF_OFFICE_SUBJECT = re.compile(
 )
 
 
-class Matcher:
-    """Many case-insensitive patterns as one regex over lower-cased text: one pass, not forty."""
+TRAPS = re.compile("|".join(f"(?:{p.pattern})" for p in NOT_AN_INTRO), re.UNICODE)
 
-    def __init__(self, patterns: list[re.Pattern], cased: Sequence[re.Pattern] = ()):
+
+def _trapped(lower: str, found: re.Match, traps: list[tuple[int, int]]) -> bool:
+    return any(start < found.end() and found.start() < end for start, end in traps)
+
+
+class Matcher:
+    """Many case-insensitive patterns as one regex over lower-cased text: one pass, not forty.
+    With `traps`, a match inside a trap ("thanks for the intro") does not count."""
+
+    def __init__(self, patterns: list[re.Pattern], cased: Sequence[re.Pattern] = (), traps: re.Pattern | None = None):
         self.combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.UNICODE)
         self.cased = list(cased)
+        self.traps = traps
 
     def search(self, text: str) -> re.Match | None:
-        found = self.combined.search(text.lower())
+        lower = text.lower()
+        spans = [m.span() for m in self.traps.finditer(lower)] if self.traps else []
+        found = next((m for m in self.combined.finditer(lower) if not _trapped(lower, m, spans)), None)
         if found is None:
             found = next((m for p in self.cased if (m := p.search(text))), None)
         return found
 
 
-STRONG = Matcher(STRONG_INTRO, STRONG_INTRO_CASED)
+STRONG = Matcher(STRONG_INTRO, STRONG_INTRO_CASED, TRAPS)
 PROMISES = Matcher(PROMISE)
 
 
 class Cues:
-    """The first strong, heads-up and weak phrase of a text, found in a single pass."""
+    """The first strong, heads-up and weak phrase of a text, found in a single pass; `trap`: the
+    first phrase that took a strong word out of play ("thanks for the intro")."""
 
     _ALL = re.compile("|".join(
         f"(?P<{name}>{'|'.join(f'(?:{p.pattern})' for p in patterns)})"
@@ -160,9 +270,17 @@ class Cues:
     ), re.UNICODE)
 
     def __init__(self, text: str):
+        lower = text.lower()
         found: dict[str, str] = {}
-        for m in self._ALL.finditer(text.lower()):
+        traps: list[tuple[int, int]] | None = None
+        self.trap: str | None = None
+        for m in self._ALL.finditer(lower):
             assert m.lastgroup is not None, "each alternative of _ALL is a named group"
+            if m.lastgroup == "strong" and "strong" not in found:
+                traps = [t.span() for t in TRAPS.finditer(lower)] if traps is None else traps
+                if _trapped(lower, m, traps):
+                    self.trap = self.trap or next(lower[s:e] for s, e in traps if s < m.end() and m.start() < e)
+                    continue
             found.setdefault(m.lastgroup, m.group(0))
             if len(found) == 3:
                 break

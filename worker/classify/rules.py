@@ -2,6 +2,7 @@
 
 Read RULES top to bottom to know what the system does with a message.
 """
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC
@@ -10,7 +11,19 @@ from typing import Protocol
 
 from worker.classify import noise, ooo
 from worker.classify.directory import Directory
-from worker.classify.language import HEADS_UP_NAMED, INTRO_SUBJECT, PROMISES, STRONG, Cues
+from worker.classify.language import (
+    BRING_IN,
+    HEADS_UP_BEFORE,
+    HEADS_UP_NAMED,
+    INTRO_NAMED,
+    INTRO_SUBJECT,
+    INVITATION_SUBJECT,
+    PROMISES,
+    STRONG,
+    SUBJECT_PAIR,
+    TITLE,
+    Cues,
+)
 from worker.classify.roles import assign
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
@@ -22,6 +35,8 @@ PRONOUNS = frozenset(
     "I He She They We You It This That Someone Er Sie Es Wir Elle Il Ils Elles On Ella Él Ellos "
     "Hij Zij Ze Lei Lui Loro Hi Hello Thanks Dear".split()
 )
+_WORD = re.compile(r"\w+")
+_PARENS = re.compile(r"\([^)]*\)")
 FORWARD_SUBJECT = ("fwd:", "fw:", "wg:", "tr:", "rv:", "doorst:", "i:", "enc:", "fwd :", "tr :")
 
 
@@ -215,16 +230,29 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
     if msg.sender is None or len(others) != 1:
         return None
     text = new_text(msg.text)
+    named, confidence, how = _heads_up_name(text)
+    if named is None:
+        return None
+    prospect = Party(Address(named, ""), "prospect")
+    intro = _intro(msg, others, text, ctx, extra=(prospect,))
+    # The one person told to expect the call is the provider, member or not.
+    parties = tuple(replace(p, role="provider") if p.address == others[0] else p for p in intro.parties)
+    intro = replace(intro, parties=parties)
+    reason = f"{msg.sender.email} told {others[0].email} {how.format(name=named)}"
+    return Verdict(Kind.HEADS_UP, "heads_up", reason, confidence, intro)
+
+
+def _heads_up_name(text: str) -> tuple[str | None, float, str]:
+    """Who the one recipient will hear from, how sure, and the words for the reason."""
     named = _named_prospect(text)
     if named:
-        prospect = Party(Address(named, ""), "prospect")
-        intro = _intro(msg, others, text, ctx, extra=(prospect,))
-        # The one person told to expect the call is the provider, member or not.
-        parties = tuple(replace(p, role="provider") if p.address == others[0] else p for p in intro.parties)
-        intro = replace(intro, parties=parties)
-        reason = f"{msg.sender.email} told {others[0].email} that {named} will get in touch"
-        return Verdict(Kind.HEADS_UP, "heads_up", reason, 0.85, intro)
-    return None
+        return named, 0.85, "that {name} will get in touch"
+    introduced = _named(INTRO_NAMED, text)
+    if introduced is None:
+        return None, 0.0, ""
+    if cues(text).hint:  # "… ich gebe ihr deine Kontaktdaten": the newcomer has the contact
+        return introduced, 0.85, "about {name} and passed on their contact"
+    return introduced, 0.6, "about {name}, without saying they will get in touch"
 
 
 def promise(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -303,11 +331,66 @@ def _aliases(sender: Address, ctx: Context) -> frozenset[str]:
 
 
 def _named_prospect(text: str) -> str | None:
-    for found in HEADS_UP_NAMED.finditer(text):
-        name = found.group("name")
-        if name.split()[0] not in PRONOUNS and len(name) <= MAX_NAME:  # longer is no one's name
-            return name
+    return _named((HEADS_UP_NAMED, HEADS_UP_BEFORE), text)
+
+
+def _named(patterns, text: str) -> str | None:
+    """The first person's name the patterns find, a title taken off ("Governor Tony Knowles")."""
+    for pattern in patterns:
+        for found in pattern.finditer(text):
+            name = TITLE.sub("", found.group("name"))
+            if name.split()[0] not in PRONOUNS and len(name) <= MAX_NAME:  # longer is no one's name
+                return name
     return None
+
+
+def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    """A newcomer added to a conversation and said who they are: "looping in Judith, who runs our
+    media team" — an intro of the newcomer to the others on the mail."""
+    others = _others(msg, ctx)
+    if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
+        return None
+    text = new_text(msg.text)
+    for found in BRING_IN.finditer(text):
+        newcomer = _recipient_named(found.group("name"), others)
+        if newcomer is not None:
+            reason = (f"{msg.sender.email} brought {newcomer.email} into a conversation with "
+                      f"{len(others) - 1} other(s) and said who they are ({found.group(0).strip()!r})")
+            return Verdict(Kind.DOUBLE_INTRO, "cc_intro", reason, 0.8, _intro(msg, others, text, ctx))
+    return None
+
+
+def subject_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    """A subject that only names two people on the mail ("Anna <> Bob"), whatever the body says."""
+    others = _others(msg, ctx)
+    pair = SUBJECT_PAIR.match(msg.subject)
+    if msg.sender is None or pair is None or not 2 <= len(others) <= ctx.max_parties:
+        return None
+    a, b = (_recipient_named(pair.group(side), others) for side in ("a", "b"))
+    text = new_text(msg.text)
+    if a is None or b is None or a == b or cues(text).trap:  # "thanks for the intro" under "Re: Anna <> Bob"
+        return None
+    reason = f"{msg.sender.email} wrote to {a.email} and {b.email} under a subject naming them both ({msg.subject!r})"
+    return Verdict(Kind.DOUBLE_INTRO, "subject_intro", reason, 0.85, _intro(msg, others, text, ctx))
+
+
+def _recipient_named(words: str, others: list[Address]) -> Address | None:
+    """The recipient a name stands for: its first word is their first name or their address's."""
+    first = _WORD.findall(TITLE.sub("", _PARENS.sub("", words).strip()).lower())
+    if not first:
+        return None
+    for a in others:
+        names = {*(_WORD.findall(a.name.lower())[:1]), *(_WORD.findall(a.email.split("@")[0].lower())[:1])}
+        if first[0] in names and len(first[0]) > 1:
+            return a
+    return None
+
+
+def invitation(msg: Inbound, ctx: Context) -> Verdict | None:
+    """A calendar's invitation or answer: its "meet" and even "intro call" are a meeting's."""
+    if msg.content_type != "text/calendar" and not INVITATION_SUBJECT.match(msg.subject):
+        return None
+    return Verdict(Kind.NOT_INTRO, "invitation", "not an introduction: a calendar invitation or its answer")
 
 
 def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=()) -> Intro:
@@ -328,8 +411,11 @@ RULES: tuple[Rule, ...] = (
     noise.newsletter,
     status_reply,
     thread_reply,
+    invitation,  # before the intro rules: "Invitation: Intro call Anna / Bob" is a meeting
     forwarded_intro,
     double_intro,
+    cc_intro,
+    subject_intro,
     heads_up,
     promise,  # "I'm away until Monday, but I may have a client for you" is still a promise
     auto_reply_text,  # after what a person says, before the rules a robot's words could trip

@@ -14,7 +14,9 @@ _DASHED = (
     r"forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado"
     r"|doorgestuurd bericht|messaggio inoltrato|mensagem encaminhada|original message"
     r"|urspr[üu]ngliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht"
-    r"|messaggio originale|mensagem original"
+    r"|messaggio originale|mensagem original|oprindelig meddelelse|opprinnelig melding"
+    r"|ursprungligt meddelande|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va|oryginalna wiadomo[śs][ćc]"
+    r"|исходное сообщение|eredeti [üu]zenet|orijinal ileti"
 )
 # Lines that introduce a forward with a colon, as Apple Mail and its translations write them.
 INTRODUCERS = (

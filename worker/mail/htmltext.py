@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 BLOCK = frozenset("p div br li tr h1 h2 h3 h4 h5 h6 table blockquote hr pre".split())
 _BLANK_RUNS = re.compile(r"\n{3,}")
+RULE = "_" * 32
 SKIP = frozenset(("style", "script", "head", "title"))
 
 
@@ -21,6 +22,10 @@ class _Text(HTMLParser):
             # Quoted replies become "> " lines so the quote stripper treats them like plain text.
             self.quote_depth += 1
             self.out.append("\n")
+        elif tag == "hr":
+            # Outlook and webmail draw the line above a quoted header block as <hr>; its plain-text
+            # part writes it as a rule, which worker/mail/quotes.py reads as the block's start.
+            self.out.append("\n" + RULE + "\n")
         elif tag in BLOCK:
             self.out.append("\n")
 

@@ -40,21 +40,38 @@ def _header(names: str) -> str:
     return r"[ \t]*\*?" + names + r"\*?" + _SP + r"?:"
 
 
+_DEVICES = r"(?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|Huawei|Pixel|Xiaomi|OnePlus|mobile|phone|Smartphone)"
 _FOOTER = (
-    r"(?:Sent from my (?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile|phone)"
-    r"|Get Outlook for (?:iOS|Android)|Sent from Mail for Windows"
-    r"|Von meinem (?:iPhone|iPad|Android|Smartphone) gesendet|Envoyé de mon (?:iPhone|iPad)"
-    r"|Enviado desde mi (?:iPhone|iPad)|Verstuurd vanaf mijn (?:iPhone|iPad)"
-    r"|Inviato da(?: il mio)? (?:iPhone|iPad))(?!\w)[^\n]{0,60}$"
+    r"(?:Sent from my " + _DEVICES + r"|Get Outlook for (?:iOS|Android)|Sent from Mail for Windows"
+    r"|Sent from (?:Yahoo Mail|Outlook for (?:iOS|Android)|Proton Mail)|Sent with Proton(?: |)Mail"
+    r"|Von meinem " + _DEVICES + r"|Envoy[ée] (?:de|depuis) mon " + _DEVICES
+    + r"|Enviado (?:desde mi|do meu|de mi) " + _DEVICES + r"|Verstuurd (?:vanaf|met) mijn " + _DEVICES
+    + r"|Inviato da(?: il mio)? " + _DEVICES + r"|Skickat från min " + _DEVICES + r"|Sendt fra min " + _DEVICES
+    + r"|Отправлено с " + _DEVICES + r"|Wysłane z " + _DEVICES + r")(?!\w)[^\n]{0,60}$"
 )
-_FROM_WORDS = ("From", "Von", "De", "Van", "Da", "Od", "От", "Från", "Fra")
+# Footers that close a mail for its sender's company or list, never for what the sender wrote.
+_DISCLAIMER = (
+    r"(?:(?i:confidentiality notice|disclaimer|vertraulichkeitshinweis|avis de confidentialit[ée])\b"
+    r"|(?i:this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^\n]{0,40})?"
+    r" (?:is|are|may be|contains?) (?:confidential|privileged|intended (?:only |solely )?for)))"
+)
+# Mailman's footer: a rule, then "<list> mailing list".
+_LIST_FOOTER = r"_{20,}" + _SP + r"*\n[^\n]{1,80}mailing list" + _SP + r"*$"
+# Outlook's header block as its translations write it (Outlook for Windows, Mac and the web).
+_FROM_WORDS = (
+    "From", "Von", "De", "Van", "Da", "Od", "От", "Från", "Fra", "Lähettäjä", "Feladó", "Kimden",
+    "Expéditeur", "Remitente", "差出人", "发件人", "寄件者",
+)
 _SENT_WORDS = (
-    "Sent", "Date", "Gesendet", "Datum", "Envoyé", "Date d'envoi", "Enviado", "Enviado el",
-    "Fecha", "Verzonden", "Inviato", "Data", "Wysłano", "Отправлено", "Skickat", "Sendt",
+    "Sent", "Date", "Gesendet", "Datum", "Envoyé", "Date d'envoi", "Enviado", "Enviado el", "Enviada em",
+    "Fecha", "Verzonden", "Inviato", "Data", "Wysłano", "Отправлено", "Skickat", "Sendt", "Lähetetty",
+    "Elküldve", "Gönderildi", "Tarih", "Odesláno", "送信日時", "发送时间", "日期",
 )
 _TO_WORDS = (
     "To", "Subject", "Cc", "An", "Betreff", "À", "A", "Objet", "Para", "Asunto", "Aan",
     "Onderwerp", "Oggetto", "Assunto", "Do", "Temat", "Кому", "Тема", "Till", "Ämne", "Til", "Emne",
+    "Vastaanottaja", "Aihe", "Címzett", "Tárgy", "Kime", "Konu", "Komu", "Předmět", "宛先", "件名",
+    "收件人", "主题", "主旨",
 )
 
 
@@ -87,12 +104,18 @@ _ATTRIBUTION = (
     r"|(?P<dated>[ \t]*" + _DATE_HEAD + "(?=" + _upto(r">\)?" + _SP + "*:" + _EOL) + ")"
     + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
 )
+# Lotus Notes: '"Doe, Jane" <jane@x> on 03/20/2001 06:17:51 PM', then To:/cc:/Subject: lines.
+_LOTUS_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}" + _SP + r"+\d{1,2}:\d{2}(?::\d{2})?(?:" + _SP + r"*[AP]M)?" + _EOL
 # Quoted lines never start a cut: they are dropped instead, and answers between them are kept.
 _CUT = re.compile(
     r"^(?=[ \t]*[^\s>])(?:"
     r"(?P<sig>--" + _EOL + ")"
     r"|(?P<marker>[ \t]*" + MARKER_PATTERN + ")"
     r"|(?P<footer>[ \t]*" + _FOOTER + ")"
+    r"|(?P<disclaimer>[ \t]*" + _DISCLAIMER + ")"
+    r"|(?P<listfooter>" + _LIST_FOOTER + ")"
+    r"|(?P<lotus>[^\n<>]{0,200}<[^<>\s]{1,100}@[^<>\s]{1,150}>" + _SP + r"+on" + _SP + r"+" + _LOTUS_DATE + ")"
+    r"|(?P<fields>[ \t]*To:" + _SP + r"[^\n]*(?:\n[^\n]*){0,3}?\n[ \t]*Subject:)"
     r"|(?P<outlook>" + _header("(?i:" + "|".join(_FROM_WORDS) + ")") + ")"
     r"|" + _ATTRIBUTION + ")",
     re.M,
@@ -111,8 +134,10 @@ _TRIGGER_WORDS = (
     ["--", colon_after(_COLON_ENDINGS)]
     + [v + "(?:" + _SP + r"|\n)" for v in ("schrieb", "schreef", "skrev")]
     + [w + r"\*?" + _SP + "?:" + _SENT_FOLLOWS for w in _FROM_BOTH_CASES]
-    + ["Sent from", "Get Outlook", "Von meinem", "Envoyé de", "Enviado desde", "Verstuurd vanaf"]
-    + ["Inviato da"]
+    + ["Sent from", "Get Outlook", "Von meinem", "Envoy", "Enviado d", "Verstuurd"]
+    + ["Inviato da", "Skickat från", "Sendt fra", "Отправлено с", "Wysłane z", "Sent with"]
+    + ["(?i:confidentiality notice|disclaimer|vertraulichkeitshinweis|avis de confidentialit)"]
+    + ["(?i:this (?:e-?mail|message|communication))", "mailing list", r"> on \d", "To:"]
 )
 # Every cut has one of these on its (last) line. They are rare in prose, and as flat
 # alternatives that each open with a literal, re scans for them in C instead of running
@@ -122,42 +147,64 @@ _TRIGGER = re.compile("|".join(_TRIGGER_WORDS))
 _STARTS_ATTRIBUTION = re.compile(r"[ \t]*" + _STARTERS + r"[^\n]*:" + _EOL)
 _SENT = re.compile(_header(_names(_SENT_WORDS)))
 _TO = re.compile(_header(_names(_TO_WORDS)))
-_RULE = re.compile(r"[ \t]*_{10,}[ \t]*")
+_RULE = re.compile(r"[ \t]*(?:_{10,}|-{10,})[ \t]*")
+_FROM_LINE = re.compile(_header("(?i:" + "|".join(_FROM_WORDS) + ")"))
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 # "10.14" is a Danish clock time; the guards keep "02.11.2026" from counting as one.
 _CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 _SENTENCE_END = re.compile(r"[.!?]" + _SP + r"*$")
 
 
+_ATTRIBUTIONS = frozenset({"en", "last", "addr", "first", "dated", "lotus"})
+_BELOW_DEPTH = 20  # answers interleaved with quotes, at most this many rounds (a hostile mail has thousands)
+
+
 def new_text(text: str) -> str:
     """Return only what the author newly wrote in `text`, stripped at both ends."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    head = text[: _find_cut(text)]
-    return (_QUOTED_LINE.sub("", head) if ">" in head else head).strip()
+    return _new_text(text.replace("\r\n", "\n").replace("\r", "\n"), _BELOW_DEPTH)
 
 
-def _find_cut(text: str) -> int:
-    """Offset where the first quoted original, forward, footer or signature begins."""
+def _new_text(text: str, depth: int) -> str:
+    cut, kind, end = _find_cut(text)
+    head = text[:cut]
+    head = (_QUOTED_LINE.sub("", head) if ">" in head else head).strip()
+    if kind in _ATTRIBUTIONS and depth and _quote_follows(text, end):
+        # Bottom-posted or inline: the answer is under the quote, e.g. "On … wrote:\n> WON?\nYes."
+        below = _new_text(text[end:], depth - 1)
+        return "\n\n".join(part for part in (head, below) if part)
+    return head
+
+
+def _quote_follows(text: str, end: int) -> bool:
+    rest = text[end:end + 2000].lstrip()
+    return rest.startswith(">")
+
+
+def _find_cut(text: str) -> tuple[int, str, int]:
+    """Where the first quoted original, forward, footer or signature begins: its offset, its kind
+    and where its opening line(s) end; (len(text), "", len(text)) when there is none."""
     pos = 0
     while (hit := _TRIGGER.search(text, pos)) is not None:
         start = text.rfind("\n", 0, hit.start()) + 1
         end = text.find("\n", hit.start())
         end = len(text) if end < 0 else end
-        cut = _cut_in_line(text, start, end)
-        if cut is not None:
-            return cut
+        found = _cut_in_line(text, start, end)
+        if found is not None:
+            return found
         pos = end + 1
-    return len(text)
+    return len(text), "", len(text)
 
 
-def _cut_in_line(text: str, start: int, end: int) -> int | None:
+def _cut_in_line(text: str, start: int, end: int) -> tuple[int, str, int] | None:
     """Check the line text[start:end], and an attribution wrapped onto it from the line above."""
     if start > 0:
         above = _CUT.match(text, text.rfind("\n", 0, start - 1) + 1)
         if above and above.end() > start and (cut := _accept(text, above)) is not None:
-            return cut
+            return cut, str(above.lastgroup), above.end()
     here = _CUT.match(text, start)
-    return _accept(text, here) if here else None
+    if here and (cut := _accept(text, here)) is not None:
+        return cut, str(here.lastgroup), here.end()
+    return None
 
 
 def _accept(text: str, m: re.Match[str]) -> int | None:
@@ -166,9 +213,19 @@ def _accept(text: str, m: re.Match[str]) -> int | None:
         return None
     if kind == "outlook":
         return _rewind_rule(text, m.start()) if _is_header_block(text, m.start()) else None
+    if kind == "fields":
+        return _rewind_from(text, m.start())
     if kind in ("en", "last", "first", "dated") and "\n" in m.group():
         return m.start() if _is_wrapped(m.group()) else None
     return m.start()
+
+
+def _rewind_from(text: str, start: int) -> int:
+    """A "To:"/"Subject:" block: from the "From:" line right above it, if there is one."""
+    above = text.rfind("\n", 0, max(0, start - 1)) + 1
+    if start and _FROM_LINE.match(text, above, start):
+        return _rewind_rule(text, above)
+    return start
 
 
 def _is_wrapped(match: str) -> bool:

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Regenerate the corpus replies written by real mail clients (mutt, s-nail), as they write them.
+#
+#   apt-get install -y mutt s-nail tmux && bash scripts/client_shapes.sh
+#
+# Each client answers one follow-up (below) the way a person would: mutt through its editor hook
+# (the script types the answer where a person would: above the quote, below it, between quoted
+# lines) and s-nail in batch mode. What the client hands its MTA is saved as
+# tests/data/corpus/client_*.eml with "Delivered-To: intros@example.com" put first, as our
+# mailbox's server would. The manifest says what each must read as.
+set -euo pipefail
+out="$(cd "$(dirname "$0")/.." && pwd)/tests/data/corpus"
+work="$(mktemp -d)"; trap 'tmux kill-session -t shapes 2>/dev/null || true; rm -rf "$work"' EXIT
+cat > "$work/inbox" <<'MBOX'
+From intros@example.com Mon Nov  2 10:14:00 2026
+From: introledger <intros@example.com>
+To: Dana Whitfield <dana@danabooks.example>
+Subject: How did the intro to Alice go?
+Date: Mon, 02 Nov 2026 10:14:00 +0100
+Message-ID: <fu-1@example.com>
+
+How did the intro to Alice (from Carol) go?
+Reply WON, LOST, MET or NOTHING YET.
+
+introledger
+
+MBOX
+printf '#!/bin/sh\ncat > "%s/sent"\n' "$work" > "$work/mta"; chmod +x "$work/mta"
+printf 'Dana Whitfield\nDana Books\n' > "$work/sig"
+
+save() {  # $1: corpus file name
+  { echo "Delivered-To: intros@example.com"; cat "$work/sent"; } > "$out/$1"; rm -f "$work/sent"
+}
+
+mutt_reply() {  # $1: editor script body (edits "$1" in place), $2: extra muttrc lines, $3: file name
+  printf '#!/bin/sh\nf="$1"\n%s\n' "$1" > "$work/editor"; chmod +x "$work/editor"
+  cp "$work/inbox" "$work/box"
+  cat > "$work/muttrc" <<RC
+set from="dana@danabooks.example"
+set realname="Dana Whitfield"
+set sendmail="$work/mta"
+set editor="$work/editor"
+set include=yes fast_reply=yes edit_headers=no copy=no move=no sig_dashes=yes
+set signature="$work/sig"
+set send_charset="utf-8"
+$2
+RC
+  tmux new-session -d -s shapes -x 120 -y 40 "mutt -n -F $work/muttrc -f $work/box"
+  sleep 1; tmux send-keys -t shapes r; sleep 1; tmux send-keys -t shapes y; sleep 1; tmux send-keys -t shapes q
+  sleep 1; tmux kill-session -t shapes 2>/dev/null || true
+  save "$3"
+}
+
+# Above the quote (the signature stays at the end, as mutt puts it).
+mutt_reply '{ printf "LOST - they went with another firm.\n\n"; cat "$f"; } > "$f.n" && mv "$f.n" "$f"' \
+  "" client_mutt_top_posted.eml
+# Below the quote, above mutt's signature.
+mutt_reply 'awk '"'"'/^-- $/ && !d {print "WON, 1200 for the first job.\n"; d=1} {print}'"'"' "$f" > "$f.n" && mv "$f.n" "$f"' \
+  "" client_mutt_bottom_posted.eml
+# Between the quoted lines: the answer right under the question it answers.
+mutt_reply 'awk '"'"'{print} /go\?$/ && !d {print "\nMET - coffee on Thursday.\n"; d=1}'"'"' "$f" > "$f.n" && mv "$f.n" "$f"' \
+  "" client_mutt_inline.eml
+# A German user's attribution line (mutt's own setting, date written as Germans do).
+mutt_reply '{ printf "Gewonnen, 800 Euro.\n\n"; cat "$f"; } > "$f.n" && mv "$f.n" "$f"' \
+  'set attribution="Am %{%d.%m.%Y} um %{%H:%M} schrieb %n:"' client_mutt_german_attribution.eml
+
+# s-nail: the quote first, the answer typed after it (bottom-posted), as its batch mode sends.
+cp "$work/inbox" "$work/box"
+printf 'set quote\nreply 1\nNOTHING YET, she is travelling until the 20th.\n~.\n' \
+  | s-nail -# -S mta="$work/mta" -S from="dana@danabooks.example" -S v15-compat -f "$work/box" >/dev/null
+save client_snail_bottom_posted.eml
+# s-nail with an empty quote-inject-head: quoted text with no attribution line at all.
+cp "$work/inbox" "$work/box"
+printf 'set quote quote-inject-head=""\nreply 1\nWON\n~.\n' \
+  | s-nail -# -S mta="$work/mta" -S from="dana@danabooks.example" -S v15-compat -f "$work/box" >/dev/null
+save client_snail_no_attribution.eml
+echo "wrote $(ls "$out"/client_*.eml | wc -l) client shapes to $out"
