@@ -4,8 +4,8 @@ The phrasings are those of real mail: the Enron messages in tests/data/corpus (s
 manifest) and the shapes the issue quotes from real intros. Each message goes through the
 classifier the pipeline runs (rules.classify), with the corpus' members and tracking address.
 """
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 

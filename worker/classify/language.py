@@ -142,7 +142,8 @@ TITLE = re.compile(
 # "Let me introduce you to my friend Anna" to one person: a named newcomer who is not on the mail.
 INTRO_NAMED = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\bintroduc(?:e|ing) you (?:to|with))\s++" + _RELATION + _NAME,
-    r"(?i:\b(?:dir|euch|ihnen|sie)(?:\s++(?:gern|gerne|mal|kurz))?)\s++" + _RELATION + _NAME + r"\s++(?i:vor(?:zu)?stellen|vor)\b",
+    r"(?i:\b(?:dir|euch|ihnen|sie)(?:\s++(?:gern|gerne|mal|kurz))?)\s++" + _RELATION + _NAME
+    + r"\s++(?i:vor(?:zu)?stellen|vor)\b",
     r"(?i:\b(?:te|vous) présenter)\s++" + _RELATION + _NAME,
     r"(?i:\b(?:te|le|os) presento a|\bpresentart?e a|\bpresentaros a)\s++" + _RELATION + _NAME,
     r"(?i:\b(?:je|u|jullie) (?:graag )?(?:voorstellen aan|voor aan))\s++" + _RELATION + _NAME,
