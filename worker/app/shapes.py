@@ -117,3 +117,15 @@ def by_month(lines: list[ledger.PartnerLine]) -> list[dict]:
                     mine.add(r)
                     merged.moves.append((r.introduced_at, 1 if mine is merged.given else -1))
     return [{"member": name, **month} for name, merged in per_member.items() for month in merged.monthly()]
+
+
+def finding(line: str) -> dict:
+    """A doctor line ("smtp: 535 … — …; check …") → which part (config, database, outbox, maildir, imap,
+    smtp, broker, follow-ups) and the whole line, which names the problem and its fix."""
+    check, _, _ = line.partition(": ")
+    return {"check": check, "message": line}
+
+
+def doctor_json(problems: list[str], warned: list[str], repaired: list[str], about: list[str]) -> dict:
+    return {"ok": not problems, "problems": [finding(p) for p in problems], "warnings": [finding(w) for w in warned],
+            "repaired": repaired, "about": about}

@@ -12,6 +12,7 @@ def doctor(inv: Invocation, as_json: bool) -> int:
     processed folder), connect to the SMTP server, write a row and roll it back, check the Redis queue is
     this deployment's. Exit 1 if anything is wrong."""
     from worker.app.doctor import examine
+    from worker.app.shapes import doctor_json
 
     repaired: list[str] = []
     def say(line: str) -> None:  # what doctor repaired itself, e.g. a missing processed folder
@@ -23,8 +24,7 @@ def doctor(inv: Invocation, as_json: bool) -> int:
     found = examine(inv.config_path, say=say)
     problems, notes, warned = found.problems, found.about, found.warnings
     if as_json:
-        print_json({"ok": not problems, "problems": [_finding(p) for p in problems],
-                    "warnings": [_finding(w) for w in warned], "repaired": repaired, "about": notes})
+        print_json(doctor_json(problems, warned, repaired, notes))
         return 1 if problems else 0
     for line in notes:
         inv.out.print(f"  {line}")
@@ -36,9 +36,3 @@ def doctor(inv: Invocation, as_json: bool) -> int:
         inv.out.print(styled(("✓", "green"), " config, database, mailbox and broker all answer"))
     return 1 if problems else 0
 
-
-def _finding(line: str) -> dict:
-    """"smtp: 535 … — …; check …" → which part (config, database, outbox, maildir, imap, smtp, broker,
-    follow-ups) and the whole line, which names the problem and its fix."""
-    check, _, _ = line.partition(": ")
-    return {"check": check, "message": line}

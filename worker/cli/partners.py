@@ -3,15 +3,14 @@ import click
 from rich.table import Table
 from sqlalchemy import select
 
-from models import Partner, Person
+from models import Partner
 from models.partners import PARTNER_TYPES
+from worker.app import partners as partner_edits
 from worker.app.shapes import partner_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json, styled
 from worker.core.addresses import is_address
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
-
-FIELDS = ("name", "company", "partner_type", "notes", "referral_fee")
 
 
 @click.group(cls=Group)
@@ -34,21 +33,12 @@ def _details(f):
 
 
 def _apply(p: Partner, values: dict) -> None:
-    for field in FIELDS:
-        value = values.get(field)
-        if value is not None:
-            setattr(p, field, value)
-    if values.get("customer"):
-        p.is_customer = True
+    # --customer only ever sets the flag (a flag option cannot say "no")
+    partner_edits.apply(p, {**values, "is_customer": True if values.get("customer") else None})
 
 
 def _attach(session, partner: Partner, emails: tuple[str, ...]) -> None:
-    for email in (e.strip().lower() for e in emails):
-        person = session.scalar(select(Person).where(Person.email == email))
-        if person is None:
-            person = Person(email=email, name=partner.name)
-            session.add(person)
-        person.partner_id = partner.id
+    partner_edits.attach(session, partner, emails)
 
 
 def _addresses(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
@@ -68,7 +68,13 @@ def environment() -> Environment:
     env.filters["moment"] = lambda when: when.strftime("%-d %b %Y %H:%M") if when else ""
     env.filters["words"] = lambda value: str(value).replace("_", " ")
     env.filters["signed"] = lambda n: f"{n:+d}" if n else "0"
+    env.globals["page_query"] = page_query
     return env
+
+
+def page_query(query, page: int) -> str:
+    """This page's query string with another page number."""
+    return urlencode([*((k, v) for k, v in query.multi_items() if k != "page"), ("page", str(page))])
 
 
 @dataclass

@@ -6,7 +6,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from worker.app.bootstrap import App
-from worker.web import overview, security, signin
+from worker.web import health, outbox, overview, partners, quarantine, referrals, review, security, signin
 from worker.web.pages import STATIC, Ctx, Web, environment, handler
 
 
@@ -48,7 +48,7 @@ def create(app: App, secret: str | None = None) -> Starlette:
 
 def _pages() -> list:
     """The page groups after the overview (each module's ROUTES)."""
-    return []
+    return [*referrals.ROUTES, *review.ROUTES, *partners.ROUTES, *outbox.ROUTES, *quarantine.ROUTES, *health.ROUTES]
 
 
 def serve(app: App, host: str, port: int, secret: str) -> None:

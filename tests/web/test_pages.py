@@ -1,0 +1,192 @@
+"""The dashboard's pages and /api through the ASGI app: what a member and a coordinator see and may
+change, with the CLI's rules and JSON keys; another member's things are not found."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from models import Member, OutboxMessage, Partner, Person, Quarantined, Referral
+from tests.web.conftest import CAROL, DANA, MARCO, ZOE, client_for, log_intro, post, sign_in
+from worker.inbound.pipeline import Origin
+
+REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties", "direction",
+                 "confidence", "reason", "source", "value", "qualified_at", "won_at"}
+OUTBOX_KEYS = {"id", "kind", "to", "subject", "status", "attempts", "last_error", "reason", "message_id",
+               "referral_ids", "queued_at", "not_before", "handed_over_at", "sent_at"}
+
+
+@pytest.fixture
+def world(web_app, clock):
+    """Carol gives Dana one intro and Marco one; Dana gives Raj one."""
+    t = clock.current - timedelta(hours=3)
+    ids = {
+        "dana": log_intro(web_app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, t),
+        "marco": log_intro(web_app, 2, CAROL, ("Cleo Tan", "cleo@w.example"), MARCO, t),
+        "given": log_intro(web_app, 3, DANA, ("Ben Ode", "ben@z.example"), ("Raj Mehta", "raj@mehta.example"), t),
+    }
+    return web_app, ids
+
+
+def test_a_member_lists_and_filters_only_their_referrals(world):
+    app, ids = world
+    dana = sign_in(client_for(app), app, DANA[1])
+    listed = dana.get("/api/referrals").json()
+    assert {r["id"] for r in listed} == {ids["dana"], ids["given"]}
+    assert set(listed[0]) == REFERRAL_KEYS
+    assert [r["id"] for r in dana.get("/api/referrals?direction=given").json()] == [ids["given"]]
+    assert [r["id"] for r in dana.get("/api/referrals?q=alice").json()] == [ids["dana"]]
+    assert dana.get("/api/referrals?status=won").json() == []
+    page = dana.get("/referrals?q=Raj")
+    assert "Raj Mehta" in page.text and "Alice Brook" not in page.text
+    zoe = sign_in(client_for(app), app, ZOE[1])
+    assert {r["id"] for r in zoe.get("/api/referrals").json()} == set(ids.values())
+
+
+def test_another_members_referral_is_not_found(world):
+    app, ids = world
+    dana = sign_in(client_for(app), app, DANA[1])
+    assert dana.get(f"/referrals/{ids['marco']}").status_code == 404
+    assert dana.get(f"/api/referrals/{ids['marco']}").status_code == 404
+    assert dana.get("/referrals/99999").status_code == 404
+    refused = post(dana, f"/referrals/{ids['marco']}/mark", {"status": "WON"})
+    assert refused.status_code == 404
+    with app.sessions() as s:
+        assert s.get(Referral, ids["marco"]).status == "introduced"
+
+
+def test_a_referral_page_shows_its_timeline_and_sets_the_status_as_mark_does(world):
+    app, ids = world
+    dana = sign_in(client_for(app), app, DANA[1])
+    rid = ids["dana"]
+    page = dana.get(f"/referrals/{rid}")
+    assert page.status_code == 200 and "Introduced (double intro)" in page.text
+    assert "thank you to carol@x.example" in page.text  # the thank-you we queued, on its timeline
+    done = post(dana, f"/referrals/{rid}/mark", {"status": "WON", "amount": "$4,500", "note": "signed"},
+                page=f"/referrals/{rid}")
+    assert done.url.path == f"/referrals/{rid}" and f"Referral #{rid} is now won." in done.text
+    data = dana.get(f"/api/referrals/{rid}").json()
+    assert data["status"] == "won" and data["value"] == {"amount_cents": 450000, "currency": "USD"}
+    assert any(m["what"] == "introduced → won" and m["who"] == DANA[1] for m in data["timeline"])
+    with app.sessions() as s:  # the same mails as a reply: the introducer hears it closed
+        kinds = set(s.scalars(select(OutboxMessage.kind)))
+    assert "closed_business" in kinds
+    again = post(dana, f"/referrals/{rid}/mark", {"status": "LOST"}, page=f"/referrals/{rid}")
+    assert "not changed" in again.text and "final answer" in again.text
+    token = dana.get("/api/session").json()["csrf"]
+    api = dana.post(f"/api/referrals/{rid}/mark", json={"status": "MET"}, headers={"X-CSRF-Token": token})
+    assert api.status_code == 409 and set(api.json()) == {"referral", "status", "applied", "reason"}
+
+
+def test_review_accepts_and_rejects_one_by_one_or_all_and_only_the_members_own(world):
+    app, ids = world
+    with app.sessions.begin() as s:
+        s.execute(update(Referral).values(status="needs_review"))
+    dana = sign_in(client_for(app), app, DANA[1])
+    waiting = dana.get("/api/review").json()
+    assert {c["id"] for c in waiting} == {ids["dana"], ids["given"]}
+    assert {"origin", "found_in", "confidence"} <= set(waiting[0])
+    assert post(dana, "/review/accept", {"id": str(ids["marco"])}, page="/review").status_code == 404
+    done = post(dana, "/review/reject", {"id": str(ids["given"])}, page="/review")
+    assert f"#{ids['given']} rejected" in done.text
+    done = post(dana, "/review/accept", {"all": "1"}, page="/review")
+    assert f"#{ids['dana']} accepted" in done.text
+    with app.sessions() as s:
+        assert [s.get(Referral, i).status for i in (ids["dana"], ids["given"], ids["marco"])] == \
+            ["introduced", "rejected", "needs_review"]
+    assert "Nothing is waiting for review" in dana.get("/review").text
+
+
+def test_partners_show_the_ledger_both_ways_and_are_edited_and_merged(world):
+    app, _ids = world
+    dana = sign_in(client_for(app), app, DANA[1])
+    listed = dana.get("/api/partners").json()
+    names = {p["name"] for p in listed}
+    assert {"Carol Jensen", "Raj Mehta"} <= names and "Cleo Tan" not in names
+    with app.sessions() as s:
+        carol = s.scalar(select(Person).where(Person.email == CAROL[1])).partner_id
+        raj = s.scalar(select(Person).where(Person.email == "raj@mehta.example")).partner_id
+    shown = dana.get(f"/api/partners/{carol}").json()
+    assert shown["ledger"][0]["received"]["referrals"] == 1 and shown["ledger"][0]["member"] == DANA[0]
+    page = dana.get("/partners")
+    assert "Carol Jensen" in page.text and "Raj Mehta" in page.text
+    post(dana, f"/partners/{carol}/edit", {"type": "same_market", "notes": "coffee monthly", "fee": "10%",
+                                             "customer_shown": "1", "customer": "1"}, page=f"/partners/{carol}")
+    with app.sessions() as s:
+        p = s.get(Partner, carol)
+        assert (p.partner_type, p.notes, p.referral_fee, p.is_customer) == ("same_market", "coffee monthly",
+                                                                             "10%", True)
+    merged = post(dana, f"/partners/{carol}/merge", {"other": str(raj)}, page=f"/partners/{carol}")
+    assert f"Partner #{raj} merged into #{carol}" in merged.text
+    assert set(dana.get(f"/api/partners/{carol}").json()["emails"]) == {CAROL[1], "raj@mehta.example"}
+    marco = sign_in(client_for(app), app, MARCO[1])
+    assert marco.get(f"/partners/{carol}").status_code == 200  # Carol gave Marco one too
+    with app.sessions() as s:
+        cleo = s.scalar(select(Person).where(Person.email == "cleo@w.example"))
+    assert cleo.partner_id is None or dana.get(f"/partners/{cleo.partner_id}").status_code == 404
+
+
+def test_the_outbox_lists_previews_and_retries_or_cancels_the_members_mail(world):
+    app, _ids = world
+    dana = sign_in(client_for(app), app, DANA[1])
+    mails = dana.get("/api/outbox").json()
+    assert mails and set(mails[0]) == OUTBOX_KEYS
+    with app.sessions() as s:
+        dana_id = s.scalar(select(Member.id).where(Member.name == DANA[0]))
+        mine = s.scalar(select(OutboxMessage).where(OutboxMessage.to_addr == CAROL[1],
+                                                    OutboxMessage.member_id == dana_id))
+        others = s.scalar(select(OutboxMessage).where(OutboxMessage.member_id != mine.member_id))
+    page = dana.get(f"/outbox/{mine.id}")
+    assert page.status_code == 200 and 'sandbox src="/outbox/' not in page.text and "sandbox" in page.text
+    preview = dana.get(f"/outbox/{mine.id}/preview")
+    assert preview.headers["content-security-policy"].startswith("sandbox;")
+    assert preview.headers["x-frame-options"] == "SAMEORIGIN"
+    assert dana.get(f"/outbox/{others.id}").status_code == 404
+    cancelled = post(dana, f"/outbox/{mine.id}/cancel", page=f"/outbox/{mine.id}")
+    assert f"Outbox #{mine.id} is now cancelled." in cancelled.text
+    token = dana.get("/api/session").json()["csrf"]
+    again = dana.post(f"/api/outbox/{mine.id}/retry", headers={"X-CSRF-Token": token}).json()
+    assert again["changed"] is True and again["mail"]["status"] == "queued"
+    assert set(again) == {"action", "changed", "mail", "paused"}
+
+
+def test_quarantine_and_health_are_for_coordinators(world, tmp_path):
+    app, _ids = world
+    app.pipeline.process(b"\x00\x01 not mail at all", Origin("file", "junk.eml"))
+    with app.sessions() as s:
+        q = s.scalar(select(Quarantined))
+    if q is None:  # the pipeline may read any bytes as a message; set one aside by hand then
+        with app.sessions.begin() as s:
+            s.add(Quarantined(source="file", source_ref="junk.eml", reason="test: unreadable", raw=b"Subject: x\n\nx",
+                              raw_size=14))
+        with app.sessions() as s:
+            q = s.scalar(select(Quarantined))
+    dana = sign_in(client_for(app), app, DANA[1])
+    assert dana.get("/quarantine").status_code == 404 and dana.get("/health").status_code == 404
+    assert dana.get(f"/quarantine/{q.id}/raw").status_code == 404
+    zoe = sign_in(client_for(app), app, ZOE[1])
+    assert q.reason in zoe.get("/quarantine").text
+    raw = zoe.get(f"/quarantine/{q.id}/raw")
+    assert raw.content == q.raw and raw.headers["content-type"] == "application/octet-stream"
+    assert "attachment" in raw.headers["content-disposition"]
+    assert set(zoe.get("/api/quarantine").json()[0]) == {"id", "created_at", "source", "source_ref", "message_id",
+                                                           "reason", "raw_size"}
+    retried = post(zoe, f"/quarantine/{q.id}/retry", page="/quarantine")
+    assert f"Quarantine #{q.id}:" in retried.text
+    (tmp_path / "config.yaml").write_text(f"tracking: {{address: intros@example.com}}\n"
+                                          f"database_url: {app.config.database_url}\n")
+    health = zoe.get("/api/health").json()
+    assert set(health) == {"doctor", "mailbox", "queue"}
+    assert set(health["doctor"]) >= {"ok", "problems", "warnings", "repaired", "about"}
+    assert health["mailbox"]["last_message_at"] and health["queue"]["by_status"]["queued"] >= 1
+    assert "Doctor" in zoe.get("/health").text
+
+
+def test_names_from_mail_show_literally(web_app, clock):
+    hostile = ("<script>alert(1)</script> {{7*7}}", "evil@x.example")
+    log_intro(web_app, 9, hostile, ("Alice <b>Brook</b>", "alice@y.example"), DANA, clock.current)
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    for url in ("/referrals", "/partners", "/referrals/1", "/"):
+        text = dana.get(url).text
+        assert "<script>alert(1)" not in text and "<b>Brook</b>" not in text
+    text = dana.get("/referrals").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{7*7}}" in text  # not run, not evaluated (no 49)

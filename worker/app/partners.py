@@ -1,0 +1,34 @@
+"""A partner record changed by hand (`introledger partners add|edit`, the dashboard)."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Partner, Person
+from models.partners import PARTNER_TYPES
+
+FIELDS = ("name", "company", "partner_type", "notes", "referral_fee")
+
+
+class BadType(ValueError):
+    pass
+
+
+def apply(p: Partner, values: dict) -> None:
+    """Set the fields given (None: leave it); `is_customer` True or False sets the customer flag."""
+    if values.get("partner_type") is not None and values["partner_type"] not in PARTNER_TYPES:
+        raise BadType(f"type {values['partner_type']!r}: use one of {', '.join(PARTNER_TYPES)}")
+    for field in FIELDS:
+        value = values.get(field)
+        if value is not None:
+            setattr(p, field, value)
+    if values.get("is_customer") is not None:
+        p.is_customer = bool(values["is_customer"])
+
+
+def attach(session: Session, partner: Partner, emails: tuple[str, ...] | list[str]) -> None:
+    """These addresses belong to the partner (a person is made for a new one)."""
+    for email in (e.strip().lower() for e in emails if e.strip()):
+        person = session.scalar(select(Person).where(Person.email == email))
+        if person is None:
+            person = Person(email=email, name=partner.name)
+            session.add(person)
+        person.partner_id = partner.id

@@ -1,0 +1,174 @@
+"""Partners: the ledger per partner with figures both ways; a partner's page edits its record (type,
+notes, referral fee, customer) and merges two records (`introledger partners edit|merge`'s functions)."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models import Partner
+from models.partners import PARTNER_TYPES
+from worker.app import partners as partner_edits
+from worker.app import shapes
+from worker.ledger import balance as ledger
+from worker.ledger import partners as ledger_partners
+from worker.web.pages import Ctx, NotFound, Refused, handler, page_number
+from worker.web.viewer import Viewer
+
+PER_PAGE = 50
+
+
+@dataclass
+class Row:
+    """One partner across the lines the viewer sees (a coordinator's: every member's)."""
+
+    partner_id: int | None
+    name: str
+    partner: str
+    given: int = 0
+    received: int = 0
+    won: tuple[int, int] = (0, 0)
+    members: set[str] = field(default_factory=set)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def balance(self) -> int:
+        return self.given - self.received
+
+
+def lines_for(session: Session, ctx: Ctx) -> list[ledger.PartnerLine]:
+    app = ctx.app
+    return ledger.build(session, None, None, app.now(), app.thresholds, member=ctx.me().ledger_scope)
+
+
+def rows(lines: list[ledger.PartnerLine]) -> list[Row]:
+    out: dict[object, Row] = {}
+    for l in lines:
+        row = out.setdefault(l.partner_id or l.name, Row(l.partner_id, l.name, l.partner))
+        row.given += l.given.referrals
+        row.received += l.received.referrals
+        row.won = (row.won[0] + l.given.won, row.won[1] + l.received.won)
+        row.members.add(l.member)
+        row.flags += l.flags
+    return sorted(out.values(), key=lambda r: (-(r.given + r.received), r.name.lower()))
+
+
+def visible(session: Session, ctx: Ctx, partner_id: int) -> Partner:
+    """The partner if it is in this viewer's ledger (a coordinator sees every one)."""
+    p = session.get(Partner, partner_id)
+    if p is None or not (ctx.me().coordinator or partner_id in _mine(session, ctx)):
+        raise NotFound()
+    return p
+
+
+def _mine(session: Session, ctx: Ctx) -> set[int]:
+    return {l.partner_id for l in lines_for(session, ctx) if l.partner_id is not None}
+
+
+@handler()
+def list_page(ctx: Ctx) -> Response:
+    q, flagged, page = ctx.field("q").lower(), ctx.field("flagged") == "1", page_number(ctx)
+    with ctx.app.sessions() as session:
+        found = rows(lines_for(session, ctx))
+    if q:
+        found = [r for r in found if q in r.name.lower() or q in r.partner]
+    if flagged:
+        found = [r for r in found if r.flags]
+    shown = found[(page - 1) * PER_PAGE: page * PER_PAGE]
+    return ctx.render("partners.html", rows=shown, total=len(found), page=page, per_page=PER_PAGE, q=q,
+                      flagged=flagged)
+
+
+@handler()
+def list_api(ctx: Ctx) -> Response:
+    """`partners list --json`: the partner records this viewer sees."""
+    viewer: Viewer = ctx.me()
+    with ctx.app.sessions() as session:
+        query = select(Partner).order_by(Partner.name)
+        if not viewer.coordinator:
+            query = query.where(Partner.id.in_(_mine(session, ctx)))
+        return ctx.json([shapes.partner_json(session, p) for p in session.scalars(query)])
+
+
+def _show(ctx: Ctx) -> tuple[dict, list[ledger.PartnerLine]]:
+    pid = int(ctx.request.path_params["id"])
+    with ctx.app.sessions() as session:
+        lines = lines_for(session, ctx)
+        p = session.get(Partner, pid)
+        if p is None or not (ctx.me().coordinator or any(l.partner_id == pid for l in lines)):
+            raise NotFound()
+        return shapes.partner_json(session, p), [l for l in lines if l.partner_id == pid]
+
+
+@handler()
+def partner_page(ctx: Ctx) -> Response:
+    data, lines = _show(ctx)
+    return ctx.render("partner.html", p=data, lines=lines, types=PARTNER_TYPES, now=ctx.now())
+
+
+@handler()
+def partner_api(ctx: Ctx) -> Response:
+    """`partners show --json`: the partner and its ledger lines (the viewer's)."""
+    data, lines = _show(ctx)
+    return ctx.json({**data, "ledger": [shapes.line_json(l, ctx.now()) for l in lines]})
+
+
+def _edit(ctx: Ctx) -> dict:
+    values = {"name": ctx.field("name") or None, "company": _given(ctx, "company"),
+              "partner_type": ctx.field("type") or None, "notes": _given(ctx, "notes"),
+              "referral_fee": _given(ctx, "fee"),
+              "is_customer": None if "customer" not in ctx.form and ctx.field("customer_shown") != "1"
+              else ctx.field("customer") in ("1", "on", "true")}
+    with ctx.app.sessions.begin() as session:
+        p = visible(session, ctx, int(ctx.request.path_params["id"]))
+        try:
+            partner_edits.apply(p, values)
+        except partner_edits.BadType as exc:
+            raise Refused(str(exc)) from None
+        session.flush()
+        return shapes.partner_json(session, p)
+
+
+def _given(ctx: Ctx, name: str) -> str | None:
+    """A text field present in the form (even emptied) is set; one absent is left as it is."""
+    return ctx.field(name) if name in ctx.form else None
+
+
+def _merge(ctx: Ctx) -> dict:
+    keep = int(ctx.request.path_params["id"])
+    other = ctx.field("other")
+    if not other.isdigit():
+        raise Refused("name the other partner record by its number")
+    with ctx.app.sessions.begin() as session:
+        visible(session, ctx, keep)
+        visible(session, ctx, int(other))
+        try:
+            kept = ledger_partners.merge(session, keep, int(other))
+        except LookupError as exc:
+            raise Refused(str(exc)) from None
+        session.flush()
+        return shapes.partner_json(session, kept)
+
+
+@handler()
+def edit_form(ctx: Ctx) -> Response:
+    data = _edit(ctx)
+    return ctx.redirect(f"/partners/{data['id']}", f"Partner #{data['id']} {data['name']} updated.")
+
+
+@handler()
+def merge_form(ctx: Ctx) -> Response:
+    data = _merge(ctx)
+    return ctx.redirect(f"/partners/{data['id']}", f"Partner #{ctx.field('other')} merged into #{data['id']} "
+                                                  f"{data['name']}.")
+
+
+ROUTES = [
+    Route("/partners", list_page), Route("/api/partners", list_api),
+    Route("/partners/{id:int}", partner_page), Route("/api/partners/{id:int}", partner_api),
+    Route("/partners/{id:int}/edit", edit_form, methods=["POST"]),
+    Route("/api/partners/{id:int}/edit", handler()(lambda ctx: ctx.json(_edit(ctx))), methods=["POST"]),
+    Route("/partners/{id:int}/merge", merge_form, methods=["POST"]),
+    Route("/api/partners/{id:int}/merge", handler()(lambda ctx: ctx.json(_merge(ctx))), methods=["POST"]),
+]

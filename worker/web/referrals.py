@@ -1,0 +1,215 @@
+"""Referrals: the list (filter by status, partner, direction, period; search by name or address),
+and one referral's page — its timeline and the form that sets its status (`mark`'s rules)."""
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+from starlette.routing import Route
+
+from models import InboundMessage, Member, Person, Referral, ReferralEvent, ReferralParty
+from worker.app import marking, shapes
+from worker.core.statuses import HIDDEN, OPEN, Status
+from worker.web.mailabout import about_referral
+from worker.web.pages import Ctx, NotFound, Refused, handler, page_number
+from worker.web.viewer import Viewer
+
+PER_PAGE = 50
+STATUSES = [s.value for s in Status]
+DIRECTIONS = ("received", "given", "partner")
+ANSWERS = ("MET", "QUALIFIED", "WON", "LOST", "NO_FIT", "SNOOZE", "STOP")
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""
+    direction: str = ""
+    partner: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str = ""
+
+    @classmethod
+    def read(cls, ctx: Ctx) -> "Filters":
+        partner = ctx.field("partner")
+        status = ctx.field("status")
+        if status and status != "open" and status not in STATUSES:
+            raise Refused(f"status {status!r}: use open or one of {', '.join(STATUSES)}")
+        direction = ctx.field("direction")
+        if direction and direction not in DIRECTIONS:
+            raise Refused(f"direction {direction!r}: use {', '.join(DIRECTIONS)}")
+        return cls(status, direction, int(partner) if partner.isdigit() else None,
+                   _date(ctx.field("since")), _date(ctx.field("until")), ctx.field("q")[:200])
+
+
+def _date(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise Refused(f"{text!r} is not a date like 2026-11-01") from None
+
+
+def query(viewer: Viewer, f: Filters) -> Select:
+    q = select(Referral).where(viewer.referrals())
+    if f.status == "open":
+        q = q.where(Referral.status.in_(OPEN))
+    elif f.status:
+        q = q.where(Referral.status == f.status)
+    else:
+        q = q.where(Referral.status.not_in(HIDDEN))  # as `referrals`: rejected and merged only when asked
+    if f.direction:
+        q = q.where(Referral.direction == f.direction)
+    if f.since:
+        q = q.where(Referral.introduced_at >= f.since)
+    if f.until:
+        q = q.where(Referral.introduced_at < f.until)
+    if f.partner is not None:
+        q = q.where(_with_people(select(Person.id).where(Person.partner_id == f.partner)))
+    if f.q:
+        like = f"%{f.q.lower()}%"
+        found = select(Person.id).where(or_(func.lower(Person.name).like(like), Person.email.like(like)))
+        q = q.where(or_(_with_people(found), func.lower(Referral.subject).like(like)))
+    return q
+
+
+def _with_people(people: Select):
+    parties = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(people))
+    return or_(Referral.introducer_id.in_(people), Referral.id.in_(parties))
+
+
+def listing(ctx: Ctx, per_page: int = PER_PAGE) -> tuple[list[Referral], int, Filters, int]:
+    f, page = Filters.read(ctx), page_number(ctx)
+    q = query(ctx.me(), f)
+    with ctx.app.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+        rows = list(session.scalars(q.order_by(Referral.introduced_at.desc(), Referral.id.desc())
+                                    .offset((page - 1) * per_page).limit(per_page)))
+    return rows, total, f, page
+
+
+def visible(session: Session, viewer: Viewer, referral_id: int) -> Referral:
+    """The referral if this viewer may see it; another member's is not found, as a missing one."""
+    found = session.scalar(select(Referral).where(Referral.id == referral_id, viewer.referrals()))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    css: str        # status | mail | reply | refused | intro
+    what: str
+    who: str
+    detail: str     # shown as text, never as HTML
+    link: str = ""
+
+    def as_json(self) -> dict:
+        return {"at": self.at.isoformat(), "type": self.css, "what": self.what, "who": self.who,
+                "detail": self.detail, "link": self.link or None}
+
+
+def timeline(session: Session, r: Referral) -> list[Moment]:
+    """The intro, every status change (refused ones too) with who and why, the mail we sent about it
+    and the replies we read in its thread, in time order."""
+    who = r.introducer.name or r.introducer.email or "?"
+    moments = [Moment(r.introduced_at, "intro", f"Introduced ({r.kind.replace('_', ' ')})", who,
+                      r.excerpt or r.subject)]
+    for e in session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == r.id)):
+        change = f"{e.old_status} → {e.new_status}" if e.old_status != e.new_status else e.event.replace("_", " ")
+        moments.append(Moment(e.at, "status" if e.accepted else "refused",
+                              change if e.accepted else f"refused: {e.event.replace('_', ' ')}",
+                              e.actor_email or "introledger", e.reason))
+    for m in about_referral(session, r):
+        moments.append(Moment(m.sent_at or m.queued_at, "mail", f"{m.kind.replace('_', ' ')} to {m.to_addr}",
+                              m.status, m.subject, f"/outbox/{m.id}"))
+    for msg in session.scalars(select(InboundMessage).where(InboundMessage.referral_id == r.id,
+                                                           InboundMessage.message_id != r.source_message_id)):
+        moments.append(Moment(msg.sent_at or msg.processed_at, "reply", f"{msg.kind.replace('_', ' ')} read",
+                              msg.sender, f"{msg.subject} — {msg.reason}"))
+    return sorted(moments, key=lambda m: m.at)
+
+
+@handler()
+def list_page(ctx: Ctx) -> Response:
+    rows, total, f, page = listing(ctx)
+    with ctx.app.sessions() as session:
+        partner = _partner_name(session, f.partner)
+    return ctx.render("referrals.html", rows=rows, total=total, f=f, page=page, per_page=PER_PAGE,
+                      statuses=STATUSES, directions=DIRECTIONS, partner_name=partner)
+
+
+def _partner_name(session: Session, partner_id: int | None) -> str:
+    from models import Partner
+
+    p = session.get(Partner, partner_id) if partner_id else None
+    return p.name if p else ""
+
+
+@handler()
+def list_api(ctx: Ctx) -> Response:
+    rows, total, _f, page = listing(ctx, per_page=100)
+    response = ctx.json([shapes.referral_json(r) for r in rows])
+    response.headers["x-total-count"] = str(total)
+    return response
+
+
+def _one(ctx: Ctx) -> tuple[dict, list[Moment], Referral, str]:
+    with ctx.app.sessions() as session:
+        r = visible(session, ctx.me(), int(ctx.request.path_params["id"]))
+        member = session.get(Member, r.member_id) if r.member_id else None
+        return shapes.referral_json(r), timeline(session, r), r, member.name if member else ""
+
+
+@handler()
+def referral_page(ctx: Ctx) -> Response:
+    data, moments, r, member = _one(ctx)
+    return ctx.render("referral.html", r=r, data=data, moments=moments, member=member, answers=ANSWERS,
+                      tracking=ctx.app.desk is not None)
+
+
+@handler()
+def referral_api(ctx: Ctx) -> Response:
+    data, moments, _r, _member = _one(ctx)
+    return ctx.json({**data, "timeline": [m.as_json() for m in moments]})
+
+
+def _mark(ctx: Ctx) -> marking.Marked:
+    word = ctx.field("status").upper()
+    word = f"SNOOZE {ctx.field('snooze') or '2 weeks'}" if word == "SNOOZE" else word
+    with ctx.app.sessions.begin() as session:
+        r = visible(session, ctx.me(), int(ctx.request.path_params["id"]))
+        try:
+            return marking.mark(ctx.app, session, r, word, ctx.field("amount") or None, ctx.field("note"),
+                                by=ctx.me().address, correct=ctx.field("correct") in ("1", "on", "true"))
+        except (marking.Unusable, marking.FollowUpsOff) as exc:
+            raise Refused(str(exc)) from None
+
+
+@handler()
+def mark_form(ctx: Ctx) -> Response:
+    done = _mark(ctx)
+    rid = done.referral
+    if not done.applied:
+        return ctx.redirect(f"/referrals/{rid}", f"Referral #{rid} not changed: {done.reason}")
+    if done.verb in ("stop", "stop_all", "snooze"):
+        return ctx.redirect(f"/referrals/{rid}", f"Referral #{rid} stays {done.status}: {done.reason}")
+    return ctx.redirect(f"/referrals/{rid}", f"Referral #{rid} is now {done.status.replace('_', ' ')}.")
+
+
+@handler()
+def mark_api(ctx: Ctx) -> Response:
+    done = _mark(ctx)
+    return ctx.json(done.as_json(), 200 if done.applied else 409)
+
+
+ROUTES = [
+    Route("/referrals", list_page), Route("/api/referrals", list_api),
+    Route("/referrals/{id:int}", referral_page), Route("/api/referrals/{id:int}", referral_api),
+    Route("/referrals/{id:int}/mark", mark_form, methods=["POST"]),
+    Route("/api/referrals/{id:int}/mark", mark_api, methods=["POST"]),
+]
+
