@@ -3,7 +3,7 @@
 Read RULES top to bottom to know what the system does with a message.
 """
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC
 from functools import lru_cache
@@ -76,11 +76,20 @@ Rule = Callable[[Inbound, Context], Verdict | None]
 
 
 def classify(msg: Inbound, ctx: Context) -> Verdict:
+    for _, verdict in attempts(msg, ctx):
+        if verdict is not None:
+            return verdict
+    raise AssertionError("the last rule always answers")
+
+
+def attempts(msg: Inbound, ctx: Context) -> Iterator[tuple[Rule, Verdict | None]]:
+    """Each rule in order with its answer (None: it passed), up to the first that answers — what
+    `classify` decides by and `introledger explain` shows."""
     for rule in RULES:
         verdict = rule(msg, ctx)
+        yield rule, None if verdict is None else _settle(verdict, ctx)
         if verdict is not None:
-            return _settle(verdict, ctx)
-    raise AssertionError("the last rule always answers")
+            return
 
 
 @lru_cache(maxsize=16)
@@ -212,7 +221,7 @@ def _intro_of(msg: Inbound, ctx: Context) -> Verdict | None:
 
 
 def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
-    others = _others(msg, ctx)
+    others = parties_of(msg, ctx)
     if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
         return None  # more is a group mail (not_intro says so): never thousands of parties
     text = new_text(msg.text)
@@ -226,7 +235,7 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
 
 
 def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
-    others = _others(msg, ctx)
+    others = parties_of(msg, ctx)
     if msg.sender is None or len(others) != 1:
         return None
     text = new_text(msg.text)
@@ -259,7 +268,7 @@ def promise(msg: Inbound, ctx: Context) -> Verdict | None:
     """A partner tells a member they may have a referral for them: noted, nudged about later."""
     if msg.sender is None or ctx.directory.member_of(msg.sender.email) is not None:
         return None
-    members = tuple(dict.fromkeys(m.id for a in _others(msg, ctx) if (m := ctx.directory.member_of(a.email))))
+    members = tuple(dict.fromkeys(m.id for a in parties_of(msg, ctx) if (m := ctx.directory.member_of(a.email))))
     if not members:
         return None
     fresh = not msg.in_reply_to and not msg.subject.lower().startswith(("re:", "aw:", "sv:", "antw:"))
@@ -283,7 +292,7 @@ def _sentence(text: str, hit) -> str:
 
 
 def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
-    others = _others(msg, ctx)
+    others = parties_of(msg, ctx)
     if msg.sender is None or not 1 <= len(others) <= ctx.max_parties:
         return None
     text = new_text(msg.text)
@@ -302,14 +311,14 @@ def _group0(match) -> str | None:
 
 
 def not_intro(msg: Inbound, ctx: Context) -> Verdict:
-    others = _others(msg, ctx)
+    others = parties_of(msg, ctx)
     why = "no introduction language in the new text" if others else "no one else addressed"
     if len(others) > ctx.max_parties:
         why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"
     return Verdict(Kind.NOT_INTRO, "not_intro", f"not an introduction: {why}")
 
 
-def _others(msg: Inbound, ctx: Context) -> list[Address]:
+def parties_of(msg: Inbound, ctx: Context) -> list[Address]:
     """Recipients other than the tracking address and the sender's own addresses."""
     if msg.sender is None:
         return []
@@ -347,7 +356,7 @@ def _named(patterns, text: str) -> str | None:
 def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     """A newcomer added to a conversation and said who they are: "looping in Judith, who runs our
     media team" — an intro of the newcomer to the others on the mail."""
-    others = _others(msg, ctx)
+    others = parties_of(msg, ctx)
     if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
         return None
     text = new_text(msg.text)
@@ -362,7 +371,7 @@ def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
 
 def subject_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     """A subject that only names two people on the mail ("Anna <> Bob"), whatever the body says."""
-    others = _others(msg, ctx)
+    others = parties_of(msg, ctx)
     pair = SUBJECT_PAIR.match(msg.subject)
     if msg.sender is None or pair is None or not 2 <= len(others) <= ctx.max_parties:
         return None

@@ -19,7 +19,7 @@ from worker.core.outages import InfrastructureError, describe, is_outage
 from worker.core.statuses import INTRO_KINDS, Kind, Unread
 from worker.inbound.actions import Acted
 from worker.inbound.routes import Hook, act, wire
-from worker.inbound.threads import look_up
+from worker.inbound.threads import Seen, look_up
 from worker.mail.parse import Inbound, ParseError, parse, raw_key
 
 log = logging.getLogger("introledger.pipeline")
@@ -153,9 +153,7 @@ class Pipeline:
         if duplicate is not None:
             advance(session, origin)
             return Outcome(Unread.DUPLICATE, f"already processed as {duplicate[0]}", duplicate[1], msg.message_id)
-        reply = self.find_reply(session, msg) if self.find_reply else None
-        context = replace(self.context, thread=seen.thread, reply=reply)
-        verdict = classify(msg, context)
+        verdict = classify(msg, self.context_for(session, msg, seen))
         if self.review:
             verdict = as_candidate(verdict)
         # A promise found in past mail is history: recording it would send nudges about it.
@@ -170,6 +168,13 @@ class Pipeline:
             session.flush()  # a reply later in this batch must find this message's thread
         advance(session, origin)
         return Outcome(verdict.kind, reason, referral_id, msg.message_id)
+
+    def context_for(self, session: Session, msg: Inbound, seen: "Seen | None" = None) -> Context:
+        """What the classifier knows beside the message: the thread it belongs to and the follow-up it
+        answers, as the database says now (only read: `introledger explain` asks this too)."""
+        seen = seen if seen is not None else look_up(session, msg)
+        reply = self.find_reply(session, msg) if self.find_reply else None
+        return replace(self.context, thread=seen.thread, reply=reply)
 
     def retry_quarantined(self, quarantine_id: int) -> Outcome:
         """Handle a quarantined message again, its cause fixed (a template, a bug, the database).
