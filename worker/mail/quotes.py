@@ -136,8 +136,10 @@ _TRIGGER_WORDS = (
     + [w + r"\*?" + _SP + "?:" + _SENT_FOLLOWS for w in _FROM_BOTH_CASES]
     + ["Sent from", "Get Outlook", "Von meinem", "Envoy", "Enviado d", "Verstuurd"]
     + ["Inviato da", "Skickat från", "Sendt fra", "Отправлено с", "Wysłane z", "Sent with"]
-    + ["(?i:confidentiality notice|disclaimer|vertraulichkeitshinweis|avis de confidentialit)"]
-    + ["(?i:this (?:e-?mail|message|communication))", "mailing list", r"> on \d", "To:"]
+    # Literals in the cases people write them: a case-insensitive trigger would be tried at every
+    # character of the text (5x slower on a 1 MB reply).
+    + ["CONFIDENTIAL", "Confidential", "DISCLAIMER", "Disclaimer", "VERTRAULICH", "Vertraulich", "AVIS DE",
+       "Avis de", "This e", "This m", "This c", "THIS ", "mailing list", r"> on \d", "To:"]
 )
 # Every cut has one of these on its (last) line. They are rare in prose, and as flat
 # alternatives that each open with a literal, re scans for them in C instead of running
