@@ -56,7 +56,7 @@ def build(months: list[dict]) -> Chart:
 
 def _steps(top: int, bottom: int) -> list[int]:
     step = max(1, _nice((top + bottom) / 4))
-    return [v for v in range(-bottom - step, top + step + 1, step) if -bottom <= v <= top and v % step == 0]
+    return list(range(-(bottom // step) * step, top + 1, step))
 
 
 def _nice(x: float) -> int:

@@ -51,7 +51,7 @@ def visible(session: Session, ctx: Ctx, outbox_id: int) -> OutboxMessage:
 @handler()
 def list_page(ctx: Ctx) -> Response:
     rows, total, status, page = listing(ctx)
-    return ctx.render("outbox.html", rows=rows, total=total, status=status, page=page, per_page=PER_PAGE,
+    return ctx.render("outbox.html", rows=rows, total=total, state=status, page=page, per_page=PER_PAGE,
                       states=STATES)
 
 

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
 from worker.app import shapes
+from worker.core import money
 from worker.core.statuses import OPEN, Mail, Status, Step
 from worker.ledger import balance as ledger
 from worker.outbound.sendrules import PERSON_EVENTS
@@ -70,16 +71,23 @@ def figures(ctx: Ctx) -> dict:
     quarter_start = f"{now.year:04d}-{(now.month - 1) // 3 * 3 + 1:02d}"
     quarter = [m for m in monthly if m["month"] >= quarter_start]
     names = [m.name for m in app.config.settings.members] if viewer.coordinator else [viewer.name]
+    totals = ledger.group(lines, names)
+    won: dict[str, int] = {}
+    for t in totals:
+        for currency, minor in t.received.values.items():
+            money.add(won, minor, currency)
     return {
         "viewer": {"member": viewer.name, "coordinator": viewer.coordinator},
         "month": {"given": monthly[-1]["given"], "received": monthly[-1]["received"]},
         "quarter": {"given": sum(m["given"] for m in quarter), "received": sum(m["received"] for m in quarter)},
         "balance": monthly[-1]["balance"],
+        "won": {"received": sum(t.received.won for t in totals), "given": sum(t.given.won for t in totals),
+                "values": dict(sorted(won.items())), "value": money.format_sums(won)},
         "monthly": monthly,
         "flags": [{"member": l.member, "partner": l.partner, "partner_id": l.partner_id, "name": l.name,
                    "flags": l.flags} for l in lines if l.flags],
         "needs": needs,
-        "group": [shapes.group_json(t) for t in ledger.group(lines, names)] if viewer.coordinator else [],
+        "group": [shapes.group_json(t) for t in totals] if viewer.coordinator else [],
     }
 
 
