@@ -20,4 +20,6 @@ class Partner(Base):
     # Any commercial arrangement, so it can be disclosed when recommending them.
     referral_fee: Mapped[str] = mapped_column(Text, default="")
     is_customer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by hand (`partners edit --language`): their mail's language until they write to us in one.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -21,6 +21,7 @@ class Member(Base):
     share_value: Mapped[bool] = mapped_column(Boolean, default=False)
     footer: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str | None] = mapped_column(String(64))  # None: outbound.default_timezone
+    language: Mapped[str | None] = mapped_column(String(8))  # members[].language; None: outbound.language
 
 
 class Person(Base):
@@ -34,3 +35,6 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The partner this address belongs to (several addresses, one partner, after a merge).
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    # The language of the last mail they wrote to us that said one (worker/mail/languages.py):
+    # our mail to them is written in it (worker/core/locales.py).
+    language: Mapped[str | None] = mapped_column(String(8))

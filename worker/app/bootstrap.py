@@ -111,7 +111,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
         tracking=config.tracking_addresses, other_deployments=deployments.addresses, directory=directory,
         review_below=s.classify.review_below, max_parties=s.classify.max_parties,
     )
-    templates = Templates(config.templates_dir)
+    templates = Templates(config.templates_dir, s.outbound.language)
     thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),

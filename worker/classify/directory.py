@@ -32,7 +32,8 @@ class Directory:
         return None
 
 
-SYNCED = ("emails", "domains", "share_value", "footer", "timezone")  # what config.yaml says about a member row
+# What config.yaml says about a member row.
+SYNCED = ("emails", "domains", "share_value", "footer", "timezone", "language")
 
 
 def sync(session: Session, members) -> None:
@@ -42,7 +43,8 @@ def sync(session: Session, members) -> None:
     database settles who inserted a row) and cannot deadlock on each other's rows.
     """
     rows = {m.name: {"name": m.name, "emails": list(m.emails), "domains": list(m.domains),
-                     "share_value": m.share_value, "footer": m.footer, "timezone": m.timezone} for m in members}
+                     "share_value": m.share_value, "footer": m.footer, "timezone": m.timezone,
+                     "language": m.language} for m in members}
     if rows:
         session.execute(upsert(session, Member.__table__, key=("name",), update=SYNCED),
                         [rows[name] for name in sorted(rows)])

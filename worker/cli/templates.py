@@ -5,60 +5,63 @@ import click
 
 from worker.cli.context import Group, Invocation, pass_invocation
 
-_DANA = {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@example.com", "footer": True}
-_CAROL = {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"}
-SAMPLE: dict[str, dict[str, Any]] = {
-    "thank_you": {
-        "introducer": _CAROL, "member": _DANA,
-        "intros": [{"others": ["Alice Moreno"], "subject": "Intro: Alice <> Dana", "date": "2026-11-02"}],
-    },
-    "coffee_check_in": {
-        "member": _DANA, "tracking": "intros@example.com",
-        "month": "December 2026", "window": "90 days", "partners": [
-            {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "",
-             "given": 4, "received": 1, "last": "24 Nov", "flags": "out of balance: you gave 4, got 1"},
-            {"name": "Raj Mehta", "first_name": "Raj", "email": "raj@example.com", "company": "",
-             "given": 1, "received": 2, "last": "3 Nov", "flags": ""}],
-    },
-    "promise_nudge": {
-        "member": _DANA, "tracking": "intros@example.com",
-        "source": "heads_up", "partner": {"name": "Alice Moreno", "first_name": "Alice", "email": "alice@example.com"},
-        "prospect": "Bob Stone", "prospect_first_name": "Bob", "date": "3 Nov", "subject": "Heads-up: Bob Stone",
-        "said": "", "waited": "14 days",
-    },
-    "daily_prompt": {
-        "member": _DANA, "tracking": "intros@example.com",
-        "date": "Tuesday 24 November", "promoted": False, "partners": [
-            {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "Jensen Books",
-             "given": 1, "received": 4, "last": "24 Nov", "flags": ""}],
-    },
-    "follow_up": {
-        "member": _DANA, "introducer": _CAROL,
-        "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "date": "2 November 2026", "ref": 12,
-    },
-    "closed_business": {  # value: only with the member's share_value (worker/followups/status.py shared_value)
-        "member": _DANA, "introducer": _CAROL, "others": ["Alice Moreno"], "won": True, "value": "",
-        "reward": "",
-    },
-    "status_confirmation": {
-        "member": _DANA, "introducer": {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"},
-        "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "ref": 12,
-        "status": "connected", "you": True, "them": ["Alice Moreno"], "prospect": "Alice Moreno",
-        "provider": "Dana Whitfield", "value": "", "note": "", "again": "in a week", "stopped": False, "final": False,
-    },
-    "clarification": {
-        "member": _DANA, "greet": "Dana", "others": ["Alice Moreno"], "pair": "Alice Moreno", "given": False, "ref": 12,
-    },
-    "sign_in": {
-        "member": _DANA, "link": "http://127.0.0.1:8080/sign-in/3q2p…", "minutes": 15, "client": "127.0.0.1",
-    },
-    "answer_not_applied": {
-        "member": _DANA, "others": ["Alice Moreno"], "ref": 12, "given": False, "pair": "Alice Moreno",
-        "answer": "WON", "status": "LOST",
-        "why": "it is already lost, a final answer; only its member can change it",
-        "how": "reply CORRECTION: WON to this mail.",
-    },
-}
+
+def samples() -> dict[str, dict[str, Any]]:
+    """Sample data for each mail, as the code that sends it passes it (dates as datetimes, amounts
+    as Amounts, flags as facts): the templates format them for the language."""
+    from datetime import UTC, datetime
+
+    from worker.core.money import Amount
+
+    dana = {"name": "Dana Whitfield", "first_name": "Dana", "email": "dana@example.com", "footer": True}
+    carol = {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com"}
+    intro = {"member": dana, "introducer": carol, "others": ["Alice Moreno"], "given": False, "ref": 12}
+    day = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+    raj = {"name": "Raj Mehta", "first_name": "Raj", "email": "raj@example.com", "company": "",
+           "given": 1, "received": 2, "last": datetime(2026, 11, 3, tzinfo=UTC), "flags": []}
+    return {
+        "thank_you": {"introducer": carol, "member": dana,
+                      "intros": [{"others": ["Alice Moreno"], "subject": "Intro: Alice <> Dana", "date": day}]},
+        "coffee_check_in": {
+            "member": dana, "tracking": "intros@example.com", "month": datetime(2026, 12, 1, 9, tzinfo=UTC),
+            "window_days": 90, "partners": [
+                {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com", "company": "",
+                 "given": 4, "received": 1, "last": datetime(2026, 11, 24, tzinfo=UTC),
+                 "flags": [{"kind": "unbalanced", "gave": 4, "got": 1}]}, raj]},
+        "promise_nudge": {
+            "member": dana, "tracking": "intros@example.com", "source": "heads_up",
+            "partner": {"name": "Alice Moreno", "first_name": "Alice", "email": "alice@example.com"},
+            "prospects": ["Bob Stone"], "prospect_first_name": "Bob", "date": datetime(2026, 11, 3, tzinfo=UTC),
+            "subject": "Heads-up: Bob Stone", "said": "", "waited_days": 14},
+        "daily_prompt": {
+            "member": dana, "tracking": "intros@example.com", "date": datetime(2026, 11, 24, 8, tzinfo=UTC),
+            "promoted": False, "partners": [
+                {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com",
+                 "company": "Jensen Books", "given": 1, "received": 4, "last": None, "flags": []}]},
+        "digest": {
+            "member": dana, "week": "2026-W45", "due": 2, "group": [], "won": {"USD": 450000},
+            "received": [{"date": day, "introducer": "Carol Jensen", "others": ["Alice Moreno"]}],
+            "given": [], "changes": [{"others": ["Alice Moreno"], "ref": 12, "old": "introduced", "new": "won"}],
+            "top": [{"name": "Carol Jensen", "given": 1, "received": 3, "given_px": 53, "received_px": 160,
+                     "bar": "▮▮▮▯"}],
+            "unbalanced": []},
+        "follow_up": {**intro, "date": day},
+        "closed_business": {**intro, "won": True, "value": None, "reward": ""},  # value: members[].share_value
+        "status_confirmation": {
+            **intro, "status": "connected", "you": True, "them": ["Alice Moreno"], "prospect": "Alice Moreno",
+            "provider": "Dana Whitfield", "value": Amount(450000, "USD"), "note": "", "again_days": 7,
+            "stopped": False, "final": False},
+        "snooze_confirmation": {**intro, "again": datetime(2026, 11, 16, 15, 0, tzinfo=UTC)},
+        "stop_confirmation": intro,
+        "clarification": {**intro, "greet": "Dana"},
+        "answer_not_applied": {
+            **intro, "answer": "WON", "status": "lost",
+            "refusal": {"case": "final", "verb": "won", "member_email": "dana@example.com", "ref": 12,
+                        "why": "it is already lost, a final answer; only its member can change it",
+                        "how": "reply CORRECTION: WON to this mail."}},
+        "sign_in": {"member": dana, "link": "https://intros.example.com/sign-in/3q2-7Rk", "minutes": 15,
+                    "client": "203.0.113.7"},
+    }
 
 
 @click.group(cls=Group)
@@ -69,17 +72,21 @@ def templates() -> None:
 @templates.command()
 @click.argument("name")
 @click.option("--html", is_flag=True, help="print the HTML part instead of the text")
+@click.option("--lang", "language", type=click.Choice(["en", "de", "fr", "es", "nl", "it"]),
+              help="the language to write it in (default: outbound.language)")
 @pass_invocation
-def preview(inv: Invocation, name: str, html: bool) -> int:
+def preview(inv: Invocation, name: str, html: bool, language: str | None) -> int:
     """Render a template with sample data. NAME is e.g. thank_you; prints the subject, then the text
     (or the HTML)."""
     from worker.outbound.templating import Templates
 
     config = inv.config
-    if name not in SAMPLE:
-        inv.fail(f"no sample data for {name!r}; templates with samples: {', '.join(SAMPLE)}")
+    sample = samples()
+    if name not in sample:
+        inv.fail(f"no sample data for {name!r}; templates with samples: {', '.join(sample)}")
         return 1
-    rendered = Templates(config.templates_dir).render(name, **SAMPLE[name])
+    rendered = Templates(config.templates_dir, config.settings.outbound.language).render(name, language,
+                                                                                         **sample[name])
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.html if html else rendered.text)
     return 0

@@ -40,6 +40,10 @@ def _address(value: str) -> str:
     return _addresses([value])[0]
 
 
+# The languages our mail is written in (worker/core/locales.py LANGUAGES).
+Language = Literal["en", "de", "fr", "es", "nl", "it"]
+
+
 class MemberConfig(_Strict):
     name: str = Field(min_length=1)
     emails: list[str] = Field(min_length=1)
@@ -53,6 +57,8 @@ class MemberConfig(_Strict):
     share_value: bool = False
     # The "sent by introledger on …'s behalf" line under the mail sent for this member.
     footer: bool = True
+    # The language of our mail to this member until they answer us in one (unset: outbound.language).
+    language: Language | None = None
 
     _norm = field_validator("domains")(_lower_all)
     _check = field_validator("emails")(_addresses)
@@ -133,6 +139,8 @@ class OutboundConfig(_Strict):
     folder: str = "outgoing"
     smtp: SmtpConfig | None = None
     templates_dir: str | None = None
+    # Our mail's language for someone who has not written to us in one and has none set.
+    language: Language = "en"
     default_timezone: str = "UTC"
     quiet_hours: QuietHours | None = QuietHours()
     per_recipient_per_day: int = Field(3, ge=1)

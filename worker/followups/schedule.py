@@ -14,6 +14,7 @@ from worker.core.config import FollowUpConfig, QuietHours
 from worker.core.statuses import OPEN, Mail, Status, Step
 from worker.mail import tokens
 from worker.outbound import outbox
+from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import describe
 from worker.outbound.quiet import member_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates
@@ -41,6 +42,10 @@ class FollowUps:
             if step not in existing:
                 due = max(referral.introduced_at + delay, now)
                 session.add(FollowUp(referral_id=referral.id, step=step, due_at=due, status=Step.SCHEDULED))
+
+    def language(self, session: Session, to: str) -> str:
+        """The language of our mail to `to` (worker/outbound/language.py)."""
+        return language_for(session, to, self.templates.language).language
 
     def reply_to(self, referral_id: int, step: int, to: str) -> str:
         """A reply address only `to` can answer through, for this referral and follow-up step."""
@@ -82,7 +87,8 @@ class FollowUps:
         row = outbox.queue(
             session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
             to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
-            rendered=self.templates.render("follow_up", **view), now=now, referral_ids=[referral.id],
+            rendered=self.templates.render("follow_up", self.language(session, view["member"]["email"]), **view),
+            now=now, referral_ids=[referral.id],
             reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
             not_before=when,
         )

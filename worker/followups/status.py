@@ -17,7 +17,7 @@ from worker.classify.ooo import before_robot
 from worker.classify.verdict import Verdict
 from worker.core import durations, lifecycle
 from worker.core.config import QuietHours
-from worker.core.money import format_money
+from worker.core.money import Amount
 from worker.core.statuses import QUALIFIED, TERMINAL, Mail, Status, Step
 from worker.followups import replytrust
 from worker.followups.schedule import FollowUps
@@ -127,8 +127,9 @@ class StatusDesk:
         why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.from_address.email} "
                f"through it proves nothing without the receiving server's DMARC pass")
         self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
-        self._not_applied(session, referral, command, why, match.step,
-                          how=self._fresh_way(referral, match, msg, command))
+        how, fresh = self._fresh_way(referral, match, msg, command)
+        self._not_applied(session, referral, command, why, match.step, how=how,
+                          refusal={"case": "copied", "copied_to": exposed, "fresh": fresh})
         return True
 
     def on_auto_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
@@ -171,15 +172,16 @@ class StatusDesk:
                          answer_key=key, reason=f"the reply address sent to {msg.from_address.email} was copied to "
                                                 f"{', '.join(others)} (reply-all)")
 
-    def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command) -> str:
-        """How the member can still answer: this mail's reply address, unless it is the copied one."""
+    def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command) -> tuple[str, bool]:
+        """How the member can still answer: this mail's reply address, unless it is the copied one
+        (and whether it is new)."""
         sender = msg.from_address.email
         fresh = tokens.check(self.followups.reply_to(referral.id, match.step or 0, sender), self.tracking,
                              self.followups.secret, self.now(), None, sender)
         if fresh is not None and fresh.tag != match.token:
-            return "reply to this mail with your answer: its reply address is new and was sent to you alone."
+            return "reply to this mail with your answer: its reply address is new and was sent to you alone.", True
         return (f"answer the next follow-up (it has a new reply address), or ask your coordinator to run "
-                f"`introledger mark {referral.id} {command.verb.upper()}`.")
+                f"`introledger mark {referral.id} {command.verb.upper()}`."), False
 
     def _members_own(self, session: Session, referral: Referral, msg: Inbound) -> bool:
         """The sender is one of the member's configured addresses or on one of their domains."""
@@ -212,14 +214,17 @@ class StatusDesk:
                 or sender in self._entitled(session, referral)):
             return
         _, command = self._read(verdict, msg)
-        word = (command.matched or command.verb).upper() if command else "an answer"
+        word = (command.matched or command.verb).upper() if command else ""
+        refusal = {
+            "case": "unverified" if why else "other_address", "verb": command.verb if command else "met",
+            "sender": sender, "member_email": member.emails[0], "ref": referral.id,
+            "why": why or f"it came from {sender}, which is not one of your addresses",
+            "how": (f"answer from {member.emails[0]}, or ask your coordinator to add {sender} to your "
+                    f"addresses in the config (or to run `introledger mark {referral.id} "
+                    f"{command.verb.upper() if command else 'MET'}`)."),
+        }
         self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:from:{sender}"[:400],
-                   member.emails[0], match.step, answer=word,
-                   why=why or f"it came from {sender}, which is not one of your addresses",
-                   how=(f"answer from {member.emails[0]}, or ask your coordinator to add {sender} to your "
-                        f"addresses in the config (or to run `introledger mark {referral.id} "
-                        f"{command.verb.upper() if command else 'MET'}`)."),
-                   status=referral.status.replace("_", " ").upper())
+                   member.emails[0], match.step, answer=word, status=referral.status, refusal=refusal)
 
     def _entitled(self, session: Session, referral: Referral) -> set[str]:
         people = {p.person.email for p in referral.parties if p.person.email}
@@ -253,7 +258,8 @@ class StatusDesk:
             if message_id and role == lifecycle.MEMBER and answer in lifecycle.ANSWER_STATE:
                 # by reply: the member hears why (mark prints it)
                 self._not_applied(session, referral, command, decision.reason, step,
-                                  how=f"reply CORRECTION: {(command.matched or command.verb).upper()} to this mail.")
+                                  how=f"reply CORRECTION: {(command.matched or command.verb).upper()} to this mail.",
+                                  refusal={"case": "final" if referral.status in TERMINAL else "refused"})
             return referral.status
         if event == "snooze":
             assert command.snooze_seconds is not None, "a SNOOZE always says for how long (parse_command, mark)"
@@ -265,7 +271,7 @@ class StatusDesk:
             self.followups.reschedule(session, referral.id, again)
             if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
                 self._mail(session, referral, "snooze_confirmation", f"snooze:{referral.id}:{message_id}", actor,
-                           step, answers=message_id, again=_day(again))
+                           step, answers=message_id, again=again)
             return referral.status
         old, new = referral.status, decision.to_state
         self._record_outcome(referral, command, new, now, correction)
@@ -322,7 +328,8 @@ class StatusDesk:
         """`answers`: the Message-ID of the mail this one answers, so it threads under the person's reply."""
         view = describe(session, referral)
         outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
-                     rendered=self.templates.render(kind, **view, **extra), now=self.now(),
+                     rendered=self.templates.render(kind, self.followups.language(session, to), **view, **extra),
+                     now=self.now(),
                      referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
                      member_id=referral.member_id, in_reply_to=answers)
 
@@ -337,11 +344,11 @@ class StatusDesk:
         due = session.scalar(select(func.min(FollowUp.due_at)).where(FollowUp.referral_id == referral.id,
                                                                       FollowUp.status == Step.SCHEDULED))
         self._mail(session, referral, "status_confirmation", f"confirm:{referral.id}:{message_id or self.now()}",
-                   actor, step, answers=message_id, status=referral.status, value=format_value(referral),
+                   actor, step, answers=message_id, status=referral.status, value=amount_of(referral),
                    you=any(p.email in mine for p in parties), note=note,
                    them=[p.name or p.email or "someone" for p in parties if p.email not in mine],
                    prospect=named.get("prospect", ""), provider=named.get("provider", ""),
-                   again=_in(due - self.now()) if due and role == lifecycle.MEMBER else "",
+                   again_days=_days(due - self.now()) if due and role == lifecycle.MEMBER else None,
                    stopped=lifecycle.stopped(session, referral.id), final=referral.status in TERMINAL)
 
     def _clarify(self, session: Session, referral: Referral, msg: Inbound, step: int | None) -> None:
@@ -361,15 +368,16 @@ class StatusDesk:
         return first_name(who.name, who.email)
 
     def _not_applied(self, session: Session, referral: Referral, command: Command, why: str,
-                     step: int | None, how: str) -> None:
+                     step: int | None, how: str, refusal: dict) -> None:
         """Tell the member an answer in their name was not applied, and why (once per answer and step)."""
         member = session.get(Member, referral.member_id) if referral.member_id else None
         if member is None or not member.emails:
             return
         to = member.emails[0]
         self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:s{step}:{command.verb}",
-                   to, step, answer=(command.matched or command.verb).upper(), why=why, how=how,
-                   status=referral.status.replace("_", " ").upper())
+                   to, step, answer=(command.matched or command.verb).upper(), status=referral.status,
+                   refusal={"verb": command.verb, "member_email": to, "ref": referral.id, **refusal,
+                            "why": why, "how": how})
 
     def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:
         member = session.get(Member, referral.member_id) if referral.member_id else None
@@ -384,7 +392,8 @@ class StatusDesk:
         when = send_time(now, zone, self.quiet)  # a member's late-night WON reaches the introducer in daylight
         row = outbox.queue(session, key=key, kind=kind, to=email,
                            sender=f"{member.name} via introledger <{self.tracking}>",
-                           rendered=self.templates.render(kind, **view, won=won, value=shared_value(referral, member),
+                           rendered=self.templates.render(kind, self.followups.language(session, email), **view,
+                                                          won=won, value=shared_value(referral, member),
                                                           reward=self.reward),
                            now=now, referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
                            in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
@@ -418,21 +427,16 @@ def _day(when: datetime) -> str:
     return when.strftime("%A %-d %B %Y")
 
 
-def _in(delta: timedelta) -> str:
-    """When, as people say it: "in a week", "in 3 days"."""
-    days = round(delta.total_seconds() / 86400)
-    if days < 1:
-        return "soon"
-    if days % 7 == 0:
-        return "in a week" if days == 7 else f"in {days // 7} weeks"
-    return "tomorrow" if days == 1 else f"in {days} days"
+def _days(delta: timedelta) -> int:
+    """When, in whole days from now ("in a week" in English: the templates say it)."""
+    return round(delta.total_seconds() / 86400)
 
 
-def format_value(referral: Referral) -> str:
-    return format_money(referral.value_cents, referral.currency)
+def amount_of(referral: Referral) -> Amount | None:
+    return Amount(referral.value_cents, referral.currency) if referral.value_cents is not None else None
 
 
-def shared_value(referral: Referral, member: Member) -> str:
+def shared_value(referral: Referral, member: Member) -> Amount | None:
     """What the introducer is told the deal was worth: nothing, unless the member says so
     (members[].share_value): that a deal closed is the introducer's news, its value the member's."""
-    return format_value(referral) if member.share_value else ""
+    return amount_of(referral) if member.share_value else None

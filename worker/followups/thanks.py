@@ -19,6 +19,7 @@ from worker.core.statuses import NOT_COUNTED, Mail
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
 from worker.outbound import outbox
+from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import TemplateProblem, Templates, first_name
@@ -121,7 +122,7 @@ class ThankYouPlanner:
             "subject": r.subject, "date": r.introduced_at.date().isoformat(),
         } for r in referrals]
         rendered = self.templates.render(
-            "thank_you",
+            "thank_you", language_for(session, introducer.email or "", self.templates.language).language,
             introducer={"name": introducer.name, "first_name": first_name(introducer.name, introducer.email),
                         "email": introducer.email},
             member=member_view(member),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import Person, Promise, Referral, ReferralParty
+from models import Member, Person, Promise, Referral, ReferralParty
 from models.base import utcnow
 from models.db import must_get
 from worker.classify.verdict import Intro, Verdict
@@ -14,8 +14,9 @@ from worker.core.statuses import Kind, Status
 from worker.inbound.matching import same_parties
 from worker.inbound.threads import subject_key
 from worker.ledger import review
-from worker.mail import names
+from worker.mail import languages, names
 from worker.mail.parse import Address, Inbound
+from worker.mail.quotes import new_text
 from worker.outbound.quiet import utc_offset_minutes
 
 _PEOPLE_BY_EMAIL = select(Person).where(Person.email.in_(bindparam("emails", expanding=True)))
@@ -124,6 +125,32 @@ def record_promise(session: Session, verdict: Verdict, msg: Inbound) -> None:
                             message_id=msg.message_id[:400], subject=msg.subject[:500], said=promised.said))
     session.flush()  # autoflush is off in a batch: a later message must find this person
     return None
+
+
+# Mail a person writes that tells the language to write back in; robots' and lists' never do.
+_WRITTEN = frozenset({Kind.DOUBLE_INTRO, Kind.FORWARDED_INTRO, Kind.HEADS_UP, Kind.NEEDS_REVIEW,
+                      Kind.THREAD_REPLY, Kind.STATUS_REPLY, Kind.PROMISE})
+
+
+def note_language(session: Session, verdict: Verdict, msg: Inbound) -> None:
+    """Remember the language its writer wrote in, for our mail to them (worker/core/locales.py).
+
+    An intro is its introducer's words (a forward's, the original's); a reply is its sender's new
+    text. A member's intro is written in the partner's language, not necessarily theirs: only
+    their answers to our mail count for a member (members[].language stands until then)."""
+    if verdict.kind not in _WRITTEN or verdict.looks_automated:
+        return
+    intro = verdict.intro
+    writer = intro.introducer if intro is not None else msg.sender
+    if writer is None or not writer.email:
+        return
+    if verdict.kind != Kind.STATUS_REPLY and any(writer.email in m.emails for m in session.scalars(select(Member))):
+        return
+    language = languages.detect(intro.excerpt if intro is not None else new_text(msg.text))
+    if language is None:
+        return  # "WON", a name and a signature: nothing said about the language
+    [person] = people_for(session, [writer])
+    person.language = language
 
 
 def people_for(session: Session, addresses: list[Address]) -> list[Person]:

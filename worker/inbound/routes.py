@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from worker.classify.verdict import Verdict
 from worker.core.statuses import Kind
-from worker.inbound.actions import Acted, log_referral, mark_connected, record_promise
+from worker.inbound.actions import Acted, log_referral, mark_connected, note_language, record_promise
 from worker.mail.parse import Inbound
 
 Act = Callable[[Session, Verdict, Inbound], "Acted | int | None"]
@@ -57,6 +57,7 @@ def act(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
     """Apply a verdict: the referral the message belongs to, if any."""
     route = BY_KIND.get(verdict.kind)
     done = route.act(session, verdict, msg) if route and route.act else None
+    note_language(session, verdict, msg)  # before the hooks: the thank-you they queue is written in it
     return done if isinstance(done, Acted) else Acted(done)
 
 

@@ -58,6 +58,8 @@ class PartnerLine:
     given: Flow = field(default_factory=Flow)
     received: Flow = field(default_factory=Flow)
     flags: list[str] = field(default_factory=list)
+    # The same flags as facts ({"kind": "unbalanced", "gave": 4, "got": 1}, …): mail words them per language.
+    flag_facts: list[dict] = field(default_factory=list)
     # (when, +1 given / -1 received): the balance at any moment, for its trend.
     moves: list[tuple[datetime, int]] = field(default_factory=list, repr=False)
 
@@ -130,7 +132,8 @@ def build(session: Session, since: datetime | None, until: datetime | None, now:
             (line.given if way == "given" else line.received).add(r)
             line.moves.append((r.introduced_at, 1 if way == "given" else -1))
     for line in lines.values():
-        line.flags = flags(line, now, thresholds)
+        line.flag_facts = flag_facts(line, now, thresholds)
+        line.flags = [flag_text(f) for f in line.flag_facts]
     return sorted(lines.values(),
                   key=lambda l: (l.member, -(l.given.referrals + l.received.referrals), l.partner, l.name))
 
@@ -170,17 +173,26 @@ def _flows(r: Referral, members: dict[int, Member]):
                 yield giver, p.person, "given"
 
 
-def flags(line: PartnerLine, now: datetime, t: Thresholds) -> list[str]:
-    found = []
+def flag_facts(line: PartnerLine, now: datetime, t: Thresholds) -> list[dict]:
+    found: list[dict] = []
     g, rcv = line.given.referrals, line.received.referrals
     if g >= t.min_given and g >= t.unbalanced_ratio * max(rcv, 1) and g > rcv:
-        found.append(f"out of balance: you gave {g}, got {rcv}")
+        found.append({"kind": "unbalanced", "gave": g, "got": rcv})
     last = max(filter(None, (line.given.last, line.received.last)), default=None)
     if last is not None and now - last > timedelta(days=t.quiet_days):
-        found.append(f"gone quiet: nothing either way for {(now - last).days} days")
+        found.append({"kind": "quiet", "days": (now - last).days})
     if g and line.given.went_nowhere / g >= t.nowhere_share:
-        found.append(f"{line.given.went_nowhere} of {g} referrals you gave went nowhere")
+        found.append({"kind": "nowhere", "count": line.given.went_nowhere, "of": g})
     return found
+
+
+def flag_text(fact: dict) -> str:
+    """A flag in the words of reports (English; mail words them in templates/<language>/_words.txt)."""
+    if fact["kind"] == "unbalanced":
+        return f"out of balance: you gave {fact['gave']}, got {fact['got']}"
+    if fact["kind"] == "quiet":
+        return f"gone quiet: nothing either way for {fact['days']} days"
+    return f"{fact['count']} of {fact['of']} referrals you gave went nowhere"
 
 
 @dataclass

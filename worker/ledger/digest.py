@@ -14,6 +14,7 @@ from worker.core import money
 from worker.core.statuses import NOT_COUNTED, Step
 from worker.ledger import balance as ledger
 from worker.outbound import outbox
+from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import describe, member_view
 from worker.outbound.templating import Templates
 
@@ -67,9 +68,10 @@ class Digests:
             return None
         lines = ledger.build(session, None, until, until, self.thresholds, member=member.name)
         return self.templates.render(
-            "digest", member=member_view(member), week=week,
+            "digest", language_for(session, member.emails[0], self.templates.language).language,
+            member=member_view(member), week=week,
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
-            changes=changes, won_text=won, due=_due(session, member, until), top=_top(lines),
+            changes=changes, won=won, due=_due(session, member, until), top=_top(lines),
             unbalanced=_unbalanced(lines), group=group,
         )
 
@@ -85,8 +87,7 @@ class Digests:
 
 def _item(session: Session, r: Referral) -> dict:
     view = describe(session, r)
-    return {"date": r.introduced_at.strftime("%a %-d %b"), "introducer": view["introducer"]["name"],
-            "others": " and ".join(view["others"]) or "someone"}
+    return {"date": r.introduced_at, "introducer": view["introducer"]["name"], "others": view["others"]}
 
 
 def _changes(session: Session, mine: set[str], since: datetime, until: datetime) -> list[dict]:
@@ -99,18 +100,18 @@ def _changes(session: Session, mine: set[str], since: datetime, until: datetime)
         if r.status in NOT_COUNTED or e.old_status in NOT_COUNTED:
             continue  # a review decision is bookkeeping, not news about a referral
         if r.introducer.email in mine or any(p.person.email in mine for p in r.parties):
-            others = " and ".join(describe(session, r)["others"]) or f"#{r.id}"
-            out.append({"what": f"{others}: {e.old_status} → {e.new_status}"})
+            out.append({"others": describe(session, r)["others"], "ref": r.id, "old": e.old_status,
+                        "new": e.new_status})
     return out
 
 
-def _won(session: Session, mine: set[str], since: datetime, until: datetime) -> str:
+def _won(session: Session, mine: set[str], since: datetime, until: datetime) -> dict[str, int]:
     won = session.scalars(select(Referral).where(Referral.won_at >= since, Referral.won_at < until)).all()
     mine_won = [r for r in won if any(p.person.email in mine for p in r.parties) and r.value_cents]
     by_currency: dict[str, int] = {}
     for r in mine_won:
         money.add(by_currency, r.value_cents, r.currency)
-    return money.format_sums(by_currency)
+    return by_currency
 
 
 def _due(session: Session, member: Member, until: datetime) -> int:
@@ -129,4 +130,4 @@ def _top(lines: list[ledger.PartnerLine]) -> list[dict]:
 
 
 def _unbalanced(lines: list[ledger.PartnerLine]) -> list[dict]:
-    return [{"name": l.name, "flags": "; ".join(l.flags)} for l in lines if l.flags][:5]
+    return [{"name": l.name, "flags": l.flag_facts} for l in lines if l.flags][:5]

@@ -21,6 +21,7 @@ from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
 from worker.ledger import balance as ledger
 from worker.ledger.partners import fold_name
 from worker.outbound import outbox
+from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.outbound.quiet import outside_quiet_hours
 from worker.outbound.templating import Rendered, TemplateProblem, Templates, first_name
@@ -54,6 +55,10 @@ def _day(when: datetime, zone: str = "UTC") -> str:
     return f"{_local(when, zone):%-d %b}"
 
 
+def _days(span: timedelta) -> int:
+    return max(1, round(span.total_seconds() / 86400))
+
+
 # ---- the monthly coffee check-in ---------------------------------------------------------------
 
 def coffee_check_in(session: Session, member: Member, zone: str, now: datetime, policy: CoffeeReminder,
@@ -74,8 +79,7 @@ def coffee_check_in(session: Session, member: Member, zone: str, now: datetime, 
     names = ", ".join(p["name"] for p in active)
     return Decision(key, "coffee_check_in", member.id, True,
                     f"{local:%B %Y} check-in: {len(active)} active partner(s): {names}",
-                    {"month": f"{local:%B %Y}", "window": durations.words(policy.active_within),
-                     "partners": active})
+                    {"month": local, "window_days": _days(policy.active_within), "partners": active})
 
 
 def active_partners(session: Session, member: Member, now: datetime, within: timedelta,
@@ -111,7 +115,7 @@ def _partner_view(line: ledger.PartnerLine, company: str = "") -> dict:
     return {"name": line.name, "first_name": first_name(line.name, line.partner), "email": line.partner,
             "company": company,
             "given": line.given.referrals, "received": line.received.referrals,
-            "last": _day(last) if last else "", "flags": "; ".join(line.flags)}
+            "last": last, "flags": line.flag_facts}
 
 
 # ---- nudges about promised referrals -----------------------------------------------------------
@@ -136,15 +140,16 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
         key = f"heads-up:{r.id}"
         prospects = [p.person.name or p.person.email or "someone" for p in r.parties if p.role == "prospect"]
         prospects = prospects or ["someone"]
-        introducer, day = r.introducer.name or r.introducer.email, _day(r.introduced_at, zones.get(r.member_id, "UTC"))
+        zone = zones.get(r.member_id, "UTC")
+        introducer, day = r.introducer.name or r.introducer.email, _day(r.introduced_at, zone)
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", r.member_id, False, "already nudged"))
             continue
         reason = f"{introducer}'s heads-up of {day} about {prospects[0]} is still unanswered"
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
-            "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospect": " and ".join(prospects),
-            "prospect_first_name": first_name(prospects[0]), "date": day,
-            "subject": r.subject, "said": "", "waited": durations.words(after)}, (r.id,)))
+            "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospects": prospects,
+            "prospect_first_name": first_name(prospects[0]), "date": _local(r.introduced_at, zone),
+            "subject": r.subject, "said": "", "waited_days": _days(after)}, (r.id,)))
     return out
 
 
@@ -165,9 +170,9 @@ def _promised_nudges(session: Session, now: datetime, after: timedelta, zones: d
         day, waited = _day(p.made_at, zone), durations.words(after)
         out.append(Decision(key, "promise_nudge", p.member_id, True,
                             f"{who} mentioned a possible referral on {day}; none logged in {waited}",
-                            {"source": Kind.PROMISE, "partner": _person_view(p.partner), "prospect": "",
-                             "prospect_first_name": "", "date": day, "subject": p.subject, "said": p.said,
-                             "waited": waited}))
+                            {"source": Kind.PROMISE, "partner": _person_view(p.partner), "prospects": [],
+                             "prospect_first_name": "", "date": _local(p.made_at, zone), "subject": p.subject,
+                             "said": p.said, "waited_days": _days(after)}))
     return out
 
 
@@ -206,7 +211,7 @@ def daily_prompt(session: Session, member: Member, zone: str, now: datetime, pol
         return skip(key, "nobody to suggest: no partners promoted and none who gave you referrals yet")
     return Decision(key, "daily_prompt", member.id, True,
                     f"{local:%a %-d %b}: {', '.join(p['name'] for p in partners)}",
-                    {"date": f"{local:%A %-d %B}", "partners": partners, "promoted": bool(policy.promote)})
+                    {"date": local, "partners": partners, "promoted": bool(policy.promote)})
 
 
 def top_givers(session: Session, member: Member, top: int, now: datetime, thresholds: ledger.Thresholds) -> list[dict]:
@@ -297,8 +302,9 @@ class Reminders:
         member, now = must_get(session, Member, d.member_id), self.now()
         error = ""
         try:
-            rendered = self.templates.render(d.template, member=member_view(member), tracking=self.tracking,
-                                             **d.data)
+            language = language_for(session, member.emails[0], self.templates.language).language
+            rendered = self.templates.render(d.template, language, member=member_view(member),
+                                             tracking=self.tracking, **d.data)
         except TemplateProblem as exc:  # a broken override must not stop the sweep: the row says why
             rendered, error = Rendered("(not rendered)", "", ""), str(exc)
         row = outbox.queue(session, key=d.key, kind=d.template, to=member.emails[0],

@@ -19,20 +19,12 @@ def describe(session: Session, referral: Referral) -> dict:
     mine = set(member.emails) if member else set()
     others = [p.person.name or p.person.email or "someone" for p in referral.parties if p.person.email not in mine]
     return {
-        "ref": referral.id, "date": referral.introduced_at.strftime("%-d %B %Y"), "others": others,
+        "ref": referral.id, "date": referral.introduced_at, "others": others,
         # An intro the member made: mails speak of "your intro of Carol to Ray", not "Dana introduced you".
-        "given": referral.direction == "given", "pair": _pair(others),
+        "given": referral.direction == "given",
         "introducer": {"name": referral.introducer.name or referral.introducer.email,
                        "first_name": first_name(referral.introducer.name, referral.introducer.email),
                        "email": referral.introducer.email},
         "member": member_view(member),
     }
 
-
-def _pair(names: list[str]) -> str:
-    """The people an intro put in touch, as one phrase: "Carol Nguyen to Ray Diaz"."""
-    if len(names) == 2:
-        return f"{names[0]} to {names[1]}"
-    if len(names) > 2:
-        return f"{', '.join(names[:-1])} and {names[-1]} to each other"
-    return names[0] if names else "someone"

@@ -1,14 +1,22 @@
-"""Jinja2 mail templates: text + HTML per kind, subject set in the text template.
+"""Jinja2 mail templates: text + HTML per kind, subject set in the text template, in six languages.
 
+templates/<kind>.txt and .html give a mail its shape; every word in it comes from the macros of
+templates/<language>/_words.txt, so the text and HTML parts say the same and a language is one
+file. Dates, lists of names and amounts are formatted for the language by the filters below.
 User text (names, subjects) is only ever passed in as data, never compiled as a template, and
-HTML is autoescaped; StrictUndefined turns a typo in a template into an error, not a blank.
+HTML is autoescaped: HTML templates import "_words.html", which is _words.txt compiled again with
+escaping on (a macro's output counts as safe where it is printed, so the values inside it must be
+escaped where the macro runs); StrictUndefined turns a typo in a template into an error.
 """
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.loaders import BaseLoader
 
+from worker.core import locales
+from worker.core.money import Amount, format_money, format_sums
 from worker.mail.names import first_name  # noqa: F401 - re-exported: templates greet by it
 
 
@@ -32,38 +40,84 @@ class Rendered:
     subject: str
     text: str
     html: str
+    language: str = ""
 
 
 BUILTIN = _builtin_dir()
 
 
-class Templates:
-    def __init__(self, user_dir: Path | None = None):
-        dirs = [str(d) for d in (user_dir, BUILTIN) if d]  # the user's file wins over ours
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
-            undefined=StrictUndefined,
-            autoescape=lambda name: bool(name and name.endswith(".html")),
-            trim_blocks=False,
-        )
+def _money(value: Amount | None, locale: str) -> str:
+    return format_money(value.minor, value.currency, locale) if value else ""
 
-    def render(self, kind: str, **data) -> Rendered:
-        text_module = self._run(f"{kind}.txt", lambda t: t.make_module(data))
-        html = self._run(f"{kind}.html", lambda t: t.render(data))
+
+class _Loader(BaseLoader):
+    """The folders in order; "_words.html" is the source of "_words.txt", to be compiled for HTML."""
+
+    def __init__(self, dirs: list[Path]):
+        self.folders = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
+
+    def get_source(self, environment: Environment, template: str):
+        return self.folders.get_source(environment, "_words.txt" if template == "_words.html" else template)
+
+    def list_templates(self) -> list[str]:
+        return self.folders.list_templates()
+
+
+def _environment(dirs: list[Path], language: str) -> Environment:
+    env = Environment(
+        loader=_Loader(dirs),
+        undefined=StrictUndefined,
+        autoescape=lambda name: bool(name and name.endswith(".html")),
+        trim_blocks=False,
+    )
+    locale = locales.LOCALES[language]
+    for form in ("long", "full", "weekday", "short", "day_month", "month"):
+        env.filters[f"{form}_date"] = lambda value, form=form: locales.when(value, form, language)
+    env.filters["names"] = lambda items: locales.names(list(items), language)
+    env.filters["money"] = lambda value: _money(value, locale)
+    env.filters["sums"] = lambda sums: format_sums(sums or {}, locale)
+    env.globals["language"] = language
+    return env
+
+
+class Templates:
+    def __init__(self, user_dir: Path | None = None, language: str = locales.DEFAULT):
+        self.user_dir = Path(user_dir) if user_dir else None
+        self.language = locales.supported(language) or locales.DEFAULT  # outbound.language
+        self._envs: dict[str, Environment] = {}
+        self._written: set[str] | None = None  # the languages with words (templates/<language>/_words.txt)
+
+    def env(self, language: str | None = None) -> Environment:
+        """The templates in one language: its own folder first (the user's, then ours), then the shape.
+        A language nobody wrote words for is written in outbound.language (then English)."""
+        roots = [d for d in (self.user_dir, BUILTIN) if d]  # the user's file wins over ours
+        if self._written is None:
+            self._written = {w for w in locales.LANGUAGES if any((r / w / "_words.txt").is_file() for r in roots)}
+        wanted = [locales.supported(language), self.language, locales.DEFAULT]
+        language = next(w for w in wanted if w in self._written or w == locales.DEFAULT)
+        if language not in self._envs:
+            self._envs[language] = _environment([*(r / language for r in roots), *roots], language)
+        return self._envs[language]
+
+    def render(self, kind: str, language: str | None = None, **data) -> Rendered:
+        env = self.env(language)
+        text_module = self._run(env, f"{kind}.txt", lambda t: t.make_module(data))
+        html = self._run(env, f"{kind}.html", lambda t: t.render(data))
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
         if not subject:
             raise TemplateProblem(f"template {kind}.txt sets no subject ({{% set subject %}})")
-        return Rendered(subject, str(text_module).strip() + "\n", html)
+        return Rendered(subject, str(text_module).strip() + "\n", html, str(env.globals["language"]))
 
-    def _run(self, name: str, step):
+    @staticmethod
+    def _run(env: Environment, name: str, step):
         template = None
         try:
-            template = self.env.get_template(name)
+            template = env.get_template(name)
             return step(template)
         except TemplateError as exc:
             where = getattr(exc, "filename", None) or (template.filename if template else None) or name
             raise TemplateProblem(f"template {where}: {exc}") from exc
 
     def names(self) -> list[str]:
-        return sorted({n.rsplit(".", 1)[0] for n in self.env.list_templates()
-                       if not n.startswith("_") and n.endswith(".txt")})
+        return sorted({n.rsplit(".", 1)[0] for n in self.env().list_templates()
+                       if "/" not in n and not n.startswith("_") and n.endswith(".txt")})

@@ -18,6 +18,7 @@ from worker.app.bootstrap import App
 from worker.app.viewers import member_named
 from worker.core.addresses import is_address
 from worker.outbound import outbox
+from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.web import security
 from worker.web.pages import Ctx, Refused, handler, set_browser
@@ -72,8 +73,9 @@ def ask(app: App, email: str, client: str) -> bool:
         link = make_link(app, session, member, email, client)
         session.flush()
         minutes = int(web.link_expires_after.total_seconds() // 60)
-        rendered = app.templates.render("sign_in", member=member_view(member), link=link.url, minutes=minutes,
-                                        client=client or "an unknown address")
+        language = language_for(session, email, app.templates.language).language
+        rendered = app.templates.render("sign_in", language, member=member_view(member), link=link.url,
+                                        minutes=minutes, client=client)
         outbox.queue(session, key=f"sign-in:{security.digest(link.url)[:32]}", kind="sign_in", to=email,
                      sender=app.config.settings.tracking.address, rendered=rendered, now=now, referral_ids=[],
                      member_id=member.id)
