@@ -1,5 +1,6 @@
 """introledger's database: SQLAlchemy 2.0 models; migrations live in models/migrations."""
 from models.base import Base
+from models.briefs import MemberBrief
 from models.deployments import OtherDeployment
 from models.mail import Checkpoint, InboundMessage, Quarantined
 from models.outbox import OptOut, OutboxMessage, PausedAddress
@@ -11,7 +12,7 @@ from models.web import SignInLink, WebSession
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "PausedAddress",
-    "Person",
+    "MemberBrief", "Person",
     "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
     "SignInLink", "WebSession",
 ]

@@ -18,6 +18,7 @@ from worker.classify.directory import Directory
 from worker.classify.rules import Context
 from worker.core.config import Config
 from worker.core.outages import wait_out
+from worker.followups.briefreply import BriefDesk
 from worker.followups.replymatch import TokenPolicy, find_reply
 from worker.followups.schedule import FollowUps
 from worker.followups.status import StatusDesk
@@ -30,6 +31,7 @@ from worker.ledger import partners
 from worker.ledger.digest import Digests
 from worker.ledger.reminders import Reminders
 from worker.outbound import queues
+from worker.outbound.briefs import BriefAddresses
 from worker.outbound.broker import job_check, make_broker, register, send_job
 from worker.outbound.delivery import Deliverer
 from worker.outbound.mailer import FolderTransport, SmtpTransport, Transport
@@ -112,14 +114,21 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
         review_below=s.classify.review_below, max_parties=s.classify.max_parties,
     )
     templates = Templates(config.templates_dir, s.outbound.language)
-    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now)
+    secret = config.secret(s.token_secret_env)
+    addresses = BriefAddresses(s.tracking.address, secret) if secret else None
+    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now, addresses)
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
                                 _vocabulary(s.follow_ups.vocabulary))
     followups, desk, find = _follow_up_parts(config, templates, now)
+    if desk is not None:
+        desk.brief_addresses = addresses
+    age = s.follow_ups.token_max_age.total_seconds() / 86400 if s.follow_ups.token_max_age else None
+    brief_desk = BriefDesk(s.tracking.address, secret, templates, now, s.follow_ups.authserv_id, age)
     # The services the routes name (worker/inbound/routes.py); None: off, its hooks do not run.
     services = {"partners": partners, "thanks": thanks, "deployments": deployments, "unsubscribes": unsubscribes,
-                "bounces": Bounces(s.tracking.address, now), "followups": followups, "desk": desk}
+                "bounces": Bounces(s.tracking.address, now), "followups": followups, "desk": desk,
+                "briefs": brief_desk}
     pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, services, find)
     return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now),
                _reminders(config, templates, now))

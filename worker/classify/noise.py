@@ -14,8 +14,8 @@ from worker.mail.parse import Inbound, getaddresses_safely
 BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
 # An introledger reply token (intros+r12d20412k3v9q2x7mf@…, with a step: intros+r12s2d…, and
 # bound to its recipient: 8 more letters): the signed reply address of some deployment's
-# follow-up. No person has one.
-_TOKEN_ADDRESS = re.compile(r"^[^@+\s]+\+r\d+(?:s\d+)?d\d+[a-z0-9]{10}(?:[a-z0-9]{8})?@[^@\s]+$")
+# follow-up; or a brief token (intros+b3d…: the address a partner replies BRIEF to). No person has one.
+_TOKEN_ADDRESS = re.compile(r"^[^@+\s]+\+[rb]\d+(?:s\d+)?d\d+[a-z0-9]{10}(?:[a-z0-9]{8})?@[^@\s]+$")
 
 
 def other_deployment(msg: Inbound, ctx) -> Verdict | None:

@@ -27,6 +27,7 @@ from worker.classify.language import (
 from worker.classify.roles import assign
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
+from worker.mail.commands import asks_for_brief
 from worker.mail.forwarded import find_forwarded, parse_loose_date
 from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
 from worker.mail.quotes import new_text as _new_text
@@ -37,6 +38,7 @@ PRONOUNS = frozenset(
 )
 _WORD = re.compile(r"\w+")
 _PARENS = re.compile(r"\([^)]*\)")
+FORWARD_OR_REPLY = re.compile(r"^(?:\s*(?:re|aw|fwd?|wg|tr|sv|antw|rv)\s*:\s*)+", re.IGNORECASE)
 FORWARD_SUBJECT = ("fwd:", "fw:", "wg:", "tr:", "rv:", "doorst:", "i:", "enc:", "fwd :", "tr :")
 
 
@@ -116,6 +118,24 @@ def status_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     return _robot_or_person(msg, Verdict(Kind.STATUS_REPLY, "status_reply", ctx.reply.how,
                                          referral_id=ctx.reply.referral_id,
                                          extra={"proven": ctx.reply.proven, "match": ctx.reply}))
+
+
+def brief_request(msg: Inbound, ctx: Context) -> Verdict | None:
+    """BRIEF as the first line (or the subject): a partner asks for a member's ideal-referral brief.
+    Only in mail to us and members alone, so an intro that opens with "Brief" (a German letter)
+    stays an intro; whether it is answered is worker/followups/briefreply.py's call (proof, once)."""
+    if msg.sender is None or not any(noise.is_tracking(a.email, ctx.tracking) for a in msg.recipients):
+        return None
+    if any(not noise.is_tracking(a.email, ctx.tracking) and ctx.directory.member_of(a.email) is None
+           for a in msg.recipients):
+        return None
+    first = next((line for line in new_text(msg.text).splitlines() if line.strip()), "")
+    subject = FORWARD_OR_REPLY.sub("", msg.subject or "")
+    said = first if asks_for_brief(first) else subject if asks_for_brief(subject) else ""
+    if not said:
+        return None
+    return _robot_or_person(msg, Verdict(Kind.BRIEF_REQUEST, "brief_request",
+                                         f"{msg.sender.email} asks for a brief ({said.strip()[:40]!r})"))
 
 
 def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -418,6 +438,7 @@ RULES: tuple[Rule, ...] = (
     noise.auto_reply,
     noise.mailing_list,
     noise.newsletter,
+    brief_request,  # before the replies: BRIEF answering a follow-up is no status answer
     status_reply,
     thread_reply,
     invitation,  # before the intro rules: "Invitation: Intro call Anna / Bob" is a meeting

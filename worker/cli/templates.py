@@ -59,6 +59,11 @@ def samples() -> dict[str, dict[str, Any]]:
             "refusal": {"case": "final", "verb": "won", "member_email": "dana@example.com", "ref": 12,
                         "why": "it is already lost, a final answer; only its member can change it",
                         "how": "reply CORRECTION: WON to this mail."}},
+        "brief": {  # the answer to a partner's BRIEF (worker/followups/briefreply.py)
+            "member": dana, "partner": carol,
+            "brief": {"great": "homeowners planning a kitchen under $40k", "not_fit": "commercial work",
+                      "words": "our cabinets look tired", "name": "Dana Whitfield", "first_name": "Dana",
+                      "to": "answer", "reply": True}},
         "sign_in": {"member": dana, "link": "https://intros.example.com/sign-in/3q2-7Rk", "minutes": 15,
                     "client": "203.0.113.7"},
     }

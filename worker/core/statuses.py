@@ -44,6 +44,7 @@ class Kind(StrEnum):
     THREAD_REPLY = "thread_reply"
     STATUS_REPLY = "status_reply"
     PROMISE = "promise"
+    BRIEF_REQUEST = "brief_request"  # BRIEF: a partner asks for a member's ideal-referral brief
     NOT_INTRO = "not_intro"
     OWN_MAIL = "own_mail"
     OTHER_DEPLOYMENT = "other_deployment"

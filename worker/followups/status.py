@@ -25,7 +25,7 @@ from worker.mail import tokens
 from worker.mail.commands import Command, parse_command, split_correction
 from worker.mail.parse import Address, Inbound
 from worker.mail.quotes import new_text
-from worker.outbound import outbox
+from worker.outbound import briefs, outbox
 from worker.outbound.memberview import describe
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates, first_name
@@ -52,6 +52,7 @@ class StatusDesk:
     now: Callable[[], datetime]
     quiet: QuietHours | None = None  # outbound.quiet_hours: for the closed-business thank-you
     default_zone: str = "UTC"  # outbound.default_timezone
+    brief_addresses: briefs.BriefAddresses | None = None  # Reply-To of partner mail: "reply BRIEF"
 
     def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = _locked(session, referral_id) if referral_id and msg.sender else None
@@ -390,12 +391,14 @@ class StatusDesk:
         now = self.now()
         zone = introducer_zone(referral.introducer_utc_offset, member.timezone, self.default_zone)
         when = send_time(now, zone, self.quiet)  # a member's late-night WON reaches the introducer in daylight
+        reply_to, brief = briefs.partner_reply_to(session, member, email, now, self.brief_addresses,
+                                                  f"{member.name} <{member.emails[0]}>")
         row = outbox.queue(session, key=key, kind=kind, to=email,
                            sender=f"{member.name} via introledger <{self.tracking}>",
                            rendered=self.templates.render(kind, self.followups.language(session, email), **view,
                                                           won=won, value=shared_value(referral, member),
-                                                          reward=self.reward),
-                           now=now, referral_ids=[referral.id], reply_to=f"{member.name} <{member.emails[0]}>",
+                                                          reward=self.reward, brief=brief),
+                           now=now, referral_ids=[referral.id], reply_to=reply_to,
                            in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
         if row is not None and row.status == Mail.QUEUED:
             row.reason = quiet_reason(now, when, zone)

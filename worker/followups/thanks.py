@@ -18,7 +18,7 @@ from worker.core.config import OutboundConfig, ThankYouConfig
 from worker.core.statuses import NOT_COUNTED, Mail
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
-from worker.outbound import outbox
+from worker.outbound import briefs, outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
@@ -32,6 +32,7 @@ class ThankYouPlanner:
     tracking: str
     templates: Templates
     now: Callable[[], datetime]
+    brief_addresses: briefs.BriefAddresses | None = None  # None: no token secret, no "reply BRIEF"
 
     def on_referral(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
@@ -121,15 +122,18 @@ class ThankYouPlanner:
             "others": [_name(p.person) for p in r.parties if p.person.email not in member.emails],
             "subject": r.subject, "date": r.introduced_at.date().isoformat(),
         } for r in referrals]
+        row.from_addr, direct = self._from(member)
+        row.reply_to, brief = briefs.partner_reply_to(session, member, introducer.email or "", self.now(),
+                                                      self.brief_addresses, direct)
         rendered = self.templates.render(
             "thank_you", language_for(session, introducer.email or "", self.templates.language).language,
             introducer={"name": introducer.name, "first_name": first_name(introducer.name, introducer.email),
                         "email": introducer.email},
             member=member_view(member),
             intros=intros,
+            brief=brief,
         )
         row.subject, row.text_body, row.html_body = rendered.subject, rendered.text, rendered.html
-        row.from_addr, row.reply_to = self._from(member)
         row.in_reply_to = referrals[-1].source_message_id
         row.references = " ".join(r.source_message_id for r in referrals if r.source_message_id)
 

@@ -42,6 +42,7 @@ ROUTES = (
     Route(Kind.THREAD_REPLY, mark_connected, ("thanks.on_thread_reply",)),
     Route(Kind.STATUS_REPLY, _its_referral, ("desk.on_status_reply",)),
     Route(Kind.PROMISE, record_promise),
+    Route(Kind.BRIEF_REQUEST, None, ("briefs.on_request",)),  # BRIEF: the member's brief, if the asker proves it
     Route(Kind.AUTO_REPLY, None, ("desk.on_auto_reply",)),  # an out-of-office pushes follow-ups back
     Route(Kind.NOT_INTRO, None, ("unsubscribes.on_mail",)),  # "STOP ALL" mailed to us
     Route(Kind.OTHER_DEPLOYMENT, None, ("deployments.on_other_deployment",)),

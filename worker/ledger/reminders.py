@@ -20,7 +20,7 @@ from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, Reminder
 from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
 from worker.ledger import balance as ledger
 from worker.ledger.partners import fold_name
-from worker.outbound import outbox
+from worker.outbound import briefs, outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.outbound.quiet import outside_quiet_hours
@@ -79,7 +79,8 @@ def coffee_check_in(session: Session, member: Member, zone: str, now: datetime, 
     names = ", ".join(p["name"] for p in active)
     return Decision(key, "coffee_check_in", member.id, True,
                     f"{local:%B %Y} check-in: {len(active)} active partner(s): {names}",
-                    {"month": local, "window_days": _days(policy.active_within), "partners": active})
+                    {"month": local, "window_days": _days(policy.active_within), "partners": active,
+                     "brief": briefs.view(session, member, "member")})
 
 
 def active_partners(session: Session, member: Member, now: datetime, within: timedelta,

@@ -406,3 +406,17 @@ def _decimal(number: str) -> Decimal:
     tail = _DECIMAL_TAIL.search(number)
     whole = number[:tail.start()] if tail else number
     return Decimal(re.sub(r"\D", "", whole) + "." + (tail[1] if tail else "0"))
+
+
+# BRIEF: "send me your ideal-referral brief" (worker/followups/briefreply.py). Our mail prints the
+# word BRIEF in every language; the others are what people write instead. Only a whole first line
+# or subject counts: "Brief" is German for a letter, and a sentence with "brief" in it is talk.
+BRIEF_WORDS = frozenset((
+    "brief", "the brief", "your brief", "brief please", "send brief", "send your brief", "send me your brief",
+    "referral brief", "kurzprofil", "empfehlungsprofil", "fiche", "perfil", "profiel", "profilo",
+))
+
+
+def asks_for_brief(line: str) -> bool:
+    """Is this line (a first line of new text, or a subject without Re:) a BRIEF request?"""
+    return " ".join(re.sub(r"[^\w\s]", " ", _folded(line[:_MAX_LINE])).split()) in BRIEF_WORDS

@@ -11,6 +11,10 @@ says whether that From: is real (status.py).
 Tokens sent before the binding existed (intros+r12d20412k3v9q2x7mf@…, and unbound ones with
 no recipient) still verify; they carry no recipient, so status.py honours them only from the
 referral's member — the only person they were ever sent to for an answer.
+
+Brief tokens (intros+b3d20412k3v9q2x7mfab4cd7xq@…) name no referral but a member: the address a
+partner replies BRIEF to for that member's ideal-referral brief (worker/followups/briefreply.py),
+signed the same way and always bound to the partner the mail went to.
 """
 import base64
 import hashlib
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 _TOKEN = re.compile(r"^r(\d+)(?:s(\d+))?d(\d+)([a-z2-7]{10})([a-z2-7]{8})?$")
+_BRIEF = re.compile(r"^b(\d+)d(\d+)([a-z2-7]{10})([a-z2-7]{8})$")
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,8 @@ def check(address: str, tracking: str, secret: str, now: datetime, max_age_days:
     """None when the address carries no token of ours at all."""
     local, _, domain = address.lower().partition("@")
     base, plus, tag = local.partition("+")
-    if not plus or f"{base}@{domain}" != tracking.lower():
-        return None
+    if not plus or f"{base}@{domain}" != tracking.lower() or _BRIEF.match(tag):
+        return None  # no token, or a brief token: about a member, not a referral
     m = _TOKEN.match(tag)
     if m is None or (m.group(5) and m.group(2) is None):
         return TokenCheck(None, False, f"malformed reply token in {address}")
@@ -95,3 +100,38 @@ def step_of(address: str) -> int | None:
     tag = address.lower().partition("+")[2].partition("@")[0]
     m = _TOKEN.match(tag)
     return int(m.group(2)) if m and m.group(2) is not None else None
+
+
+@dataclass(frozen=True)
+class BriefCheck:
+    member_id: int
+    valid: bool   # signed by us (and not expired)
+    bound: bool   # sent to this very sender
+    why: str
+
+
+def brief_address(tracking: str, secret: str, member_id: int, now: datetime, to: str) -> str:
+    """The address a partner (`to`) replies BRIEF to for `member_id`'s brief."""
+    local, _, domain = tracking.partition("@")
+    day = _day(now)
+    sig = _mac(secret, f"brief.{member_id}.{day}", 10)
+    bind = _mac(secret, f"to.brief.{member_id}.{day}.{to.strip().lower()}", 8)
+    return f"{local}+b{member_id}d{day}{sig}{bind}@{domain}"
+
+
+def check_brief(address: str, tracking: str, secret: str, now: datetime, max_age_days: float | None,
+                sender: str) -> BriefCheck | None:
+    """None when the address is no brief token of ours."""
+    local, _, domain = address.lower().partition("@")
+    base, plus, tag = local.partition("+")
+    m = _BRIEF.match(tag) if plus and f"{base}@{domain}" == tracking.lower() else None
+    if m is None:
+        return None
+    member_id, day = int(m.group(1)), int(m.group(2))
+    if not hmac.compare_digest(m.group(3), _mac(secret, f"brief.{member_id}.{day}", 10)):
+        return BriefCheck(member_id, False, False, f"forged brief address {address}")
+    if max_age_days is not None and _day(now) - day > max_age_days:
+        return BriefCheck(member_id, False, False, f"the brief address {address} has expired")
+    bound = hmac.compare_digest(m.group(4), _mac(secret, f"to.brief.{member_id}.{day}.{sender.strip().lower()}", 8))
+    return BriefCheck(member_id, True, bound, "signed brief address" if bound
+                      else f"signed brief address, sent to someone other than {sender}")

@@ -100,7 +100,8 @@ def build(row: OutboxMessage, tracking: str) -> Message:
     msg["From"] = _address(row.from_addr)
     msg["To"] = _address(row.to_addr)
     if row.reply_to:
-        msg["Reply-To"] = _address(row.reply_to)
+        # One address a line: partner mail replies to the member and to our brief address (briefs.py).
+        msg["Reply-To"] = ", ".join(_address(a) for a in row.reply_to.splitlines() if a.strip())
     msg["Subject"] = _header(row.subject)
     msg["Date"] = formatdate(utcnow().timestamp())  # the simulated clock too (models/base.py)
     msg["Message-ID"] = message_id(row, tracking)
