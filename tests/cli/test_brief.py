@@ -41,7 +41,7 @@ def test_from_a_file_as_show_prints_it_and_errors_name_the_line(workdir):  # noq
 
 def test_in_the_editor(workdir):  # noqa: F811
     editor = workdir / "editor.sh"  # an editor that rewrites the file it is given, as a person would
-    editor.write_text("#!/bin/sh\nsed -i 's/^Not a fit: .*/Not a fit: commercial work/' \"$1\"\n")
+    editor.write_text("#!/bin/sh\nsed -i 's/^Not a fit:.*/Not a fit: commercial work/' \"$1\"\n")
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     cli("brief", "set", "Dana Whitfield", "--great", GREAT, cwd=workdir)
     cli("brief", "set", "Dana Whitfield", "--edit", cwd=workdir, env={"EDITOR": str(editor), "VISUAL": ""})
