@@ -37,7 +37,7 @@ def test_monthly_series_and_trend(history):
     assert raj.monthly() == [{"month": "2026-06", "given": 2, "received": 0, "balance": 2},
                              {"month": "2026-07", "given": 2, "received": 0, "balance": 4}]
     assert raj.trend(START + timedelta(days=70)) == {"days": 90, "before": 0, "now": 4, "direction": "widening"}
-    carol = lines(history)["carol@x.example"]
+    carol = lines(history, now=START + timedelta(days=200))["carol@x.example"]
     assert carol.trend(START + timedelta(days=200))["direction"] == "steady"  # nothing moved in 90 days
     # Raj finally sends Dana a client: the gap starts closing.
     log(history, 60, RAJ, client(60), DANA, 150)

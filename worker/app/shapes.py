@@ -7,19 +7,19 @@ from sqlalchemy.orm import Session
 from models import InboundMessage, OutboxMessage, Partner, Quarantined, Referral
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
-from worker.ledger.queries import REVIEW_IMPORT
+from worker.ledger.queries import REVIEW_IMPORT, Listed
 
 
 def iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def _people(r: Referral) -> dict:
+def _people(r: "Referral | Listed") -> dict:
     return {"introducer": {"name": r.introducer.name, "email": r.introducer.email},
             "parties": [{"name": p.person.name, "email": p.person.email, "role": p.role} for p in r.parties]}
 
 
-def referral_json(r: Referral) -> dict:
+def referral_json(r: "Referral | Listed") -> dict:
     return {
         "id": r.id,
         "status": r.status,
@@ -107,16 +107,9 @@ def group_json(t: ledger.MemberTotals) -> dict:
 
 def by_month(lines: list[ledger.PartnerLine]) -> list[dict]:
     """`report --by-month --json`: per member and month, given, received and the running balance,
-    over the partners in `lines`, each intro once per member."""
-    per_member: dict[str, ledger.PartnerLine] = {}
-    for line in lines:
-        merged = per_member.setdefault(line.member, ledger.PartnerLine(line.member, "", ""))
-        for mine, theirs in ((merged.given, line.given), (merged.received, line.received)):
-            for r in theirs.counted.values():
-                if r.id not in mine.counted:
-                    mine.add(r)
-                    merged.moves.append((r.introduced_at, 1 if mine is merged.given else -1))
-    return [{"member": name, **month} for name, merged in per_member.items() for month in merged.monthly()]
+    over the partners in `lines`, each intro once per member (asked of the ledger that built them)."""
+    book = next((line.book for line in lines if line.book is not None), None)
+    return book.by_month(lines) if book is not None else []
 
 
 def finding(line: str) -> dict:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +105,18 @@ def styled(*parts: str | tuple[str, str]):
 def print_json(data: Any) -> None:
     """The stable JSON shapes documented in README "JSON output", on stdout."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def print_json_array(items: Iterable[Any]) -> None:
+    """print_json of a list, written item by item as they come (a listing of any length in flat
+    memory): the same text json.dumps(list, indent=2) makes."""
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        write("[\n  " if first else ",\n  ")
+        write(json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        first = False
+    write("[]\n" if first else "\n]\n")
 
 
 pass_invocation = click.make_pass_decorator(Invocation, ensure=True)

@@ -108,7 +108,7 @@ def run_demo(workdir: Path, console: Console) -> int:
         _show_outbox(session, console)
     _show_sent(config.outgoing_path, console, kinds=("closed_business",))
     with app.sessions() as session:
-        lines = ledger.build(session, None, None, app.now(), app.thresholds)
+        lines = ledger.build(session, None, None, app.now(), app.thresholds, months=False)
     console.print(styled("\n", ("The give-and-take ledger", "bold"), ": per member and partner, referrals each way "
                          "(given = the member sent the partner business; received = the partner sent the member "
                          "business; balance = given − received, below zero when the partner has sent more than "

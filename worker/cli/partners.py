@@ -138,17 +138,18 @@ def show(inv: Invocation, id: int, as_json: bool) -> int:
             inv.fail(f"partner #{id}: no such partner")
             return 1
         data = partner_json(session, p)
-        lines = [l for l in ledger.build(session, None, None, app.now(), app.thresholds) if l.partner_id == p.id]
+        now = app.now()
+        lines = ledger.build(session, None, None, now, app.thresholds, partner_id=p.id)
     from worker.cli.report import line_json, table
 
     if as_json:
-        print_json({**data, "ledger": [line_json(l, app.now()) for l in lines]})
+        print_json({**data, "ledger": [line_json(l, now) for l in lines]})
         return 0
     console.print(styled((f"#{data['id']} {data['name']}", "bold"), f" {data['company']} ({data['type']})"))
     console.print("addresses: " + ", ".join(data["emails"]))
     if data["referral_fee"]:
         console.print(f"referral fee (disclose it): {data['referral_fee']}")
-    table(lines, console, app.now())
+    table(lines, console, now)
     return 0
 
 

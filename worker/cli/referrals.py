@@ -1,28 +1,35 @@
 """`introledger referrals [--status S] [--json]` and `referrals merge KEEP OTHER`."""
 import click
 
-from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
+from worker.cli import paging
+from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json, print_json_array
 
 
 @click.group(cls=Group, invoke_without_command=True)
 @click.option("--status", help="only this status (introduced, connected, needs_review, …; rejected ones show "
                                "only when asked)")
+@paging.options
 @json_option("JSON array (keys in README)")
 @click.pass_context
-def referrals(ctx: click.Context, status: str | None, as_json: bool) -> int | None:
-    """List logged referrals, oldest first (rejected and merged ones only with --status)."""
+def referrals(ctx: click.Context, status: str | None, since, until, after: int | None, limit: int | None,
+              as_json: bool) -> int | None:
+    """List logged referrals, oldest first (rejected and merged ones only with --status). Long
+    histories page: --limit N, then --after the last ID shown."""
     if ctx.invoked_subcommand is not None:
         return None
     from worker.cli import views
     from worker.ledger import queries
 
     inv = ctx.ensure_object(Invocation)
-    with inv.sessions() as session:
-        rows = queries.referrals(session, status)
+    rows = queries.listing(inv.sessions, queries.Page(status, since, until, after, limit))
+    try:
         if as_json:
-            print_json([views.referral_json(r) for r in rows])
+            print_json_array(views.referral_json(r) for r in rows)
         else:
-            views.referrals_table(rows, inv.out)
+            views.referrals_table(list(rows), inv.out)
+    except LookupError as exc:
+        inv.fail(f"introledger: {exc}")
+        return 1
     return 0
 
 

@@ -1,37 +1,21 @@
 """`introledger report` (the give-and-take ledger) and `introledger export slips` (CSV)."""
 import csv
+import itertools
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from worker.app.shapes import by_month, flow_json, group_json, line_json  # noqa: F401 - also partners show
+from worker.app.shapes import flow_json, group_json, line_json  # noqa: F401 - also partners show
 from worker.app.viewers import NotAllowed, scope
+from worker.cli import paging
 from worker.cli.context import Command, Group, Invocation, json_option, pass_invocation, print_json
-from worker.core.statuses import NOT_COUNTED
+from worker.cli.paging import DATE
 from worker.ledger import balance as ledger
 from worker.ledger import queries, slips
-
-
-class Date(click.ParamType):
-    """YYYY-MM-DD, as UTC midnight."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-01", param, ctx)
-
-
-DATE = Date()
-
 
 CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "given_won", "received_won",
                "given_value", "received_value", "trend", "flags")
@@ -70,16 +54,21 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
     app = inv.app
     now = until or app.now()
     with app.sessions() as session:
-        lines = ledger.build(session, since, until, app.now(), app.thresholds, member=member)
-    if partner:
-        wanted = partner.lower()
-        lines = [line for line in lines if wanted in (line.partner, line.name.lower())]
-    if group:
-        names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
-        _group(ledger.group(lines, names), inv.out, as_json, as_csv)
-    elif by_month:
-        _by_month(lines, inv.out, as_json, as_csv)
-    elif as_json:
+        book = ledger.Ledger(session, since, until, member)
+        # --by-month needs no lines unless a partner picks them; the monthly series only --json shows.
+        lines = [] if by_month and not partner else book.lines(
+            app.now(), app.thresholds, trend_at=now, months=as_json and not (group or by_month))
+        if partner:
+            wanted = partner.lower()
+            lines = [line for line in lines if wanted in (line.partner, line.name.lower())]
+        if group:
+            names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
+            _group(book.totals(names, lines, only_these=bool(partner)), inv.out, as_json, as_csv)
+            return 0
+        if by_month:
+            _by_month(book.by_month(lines if partner else None), inv.out, as_json, as_csv)
+            return 0
+    if as_json:
         print_json([line_json(line, now, since) for line in lines])
     elif as_csv:
         out = csv.writer(sys.stdout)
@@ -117,8 +106,7 @@ def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, a
         console.print(table)
 
 
-def _by_month(lines: list[ledger.PartnerLine], console: Console, as_json: bool, as_csv: bool) -> None:
-    rows = by_month(lines)  # one running balance per member, over the partners shown, each intro once
+def _by_month(rows: list[dict], console: Console, as_json: bool, as_csv: bool) -> None:
     if as_json:
         print_json(rows)
     elif as_csv:
@@ -155,17 +143,26 @@ def export() -> None:
 
 
 @export.command("slips")
-@click.option("--since", type=DATE, help="intros from this date")
-@click.option("--until", type=DATE, help="intros before this date")
+@paging.options
 @pass_invocation
-def export_slips(inv: Invocation, since: datetime | None, until: datetime | None) -> int:
-    """Slips as CSV on stdout. Shaped like referral-group slips: giver, receiver, date, type, value,
-    giver_email, receiver_email."""
-    with inv.app.sessions() as session:
-        chosen = [r for r in queries.referrals(session) if _in_period(r, since, until)]
-        out = csv.DictWriter(sys.stdout, slips.COLUMNS)
-        out.writeheader()
-        out.writerows(slips.rows(chosen))
+def export_slips(inv: Invocation, since: datetime | None, until: datetime | None, after: int | None,
+                 limit: int | None) -> int:
+    """Slips as CSV on stdout, oldest first. Shaped like referral-group slips: giver, receiver, date,
+    type, value, giver_email, receiver_email. Written as read, so any history exports in flat memory;
+    --limit N and --after ID export it in parts."""
+    listed = queries.listing(inv.sessions, queries.Page(since=since, until=until, after=after, limit=limit,
+                                                        counted=True))
+    out = csv.DictWriter(sys.stdout, slips.COLUMNS)
+    try:
+        first = next(listed, None)
+    except LookupError as exc:
+        inv.fail(f"introledger: {exc}")
+        return 1
+    out.writeheader()
+    for r in itertools.chain([first] if first else [], listed):
+        row = slips.row(r)
+        if row is not None:
+            out.writerow(row)
     return 0
 
 
@@ -211,9 +208,3 @@ def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> i
         inv.out.print(f"{file}: {verb} {count} slip(s), {skipped} already there, "
                       f"{len(problems)} rejected")
     return 1 if problems else 0
-
-
-def _in_period(r, since, until) -> bool:
-    if r.status in NOT_COUNTED:
-        return False
-    return (since is None or r.introduced_at >= since) and (until is None or r.introduced_at < until)

@@ -7,13 +7,14 @@ from models import InboundMessage, Quarantined, Referral
 from worker.app.shapes import origin as _origin
 from worker.app.shapes import quarantine_json, referral_json, review_json  # noqa: F401 - the CLI's --json shapes
 from worker.core.money import format_money
+from worker.ledger.queries import Listed
 
 
 def _who(name: str, email: str | None) -> str:
     return name or email or "?"  # the table shows names; --json has the addresses
 
 
-def referrals_table(rows: list[Referral], console: Console) -> None:
+def referrals_table(rows: list[Referral] | list[Listed], console: Console) -> None:
     table = Table(title=f"Referrals ({len(rows)})", title_justify="left")
     for col in ("#", "date", "status", "value", "direction", "introducer", "parties (role)"):
         table.add_column(col, overflow="fold")

@@ -3,18 +3,21 @@
 "Given to P": the member introduced P as the provider (business went to P).
 "Received from P": P introduced someone to the member, who was the provider.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Member, Partner, Referral
+from models import Member, Partner, Person
 from worker.core import money
 from worker.core.config import LedgerConfig
-from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE, Status
+from worker.core.statuses import NOT_COUNTED
+from worker.ledger import flows
 
-CONNECTED = frozenset({Status.CONNECTED, Status.QUALIFIED, Status.WON})
+__all__ = ["NOT_COUNTED", "Flow", "Ledger", "MemberTotals", "PartnerLine", "Thresholds", "build", "flag_facts",
+           "flag_text", "group", "names"]
 TREND_WINDOW = timedelta(days=90)
 
 
@@ -28,21 +31,18 @@ class Flow:
     went_nowhere: int = 0
     role_unknown: int = 0  # intros whose provider the mail did not tell (counted once all the same)
     last: datetime | None = None
-    counted: dict[int, Referral] = field(default_factory=dict, repr=False)
 
-    def add(self, r: Referral) -> None:
-        if r.id in self.counted:
-            return  # one intro is one referral, however many of its parties are partners
-        self.counted[r.id] = r
-        self.referrals += 1
-        self.connected += r.status in CONNECTED
-        self.qualified += r.status in QUALIFIED
-        self.won += r.status == Status.WON
-        if r.status == Status.WON:
-            money.add(self.values, r.value_cents, r.currency)
-        self.went_nowhere += r.status in WENT_NOWHERE
-        self.role_unknown += not any(p.role in ("provider", "prospect") for p in r.parties)
-        self.last = max(filter(None, (self.last, r.introduced_at)), default=None)
+    def add(self, row) -> None:
+        """Fold in one aggregate row (worker/ledger/flows.py counts): one currency's share of the figures."""
+        self.referrals += row.referrals
+        self.connected += row.connected
+        self.qualified += row.qualified
+        self.won += row.won
+        self.went_nowhere += row.went_nowhere
+        self.role_unknown += row.role_unknown
+        if row.value_currency is not None:
+            money.add(self.values, row.value, row.value_currency)
+        self.last = max(filter(None, (self.last, row.last)), default=None)
 
     @property
     def value(self) -> str:
@@ -60,26 +60,25 @@ class PartnerLine:
     flags: list[str] = field(default_factory=list)
     # The same flags as facts ({"kind": "unbalanced", "gave": 4, "got": 1}, …): mail words them per language.
     flag_facts: list[dict] = field(default_factory=list)
-    # (when, +1 given / -1 received): the balance at any moment, for its trend.
-    moves: list[tuple[datetime, int]] = field(default_factory=list, repr=False)
+    # Balances at the instants the ledger was built for (its trend's now, and TREND_WINDOW before).
+    balances: dict[datetime, int] = field(default_factory=dict, repr=False)
+    months: list[tuple[str, int, int]] = field(default_factory=list, repr=False)  # (YYYY-MM, given, received)
+    ref: tuple[int, str] | None = field(default=None, repr=False)  # (member id, flows key)
+    book: "Ledger | None" = field(default=None, repr=False, compare=False)  # the ledger that built it
 
     @property
     def balance(self) -> int:
         return self.given.referrals - self.received.referrals
 
     def balance_at(self, when: datetime) -> int:
-        return sum(step for at, step in self.moves if at < when)
+        """The balance just before `when`: one of the instants the ledger was built for."""
+        if when not in self.balances:
+            raise ValueError(f"the ledger was built for {sorted(self.balances)}, not {when}: pass trend_at")
+        return self.balances[when]
 
     def monthly(self) -> list[dict]:
         """Per calendar month with activity: given, received, and the running balance after it."""
-        months: dict[str, list[int]] = {}
-        for at, step in sorted(self.moves):
-            months.setdefault(f"{at:%Y-%m}", [0, 0])[0 if step > 0 else 1] += 1
-        running, out = 0, []
-        for month, (given, received) in months.items():
-            running += given - received
-            out.append({"month": month, "given": given, "received": received, "balance": running})
-        return out
+        return running(self.months)
 
     def trend(self, now: datetime, since: datetime | None = None) -> dict:
         """The balance TREND_WINDOW ago beside now: is the relationship getting more one-sided?
@@ -95,6 +94,15 @@ class PartnerLine:
         else:
             word = "steady"
         return {"days": TREND_WINDOW.days, "before": before, "now": after, "direction": word}
+
+
+def running(months: list[tuple[str, int, int]]) -> list[dict]:
+    """(month, given, received) in month order → the same with the balance after each month."""
+    total, out = 0, []
+    for month, given, received in months:
+        total += given - received
+        out.append({"month": month, "given": given, "received": received, "balance": total})
+    return out
 
 
 @dataclass(frozen=True)
@@ -115,62 +123,161 @@ def names(who: str, member) -> bool:
 
 
 def build(session: Session, since: datetime | None, until: datetime | None, now: datetime,
-          thresholds: Thresholds = Thresholds(), member: str | None = None) -> list[PartnerLine]:
-    members = {m.id: m for m in session.scalars(select(Member))}
-    partners = {p.id: p for p in session.scalars(select(Partner))}
-    lines: dict[tuple[int, object], PartnerLine] = {}
-    for r in _referrals(session, since, until):
-        for member_id, person, way in _flows(r, members):
-            m = members[member_id]
-            if member and not names(member, m):
-                continue
-            record = partners.get(person.partner_id)
-            key = (member_id, record.id if record else person.email)  # merged addresses count as one
-            name = record.name if record else (person.name or person.email)
-            line = lines.setdefault(key, PartnerLine(m.name, person.email or "", name,
-                                                     partner_id=record.id if record else None))
-            (line.given if way == "given" else line.received).add(r)
-            line.moves.append((r.introduced_at, 1 if way == "given" else -1))
-    for line in lines.values():
-        line.flag_facts = flag_facts(line, now, thresholds)
-        line.flags = [flag_text(f) for f in line.flag_facts]
-    return sorted(lines.values(),
-                  key=lambda l: (l.member, -(l.given.referrals + l.received.referrals), l.partner, l.name))
+          thresholds: Thresholds = Thresholds(), member: str | None = None, *, partner_id: int | None = None,
+          trend_at: datetime | None = None, months: bool = True) -> list[PartnerLine]:
+    """The ledger's lines (see Ledger.lines)."""
+    return Ledger(session, since, until, member, partner_id).lines(now, thresholds, trend_at, months)
 
 
-def _referrals(session: Session, since, until) -> list[Referral]:
-    query = select(Referral).where(Referral.status.not_in(NOT_COUNTED))
-    if since:
-        query = query.where(Referral.introduced_at >= since)
-    if until:
-        query = query.where(Referral.introduced_at < until)
-    return list(session.scalars(query))
+class Ledger:
+    """One ledger question — a period, a member (name or address), a partner record — answered by
+    aggregates in the database (worker/ledger/flows.py): lines per member and partner, totals per
+    member, a monthly series. What it holds is the answer's size, not the history's."""
+
+    def __init__(self, session: Session, since: datetime | None = None, until: datetime | None = None,
+                 member: str | None = None, partner_id: int | None = None):
+        self.session = session
+        self.members = list(session.scalars(select(Member).order_by(Member.id)))
+        self.names = {m.id: m.name for m in self.members}
+        chosen = None if member is None else tuple(m.id for m in self.members if names(member, m))
+        self.scope = flows.Scope(since, until, chosen, partner_id)
+
+    @contextmanager
+    def _reading(self):
+        """A question asked after the caller's session was closed (its lines kept, the session not)
+        reads in a transaction of its own, ended here: SQLite's BEGIN IMMEDIATE would otherwise
+        hold the write lock until the session is collected."""
+        was_open = self.session.in_transaction()
+        try:
+            yield
+        finally:
+            if not was_open:
+                self.session.close()
+
+    def _flows(self, lines: list[PartnerLine] | None = None):
+        scope = self.scope if lines is None else self.scope.restricted(l.ref for l in lines if l.ref)
+        return flows.relation(self.session, self.members, scope)
+
+    def lines(self, now: datetime, thresholds: Thresholds = Thresholds(), trend_at: datetime | None = None,
+              months: bool = True) -> list[PartnerLine]:
+        """Per member and partner: each way's figures, balances at `trend_at` (default `now`) and
+        TREND_WINDOW before it, flags as of `now`, and with `months` the monthly series."""
+        trend_at = trend_at or now
+        instants = (trend_at, trend_at - TREND_WINDOW)
+        f = self._flows()
+        keys = (f.c.member_id, f.c.key, f.c.way)
+        once = flows.per_referral(f, *keys)
+        found: dict[tuple[int, str], PartnerLine] = {}
+        seen: dict[tuple[int, str], list] = {}  # addresses met: [first, last, any without, first referral]
+        for row in self.session.execute(flows.counts(once, once.c.member_id, once.c.key, once.c.way, at=instants)):
+            ref = (row.member_id, row.key)
+            line = found.get(ref)
+            if line is None:
+                line = found[ref] = PartnerLine(self.names[row.member_id], "", "", _partner_id(row.key), ref=ref,
+                                                book=self)
+                line.balances = dict.fromkeys(instants, 0)
+                seen[ref] = [row.first_email, row.last_email, row.no_email]
+            else:
+                s = seen[ref]
+                s[0] = min(filter(None, (s[0], row.first_email)), default=None)
+                s[1] = max(filter(None, (s[1], row.last_email)), default=None)
+                s[2] += row.no_email
+            sign = 1 if row.way == flows.GIVEN else -1
+            (line.given if sign > 0 else line.received).add(row)
+            for i, when in enumerate(instants):
+                line.balances[when] += sign * getattr(row, f"before_{i}")
+        self._name(found, seen)
+        if months:
+            self._months(found)
+        for line in found.values():
+            line.flag_facts = flag_facts(line, now, thresholds)
+            line.flags = [flag_text(f) for f in line.flag_facts]
+        return sorted(found.values(), key=lambda l: (l.member, -(l.given.referrals + l.received.referrals),
+                                                     l.partner, l.name, l.partner_id or 0))
+
+    def _name(self, found: dict[tuple[int, str], PartnerLine], seen: dict[tuple[int, str], list]) -> None:
+        """Each line's name (the partner record's, else the person's) and address: the partner's
+        first seen, i.e. in the line's earliest referral, when it has several."""
+        records = _lookup(self.session, Partner.id, Partner.name, {l.partner_id for l in found.values()} - {None})
+        people = _lookup(self.session, Person.email, Person.name,
+                         {ref[1] for ref, l in found.items() if l.partner_id is None})
+        unsure = []
+        for ref, line in found.items():
+            first, last, without = seen[ref]
+            if first == last and not (without and first):
+                line.partner = first or ""
+            else:
+                unsure.append(line)
+            line.name = records.get(line.partner_id, "") if line.partner_id else (people.get(ref[1]) or ref[1])
+        if unsure:
+            f = self._flows(unsure)
+            earliest = self.session.execute(select(f.c.member_id, f.c.key, f.c.email,
+                                                   func.min(f.c.referral_id).label("first"))
+                                            .group_by(f.c.member_id, f.c.key, f.c.email)).all()
+            for row in sorted(earliest, key=lambda r: (r.first, r.email or "")):
+                line = found[(row.member_id, row.key)]
+                if line in unsure:
+                    line.partner = row.email or ""
+                    unsure.remove(line)
+
+    def _months(self, found: dict[tuple[int, str], PartnerLine]) -> None:
+        f = self._flows()
+        once = select(f.c.member_id, f.c.key, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
+        month = flows.month_of(self.session, once.c.introduced_at).label("month")
+        series: dict[tuple[int, str], dict[str, list[int]]] = {}
+        for row in self.session.execute(select(once.c.member_id, once.c.key, once.c.way, month, func.count())
+                                        .group_by(once.c.member_id, once.c.key, once.c.way, month)):
+            cell = series.setdefault((row.member_id, row.key), {}).setdefault(row.month, [0, 0])
+            cell[0 if row.way == flows.GIVEN else 1] += row[4]
+        for ref, months in series.items():
+            found[ref].months = [(m, g, r) for m, (g, r) in sorted(months.items())]
+
+    def totals(self, names: list[str], lines: list[PartnerLine], only_these: bool = False) -> list["MemberTotals"]:
+        """Per member, every intro once (an intro of two partners is given once, not twice); every
+        member in `names` has a line, quiet ones too. `only_these`: over these lines alone (a
+        partner filter), else over the whole scope."""
+        totals = {name: MemberTotals(name) for name in names}
+        for line in lines:
+            t = totals.setdefault(line.member, MemberTotals(line.member))
+            t.partners += 1
+            t.flagged += bool(line.flags)
+        with self._reading():
+            f = self._flows(lines if only_these else None)
+            once = flows.per_referral(f, f.c.member_id, f.c.way)
+            found = self.session.execute(flows.counts(once, once.c.member_id, once.c.way)).all()
+        for row in found:
+            name = self.names[row.member_id]
+            t = totals.setdefault(name, MemberTotals(name))
+            (t.given if row.way == flows.GIVEN else t.received).add(row)
+        return sorted(totals.values(), key=lambda t: (-(t.given.referrals + t.received.referrals), t.member))
+
+    def by_month(self, lines: list[PartnerLine] | None = None) -> list[dict]:
+        """Per member and month: given, received (each intro once) and the running balance."""
+        series: dict[str, dict[str, list[int]]] = {}
+        with self._reading():
+            f = self._flows(lines)
+            once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
+            month = flows.month_of(self.session, once.c.introduced_at).label("month")
+            found = self.session.execute(select(once.c.member_id, once.c.way, month, func.count())
+                                         .group_by(once.c.member_id, once.c.way, month)).all()
+        for row in found:
+            cell = series.setdefault(self.names[row.member_id], {}).setdefault(row.month, [0, 0])
+            cell[0 if row.way == flows.GIVEN else 1] += row[3]
+        return [{"member": name, **month} for name in sorted(series)
+                for month in running([(m, g, r) for m, (g, r) in sorted(series[name].items())])]
 
 
-def _flows(r: Referral, members: dict[int, Member]):
-    """(member id, partner person, 'given' | 'received') for each member this referral concerns."""
-    def member_of(email):
-        return next((m.id for m in members.values() if email and email in m.emails), None)
+def _partner_id(key: str) -> int | None:
+    return int(key.removeprefix(flows.PARTNER_KEY)) if key.startswith(flows.PARTNER_KEY) else None
 
-    giver = member_of(r.introducer.email)
-    named_provider = any(p.role == "provider" for p in r.parties)
-    for p in r.parties:
-        receiver = member_of(p.person.email)
-        if receiver is None:
-            # A prospect is the client, not a partner; a provider known only by name (a slip
-            # imported from a group's system) counts once it has a partner record.
-            if giver is not None and p.role != "prospect" and (p.person.email or p.person.partner_id):
-                yield giver, p.person, "given"
-        elif not (p.role == "provider" or (p.role == "party" and not named_provider and receiver == r.member_id)):
-            # A member who is the client of another, or one of two members the mail did not tell apart
-            # (the referral's own member receives it): one intro is received once.
-            continue
-        elif receiver != giver and (r.introducer.email or r.introducer.partner_id or giver is not None):
-            # From a partner, or from another member of the group: the receiver's ledger records it,
-            # and a giving member's records it as given.
-            yield receiver, r.introducer, "received"
-            if giver is not None:
-                yield giver, p.person, "given"
+
+def _lookup(session: Session, key, value, wanted: set) -> dict:
+    """{key: value} for the wanted keys, asked in chunks (a database caps a statement's parameters)."""
+    found: dict = {}
+    wanted_list = sorted(wanted)
+    for at in range(0, len(wanted_list), 500):
+        found.update((k, v) for k, v in session.execute(select(key, value).where(key.in_(wanted_list[at:at + 500]))))
+    return found
 
 
 def flag_facts(line: PartnerLine, now: datetime, t: Thresholds) -> list[dict]:
@@ -211,13 +318,9 @@ class MemberTotals:
 
 
 def group(lines: list[PartnerLine], members: list[str]) -> list[MemberTotals]:
-    """Totals per member (every configured member, quiet ones too, so a silent member shows)."""
-    totals = {name: MemberTotals(name) for name in members}
-    for line in lines:
-        t = totals.setdefault(line.member, MemberTotals(line.member))
-        t.partners += 1
-        t.flagged += bool(line.flags)
-        for mine, theirs in ((t.given, line.given), (t.received, line.received)):
-            for r in list(theirs.counted.values()):
-                mine.add(r)  # by referral, so an intro of two partners is given once, not twice
-    return sorted(totals.values(), key=lambda t: (-(t.given.referrals + t.received.referrals), t.member))
+    """Totals per member over these lines, every intro once (Ledger.totals), asked of the ledger
+    that built them; every member in `members` has a line, quiet ones too."""
+    book = next((l.book for l in lines if l.book is not None), None)
+    if book is None:
+        return [MemberTotals(name) for name in sorted(members)]
+    return book.totals(members, lines, only_these=True)

@@ -66,7 +66,7 @@ class Digests:
         group = self._group(session, since, until) if member.name in self.coordinators else []
         if not (received or given or changes or won or any(g["week_given"] or g["week_received"] for g in group)):
             return None
-        lines = ledger.build(session, None, until, until, self.thresholds, member=member.name)
+        lines = ledger.build(session, None, until, until, self.thresholds, member=member.name, months=False)
         return self.templates.render(
             "digest", language_for(session, member.emails[0], self.templates.language).language,
             member=member_view(member), week=week,
@@ -78,11 +78,15 @@ class Digests:
     def _group(self, session: Session, since: datetime, until: datetime) -> list[dict]:
         """The coordinator's table: every member's week and running balance."""
         names = list(session.scalars(select(Member.name).order_by(Member.id)))
-        week = {t.member: t for t in ledger.group(ledger.build(session, since, until, until, self.thresholds), names)}
-        total = ledger.group(ledger.build(session, None, until, until, self.thresholds), names)
+        week = {t.member: t for t in _totals(ledger.Ledger(session, since, until), names, until, self.thresholds)}
+        total = _totals(ledger.Ledger(session, None, until), names, until, self.thresholds)
         return [{"name": t.member, "week_given": week[t.member].given.referrals,
                  "week_received": week[t.member].received.referrals, "given": t.given.referrals,
                  "received": t.received.referrals, "balance": f"{t.balance:+d}"} for t in total]
+
+
+def _totals(book: ledger.Ledger, names: list[str], now: datetime, t: ledger.Thresholds) -> list[ledger.MemberTotals]:
+    return book.totals(names, book.lines(now, t, months=False))
 
 
 def _item(session: Session, r: Referral) -> dict:

@@ -1,9 +1,13 @@
 """Read-side queries the CLI and reports use."""
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 
-from models import InboundMessage, Quarantined, Referral
-from worker.core.statuses import HIDDEN, Kind, Status
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import InboundMessage, Person, Quarantined, Referral, ReferralParty
+from worker.core.statuses import HIDDEN, NOT_COUNTED, Kind, Status
 
 REVIEW_IMPORT = "review"  # the Origin.source of messages read by `ingest --review`
 
@@ -15,6 +19,112 @@ def referrals(session: Session, status: str | None = None) -> list[Referral]:
     else:
         query = query.where(Referral.status.not_in(HIDDEN))
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Who:
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Party:
+    id: int
+    person: Who
+    role: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A referral as listings and exports show it: plain values, read a page at a time."""
+
+    id: int
+    status: str
+    kind: str
+    introduced_at: datetime
+    introducer: Who
+    parties: tuple[Party, ...]
+    direction: str
+    confidence: float
+    value_cents: int | None
+    currency: str
+    qualified_at: datetime | None
+    won_at: datetime | None
+    reason: str
+    source_message_id: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which referrals a listing shows, oldest first: by status (else all but the hidden ones, or
+    with `counted` only those the ledger counts), introduced in [since, until), after the referral
+    `after` (a cursor: the last id of the previous page), at most `limit`."""
+
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after: int | None = None
+    limit: int | None = None
+    counted: bool = False
+
+
+BATCH = 1000
+
+
+def listing(sessions: sessionmaker[Session], page: Page, batch: int = BATCH) -> Iterator[Listed]:
+    """The page's referrals in (introduced_at, id) order, read `batch` at a time, each batch in a
+    transaction of its own: memory stays flat however long the history, and a long export never
+    holds the database from the worker for longer than one batch. LookupError: no such `after`."""
+    cursor: tuple[datetime, int] | None = None
+    if page.after is not None:
+        with sessions() as session:
+            at = session.scalar(select(Referral.introduced_at).where(Referral.id == page.after))
+        if at is None:
+            raise LookupError(f"--after {page.after}: no referral #{page.after}")
+        cursor = (at, page.after)
+    left = page.limit
+    while left is None or left > 0:
+        with sessions() as session:
+            rows = _batch(session, page, cursor, batch if left is None else min(batch, left))
+        if not rows:
+            return
+        yield from rows
+        cursor = (rows[-1].introduced_at, rows[-1].id)
+        if left is not None:
+            left -= len(rows)
+
+
+_LISTED = (Referral.id, Referral.status, Referral.kind, Referral.introduced_at, Referral.direction,
+           Referral.confidence, Referral.value_cents, Referral.currency, Referral.qualified_at, Referral.won_at,
+           Referral.reason, Referral.source_message_id, Referral.subject, Person.name, Person.email)
+
+
+def _batch(session: Session, page: Page, cursor, size: int) -> list[Listed]:
+    query = (select(*_LISTED).join(Person, Person.id == Referral.introducer_id)
+             .order_by(Referral.introduced_at, Referral.id).limit(size))
+    if page.status:
+        query = query.where(Referral.status == page.status)
+    else:
+        query = query.where(Referral.status.not_in(NOT_COUNTED if page.counted else HIDDEN))
+    if page.since is not None:
+        query = query.where(Referral.introduced_at >= page.since)
+    if page.until is not None:
+        query = query.where(Referral.introduced_at < page.until)
+    if cursor is not None:
+        at, last = cursor
+        query = query.where(Referral.introduced_at >= at, or_(Referral.introduced_at > at, Referral.id > last))
+    found = session.execute(query).all()
+    parties: dict[int, list[Party]] = {}
+    if found:
+        for referral_id, party_id, role, name, email in session.execute(
+                select(ReferralParty.referral_id, ReferralParty.id, ReferralParty.role, Person.name, Person.email)
+                .join(Person, Person.id == ReferralParty.person_id)
+                .where(ReferralParty.referral_id.in_([r.id for r in found])).order_by(ReferralParty.id)):
+            parties.setdefault(referral_id, []).append(Party(party_id, Who(name, email), role))
+    return [Listed(r.id, r.status, r.kind, r.introduced_at, Who(r.name, r.email), tuple(parties.get(r.id, ())),
+                   r.direction, r.confidence, r.value_cents, r.currency, r.qualified_at, r.won_at, r.reason,
+                   r.source_message_id, r.subject) for r in found]
 
 
 def candidates(session: Session) -> list[Referral]:

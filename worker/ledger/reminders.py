@@ -88,10 +88,10 @@ def active_partners(session: Session, member: Member, now: datetime, within: tim
     """Partners with a referral either way in `within` before `now`, with the quarter's figures each way."""
     if not _has_referrals(session, member, now - within, now):
         return []  # the common quiet case, without building the ledger
-    quarter = ledger.build(session, now - QUARTER, now, now, thresholds, member=member.name)
+    quarter = ledger.build(session, now - QUARTER, now, now, thresholds, member=member.name, months=False)
     if within <= QUARTER:  # the usual case: the quarter's lines already say who was active
         return [_partner_view(l) for l in quarter if _last(l) >= now - within]
-    recent = ledger.build(session, now - within, now, now, thresholds, member=member.name)
+    recent = ledger.build(session, now - within, now, now, thresholds, member=member.name, months=False)
     by_key = {_line_key(l): l for l in quarter}
     return [_partner_view(by_key.get(_line_key(l)) or ledger.PartnerLine(l.member, l.partner, l.name))
             for l in recent]
@@ -218,7 +218,8 @@ def daily_prompt(session: Session, member: Member, zone: str, now: datetime, pol
 def top_givers(session: Session, member: Member, top: int, now: datetime, thresholds: ledger.Thresholds) -> list[dict]:
     if session.scalar(select(Referral.id).where(Referral.member_id == member.id).limit(1)) is None:
         return []
-    lines = [l for l in ledger.build(session, None, now, now, thresholds, member=member.name) if l.received.referrals]
+    lines = ledger.build(session, None, now, now, thresholds, member=member.name, months=False)
+    lines = [l for l in lines if l.received.referrals]
     lines.sort(key=lambda l: (-l.received.referrals, -l.given.referrals, l.name))
     return [_partner_view(l, _company(session, l.partner_id)) for l in lines[:top]]
 
@@ -226,7 +227,7 @@ def top_givers(session: Session, member: Member, top: int, now: datetime, thresh
 def promoted(session: Session, member: Member, wanted: list[str], now: datetime,
              thresholds: ledger.Thresholds) -> list[dict]:
     """The promoted partners by name or address, with the member's figures; unknown ones as written."""
-    lines = ledger.build(session, None, now, now, thresholds, member=member.name)
+    lines = ledger.build(session, None, now, now, thresholds, member=member.name, months=False)
     by_key = {k: l for l in lines for k in (l.partner_id, l.partner) if k}
     out = []
     for text in wanted:

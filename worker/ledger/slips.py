@@ -206,17 +206,20 @@ def _adopt_nameless(session: Session, people: list[Person]) -> None:
             person.partner_id = partner.id
 
 
-def rows(referrals: list[Referral]) -> list[dict]:
-    """The export: one slip per referral — to its provider, or to its first party when the mail did
-    not tell who provides (a slip per party would count one intro twice in the group's system)."""
-    out = []
-    for r in referrals:
-        parties = sorted(r.parties, key=lambda p: (p.role != "provider", p.role == "prospect", p.id or 0))
-        if not parties:
-            continue
-        p = parties[0]
-        out.append({"giver": r.introducer.name or r.introducer.email, "receiver": p.person.name or p.person.email,
-                    "date": r.introduced_at.date().isoformat(), "type": slip_type(r.status),
-                    "value": money.format_money(r.value_cents, r.currency), "giver_email": r.introducer.email or "",
-                    "receiver_email": p.person.email or ""})
-    return out
+def rows(referrals) -> list[dict]:
+    """The export: one slip per referral (see row)."""
+    return [slip for slip in map(row, referrals) if slip is not None]
+
+
+def row(r) -> dict | None:
+    """A referral's slip (a Referral or a listed one, worker/ledger/queries.py): to its provider, or
+    to its first party when the mail did not tell who provides (a slip per party would count one
+    intro twice in the group's system). None for a referral without parties."""
+    parties = sorted(r.parties, key=lambda p: (p.role != "provider", p.role == "prospect", p.id or 0))
+    if not parties:
+        return None
+    p = parties[0]
+    return {"giver": r.introducer.name or r.introducer.email, "receiver": p.person.name or p.person.email,
+            "date": r.introduced_at.date().isoformat(), "type": slip_type(r.status),
+            "value": money.format_money(r.value_cents, r.currency), "giver_email": r.introducer.email or "",
+            "receiver_email": p.person.email or ""}
