@@ -60,8 +60,9 @@ class PartnerLine:
     flags: list[str] = field(default_factory=list)
     # The same flags as facts ({"kind": "unbalanced", "gave": 4, "got": 1}, …): mail words them per language.
     flag_facts: list[dict] = field(default_factory=list)
-    # Balances at the instants the ledger was built for (its trend's now, and TREND_WINDOW before).
-    balances: dict[datetime, int] = field(default_factory=dict, repr=False)
+    # The balance just before the ledger's trend instant, and TREND_WINDOW before that.
+    balance_now: int = field(default=0, repr=False)
+    balance_before: int = field(default=0, repr=False)
     months: list[tuple[str, int, int]] = field(default_factory=list, repr=False)  # (YYYY-MM, given, received)
     ref: tuple[int, str] | None = field(default=None, repr=False)  # (member id, flows key)
     book: "Ledger | None" = field(default=None, repr=False, compare=False)  # the ledger that built it
@@ -70,23 +71,18 @@ class PartnerLine:
     def balance(self) -> int:
         return self.given.referrals - self.received.referrals
 
-    def balance_at(self, when: datetime) -> int:
-        """The balance just before `when`: one of the instants the ledger was built for."""
-        if when not in self.balances:
-            raise ValueError(f"the ledger was built for {sorted(self.balances)}, not {when}: pass trend_at")
-        return self.balances[when]
-
     def monthly(self) -> list[dict]:
         """Per calendar month with activity: given, received, and the running balance after it."""
         return running(self.months)
 
     def trend(self, now: datetime, since: datetime | None = None) -> dict:
         """The balance TREND_WINDOW ago beside now: is the relationship getting more one-sided?
-        A period that starts later than that has no "before" to compare with."""
-        after = self.balance_at(now)
+        A period that starts later than that has no "before" to compare with. The balances are
+        the ones the database counted for the ledger's `trend_at` (Ledger.lines), `now` the
+        moment a caller says that is (a few microseconds later, or the end of the period)."""
+        after, before = self.balance_now, self.balance_before
         if since is not None and since > now - TREND_WINDOW:
             return {"days": TREND_WINDOW.days, "before": None, "now": after, "direction": "n/a"}
-        before = self.balance_at(now - TREND_WINDOW)
         if abs(after) > abs(before):
             word = "widening"
         elif abs(after) < abs(before):
@@ -175,7 +171,6 @@ class Ledger:
             if line is None:
                 line = found[ref] = PartnerLine(self.names[row.member_id], "", "", _partner_id(row.key), ref=ref,
                                                 book=self)
-                line.balances = dict.fromkeys(instants, 0)
                 seen[ref] = [row.first_email, row.last_email, row.no_email]
             else:
                 s = seen[ref]
@@ -184,8 +179,8 @@ class Ledger:
                 s[2] += row.no_email
             sign = 1 if row.way == flows.GIVEN else -1
             (line.given if sign > 0 else line.received).add(row)
-            for i, when in enumerate(instants):
-                line.balances[when] += sign * getattr(row, f"before_{i}")
+            line.balance_now += sign * row.before_0
+            line.balance_before += sign * row.before_1
         self._name(found, seen)
         if months:
             self._months(found)
