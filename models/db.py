@@ -24,13 +24,16 @@ class NotMigrated(RuntimeError):
     """The database schema is missing or behind the code."""
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, reader: bool = False) -> Engine:
+    """An engine for `url`. reader=True: for sessions that only read (the dashboard's pages) — on
+    SQLite their transactions begin DEFERRED, a snapshot under WAL that never takes the write lock,
+    so a long page does not hold up the worker's writes."""
     if url.startswith("sqlite"):
         # How long a write waits for another's lock; `?timeout=N` in the URL overrides it.
         waits = {} if "timeout" in make_url(url).query else {"timeout": 30}
         engine = create_engine(url, connect_args=waits)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", _sqlite_begin_read if reader else _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     event.listen(engine, "handle_error", _drop_read_only)
@@ -68,6 +71,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _sqlite_begin(conn) -> None:
     # IMMEDIATE takes the write lock up front, so two workers queue instead of deadlocking.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_read(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 # ---- inserts that several processes may run at once ------------------------------------------

@@ -190,3 +190,18 @@ def test_names_from_mail_show_literally(web_app, clock):
         assert "<script>alert(1)" not in text and "<b>Brook</b>" not in text
     text = dana.get("/referrals").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{7*7}}" in text  # not run, not evaluated (no 49)
+
+
+def test_a_page_reading_the_sqlite_database_does_not_hold_up_the_workers_writes(web_app):
+    """A page's read transaction (seconds on a big ledger) must not take SQLite's write lock: the
+    worker logs intros meanwhile (its writes wait at most 30 s, then fail)."""
+    from sqlalchemy import text
+
+    from worker.web.server import _reads
+
+    reads = _reads(web_app)
+    with reads() as page:
+        page.execute(select(Referral.id)).all()  # a read transaction is open
+        with web_app.sessions.begin() as worker:
+            worker.execute(text("UPDATE members SET footer = footer"))
+    reads.kw["bind"].dispose()

@@ -118,6 +118,11 @@ def run_demo(workdir: Path, console: Console) -> int:
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
                   f"  introledger --config {workdir}/config.yaml outbox\n"
                   f"  introledger --config {workdir}/config.yaml report --group     # the group, one line per member")
+    console.print(f"\nOpen the demo's dashboard in a browser:\n"
+                  f"  export INTROLEDGER_WEB_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+                  f"  introledger --config {workdir}/config.yaml web &     # serves http://127.0.0.1:8080/\n"
+                  f"  introledger --config {workdir}/config.yaml web login dana@danabooks.example"
+                  f"     # prints Dana's one-time sign-in link: open it")
     return 0
 
 

@@ -26,7 +26,7 @@ def doctor_now(ctx: Ctx, fresh: bool = False) -> dict:
 
 
 def mailbox(ctx: Ctx) -> dict:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         checkpoints = [{"source": c.source, "last_uid": c.last_uid, "updated_at": shapes.iso(c.updated_at)}
                        for c in session.scalars(select(Checkpoint).order_by(Checkpoint.source))]
         last: datetime | None = session.scalar(select(func.max(InboundMessage.processed_at)))
@@ -35,7 +35,7 @@ def mailbox(ctx: Ctx) -> dict:
 
 def queue(ctx: Ctx) -> dict:
     now = ctx.now()
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         counts = {status: n for status, n in session.execute(select(OutboxMessage.status, func.count())
                                                              .group_by(OutboxMessage.status))}
         due = session.scalar(select(func.count()).select_from(OutboxMessage).where(

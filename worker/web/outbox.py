@@ -1,6 +1,6 @@
 """The outbox: mail by state, what the recipient sees (the text, and the HTML in a sandboxed frame),
 and retry / send now / cancel (`introledger outbox`'s functions)."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,7 +10,7 @@ from worker.app import shapes
 from worker.core.statuses import Mail
 from worker.outbound import outbox as box
 from worker.outbound import pauses
-from worker.web.pages import Ctx, NotFound, Refused, handler, page_number
+from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number, paged
 
 PER_PAGE = 50
 STATES = [m.value for m in Mail]
@@ -27,18 +27,15 @@ def _status(ctx: Ctx) -> str:
     return status
 
 
-def listing(ctx: Ctx, per_page: int = PER_PAGE):
-    status, page = _status(ctx), page_number(ctx)
+def listing(ctx: Ctx, per_page: int = PER_PAGE) -> tuple[Paged, str]:
+    status = _status(ctx)
     q = select(OutboxMessage).where(ctx.me().mail())
     if status == Mail.FAILED:  # "failed" on the overview means every mail that did not arrive
         q = q.where(OutboxMessage.status.in_((Mail.FAILED, Mail.BOUNCED, Mail.UNCONFIRMED)))
     elif status:
         q = q.where(OutboxMessage.status == status)
-    with ctx.app.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-        rows = list(session.scalars(q.order_by(OutboxMessage.id.desc()).offset((page - 1) * per_page)
-                                    .limit(per_page)))
-    return rows, total, status, page
+    with ctx.reads() as session:
+        return paged(session, q, (OutboxMessage.id.desc(),), page_number(ctx), per_page), status
 
 
 def visible(session: Session, ctx: Ctx, outbox_id: int) -> OutboxMessage:
@@ -50,29 +47,28 @@ def visible(session: Session, ctx: Ctx, outbox_id: int) -> OutboxMessage:
 
 @handler()
 def list_page(ctx: Ctx) -> Response:
-    rows, total, status, page = listing(ctx)
-    return ctx.render("outbox.html", rows=rows, total=total, state=status, page=page, per_page=PER_PAGE,
-                      states=STATES)
+    found, status = listing(ctx)
+    return ctx.render("outbox.html", found=found, rows=found.rows, state=status, states=STATES)
 
 
 @handler()
 def list_api(ctx: Ctx) -> Response:
-    rows, total, _status, _page = listing(ctx, per_page=100)
-    response = ctx.json([shapes.outbox_json(r) for r in rows])
-    response.headers["x-total-count"] = str(total)
+    found, _status = listing(ctx, per_page=100)
+    response = ctx.json([shapes.outbox_json(r) for r in found.rows])
+    response.headers["x-total-count"] = found.total_text.replace(",", "")
     return response
 
 
 @handler()
 def mail_page(ctx: Ctx) -> Response:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         row = visible(session, ctx, int(ctx.request.path_params["id"]))
     return ctx.render("mail.html", m=row)
 
 
 @handler()
 def preview(ctx: Ctx) -> Response:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         row = visible(session, ctx, int(ctx.request.path_params["id"]))
     headers = {"content-security-policy": PREVIEW_CSP, "x-frame-options": "SAMEORIGIN"}
     return Response(row.html_body or "<p>(no HTML part)</p>", media_type="text/html", headers=headers)

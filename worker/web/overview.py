@@ -64,7 +64,7 @@ def twelve_months(rows: list[dict], now: datetime) -> list[dict]:
 def figures(ctx: Ctx) -> dict:
     viewer, app = ctx.me(), ctx.app
     now = app.now()
-    with app.sessions() as session:
+    with ctx.reads() as session:
         lines = ledger.build(session, None, None, now, app.thresholds, member=viewer.ledger_scope)
         needs = needs_now(session, viewer)
     monthly = twelve_months(shapes.by_month(lines), now)

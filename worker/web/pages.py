@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -49,6 +50,7 @@ class Web:
     app: App
     secret: str
     env: Environment
+    reads: sessionmaker[Session]  # for pages that only read: on SQLite they never take the write lock
     health_cache: dict = field(default_factory=dict)
 
     @property
@@ -92,6 +94,10 @@ class Ctx:
 
     def now(self) -> datetime:
         return self.app.now()
+
+    def reads(self) -> Session:
+        """A session for reading only (changes use self.app.sessions.begin())."""
+        return self.web.reads()
 
     @property
     def wants_json(self) -> bool:
@@ -230,7 +236,7 @@ def current_viewer(web: Web, request: Request) -> Viewer | None:
     if token is None:
         return None
     now = web.app.now()
-    with web.app.sessions() as session:
+    with web.reads() as session:
         row = session.scalar(select(WebSession).where(WebSession.token_hash == security.digest(token)))
         if row is None or row.ended_at is not None or row.expires_at <= now:
             return None
@@ -239,6 +245,30 @@ def current_viewer(web: Web, request: Request) -> Viewer | None:
     if member is None or found is None:
         return None  # no longer a member in config.yaml: their sessions end with it
     return Viewer(member.id, member.name, tuple(found.emails), found.coordinator)
+
+
+COUNT_CAP = 1000  # lists count this far exactly; past it they say "1000+" (a count of 100,000 rows costs a scan)
+
+
+@dataclass
+class Paged:
+    rows: list
+    total: int      # exact up to COUNT_CAP
+    exact: bool
+    more: bool      # a next page exists
+    page: int
+    per_page: int
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total:,}" if self.exact else f"{COUNT_CAP:,}+"
+
+
+def paged(session: Session, query, order, page: int, per_page: int) -> Paged:
+    counted = session.scalar(select(func.count()).select_from(query.order_by(None).limit(COUNT_CAP + 1)
+                                                              .subquery())) or 0
+    rows = list(session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1)))
+    return Paged(rows[:per_page], min(counted, COUNT_CAP), counted <= COUNT_CAP, len(rows) > per_page, page, per_page)
 
 
 def page_number(ctx: Ctx) -> int:

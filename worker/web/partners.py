@@ -13,7 +13,7 @@ from worker.app import partners as partner_edits
 from worker.app import shapes
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
-from worker.web.pages import Ctx, NotFound, Refused, handler, page_number
+from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number
 from worker.web.viewer import Viewer
 
 PER_PAGE = 50
@@ -69,22 +69,22 @@ def _mine(session: Session, ctx: Ctx) -> set[int]:
 @handler()
 def list_page(ctx: Ctx) -> Response:
     q, flagged, page = ctx.field("q").lower(), ctx.field("flagged") == "1", page_number(ctx)
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         found = rows(lines_for(session, ctx))
     if q:
         found = [r for r in found if q in r.name.lower() or q in r.partner]
     if flagged:
         found = [r for r in found if r.flags]
-    shown = found[(page - 1) * PER_PAGE: page * PER_PAGE]
-    return ctx.render("partners.html", rows=shown, total=len(found), page=page, per_page=PER_PAGE, q=q,
-                      flagged=flagged)
+    shown = Paged(found[(page - 1) * PER_PAGE: page * PER_PAGE], len(found), True, len(found) > page * PER_PAGE,
+                  page, PER_PAGE)
+    return ctx.render("partners.html", found=shown, rows=shown.rows, total=len(found), q=q, flagged=flagged)
 
 
 @handler()
 def list_api(ctx: Ctx) -> Response:
     """`partners list --json`: the partner records this viewer sees."""
     viewer: Viewer = ctx.me()
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         query = select(Partner).order_by(Partner.name)
         if not viewer.coordinator:
             query = query.where(Partner.id.in_(_mine(session, ctx)))
@@ -93,7 +93,7 @@ def list_api(ctx: Ctx) -> Response:
 
 def _show(ctx: Ctx) -> tuple[dict, list[ledger.PartnerLine]]:
     pid = int(ctx.request.path_params["id"])
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         lines = lines_for(session, ctx)
         p = session.get(Partner, pid)
         if p is None or not (ctx.me().coordinator or any(l.partner_id == pid for l in lines)):

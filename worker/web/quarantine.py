@@ -13,7 +13,7 @@ from worker.web.pages import Ctx, NotFound, handler
 
 
 def _one(ctx: Ctx) -> Quarantined:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         q = session.get(Quarantined, int(ctx.request.path_params["id"]))
     if q is None:
         raise NotFound()
@@ -31,14 +31,14 @@ def headers_of(raw: bytes) -> list[tuple[str, str]]:
 
 @handler(coordinator=True)
 def list_page(ctx: Ctx) -> Response:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         rows = list(session.scalars(select(Quarantined).order_by(Quarantined.id.desc()).limit(500)))
     return ctx.render("quarantine.html", rows=rows)
 
 
 @handler(coordinator=True)
 def list_api(ctx: Ctx) -> Response:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         return ctx.json([shapes.quarantine_json(q) for q in session.scalars(select(Quarantined)
                                                                            .order_by(Quarantined.id))])
 

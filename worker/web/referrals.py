@@ -12,7 +12,7 @@ from models import InboundMessage, Member, Person, Referral, ReferralEvent, Refe
 from worker.app import marking, shapes
 from worker.core.statuses import HIDDEN, OPEN, Status
 from worker.web.mailabout import about_referral
-from worker.web.pages import Ctx, NotFound, Refused, handler, page_number
+from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number, paged
 from worker.web.viewer import Viewer
 
 PER_PAGE = 50
@@ -80,14 +80,12 @@ def _with_people(people: Select):
     return or_(Referral.introducer_id.in_(people), Referral.id.in_(parties))
 
 
-def listing(ctx: Ctx, per_page: int = PER_PAGE) -> tuple[list[Referral], int, Filters, int]:
-    f, page = Filters.read(ctx), page_number(ctx)
-    q = query(ctx.me(), f)
-    with ctx.app.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
-        rows = list(session.scalars(q.order_by(Referral.introduced_at.desc(), Referral.id.desc())
-                                    .offset((page - 1) * per_page).limit(per_page)))
-    return rows, total, f, page
+def listing(ctx: Ctx, per_page: int = PER_PAGE) -> tuple[Paged, Filters]:
+    f = Filters.read(ctx)
+    with ctx.reads() as session:
+        found = paged(session, query(ctx.me(), f), (Referral.introduced_at.desc(), Referral.id.desc()),
+                      page_number(ctx), per_page)
+    return found, f
 
 
 def visible(session: Session, viewer: Viewer, referral_id: int) -> Referral:
@@ -135,11 +133,11 @@ def timeline(session: Session, r: Referral) -> list[Moment]:
 
 @handler()
 def list_page(ctx: Ctx) -> Response:
-    rows, total, f, page = listing(ctx)
-    with ctx.app.sessions() as session:
+    found, f = listing(ctx)
+    with ctx.reads() as session:
         partner = _partner_name(session, f.partner)
-    return ctx.render("referrals.html", rows=rows, total=total, f=f, page=page, per_page=PER_PAGE,
-                      statuses=STATUSES, directions=DIRECTIONS, partner_name=partner)
+    return ctx.render("referrals.html", found=found, rows=found.rows, f=f, statuses=STATUSES,
+                      directions=DIRECTIONS, partner_name=partner)
 
 
 def _partner_name(session: Session, partner_id: int | None) -> str:
@@ -151,14 +149,14 @@ def _partner_name(session: Session, partner_id: int | None) -> str:
 
 @handler()
 def list_api(ctx: Ctx) -> Response:
-    rows, total, _f, page = listing(ctx, per_page=100)
-    response = ctx.json([shapes.referral_json(r) for r in rows])
-    response.headers["x-total-count"] = str(total)
+    found, _f = listing(ctx, per_page=100)
+    response = ctx.json([shapes.referral_json(r) for r in found.rows])
+    response.headers["x-total-count"] = found.total_text.replace(",", "")
     return response
 
 
 def _one(ctx: Ctx) -> tuple[dict, list[Moment], Referral, str]:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         r = visible(session, ctx.me(), int(ctx.request.path_params["id"]))
         member = session.get(Member, r.member_id) if r.member_id else None
         return shapes.referral_json(r), timeline(session, r), r, member.name if member else ""

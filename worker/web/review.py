@@ -28,7 +28,7 @@ def _decide(ctx: Ctx, verb: str) -> list[tuple[int, str]]:
     if not every and not ids:
         raise Refused("choose the intros to " + verb + " (or all)")
     if every:
-        with ctx.app.sessions() as session:
+        with ctx.reads() as session:
             ids = [r.id for r in candidates(session, viewer)]
 
     def allowed(session: Session, chosen: list[Referral]) -> None:
@@ -46,7 +46,7 @@ def _decide(ctx: Ctx, verb: str) -> list[tuple[int, str]]:
 
 @handler()
 def review_page(ctx: Ctx) -> Response:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         rows = candidates(session, ctx.me())
         found = queries.found_in(session, [r.id for r in rows])
         items = [(r, shapes.origin(found.get(r.id)).replace("_", " "), shapes.found_in(found.get(r.id)))
@@ -56,7 +56,7 @@ def review_page(ctx: Ctx) -> Response:
 
 @handler()
 def review_api(ctx: Ctx) -> Response:
-    with ctx.app.sessions() as session:
+    with ctx.reads() as session:
         rows = candidates(session, ctx.me())
         found = queries.found_in(session, [r.id for r in rows])
         return ctx.json([shapes.review_json(r, found.get(r.id)) for r in rows])

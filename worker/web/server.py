@@ -1,10 +1,12 @@
 """The dashboard's ASGI application, made from the wired App, and `introledger web` serving it."""
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from models.db import make_engine, session_factory
 from worker.app.bootstrap import App
 from worker.web import health, outbox, overview, partners, quarantine, referrals, review, security, signin
 from worker.web.pages import STATIC, Ctx, Web, environment, handler
@@ -34,7 +36,7 @@ def session_api(ctx: Ctx) -> Response:
 
 
 def create(app: App, secret: str | None = None) -> Starlette:
-    web = Web(app, secret or secret_for(app), environment())
+    web = Web(app, secret or secret_for(app), environment(), _reads(app))
     routes = [
         *signin.ROUTES, *overview.ROUTES,
         *_pages(),
@@ -44,6 +46,12 @@ def create(app: App, secret: str | None = None) -> Starlette:
     asgi = Starlette(routes=routes, middleware=[Middleware(security.SecurityHeaders)])
     asgi.state.web = web
     return asgi
+
+
+def _reads(app: App) -> sessionmaker[Session]:
+    if app.engine.dialect.name != "sqlite":
+        return app.sessions
+    return session_factory(make_engine(app.config.database_url, reader=True))
 
 
 def _pages() -> list:

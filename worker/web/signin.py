@@ -100,9 +100,10 @@ def consume(app: App, token: str) -> int | None:
         return session.scalar(select(SignInLink.member_id).where(SignInLink.token_hash == security.digest(token)))
 
 
-def peek(app: App, token: str) -> str | None:
+def peek(ctx: Ctx, token: str) -> str | None:
     """Whose a link is while it still works (the confirmation page names them); None if it does not."""
-    with app.sessions() as session:
+    app = ctx.app
+    with ctx.reads() as session:
         row = session.scalar(select(SignInLink).where(SignInLink.token_hash == security.digest(token)))
         if row is None or row.used_at is not None or row.expires_at <= app.now() or row.member_id is None:
             return None
@@ -166,7 +167,7 @@ def sign_in_request(ctx: Ctx) -> Response:
 @handler(public=True)
 def link_page(ctx: Ctx) -> Response:
     """GET never spends the link (mail scanners open links): the person presses the button."""
-    name = peek(ctx.app, ctx.request.path_params["token"])
+    name = peek(ctx, ctx.request.path_params["token"])
     return ctx.render("sign_in_link.html", 200 if name else 410, name=name)
 
 
