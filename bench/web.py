@@ -29,7 +29,15 @@ import httpx  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from models import (  # noqa: E402
-    FollowUp, InboundMessage, Member, OutboxMessage, Partner, Person, Quarantined, Referral, ReferralEvent,
+    FollowUp,
+    InboundMessage,
+    Member,
+    OutboxMessage,
+    Partner,
+    Person,
+    Quarantined,
+    Referral,
+    ReferralEvent,
     ReferralParty,
 )
 from models.db import make_engine, upgrade  # noqa: E402
@@ -47,7 +55,7 @@ BATCH = 5000
 
 def config_text(workdir: Path, database: str, members: int, port: int) -> str:
     url = f"sqlite:///{workdir / 'bench.db'}" if database == "sqlite" else database
-    lines = [f"tracking: {{address: intros@bench.example}}", f"database_url: {url}",
+    lines = ["tracking: {address: intros@bench.example}", f"database_url: {url}",
              f'web: {{base_url: "http://127.0.0.1:{port}"}}', "members:"]
     for m in range(members):
         coordinator = ", coordinator: true" if m == 0 else ""
@@ -226,8 +234,8 @@ def main() -> None:
                  ("coordinator", coordinator, "/review"), ("coordinator", coordinator, "/partners"),
                  ("coordinator", coordinator, "/outbox"), ("coordinator", coordinator, "/quarantine"),
                  ("coordinator", coordinator, "/health")]
-        print(f"\nraw limit: GET /static/favicon.svg on the same server: median {statistics.median(raw) * 1000:.1f} ms, "
-              f"p95 {p95(raw) * 1000:.1f} ms\n")
+        print(f"\nraw limit: GET /static/favicon.svg on the same server: median "
+              f"{statistics.median(raw) * 1000:.1f} ms, p95 {p95(raw) * 1000:.1f} ms\n")
         print(f"{'who':<12} {'page':<44} {'n':>3} {'median ms':>10} {'p95 ms':>9} {'p95/raw':>8}")
         for who, client, url in pages:
             took = timed(client, url, args.requests, args.budget)
