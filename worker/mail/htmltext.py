@@ -29,6 +29,10 @@ class _Text(HTMLParser):
         elif tag in BLOCK:
             self.out.append("\n")
 
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        # "<br/>" (GMX, WEB.DE and other XHTML writers) is one line break, not an opening and a closing.
+        self.handle_starttag(tag, attrs)
+
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIP:
             self.skipping = max(0, self.skipping - 1)

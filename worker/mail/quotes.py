@@ -40,23 +40,59 @@ def _header(names: str) -> str:
     return r"[ \t]*\*?" + names + r"\*?" + _SP + r"?:"
 
 
-_DEVICES = r"(?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|Huawei|Pixel|Xiaomi|OnePlus|mobile|phone|Smartphone)"
+_DEVICES = (
+    r"(?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|Huawei|Pixel|Xiaomi|OnePlus|mobile|phone|Smartphone"
+    r"|appareil|dispositivo|Handy|Mobiltelefon|móvil|telefono|telefoon)"
+)
+# Mobile apps and webmails put a footer under what was written ("Sent from my iPhone"); the original
+# may follow it unquoted. These open a footer only when a device follows within two words.
+_DEVICE_FOOTERS = (
+    "Sent from my", "Von meinem", "Envoyé de mon", "Envoyé depuis mon", "Envoye de mon", "Enviado desde mi",
+    "Enviado do meu", "Enviado de mi", "Enviado de meu", "Verstuurd vanaf mijn", "Verzonden vanaf mijn",
+    "Verstuurd met", "Inviato da", "Inviato dal mio", "Skickat från min", "Sendt fra min", "Sendt fra mi",
+    "Отправлено с", "Wysłane z", "Odesláno z", "Lähetetty", "Gönderildi",
+)
+# Footers that name the app and are footers whatever follows them on their line.
+_APP_FOOTERS = (
+    "Get Outlook for", "Sent from Outlook", "Sent from Mail for Windows", "Sent from Yahoo Mail",
+    "Sent with Proton", "Sent from Proton", "Sent from Yandex", "Sent from Mail.ru", "Sent from my Galaxy",
+    "Outlook für iOS beziehen", "Outlook für Android beziehen", "Obtenir Outlook pour", "Obtener Outlook para",
+    "Scarica Outlook per", "Outlook voor iOS downloaden", "Outlook voor Android downloaden", "Obter o Outlook para",
+    "Hämta Outlook för", "Pobierz aplikację Outlook", "Hent Outlook til", "Получить Outlook для",
+    "Von Yahoo Mail", "Enviado desde Yahoo Mail", "Envoyé de Yahoo Mail", "Inviato da Yahoo Mail",
+    "Gesendet mit der GMX", "Gesendet mit der WEB.DE", "Gesendet von meinem", "Отправлено из мобильной Яндекс",
+    "Отправлено из Почты Mail.ru", "Diese Nachricht wurde von meinem Android",
+    "iPhoneから送信", "iPadから送信", "发自我的iPhone", "发自我的iPad", "iPhone'umdan gönderildi",
+    "Lähetetty iPhonesta", "Odesláno z iPhonu", "Wysłane z iPhone'a",
+)
 _FOOTER = (
-    r"(?:Sent from my " + _DEVICES + r"|Get Outlook for (?:iOS|Android)|Sent from Mail for Windows"
-    r"|Sent from (?:Yahoo Mail|Outlook for (?:iOS|Android)|Proton Mail)|Sent with Proton(?: |)Mail"
-    r"|Von meinem " + _DEVICES + r"|Envoy[ée] (?:de|depuis) mon " + _DEVICES
-    + r"|Enviado (?:desde mi|do meu|de mi) " + _DEVICES + r"|Verstuurd (?:vanaf|met) mijn " + _DEVICES
-    + r"|Inviato da(?: il mio)? " + _DEVICES + r"|Skickat från min " + _DEVICES + r"|Sendt fra min " + _DEVICES
-    + r"|Отправлено с " + _DEVICES + r"|Wysłane z " + _DEVICES + r")(?!\w)[^\n]{0,60}$"
+    r"(?:" + "|".join(re.escape(f) for f in _DEVICE_FOOTERS) + r")(?:" + _SP + r"+[^\s]{1,20}){0,2}?" + _SP + "+"
+    + _DEVICES + r"(?!\w)[^\n]{0,60}$"
+    r"|(?:" + "|".join(re.escape(f) for f in _APP_FOOTERS) + r")[^\n]{0,80}$"
 )
-# Footers that close a mail for its sender's company or list, never for what the sender wrote.
-_DISCLAIMER = (
-    r"(?:(?i:confidentiality notice|disclaimer|vertraulichkeitshinweis|avis de confidentialit[ée])\b"
-    r"|(?i:this (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^\n]{0,40})?"
-    r" (?:is|are|may be|contains?) (?:confidential|privileged|intended (?:only |solely )?for)))"
+# A company's notice under the signature: a paragraph that opens with one of these and speaks of
+# confidentiality within its first lines (so "Disclaimer: nothing is signed yet" stays an answer).
+_DISCLAIMER_OPENINGS = (
+    "CONFIDENTIALITY NOTICE", "Confidentiality Notice", "Confidentiality notice", "CONFIDENTIAL", "Confidential",
+    "DISCLAIMER", "Disclaimer", "IMPORTANT NOTICE", "Important notice", "NOTICE:", "This e-mail", "This email",
+    "This message", "This communication", "THIS E-MAIL", "THIS EMAIL", "THIS MESSAGE", "The information contained",
+    "The information in this", "VERTRAULICHKEITSHINWEIS", "Vertraulichkeitshinweis", "Diese E-Mail", "Diese Nachricht",
+    "Diese Mail", "Der Inhalt dieser E-Mail", "AVIS DE CONFIDENTIALIT", "Avis de confidentialit", "Ce message",
+    "Ce courriel", "Ce mail", "Este mensaje", "Este correo", "Este e-mail", "Questo messaggio", "Questa e-mail",
+    "Questa email", "Il presente messaggio", "De informatie verzonden", "Dit e-mailbericht", "Dit bericht",
+    "Esta mensagem", "Este e-mail", "Denne e-post", "Denne e-mail", "Detta e-postmeddelande", "Tämä viesti",
+    "Ta wiadomość", "Tato zpráva", "Этот e-mail", "Это сообщение", "Bu e-posta",
 )
-# Mailman's footer: a rule, then "<list> mailing list".
-_LIST_FOOTER = r"_{20,}" + _SP + r"*\n[^\n]{1,80}mailing list" + _SP + r"*$"
+_CONFIDENTIAL = re.compile(
+    r"(?i:confidential|privileged|intended (?:only |solely )?for|intended recipient|vertraulich|Adressat|Empfänger"
+    r"|confidenti|destinataire|destinatari|riservat|vertrouwelijk|geadresseerde|bestemd|confidencial|sigilo"
+    r"|fortrolig|konfidentiell|luottamuksellinen|poufn|důvěrn|конфиденциальн|gizli)"
+)
+_DISCLAIMER = "(?:" + "|".join(re.escape(d) for d in _DISCLAIMER_OPENINGS) + ")"
+# Mailman's footer: a rule, then "<list> mailing list" (Mailman 3 adds " -- <list address>").
+_LIST_FOOTER = (
+    r"_{20,}" + _SP + r"*\n[^\n]{1,80}mailing list(?:" + _SP + r"+--" + _SP + r"+[^\s]{1,100})?" + _SP + r"*$"
+)
 # Outlook's header block as its translations write it (Outlook for Windows, Mac and the web).
 _FROM_WORDS = (
     "From", "Von", "De", "Van", "Da", "Od", "От", "Från", "Fra", "Lähettäjä", "Feladó", "Kimden",
@@ -103,6 +139,13 @@ _ATTRIBUTION = (
     + r"[^\n:]{1,120}(?:\n[^\n:]{1,120})?:" + _EOL) + ")"
     r"|(?P<dated>[ \t]*" + _DATE_HEAD + "(?=" + _upto(r">\)?" + _SP + "*:" + _EOL) + ")"
     + _BODY + _ADDR + r"\)?" + _SP + "*:" + _EOL + ")"
+    # Any wording around the sender's address, as long as a clock time is in it and a colon ends it:
+    # "X <x@y> schrieb am Mo., 2. Nov. 2026, 10:14:", "X <x@y> 于2026年11月2日周一 10:14写道：",
+    # "X <x@y> wrote on 11/02/2026 10:14:00 AM:", "X (x@y) kirjoitti:" (checked in _accept).
+    r"|(?P<addressed>[ \t]*[^\n<(]{0,200}(?:" + _ADDR + r"|\([^()<>@\s]{1,100}@[^()<>\s]{1,150}\))"
+    + r"[^\n<>]{0,150}?[:：]" + _EOL + ")"
+    # Zoho's "---- On Mon, 02 Nov 2026 10:14:00 +0100 X <x@y> wrote ----".
+    r"|(?P<dashed>[ \t]*-{2,10}" + _SP + r"[^\n<]{0,200}" + _ADDR + r"[^\n<>]{0,60}" + _SP + r"-{2,10}" + _EOL + ")"
 )
 # Lotus Notes: '"Doe, Jane" <jane@x> on 03/20/2001 06:17:51 PM', then To:/cc:/Subject: lines.
 _LOTUS_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}" + _SP + r"+\d{1,2}:\d{2}(?::\d{2})?(?:" + _SP + r"*[AP]M)?" + _EOL
@@ -117,6 +160,7 @@ _CUT = re.compile(
     r"|(?P<lotus>[^\n<>]{0,200}<[^<>\s]{1,100}@[^<>\s]{1,150}>" + _SP + r"+on" + _SP + r"+" + _LOTUS_DATE + ")"
     r"|(?P<fields>[ \t]*To:" + _SP + r"[^\n]*(?:\n[^\n]*){0,3}?\n[ \t]*Subject:)"
     r"|(?P<outlook>" + _header("(?i:" + "|".join(_FROM_WORDS) + ")") + ")"
+    r"|(?P<sentfirst>" + _header(_names(_SENT_WORDS)) + ")"
     r"|" + _ATTRIBUTION + ")",
     re.M,
 )
@@ -130,16 +174,19 @@ _COLON_ENDINGS = (
 # Outlook's "From:" counts only with a "Sent:"/"Date:" line among the next four.
 _SENT_FOLLOWS = r"(?=[^\n]*+(?:\n[^\n]*+){0,3}?\n[ \t]*+\*?" + _names(_SENT_WORDS) + ")"
 _FROM_BOTH_CASES = _FROM_WORDS + tuple(w.upper() for w in _FROM_WORDS)
+_FROM_FOLLOWS = r"(?=[^\n]*+\n[ \t]*+\*?(?i:" + "|".join(_FROM_WORDS) + r")\*?" + _SP + "?:)"
 _TRIGGER_WORDS = (
     ["--", colon_after(_COLON_ENDINGS)]
     + [v + "(?:" + _SP + r"|\n)" for v in ("schrieb", "schreef", "skrev")]
     + [w + r"\*?" + _SP + "?:" + _SENT_FOLLOWS for w in _FROM_BOTH_CASES]
-    + ["Sent from", "Get Outlook", "Von meinem", "Envoy", "Enviado d", "Verstuurd"]
-    + ["Inviato da", "Skickat från", "Sendt fra", "Отправлено с", "Wysłane z", "Sent with"]
+    # GMX and WEB.DE open their block with "Gesendet:", the "Von:" line right under it.
+    + [w + r"\*?" + _SP + "?:" + _FROM_FOLLOWS for w in _SENT_WORDS]
+    # An address closing on a line: the attributions that name the sender anywhere in their wording.
+    + [r"@[^\s<>()]{1,150}[>)]"]
+    + [re.escape(f) for f in _DEVICE_FOOTERS + _APP_FOOTERS]
     # Literals in the cases people write them: a case-insensitive trigger would be tried at every
     # character of the text (5x slower on a 1 MB reply).
-    + ["CONFIDENTIAL", "Confidential", "DISCLAIMER", "Disclaimer", "VERTRAULICH", "Vertraulich", "AVIS DE",
-       "Avis de", "This e", "This m", "This c", "THIS ", "mailing list", r"> on \d", "To:"]
+    + [re.escape(d) for d in _DISCLAIMER_OPENINGS] + ["mailing list", r"> on \d", "To:"]
 )
 # Every cut has one of these on its (last) line. They are rare in prose, and as flat
 # alternatives that each open with a literal, re scans for them in C instead of running
@@ -155,15 +202,24 @@ _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 # "10.14" is a Danish clock time; the guards keep "02.11.2026" from counting as one.
 _CLOCK = re.compile(r"(?<![\d.])\d{1,2}[:.]\d{2}(?![\d.])")
 _SENTENCE_END = re.compile(r"[.!?]" + _SP + r"*$")
+# What an attribution's date has and a sentence ("On Thursday at 10:30 she wrote:") has not: a
+# year, a numeric date or the sender's address.
+_DATED = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{1,2}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|@")
+# Quoted-printable that was never decoded (an archive's copy): "=" soft breaks and "=C3=BC" escapes.
+_SOFT_BREAK = re.compile(r"=\n")
+_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
 
 
-_ATTRIBUTIONS = frozenset({"en", "last", "addr", "first", "dated", "lotus"})
+_ATTRIBUTIONS = frozenset({"en", "last", "addr", "first", "dated", "addressed", "dashed", "lotus"})
 _BELOW_DEPTH = 20  # answers interleaved with quotes, at most this many rounds (a hostile mail has thousands)
 
 
 def new_text(text: str) -> str:
     """Return only what the author newly wrote in `text`, stripped at both ends."""
-    return _new_text(text.replace("\r\n", "\n").replace("\r", "\n"), _BELOW_DEPTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "=\n" in text and _QP_ESCAPE.search(text):
+        text = _SOFT_BREAK.sub("", text)  # rejoin the lines the encoding split, attributions among them
+    return _new_text(text, _BELOW_DEPTH)
 
 
 def _new_text(text: str, depth: int) -> str:
@@ -211,8 +267,15 @@ def _cut_in_line(text: str, start: int, end: int) -> tuple[int, str, int] | None
 
 def _accept(text: str, m: re.Match[str]) -> int | None:
     kind = m.lastgroup
-    if kind in ("first", "dated") and not _CLOCK.search(m.group()):
+    if kind in ("first", "dated", "addressed", "dashed") and not _CLOCK.search(m.group()):
         return None
+    if kind in ("en", "last", "first") and not _DATED.search(m.group()):
+        return None
+    if kind == "disclaimer":
+        paragraph = text[m.start():m.start() + 600].split("\n\n", 1)[0]
+        return m.start() if _CONFIDENTIAL.search(paragraph) else None
+    if kind == "sentfirst":
+        return _rewind_rule(text, m.start()) if _is_header_block(text, m.start(), first=_SENT) else None
     if kind == "outlook":
         return _rewind_rule(text, m.start()) if _is_header_block(text, m.start()) else None
     if kind == "fields":
@@ -238,9 +301,13 @@ def _is_wrapped(match: str) -> bool:
     return _STARTS_ATTRIBUTION.match(second) is None
 
 
-def _is_header_block(text: str, start: int) -> bool:
-    """Whether "Sent:"/"Date:" and "To:"/"Subject:" follow Outlook's "From:" within 4 lines."""
+def _is_header_block(text: str, start: int, first: re.Pattern[str] | None = None) -> bool:
+    """Whether "Sent:"/"Date:" and "To:"/"Subject:" follow Outlook's "From:" within 4 lines (or, when
+    the block opens with "Sent:" as GMX's does, "From:" right under it and "To:"/"Subject:" after)."""
     following = text[start : start + 4000].split("\n", 5)[1:5]
+    if first is _SENT:
+        return bool(following) and _FROM_LINE.match(following[0]) is not None and any(
+            _TO.match(line) for line in following[1:])
     has_sent = any(_SENT.match(line) for line in following)
     return has_sent and any(_TO.match(line) for line in following)
 
