@@ -7,12 +7,13 @@ from models.outbox import OptOut, OutboxMessage, PausedAddress
 from models.partners import Partner
 from models.people import Member, Person
 from models.promises import Promise
+from models.promotions import MemberPage, Promotion
 from models.referrals import FollowUp, Referral, ReferralEvent, ReferralParty
 from models.web import SignInLink, WebSession
 
 __all__ = [
     "Base", "Checkpoint", "InboundMessage", "Quarantined", "Member", "OptOut", "OutboxMessage", "PausedAddress",
-    "MemberBrief", "Person",
+    "MemberBrief", "MemberPage", "Person", "Promotion",
     "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
     "SignInLink", "WebSession",
 ]

@@ -32,6 +32,7 @@ COMMANDS = {
                  "the people and businesses you refer work to and get work from"),
     "explain": ("worker.cli.explain:explain", "why one message got its verdict: every rule tried, what it saw"),
     "brief": ("worker.cli.brief:brief", "a member's ideal-referral brief: show or set it"),
+    "promote": ("worker.cli.promote:promote", "partners a member recommends: list, order, public page, snippet"),
     "review": ("worker.cli.review:candidates", "intros waiting for a yes or no: list, accept, reject"),
     "web": ("worker.cli.web:web", "the dashboard in a browser; `web login MEMBER` prints a sign-in link"),
     "demo": ("worker.cli.demo:demo", "ingest the sample intros into a local Maildir + SQLite"),

@@ -13,6 +13,7 @@ from models.db import must_get
 from worker.core import money
 from worker.core.statuses import NOT_COUNTED, Step
 from worker.ledger import balance as ledger
+from worker.ledger import promotions
 from worker.outbound import outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import describe, member_view
@@ -73,6 +74,7 @@ class Digests:
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
             changes=changes, won=won, due=_due(session, member, until), top=_top(lines),
             unbalanced=_unbalanced(lines), group=group,
+            gave_back=promotions.gave_back(lines, promotions.promoted_ids(session, member)),
         )
 
     def _group(self, session: Session, since: datetime, until: datetime) -> list[dict]:

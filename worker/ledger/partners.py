@@ -54,6 +54,9 @@ def merge(session: Session, keep_id: int, other_id: int) -> Partner:
         if not getattr(keep, field) and getattr(other, field):
             setattr(keep, field, getattr(other, field))
     keep.is_customer = keep.is_customer or other.is_customer
+    from worker.ledger.promotions import merge_into  # promotions reads partners: imported here, not at the top
+
+    merge_into(session, keep_id, other_id)
     session.delete(other)
     return keep
 

@@ -19,6 +19,7 @@ from worker.core import durations
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig
 from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
 from worker.ledger import balance as ledger
+from worker.ledger import promotions
 from worker.ledger.partners import fold_name
 from worker.outbound import briefs, outbox
 from worker.outbound.language import for_address as language_for
@@ -206,13 +207,16 @@ def daily_prompt(session: Session, member: Member, zone: str, now: datetime, pol
         return skip(key, f"not yet: due at {policy.hour:02d}:00 {zone}")
     if _queued(session, key):
         return skip(key, "already queued today")
-    partners = (promoted(session, member, policy.promote, now, thresholds) if policy.promote
-                else top_givers(session, member, policy.top, now, thresholds))
+    # The member's own list (`introledger promote`) first; the config's list is for members without one.
+    own = [_partner_view(e.line, e.partner.company) | {"name": e.partner.name, "first_name": first_name(e.partner.name)}
+           for e in promotions.entries(session, member, now, thresholds)]
+    partners = own or (promoted(session, member, policy.promote, now, thresholds) if policy.promote
+                       else top_givers(session, member, policy.top, now, thresholds))
     if not partners:
         return skip(key, "nobody to suggest: no partners promoted and none who gave you referrals yet")
     return Decision(key, "daily_prompt", member.id, True,
                     f"{local:%a %-d %b}: {', '.join(p['name'] for p in partners)}",
-                    {"date": local, "partners": partners, "promoted": bool(policy.promote)})
+                    {"date": local, "partners": partners, "promoted": bool(own or policy.promote)})
 
 
 def top_givers(session: Session, member: Member, top: int, now: datetime, thresholds: ledger.Thresholds) -> list[dict]:
