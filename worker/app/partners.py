@@ -4,8 +4,9 @@ from sqlalchemy.orm import Session
 
 from models import Partner, Person
 from models.partners import PARTNER_TYPES
+from worker.core.locales import LANGUAGES
 
-FIELDS = ("name", "company", "partner_type", "notes", "referral_fee")
+FIELDS = ("name", "company", "partner_type", "notes", "referral_fee", "language")
 
 
 class BadType(ValueError):
@@ -16,6 +17,8 @@ def apply(p: Partner, values: dict) -> None:
     """Set the fields given (None: leave it); `is_customer` True or False sets the customer flag."""
     if values.get("partner_type") is not None and values["partner_type"] not in PARTNER_TYPES:
         raise BadType(f"type {values['partner_type']!r}: use one of {', '.join(PARTNER_TYPES)}")
+    if values.get("language") is not None and values["language"] not in LANGUAGES:
+        raise BadType(f"language {values['language']!r}: use one of {', '.join(LANGUAGES)}")
     for field in FIELDS:
         value = values.get(field)
         if value is not None:

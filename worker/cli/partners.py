@@ -9,6 +9,7 @@ from worker.app import partners as partner_edits
 from worker.app.shapes import partner_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json, styled
 from worker.core.addresses import is_address
+from worker.core.locales import LANGUAGES
 from worker.ledger import balance as ledger
 from worker.ledger import partners as ledger_partners
 
@@ -26,6 +27,8 @@ def _details(f):
         click.option("--notes"),
         click.option("--fee", "referral_fee", help="any referral-fee arrangement, to disclose"),
         click.option("--customer", is_flag=True, default=None, help="they are also a customer"),
+        click.option("--language", type=click.Choice(LANGUAGES),
+                     help="our mail's language for them until they write to us in one"),
         json_option("print the partner as JSON (as `partners show --json`, without the ledger)"),
     )):
         f = option(f)

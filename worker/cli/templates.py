@@ -56,7 +56,7 @@ def samples() -> dict[str, dict[str, Any]]:
         "clarification": {**intro, "greet": "Dana"},
         "answer_not_applied": {
             **intro, "answer": "WON", "status": "lost",
-            "refusal": {"case": "final", "verb": "won", "member_email": "dana@example.com", "ref": 12,
+            "refusal": {"case": "final", "verb": "won", "member_email": "dana@example.com", "ref": 12, "status": "lost",
                         "why": "it is already lost, a final answer; only its member can change it",
                         "how": "reply CORRECTION: WON to this mail."}},
         "brief": {  # the answer to a partner's BRIEF (worker/followups/briefreply.py)

@@ -8,22 +8,22 @@ from decimal import Decimal
 
 _UNITS = {
     **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "sek", "sekunde", "sekunden",
-                     "seconde", "secondes", "segundo", "segundos", "seconden"), 1),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuten", "minuto", "minutos"), 60),
+                     "seconde", "secondes", "segundo", "segundos", "seconden", "secondi"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuten", "minuto", "minutos", "minuti"), 60),
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "std", "stunde", "stunden", "heure",
-                     "heures", "hora", "horas", "uur"), 3600),
+                     "heures", "hora", "horas", "uur", "ora", "ore"), 3600),
     **dict.fromkeys(("d", "day", "days", "tag", "tage", "tagen", "jour", "jours", "dia", "dias",
-                     "dag", "dagen"), 86400),
+                     "dag", "dagen", "giorno", "giorni"), 86400),
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks", "woche", "wochen", "semaine", "semaines",
-                     "semana", "semanas", "weken"), 7 * 86400),
+                     "semana", "semanas", "weken", "settimana", "settimane"), 7 * 86400),
     # A month is 30 days: a snooze needs an interval, not a calendar date.
     **dict.fromkeys(("mo", "mos", "month", "months", "monat", "monate", "monaten", "mois", "mes",
-                     "meses", "maand", "maanden"), 30 * 86400),
+                     "meses", "maand", "maanden", "mese", "mesi"), 30 * 86400),
 }
 _NUMBER_WORDS = {
     **dict.fromkeys(("a", "an", "one", "ein", "eine", "einen", "un", "une", "una", "uno", "een"), 1),
-    **dict.fromkeys(("two", "zwei", "deux", "dos", "twee"), 2),
-    **dict.fromkeys(("three", "drei", "trois", "tres", "drie"), 3),
+    **dict.fromkeys(("two", "zwei", "deux", "dos", "twee", "due"), 2),
+    **dict.fromkeys(("three", "drei", "trois", "tres", "drie", "tre"), 3),
 }
 
 

@@ -218,7 +218,7 @@ class StatusDesk:
         word = (command.matched or command.verb).upper() if command else ""
         refusal = {
             "case": "unverified" if why else "other_address", "verb": command.verb if command else "met",
-            "sender": sender, "member_email": member.emails[0], "ref": referral.id,
+            "sender": sender, "member_email": member.emails[0], "ref": referral.id, "status": referral.status,
             "why": why or f"it came from {sender}, which is not one of your addresses",
             "how": (f"answer from {member.emails[0]}, or ask your coordinator to add {sender} to your "
                     f"addresses in the config (or to run `introledger mark {referral.id} "
@@ -377,7 +377,8 @@ class StatusDesk:
         to = member.emails[0]
         self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:s{step}:{command.verb}",
                    to, step, answer=(command.matched or command.verb).upper(), status=referral.status,
-                   refusal={"verb": command.verb, "member_email": to, "ref": referral.id, **refusal,
+                   refusal={"verb": command.verb, "member_email": to, "ref": referral.id, "status": referral.status,
+                            **refusal,
                             "why": why, "how": how})
 
     def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:

@@ -50,7 +50,7 @@ def merge(session: Session, keep_id: int, other_id: int) -> Partner:
     if keep is None or other is None or keep_id == other_id:
         raise LookupError(f"cannot merge partner #{other_id} into #{keep_id}: both must exist and differ")
     session.execute(update(Person).where(Person.partner_id == other_id).values(partner_id=keep_id))
-    for field in ("company", "notes", "referral_fee"):
+    for field in ("company", "notes", "referral_fee", "language"):
         if not getattr(keep, field) and getattr(other, field):
             setattr(keep, field, getattr(other, field))
     keep.is_customer = keep.is_customer or other.is_customer

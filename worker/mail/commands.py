@@ -22,64 +22,77 @@ class Command:
     matched: str = ""  # the words that matched, as written, for the event log
 
 
+# The words each language answers with. Every word counts in every language (people mix them:
+# "Getroffen, thanks!"); by language so that our mail names, in its language, words read here
+# (tests/outbound/test_languages.py feeds each back through parse_command).
+VOCABULARY: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "met": ["met", "we met", "connected", "spoke", "we spoke"],
+        "qualified": ["qualified", "good lead"],
+        "won": ["won", "we won", "closed", "signed", "deal"],
+        "lost": ["lost", "didn't work out", "did not work out", "didnt work out"],
+        "no_fit": ["no fit", "not a fit", "not a good fit", "not the right fit"],
+        "snooze": ["snooze", "later"],
+        # STOP ends the follow-ups of the one referral it answers; the words that mean "no mail at
+        # all" opt the address out of everything (digests too) — people say these on purpose.
+        "stop": ["stop", "stop these", "stop asking"],
+        "stop_all": ["stop all", "stop everything", "stop all mail", "unsubscribe", "unsubscribe all", "opt out",
+                     "opt-out"],
+    },
+    "de": {
+        "met": ["getroffen", "haben uns getroffen", "verbunden", "gesprochen", "haben gesprochen"],
+        "qualified": ["qualifiziert"],
+        "won": ["gewonnen", "auftrag", "unterschrieben"],
+        "lost": ["verloren", "nicht geklappt"],
+        "no_fit": ["passt nicht", "passt leider nicht", "kein fit"],
+        "snooze": ["später", "spaeter"],
+        "stop": ["stopp", "stop"],
+        "stop_all": ["abmelden", "abbestellen", "alles stoppen"],
+    },
+    "fr": {
+        "met": ["rencontré", "rencontrés", "on s'est vus", "on s'est vu", "on s'est parlé"],
+        "qualified": ["qualifié"],
+        "won": ["gagné", "signé"],
+        "lost": ["perdu", "n'a pas marché"],
+        "no_fit": ["pas adapté"],
+        "snooze": ["plus tard"],
+        "stop": ["stop", "arrêter", "arrête"],
+        "stop_all": ["désabonner", "se désabonner", "tout arrêter"],
+    },
+    "es": {
+        "met": ["reunidos", "nos reunimos", "contactado"],
+        "qualified": ["calificado", "cualificado"],
+        "won": ["ganado", "ganamos", "cerrado", "firmado"],
+        "lost": ["perdido", "perdimos", "no funcionó"],
+        "no_fit": ["no encaja"],
+        "snooze": ["más tarde"],
+        "stop": ["stop", "parar"],
+        "stop_all": ["baja", "darme de baja"],
+    },
+    "nl": {
+        "met": ["ontmoet", "gesproken"],
+        "qualified": ["gekwalificeerd"],
+        "won": ["binnen", "binnengehaald", "getekend", "gewonnen"],
+        "lost": ["verloren", "niet gelukt"],
+        "no_fit": ["geen match"],
+        "snooze": ["later"],
+        "stop": ["stop", "stoppen"],
+        "stop_all": ["afmelden", "uitschrijven", "alles stoppen"],
+    },
+    "it": {
+        "met": ["incontrati", "ci siamo incontrati", "ci siamo visti", "ci siamo sentiti"],
+        "qualified": ["qualificato", "qualificata"],
+        "won": ["vinto", "abbiamo vinto", "firmato", "affare fatto"],
+        "lost": ["perso", "non è andata", "non ha funzionato"],
+        "no_fit": ["non adatto", "non adatta", "non fa per noi"],
+        "snooze": ["più tardi", "rimanda"],
+        "stop": ["stop", "basta"],
+        "stop_all": ["disiscrivi", "disiscrivimi", "annulla iscrizione", "cancellami", "stop tutto"],
+    },
+}
 DEFAULT_VOCABULARY: dict[str, list[str]] = {
-    "met": [
-        "met", "we met", "connected", "spoke", "we spoke",  # en
-        "getroffen", "haben uns getroffen", "verbunden",  # de
-        "rencontré", "rencontrés", "on s'est vus", "on s'est vu", "on s'est parlé",  # fr
-        "reunidos", "nos reunimos", "contactado",  # es
-        "ontmoet", "gesproken",  # nl
-    ],
-    "qualified": [
-        "qualified", "good lead",  # en
-        "qualifiziert",  # de
-        "qualifié",  # fr
-        "calificado", "cualificado",  # es
-        "gekwalificeerd",  # nl
-    ],
-    "won": [
-        "won", "we won", "closed", "signed", "deal",  # en
-        "gewonnen", "auftrag", "unterschrieben",  # de
-        "gagné", "signé",  # fr
-        "ganado", "ganamos", "cerrado", "firmado",  # es
-        "binnen", "binnengehaald", "getekend",  # nl ("gewonnen" is listed under de)
-    ],
-    "lost": [
-        "lost", "didn't work out", "did not work out", "didnt work out",  # en
-        "verloren", "nicht geklappt",  # de (and nl "verloren")
-        "perdu", "n'a pas marché",  # fr
-        "perdido", "perdimos", "no funcionó",  # es
-        "niet gelukt",  # nl
-    ],
-    "no_fit": [
-        "no fit", "not a fit", "not a good fit", "not the right fit",  # en
-        "passt nicht", "passt leider nicht", "kein fit",  # de
-        "pas adapté",  # fr
-        "no encaja",  # es
-        "geen match",  # nl
-    ],
-    "snooze": [
-        "snooze", "later",  # en (and nl "later")
-        "später", "spaeter",  # de
-        "plus tard",  # fr
-        "más tarde",  # es
-    ],
-    # STOP ends the follow-ups of the one referral it answers; the words that mean "no mail at
-    # all" opt the address out of everything (digests too) — people say these on purpose.
-    "stop": [
-        "stop", "stopp", "stop these", "stop asking",  # en, de
-        "arrêter", "arrête",  # fr
-        "parar",  # es
-        "stoppen",  # nl
-    ],
-    "stop_all": [
-        "stop all", "stop everything", "stop all mail", "unsubscribe", "unsubscribe all", "opt out",
-        "opt-out",  # en
-        "abmelden", "abbestellen", "alles stoppen",  # de (and nl "alles stoppen")
-        "désabonner", "se désabonner", "tout arrêter",  # fr
-        "baja", "darme de baja",  # es
-        "afmelden", "uitschrijven",  # nl
-    ],
+    verb: list(dict.fromkeys(w for words in VOCABULARY.values() for w in words.get(verb, ())))
+    for verb in VOCABULARY["en"]
 }
 
 _COMMAND_LINES = 3  # only the first non-empty lines carry a command; later text is conversation
@@ -112,11 +125,12 @@ _NEGATIONS = frozenset((
     "pas", "ne", "jamais", "rien", "non",
     "nunca", "jamas", "nada", "ni", "tampoco",
     "niet", "geen", "nooit", "niets", "nee",
+    "niente", "nulla", "nessuno", "nessun",
 ))
 # Words that may pad a bare "not yet" answer without making it a sentence of its own.
 _FILLER = frozenset((
     "yet", "really", "quite", "sadly", "unfortunately", "noch", "leider", "encore",
-    "malheureusement", "todavia", "aun", "lamentablemente", "nog", "helaas",
+    "malheureusement", "todavia", "aun", "lamentablemente", "nog", "helaas", "ancora", "purtroppo",
 ))
 
 
@@ -210,7 +224,7 @@ def _leading_lines(text: str) -> list[str]:
 
 # "CORRECTION: LOST" on the first line: the member changes a final answer on purpose.
 _CORRECTION = re.compile(
-    r"^[\W_]*(?:correction|correct|korrektur|korrigiert|correctif|corrección|correccion|correctie)"
+    r"^[\W_]*(?:correction|correct|korrektur|korrigiert|correctif|corrección|correccion|correctie|correzione)"
     r"(?:\s*[:\-\u2013\u2014]\s*|\s+)", re.IGNORECASE)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.loaders import BaseLoader
+from markupsafe import Markup
 
 from worker.core import locales
 from worker.core.money import Amount, format_money, format_sums
@@ -63,6 +64,13 @@ class _Loader(BaseLoader):
         return self.folders.list_templates()
 
 
+def _capitalize_first(text: str) -> str:
+    """"der Kontakt mit …" opening a sentence: the first letter up, the rest as it is (capitalize
+    lowers the rest), and what was escaped already stays so (Markup in, Markup out)."""
+    raised = str(text)[:1].upper() + str(text)[1:]
+    return Markup(raised) if isinstance(text, Markup) else raised
+
+
 def _environment(dirs: list[Path], language: str) -> Environment:
     env = Environment(
         loader=_Loader(dirs),
@@ -74,6 +82,7 @@ def _environment(dirs: list[Path], language: str) -> Environment:
     for form in ("long", "full", "weekday", "short", "day_month", "month"):
         env.filters[f"{form}_date"] = lambda value, form=form: locales.when(value, form, language)
     env.filters["names"] = lambda items: locales.names(list(items), language)
+    env.filters["capitalize_first"] = _capitalize_first
     env.filters["money"] = lambda value: _money(value, locale)
     env.filters["sums"] = lambda sums: format_sums(sums or {}, locale)
     env.globals["language"] = language
