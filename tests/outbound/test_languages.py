@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from worker.core.money import Amount
-from worker.mail.commands import VOCABULARY, parse_command, split_correction
+from worker.mail.commands import VOCABULARY, asks_for_brief, parse_command, split_correction
 from worker.outbound.templating import BUILTIN, Templates
 
 LANGUAGES = sorted(p.parent.name for p in BUILTIN.glob("*/_words.txt"))
@@ -25,6 +25,9 @@ PARTNER = {"name": "Søren Østergård", "first_name": "Søren", "email": "soren
                      {"kind": "nowhere", "count": 2, "of": 4}]}
 ÁLVARO = {**PARTNER, "name": "Álvaro Núñez", "first_name": "Álvaro", "email": "alvaro@nunez.example", "company": "",
           "given": 1, "received": 2, "flags": []}
+# The member's own words (user data, in whatever language they wrote it): names only here.
+BRIEF = {"great": "Østergård ApS", "not_fit": "Núñez & Co", "words": "Jürgen!", "name": MEMBER["name"],
+         "first_name": "Jürgen", "to": "partner", "reply": True}
 INTRO = {"member": MEMBER, "introducer": INTRODUCER, "others": OTHERS[:1], "given": False, "ref": 12}
 GIVEN = {**INTRO, "others": OTHERS, "given": True}
 
@@ -34,8 +37,9 @@ def cases() -> list[tuple[str, dict]]:
     out = [
         ("thank_you", {"introducer": INTRODUCER, "member": MEMBER,
                        "intros": [{"others": OTHERS[:1], "subject": "", "date": DAY}]}),
-        ("thank_you", {"introducer": INTRODUCER, "member": MEMBER,
+        ("thank_you", {"introducer": INTRODUCER, "member": MEMBER, "brief": BRIEF,
                        "intros": [{"others": [n], "subject": "", "date": DAY} for n in OTHERS]}),
+        ("brief", {"member": MEMBER, "partner": INTRODUCER, "brief": {**BRIEF, "to": "answer"}}),
         *[("closed_business", {**INTRO, "won": won, "value": value, "reward": ""})
           for won, value in ((True, EUR), (True, None), (False, None))],
         *[(kind, data) for data in (INTRO, GIVEN) for kind, extra in (
@@ -59,6 +63,7 @@ def cases() -> list[tuple[str, dict]]:
                               ("other_address", False), ("unverified", False))],
         *[("coffee_check_in", {"member": MEMBER, "tracking": "intros@muller-bau.example",
                                "month": datetime(2026, 12, 1, 9, tzinfo=UTC), "window_days": 90,
+                               "brief": {**BRIEF, "to": "member", "reply": False},
                                "partners": partners}) for partners in ([PARTNER], [PARTNER, ÁLVARO],
                                                                       [PARTNER, ÁLVARO, ÁLVARO, ÁLVARO])],
         *[("daily_prompt", {"member": MEMBER, "tracking": "intros@muller-bau.example", "promoted": promoted,
@@ -195,3 +200,6 @@ def test_the_reply_words_a_mail_names_are_read_back_in_that_language(language):
     assert snooze.snooze_seconds == 14 * 86400
     correction, rest = split_correction(f"{words.correction_word()}: {words.answer_word('lost')}")
     assert correction and parse_command(rest, vocabulary).verb == "lost"
+    assert asks_for_brief(str(words.brief_word()))
+    brief = Templates().render("brief", language, member=MEMBER, partner=INTRODUCER, brief=BRIEF).text
+    assert str(words.brief_word()) in brief

@@ -422,8 +422,9 @@ def _decimal(number: str) -> Decimal:
     return Decimal(re.sub(r"\D", "", whole) + "." + (tail[1] if tail else "0"))
 
 
-# BRIEF: "send me your ideal-referral brief" (worker/followups/briefreply.py). Our mail prints the
-# word BRIEF in every language; the others are what people write instead. Only a whole first line
+# BRIEF: "send me your ideal-referral brief" (worker/followups/briefreply.py). Our mail names
+# BRIEF in English and its own word elsewhere (templates/<language>/_words.txt brief_word: KURZPROFIL,
+# FICHE, PERFIL, PROFIEL, PROFILO); the others are what people write instead. Only a whole first line
 # or subject counts: "Brief" is German for a letter, and a sentence with "brief" in it is talk.
 BRIEF_WORDS = frozenset((
     "brief", "the brief", "your brief", "brief please", "send brief", "send your brief", "send me your brief",
