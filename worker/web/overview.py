@@ -65,7 +65,7 @@ def figures(ctx: Ctx) -> dict:
     viewer, app = ctx.me(), ctx.app
     now = app.now()
     with ctx.reads() as session:
-        lines = ledger.build(session, None, None, now, app.thresholds, member=viewer.ledger_scope)
+        lines = ledger.build(session, None, None, now, app.thresholds, member=viewer.ledger_scope, months=False)
         needs = needs_now(session, viewer)
     monthly = twelve_months(shapes.by_month(lines), now)
     quarter_start = f"{now.year:04d}-{(now.month - 1) // 3 * 3 + 1:02d}"

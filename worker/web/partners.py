@@ -37,9 +37,11 @@ class Row:
         return self.given - self.received
 
 
-def lines_for(session: Session, ctx: Ctx) -> list[ledger.PartnerLine]:
+def lines_for(session: Session, ctx: Ctx, partner_id: int | None = None) -> list[ledger.PartnerLine]:
+    """The viewer's ledger lines (with one partner: that partner's, with their months for the JSON)."""
     app = ctx.app
-    return ledger.build(session, None, None, app.now(), app.thresholds, member=ctx.me().ledger_scope)
+    return ledger.build(session, None, None, app.now(), app.thresholds, member=ctx.me().ledger_scope,
+                        partner_id=partner_id, months=partner_id is not None)
 
 
 def rows(lines: list[ledger.PartnerLine]) -> list[Row]:
@@ -57,7 +59,7 @@ def rows(lines: list[ledger.PartnerLine]) -> list[Row]:
 def visible(session: Session, ctx: Ctx, partner_id: int) -> Partner:
     """The partner if it is in this viewer's ledger (a coordinator sees every one)."""
     p = session.get(Partner, partner_id)
-    if p is None or not (ctx.me().coordinator or partner_id in _mine(session, ctx)):
+    if p is None or not (ctx.me().coordinator or lines_for(session, ctx, partner_id)):
         raise NotFound()
     return p
 
@@ -94,11 +96,11 @@ def list_api(ctx: Ctx) -> Response:
 def _show(ctx: Ctx) -> tuple[dict, list[ledger.PartnerLine]]:
     pid = int(ctx.request.path_params["id"])
     with ctx.reads() as session:
-        lines = lines_for(session, ctx)
+        lines = [l for l in lines_for(session, ctx, pid) if l.partner_id == pid]
         p = session.get(Partner, pid)
-        if p is None or not (ctx.me().coordinator or any(l.partner_id == pid for l in lines)):
+        if p is None or not (ctx.me().coordinator or lines):
             raise NotFound()
-        return shapes.partner_json(session, p), [l for l in lines if l.partner_id == pid]
+        return shapes.partner_json(session, p), lines
 
 
 @handler()

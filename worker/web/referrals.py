@@ -16,6 +16,7 @@ from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number
 from worker.web.viewer import Viewer
 
 PER_PAGE = 50
+SEARCH_CAP = 20_000  # referrals a search names at most (a name shared by more is not a search)
 STATUSES = [s.value for s in Status]
 DIRECTIONS = ("received", "given", "partner")
 ANSWERS = ("MET", "QUALIFIED", "WON", "LOST", "NO_FIT", "SNOOZE", "STOP")
@@ -52,7 +53,17 @@ def _date(text: str) -> datetime | None:
         raise Refused(f"{text!r} is not a date like 2026-11-01") from None
 
 
-def query(viewer: Viewer, f: Filters) -> Select:
+def matching(session: Session, text: str) -> list[int]:
+    """Referrals whose introducer or a party has `text` in their name or address. Asked once and
+    passed on as ids: an OR of subqueries in the listing's WHERE is tried on every row."""
+    like = f"%{text.lower()}%"
+    people = select(Person.id).where(or_(func.lower(Person.name).like(like), func.lower(Person.email).like(like)))
+    found = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(people)).union(
+        select(Referral.id).where(Referral.introducer_id.in_(people)))
+    return list(session.scalars(found.limit(SEARCH_CAP)))
+
+
+def query(viewer: Viewer, f: Filters, matched: list[int] | None = None) -> Select:
     q = select(Referral).where(viewer.referrals())
     if f.status == "open":
         q = q.where(Referral.status.in_(OPEN))
@@ -68,10 +79,8 @@ def query(viewer: Viewer, f: Filters) -> Select:
         q = q.where(Referral.introduced_at < f.until)
     if f.partner is not None:
         q = q.where(_with_people(select(Person.id).where(Person.partner_id == f.partner)))
-    if f.q:
-        like = f"%{f.q.lower()}%"
-        found = select(Person.id).where(or_(func.lower(Person.name).like(like), Person.email.like(like)))
-        q = q.where(or_(_with_people(found), func.lower(Referral.subject).like(like)))
+    if matched is not None:
+        q = q.where(Referral.id.in_(matched))
     return q
 
 
@@ -83,7 +92,8 @@ def _with_people(people: Select):
 def listing(ctx: Ctx, per_page: int = PER_PAGE) -> tuple[Paged, Filters]:
     f = Filters.read(ctx)
     with ctx.reads() as session:
-        found = paged(session, query(ctx.me(), f), (Referral.introduced_at.desc(), Referral.id.desc()),
+        matched = matching(session, f.q) if f.q else None
+        found = paged(session, query(ctx.me(), f, matched), (Referral.introduced_at.desc(), Referral.id.desc()),
                       page_number(ctx), per_page)
     return found, f
 

@@ -2,7 +2,7 @@
 (`introledger review accept|reject`'s functions, all or nothing)."""
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,9 +16,9 @@ from worker.web.pages import Ctx, NotFound, Refused, handler
 from worker.web.viewer import Viewer
 
 
-def candidates(session: Session, viewer: Viewer) -> list[Referral]:
+def candidates(session: Session, viewer: Viewer, limit: int | None = None) -> list[Referral]:
     return list(session.scalars(select(Referral).where(Referral.status == Status.NEEDS_REVIEW, viewer.referrals())
-                                .order_by(Referral.introduced_at, Referral.id)))
+                                .order_by(Referral.introduced_at, Referral.id).limit(limit)))
 
 
 def _decide(ctx: Ctx, verb: str) -> list[tuple[int, str]]:
@@ -44,14 +44,19 @@ def _decide(ctx: Ctx, verb: str) -> list[tuple[int, str]]:
         raise Refused(str(exc), 409) from None
 
 
+SHOWN = 100  # candidates on the page at once, oldest first ("accept all" takes every one)
+
+
 @handler()
 def review_page(ctx: Ctx) -> Response:
     with ctx.reads() as session:
-        rows = candidates(session, ctx.me())
+        waiting = session.scalar(select(func.count()).select_from(Referral).where(
+            Referral.status == Status.NEEDS_REVIEW, ctx.me().referrals())) or 0
+        rows = candidates(session, ctx.me(), SHOWN)
         found = queries.found_in(session, [r.id for r in rows])
         items = [(r, shapes.origin(found.get(r.id)).replace("_", " "), shapes.found_in(found.get(r.id)))
                  for r in rows]
-    return ctx.render("review.html", items=items)
+    return ctx.render("review.html", items=items, waiting=waiting)
 
 
 @handler()
