@@ -33,16 +33,17 @@ MONTH_COLUMNS = ("member", "month", "given", "received", "balance")
               help="what this member may see: their own ledger, or the group's for a coordinator")
 @click.option("--group", is_flag=True, help="one line per member: the coordinator's view")
 @click.option("--by-month", is_flag=True, help="given, received and running balance per month")
+@click.option("--fees", is_flag=True, help="referral fees due per partner for business closed in the period")
 @json_option("JSON (keys in README)")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row")
 @pass_invocation
 def report(inv: Invocation, since: datetime | None, until: datetime | None, member: str | None,
-           partner: str | None, viewer: str | None, group: bool, by_month: bool, as_json: bool,
+           partner: str | None, viewer: str | None, group: bool, by_month: bool, fees: bool, as_json: bool,
            as_csv: bool) -> int:
     """The give-and-take ledger per member and partner: referrals each way, won, balance, trend, flags.
     --group and --by-month are two other views; --json and --csv two other forms of each."""
-    if group and by_month:
-        raise click.UsageError("--group and --by-month are two views: choose one")
+    if sum((group, by_month, fees)) > 1:
+        raise click.UsageError("--group, --by-month and --fees are three views: choose one")
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are two forms: choose one")
     config = inv.config
@@ -52,6 +53,10 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
         inv.fail(f"introledger: {exc}")
         return 1
     app = inv.app
+    if fees:
+        from worker.cli.fees import show_fees
+
+        return show_fees(inv, since, until, member, partner, as_json, as_csv)
     now = until or app.now()
     with app.sessions() as session:
         book = ledger.Ledger(session, since, until, member)

@@ -25,7 +25,7 @@ from worker.mail import tokens
 from worker.mail.commands import Command, parse_command, split_correction
 from worker.mail.parse import Address, Inbound
 from worker.mail.quotes import new_text
-from worker.outbound import briefs, outbox
+from worker.outbound import briefs, disclosures, outbox
 from worker.outbound.memberview import describe
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates, first_name
@@ -328,8 +328,10 @@ class StatusDesk:
               answers: str = "", **extra) -> None:
         """`answers`: the Message-ID of the mail this one answers, so it threads under the person's reply."""
         view = describe(session, referral)
+        shown = disclosures.for_mail(session, referral, to)  # the client hears of a fee the partner pays
         outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
-                     rendered=self.templates.render(kind, self.followups.language(session, to), **view, **extra),
+                     rendered=self.templates.render(kind, self.followups.language(session, to), **view, **extra,
+                                                    disclosures=shown),
                      now=self.now(),
                      referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
                      member_id=referral.member_id, in_reply_to=answers)

@@ -3,7 +3,8 @@ the member's choice or by what each partner has given them (the ledger knows) â€
 they are published in: JSON, a signature snippet, the public page (worker/web/public.py).
 
 Only what the member chose is ever published: the partner's name and company, the member's note,
-the address only with --show-email, and a one-line disclosure where the partner pays a referral fee.
+the address only with --show-email, and a one-line disclosure where the partner pays a referral fee
+(worker/outbound/disclosures.py).
 """
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from models import Member, MemberPage, Partner, Person, Promotion
 from worker.ledger import balance as ledger
 from worker.ledger.partners import addresses, fold_name
+from worker.outbound import disclosures as disclosure
 
 ORDERS = ("chosen", "given")  # the member's order, or what each partner gave the member (most first)
 
@@ -236,20 +238,10 @@ def promoted_ids(session: Session, member: Member) -> set[int]:
     return set(session.scalars(select(Promotion.partner_id).where(Promotion.member_id == member.id)))
 
 
-# Said where the member wrote no words of their own (`promote page MEMBER --disclosure â€¦`).
-DEFAULT_DISCLOSURE = "{member} receives a referral fee from {partner} for introductions."
-
-
-def disclosure_line(words: str, member: str, partner: str) -> str:
-    """The member's one line, "{partner}" and "{member}" filled in (plain replacement: the words are
-    data, never a template)."""
-    return " ".join((words or DEFAULT_DISCLOSURE).replace("{partner}", partner).replace("{member}", member).split())
-
-
 def disclosures(session: Session, member: Member, partners: list[Partner]) -> dict[int, str]:
-    """The disclosure for each partner with a referral-fee arrangement (Partner.referral_fee), by id."""
+    """The page's disclosure for each partner with a referral-fee arrangement (Partner.referral_fee), by id."""
     words = page(session, member).disclosure
-    return {p.id: disclosure_line(words, member.name, p.name) for p in partners if p.referral_fee.strip()}
+    return {p.id: disclosure.line(words, member.name, p.name) for p in partners if p.referral_fee.strip()}
 
 
 def member_by_slug(session: Session, slug: str) -> tuple[Member, MemberPage] | None:
