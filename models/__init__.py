@@ -3,6 +3,7 @@ from models.base import Base
 from models.briefs import MemberBrief
 from models.deployments import OtherDeployment
 from models.mail import Checkpoint, InboundMessage, Quarantined
+from models.mailboxes import Lease, Mailbox, Watcher
 from models.outbox import OptOut, OutboxMessage, PausedAddress
 from models.partners import Partner
 from models.people import Member, Person
@@ -16,4 +17,5 @@ __all__ = [
     "MemberBrief", "MemberPage", "Person", "Promotion",
     "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
     "SignInLink", "WebSession",
+    "Lease", "Mailbox", "Watcher",
 ]

@@ -22,6 +22,8 @@ class Member(Base):
     footer: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str | None] = mapped_column(String(64))  # None: outbound.default_timezone
     language: Mapped[str | None] = mapped_column(String(8))  # members[].language; None: outbound.language
+    # The tracking mailbox whose group the member is in; None: config.yaml's (models/groups.py).
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id"), index=True)
 
 
 class Person(Base):

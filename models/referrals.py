@@ -23,6 +23,8 @@ class Referral(Base):
     introduced_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     introducer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # The tracking mailbox that logged it, whose group's ledger it is in; None: config.yaml's.
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id"), index=True)
     source_message_id: Mapped[str] = mapped_column(String(400), default="")
     subject: Mapped[str] = mapped_column(String(500), default="")
     subject_key: Mapped[str] = mapped_column(String(500), default="", index=True)

@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import utcnow
-from models.db import make_engine, require_migrated, session_factory
+from models.db import make_engine, require_migrated
+from models.groups import group_sessions
+from worker.app.mailboxes import TrackingByMember
 from worker.classify import directory as member_directory
 from worker.classify.directory import Directory
 from worker.classify.rules import Context
@@ -54,6 +56,7 @@ class App:
     desk: "StatusDesk | None" = None
     digests: "Digests | None" = None
     reminders: "Reminders | None" = None
+    mailbox_id: int | None = None  # the group (models/groups.py): None is config.yaml's own mailbox
 
     @property
     def thresholds(self) -> ledger.Thresholds:
@@ -75,10 +78,11 @@ class Outbound:
         self.broker.close()
 
 
-def sync_members(sessions: sessionmaker[Session], config: Config) -> Directory:
-    """Members from config.yaml become rows (added or updated by name); returns the directory."""
+def sync_members(sessions: sessionmaker[Session], config: Config, mailbox_id: int | None = None) -> Directory:
+    """Members from config.yaml (or a mailbox's) become rows (added or updated by name); returns
+    the directory of the group's members."""
     with sessions.begin() as session:
-        member_directory.sync(session, config.settings.members)
+        member_directory.sync(session, config.settings.members, mailbox_id)
     return load_directory(sessions)
 
 
@@ -96,17 +100,24 @@ def build(config: Config, check_schema: bool = True, now: Callable[[], datetime]
         raise
 
 
+def build_group(app: App, config: Config, mailbox_id: int) -> App:
+    """Another tracking mailbox's app on the same engine: its group's sessions, members, pipeline
+    and duties (`config` is app.config.for_mailbox(…))."""
+    return _build(config, app.engine, False, app.now, mailbox_id)
+
+
 def build_when_ready(config: Config, say: Callable[[str], None], now: Callable[[], datetime] = utcnow,
                      wait=None) -> App:
     """build(), waiting out a database that is down at startup (one `error:` line per try)."""
     return wait_out(lambda: build(config, now=now), say, wait=wait)
 
 
-def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[], datetime]) -> App:
+def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[], datetime],
+           mailbox_id: int | None = None) -> App:
     if check_schema:
         require_migrated(engine)
-    sessions = session_factory(engine)
-    directory = sync_members(sessions, config)
+    sessions = group_sessions(engine, mailbox_id)
+    directory = sync_members(sessions, config, mailbox_id)
     s = config.settings
     deployments = Deployments.load(sessions, s.tracking.other_deployments)
     context = Context(
@@ -131,7 +142,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
                 "briefs": brief_desk}
     pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, services, find)
     return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now),
-               _reminders(config, templates, now))
+               _reminders(config, templates, now), mailbox_id)
 
 
 def _digests(config: Config, templates: Templates, now) -> "Digests | None":
@@ -187,7 +198,8 @@ def build_outbound(app: App) -> Outbound:
     s = app.config.settings
     transport = _transport(app.config)
     deliverer = Deliverer(app.sessions, transport, s.tracking.address,
-                          s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now)
+                          s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now,
+                          tracking_for=TrackingByMember(app.engine, s.tracking.address))
     broker = make_broker(s.broker_url)
     queue = app.config.queue_name
     actor = register(broker, deliverer.deliver, queue)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from models.db import NotMigrated, make_engine, require_migrated
 from worker.core.config import Config, ConfigError, load
+from worker.outbound import broker
 from worker.sources.imap import ImapAccount, ImapLoginError, connect, ensure_processed_folder
 
 
@@ -274,7 +275,7 @@ def _mailbox(config: Config, say) -> list[str]:
 def about(config: Config) -> list[str]:
     """Facts a person checks by eye (no verdict): which queue this deployment sends from."""
     url = config.settings.broker_url
-    if not url.startswith(("redis://", "rediss://", "unix://")):
+    if broker.kind(url) == broker.MEMORY:
         return [f"queue: in-process ({url}); only this process sends"]
     return [f"queue: {config.queue_name} on {_without_password(url)}"]
 
@@ -288,6 +289,18 @@ def _without_password(url: str) -> str:
         return url
 
 
+def _rabbitmq(url: str) -> list[str]:
+    import pika
+
+    parameters = pika.URLParameters(url)
+    parameters.socket_timeout = parameters.blocked_connection_timeout = 3
+    try:
+        pika.BlockingConnection(parameters).close()
+    except pika.exceptions.AMQPError as exc:
+        return [f"broker: RabbitMQ at {_without_password(url)} does not answer ({exc!r}); start it or fix broker_url"]
+    return []
+
+
 def _broker(config: Config) -> list[str]:
     problems, _ = _broker_checks(config)
     return problems
@@ -296,7 +309,9 @@ def _broker(config: Config) -> list[str]:
 def _broker_checks(config: Config) -> tuple[list[str], list[str]]:
     """(problems, warnings): Redis answers, and this deployment's queue is its own."""
     url = config.settings.broker_url
-    if not url.startswith(("redis://", "rediss://", "unix://")):
+    if broker.kind(url) == broker.RABBITMQ:
+        return _rabbitmq(url), []
+    if broker.kind(url) != broker.REDIS:
         return [], []
     import redis
 

@@ -1,24 +1,56 @@
 """`introledger lmtp`: the LMTP server (worker/sources/lmtp.py) wired to the app's pipeline."""
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from worker.app.bootstrap import App
+from worker.app import mailboxes
+from worker.app.bootstrap import App, build_group
 from worker.classify.noise import is_tracking
 from worker.inbound.pipeline import Outcome, Pipeline
 from worker.sources.lmtp import Listen, LmtpHandler, LmtpServer
 
 log = logging.getLogger("introledger.lmtp")
+REFRESH_SECONDS = 5.0  # how soon a mailbox added with `introledger mailboxes add` is taken
+
+
+class Router:
+    """Recipient → the pipeline of its group: config.yaml's tracking address, its aliases and
+    their plus-addresses (reply tokens), and those of each mailbox in the database whose mail
+    comes by LMTP (`source.kind: lmtp`; the list is read again every few seconds)."""
+
+    def __init__(self, app: App, refresh_seconds: float = REFRESH_SECONDS):
+        self.app, self.refresh_seconds = app, refresh_seconds
+        self.groups: list[tuple[frozenset[str], Pipeline]] = []
+        self.apps: dict[int, tuple[str, App]] = {}
+        self.read_at = -1e9
+
+    def __call__(self, address: str) -> Pipeline | None:
+        address = address.strip().lower()
+        if is_tracking(address, self.app.config.tracking_addresses):
+            return self.app.pipeline
+        if time.monotonic() - self.read_at >= self.refresh_seconds:
+            self._read()
+        return next((pipeline for ours, pipeline in self.groups if is_tracking(address, ours)), None)
+
+    def _read(self) -> None:
+        with self.app.sessions() as session:
+            found = [g for g in mailboxes.groups(session, self.app.config)
+                     if g.settings is not None and g.settings.source.kind == "lmtp"]
+            everyone = mailboxes.addresses(session, self.app.config)
+        groups = []
+        for group in found:
+            assert group.settings is not None and group.mailbox_id is not None
+            cached = self.apps.get(group.mailbox_id)
+            if cached is None or cached[0] != group.stamp:
+                config = mailboxes.group_config(self.app.config, group, everyone)
+                cached = self.apps[group.mailbox_id] = (group.stamp, build_group(self.app, config, group.mailbox_id))
+            groups.append((cached[1].config.tracking_addresses, cached[1].pipeline))
+        self.groups, self.read_at = groups, time.monotonic()
 
 
 def router(app: App) -> Callable[[str], Pipeline | None]:
-    """The tracking address, its aliases and their plus-addresses (reply tokens) are ours."""
-    ours = app.config.tracking_addresses
-
-    def route(address: str) -> Pipeline | None:
-        return app.pipeline if is_tracking(address.strip().lower(), ours) else None
-
-    return route
+    return Router(app)
 
 
 class Receiver:

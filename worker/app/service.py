@@ -3,6 +3,7 @@ import logging
 import threading
 
 from worker.app.bootstrap import App, Outbound, build_outbound
+from worker.app.fleet import Fleet
 from worker.app.live import runner_for
 from worker.app.reload import reload
 from worker.inbound.pipeline import Outcome
@@ -18,12 +19,14 @@ class Service:
         self.say = say
         self._reload = threading.Event()
         self.outbound: Outbound = build_outbound(app)
-        self.runner, self._source_once, self._source_forever = runner_for(app, on_outcome=on_outcome)
+        self.runner, self._source_once, _forever = runner_for(app, on_outcome=on_outcome)
         self.worker_threads = worker_threads
+        # Which mailboxes this process watches, shared with other `run` processes by leases.
+        self.fleet = Fleet(app, self.runner.stopping, say, due_work, on_outcome)
 
     def once(self) -> list[Outcome]:
         """Catch up on mail, then send what is due and wait for it (bounded)."""
-        outcomes = self._source_once()
+        outcomes = self._source_once() + self.fleet.once()
         worker = start_worker(self.outbound.broker, self.worker_threads)
         try:
             self.due_follow_ups()
@@ -47,7 +50,7 @@ class Service:
         reloader = threading.Thread(target=self._reloads, name="introledger-reload", daemon=True)
         reloader.start()
         try:
-            self._source_forever()
+            self.fleet.run()
         finally:
             self.runner.stop()
             self._reload.set()  # wakes the reloader to see the stop
@@ -57,16 +60,7 @@ class Service:
             self.outbound.close()
 
     def due_follow_ups(self) -> int:
-        """Periodic duties that turn into mail: follow-ups, weekly digests and reminders."""
-        queued = 0
-        with self.app.sessions.begin() as session:
-            if self.app.followups is not None:
-                queued += self.app.followups.materialize(session)
-            if self.app.digests is not None:
-                queued += self.app.digests.queue_due(session)
-            if self.app.reminders is not None:
-                queued += self.app.reminders.queue_due(session)
-        return queued
+        return due_work(self.app)
 
     def stop(self) -> None:
         self.runner.stop()
@@ -95,6 +89,20 @@ class Service:
                 self.outbound.sweep()
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: try next tick
                 log.warning("outbox sweep failed: %s", exc)
+
+
+def due_work(app: App) -> int:
+    """Periodic duties that turn into mail: follow-ups, weekly digests and reminders (one group's:
+    config.yaml's, or a mailbox's in the fleet)."""
+    queued = 0
+    with app.sessions.begin() as session:
+        if app.followups is not None:
+            queued += app.followups.materialize(session)
+        if app.digests is not None:
+            queued += app.digests.queue_due(session)
+        if app.reminders is not None:
+            queued += app.reminders.queue_due(session)
+    return queued
 
 
 def send_forever(app: App, threads: int, stopping: threading.Event, on_ready=lambda: None) -> None:

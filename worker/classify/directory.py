@@ -36,15 +36,16 @@ class Directory:
 SYNCED = ("emails", "domains", "share_value", "footer", "timezone", "language")
 
 
-def sync(session: Session, members) -> None:
-    """Members from config.yaml become rows, added or updated by name.
+def sync(session: Session, members, mailbox_id: int | None = None) -> None:
+    """Members from config.yaml (or a tracking mailbox's) become rows, added or updated by name.
 
     One upsert, in name order: N processes starting together on PostgreSQL all succeed (the
-    database settles who inserted a row) and cannot deadlock on each other's rows.
+    database settles who inserted a row) and cannot deadlock on each other's rows. A new member
+    joins the group of `mailbox_id` (models/groups.py); a member stays in the group it joined.
     """
     rows = {m.name: {"name": m.name, "emails": list(m.emails), "domains": list(m.domains),
                      "share_value": m.share_value, "footer": m.footer, "timezone": m.timezone,
-                     "language": m.language} for m in members}
+                     "language": m.language, "mailbox_id": mailbox_id} for m in members}
     if rows:
         session.execute(upsert(session, Member.__table__, key=("name",), update=SYNCED),
                         [rows[name] for name in sorted(rows)])

@@ -29,6 +29,7 @@ class Invocation:
 
     def __init__(self, config_path: str | None = None) -> None:
         self.config_path = config_path
+        self.mailbox: str | None = None  # `--mailbox NAME`: that group instead of config.yaml's
         self._engines: list[Any] = []
 
     @cached_property
@@ -44,7 +45,15 @@ class Invocation:
 
         app = bootstrap.build(self.config)
         self._engines.append(app.engine)
-        return app
+        if self.mailbox is None:
+            return app
+        from worker.app import mailboxes
+
+        with app.sessions() as session:
+            group = mailboxes.find(session, app.config, self.mailbox)
+            everyone = mailboxes.addresses(session, app.config)
+        assert group.mailbox_id is not None
+        return bootstrap.build_group(app, mailboxes.group_config(app.config, group, everyone), group.mailbox_id)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -52,12 +61,19 @@ class Invocation:
         (a listing need not sync members nor build the pipeline); the app's once it is built."""
         if "app" in self.__dict__:
             return self.app.sessions
-        from models.db import make_engine, require_migrated, session_factory
+        from models.db import make_engine, require_migrated
+        from models.groups import group_sessions
 
         engine = make_engine(self.config.database_url)
         self._engines.append(engine)
         require_migrated(engine)
-        return session_factory(engine)
+        if self.mailbox is None:
+            return group_sessions(engine, None)  # config.yaml's group, as the app sees it
+        from worker.app import mailboxes
+
+        with group_sessions(engine, None)() as session:
+            mailbox_id = mailboxes.find(session, self.config, self.mailbox).mailbox_id
+        return group_sessions(engine, mailbox_id)
 
     @cached_property
     def out(self) -> Console:

@@ -16,6 +16,8 @@ COMMANDS = {
     "run": ("worker.cli.running:run", "watch the mailbox forever (IMAP IDLE or Maildir)"),
     "send": ("worker.cli.running:send", "only send outgoing mail (extra sending processes beside `run`)"),
     "lmtp": ("worker.cli.lmtp:lmtp", "take mail straight from the MTA over LMTP (Postfix, Exim)"),
+    "mailboxes": ("worker.cli.mailboxes:mailboxes",
+                  "tracking mailboxes beside config.yaml's, each a group: add, list, remove"),
     "ingest": ("worker.cli.ingest:ingest", "backfill from .eml files, mbox files or Maildir folders"),
     "referrals": ("worker.cli.referrals:referrals", "list logged referrals; merge one logged twice"),
     "quarantine": ("worker.cli.quarantine:quarantine", "list messages set aside, with the reason; retry them"),
@@ -63,12 +65,15 @@ class Introledger(LazyGroup):
                     "(zsh_source, fish_source for those shells). Exit codes: 0 success, 1 a problem the "
                     "message names, 2 a usage mistake or an invalid configuration.")
 @click.option("--config", metavar="PATH", help=CONFIG_HELP)
+@click.option("--mailbox", metavar="NAME", help="act on that tracking mailbox's group (`introledger mailboxes "
+              "list`); default: config.yaml's")
 @click.version_option(package_name="introledger", prog_name="introledger", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, config: str | None) -> None:
+def cli(ctx: click.Context, config: str | None, mailbox: str | None) -> None:
     """Log email introductions CC'd to a tracking address; keep the referral ledger."""
     invocation = ctx.ensure_object(Invocation)
     invocation.config_path = config
+    invocation.mailbox = mailbox
     ctx.call_on_close(invocation.close)
 
 
@@ -113,11 +118,12 @@ def _show(label: str, message: str, code: int) -> int:
 
 def _named_problems() -> tuple[type[Exception], ...]:
     from models.db import NotMigrated
+    from worker.app.mailboxes import MailboxProblem
     from worker.inbound.pipeline import InfrastructureError
     from worker.outbound.templating import TemplateProblem
     from worker.sources.imap import ImapLoginError
 
-    return (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem, ImapLoginError)
+    return (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem, ImapLoginError, MailboxProblem)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,12 @@ def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
     SIGHUP re-reads the members; SIGTERM stops after the message at hand."""
     if verbose:
         logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger("pika").setLevel(logging.WARNING)  # RabbitMQ's client: every frame
     config = inv.config
-    redis = config.settings.broker_url.startswith(("redis://", "rediss://", "unix://"))
-    queue = f" (Redis queue {config.queue_name})" if redis else ""  # its own: worker/outbound/queues.py
+    from worker.outbound import broker
+
+    which = broker.kind(config.settings.broker_url)
+    queue = f" ({which} queue {config.queue_name})" if which != broker.MEMORY else ""  # its own: outbound/queues.py
     inv.say(f"introledger run: {watching(config)}; {sending(config)}{queue}")
     if once:
         return _once(inv, config, as_json)

@@ -278,6 +278,23 @@ class ClassifyConfig(_Strict):
     max_parties: int = Field(4, ge=2)
 
 
+class LeaseConfig(_Strict):
+    """How `run` processes share the tracking mailboxes (worker/sources/leases.py)."""
+
+    # A mailbox whose watcher stopped renewing for this long is taken over by another process.
+    seconds: float = Field(15, ge=3, le=3600)
+
+
+class MailboxSettings(_Strict):
+    """A tracking mailbox kept in the database (`introledger mailboxes add NAME FILE`): the keys of
+    config.yaml a mailbox has of its own — its address, where its mail comes from, its members
+    (a group with its own ledger). Everything else (database, sending, follow-ups) is config.yaml's."""
+
+    tracking: TrackingConfig
+    source: SourceConfig = SourceConfig()
+    members: list[MemberConfig] = []
+
+
 class Settings(_Strict):
     """The whole config.yaml."""
 
@@ -296,6 +313,7 @@ class Settings(_Strict):
     ledger: LedgerConfig = LedgerConfig()
     reminders: RemindersConfig = RemindersConfig()
     web: WebConfig = WebConfig()
+    leases: LeaseConfig = LeaseConfig()
 
 
 class Config:
@@ -316,6 +334,15 @@ class Config:
     def with_members(self, members: list[MemberConfig]) -> "Config":
         """These settings with other members (a reload on SIGHUP: worker/app/reload.py)."""
         return Config(self.settings.model_copy(update={"members": list(members)}), self.path, self._env)
+
+    def for_mailbox(self, mailbox: MailboxSettings, others: frozenset[str] = frozenset()) -> "Config":
+        """These settings for another tracking mailbox: its address, source and members; the
+        other groups' tracking addresses (`others`) are never its parties, like other deployments'."""
+        t = mailbox.tracking
+        siblings = sorted({*t.other_deployments, *others} - {t.address, *t.aliases})
+        tracking = t.model_copy(update={"other_deployments": siblings})
+        update = {"tracking": tracking, "source": mailbox.source, "members": list(mailbox.members)}
+        return Config(self.settings.model_copy(update=update), self.path, self._env)
 
     def secret(self, env_name: str) -> str | None:
         return self._env.get(env_name) or None
@@ -369,10 +396,45 @@ def from_dict(data: object, path: Path, env: dict[str, str] | None = None) -> Co
     return Config(settings, path.resolve(), env)
 
 
-def _cross_checks(s: Settings) -> list[str]:
+def mailbox_settings(data: object, where: str) -> MailboxSettings:
+    """A mailbox's settings (as `mailboxes add` reads them from a file), or every problem named."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the top level must be a mapping with tracking, source and members")
+    try:
+        settings = MailboxSettings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(Path(where), exc)) from None
+    problems = _group_checks(settings.tracking, settings.source, settings.members)
+    problems += [f"members.{i}.timezone: unknown time zone {m.timezone!r} (use an IANA name like Europe/Rome)"
+                 for i, m in enumerate(settings.members) if m.timezone and not _known_zone(m.timezone)]
+    if problems:
+        raise ConfigError(_format(Path(where), problems))
+    return settings
+
+
+def _group_checks(tracking: TrackingConfig, source: SourceConfig, members: list[MemberConfig]) -> list[str]:
+    """What a group's own keys must agree on, in config.yaml and in a mailbox alike."""
     problems = []
-    if s.source.kind == "imap" and s.source.imap is None:
+    if source.kind == "imap" and source.imap is None:
         problems.append("source.imap: required when source.kind is imap")
+    ours = {tracking.address, *tracking.aliases}
+    for address in tracking.other_deployments:
+        if address in ours:
+            problems.append(f"tracking.other_deployments: {address} is our own tracking address")
+    emails = {e for m in members for e in m.emails}
+    for address in sorted(emails & set(tracking.other_deployments)):
+        problems.append(f"tracking.other_deployments: {address} is a member's address")
+    seen: dict[str, str] = {}
+    for i, member in enumerate(members):
+        for email in member.emails:
+            if email in seen:
+                problems.append(f"members.{i}.emails: {email} already belongs to {seen[email]}")
+            seen[email] = member.name
+    return problems
+
+
+def _cross_checks(s: Settings) -> list[str]:
+    problems = _group_checks(s.tracking, s.source, s.members)
     if s.outbound.transport == "smtp" and s.outbound.smtp is None:
         problems.append("outbound.smtp: required when outbound.transport is smtp")
     smtp, out = s.outbound.smtp, s.outbound
@@ -386,19 +448,6 @@ def _cross_checks(s: Settings) -> list[str]:
                       *((f"members.{i}.timezone", m.timezone) for i, m in enumerate(s.members) if m.timezone)]:
         if not _known_zone(zone):
             problems.append(f"{key}: unknown time zone {zone!r} (use an IANA name like Europe/Rome)")
-    ours = {s.tracking.address, *s.tracking.aliases}
-    for address in s.tracking.other_deployments:
-        if address in ours:
-            problems.append(f"tracking.other_deployments: {address} is our own tracking address")
-    members = {e for m in s.members for e in m.emails}
-    for address in sorted(members & set(s.tracking.other_deployments)):
-        problems.append(f"tracking.other_deployments: {address} is a member's address")
-    seen: dict[str, str] = {}
-    for i, member in enumerate(s.members):
-        for email in member.emails:
-            if email in seen:
-                problems.append(f"members.{i}.emails: {email} already belongs to {seen[email]}")
-            seen[email] = member.name
     return problems
 
 

@@ -15,12 +15,30 @@ from sqlalchemy.exc import OperationalError
 log = logging.getLogger("introledger.broker")
 
 
-def make_broker(url: str) -> dramatiq.Broker:
+REDIS, RABBITMQ, MEMORY = "Redis", "RabbitMQ", "in-process"
+
+
+def kind(url: str) -> str:
+    """Which broker a broker_url names: Redis, RabbitMQ, or the in-process one."""
     if url.startswith(("redis://", "rediss://", "unix://")):
+        return REDIS
+    if url.startswith(("amqp://", "amqps://")):
+        return RABBITMQ
+    return MEMORY
+
+
+def make_broker(url: str) -> dramatiq.Broker:
+    if kind(url) == REDIS:
         return RedisBroker(url=url)
+    if kind(url) == RABBITMQ:
+        # Durable queues, messages acknowledged after the actor ran: a job survives a broker
+        # restart; one lost anyway is nudged again by the sweep (worker/outbound/sweep.py).
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        return RabbitmqBroker(url=url)
     if url == "memory://":
         return StubBroker()
-    raise ValueError(f"broker_url {url!r}: use memory:// or redis://host:port/db")
+    raise ValueError(f"broker_url {url!r}: use memory://, redis://host:port/db or amqp://user:password@host:5672/vhost")
 
 
 def register(broker: dramatiq.Broker, deliver, queue: str) -> dramatiq.Actor:

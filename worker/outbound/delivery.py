@@ -45,6 +45,9 @@ class Deliverer:
     max_attempts: int
     now: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)
+    # The tracking address a member's mail goes out under (their group's mailbox: its loop header,
+    # Message-ID domain and unsubscribe address); None: `tracking` for all.
+    tracking_for: Callable[[int | None], str] | None = None
 
     def deliver(self, outbox_id: int) -> str:
         """One attempt: "sent", "retry" (a temporary failure: queued again for later, see
@@ -54,7 +57,8 @@ class Deliverer:
         if isinstance(claimed, str):
             return claimed
         try:
-            msg = mailer.build(claimed, self.tracking)  # after the claim commits: outside the write lock
+            tracking = self.tracking_for(claimed.member_id) if self.tracking_for else self.tracking
+            msg = mailer.build(claimed, tracking)  # after the claim commits: outside the write lock
             self.transport.send(msg, before_data=lambda: self._hand_over(outbox_id, claimed.attempts))
         except ClaimLost:
             log.warning("outbox #%s: the sweep took this claim back before DATA; not sent by this worker",

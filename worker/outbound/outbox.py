@@ -43,7 +43,7 @@ _CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, Ou
             OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
             OutboxMessage.in_reply_to, OutboxMessage.references, OutboxMessage.dedupe_key,
             OutboxMessage.queued_at, OutboxMessage.attempts, OutboxMessage.kind,
-            OutboxMessage.referral_ids, OutboxMessage.reason)
+            OutboxMessage.referral_ids, OutboxMessage.reason, OutboxMessage.member_id)
 CLAIM_RETURNING = (
     update(OutboxMessage.__table__)
     .where(OutboxMessage.id == bindparam("outbox_id"), OutboxMessage.status == Mail.QUEUED,

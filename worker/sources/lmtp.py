@@ -65,7 +65,12 @@ class LmtpHandler:
     busy: int = 0  # deliveries between DATA and their answer: a stop waits for them
 
     async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:
-        if self.route(address) is None:
+        try:
+            pipeline = self.route(address)
+        except Exception as exc:  # which mailboxes there are is read from the database
+            log.warning("error: %s; answered 451 at RCPT", describe(exc), exc_info=not is_outage(exc))
+            return f"451 4.3.0 <{address}>: temporary failure, try again later"
+        if pipeline is None:
             return f"550 5.1.1 <{address}>: not a tracking address here"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -74,14 +79,22 @@ class LmtpHandler:
         """One line per accepted recipient (RFC 2033 §4.2), each said after that recipient's commit."""
         self.busy += 1
         try:
-            routes = [(a, self.route(a)) for a in envelope.rcpt_tos]
+            routes = [(a, self._route(a)) for a in envelope.rcpt_tos]
             answers = {a: ("550 5.1.1", "not a tracking address here any more") for a, p in routes if p is None}
-            for pipeline, recipients in _grouped([(a, p) for a, p in routes if p is not None]):
+            answers.update({a: ("451 4.3.0", "temporary failure, try again later")
+                            for a, p in routes if isinstance(p, Exception)})
+            for pipeline, recipients in _grouped([(a, p) for a, p in routes if isinstance(p, Pipeline)]):
                 answer = await self._deliver(pipeline, envelope, recipients)
                 answers.update(dict.fromkeys(recipients, answer))
             return "\r\n".join(f"{answers[a][0]} <{a}> {answers[a][1]}" for a, _ in routes)
         finally:
             self.busy -= 1
+
+    def _route(self, address: str) -> "Pipeline | None | Exception":
+        try:
+            return self.route(address)
+        except Exception as exc:  # noqa: BLE001 - answered 451 for this recipient
+            return exc
 
     async def _deliver(self, pipeline: Pipeline, envelope, recipients: list[str]) -> tuple[str, str]:
         raw, oversize = capped(stamped(envelope.mail_from, recipients, envelope.original_content),
