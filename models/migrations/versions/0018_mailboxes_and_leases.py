@@ -45,17 +45,17 @@ def upgrade() -> None:
     with op.batch_alter_table('watchers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_watchers_seen_at'), ['seen_at'], unique=False)
 
-    with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('mailbox_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_members_mailbox_id'), ['mailbox_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_members_mailbox_id_mailboxes'), 'mailboxes',
-                                    ['mailbox_id'], ['id'])
-
-    with op.batch_alter_table('referrals', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('mailbox_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_referrals_mailbox_id'), ['mailbox_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_referrals_mailbox_id_mailboxes'), 'mailboxes',
-                                    ['mailbox_id'], ['id'])
+    # A plain ADD COLUMN with its reference (as 0004 does): SQLite can do that in place, whereas a
+    # batch rebuild of `referrals` would drop it and, with foreign keys on, cascade-delete the rows
+    # pointing at it (its events, parties).
+    for table in ('members', 'referrals'):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} ADD COLUMN mailbox_id INTEGER "
+                       f"CONSTRAINT fk_{table}_mailbox_id_mailboxes REFERENCES mailboxes (id)")
+        else:
+            op.add_column(table, sa.Column('mailbox_id', sa.Integer(), nullable=True))
+            op.create_foreign_key(op.f(f'fk_{table}_mailbox_id_mailboxes'), table, 'mailboxes', ['mailbox_id'], ['id'])
+        op.create_index(op.f(f'ix_{table}_mailbox_id'), table, ['mailbox_id'], unique=False)
 
 
 def downgrade() -> None:
