@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate the corpus replies written by real mail clients (mutt, s-nail), as they write them.
+# Regenerate the corpus replies written by real mail clients (mutt, neomutt, s-nail, nmh), as they
+# write them.
 #
-#   apt-get install -y mutt s-nail tmux && bash scripts/client_shapes.sh
+#   apt-get install -y mutt neomutt s-nail nmh tmux && bash scripts/client_shapes.sh
 #
 # Each client answers one follow-up (below) the way a person would: mutt through its editor hook
 # (the script types the answer where a person would: above the quote, below it, between quoted
@@ -10,6 +11,7 @@
 # mailbox's server would. The manifest says what each must read as.
 set -euo pipefail
 out="$(cd "$(dirname "$0")/.." && pwd)/tests/data/corpus"
+replies="$(cd "$(dirname "$0")/.." && pwd)/tests/data/replies"
 work="$(mktemp -d)"; trap 'tmux kill-session -t shapes 2>/dev/null || true; rm -rf "$work"' EXIT
 cat > "$work/inbox" <<'MBOX'
 From intros@example.com Mon Nov  2 10:14:00 2026
@@ -28,11 +30,12 @@ MBOX
 printf '#!/bin/sh\ncat > "%s/sent"\n' "$work" > "$work/mta"; chmod +x "$work/mta"
 printf 'Dana Whitfield\nDana Books\n' > "$work/sig"
 
-save() {  # $1: corpus file name
-  { echo "Delivered-To: intros@example.com"; cat "$work/sent"; } > "$out/$1"; rm -f "$work/sent"
+save() {  # $1: corpus file name, $2: folder (default: the classification corpus)
+  { echo "Delivered-To: intros@example.com"; cat "$work/sent"; } > "${2:-$out}/$1"; rm -f "$work/sent"
 }
 
-mutt_reply() {  # $1: editor script body (edits "$1" in place), $2: extra muttrc lines, $3: file name
+mutt_reply() {  # $1: editor script body (edits "$1" in place), $2: extra muttrc lines, $3: file name,
+               # $4: folder, $5: program (mutt or neomutt)
   printf '#!/bin/sh\nf="$1"\n%s\n' "$1" > "$work/editor"; chmod +x "$work/editor"
   cp "$work/inbox" "$work/box"
   cat > "$work/muttrc" <<RC
@@ -45,10 +48,10 @@ set signature="$work/sig"
 set send_charset="utf-8"
 $2
 RC
-  tmux new-session -d -s shapes -x 120 -y 40 "mutt -n -F $work/muttrc -f $work/box"
+  tmux new-session -d -s shapes -x 120 -y 40 "${5:-mutt} -n -F $work/muttrc -f $work/box"
   sleep 1; tmux send-keys -t shapes r; sleep 1; tmux send-keys -t shapes y; sleep 1; tmux send-keys -t shapes q
   sleep 1; tmux kill-session -t shapes 2>/dev/null || true
-  save "$3"
+  save "$3" "${4:-}"
 }
 
 # Above the quote (the signature stays at the end, as mutt puts it).
@@ -74,4 +77,33 @@ cp "$work/inbox" "$work/box"
 printf 'set quote quote-inject-head=""\nreply 1\nWON\n~.\n' \
   | s-nail -# -S mta="$work/mta" -S from="dana@danabooks.example" -S v15-compat -f "$work/box" >/dev/null
 save client_snail_no_attribution.eml
-echo "wrote $(ls "$out"/client_*.eml | wc -l) client shapes to $out"
+
+# The reply corpus (tests/data/replies): more clients and the attributions their users set.
+top='{ printf "%s\n\n" "$ANSWER"; cat "$f"; } > "$f.n" && mv "$f.n" "$f"'
+ANSWER="WON - 2,400 for the year-end accounts." mutt_reply "$top" "" client_neomutt_en_top.eml "$replies" neomutt
+ANSWER="Gagné, 1 500 euros." mutt_reply "$top" 'set attribution="Le %{%d/%m/%Y à %H:%M}, %n a écrit :"' \
+  client_mutt_fr_attribution.eml "$replies"
+ANSWER="Perdido, eligieron a otro." mutt_reply "$top" 'set attribution="El %{%d/%m/%Y a las %H:%M}, %n escribió:"' \
+  client_mutt_es_attribution.eml "$replies"
+ANSWER="MET, neem volgende week contact op." mutt_reply "$top" 'set attribution="Op %{%d-%m-%Y om %H:%M} schreef %n:"' \
+  client_neomutt_nl_attribution.eml "$replies" neomutt
+# mutt's format=flowed (quotes with ">" and no space).
+ANSWER="NOTHING YET - she is away until the 20th." mutt_reply "$top" 'set text_flowed=yes' \
+  client_mutt_flowed.eml "$replies"
+mutt_reply 'awk '"'"'/^-- $/ && !d {print "LOST, sadly.\n"; d=1} {print}'"'"' "$f" > "$f.n" && mv "$f.n" "$f"' \
+  "" client_neomutt_bottom_posted.eml "$replies" neomutt
+# nmh: repl builds the draft (its mhl.reply filter quotes with "> " under "<name> writes:"), the answer is
+# typed above the quote, and send hands the message to the MTA.
+nmh_reply() {  # $1: answer, $2: file name
+  rm -rf "$work/mh"; mkdir -p "$work/mh/Mail/inbox"
+  printf 'Path: Mail\nDraft-Folder: drafts\nLocal-Mailbox: Dana Whitfield <dana@danabooks.example>\nsend: -draftfolder drafts\n' > "$work/mh/.mh_profile"
+  (export HOME="$work/mh" PATH="$PATH:/usr/bin/mh"; cd "$work/mh" && inc -file "$work/inbox" -silent >/dev/null \
+    && repl -nowhatnowproc -filter mhl.reply 1 >/dev/null \
+    && python3 -c 'import sys; p=sys.argv[1]; s=open(p).read().replace("Fcc: +outbox\n", "")
+s=s.replace("--------\n", "--------\n" + sys.argv[2] + "\n\n", 1); open(p, "w").write(s)' Mail/drafts/1 "$1" \
+    && send -mts sendmail/pipe -sendmail "$work/mta" 1)
+  save "$2" "$replies"
+}
+nmh_reply "MET - coffee on Thursday, a quote goes out Friday." client_nmh_top_posted.eml
+
+echo "wrote $(ls "$out"/client_*.eml "$replies"/client_*.eml | wc -l) client shapes to $out and $replies"

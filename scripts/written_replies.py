@@ -505,6 +505,29 @@ def message(r: Reply, index: int) -> bytes:
     return msg.as_bytes()
 
 
+def _footers(lang: str) -> set[str]:
+    """Every footer line a client of this language puts under the answer."""
+    tables = (F.IPHONE, F.YAHOO_FOOTER, F.YANDEX_FOOTER, F.MAILRU_FOOTER, F.K9_FOOTER)
+    out = {t[lang] for t in tables if lang in t} | set(F.GMX_APP.values()) | {F.PROTON_FOOTER}
+    out |= {F.GET_OUTLOOK[lang].format(os=o) for o in ("iOS", "Android") if lang in F.GET_OUTLOOK}
+    out |= {F.SAMSUNG[lang][0]} if lang in F.SAMSUNG else set()
+    return out
+
+
+def signature_under(r: Reply, plain: str) -> str:
+    """What the client put under the answer as the author's own: the signature with its "-- " line,
+    the app's footer; not a company's notice, nor the quote."""
+    last = r.want().splitlines()[-1] if r.want() else ""
+    lines = plain[plain.index(last) + len(last):].split("\n") if last else plain.split("\n")
+    own = set(r.sig.splitlines()) | _footers(r.lang) | {"-- ", "--", ""}
+    taken = []
+    for line in lines[1:] if last else lines:
+        if line.rstrip() not in own and line not in own:
+            break
+        taken.append(line)
+    return "\n".join(taken).strip()
+
+
 def entry(r: Reply) -> dict:
     client = CLIENT_NAMES[r.client]
     if r.client == "gmail":
@@ -515,8 +538,8 @@ def entry(r: Reply) -> dict:
            "shape": r.place if r.client not in ("outlook", "outlook_web", "outlook_mobile", "outlook_mac", "outlook_plain",
                                                  "yahoo", "gmx", "samsung") else "top, unquoted original",
            "html": bool(r.html and CLIENTS[r.client](r)[1]), "new_text": r.want()}
-    if r.sig:
-        out["signature"] = r.sig
+    if signature := signature_under(r, CLIENTS[r.client](r)[0]):
+        out["signature"] = signature
     if r.notes:
         out["notes"] = r.notes
     return out

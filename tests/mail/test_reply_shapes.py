@@ -112,7 +112,8 @@ def test_html_reply_keeps_only_the_answer(html):
 
 def test_a_huge_reply_of_cut_look_alikes_still_reads():
     """1 MB of lines that each almost start a cut (bench/corpus.py times it)."""
-    assert new_text(PATHOLOGICAL).startswith("WON\nTo: a\ncc:\nOn Mon wrote:")
+    assert new_text(PATHOLOGICAL).startswith("WON\nTo: a\ncc:\nOn Mon wrote:\nx")
 
 
-PATHOLOGICAL = "WON\n" + "To: a\ncc:\n> x\nOn Mon wrote:\n> x\nx <b@c> on 1/1/2001\nFrom: x\n" * 18000
+# "On Mon wrote:" has no date and no quote under it: a sentence, not an attribution.
+PATHOLOGICAL = "WON\n" + "To: a\ncc:\n> x\nOn Mon wrote:\nx\n> x\nx <b@c> on 1/1/2001\nFrom: x\n" * 16000

@@ -144,6 +144,8 @@ _ATTRIBUTION = (
     # "X <x@y> wrote on 11/02/2026 10:14:00 AM:", "X (x@y) kirjoitti:" (checked in _accept).
     r"|(?P<addressed>[ \t]*[^\n<(]{0,200}(?:" + _ADDR + r"|\([^()<>@\s]{1,100}@[^()<>\s]{1,150}\))"
     + r"[^\n<>]{0,150}?[:：]" + _EOL + ")"
+    # nmh's "Carol writes:", no date at all: an attribution only when a quote follows (_accept).
+    r"|(?P<bare>[^\n]{1,120}" + colon_after(_EN_VERBS + tuple(_VERB_ENDS)) + ")"
     # Zoho's "---- On Mon, 02 Nov 2026 10:14:00 +0100 X <x@y> wrote ----".
     r"|(?P<dashed>[ \t]*-{2,10}" + _SP + r"[^\n<]{0,200}" + _ADDR + r"[^\n<>]{0,60}" + _SP + r"-{2,10}" + _EOL + ")"
 )
@@ -210,7 +212,7 @@ _SOFT_BREAK = re.compile(r"=\n")
 _QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
 
 
-_ATTRIBUTIONS = frozenset({"en", "last", "addr", "first", "dated", "addressed", "dashed", "lotus"})
+_ATTRIBUTIONS = frozenset({"en", "last", "addr", "first", "dated", "addressed", "dashed", "bare", "lotus"})
 _BELOW_DEPTH = 20  # answers interleaved with quotes, at most this many rounds (a hostile mail has thousands)
 
 
@@ -233,9 +235,11 @@ def _new_text(text: str, depth: int) -> str:
     return head
 
 
-def _quote_follows(text: str, end: int) -> bool:
-    rest = text[end:end + 2000].lstrip()
-    return rest.startswith(">")
+def _quote_follows(text: str, end: int, blank_lines: int = 2000) -> bool:
+    """Whether a quoted line comes next (after at most `blank_lines` blank lines)."""
+    rest = text[end:end + 2000]
+    stripped = rest.lstrip()
+    return stripped.startswith(">") and rest[: len(rest) - len(stripped)].count("\n") <= blank_lines + 1
 
 
 def _find_cut(text: str) -> tuple[int, str, int]:
@@ -269,8 +273,9 @@ def _accept(text: str, m: re.Match[str]) -> int | None:
     kind = m.lastgroup
     if kind in ("first", "dated", "addressed", "dashed") and not _CLOCK.search(m.group()):
         return None
-    if kind in ("en", "last", "first") and not _DATED.search(m.group()):
-        return None
+    if kind in ("en", "last", "first", "bare") and not _DATED.search(m.group()):
+        # Undated, it is a sentence ("On Thursday she wrote:") unless quoted lines follow it.
+        return m.start() if _quote_follows(text, m.end(), blank_lines=1) else None
     if kind == "disclaimer":
         paragraph = text[m.start():m.start() + 600].split("\n\n", 1)[0]
         return m.start() if _CONFIDENTIAL.search(paragraph) else None
