@@ -36,6 +36,10 @@ def test_two_send_processes_deliver_every_mail_once_and_stop_on_sigterm(tmp_path
                                "send", "--threads", "2"], env=env, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     try:
+        # Each says what it sends through once its SIGTERM handler is set: before that (still
+        # importing, on a busy machine) a SIGTERM ends it the default way, with -15.
+        started = [p.stderr.readline() for p in procs]
+        assert all(line.startswith("introledger send:") for line in started), started
         assert wait_for(lambda: len(smtp_sink.messages) >= 3, timeout=30)
         assert wait_for(lambda: statuses(app) == ["sent"] * 3, timeout=10)
     finally:
