@@ -97,9 +97,9 @@ ENGLISH = frozenset("""the and you your with thank thanks reply please intro int
     referrals week won met lost qualified snooze follow business today again since about who what did got gave
     sent from nothing none yet just soon went how this that will would our my good news sign coffee partners
     check-in last quarter figures asked ignore open browser minutes once worth noted okay done sorry catch
-    until hear answer word amount match mail-from least""".split())
-# English words another language took as its own: "Browser" is German, Dutch and Italian; Dutch "met" is "with".
-OWN = {"de": {"browser"}, "nl": {"met", "browser"}, "it": {"browser"}}
+    until hear answer word amount match least""".split())
+# Words English shares with another language: "Browser" is German, Dutch and Italian, "minutes" French, "met" Dutch for "with".
+OWN = {"de": {"browser"}, "fr": {"minutes"}, "nl": {"met", "browser"}, "it": {"browser"}}
 
 
 def words_of(rendered) -> str:
@@ -110,7 +110,7 @@ def words_of(rendered) -> str:
 def leftovers(text: str, language: str) -> set[str]:
     for keep in ("introledger", "muller-bau.example", "akesson.example", "sign-in", "[ref R12]"):
         text = text.replace(keep, " ")
-    found = {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text)}
+    found = {w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)}
     return (found & ENGLISH) - OWN.get(language, set())
 
 
@@ -198,7 +198,7 @@ def test_the_reply_words_a_mail_names_are_read_back_in_that_language(language):
     assert won.amount is not None and won.amount.minor > 0 and won.amount.currency
     snooze = parse_command(str(words.answer_example("snooze")), vocabulary)
     assert snooze.snooze_seconds == 14 * 86400
-    correction, rest = split_correction(f"{words.correction_word()}: {words.answer_word('lost')}")
+    correction, rest = split_correction(str(words.correction_of("lost")))
     assert correction and parse_command(rest, vocabulary).verb == "lost"
     assert asks_for_brief(str(words.brief_word()))
     brief = Templates().render("brief", language, member=MEMBER, partner=INTRODUCER, brief=BRIEF).text
