@@ -98,7 +98,8 @@ ENGLISH = frozenset("""the and you your with thank thanks reply please intro int
     sent from nothing none yet just soon went how this that will would our my good news sign coffee partners
     check-in last quarter figures asked ignore open browser minutes once worth noted okay done sorry catch
     until hear answer word amount match least""".split())
-# Words English shares with another language: "Browser" is German, Dutch and Italian, "minutes" French, "met" Dutch for "with".
+# Words English shares with another language: "Browser" is German, Dutch and Italian,
+# "minutes" French, "met" Dutch for "with".
 OWN = {"de": {"browser"}, "fr": {"minutes"}, "nl": {"met", "browser"}, "it": {"browser"}}
 
 
