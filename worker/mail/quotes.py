@@ -19,7 +19,7 @@ _STARTERS = r"(?:On|Am|Le|El|Op|Il|Em|A|Às|Den|W dniu|Dnia|В|Во|Dne)(?!\w)"
 _DATE_HEAD = r"(?:\d|[^\W\d_]{1,5}\.?,?" + _SP + r"+\d)"
 _HEAD = r"(?:" + _STARTERS + "|" + _DATE_HEAD + ")"
 
-_EN_VERBS = ("wrote", "writes")
+_EN_VERBS = ("wrote", "writes", "typed", "said")
 _VERBS = (
     "a écrit", "escribió", "ha scritto", "scrisse", "escreveu", "napisał(a)", "napisała",
     "napisał", "pisze", "пишет", "написал(а)", "написала", "написал", "schrieb", "schreef",
