@@ -205,3 +205,18 @@ def test_a_page_reading_the_sqlite_database_does_not_hold_up_the_workers_writes(
         with web_app.sessions.begin() as worker:
             worker.execute(text("UPDATE members SET footer = footer"))
     reads.kw["bind"].dispose()
+
+
+def test_a_referral_page_and_the_overview_on_both_databases(tmp_path, database_url, clock):
+    from tests.web.conftest import make_web_app
+
+    app = make_web_app(tmp_path, database_url, clock)
+    try:
+        rid = log_intro(app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current)
+        dana = sign_in(client_for(app), app, DANA[1])
+        page = dana.get(f"/referrals/{rid}")  # its mail is found in the outbox's JSON lists (dialect SQL)
+        assert page.status_code == 200 and "thank you to carol@x.example" in page.text
+        assert dana.get("/api/overview").json()["month"] == {"given": 0, "received": 1}
+        assert [r["id"] for r in dana.get("/api/referrals?q=alice").json()] == [rid]
+    finally:
+        app.engine.dispose()
