@@ -477,12 +477,13 @@ start = time.perf_counter()
 proc = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(proc.pid, 0)
 with open(sys.argv[1], "w") as f:
-    f.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    f.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} "
+            f"{usage.ru_utime + usage.ru_stime}")
 """
 
 
-def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, the start of stdout) of one process; it must succeed."""
+def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS MB, the start of stdout) of one process; it must succeed."""
     with tempfile.NamedTemporaryFile("r", suffix=".rusage") as report, \
             tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCH, report.name, *argv], cwd=cwd, env=env,
@@ -492,11 +493,11 @@ def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
         while proc.stdout.read(1 << 20):  # drained as it comes: a listing may be large
             pass
         proc.wait()
-        wall, rss_kb, code = report.read().split()
+        wall, rss_kb, code, cpu = report.read().split()
         if proc.returncode or int(code):
             err.seek(0)
             raise SystemExit(f"{' '.join(argv)} failed ({code}): {err.read().decode(errors='replace')[-2000:]}")
-    return float(wall), int(rss_kb) / 1024, head.decode(errors="replace")
+    return float(wall), float(cpu), int(rss_kb) / 1024, head.decode(errors="replace")
 
 
 def measure(store: Store, size: int, op: str, runs: int, workdir: Path) -> dict:
@@ -516,7 +517,7 @@ def measure(store: Store, size: int, op: str, runs: int, workdir: Path) -> dict:
         clock = run_dir / "clock"
         # The clock stands just after the history's end (it moves on with the real one from here).
         clock.write_text(f"{(END + timedelta(seconds=1) - datetime.now(UTC)).total_seconds():.3f}")
-        wall, rss, out = timed([*cli, "--config", str(config), *args],
+        wall, cpu, rss, out = timed([*cli, "--config", str(config), *args],
                                {**env, "INTROLEDGER_CLOCK_FILE": str(clock)}, store.code)
         if op.startswith("run"):
             sent = len(list((run_dir / "outgoing").glob("*.eml"))) if (run_dir / "outgoing").exists() else 0
@@ -524,17 +525,21 @@ def measure(store: Store, size: int, op: str, runs: int, workdir: Path) -> dict:
                 raise SystemExit(f"run --once at {size:,} sent {sent} mails, expected a digest and a check-in "
                                  f"per member: {out[:500]}")
             store.drop(url)
-        ours.append((wall, rss))
+        ours.append((wall, cpu, rss))
     probe_argv = [sys.executable, str(Path(__file__).resolve()), "--probe", raw, store.measured(size)]
-    p_wall, p_rss, p_out = timed(probe_argv, env, store.code)
-    wall, rss = sorted(ours)[len(ours) // 2]
-    return {"op": op, "size": size, "wall": wall, "rss": rss, "raw": raw, "raw_wall": p_wall, "raw_rss": p_rss,
-            "raw_query": float(p_out.split()[0])}
+    p_wall, p_cpu, p_rss, p_out = timed(probe_argv, env, store.code)
+    wall, cpu, rss = sorted(ours)[len(ours) // 2]
+    return {"op": op, "size": size, "wall": wall, "cpu": cpu, "rss": rss, "raw": raw, "raw_wall": p_wall,
+            "raw_cpu": p_cpu, "raw_rss": p_rss, "raw_query": float(p_out.split()[0])}
 
 
-def fmt(seconds: float, mb: float) -> str:
-    shown = f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.0f} s"
-    return f"{shown}, {mb:.0f} MB"
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.0f}"
+
+
+def fmt(seconds: float, cpu: float, mb: float) -> str:
+    """Wall time (CPU time: steadier when the machine is shared), peak memory."""
+    return f"{_s(seconds)} s ({_s(cpu)} cpu), {mb:.0f} MB"
 
 
 def table(results: list[dict], sizes: list[int]) -> str:
@@ -543,18 +548,19 @@ def table(results: list[dict], sizes: list[int]) -> str:
 
     biggest = sizes[-1]
     growth = f"growth {k(sizes[-2])}→{k(biggest)}" if len(sizes) > 1 else "growth"
-    head = ["operation", *(k(s) for s in sizes), growth, f"database's own at {k(biggest)}: bare SQL process "
-            "(query alone)"]
+    head = ["operation", *(k(s) for s in sizes), growth, f"database's own at {k(biggest)}: a bare SQL process; "
+            "its query alone"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for op in OPERATIONS:
         got = {r["size"]: r for r in results if r["op"] == op}
         if not got:
             continue
-        cells = [fmt(got[s]["wall"], got[s]["rss"]) if s in got else "" for s in sizes]
+        cells = [fmt(got[s]["wall"], got[s]["cpu"], got[s]["rss"]) if s in got else "" for s in sizes]
         last = got.get(biggest)
         prev = got.get(sizes[-2]) if len(sizes) > 1 else None
         factor = f"×{last['wall'] / prev['wall']:.1f}" if last and prev else ""
-        raw = (f"{fmt(last['raw_wall'], last['raw_rss'])} ({last['raw_query'] * 1000:.0f} ms)" if last else "")
+        raw = (f"{fmt(last['raw_wall'], last['raw_cpu'], last['raw_rss'])}; query {last['raw_query'] * 1000:.0f} ms"
+               if last else "")
         lines.append(f"| `{op}` | " + " | ".join(cells) + f" | {factor} | {raw} |")
     return "\n".join(lines)
 
@@ -584,9 +590,9 @@ def main() -> None:
             store.measured(size)
             for op in ops:
                 result = measure(store, size, op, args.runs, Path(tmp))
-                print(f"  {op:<34} {fmt(result['wall'], result['rss']):>16}   bare SQL "
-                      f"{fmt(result['raw_wall'], result['raw_rss'])} ({result['raw_query'] * 1000:.0f} ms)",
-                      file=sys.stderr)
+                print(f"  {op:<34} {fmt(result['wall'], result['cpu'], result['rss']):>30}   bare SQL "
+                      f"{fmt(result['raw_wall'], result['raw_cpu'], result['raw_rss'])}; "
+                      f"query {result['raw_query'] * 1000:.0f} ms", file=sys.stderr)
                 results.append(result)
     print(table(results, sizes))
     print(f"\n({args.database}; {args.runs} run(s) each; load average {os.getloadavg()[0]:.1f} on "

@@ -10,8 +10,15 @@ from models.people import Person
 
 class Referral(Base):
     __tablename__ = "referrals"
-    # Finding the same intro by another route starts from its introducer and date (matching.py).
-    __table_args__ = (Index("ix_referrals_introducer_id_introduced_at", "introducer_id", "introduced_at"),)
+    # Finding the same intro by another route starts from its introducer and date (matching.py). The
+    # ledger reads the intros members wrote from an index holding what it needs (worker/ledger/flows.py);
+    # the stale timer and heads-up nudges find open referrals by status and date.
+    __table_args__ = (
+        Index("ix_referrals_introducer_id_introduced_at", "introducer_id", "introduced_at"),
+        Index("ix_referrals_introducer_id_status_flows", "introducer_id", "status", "introduced_at", "member_id",
+              "value_cents", "currency"),
+        Index("ix_referrals_status_introduced_at", "status", "introduced_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # The intro's own Message-ID where known, else a fingerprint: the same intro never logs twice.
     dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
@@ -39,7 +46,7 @@ class Referral(Base):
     qualified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A SNOOZE asked us to wait until then: silence (the stale timer) counts from then, not the intro.
     snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    won_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    won_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -51,7 +58,10 @@ class Referral(Base):
 
 class ReferralParty(Base):
     __tablename__ = "referral_parties"
-    __table_args__ = (UniqueConstraint("referral_id", "person_id"),)
+    # The ledger finds members' parties by person, and a referral's roles, from indexes alone.
+    __table_args__ = (UniqueConstraint("referral_id", "person_id"),
+                      Index("ix_referral_parties_person_id_referral_id_role", "person_id", "referral_id", "role"),
+                      Index("ix_referral_parties_referral_id_role_person_id", "referral_id", "role", "person_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -78,7 +88,7 @@ class ReferralEvent(Base):
     currency: Mapped[str] = mapped_column(String(3), default="")
     # False: an attempt we refused (wrong sender, bad token, failed DMARC); nothing changed.
     accepted: Mapped[bool] = mapped_column(Boolean, default=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)  # the digest's week of changes
     # What happened (worker/core/lifecycle.py): answer, correction, thread_reply, snooze, stop, stale, …
     event: Mapped[str] = mapped_column(String(40), default="")
     step: Mapped[int | None] = mapped_column(Integer)  # the follow-up step the answer replied to
@@ -90,7 +100,8 @@ class FollowUp(Base):
     moved (SNOOZE, out-of-office) and cancelled (a status change)."""
 
     __tablename__ = "follow_ups"
-    __table_args__ = (UniqueConstraint("referral_id", "step"),)
+    __table_args__ = (UniqueConstraint("referral_id", "step"),
+                      Index("ix_follow_ups_status_due_at", "status", "due_at"))  # the steps due now
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
     step: Mapped[int] = mapped_column(Integer)

@@ -52,17 +52,29 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
     except NotAllowed as exc:
         inv.fail(f"introledger: {exc}")
         return 1
-    app = inv.app
     if fees:
         from worker.cli.fees import show_fees
 
         return show_fees(inv, since, until, member, partner, as_json, as_csv)
-    now = until or app.now()
-    with app.sessions() as session:
+    from models.base import utcnow
+    from worker.classify import directory
+
+    # The members as config.yaml says them now (as the app would sync them), without the app: a
+    # report needs no pipeline, broker nor templates.
+    sessions = inv.sessions
+    with sessions.begin() as session:
+        directory.sync(session, config.settings.members)
+    thresholds, at = ledger.Thresholds.from_config(config.settings.ledger), utcnow()
+    now = until or at
+    with sessions() as session:
         book = ledger.Ledger(session, since, until, member)
+        if group and not partner:
+            names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
+            _group(book.group(names, at, thresholds), inv.out, as_json, as_csv)
+            return 0
         # --by-month needs no lines unless a partner picks them; the monthly series only --json shows.
         lines = [] if by_month and not partner else book.lines(
-            app.now(), app.thresholds, trend_at=now, months=as_json and not (group or by_month))
+            at, thresholds, trend_at=now, months=as_json and not (group or by_month))
         if partner:
             wanted = partner.lower()
             lines = [line for line in lines if wanted in (line.partner, line.name.lower())]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person
@@ -64,7 +64,7 @@ class PartnerLine:
     balance_now: int = field(default=0, repr=False)
     balance_before: int = field(default=0, repr=False)
     months: list[tuple[str, int, int]] = field(default_factory=list, repr=False)  # (YYYY-MM, given, received)
-    ref: tuple[int, str] | None = field(default=None, repr=False)  # (member id, flows key)
+    ref: tuple[int, int] | None = field(default=None, repr=False)  # (member id, flows key)
     book: "Ledger | None" = field(default=None, repr=False, compare=False)  # the ledger that built it
 
     @property
@@ -137,6 +137,7 @@ class Ledger:
         self.names = {m.id: m.name for m in self.members}
         chosen = None if member is None else tuple(m.id for m in self.members if names(member, m))
         self.scope = flows.Scope(since, until, chosen, partner_id)
+        self._totals: list | None = None  # the members' totals, when group() worked them out
 
     @contextmanager
     def _reading(self):
@@ -154,22 +155,37 @@ class Ledger:
         scope = self.scope if lines is None else self.scope.restricted(l.ref for l in lines if l.ref)
         return flows.relation(self.session, self.members, scope)
 
+    def _ask(self, parts) -> list:
+        """Several figures over one flows relation in one statement: the relation is worked out
+        once (a MATERIALIZED common table expression) however many answers read it."""
+        if len(parts) == 1:
+            return list(self.session.execute(parts[0]).all())
+        return list(self.session.execute(union_all(*parts)).all())
+
     def lines(self, now: datetime, thresholds: Thresholds = Thresholds(), trend_at: datetime | None = None,
               months: bool = True) -> list[PartnerLine]:
         """Per member and partner: each way's figures, balances at `trend_at` (default `now`) and
-        TREND_WINDOW before it, flags as of `now`, and with `months` the monthly series."""
+        TREND_WINDOW before it, flags as of `now`, and with `months` the monthly series (in the
+        same statement)."""
         trend_at = trend_at or now
-        instants = (trend_at, trend_at - TREND_WINDOW)
-        f = self._flows()
-        keys = (f.c.member_id, f.c.key, f.c.way)
-        once = flows.per_referral(f, *keys)
-        found: dict[tuple[int, str], PartnerLine] = {}
-        seen: dict[tuple[int, str], list] = {}  # addresses met: [first, last, any without, first referral]
-        for row in self.session.execute(flows.counts(once, once.c.member_id, once.c.key, once.c.way, at=instants)):
+        f = self._flows().cte("flows")
+        parts = [flows.figures("line", f, ("member_id", "key", "way"), at=(trend_at, trend_at - TREND_WINDOW),
+                               emails=True)]
+        if months:
+            parts.append(flows.monthly(self.session, "month", f, ("member_id", "key", "way")))
+        if len(parts) > 1:
+            f = f.prefix_with("MATERIALIZED")
+        found: dict[tuple[int, int], PartnerLine] = {}
+        seen: dict[tuple[int, int], list] = {}  # addresses met: [first, last, rows without one]
+        series: dict[tuple[int, int], dict[str, list[int]]] = {}
+        for row in self._ask(parts):
             ref = (row.member_id, row.key)
+            if row.part == "month":
+                series.setdefault(ref, {}).setdefault(row.month, [0, 0])[row.way != flows.GIVEN] += row.referrals
+                continue
             line = found.get(ref)
             if line is None:
-                line = found[ref] = PartnerLine(self.names[row.member_id], "", "", _partner_id(row.key), ref=ref,
+                line = found[ref] = PartnerLine(self.names[row.member_id], "", "", flows.partner_of(row.key), ref=ref,
                                                 book=self)
                 seen[ref] = [row.first_email, row.last_email, row.no_email]
             else:
@@ -182,20 +198,20 @@ class Ledger:
             line.balance_now += sign * row.before_0
             line.balance_before += sign * row.before_1
         self._name(found, seen)
-        if months:
-            self._months(found)
+        for ref, by_month in series.items():
+            found[ref].months = [(m, g, r) for m, (g, r) in sorted(by_month.items())]
         for line in found.values():
             line.flag_facts = flag_facts(line, now, thresholds)
             line.flags = [flag_text(f) for f in line.flag_facts]
         return sorted(found.values(), key=lambda l: (l.member, -(l.given.referrals + l.received.referrals),
                                                      l.partner, l.name, l.partner_id or 0))
 
-    def _name(self, found: dict[tuple[int, str], PartnerLine], seen: dict[tuple[int, str], list]) -> None:
+    def _name(self, found: dict[tuple[int, int], PartnerLine], seen: dict[tuple[int, int], list]) -> None:
         """Each line's name (the partner record's, else the person's) and address: the partner's
         first seen, i.e. in the line's earliest referral, when it has several."""
         records = _lookup(self.session, Partner.id, Partner.name, {l.partner_id for l in found.values()} - {None})
-        people = _lookup(self.session, Person.email, Person.name,
-                         {ref[1] for ref, l in found.items() if l.partner_id is None})
+        people = _lookup(self.session, Person.id, Person.name,
+                         {-ref[1] for ref, l in found.items() if l.partner_id is None})
         unsure = []
         for ref, line in found.items():
             first, last, without = seen[ref]
@@ -203,9 +219,9 @@ class Ledger:
                 line.partner = first or ""
             else:
                 unsure.append(line)
-            line.name = records.get(line.partner_id, "") if line.partner_id else (people.get(ref[1]) or ref[1])
+            line.name = records.get(line.partner_id, "") if line.partner_id else (people.get(-ref[1]) or line.partner)
         if unsure:
-            f = self._flows(unsure)
+            f = self._flows(unsure).subquery()
             earliest = self.session.execute(select(f.c.member_id, f.c.key, f.c.email,
                                                    func.min(f.c.referral_id).label("first"))
                                             .group_by(f.c.member_id, f.c.key, f.c.email)).all()
@@ -215,55 +231,55 @@ class Ledger:
                     line.partner = row.email or ""
                     unsure.remove(line)
 
-    def _months(self, found: dict[tuple[int, str], PartnerLine]) -> None:
-        f = self._flows()
-        once = select(f.c.member_id, f.c.key, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
-        month = flows.month_of(self.session, once.c.introduced_at).label("month")
-        series: dict[tuple[int, str], dict[str, list[int]]] = {}
-        for row in self.session.execute(select(once.c.member_id, once.c.key, once.c.way, month, func.count())
-                                        .group_by(once.c.member_id, once.c.key, once.c.way, month)):
-            cell = series.setdefault((row.member_id, row.key), {}).setdefault(row.month, [0, 0])
-            cell[0 if row.way == flows.GIVEN else 1] += row[4]
-        for ref, months in series.items():
-            found[ref].months = [(m, g, r) for m, (g, r) in sorted(months.items())]
-
     def totals(self, names: list[str], lines: list[PartnerLine], only_these: bool = False) -> list["MemberTotals"]:
         """Per member, every intro once (an intro of two partners is given once, not twice); every
         member in `names` has a line, quiet ones too. `only_these`: over these lines alone (a
-        partner filter), else over the whole scope."""
+        partner filter), else over the whole scope (worked out already if group() asked)."""
         totals = {name: MemberTotals(name) for name in names}
         for line in lines:
             t = totals.setdefault(line.member, MemberTotals(line.member))
             t.partners += 1
             t.flagged += bool(line.flags)
-        with self._reading():
-            f = self._flows(lines if only_these else None)
-            once = flows.per_referral(f, f.c.member_id, f.c.way)
-            found = self.session.execute(flows.counts(once, once.c.member_id, once.c.way)).all()
+        found = self._totals
+        if only_these or found is None:
+            with self._reading():
+                f = self._flows(lines if only_these else None).subquery()
+                found = self._ask([flows.figures("member", flows.per_member(f), ("member_id", "way"))])
         for row in found:
             name = self.names[row.member_id]
             t = totals.setdefault(name, MemberTotals(name))
             (t.given if row.way == flows.GIVEN else t.received).add(row)
         return sorted(totals.values(), key=lambda t: (-(t.given.referrals + t.received.referrals), t.member))
 
+    def group(self, names: list[str], now: datetime, thresholds: Thresholds = Thresholds()) -> list["MemberTotals"]:
+        """totals(names, lines(now, thresholds)) in one statement, reading of each line only what its
+        flags need: the coordinator's view of the group."""
+        f = self._flows().cte("flows").prefix_with("MATERIALIZED")
+        rows = self._ask([flows.flagging("line", f, ("member_id", "key", "way")),
+                          flows.figures("member", flows.per_member(f), ("member_id", "way"))])
+        found: dict[tuple[int, int], PartnerLine] = {}
+        self._totals = [row for row in rows if row.part == "member"]
+        for row in rows:
+            if row.part == "line":
+                ref = (row.member_id, row.key)
+                line = found.setdefault(ref, PartnerLine(self.names[row.member_id], "", "", ref=ref, book=self))
+                (line.given if row.way == flows.GIVEN else line.received).add(row)
+        for line in found.values():
+            line.flags = [flag_text(f) for f in flag_facts(line, now, thresholds)]
+        return self.totals(names, list(found.values()))
+
     def by_month(self, lines: list[PartnerLine] | None = None) -> list[dict]:
         """Per member and month: given, received (each intro once) and the running balance."""
         series: dict[str, dict[str, list[int]]] = {}
         with self._reading():
-            f = self._flows(lines)
+            f = self._flows(lines).subquery()
             once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
-            month = flows.month_of(self.session, once.c.introduced_at).label("month")
-            found = self.session.execute(select(once.c.member_id, once.c.way, month, func.count())
-                                         .group_by(once.c.member_id, once.c.way, month)).all()
+            found = self._ask([flows.monthly(self.session, "month", once, ("member_id", "way"))])
         for row in found:
             cell = series.setdefault(self.names[row.member_id], {}).setdefault(row.month, [0, 0])
-            cell[0 if row.way == flows.GIVEN else 1] += row[3]
+            cell[row.way != flows.GIVEN] += row.referrals
         return [{"member": name, **month} for name in sorted(series)
                 for month in running([(m, g, r) for m, (g, r) in sorted(series[name].items())])]
-
-
-def _partner_id(key: str) -> int | None:
-    return int(key.removeprefix(flows.PARTNER_KEY)) if key.startswith(flows.PARTNER_KEY) else None
 
 
 def _lookup(session: Session, key, value, wanted: set) -> dict:

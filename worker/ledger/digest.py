@@ -80,15 +80,11 @@ class Digests:
     def _group(self, session: Session, since: datetime, until: datetime) -> list[dict]:
         """The coordinator's table: every member's week and running balance."""
         names = list(session.scalars(select(Member.name).order_by(Member.id)))
-        week = {t.member: t for t in _totals(ledger.Ledger(session, since, until), names, until, self.thresholds)}
-        total = _totals(ledger.Ledger(session, None, until), names, until, self.thresholds)
+        week = {t.member: t for t in ledger.Ledger(session, since, until).group(names, until, self.thresholds)}
+        total = ledger.Ledger(session, None, until).group(names, until, self.thresholds)
         return [{"name": t.member, "week_given": week[t.member].given.referrals,
                  "week_received": week[t.member].received.referrals, "given": t.given.referrals,
                  "received": t.received.referrals, "balance": f"{t.balance:+d}"} for t in total]
-
-
-def _totals(book: ledger.Ledger, names: list[str], now: datetime, t: ledger.Thresholds) -> list[ledger.MemberTotals]:
-    return book.totals(names, book.lines(now, t, months=False))
 
 
 def _item(session: Session, r: Referral) -> dict:

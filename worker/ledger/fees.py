@@ -79,7 +79,7 @@ def due(session: Session, since: datetime | None, until: datetime | None, member
     members = [m for m in session.scalars(select(Member).order_by(Member.id)) if not member or ledger.names(member, m)]
     if not members:
         return []
-    flows = relation(session, members, Scope(members=tuple(m.id for m in members), partner_id=partner_id))
+    flows = relation(session, members, Scope(members=tuple(m.id for m in members), partner_id=partner_id)).subquery()
     query = (select(flows.c.member_id, Partner.id, Referral.id, Referral.value_cents, Referral.currency)
              .distinct().select_from(flows)
              .join(Referral, Referral.id == flows.c.referral_id).join(Partner, Partner.id == flows.c.partner_id)

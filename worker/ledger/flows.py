@@ -18,11 +18,9 @@ from datetime import datetime
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     Subquery,
     and_,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -39,7 +37,6 @@ from worker.core.statuses import NOT_COUNTED, QUALIFIED, WENT_NOWHERE, Status
 
 GIVEN, RECEIVED = "given", "received"
 CONNECTED = frozenset({Status.CONNECTED, Status.QUALIFIED, Status.WON})
-PARTNER_KEY = "partner:"  # a line's key: "partner:<id>" for a partner record, else the person's address
 
 
 @dataclass(frozen=True)
@@ -50,9 +47,9 @@ class Scope:
     until: datetime | None = None
     members: tuple[int, ...] | None = None   # None: every member
     partner_id: int | None = None
-    lines: tuple[tuple[int, str], ...] | None = None  # (member id, key): only these lines
+    lines: tuple[tuple[int, int], ...] | None = None  # (member id, key): only these lines
 
-    def restricted(self, lines: Iterable[tuple[int, str]]) -> "Scope":
+    def restricted(self, lines: Iterable[tuple[int, int]]) -> "Scope":
         return Scope(self.since, self.until, self.members, self.partner_id, tuple(lines))
 
 
@@ -82,14 +79,20 @@ def month_of(session: Session, column: ColumnElement) -> ColumnElement:
 
 
 def _key(person) -> ColumnElement:
-    return case((person.partner_id.is_not(None), literal(PARTNER_KEY) + cast(person.partner_id, String)),
-                else_=person.email)
+    """A line's partner: its partner record (id > 0), else the person (-id: one address, email unique)."""
+    return case((person.partner_id.is_not(None), person.partner_id), else_=-person.id)
 
 
-def relation(session: Session, members: Sequence[Member], scope: Scope) -> Subquery:
-    """One row per flow: referral_id, member_id, way, partner_id, email, key, and the referral's
-    status, value_cents, currency, introduced_at, role_unknown. A referral may flow twice to one
-    line (two addresses of one partner in it): aggregates count DISTINCT referral_id.
+def partner_of(key: int) -> int | None:
+    """The partner record a line's key names, None for a person without one."""
+    return key if key > 0 else None
+
+
+def relation(session: Session, members: Sequence[Member], scope: Scope) -> Select:
+    """One row per flow, each (member, key, way, referral) once: referral_id, member_id, way,
+    partner_id, email, key, and the referral's status, value_cents, currency, introduced_at,
+    role_unknown. A referral flows to several lines of one member (an intro of two partners): a
+    member's totals count DISTINCT referral_id.
 
     Every flow has a member at one end, so each arm starts from the members' people through an
     index (parties by person, referrals by introducer): a member's ledger reads that member's
@@ -98,16 +101,28 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Subqu
     mine = sorted(p for p, m in people.items() if scope.members is None or m in scope.members) or [0]
     everyone = sorted(people) or [0]
     r = aliased(Referral, name="r")
-    party = aliased(ReferralParty, name="p")
-    other = aliased(ReferralParty, name="p2")
-    person = aliased(Person, name="pp")
+    party, other = aliased(ReferralParty, name="p"), aliased(ReferralParty, name="p2")
+    provider = aliased(ReferralParty, name="p3")
+    person, other_person = aliased(Person, name="pp"), aliased(Person, name="pp2")
     introducer = aliased(Person, name="i")
-    giver, receiver = _member_of(r.introducer_id, people), _member_of(party.person_id, people)
-    named_provider = exists().where(other.referral_id == r.id, other.role == "provider")
+    giver = _member_of(r.introducer_id, people)
+    # correlate_except: inside the nested EXISTS below, r is two levels up (auto-correlation looks one).
+    named_provider = exists(select(provider.id).where(provider.referral_id == r.id, provider.role == "provider")
+                            .correlate_except(provider))
     role_unknown = ~exists().where(other.referral_id == r.id, other.role.in_(("provider", "prospect")))
-    # A member party receives it: the provider, or (no provider named) the referral's own member.
-    receives = or_(party.role == "provider",
-                   and_(party.role == "party", ~named_provider, receiver == r.member_id))
+
+    def receives(p) -> ColumnElement[bool]:
+        """A member party receives it: the provider, or (no provider named) the referral's own member."""
+        return or_(p.role == "provider",
+                   and_(p.role == "party", ~named_provider, _member_of(p.person_id, people) == r.member_id))
+
+    def given_to(p) -> ColumnElement[bool]:
+        return or_(
+            # a party outside the group who is not the client (known: an address or a partner record)
+            and_(p.person_id.not_in(everyone), p.role != "prospect"),
+            # another member who receives it
+            and_(p.person_id.in_(everyone), receives(p), _member_of(p.person_id, people) != giver))
+
     wheres: list[ColumnElement[bool]] = [r.status.not_in(NOT_COUNTED)]
     if scope.since is not None:
         wheres.append(r.introduced_at >= scope.since)
@@ -123,53 +138,89 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Subqu
     def partner(who) -> list:
         return [] if scope.partner_id is None else [who.partner_id == scope.partner_id]
 
+    receiver = _member_of(party.person_id, people)
     received = (select(*columns(receiver, RECEIVED, introducer))
                 .select_from(party).join(r, r.id == party.referral_id)
                 .join(introducer, introducer.id == r.introducer_id)
-                .where(party.person_id.in_(mine), receives, *wheres, *partner(introducer),
+                .where(party.person_id.in_(mine), receives(party), *wheres, *partner(introducer),
                        or_(giver.is_(None), receiver != giver),  # nobody receives their own intro
                        # …from someone: an address, a partner record, or a member
-                       or_(introducer.email.is_not(None), introducer.partner_id.is_not(None), giver.is_not(None))))
+                       or_(introducer.email.is_not(None), introducer.partner_id.is_not(None), giver.is_not(None)),
+                       # two of the member's addresses in one intro: it is received once
+                       ~exists().where(other.referral_id == r.id, other.id < party.id, other.role == party.role,
+                                       _member_of(other.person_id, people) == receiver)))
     given = (select(*columns(giver, GIVEN, person))
              .select_from(r).join(party, party.referral_id == r.id).join(person, person.id == party.person_id)
-             .where(r.introducer_id.in_(mine), *wheres, *partner(person), or_(
-                 # to a party outside the group who is not the client, and known
-                 and_(party.person_id.not_in(everyone), party.role != "prospect",
-                      or_(person.email.is_not(None), person.partner_id.is_not(None))),
-                 # to another member who receives it
-                 and_(party.person_id.in_(everyone), receives, receiver != giver))))
-    flows = union_all(given, received).subquery("flows")
+             .where(r.introducer_id.in_(mine), *wheres, *partner(person), given_to(party),
+                    or_(person.email.is_not(None), person.partner_id.is_not(None)),
+                    # two addresses of one partner in one intro: given to that partner once
+                    ~exists(select(other.id).join(other_person, other_person.id == other.person_id).where(
+                        other.referral_id == r.id, other.id < party.id,
+                        other_person.partner_id == person.partner_id, given_to(other)))))
+    flows = union_all(given, received)
     if scope.lines is None:
-        return flows
-    return select(flows).where(tuple_(flows.c.member_id, flows.c.key).in_(scope.lines)).subquery("flows")
+        return select(flows.subquery("arms"))
+    arms = flows.subquery("arms")
+    return select(arms).where(tuple_(arms.c.member_id, arms.c.key).in_(scope.lines))
 
 
-def per_referral(flows: Subquery, *keys: ColumnElement) -> Subquery:
-    """One row per referral and `keys` (a line, a member): the same referral twice counts once."""
-    return (select(*keys, flows.c.referral_id, func.min(flows.c.status).label("status"),
-                   func.min(flows.c.value_cents).label("value_cents"), func.min(flows.c.currency).label("currency"),
-                   func.min(flows.c.introduced_at).label("introduced_at"),
-                   func.min(flows.c.role_unknown).label("role_unknown"),
-                   func.min(flows.c.email).label("first_email"), func.max(flows.c.email).label("last_email"),
-                   func.count(flows.c.email).label("emails"), func.count().label("rows"))
-            .group_by(*keys, flows.c.referral_id).subquery("once"))
+# The columns of every figures query, so several can be asked in one statement (UNION ALL).
+FIGURES = ("part", "member_id", "key", "way", "month", "value_currency", "referrals", "connected", "qualified",
+           "won", "went_nowhere", "role_unknown", "last", "value", "before_0", "before_1", "first_email",
+           "last_email", "no_email")
 
 
-def counts(once: Subquery, *keys: ColumnElement, at: Sequence[datetime] = ()) -> Select:
-    """Flow figures per keys and the currency of closed business (NULL for the rest): referrals,
-    connected, qualified, won, went nowhere, roles unknown, last intro, value, and how many came
-    before each instant in `at` (for balances then)."""
-    def n(condition) -> ColumnElement:
-        return func.sum(case((condition, 1), else_=0))
+def figures(part: str, src, keys: Sequence[str], at: Sequence[datetime] = (), emails: bool = False) -> Select:
+    """Flow figures of `src` (one row per referral and keys) per keys and the currency of closed
+    business (NULL for the rest): referrals, connected, qualified, won, went nowhere, roles unknown,
+    last intro, value, how many came before each of two instants `at` (balances then) and, with
+    `emails`, the addresses met (first, last, how many rows had none). Columns: FIGURES."""
+    c = src.c
+    valued = case((and_(c.status == Status.WON, c.value_cents != 0), c.currency), else_=null())
+    instants = [n(c.introduced_at < when) for when in at] + [literal(0)] * (2 - len(at))
+    values = (literal(part), *(c[k] if k in keys else null() for k in ("member_id", "key", "way")),
+              null(), valued, func.count(), n(c.status.in_(CONNECTED)), n(c.status.in_(QUALIFIED)),
+              n(c.status == Status.WON), n(c.status.in_(WENT_NOWHERE)), func.sum(c.role_unknown),
+              func.max(c.introduced_at), func.sum(case((valued.is_not(None), c.value_cents), else_=0)),
+              *instants,
+              *((func.min(c.email), func.max(c.email), n(c.email.is_(None))) if emails
+                else (null(), null(), literal(0))))
+    return _labelled(values).group_by(*(c[k] for k in keys), valued)
 
-    valued = case((and_(once.c.status == Status.WON, once.c.value_cents != 0), once.c.currency), else_=null())
-    status = once.c.status
-    return (select(*keys, valued.label("value_currency"), func.count().label("referrals"),
-                   n(status.in_(CONNECTED)).label("connected"), n(status.in_(QUALIFIED)).label("qualified"),
-                   n(status == Status.WON).label("won"), n(status.in_(WENT_NOWHERE)).label("went_nowhere"),
-                   func.sum(once.c.role_unknown).label("role_unknown"), func.max(once.c.introduced_at).label("last"),
-                   func.sum(case((valued.is_not(None), once.c.value_cents), else_=0)).label("value"),
-                   *(n(once.c.introduced_at < when).label(f"before_{i}") for i, when in enumerate(at)),
-                   func.min(once.c.first_email).label("first_email"), func.max(once.c.last_email).label("last_email"),
-                   func.sum(once.c.rows - once.c.emails).label("no_email"), func.min(once.c.referral_id).label("first"))
-            .group_by(*keys, valued))
+
+def flagging(part: str, src, keys: Sequence[str]) -> Select:
+    """Only what a line's flags read (referrals, went nowhere, last intro) per keys: the group's
+    view counts flagged partners without working out their every figure. Columns: FIGURES."""
+    c = src.c
+    values = (literal(part), *(c[k] if k in keys else null() for k in ("member_id", "key", "way")), null(), null(),
+              func.count(), literal(0), literal(0), literal(0), n(c.status.in_(WENT_NOWHERE)), literal(0),
+              func.max(c.introduced_at), literal(0), literal(0), literal(0), null(), null(), literal(0))
+    return _labelled(values).group_by(*(c[k] for k in keys))
+
+
+def n(condition) -> ColumnElement:
+    """How many rows meet the condition."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _labelled(values) -> Select:
+    return select(*(v.label(name) for v, name in zip(values, FIGURES, strict=True)))
+
+
+def per_member(flows) -> Subquery:
+    """Each referral once per member and way: one given to several partners is given once (a
+    member receives a referral once already: from its one introducer)."""
+    c = flows.c
+    columns = (c.member_id, c.way, c.referral_id, c.status, c.value_cents, c.currency, c.introduced_at, c.role_unknown)
+    return union_all(select(*columns).where(c.way == RECEIVED),
+                     select(*columns).where(c.way == GIVEN).distinct()).subquery("per_member")
+
+
+def monthly(session: Session, part: str, src, keys: Sequence[str]) -> Select:
+    """Referrals per keys and calendar month (UTC) of `src` (one row per referral and keys)."""
+    c = src.c
+    month = month_of(session, c.introduced_at)
+    values = (literal(part), *(c[k] if k in keys else null() for k in ("member_id", "key", "way")), month,
+              null(), func.count(), *([literal(0)] * 4), literal(0), null(), literal(0), literal(0), literal(0),
+              null(), null(), literal(0))
+    return _labelled(values).group_by(*(c[k] for k in keys), month)
