@@ -171,6 +171,10 @@ class Fleet:
                      f"if that one stops renewing its lease ({self.lease.total_seconds():g} s)")
             self._told_held = True
 
+    def watching(self) -> list[str]:
+        """The addresses of the mailboxes watched now (for metrics and health; read from another thread)."""
+        return sorted(name.removeprefix("mailbox:") for name in list(self.watches))
+
     # --- watchers ---------------------------------------------------------------------------
 
     def _watch(self, group: Group, addresses: frozenset[str]) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from worker.cli.context import Command, Invocation, pass_invocation
+from worker.cli.running import metrics_option
 
 
 def _mode(value: str) -> int:
@@ -22,15 +23,17 @@ def _mode(value: str) -> int:
 @click.option("--port", type=click.IntRange(1, 65535), default=8024, show_default=True, help="TCP port")
 @click.option("--socket-mode", default="660", show_default=True, help="permissions of the unix socket (octal)")
 @click.option("-v", "--verbose", is_flag=True, help="log every message handled")
+@metrics_option()
 @pass_invocation
-def lmtp(inv: Invocation, socket_path: Path | None, host: str, port: int, socket_mode: str, verbose: bool) -> int:
+def lmtp(inv: Invocation, socket_path: Path | None, host: str, port: int, socket_mode: str, verbose: bool,
+         metrics_at: tuple[str, int] | None) -> int:
     """Accept mail for the tracking address from the MTA over LMTP: each recipient is answered
     250 after the message is committed, 451 while the database is down (the MTA retries), 550 for
     an address that is not ours. Sending and due work stay with `run` / `send`. SIGTERM stops it
     after the deliveries under way."""
     from worker.app import bootstrap
     from worker.app.receiver import Receiver
-    from worker.cli.running import log_outcome
+    from worker.cli.running import counted, log_outcome, serve_metrics
     from worker.sources.lmtp import Listen
 
     if verbose:
@@ -39,8 +42,11 @@ def lmtp(inv: Invocation, socket_path: Path | None, host: str, port: int, socket
     listen = Listen(socket_path, host, port, _mode(socket_mode))
     config = inv.config
     app = bootstrap.build_when_ready(config, inv.say)
+    metrics = serve_metrics(app, "lmtp", metrics_at)
+    if metrics is not None:
+        metrics.watching = lambda: sorted(config.tracking_addresses)
     try:
-        receiver = Receiver(app, listen, on_outcome=log_outcome)
+        receiver = Receiver(app, listen, on_outcome=counted(metrics, log_outcome))
     except OSError as exc:
         inv.fail(f"error: cannot listen on {listen}: {exc.strerror or exc}")
         return 1

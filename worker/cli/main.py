@@ -119,11 +119,13 @@ def _show(label: str, message: str, code: int) -> int:
 def _named_problems() -> tuple[type[Exception], ...]:
     from models.db import NotMigrated
     from worker.app.mailboxes import MailboxProblem
+    from worker.cli.running import MetricsPortTaken
     from worker.inbound.pipeline import InfrastructureError
     from worker.outbound.templating import TemplateProblem
     from worker.sources.imap import ImapLoginError
 
-    return (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem, ImapLoginError, MailboxProblem)
+    return (NotMigrated, InfrastructureError, FileNotFoundError, TemplateProblem, ImapLoginError, MailboxProblem,
+            MetricsPortTaken)
 
 
 if __name__ == "__main__":

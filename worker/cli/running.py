@@ -12,12 +12,58 @@ from worker.cli.context import Command, Invocation, json_option, pass_invocation
 from worker.cli.ingest import print_summary
 
 
+def _listen(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    from worker.app.metrics import parse_listen
+
+    try:
+        return parse_listen(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def metrics_option():
+    return click.option("--metrics", "metrics_at", metavar="HOST:PORT", callback=_listen,
+                        help="serve Prometheus metrics (/metrics) and health (/healthz) over HTTP, e.g. 127.0.0.1:9100")
+
+
+class MetricsPortTaken(RuntimeError):
+    """--metrics names an address this process cannot listen on."""
+
+
+def serve_metrics(app, role: str, at: tuple[str, int] | None):
+    """The process's Metrics, served at `at`; None without --metrics."""
+    if at is None:
+        return None
+    from worker.app.metrics import Metrics
+
+    metrics = Metrics(app, role)
+    try:
+        metrics.serve(at)
+    except OSError as exc:
+        raise MetricsPortTaken(f"--metrics: cannot listen on {at[0]}:{at[1]}: {exc.strerror or exc}") from exc
+    return metrics
+
+
+def counted(metrics, on_outcome):
+    """on_outcome, and the outcome counted in the metrics."""
+    if metrics is None:
+        return on_outcome
+
+    def both(outcome) -> None:
+        on_outcome(outcome)
+        metrics.outcome(outcome)
+    return both
+
+
 @click.command(cls=Command)
 @click.option("--once", is_flag=True, help="catch up, do due work, exit")
 @click.option("-v", "--verbose", is_flag=True, help="log every message handled")
+@metrics_option()
 @json_option("with --once: print the counts per outcome as JSON (as `ingest --json`)")
 @pass_invocation
-def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
+def run(inv: Invocation, once: bool, verbose: bool, metrics_at: tuple[str, int] | None, as_json: bool) -> int:
     """Watch the mailbox forever (IMAP IDLE or Maildir): log intros, send thank-yous and follow-ups.
     SIGHUP re-reads the members; SIGTERM stops after the message at hand."""
     if verbose:
@@ -31,7 +77,14 @@ def run(inv: Invocation, once: bool, verbose: bool, as_json: bool) -> int:
     inv.say(f"introledger run: {watching(config)}; {sending(config)}{queue}")
     if once:
         return _once(inv, config, as_json)
-    service = Service(bootstrap.build_when_ready(config, inv.say), on_outcome=log_outcome, say=inv.say)
+    app = bootstrap.build_when_ready(config, inv.say)
+    metrics = serve_metrics(app, "run", metrics_at)
+    from worker.app.service import due_work
+
+    service = Service(app, on_outcome=counted(metrics, log_outcome), say=inv.say,
+                      due=metrics.timed(due_work) if metrics else None)
+    if metrics is not None:
+        metrics.watching, metrics.broker = service.fleet.watching, service.outbound.broker
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     signal.signal(signal.SIGHUP, lambda *_: service.reload_soon())  # members re-read (worker/app/reload.py)
     try:
@@ -71,8 +124,9 @@ def log_outcome(outcome) -> None:
 
 @click.command(cls=Command)
 @click.option("--threads", type=int, default=4, show_default=True, help="queue worker threads")
+@metrics_option()
 @pass_invocation
-def send(inv: Invocation, threads: int) -> int:
+def send(inv: Invocation, threads: int, metrics_at: tuple[str, int] | None) -> int:
     """Only send outgoing mail: the outbox workers and the sweep, no mailbox. With a Redis broker,
     start several to send faster on several cores; `run` sends too."""
     import threading
@@ -83,8 +137,14 @@ def send(inv: Invocation, threads: int) -> int:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     config = inv.config
     inv.say(f"introledger send: {sending(config)}")
+    app = bootstrap.build_when_ready(config, inv.say, wait=stopping.wait)
+    metrics = serve_metrics(app, "send", metrics_at)
+    from worker.outbound import broker
+
+    if metrics is not None and broker.kind(config.settings.broker_url) != broker.MEMORY:
+        metrics.broker = broker.make_broker(config.settings.broker_url)  # its own connection, for the depth
     try:
-        send_forever(bootstrap.build_when_ready(config, inv.say, wait=stopping.wait), threads, stopping)
+        send_forever(app, threads, stopping)
     except KeyboardInterrupt:
         pass
     return 0

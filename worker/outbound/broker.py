@@ -86,6 +86,24 @@ def job_check(broker: dramatiq.Broker, queue: str):
     return held
 
 
+def depth(broker: dramatiq.Broker, queue: str) -> dict[str, int]:
+    """Jobs the broker holds for the queue: waiting, and delayed (a retry's wait). Only a nudge
+    each (the outbox is the truth), so a deep queue means slow sending, never lost mail."""
+    delayed = dq_name(queue)
+    if isinstance(broker, RedisBroker):
+        pipe = broker.client.pipeline(transaction=False)
+        for name in (queue, delayed):
+            pipe.hlen(f"{broker.namespace}:{name}.msgs")  # until acknowledged: waiting or being worked on
+        waiting, later = pipe.execute()
+        return {"waiting": waiting, "delayed": later}
+    if isinstance(broker, StubBroker):
+        return {"waiting": broker.queues[queue].qsize() if queue in broker.queues else 0,
+                "delayed": broker.queues[delayed].qsize() if delayed in broker.queues else 0}
+    channel = broker.channel  # type: ignore[attr-defined]  # RabbitMQ: a passive declare answers with the count
+    return {"waiting": channel.queue_declare(queue, passive=True).method.message_count,
+            "delayed": channel.queue_declare(delayed, passive=True).method.message_count}
+
+
 class QuietQueueOutage(logging.Filter):
     """dramatiq reports a Redis that stopped answering four times every 3 s (a CRITICAL line and a
     restart line per consumer): one warning a minute says the same. Other records pass as is."""

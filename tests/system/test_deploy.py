@@ -1,0 +1,117 @@
+"""deploy/: the systemd units, the container image and the compose file start what they say.
+
+No Docker daemon runs where these tests run, so the compose file and the Containerfile are
+read, not run: every service's command is a real `introledger` command line (click parses it
+with --help appended), every file they copy or mount exists, the config they ship validates.
+The units go through `systemd-analyze verify` where systemd is installed.
+"""
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from worker.cli.main import cli
+from worker.core.config import load
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+UNITS = sorted((DEPLOY / "systemd").glob("introledger*"))
+BINARY = "/opt/introledger/bin/introledger"
+
+
+def accepted(args: list[str]) -> None:
+    """The command line parses: every command and option exists (click stops at --help)."""
+    result = CliRunner().invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, (args, result.output)
+
+
+def unit(path: Path) -> dict[str, list[str]]:
+    """key → values of a unit file (all sections; a key may repeat)."""
+    found: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            found.setdefault(key.strip(), []).append(value.strip())
+    return found
+
+
+def test_each_unit_runs_a_real_command_as_its_own_user():
+    services = [u for u in UNITS if u.suffix == ".service"]
+    assert {u.name for u in services} == {"introledger-migrate.service", "introledger-worker.service",
+                                         "introledger-sender@.service", "introledger-lmtp.service",
+                                         "introledger-web.service"}
+    for path in services:
+        keys = unit(path)
+        (start,) = keys["ExecStart"]
+        binary, *args = shlex.split(start.replace("%i", "1"))
+        assert binary == BINARY, path.name
+        accepted(args)
+        assert keys["User"] == ["introledger"] and keys["EnvironmentFile"] == ["-/etc/introledger/env"], path.name
+        assert keys["Environment"] == ["INTROLEDGER_CONFIG=/etc/introledger/config.yaml"], path.name
+        if path.name != "introledger-migrate.service":
+            assert "introledger-migrate.service" in keys["After"][0] and keys["RestartPreventExitStatus"] == ["2"]
+    assert unit(DEPLOY / "systemd" / "introledger-worker.service")["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_analyze_verify_finds_nothing(tmp_path):
+    """systemd's own check of the units (the binary path points at a stand-in script here)."""
+    stand_in = tmp_path / "introledger"
+    stand_in.write_text("#!/bin/sh\nexit 0\n")
+    stand_in.chmod(0o755)
+    for path in UNITS:
+        (tmp_path / path.name).write_text(path.read_text().replace(BINARY, str(stand_in)))
+    names = [p.name.replace("@.service", "@1.service") for p in UNITS]
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *names], cwd=tmp_path,
+                            capture_output=True, text=True)
+    # Its findings name the unit (an unknown key, a bad value, a missing command); its exit code
+    # stays 0 for most of them.
+    problems = [line for line in (result.stdout + result.stderr).splitlines() if any(n in line for n in names)]
+    assert result.returncode == 0 and not problems, result.stdout + result.stderr
+
+
+def test_compose_starts_postgres_redis_and_each_introledger_service():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "migrate", "worker", "sender", "lmtp", "web"}
+    assert services["postgres"]["image"].startswith("postgres:") and services["redis"]["image"].startswith("redis:")
+    for name in ("postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    ours = {n: s for n, s in services.items() if s.get("image") == "introledger:latest"}
+    assert set(ours) == {"migrate", "worker", "sender", "lmtp", "web"}
+    for name, service in ours.items():
+        accepted(service["command"])
+        assert service["build"] == {"context": "..", "dockerfile": "deploy/Containerfile"}
+        env = service["environment"]
+        assert "@postgres:5432/" in env["INTROLEDGER_DATABASE_URL"], name
+        for needed in service["depends_on"]:
+            assert needed in services, (name, needed)
+        mounted = [v.split(":")[0] for v in service["volumes"] if v.startswith("./")]
+        assert all((DEPLOY / m).exists() for m in mounted), mounted
+    assert ours["migrate"]["command"] == ["db", "upgrade"] and ours["migrate"]["restart"] == "no"
+    for name in ("worker", "sender", "lmtp", "web"):
+        assert ours[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    config = load(str(DEPLOY / "config.compose.yaml"), env={})
+    assert config.settings.broker_url == "redis://redis:6379/0" and config.settings.source.kind == "lmtp"
+    variables = {line.split("=")[0] for line in (DEPLOY / "env.example").read_text().splitlines()
+                 if "=" in line and not line.startswith("#")}
+    referenced = {v for s in ours.values() for v in s["environment"].values() if "${" in v}
+    assert all(any(f"${{{name}" in r for r in referenced) for name in variables - {"POSTGRES_PASSWORD"})
+
+
+def test_the_image_installs_the_package_and_runs_introledger():
+    lines = [line for line in (DEPLOY / "Containerfile").read_text().splitlines() if line and not line.startswith("#")]
+    copied = [line.split()[1] for line in lines if line.startswith("COPY ") and "--from" not in line]
+    assert all((ROOT / source).exists() for source in copied), copied
+    assert any("pip wheel" in line and "[postgres]" in line for line in lines)
+    assert 'ENTRYPOINT ["introledger"]' in lines and any(line.startswith("USER introledger") for line in lines)
+    cmd = next(line for line in lines if line.startswith("CMD "))
+    accepted(yaml.safe_load(cmd.removeprefix("CMD ")))
+    assert any(line.startswith("HEALTHCHECK") for line in lines)
+    # What the wheel needs to build is not ignored away.
+    ignored = (DEPLOY / "Containerfile.dockerignore").read_text().split()
+    assert not {"worker", "models", "templates", "pyproject.toml", "README.md"} & set(ignored)
