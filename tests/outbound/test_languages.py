@@ -99,8 +99,8 @@ ENGLISH = frozenset("""the and you your with thank thanks reply please intro int
     check-in last quarter figures asked ignore open browser minutes once worth noted okay done sorry catch
     until hear answer word amount match least""".split())
 # Words English shares with another language: "Browser" is German, Dutch and Italian,
-# "minutes" French, "met" Dutch for "with".
-OWN = {"de": {"browser"}, "fr": {"minutes"}, "nl": {"met", "browser"}, "it": {"browser"}}
+# "minutes" French, "week", "open" and "partners" Dutch too, "met" Dutch for "with".
+OWN = {"de": {"browser"}, "fr": {"minutes"}, "nl": {"met", "week", "open", "browser", "partners"}, "it": {"browser"}}
 
 
 def words_of(rendered) -> str:

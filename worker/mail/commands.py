@@ -74,7 +74,7 @@ VOCABULARY: dict[str, dict[str, list[str]]] = {
         "qualified": ["gekwalificeerd"],
         "won": ["binnen", "binnengehaald", "getekend", "gewonnen"],
         "lost": ["verloren", "niet gelukt"],
-        "no_fit": ["geen match"],
+        "no_fit": ["geen match", "past niet", "geen klik"],
         "snooze": ["later"],
         "stop": ["stop", "stoppen"],
         "stop_all": ["afmelden", "uitschrijven", "alles stoppen"],
