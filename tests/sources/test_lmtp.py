@@ -224,3 +224,28 @@ def test_lmtp_command_serves_a_socket_and_stops_on_sigterm(tmp_path, sqlite_url,
     assert not unix_listen.socket.exists()  # cleaned up on the way out
     assert count(app, Referral) == 1
     app.engine.dispose()
+
+
+@pytest.mark.servers
+def test_a_database_mailbox_taking_mail_by_lmtp_gets_its_own(tmp_path, database_url, unix_listen):
+    from worker.app import mailboxes
+
+    app = build_app(tmp_path, database_url)
+    nora = ("Nora North", "nora@northco.example")
+    with app.sessions.begin() as s:
+        north, _ = mailboxes.add(s, app.config, "north", {
+            "tracking": {"address": "intros@north.example"}, "source": {"kind": "lmtp"},
+            "members": [{"name": nora[0], "emails": [nora[1]]}]}, "north.yaml")
+        mailboxes.add(s, app.config, "south", {"tracking": {"address": "intros@south.example"},
+                                               "source": {"kind": "maildir"}}, "south.yaml")
+        north_id = north.id
+    with serving(app, unix_listen):
+        client = connect(unix_listen)
+        at_rcpt, replies = deliver(client, mailgen.intro(8, tracking="intros@north.example", b=nora),
+                                   ["intros@north.example", "intros@south.example"])
+        client.quit()
+    assert at_rcpt["intros@south.example"][0] == 550  # its mail is read from its Maildir, not taken here
+    assert replies["intros@north.example"][0] == 250
+    with app.engine.connect() as conn:
+        assert conn.execute(select(Referral.mailbox_id, Referral.direction)).all() == [(north_id, "received")]
+    app.engine.dispose()
