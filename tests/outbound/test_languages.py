@@ -204,3 +204,9 @@ def test_the_reply_words_a_mail_names_are_read_back_in_that_language(language):
     assert asks_for_brief(str(words.brief_word()))
     brief = Templates().render("brief", language, member=MEMBER, partner=INTRODUCER, brief=BRIEF).text
     assert str(words.brief_word()) in brief
+
+
+def test_every_language_we_write_has_its_words():
+    from worker.core.locales import LANGUAGES as WRITTEN
+
+    assert LANGUAGES == sorted(WRITTEN) == ["de", "en", "es", "fr", "it", "nl"]
