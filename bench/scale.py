@@ -504,7 +504,8 @@ def measure(store: Store, size: int, op: str, runs: int, workdir: Path) -> dict:
     args, raw = OPERATIONS[op]
     env = store.env()
     cli = [sys.executable, "-m", "worker.cli.main"]
-    ours = []
+    ours: list[tuple[float, float, float]] = []
+    tick = None
     for _ in range(runs):
         url = store.measured(size, fresh="-run") if op.startswith("run") else store.measured(size)
         run_dir = workdir / f"{size}-{len(ours)}"
@@ -524,13 +525,52 @@ def measure(store: Store, size: int, op: str, runs: int, workdir: Path) -> dict:
             if sent < N_MEMBERS:
                 raise SystemExit(f"run --once at {size:,} sent {sent} mails, expected a digest and a check-in "
                                  f"per member: {out[:500]}")
+            tick = _tick(store, config, clock) if not ours else tick
             store.drop(url)
         ours.append((wall, cpu, rss))
     probe_argv = [sys.executable, str(Path(__file__).resolve()), "--probe", raw, store.measured(size)]
     p_wall, p_cpu, p_rss, p_out = timed(probe_argv, env, store.code)
     wall, cpu, rss = sorted(ours)[len(ours) // 2]
     return {"op": op, "size": size, "wall": wall, "cpu": cpu, "rss": rss, "raw": raw, "raw_wall": p_wall,
-            "raw_cpu": p_cpu, "raw_rss": p_rss, "raw_query": float(p_out.split()[0])}
+            "raw_cpu": p_cpu, "raw_rss": p_rss, "raw_query": float(p_out.split()[0]), "tick": tick}
+
+
+def _tick(store: Store, config: Path, clock: Path) -> tuple[float, int]:
+    """(milliseconds, statements) of the sweep's duties right after `run --once` did what was due:
+    a tick with nothing due, as `run` does every few seconds (median of 5, in one process)."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--tick", str(config), str(clock)]
+    _, _, _, out = timed(argv, {**store.env(), "INTROLEDGER_CLOCK_FILE": str(clock)}, store.code)
+    ms, statements = out.split()
+    return float(ms), int(statements)
+
+
+def tick(config: str) -> None:
+    """The duties once to warm up, then five ticks timed (run with --tick, in the measured code)."""
+    import statistics
+
+    from sqlalchemy import event
+
+    from worker.app import bootstrap
+    from worker.core.config import load
+
+    app = bootstrap.build(load(config))
+    try:
+        from worker.app.service import due_work
+    except ImportError:  # code from before the duties ran in batches: Service.due_follow_ups' body
+        def due_work(app) -> int:
+            with app.sessions.begin() as session:
+                return sum(f(session) for f in (app.followups.materialize, app.digests.queue_due,
+                                                app.reminders.queue_due))
+    due_work(app)
+    count = [0]
+    event.listen(app.engine, "before_cursor_execute", lambda *_: count.__setitem__(0, count[0] + 1))
+    times = []
+    for _ in range(5):
+        count[0] = 0
+        start = time.perf_counter()
+        due_work(app)
+        times.append(time.perf_counter() - start)
+    print(f"{statistics.median(times) * 1000:.1f} {count[0]}")
 
 
 def _s(seconds: float) -> str:
@@ -562,6 +602,10 @@ def table(results: list[dict], sizes: list[int]) -> str:
         raw = (f"{fmt(last['raw_wall'], last['raw_cpu'], last['raw_rss'])}; query {last['raw_query'] * 1000:.0f} ms"
                if last else "")
         lines.append(f"| `{op}` | " + " | ".join(cells) + f" | {factor} | {raw} |")
+        if any(r.get("tick") for r in got.values()):
+            ticks = [f"{got[s]['tick'][0]:.0f} ms, {got[s]['tick'][1]} statements" if s in got else "" for s in sizes]
+            lines.append("| then a sweep with nothing due (`run`'s duties every few seconds) | " + " | ".join(ticks)
+                         + " | | |")
     return "\n".join(lines)
 
 
@@ -574,9 +618,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per figure (the median is shown)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "introledger-scale")
     parser.add_argument("--probe", nargs=2, metavar=("SQL", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--tick", nargs=2, metavar=("CONFIG", "CLOCK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
         probe(*args.probe)
+        return
+    if args.tick:
+        tick(args.tick[0])
         return
     sizes = sorted(int(s.replace("_", "").replace("k", "000")) for s in args.sizes.split(","))
     ops = [op for op in OPERATIONS if not args.only or any(op.startswith(w.strip()) for w in args.only.split(","))]
@@ -593,6 +641,9 @@ def main() -> None:
                 print(f"  {op:<34} {fmt(result['wall'], result['cpu'], result['rss']):>30}   bare SQL "
                       f"{fmt(result['raw_wall'], result['raw_cpu'], result['raw_rss'])}; "
                       f"query {result['raw_query'] * 1000:.0f} ms", file=sys.stderr)
+                if result["tick"]:
+                    print(f"  {'then a tick with nothing due':<34} {result['tick'][0]:.0f} ms, "
+                          f"{result['tick'][1]} statements", file=sys.stderr)
                 results.append(result)
     print(table(results, sizes))
     print(f"\n({args.database}; {args.runs} run(s) each; load average {os.getloadavg()[0]:.1f} on "

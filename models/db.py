@@ -1,6 +1,7 @@
 """Engines, sessions and schema migrations for SQLite (default) and PostgreSQL."""
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -69,8 +70,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    # IMMEDIATE takes the write lock up front, so two workers queue instead of deadlocking.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # IMMEDIATE takes the write lock up front, so two workers queue instead of deadlocking; a unit
+    # of work that only reads (`reading`) begins DEFERRED: a snapshot under WAL, no lock held.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READS_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _sqlite_begin_read(conn) -> None:
@@ -124,6 +126,18 @@ def skip_locked(query: Select, *entities) -> Select:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+READS_ONLY = "introledger_reads_only"
+
+
+@contextmanager
+def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for a unit of work that only reads (a duty working out what to send): on SQLite it
+    holds no write lock, so the mailbox's commits go on meanwhile. Write in sessions.begin()."""
+    with sessions() as session:
+        session.connection(execution_options={READS_ONLY: True})
+        yield session
 
 
 def _alembic_config(engine: Engine | None) -> "AlembicConfig":

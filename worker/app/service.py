@@ -96,16 +96,10 @@ class Service:
 
 def due_work(app: App) -> int:
     """Periodic duties that turn into mail: follow-ups, weekly digests and reminders (one group's:
-    config.yaml's, or a mailbox's in the fleet)."""
-    queued = 0
-    with app.sessions.begin() as session:
-        if app.followups is not None:
-            queued += app.followups.materialize(session)
-        if app.digests is not None:
-            queued += app.digests.queue_due(session)
-        if app.reminders is not None:
-            queued += app.reminders.queue_due(session)
-    return queued
+    config.yaml's, or a mailbox's in the fleet). Each reads only what is due now and works in short
+    transactions of its own, so the mailbox's commits go on between them (run_due)."""
+    return sum(duty.run_due(app.sessions) for duty in (app.followups, app.digests, app.reminders)
+               if duty is not None)
 
 
 def send_forever(app: App, threads: int, stopping: threading.Event, on_ready=lambda: None) -> None:

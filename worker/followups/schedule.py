@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from models import FollowUp, Member, Referral
 from models.db import must_get, skip_locked
@@ -51,13 +51,40 @@ class FollowUps:
         """A reply address only `to` can answer through, for this referral and follow-up step."""
         return tokens.reply_address(self.tracking, self.secret, referral_id, self.now(), step=step, to=to)
 
+    STEPS_AT_ONCE = 500  # due steps turned into mail in one transaction
+    STALE_AT_ONCE = 200  # referrals the stale timer marks in one transaction
+
+    def run_due(self, sessions: sessionmaker[Session]) -> int:
+        """materialize(), a bounded batch per transaction: the mailbox's commits go on between
+        them, however much fell due at once (a worker that was off for a week)."""
+        after: int | None = 0
+        while after is not None:
+            with sessions.begin() as session:
+                after = self._mark_stale(session, self.now(), after, self.STALE_AT_ONCE)
+        queued = 0
+        while True:
+            with sessions.begin() as session:
+                done, seen = self._due_steps(session, self.now(), self.STEPS_AT_ONCE)
+            queued += done
+            if seen < self.STEPS_AT_ONCE:
+                return queued
+
     def materialize(self, session: Session) -> int:
         """Due steps become queued mail; stale referrals are marked. Returns mails queued."""
-        now, queued = self.now(), 0
-        self._mark_stale(session, now)
+        now, after = self.now(), 0
+        while True:
+            last = self._mark_stale(session, now, after, self.STALE_AT_ONCE)
+            if last is None:
+                break
+            after = last
+        return self._due_steps(session, now, self.STEPS_AT_ONCE)[0]
+
+    def _due_steps(self, session: Session, now: datetime, limit: int) -> tuple[int, int]:
+        """(mails queued, steps handled) for at most `limit` steps due now, the earliest first."""
+        queued = 0
         due = session.scalars(skip_locked(
             select(FollowUp).join(Referral, Referral.id == FollowUp.referral_id)
-            .where(FollowUp.status == Step.SCHEDULED, FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(500),
+            .where(FollowUp.status == Step.SCHEDULED, FollowUp.due_at <= now).order_by(FollowUp.due_at).limit(limit),
             FollowUp, Referral)).all()
         latest = {}
         for step in due:  # ordered by due date: the last one seen per referral is its latest
@@ -77,7 +104,7 @@ class FollowUps:
             row = self._queue(session, referral, step, now)
             step.status, step.outbox_id = Step.DONE, row.id if row else None
             queued += row is not None
-        return queued
+        return queued, len(due)
 
     def _queue(self, session: Session, referral: Referral, step: FollowUp, now: datetime):
         view = describe(session, referral)
@@ -97,18 +124,23 @@ class FollowUps:
         session.flush()
         return row
 
-    def _mark_stale(self, session: Session, now: datetime) -> None:
-        after = self.policy.stale_after
-        cutoff = now - after
-        for referral in session.scalars(skip_locked(select(Referral).where(
+    def _mark_stale(self, session: Session, now: datetime, after: int, limit: int) -> int | None:
+        """Mark stale the referrals (id > after, at most `limit`) whose timer ran out; the last id
+        looked at when there may be more, else None."""
+        stale_after = self.policy.stale_after
+        cutoff = now - stale_after
+        found = session.scalars(skip_locked(select(Referral).where(
                 Referral.status.in_(lifecycle.sources("stale")), Referral.introduced_at < cutoff,
                 or_(Referral.snoozed_until.is_(None), Referral.snoozed_until < cutoff),
-                Referral.member_id.is_not(None)), Referral)):
-            quiet, why = lifecycle.gone_quiet(referral.introduced_at, referral.snoozed_until, now, after,
-                                              durations.words(after))
+                Referral.member_id.is_not(None), Referral.id > after).order_by(Referral.id).limit(limit),
+                Referral)).all()
+        for referral in found:
+            quiet, why = lifecycle.gone_quiet(referral.introduced_at, referral.snoozed_until, now, stale_after,
+                                              durations.words(stale_after))
             if quiet:
                 lifecycle.record(session, referral, "stale",
                                  lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale"), now, reason=why)
+        return found[-1].id if len(found) == limit else None
 
     def reschedule(self, session: Session, referral_id: int, start: datetime) -> bool:
         """Pending steps move so the next is due at `start`, the rest keep their spacing (False, and

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from models import FollowUp, Member, OutboxMessage, Referral, ReferralEvent
-from models.db import must_get
+from models import FollowUp, Member, OutboxMessage, Person, Referral, ReferralEvent, ReferralParty
+from models.db import must_get, reading
 from worker.core import money
 from worker.core.statuses import NOT_COUNTED, Step
 from worker.ledger import balance as ledger
@@ -33,9 +33,11 @@ class Digests:
     thresholds: ledger.Thresholds = ledger.Thresholds()
     coordinators: frozenset[str] = frozenset()  # member names who also get the group's figures
 
-    def queue_due(self, session: Session) -> int:
-        """Queue this week's digest for every member whose local Monday 08:00 has passed."""
-        queued = 0
+    def due_now(self, session: Session) -> list[tuple[int, str, datetime, datetime, str]]:
+        """(member id, outbox key, week covered from, until, week) for every member whose local
+        Monday 08:00 has passed and whose digest for it is not queued yet: one lookup of the keys,
+        so a sweep with nothing due costs a query, not a digest per member."""
+        items = []
         for member in session.scalars(select(Member).order_by(Member.id)):
             local = self.now().astimezone(ZoneInfo(self.zones.get(member.name, "UTC")))
             start = (local - timedelta(days=(local.weekday() - self.weekday) % 7)).replace(
@@ -44,25 +46,52 @@ class Digests:
                 start -= timedelta(days=7)
             covered = start - timedelta(days=7)  # the digest sent on Monday is about the week before
             week = f"{covered:%G-W%V}"
-            key = f"digest:{member.id}:{week}"
-            if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
-                continue  # this week's is queued already: the sweep runs every few seconds
+            items.append((member.id, f"digest:{member.id}:{week}", covered, start, week))
+        queued = set(session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_([key for _, key, *_ in items])))) if items else set()
+        return [item for item in items if item[1] not in queued]
+
+    def queue_due(self, session: Session) -> int:
+        """Queue this week's digest for every member whose local Monday 08:00 has passed."""
+        queued = 0
+        for member_id, key, covered, start, week in self.due_now(session):
+            member = must_get(session, Member, member_id)
             rendered = self.render(session, member, covered, start, week)
-            if rendered is None:
-                continue  # a quiet week: no mail about nothing
-            row = outbox.queue(session, key=key, kind="digest", to=member.emails[0],
-                               sender=f"introledger <{self.tracking}>", rendered=rendered, now=self.now(),
-                               referral_ids=[], member_id=member.id)
-            queued += row is not None
+            if rendered is not None:  # None: a quiet week, no mail about nothing
+                queued += self._queue(session, key, member, rendered)
         return queued
 
+    def run_due(self, sessions: sessionmaker[Session]) -> int:
+        """queue_due() a member at a time: each digest worked out in a session that only reads
+        (no lock on SQLite: the mailbox's commits go on meanwhile), then queued in a short write."""
+        with reading(sessions) as session:
+            due = self.due_now(session)
+        queued = 0
+        for member_id, key, covered, start, week in due:
+            with reading(sessions) as session:
+                member = must_get(session, Member, member_id)
+                rendered = self.render(session, member, covered, start, week)
+            if rendered is not None:
+                with sessions.begin() as session:
+                    queued += self._queue(session, key, must_get(session, Member, member_id), rendered)
+        return queued
+
+    def _queue(self, session: Session, key: str, member: Member, rendered) -> bool:
+        row = outbox.queue(session, key=key, kind="digest", to=member.emails[0],
+                           sender=f"introledger <{self.tracking}>", rendered=rendered, now=self.now(),
+                           referral_ids=[], member_id=member.id)
+        return row is not None
+
     def render(self, session: Session, member: Member, since: datetime, until: datetime, week: str):
-        mine = set(member.emails)
-        week_refs = session.scalars(select(Referral).where(
-            Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(NOT_COUNTED))
-            .order_by(Referral.introduced_at)).all()
-        received = [r for r in week_refs if any(p.person.email in mine for p in r.parties)]
-        given = [r for r in week_refs if r.introducer.email in mine]
+        # The member's people (their addresses as people rows): every question below reads only the
+        # referrals they are in, through indexes, not the whole week's or history's.
+        mine = select(Person.id).where(Person.email.in_(member.emails)).scalar_subquery()
+        in_week = (Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(NOT_COUNTED))
+        order = (Referral.introduced_at, Referral.id)
+        received = session.scalars(select(Referral).where(*in_week, Referral.id.in_(_with_party(mine)))
+                                   .order_by(*order)).all()
+        given = session.scalars(select(Referral).where(*in_week, Referral.introducer_id.in_(mine))
+                                .order_by(*order)).all()
         changes, won = _changes(session, mine, since, until), _won(session, mine, since, until)
         group = self._group(session, since, until) if member.name in self.coordinators else []
         if not (received or given or changes or won or any(g["week_given"] or g["week_received"] for g in group)):
@@ -92,27 +121,32 @@ def _item(session: Session, r: Referral) -> dict:
     return {"date": r.introduced_at, "introducer": view["introducer"]["name"], "others": view["others"]}
 
 
-def _changes(session: Session, mine: set[str], since: datetime, until: datetime) -> list[dict]:
-    events = session.scalars(select(ReferralEvent).where(
-        ReferralEvent.at >= since, ReferralEvent.at < until, ReferralEvent.accepted.is_(True),
-        ReferralEvent.old_status != ReferralEvent.new_status).order_by(ReferralEvent.at)).all()
-    out = []
-    for e in events:
-        r = must_get(session, Referral, e.referral_id)
-        if r.status in NOT_COUNTED or e.old_status in NOT_COUNTED:
-            continue  # a review decision is bookkeeping, not news about a referral
-        if r.introducer.email in mine or any(p.person.email in mine for p in r.parties):
-            out.append({"others": describe(session, r)["others"], "ref": r.id, "old": e.old_status,
-                        "new": e.new_status})
-    return out
+def _with_party(people) -> Select:
+    """The referrals these people are parties to."""
+    return select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(people))
 
 
-def _won(session: Session, mine: set[str], since: datetime, until: datetime) -> dict[str, int]:
-    won = session.scalars(select(Referral).where(Referral.won_at >= since, Referral.won_at < until)).all()
-    mine_won = [r for r in won if any(p.person.email in mine for p in r.parties) and r.value_cents]
+def _changes(session: Session, mine, since: datetime, until: datetime) -> list[dict]:
+    """The week's status changes of the member's referrals (a review decision is bookkeeping, not news)."""
+    changed = session.execute(select(ReferralEvent, Referral).join(Referral, Referral.id == ReferralEvent.referral_id)
+                              .where(ReferralEvent.at >= since, ReferralEvent.at < until,
+                                     ReferralEvent.accepted.is_(True),
+                                     ReferralEvent.old_status != ReferralEvent.new_status,
+                                     ReferralEvent.old_status.not_in(NOT_COUNTED), Referral.status.not_in(NOT_COUNTED),
+                                     or_(Referral.introducer_id.in_(mine), Referral.id.in_(_with_party(mine))))
+                              .order_by(ReferralEvent.at, ReferralEvent.id)).all()
+    return [{"others": describe(session, r)["others"], "ref": r.id, "old": e.old_status, "new": e.new_status}
+            for e, r in changed]
+
+
+def _won(session: Session, mine, since: datetime, until: datetime) -> dict[str, int]:
+    """Closed business the member received this week, per currency."""
+    rows = session.execute(select(Referral.currency, func.sum(Referral.value_cents)).where(
+        Referral.won_at >= since, Referral.won_at < until, Referral.value_cents.is_not(None),
+        Referral.value_cents != 0, Referral.id.in_(_with_party(mine))).group_by(Referral.currency))
     by_currency: dict[str, int] = {}
-    for r in mine_won:
-        money.add(by_currency, r.value_cents, r.currency)
+    for currency, total in rows:
+        money.add(by_currency, int(total or 0), currency)
     return by_currency
 
 

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
-from models.db import must_get
+from models.db import must_get, reading
 from worker.core import durations
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig
 from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
@@ -284,15 +284,20 @@ class Reminders:
 
     def due(self, session: Session) -> list[Decision]:
         """Every reminder considered right now, with why it goes out or not."""
-        now, p, out, by_id = self.now(), self.policy, [], {}
+        now, out, by_id = self.now(), [], {}
         for member in session.scalars(select(Member).order_by(Member.id)):
-            zone = by_id[member.id] = self.zones.get(member.name, "UTC")
-            if p.coffee.enabled:
-                out.append(coffee_check_in(session, member, zone, now, p.coffee, self.thresholds))
-            if p.daily.enabled:
-                out.append(daily_prompt(session, member, zone, now, p.daily, self.thresholds))
-        if p.promises.enabled:
-            out += promise_nudges(session, now, p.promises.after, by_id)
+            by_id[member.id] = self.zones.get(member.name, "UTC")
+            out += self._member_due(session, member, now)
+        if self.policy.promises.enabled:
+            out += promise_nudges(session, now, self.policy.promises.after, by_id)
+        return out
+
+    def _member_due(self, session: Session, member: Member, now: datetime) -> list[Decision]:
+        zone, p, out = self.zones.get(member.name, "UTC"), self.policy, []
+        if p.coffee.enabled:
+            out.append(coffee_check_in(session, member, zone, now, p.coffee, self.thresholds))
+        if p.daily.enabled:
+            out.append(daily_prompt(session, member, zone, now, p.daily, self.thresholds))
         return out
 
     def queue_due(self, session: Session) -> int:
@@ -302,6 +307,33 @@ class Reminders:
                 queued += self._queue(session, decision)
             else:
                 log.debug("%s not sent: %s", decision.key, decision.reason)
+        return queued
+
+    def run_due(self, sessions: sessionmaker[Session]) -> int:
+        """queue_due() a member at a time: what is due worked out in a session that only reads (no
+        lock on SQLite: the mailbox's commits go on meanwhile), each mail queued in a short write."""
+        with reading(sessions) as session:
+            members = [(m.id, m.name) for m in session.scalars(select(Member).order_by(Member.id))]
+        queued = 0
+        for member_id, _ in members:
+            with reading(sessions) as session:
+                decisions = self._member_due(session, must_get(session, Member, member_id), self.now())
+            queued += self._queue_all(sessions, decisions)
+        if self.policy.promises.enabled:
+            zones = {member_id: self.zones.get(name, "UTC") for member_id, name in members}
+            with reading(sessions) as session:
+                decisions = promise_nudges(session, self.now(), self.policy.promises.after, zones)
+            queued += self._queue_all(sessions, decisions)
+        return queued
+
+    def _queue_all(self, sessions: sessionmaker[Session], decisions: list[Decision]) -> int:
+        queued = 0
+        for decision in decisions:
+            if not decision.send:
+                log.debug("%s not sent: %s", decision.key, decision.reason)
+                continue
+            with sessions.begin() as session:
+                queued += self._queue(session, decision)
         return queued
 
     def _queue(self, session: Session, d: Decision) -> bool:
