@@ -2,7 +2,7 @@
 fell due at once is all done in one sweep, a bounded batch per transaction, and mail goes on
 being read while they work."""
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
