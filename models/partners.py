@@ -20,6 +20,9 @@ class Partner(Base):
     # Any commercial arrangement, so it can be disclosed when recommending them.
     referral_fee: Mapped[str] = mapped_column(Text, default="")
     is_customer: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Since when, as the mail shows it: the first intro in which they were a member's client
+    # (worker/ledger/customers.py); None for one marked by hand (`partners edit --customer`).
+    customer_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Set by hand (`partners edit --language`): their mail's language until they write to us in one.
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -46,6 +46,10 @@ def cases() -> list[tuple[str, dict]]:
             ("follow_up", {"date": DAY}), ("clarification", {"greet": "Jürgen"}),
             ("snooze_confirmation", {"again": datetime(2026, 11, 16, 15, tzinfo=UTC)}), ("stop_confirmation", {}))
           for data in [{**data, **extra}]],
+        # to the client about an intro to a partner who pays a fee: the default line and the member's own
+        *[(kind, {**INTRO, **extra, "disclosures": [{"words": "", "member": MEMBER["name"], "partner": PARTNER["name"]},
+                                                     {"words": "Østergård ApS!", "member": "", "partner": ""}]})
+          for kind, extra in (("clarification", {"greet": "Inès"}), ("stop_confirmation", {}))],
         *[("status_confirmation", {**data, "status": status, "you": you, "them": them, "prospect": prospect,
                                    "provider": provider, "value": CHF, "note": "", "again_days": again,
                                    "stopped": stopped, "final": status in ("won", "lost", "no_fit")})
@@ -82,7 +86,11 @@ def cases() -> list[tuple[str, dict]]:
                                "received_px": 160, "bar": "▮▮▮▯"}][:due],
                       "unbalanced": [{"name": PARTNER["name"], "flags": PARTNER["flags"]}][:due],
                       "group": [{"name": MEMBER["name"], "week_given": 1, "week_received": 2, "given": 5,
-                                 "received": 9, "balance": "-4"}][:due]})
+                                 "received": 9, "balance": "-4"}][:due],
+                      # giving back, and partners who are also clients (tests/ledger/test_promotions.py)
+                      "gave_back": {"given": due, "received": 3, "partners": due, "promoted_given": 1,
+                                    "promoted_received": 2, "promoted": due},
+                      "clients": [{"name": PARTNER["name"], "since": DAY}][:due]})
           for due, won in ((2, {"EUR": 450000, "CHF": 125050, "JPY": 450000}), (0, {}))],
         ("sign_in", {"member": MEMBER, "link": "https://intros.muller-bau.example/sign-in/3q2-7Rk", "minutes": 15,
                      "client": "203.0.113.7"}),

@@ -84,7 +84,8 @@ def outbox_json(row: OutboxMessage) -> dict:
 
 def partner_json(session: Session, p: Partner) -> dict:
     return {"id": p.id, "name": p.name, "company": p.company, "type": p.partner_type, "notes": p.notes,
-            "referral_fee": p.referral_fee, "is_customer": p.is_customer, "language": p.language,
+            "referral_fee": p.referral_fee, "is_customer": p.is_customer, "customer_since": iso(p.customer_since),
+            "language": p.language,
             "emails": ledger_partners.addresses(session, p.id)}
 
 

@@ -143,17 +143,32 @@ def show(inv: Invocation, id: int, as_json: bool) -> int:
         data = partner_json(session, p)
         now = app.now()
         lines = ledger.build(session, None, None, now, app.thresholds, partner_id=p.id)
+        clients = _client_of(session, p)
     from worker.cli.report import line_json, table
 
     if as_json:
-        print_json({**data, "ledger": [line_json(l, now) for l in lines]})
+        print_json({**data, "client_of": clients, "ledger": [line_json(l, now) for l in lines]})
         return 0
     console.print(styled((f"#{data['id']} {data['name']}", "bold"), f" {data['company']} ({data['type']})"))
     console.print("addresses: " + ", ".join(data["emails"]))
     if data["referral_fee"]:
         console.print(f"referral fee (disclose it): {data['referral_fee']}")
+    for c in clients:  # both roles: a partner who is also a member's client
+        console.print(f"also a client: {data['name']} is {c['member']}'s client since {c['since'][:10]}")
+    if data["is_customer"] and not clients:
+        console.print("also a customer (marked by hand)")
     table(lines, console, now)
     return 0
+
+
+def _client_of(session, p: Partner) -> list[dict]:
+    """Whose client this partner is too, since when (worker/ledger/customers.py)."""
+    from models import Member
+    from worker.ledger.customers import clients_of
+
+    since = clients_of(session, p.id)
+    return [{"member": m.name, "since": since[m.id].isoformat()}
+            for m in session.scalars(select(Member).where(Member.id.in_(since)).order_by(Member.name))]
 
 
 @partners.command()

@@ -13,7 +13,7 @@ from models.db import must_get, reading
 from worker.core import money
 from worker.core.statuses import NOT_COUNTED, Step
 from worker.ledger import balance as ledger
-from worker.ledger import promotions
+from worker.ledger import customers, promotions
 from worker.outbound import outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import describe, member_view
@@ -104,6 +104,7 @@ class Digests:
             changes=changes, won=won, due=_due(session, member, until), top=_top(lines),
             unbalanced=_unbalanced(lines), group=group,
             gave_back=promotions.gave_back(lines, promotions.promoted_ids(session, member)),
+            clients=_clients(session, member, lines),
         )
 
     def _group(self, session: Session, since: datetime, until: datetime) -> list[dict]:
@@ -167,3 +168,10 @@ def _top(lines: list[ledger.PartnerLine]) -> list[dict]:
 
 def _unbalanced(lines: list[ledger.PartnerLine]) -> list[dict]:
     return [{"name": l.name, "flags": l.flag_facts} for l in lines if l.flags][:5]
+
+
+def _clients(session: Session, member: Member, lines: list[ledger.PartnerLine]) -> list[dict]:
+    """Partners in the member's ledger who are also the member's clients (worker/ledger/customers.py)."""
+    since = customers.partners_who_are_clients(session, member)
+    named = {l.partner_id: l.name for l in lines if l.partner_id in since}
+    return [{"name": named[pid], "since": since[pid]} for pid in sorted(named, key=lambda p: since[p])][:5]

@@ -5,6 +5,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Member, Partner, Person, Referral
 from models.db import rowcount
+from worker.ledger import customers
 from worker.ledger.balance import NOT_COUNTED
 
 
@@ -36,6 +37,8 @@ def on_referral(session: Session, verdict, msg, referral_id: int | None) -> None
     referral = session.get(Referral, referral_id) if referral_id else None
     if referral is not None and referral.status not in NOT_COUNTED:
         adopt(session, [referral.introducer, *(p.person for p in referral.parties if p.role != "prospect")])
+        # A partner who is this intro's prospect, or a prospect of ours now introducing: both roles.
+        customers.note(session, [referral.introducer, *(p.person for p in referral.parties)])
 
 
 def adopt_all(session: Session) -> None:
@@ -54,6 +57,7 @@ def merge(session: Session, keep_id: int, other_id: int) -> Partner:
         if not getattr(keep, field) and getattr(other, field):
             setattr(keep, field, getattr(other, field))
     keep.is_customer = keep.is_customer or other.is_customer
+    keep.customer_since = min(filter(None, (keep.customer_since, other.customer_since)), default=None)
     from worker.ledger.promotions import merge_into  # promotions reads partners: imported here, not at the top
 
     merge_into(session, keep_id, other_id)
