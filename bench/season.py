@@ -444,11 +444,12 @@ def out_of_office(member: Member, mail_raw: bytes, when: datetime, message_id: s
 
 
 def greeting(raw: bytes) -> str | None:
-    """The name our mail greets its reader with ("Hi Kemi," → "Kemi"), if it opens with one."""
+    """The name our mail greets its reader with ("Hi Kemi," → "Kemi"; "Hallo Kemi,", "Hola, Kemi:"
+    in the other languages it writes), if it opens with one."""
     _, text = _plain(raw)
     for line in text.splitlines():
         if line.strip():
-            m = re.match(r"^(?:Hi|Hello|Dear)\s+(.+?),\s*$", line.strip())
+            m = re.match(r"^(?:Hi|Hello|Dear|Hallo|Bonjour|Hola,|Ciao)\s+(.+?)[,:]\s*$", line.strip())
             return m.group(1) if m else None
     return None
 

@@ -218,3 +218,25 @@ def test_every_language_we_write_has_its_words():
     from worker.core.locales import LANGUAGES as WRITTEN
 
     assert LANGUAGES == sorted(WRITTEN) == ["de", "en", "es", "fr", "it", "nl"]
+
+
+def test_a_users_words_reword_one_phrase_and_keep_the_rest(tmp_path):
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "_words.txt").write_text("{% macro hi(name) %}Servus {{ name }},{% endmacro %}\n")
+    out = Templates(tmp_path).render("thank_you", "de", introducer=INTRODUCER, member=MEMBER,
+                                     intros=[{"others": OTHERS[:1], "subject": "", "date": DAY}])
+    assert out.text.startswith("Servus Zoë,\n\nvielen Dank, dass du mich mit Inès Moreau bekannt gemacht hast")
+    assert "<p>Servus Zoë,</p>" in out.html
+
+
+def test_a_phrase_a_language_lacks_comes_in_english_rather_than_no_mail(tmp_path):
+    # A mail added with English words only: in German it still goes out, that phrase in English.
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "_words.txt").write_text("{% macro news() %}Big news today{% endmacro %}\n")
+    (tmp_path / "news.txt").write_text('{%- import "_words.txt" as w -%}{% set subject %}{{ w.news() }}{% endset %}'
+                                       "{{ w.hi(member.first_name) }} {{ w.news() }}")
+    (tmp_path / "news.html").write_text('{%- import "_words.html" as w -%}<p>{{ w.hi(member.first_name) }}</p>')
+    out = Templates(tmp_path).render("news", "de", member=MEMBER)
+    assert (out.subject, out.text) == ("Big news today", "Hallo Jürgen, Big news today\n")
+    assert Templates(tmp_path).render("thank_you", "en", introducer=INTRODUCER, member=MEMBER, intros=[
+        {"others": OTHERS[:1], "subject": "", "date": DAY}]).text.startswith("Hi Zoë,")  # ours fill in the rest

@@ -9,10 +9,11 @@ escaping on (a macro's output counts as safe where it is printed, so the values 
 escaped where the macro runs); StrictUndefined turns a typo in a template into an error.
 """
 import importlib.util
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.loaders import BaseLoader
 from markupsafe import Markup
 
@@ -51,14 +52,40 @@ def _money(value: Amount | None, locale: str) -> str:
     return format_money(value.minor, value.currency, locale) if value else ""
 
 
-class _Loader(BaseLoader):
-    """The folders in order; "_words.html" is the source of "_words.txt", to be compiled for HTML."""
+WORDS = "_words.txt"
+_MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)\b.*?\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
+_MACRO_NAME = re.compile(r"\{%-?\s*macro\s+(\w+)\b")
 
-    def __init__(self, dirs: list[Path]):
+
+class _Loader(BaseLoader):
+    """The folders in order; "_words.html" is the source of "_words.txt", to be compiled for HTML.
+
+    The words are layered: the user's file for the language, ours, then English; a macro the first
+    lacks comes from the next that has it. So templates_dir/de/_words.txt may reword one German
+    phrase, and a mail added in English only goes out (partly in English) rather than not at all
+    (tests/outbound/test_languages.py finds the English left in it)."""
+
+    def __init__(self, dirs: list[Path], words: list[Path]):
         self.folders = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
+        self.words = [FileSystemLoader(str(d)) for d in words]
 
     def get_source(self, environment: Environment, template: str):
-        return self.folders.get_source(environment, "_words.txt" if template == "_words.html" else template)
+        if template not in (WORDS, "_words.html"):
+            return self.folders.get_source(environment, template)
+        layers = []
+        for loader in self.words:
+            try:
+                layers.append(loader.get_source(environment, WORDS))
+            except TemplateNotFound:
+                continue
+        if not layers:
+            raise TemplateNotFound(WORDS)
+        source, filename, _ = layers[0]
+        for more, _, _ in layers[1:]:
+            have = set(_MACRO_NAME.findall(source))
+            source = "\n".join([source, *(m.group(0) for m in _MACRO.finditer(more) if m.group(1) not in have)])
+        checks = [check for _, _, check in layers if check is not None]
+        return source, filename, lambda: all(check() for check in checks)
 
     def list_templates(self) -> list[str]:
         return self.folders.list_templates()
@@ -71,9 +98,9 @@ def _capitalize_first(text: str) -> str:
     return Markup(raised) if isinstance(text, Markup) else raised
 
 
-def _environment(dirs: list[Path], language: str) -> Environment:
+def _environment(dirs: list[Path], language: str, words: list[Path]) -> Environment:
     env = Environment(
-        loader=_Loader(dirs),
+        loader=_Loader(dirs, words),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name and name.endswith(".html")),
         trim_blocks=False,
@@ -105,7 +132,8 @@ class Templates:
         wanted = [locales.supported(language), self.language, locales.DEFAULT]
         language = next(w for w in wanted if w in self._written or w == locales.DEFAULT)
         if language not in self._envs:
-            self._envs[language] = _environment([*(r / language for r in roots), *roots], language)
+            words = [r / w for w in dict.fromkeys((language, locales.DEFAULT)) for r in roots]
+            self._envs[language] = _environment([*(r / language for r in roots), *roots], language, words)
         return self._envs[language]
 
     def render(self, kind: str, language: str | None = None, **data) -> Rendered:
