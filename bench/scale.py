@@ -354,7 +354,7 @@ class Store:
                 build_history(size, f"sqlite:///{tmp}")
                 tmp.rename(path)
             return f"sqlite:///{path}"
-        db = f"scale_{name}"
+        db = f"scale_{name}".replace("-", "_")
         if not self._pg_exists(db):
             self._pg(f"DROP DATABASE IF EXISTS {db}_building")
             self._pg(f"CREATE DATABASE {db}_building")
@@ -376,7 +376,7 @@ class Store:
                 self._upgrade(f"sqlite:///{staged}")
                 staged.rename(dst)
             return f"sqlite:///{dst}"
-        db = f"scale_v{HISTORY_VERSION}_{size}_at_{head}{fresh}".lower()
+        db = f"scale_v{HISTORY_VERSION}_{size}_at_{head}{fresh}".lower().replace("-", "_")
         if fresh:
             self._pg(f"DROP DATABASE IF EXISTS {db}")
             self._pg(f"CREATE DATABASE {db} TEMPLATE {self.measured(size).rpartition('/')[2]}")
