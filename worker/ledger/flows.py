@@ -53,6 +53,15 @@ class Scope:
         return Scope(self.since, self.until, self.members, self.partner_id, tuple(lines))
 
 
+def _once_of(several: Sequence[int | None], who, first: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """`first` (this is the intro's first party of theirs), asked only of those with several people
+    rows: for everyone else it holds, and the check's subquery is not run. A long list of them is
+    not worth the test: then `first` is asked of all."""
+    if not several:
+        return []
+    return [or_(who.is_(None), who.not_in(several), first)] if len(several) <= 1000 else [first]
+
+
 def member_people(session: Session, members: Sequence[Member]) -> dict[int, int]:
     """Person id → member id for the people rows of members' addresses (the first member by id
     listing an address has it): a few dozen rows, found through the unique index on people.email."""
@@ -100,6 +109,11 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Selec
     people = member_people(session, members)
     mine = sorted(p for p, m in people.items() if scope.members is None or m in scope.members) or [0]
     everyone = sorted(people) or [0]
+    # Who has several people rows (a member's two addresses, a partner's after a merge): only their
+    # flows need the check that an intro naming two of them counts once.
+    twice = [p for p in everyone if sum(m == people[p] for m in people.values()) > 1] if people else []
+    shared = list(session.scalars(select(Person.partner_id).where(Person.partner_id.is_not(None))
+                                  .group_by(Person.partner_id).having(func.count() > 1)))
     r = aliased(Referral, name="r")
     party, other = aliased(ReferralParty, name="p"), aliased(ReferralParty, name="p2")
     provider = aliased(ReferralParty, name="p3")
@@ -146,17 +160,18 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Selec
                        or_(giver.is_(None), receiver != giver),  # nobody receives their own intro
                        # …from someone: an address, a partner record, or a member
                        or_(introducer.email.is_not(None), introducer.partner_id.is_not(None), giver.is_not(None)),
-                       # two of the member's addresses in one intro: it is received once
-                       ~exists().where(other.referral_id == r.id, other.id < party.id, other.role == party.role,
-                                       _member_of(other.person_id, people) == receiver)))
+                       *_once_of(twice, party.person_id, ~exists().where(  # two of the member's addresses in one
+                           other.referral_id == r.id, other.id < party.id,  # intro: it is received once
+                           other.role == party.role, _member_of(other.person_id, people) == receiver))))
     given = (select(*columns(giver, GIVEN, person))
              .select_from(r).join(party, party.referral_id == r.id).join(person, person.id == party.person_id)
              .where(r.introducer_id.in_(mine), *wheres, *partner(person), given_to(party),
                     or_(person.email.is_not(None), person.partner_id.is_not(None)),
                     # two addresses of one partner in one intro: given to that partner once
-                    ~exists(select(other.id).join(other_person, other_person.id == other.person_id).where(
-                        other.referral_id == r.id, other.id < party.id,
-                        other_person.partner_id == person.partner_id, given_to(other)))))
+                    *_once_of(shared, person.partner_id, ~exists(
+                        select(other.id).join(other_person, other_person.id == other.person_id).where(
+                            other.referral_id == r.id, other.id < party.id,
+                            other_person.partner_id == person.partner_id, given_to(other))))))
     flows = union_all(given, received)
     if scope.lines is None:
         return select(flows.subquery("arms"))
