@@ -132,3 +132,42 @@ def test_the_signature_snippet_in_a_browser(site, browser):
     assert "Raj Mehta, Mehta & Co. Accountants — The bookkeeper" in page.inner_text("body")
     page.screenshot(path=str(SHOTS / "snippet.png"), full_page=True)
     context.close()
+
+
+def test_a_partner_manages_themselves_from_the_link_in_their_mail(site, browser):
+    """Carol opens the link under Dana's thank-you: no account; she fixes her company, picks German,
+    sees what went each way, and stops our mail."""
+    import re
+
+    from models import OptOut, OutboxMessage
+
+    app, base = site
+    with app.sessions() as s:
+        thanks = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you",
+                                                       OutboxMessage.to_addr == CAROL[1])).first()
+    link = re.search(r"http://\S+/partner/[\w-]+", thanks.text_body).group(0)
+    assert link.startswith(base)
+    context = browser.new_context()
+    page = context.new_page()
+    assert page.goto(link).status == 200
+    assert page.inner_text("h1") == "Hello Carol Jensen"
+    assert page.inner_text("[data-figure=sent]") == "2" and page.inner_text("[data-figure=received]") == "0"
+    assert page.locator("ul.intros li").count() == 2
+    shoot(page, "partner-page")
+    page.fill("input[name=company]", "Jensen Kitchens & Baths")
+    page.select_option("select[name=language]", "de")
+    page.click("button:has-text('Save')")
+    assert page.inner_text(".flash") == "Saved. Thank you!"
+    assert page.input_value("input[name=company]") == "Jensen Kitchens & Baths"
+    assert page.locator("select[name=language]").input_value() == "de"
+    shoot(page, "partner-page-saved")
+    page.click("button:has-text('Stop all mail from introledger')")
+    assert "no more mail from introledger" in page.inner_text(".flash")
+    assert page.locator("button:has-text('Send me mail again')").count() == 1
+    shoot(page, "partner-page-opted-out")
+    with app.sessions() as s:
+        carol = s.get(Partner, s.scalar(select(Person.partner_id).where(Person.email == CAROL[1])))
+        assert (carol.company, carol.language) == ("Jensen Kitchens & Baths", "de")
+        assert s.scalar(select(OptOut.id).where(OptOut.email == CAROL[1])) is not None
+    assert page.goto(link[:-3] + "aaa").status == 404  # an altered link opens nothing
+    context.close()

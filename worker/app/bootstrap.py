@@ -37,6 +37,7 @@ from worker.outbound.briefs import BriefAddresses
 from worker.outbound.broker import job_check, make_broker, register, send_job
 from worker.outbound.delivery import Deliverer
 from worker.outbound.mailer import FolderTransport, SmtpTransport, Transport
+from worker.outbound.partnerlinks import PartnerLinks
 from worker.outbound.pauses import Bounces
 from worker.outbound.sweep import Sweeper
 from worker.outbound.templating import Templates
@@ -127,15 +128,16 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     templates = Templates(config.templates_dir, s.outbound.language)
     secret = config.secret(s.token_secret_env)
     addresses = BriefAddresses(s.tracking.address, secret) if secret else None
-    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now, addresses)
+    links = PartnerLinks(s.web.base_url, secret) if secret else None  # partner mail links their own page
+    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now, addresses, links)
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
                                 _vocabulary(s.follow_ups.vocabulary))
     followups, desk, find = _follow_up_parts(config, templates, now)
     if desk is not None:
-        desk.brief_addresses = addresses
+        desk.brief_addresses, desk.partner_links = addresses, links
     age = s.follow_ups.token_max_age.total_seconds() / 86400 if s.follow_ups.token_max_age else None
-    brief_desk = BriefDesk(s.tracking.address, secret, templates, now, s.follow_ups.authserv_id, age)
+    brief_desk = BriefDesk(s.tracking.address, secret, templates, now, s.follow_ups.authserv_id, age, links)
     # The services the routes name (worker/inbound/routes.py); None: off, its hooks do not run.
     services = {"partners": partners, "thanks": thanks, "deployments": deployments, "unsubscribes": unsubscribes,
                 "bounces": Bounces(s.tracking.address, now), "followups": followups, "desk": desk,

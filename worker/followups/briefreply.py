@@ -24,6 +24,7 @@ from worker.mail.parse import Inbound
 from worker.outbound import briefs, outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
+from worker.outbound.partnerlinks import PartnerLinks
 from worker.outbound.templating import TemplateProblem, Templates
 
 KIND = "brief"
@@ -48,6 +49,7 @@ class BriefDesk:
     now: Callable[[], datetime]
     authserv_id: str | None = None
     max_age_days: float | None = None
+    partner_links: PartnerLinks | None = None  # the partner's own page, linked from the answer
 
     def on_request(self, session: Session, verdict: Verdict | None, msg: Inbound | None,
                    referral_id: int | None) -> None:
@@ -123,7 +125,9 @@ class BriefDesk:
                    "first_name": first_name(msg.from_address.name, sender)}
         try:
             language = language_for(session, sender, self.templates.language).language  # the partner's
-            rendered = self.templates.render(KIND, language, member=member_view(member), partner=partner, brief=brief)
+            manage = self.partner_links.url(session, sender, member, now) if self.partner_links else ""
+            rendered = self.templates.render(KIND, language, member=member_view(member), partner=partner, brief=brief,
+                                             manage=manage)
         except TemplateProblem as exc:  # a broken override must not cost the message: the row says why
             return self._suppressed(session, key, sender, member.id, f"not rendered: {exc}", Mail.FAILED)
         outbox.queue(session, key=key, kind=KIND, to=sender, sender=f"{member.name} via introledger <{self.tracking}>",

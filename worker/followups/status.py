@@ -27,6 +27,7 @@ from worker.mail.parse import Address, Inbound
 from worker.mail.quotes import new_text
 from worker.outbound import briefs, disclosures, outbox
 from worker.outbound.memberview import describe
+from worker.outbound.partnerlinks import PartnerLinks
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates, first_name
 
@@ -53,6 +54,7 @@ class StatusDesk:
     quiet: QuietHours | None = None  # outbound.quiet_hours: for the closed-business thank-you
     default_zone: str = "UTC"  # outbound.default_timezone
     brief_addresses: briefs.BriefAddresses | None = None  # Reply-To of partner mail: "reply BRIEF"
+    partner_links: PartnerLinks | None = None  # the partner's own page, linked from partner mail
 
     def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = _locked(session, referral_id) if referral_id and msg.sender else None
@@ -400,7 +402,9 @@ class StatusDesk:
                            sender=f"{member.name} via introledger <{self.tracking}>",
                            rendered=self.templates.render(kind, self.followups.language(session, email), **view,
                                                           won=won, value=shared_value(referral, member),
-                                                          reward=self.reward, brief=brief),
+                                                          reward=self.reward, brief=brief,
+                                                          manage=self.partner_links.url(session, email, member, now)
+                                                          if self.partner_links else ""),
                            now=now, referral_ids=[referral.id], reply_to=reply_to,
                            in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
         if row is not None and row.status == Mail.QUEUED:

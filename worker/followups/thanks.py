@@ -21,6 +21,7 @@ from worker.mail.quotes import new_text
 from worker.outbound import briefs, outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
+from worker.outbound.partnerlinks import PartnerLinks
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import TemplateProblem, Templates, first_name
 
@@ -33,6 +34,7 @@ class ThankYouPlanner:
     templates: Templates
     now: Callable[[], datetime]
     brief_addresses: briefs.BriefAddresses | None = None  # None: no token secret, no "reply BRIEF"
+    partner_links: PartnerLinks | None = None  # None: no token secret, no link to the partner's own page
 
     def on_referral(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
@@ -132,6 +134,8 @@ class ThankYouPlanner:
             member=member_view(member),
             intros=intros,
             brief=brief,
+            manage=self.partner_links.url(session, introducer.email or "", member, self.now())
+            if self.partner_links else "",
         )
         row.subject, row.text_body, row.html_body = rendered.subject, rendered.text, rendered.html
         row.in_reply_to = referrals[-1].source_message_id

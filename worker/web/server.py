@@ -8,7 +8,19 @@ from starlette.staticfiles import StaticFiles
 
 from models.db import make_engine, session_factory
 from worker.app.bootstrap import App
-from worker.web import health, outbox, overview, partners, public, quarantine, referrals, review, security, signin
+from worker.web import (
+    health,
+    outbox,
+    overview,
+    partnerpage,
+    partners,
+    public,
+    quarantine,
+    referrals,
+    review,
+    security,
+    signin,
+)
 from worker.web.pages import STATIC, Ctx, Web, environment, handler
 
 
@@ -57,7 +69,7 @@ def _reads(app: App) -> sessionmaker[Session]:
 def _pages() -> list:
     """The page groups after the overview (each module's ROUTES)."""
     return [*referrals.ROUTES, *review.ROUTES, *partners.ROUTES, *outbox.ROUTES, *quarantine.ROUTES, *health.ROUTES,
-            *public.ROUTES]
+            *public.ROUTES, *partnerpage.ROUTES]
 
 
 def serve(app: App, host: str, port: int, secret: str) -> None:
