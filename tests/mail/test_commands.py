@@ -464,3 +464,16 @@ def test_a_huge_reply_is_read_without_error(text):
                                                "stop_all"}
     amount = parse_amount(text)
     assert amount is None or amount.minor >= 0
+
+
+@pytest.mark.parametrize("text, verb", [
+    ("We hebben binnen twee weken een afspraak", None),   # "within two weeks": no answer yet
+    ("binnen een week spreken we af", None),
+    ("binnen 3 weken hoor je meer", None),
+    ("Binnen! 4.500 euro", "won"),                          # "it's in"
+    ("Het is binnen, 4.500 euro", "won"),
+    ("Hij heeft binnen een week getekend", "won"),          # signed (within a week)
+])
+def test_dutch_binnen_is_won_only_when_it_means_its_in(text, verb):
+    found = parse_command(text)
+    assert (found.verb if found else None) == verb

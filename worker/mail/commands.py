@@ -149,6 +149,10 @@ _NOT_COMMANDS = [re.compile(p) for p in (
     r"(?<!\w)(?P<w>closed)\s+(?:until|till|through|from|during|over|for\s+(?:the\s+)?(?:holidays?|vacation"
     r"|christmas|new\s+year|easter|summer|inventory|maintenance))(?!\w)",
     r"(?<!\w)(?:ihr|ihre|ihren|ihrem|dein|deinen)\s+(?P<w>auftrag)(?!\w)",
+    # Dutch "binnen" is "it's in" (won) alone, but "within" before a time or a place: "binnen een
+    # week", "binnen twee dagen", "binnen 3 weken", "binnen de regio".
+    r"(?<!\w)(?P<w>binnen)\s+(?:een|de|het|deze|dit|die|enkele|paar|afzienbare|twee|drie|vier|vijf|zes"
+    r"|zeven|acht|negen|tien|\d+\s*(?:dag|dagen|week|weken|maand|maanden|uur|jaar|minuten|werkdagen))(?!\w)",
 )]
 
 
