@@ -63,7 +63,8 @@ class PartnerLine:
     # The balance just before the ledger's trend instant, and TREND_WINDOW before that.
     balance_now: int = field(default=0, repr=False)
     balance_before: int = field(default=0, repr=False)
-    months: list[tuple[str, int, int]] = field(default_factory=list, repr=False)  # (YYYY-MM, given, received)
+    # (YYYY-MM, given, received); None until asked for (monthly() asks the ledger, for all its lines).
+    months: list[tuple[str, int, int]] | None = field(default=None, repr=False)
     ref: tuple[int, int] | None = field(default=None, repr=False)  # (member id, flows key)
     book: "Ledger | None" = field(default=None, repr=False, compare=False)  # the ledger that built it
 
@@ -73,7 +74,9 @@ class PartnerLine:
 
     def monthly(self) -> list[dict]:
         """Per calendar month with activity: given, received, and the running balance after it."""
-        return running(self.months)
+        if self.months is None and self.book is not None:
+            self.book.load_months()
+        return running(self.months or [])
 
     def trend(self, now: datetime, since: datetime | None = None) -> dict:
         """The balance TREND_WINDOW ago beside now: is the relationship getting more one-sided?
@@ -120,7 +123,7 @@ def names(who: str, member) -> bool:
 
 def build(session: Session, since: datetime | None, until: datetime | None, now: datetime,
           thresholds: Thresholds = Thresholds(), member: str | None = None, *, partner_id: int | None = None,
-          trend_at: datetime | None = None, months: bool = True) -> list[PartnerLine]:
+          trend_at: datetime | None = None, months: bool = False) -> list[PartnerLine]:
     """The ledger's lines (see Ledger.lines)."""
     return Ledger(session, since, until, member, partner_id).lines(now, thresholds, trend_at, months)
 
@@ -138,6 +141,7 @@ class Ledger:
         chosen = None if member is None else tuple(m.id for m in self.members if names(member, m))
         self.scope = flows.Scope(since, until, chosen, partner_id)
         self._totals: list | None = None  # the members' totals, when group() worked them out
+        self._lines: dict[tuple[int, int], PartnerLine] = {}  # what lines() built, by (member id, key)
 
     @contextmanager
     def _reading(self):
@@ -163,10 +167,10 @@ class Ledger:
         return list(self.session.execute(union_all(*parts)).all())
 
     def lines(self, now: datetime, thresholds: Thresholds = Thresholds(), trend_at: datetime | None = None,
-              months: bool = True) -> list[PartnerLine]:
+              months: bool = False) -> list[PartnerLine]:
         """Per member and partner: each way's figures, balances at `trend_at` (default `now`) and
         TREND_WINDOW before it, flags as of `now`, and with `months` the monthly series (in the
-        same statement)."""
+        same statement; else PartnerLine.monthly() asks for them when first read)."""
         trend_at = trend_at or now
         f = self._flows().cte("flows")
         parts = [flows.figures("line", f, ("member_id", "key", "way"), at=(trend_at, trend_at - TREND_WINDOW),
@@ -198,13 +202,33 @@ class Ledger:
             line.balance_now += sign * row.before_0
             line.balance_before += sign * row.before_1
         self._name(found, seen)
-        for ref, by_month in series.items():
-            found[ref].months = [(m, g, r) for m, (g, r) in sorted(by_month.items())]
+        if months:
+            self._months(found, series)
+        self._lines = found
         for line in found.values():
             line.flag_facts = flag_facts(line, now, thresholds)
             line.flags = [flag_text(f) for f in line.flag_facts]
         return sorted(found.values(), key=lambda l: (l.member, -(l.given.referrals + l.received.referrals),
                                                      l.partner, l.name, l.partner_id or 0))
+
+    @staticmethod
+    def _months(found: dict[tuple[int, int], PartnerLine], series: dict[tuple[int, int], dict[str, list[int]]]):
+        for ref, line in found.items():
+            line.months = [(m, g, r) for m, (g, r) in sorted(series.get(ref, {}).items())]
+
+    def load_months(self) -> None:
+        """The monthly series of every line lines() built, in one statement (PartnerLine.monthly)."""
+        series: dict[tuple[int, int], dict[str, list[int]]] = {}
+        with self._reading():
+            f = self._flows().subquery()
+            for row in self._ask([flows.monthly(self.session, "month", f, ("member_id", "key", "way"))]):
+                cell = series.setdefault((row.member_id, row.key), {}).setdefault(row.month, [0, 0])
+                cell[row.way != flows.GIVEN] += row.referrals
+        self._months(self._lines, series)
+
+    def _whole(self, lines: list[PartnerLine] | None) -> bool:
+        """Are these all the lines lines() built (no partner filter): then the whole scope is asked."""
+        return lines is None or {l.ref for l in lines} == set(self._lines)
 
     def _name(self, found: dict[tuple[int, int], PartnerLine], seen: dict[tuple[int, int], list]) -> None:
         """Each line's name (the partner record's, else the person's) and address: the partner's
@@ -241,6 +265,7 @@ class Ledger:
             t.partners += 1
             t.flagged += bool(line.flags)
         found = self._totals
+        only_these = only_these and not self._whole(lines)
         if only_these or found is None:
             with self._reading():
                 f = self._flows(lines if only_these else None).subquery()
@@ -272,7 +297,7 @@ class Ledger:
         """Per member and month: given, received (each intro once) and the running balance."""
         series: dict[str, dict[str, list[int]]] = {}
         with self._reading():
-            f = self._flows(lines).subquery()
+            f = self._flows(None if self._whole(lines) else lines).subquery()
             once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
             found = self._ask([flows.monthly(self.session, "month", once, ("member_id", "way"))])
         for row in found:
