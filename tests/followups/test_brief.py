@@ -21,8 +21,8 @@ GREAT, NOT_FIT, WORDS = "homeowners planning a kitchen under $40k", "commercial 
 
 
 @pytest.fixture
-def app(tmp_path, sqlite_url, clock):
-    built = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+def app(tmp_path, database_url, clock):
+    built = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
                       thank_you={"delay_seconds": 0}, outbound={"quiet_hours": None})
     yield built
     built.engine.dispose()

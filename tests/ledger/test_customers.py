@@ -27,9 +27,9 @@ def intro(app, n, introducer, client, provider, when):
     return app.pipeline.process(raw, Origin("file", f"{n}")).referral_id
 
 
-def test_a_partner_introduced_as_the_client_plays_both_roles(tmp_path, sqlite_url, clock):
+def test_a_partner_introduced_as_the_client_plays_both_roles(tmp_path, database_url, clock):
     clock.current = at("2026-04-01 12:00")
-    app = make(tmp_path, sqlite_url, clock)
+    app = make(tmp_path, database_url, clock)
     intro(app, 1, CAROL, ("Client 1", "c1@clients.example"), DANA, at("2026-02-10 15:00"))  # Carol, a partner
     assert not partner(app, CAROL[1]).is_customer
     intro(app, 2, MARCO, CAROL, DANA, at("2026-03-12 15:00"))  # Marco sends Carol to Dana as a client
@@ -50,9 +50,9 @@ def test_a_client_who_introduces_others_becomes_a_partner_who_is_a_client(tmp_pa
     assert partner(app, BEN[1]) is None  # Ben is a client only
 
 
-def test_the_digest_says_so(tmp_path, sqlite_url, clock):
+def test_the_digest_says_so(tmp_path, database_url, clock):
     clock.current = at("2026-03-25 12:00")
-    app = make(tmp_path, sqlite_url, clock, coffee={"enabled": False}, promises={"enabled": False},
+    app = make(tmp_path, database_url, clock, coffee={"enabled": False}, promises={"enabled": False},
                digest={"enabled": True})
     h = History(app)
     h.intro(CAROL, DANA, at("2026-02-10 15:00"))

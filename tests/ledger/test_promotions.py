@@ -20,9 +20,9 @@ def partner_of(s, email) -> Partner:
 
 
 @pytest.fixture
-def app(tmp_path, sqlite_url, clock):
+def app(tmp_path, database_url, clock):
     clock.current = at("2026-11-30 13:00")  # a Monday: 08:00 in Dana's New York
-    built = make(tmp_path, sqlite_url, clock, coffee={"enabled": False},
+    built = make(tmp_path, database_url, clock, coffee={"enabled": False},
                  daily={"enabled": True, "weekdays_only": False, "promote": ["zoe@park.example"]})
     h = History(built)
     for when in ("2026-09-01", "2026-09-08", "2026-10-01"):
