@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 from models.db import make_engine, session_factory
 from worker.app.bootstrap import App
 from worker.web import (
+    briefpage,
     health,
     outbox,
     overview,
@@ -69,7 +70,7 @@ def _reads(app: App) -> sessionmaker[Session]:
 def _pages() -> list:
     """The page groups after the overview (each module's ROUTES)."""
     return [*referrals.ROUTES, *review.ROUTES, *partners.ROUTES, *outbox.ROUTES, *quarantine.ROUTES, *health.ROUTES,
-            *public.ROUTES, *partnerpage.ROUTES]
+            *public.ROUTES, *partnerpage.ROUTES, *briefpage.ROUTES]
 
 
 def serve(app: App, host: str, port: int, secret: str) -> None:
