@@ -182,6 +182,16 @@ def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
     assert {r["status"] for r in rows} == {"introduced", "needs_review", "won"}  # #1 went connected → won
 
 
+def test_the_commands_the_demo_suggests_can_be_copied_from_a_narrow_terminal(tmp_path):
+    out = cli("demo", "--dir", "demo", cwd=tmp_path, env={"COLUMNS": "80"}).stdout
+    suggested = [line.strip() for line in out.splitlines() if line.startswith("  introledger ")]
+    assert len(suggested) >= 5, out
+    for line in suggested:  # each whole on its line: not broken where an 80-column terminal ends
+        assert line.split("#")[0].split()[-1] in ("--json", "outbox", "--group", "&", "dana@danabooks.example"), line
+    secret = next(line for line in out.splitlines() if "INTROLEDGER_WEB_SECRET" in line)
+    assert secret.rstrip().endswith("token_hex(32))')")
+
+
 OUTBOX_KEYS = {"id", "kind", "to", "subject", "status", "attempts", "last_error", "reason", "message_id",
                "referral_ids", "queued_at", "not_before", "handed_over_at", "sent_at"}
 

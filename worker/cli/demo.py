@@ -117,12 +117,13 @@ def run_demo(workdir: Path, console: Console) -> int:
     console.print(f"\nEverything is in {workdir}/ (config.yaml, mail/, outgoing/, introledger.db). Try:\n"
                   f"  introledger --config {workdir}/config.yaml referrals --json\n"
                   f"  introledger --config {workdir}/config.yaml outbox\n"
-                  f"  introledger --config {workdir}/config.yaml report --group     # the group, one line per member")
+                  f"  introledger --config {workdir}/config.yaml report --group     # the group, one line per member",
+                  soft_wrap=True)  # commands to copy: never broken at the terminal's width
     console.print(f"\nOpen the demo's dashboard in a browser:\n"
                   f"  export INTROLEDGER_WEB_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
                   f"  introledger --config {workdir}/config.yaml web &     # serves http://127.0.0.1:8080/\n"
                   f"  introledger --config {workdir}/config.yaml web login dana@danabooks.example"
-                  f"     # prints Dana's one-time sign-in link: open it")
+                  f"     # prints Dana's one-time sign-in link: open it", soft_wrap=True)
     return 0
 
 
