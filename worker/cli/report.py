@@ -59,11 +59,14 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
     from models.base import utcnow
     from worker.classify import directory
 
-    # The members as config.yaml says them now (as the app would sync them), without the app: a
-    # report needs no pipeline, broker nor templates.
-    sessions = inv.sessions
-    with sessions.begin() as session:
-        directory.sync(session, config.settings.members)
+    if inv.mailbox is not None:
+        sessions = inv.app.sessions  # the mailbox's group, its members synced as the app does
+    else:
+        # The members as config.yaml says them now (as the app would sync them), without the app:
+        # a report needs no pipeline, broker nor templates.
+        sessions = inv.sessions
+        with sessions.begin() as session:
+            directory.sync(session, config.settings.members)
     thresholds, at = ledger.Thresholds.from_config(config.settings.ledger), utcnow()
     now = until or at
     with sessions() as session:
