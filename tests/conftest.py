@@ -125,6 +125,13 @@ def pytest_configure(config):
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: two workers per core, at least four. The tests spend most of their time waiting on
+    Dovecot, PostgreSQL, subprocesses and the SMTP sink (a worker per core left the CPUs half idle:
+    the suite took 279 s with 2 workers on 2 cores, 219 s with 4)."""
+    return max(4, 2 * (os.cpu_count() or 1))
+
+
 def pytest_configure_node(node):  # pytest-xdist, in the controller
     node.workerinput["terminal_env"] = {name: os.environ.get(name) for name in ("COLUMNS", "LINES")}
     node.workerinput["loadgroup"] = node.config.option.dist == "loadgroup"
