@@ -220,3 +220,24 @@ def test_a_referral_page_and_the_overview_on_both_databases(tmp_path, database_u
         assert [r["id"] for r in dana.get("/api/referrals?q=alice").json()] == [rid]
     finally:
         app.engine.dispose()
+
+
+def test_a_member_who_is_only_a_party_in_another_members_intro_may_look_but_not_act(world):
+    app, ids = world
+    both = log_intro(app, 9, CAROL, DANA, MARCO, app.now() - timedelta(hours=1))
+    with app.sessions() as s:
+        referral = s.get(Referral, both)
+        owner_id = referral.member_id
+        owner = s.get(Member, owner_id)
+        party = next(m for m in (DANA, MARCO) if m[1] not in owner.emails)
+        mail = s.scalars(select(OutboxMessage).where(OutboxMessage.member_id == owner_id)).first()
+    other = sign_in(client_for(app), app, party[1])
+    assert other.get(f"/referrals/{both}").status_code == 200  # they are in it: they may see it
+    refused = post(other, f"/api/referrals/{both}/mark", {"status": "WON", "amount": "$50,000"})
+    assert refused.status_code == 403 and "another member's" in refused.text
+    with app.sessions() as s:
+        assert s.get(Referral, both).status == "introduced"
+    if mail is not None and mail.to_addr == party[1]:  # mail sent for the owner, to the party
+        assert post(other, f"/api/outbox/{mail.id}/cancel", {}).status_code == 403
+    owner_client = sign_in(client_for(app), app, owner.emails[0])
+    assert post(owner_client, f"/api/referrals/{both}/mark", {"status": "MET"}).status_code == 200

@@ -81,6 +81,9 @@ def act(ctx: Ctx) -> dict:
         raise NotFound()
     with ctx.app.sessions.begin() as session:
         row = visible(session, ctx, outbox_id)
+        if not ctx.me().may_change(row.member_id):
+            raise Refused(f"mail #{row.id} was sent for another member: only they (or a coordinator) can "
+                          f"{action.replace('-', ' ')} it", 403)
         done = ACTIONS[action](session, outbox_id, ctx.now())
         session.refresh(row)
         pause = pauses.paused(session, row.to_addr) if done and action == "retry" else None

@@ -190,6 +190,8 @@ def _mark(ctx: Ctx) -> marking.Marked:
     word = f"SNOOZE {ctx.field('snooze') or '2 weeks'}" if word == "SNOOZE" else word
     with ctx.app.sessions.begin() as session:
         r = visible(session, ctx.me(), int(ctx.request.path_params["id"]))
+        if not ctx.me().may_change(r.member_id):
+            raise Refused(f"referral #{r.id} is another member's: only they (or a coordinator) can set its status", 403)
         try:
             return marking.mark(ctx.app, session, r, word, ctx.field("amount") or None, ctx.field("note"),
                                 by=ctx.me().address, correct=ctx.field("correct") in ("1", "on", "true"))

@@ -36,6 +36,8 @@ def _decide(ctx: Ctx, verb: str) -> list[tuple[int, str]]:
                                                              viewer.referrals())))
         if len(seen) != len(chosen):
             raise NotFound()  # another member's candidate is not there to decide
+        if not all(viewer.may_change(r.member_id) for r in chosen):
+            raise Refused("a candidate in another member's intro is theirs to accept or reject", 403)
 
     decision = reviewing.accept if verb == "accept" else reviewing.reject
     try:

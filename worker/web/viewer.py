@@ -32,6 +32,13 @@ class Viewer:
             select(Person.id).where(Person.email.in_(self.emails))))
         return or_(Referral.member_id == self.member_id, Referral.introducer_id.in_(mine), Referral.id.in_(with_me))
 
+    def may_change(self, member_id: int | None) -> bool:
+        """Changes (a status, a review decision, a mail retried or cancelled) are for the member whose
+        referral or mail it is, or a coordinator: a member who is only a party in another member's
+        intro, or only the recipient of their mail, may look but not act for them (by mail too, only
+        the member's answer counts as the member's)."""
+        return self.coordinator or (member_id is not None and member_id == self.member_id)
+
     def mail(self) -> ColumnElement[bool]:
         """Outgoing mail this viewer may see: sent for them, or to them."""
         if self.coordinator:
