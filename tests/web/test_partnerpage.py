@@ -79,6 +79,19 @@ def test_opting_out_and_back_in(web_app, clock):
         assert s.scalar(select(OptOut.id).where(OptOut.email == CAROL[1])) is None
 
 
+def test_the_page_lifts_only_an_opt_out_the_page_made(web_app, clock):
+    """A forwarded link must not undo an opt-out added by hand or asked for by mail."""
+    log_intro(web_app, 1, CAROL, ALICE, DANA, clock.current)
+    url, client = link_in(thank_you(web_app)), client_for(web_app)
+    with web_app.sessions.begin() as s:
+        s.add(OptOut(email=CAROL[1], reason="added by hand"))
+    token = csrf_of(client.get(url).text)
+    page = client.post(url + "/opt-in", data={"csrf": token})
+    assert "taken off our mail another way" in page.text and "ask Dana Whitfield" in page.text
+    with web_app.sessions() as s:
+        assert s.scalar(select(OptOut.reason).where(OptOut.email == CAROL[1])) == "added by hand"
+
+
 def test_the_link_is_the_key(web_app, clock):
     log_intro(web_app, 1, CAROL, ALICE, DANA, clock.current)
     url, client = link_in(thank_you(web_app)), client_for(web_app)

@@ -95,20 +95,30 @@ def update(ctx: Ctx) -> Response:
     return ctx.redirect(str(ctx.request.url.path), "Saved. Thank you!")
 
 
+PAGE_OPT_OUT = "opted out on their page"
+
+
 @handler(public=True)
 def opt_out(ctx: Ctx) -> Response:
     with ctx.app.sessions.begin() as session:
         person, _, member = _opened(ctx, session)
         if session.scalar(select(OptOut.id).where(OptOut.email == person.email)) is None:
-            session.add(OptOut(email=person.email, reason=f"opted out on their page (a link in {member.name}'s mail)"))
+            session.add(OptOut(email=person.email, reason=f"{PAGE_OPT_OUT} (a link in {member.name}'s mail)"))
     return ctx.redirect(_base(ctx), "Done: you will get no more mail from introledger.")
 
 
 @handler(public=True)
 def opt_in(ctx: Ctx) -> Response:
     with ctx.app.sessions.begin() as session:
-        person, _, _ = _opened(ctx, session)
-        session.execute(delete(OptOut).where(OptOut.email == person.email))
+        person, _, member = _opened(ctx, session)
+        # The page undoes only what the page did: a link can be forwarded, and an opt-out made by
+        # hand or asked for by mail is not the link holder's to lift.
+        session.execute(delete(OptOut).where(OptOut.email == person.email,
+                                             OptOut.reason.startswith(PAGE_OPT_OUT)))
+        kept = session.scalar(select(OptOut.id).where(OptOut.email == person.email))
+    if kept is not None:
+        return ctx.redirect(_base(ctx), f"Your address was taken off our mail another way (by mail or by "
+                                        f"{member.name}); ask {member.name} to add it back.")
     return ctx.redirect(_base(ctx), "Welcome back: our mail reaches you again.")
 
 
