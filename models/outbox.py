@@ -31,6 +31,9 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(500))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text, default="")
+    # The language the templates were rendered in: sent as Content-Language, so a reader's client
+    # (spell check, translate offers, screen readers) knows what it is reading. "" before 0021.
+    language: Mapped[str] = mapped_column(String(8), default="")
     in_reply_to: Mapped[str] = mapped_column(String(400), default="")
     references: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(400), default="")

@@ -81,3 +81,21 @@ def test_an_unexpected_error_fails_the_row_instead_of_leaving_it_claimed(tmp_pat
     assert row(app, outbox_id).status == "failed"
     assert row(app, outbox_id).last_error == "internal error: KeyError: 'a bug'"
     app.engine.dispose()
+
+
+@pytest.mark.parametrize(("lang", "greeting"), [("de", "vielen Dank"), ("fr", "Merci"), ("en", "Thank")])
+def test_the_mail_sent_says_the_language_it_is_written_in(tmp_path, sqlite_url, smtp_sink, clock, lang, greeting):
+    """Content-Language (RFC 3282) names the language of the template we wrote in, so the reader's
+    client checks spelling and offers translation in that language, not in English."""
+    app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
+    raw = mailgen.intro(3, lang=lang, introducer=("Carol Jensen", "carol@x.example"), a=("Alice", "alice@y.example"),
+                        b=DANA, when=clock.current)
+    app.pipeline.process(raw, FILE)
+    with app.sessions() as s:
+        outbox_id = s.scalar(select(OutboxMessage.id).where(OutboxMessage.to_addr == "carol@x.example"))
+    assert bootstrap.build_outbound(app).deliverer.deliver(outbox_id) == "sent"
+    [got] = smtp_sink.wait_for(1)
+    msg = message_from_string(got.raw.decode("utf-8"), policy=policy.SMTPUTF8)
+    assert msg["Content-Language"] == lang
+    assert greeting.lower() in msg.get_body(("plain",)).get_content().lower()
+    app.engine.dispose()

@@ -138,6 +138,7 @@ class ThankYouPlanner:
             if self.partner_links else "",
         )
         row.subject, row.text_body, row.html_body = rendered.subject, rendered.text, rendered.html
+        row.language = rendered.language
         row.in_reply_to = referrals[-1].source_message_id
         row.references = " ".join(r.source_message_id for r in referrals if r.source_message_id)
 

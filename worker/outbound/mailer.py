@@ -103,6 +103,8 @@ def build(row: OutboxMessage, tracking: str) -> Message:
         # One address a line: partner mail replies to the member and to our brief address (briefs.py).
         msg["Reply-To"] = ", ".join(_address(a) for a in row.reply_to.splitlines() if a.strip())
     msg["Subject"] = _header(row.subject)
+    if row.language:
+        msg["Content-Language"] = row.language  # RFC 3282: the language the templates were written in
     msg["Date"] = formatdate(utcnow().timestamp())  # the simulated clock too (models/base.py)
     msg["Message-ID"] = message_id(row, tracking)
     if row.in_reply_to:

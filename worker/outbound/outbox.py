@@ -27,7 +27,7 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
     values = dict(
         dedupe_key=key, kind=kind, status=Mail.QUEUED, referral_ids=referral_ids, member_id=member_id,
         from_addr=sender, to_addr=to, reply_to=reply_to, subject=rendered.subject,
-        text_body=rendered.text, html_body=rendered.html, in_reply_to=in_reply_to,
+        text_body=rendered.text, html_body=rendered.html, language=rendered.language, in_reply_to=in_reply_to,
         references=in_reply_to, not_before=not_before or now, queued_at=now, attempts=0,
     )
     if opted_out(session, to):
@@ -40,7 +40,7 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
 # The send path's statements, built once with bind parameters: on this machine constructing an
 # ORM update() costs more than SQLite takes to run it.
 _CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, OutboxMessage.reply_to,
-            OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body,
+            OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.language,
             OutboxMessage.in_reply_to, OutboxMessage.references, OutboxMessage.dedupe_key,
             OutboxMessage.queued_at, OutboxMessage.attempts, OutboxMessage.kind,
             OutboxMessage.referral_ids, OutboxMessage.reason, OutboxMessage.member_id)
