@@ -109,13 +109,14 @@ def test_partners_show_the_ledger_both_ways_and_are_edited_and_merged(world):
     assert shown["ledger"][0]["received"]["referrals"] == 1 and shown["ledger"][0]["member"] == DANA[0]
     page = dana.get("/partners")
     assert "Carol Jensen" in page.text and "Raj Mehta" in page.text
-    post(dana, f"/partners/{carol}/edit", {"type": "same_market", "notes": "coffee monthly", "fee": "10%",
-                                             "customer_shown": "1", "customer": "1"}, page=f"/partners/{carol}")
+    post(dana, f"/partners/{raj}/edit", {"type": "same_market", "notes": "coffee monthly", "fee": "10%",
+                                           "customer_shown": "1", "customer": "1"}, page=f"/partners/{raj}")
     with app.sessions() as s:
-        p = s.get(Partner, carol)
+        p = s.get(Partner, raj)
         assert (p.partner_type, p.notes, p.referral_fee, p.is_customer) == ("same_market", "coffee monthly",
                                                                              "10%", True)
-    merged = post(dana, f"/partners/{carol}/merge", {"other": str(raj)}, page=f"/partners/{carol}")
+    zoe = sign_in(client_for(app), app, ZOE[1])  # Carol works with Marco too: the coordinator merges
+    merged = post(zoe, f"/partners/{carol}/merge", {"other": str(raj)}, page=f"/partners/{carol}")
     assert f"Partner #{raj} merged into #{carol}" in merged.text
     assert set(dana.get(f"/api/partners/{carol}").json()["emails"]) == {CAROL[1], "raj@mehta.example"}
     marco = sign_in(client_for(app), app, MARCO[1])
@@ -123,6 +124,33 @@ def test_partners_show_the_ledger_both_ways_and_are_edited_and_merged(world):
     with app.sessions() as s:
         cleo = s.scalar(select(Person).where(Person.email == "cleo@w.example"))
     assert cleo.partner_id is None or dana.get(f"/partners/{cleo.partner_id}").status_code == 404
+
+
+def test_a_partner_shared_with_another_member_is_changed_only_by_a_coordinator(world):
+    app, _ids = world
+    with app.sessions() as s:
+        carol = s.scalar(select(Person).where(Person.email == CAROL[1])).partner_id
+        raj = s.scalar(select(Person).where(Person.email == "raj@mehta.example")).partner_id
+    dana = sign_in(client_for(app), app, DANA[1])
+    why = "this partner also works with 1 other member; ask your coordinator"
+    assert why in dana.get(f"/partners/{carol}").text  # the page says so instead of a form
+    refused = post(dana, f"/partners/{carol}/edit", {"notes": "Dana's note", "fee": "none"}, page="/partners")
+    assert refused.status_code == 403 and why in refused.text
+    token = dana.get("/api/session").json()["csrf"]
+    api = dana.post(f"/api/partners/{carol}/edit", json={"customer": True}, headers={"X-CSRF-Token": token})
+    assert api.status_code == 403 and why in api.json()["error"]
+    for keep, other in ((raj, carol), (carol, raj)):  # merging either way rewrites Marco's record too
+        merged = dana.post(f"/api/partners/{keep}/merge", json={"other": str(other)},
+                           headers={"X-CSRF-Token": token})
+        assert merged.status_code == 403 and why in merged.json()["error"]
+    with app.sessions() as s:
+        p = s.get(Partner, carol)
+        assert (p.notes, p.referral_fee, p.is_customer) == ("", "", False) and s.get(Partner, raj) is not None
+    marco = sign_in(client_for(app), app, MARCO[1])
+    assert post(marco, f"/partners/{carol}/edit", {"notes": "x"}, page="/partners").status_code == 403
+    zoe = sign_in(client_for(app), app, ZOE[1])
+    done = post(zoe, f"/partners/{carol}/edit", {"notes": "coffee monthly"}, page=f"/partners/{carol}")
+    assert done.status_code == 200 and "coffee monthly" in marco.get(f"/partners/{carol}").text
 
 
 def test_the_outbox_lists_previews_and_retries_or_cancels_the_members_mail(world):

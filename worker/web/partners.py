@@ -64,6 +64,17 @@ def visible(session: Session, ctx: Ctx, partner_id: int) -> Partner:
     return p
 
 
+def changeable(session: Session, ctx: Ctx, partner_id: int) -> Partner:
+    """The partner if this viewer may change the record the whole group shares (403 naming why)."""
+    p = visible(session, ctx, partner_id)
+    me = ctx.me()
+    right = partner_edits.may_change(me.coordinator, me.name,
+                                     partner_edits.members_of(session, partner_id, ctx.now()))
+    if not right.allowed:
+        raise Refused(f"partner #{partner_id} {p.name}: {right.reason}", 403)
+    return p
+
+
 def _mine(session: Session, ctx: Ctx) -> set[int]:
     return {l.partner_id for l in lines_for(session, ctx) if l.partner_id is not None}
 
@@ -106,7 +117,12 @@ def _show(ctx: Ctx) -> tuple[dict, list[ledger.PartnerLine]]:
 @handler()
 def partner_page(ctx: Ctx) -> Response:
     data, lines = _show(ctx)
-    return ctx.render("partner.html", p=data, lines=lines, types=PARTNER_TYPES, now=ctx.now())
+    me = ctx.me()
+    with ctx.reads() as session:
+        right = partner_edits.may_change(me.coordinator, me.name,
+                                         partner_edits.members_of(session, data["id"], ctx.now()))
+    return ctx.render("partner.html", p=data, lines=lines, types=PARTNER_TYPES, now=ctx.now(),
+                      locked=right.reason)
 
 
 @handler()
@@ -123,7 +139,7 @@ def _edit(ctx: Ctx) -> dict:
               "is_customer": None if "customer" not in ctx.form and ctx.field("customer_shown") != "1"
               else ctx.field("customer") in ("1", "on", "true")}
     with ctx.app.sessions.begin() as session:
-        p = visible(session, ctx, int(ctx.request.path_params["id"]))
+        p = changeable(session, ctx, int(ctx.request.path_params["id"]))
         try:
             partner_edits.apply(p, values)
         except partner_edits.BadType as exc:
@@ -143,8 +159,8 @@ def _merge(ctx: Ctx) -> dict:
     if not other.isdigit():
         raise Refused("name the other partner record by its number")
     with ctx.app.sessions.begin() as session:
-        visible(session, ctx, keep)
-        visible(session, ctx, int(other))
+        changeable(session, ctx, keep)
+        changeable(session, ctx, int(other))
         try:
             kept = ledger_partners.merge(session, keep, int(other))
         except LookupError as exc:
