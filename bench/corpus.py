@@ -8,6 +8,8 @@ replies find their thread, as tests/test_corpus.py does. Prints:
   - per expected kind: how many, precision and recall (a message of kind "any" counts for
     neither), and the referrals logged for a message that is no intro (false referrals: the
     number that must stay 0);
+  - the same table for real mail alone: the messages whose manifest entry has a published
+    `source` address (written by other people, not by us in a client's shape);
   - for messages whose manifest entry has `new_text`: how many replies' new text we cut exactly
     right (whitespace runs compared as one space), and the slowest cut beside the time a bare
     parse of the same message takes;
@@ -45,7 +47,14 @@ def run(corpus: Path) -> dict:
         app = build_app(Path(tmp), f"sqlite:///{tmp}/corpus.db")
         got = {name: app.pipeline.process((corpus / name).read_bytes(), Origin("file", name)) for name in ordered}
         app.engine.dispose()
-    return {"verdicts": _verdicts(manifest, got), "replies": _replies(corpus, manifest)}
+    real = {name: want for name, want in manifest.items() if _published(want)}
+    return {"verdicts": _verdicts(manifest, got), "real": _verdicts(real, {n: got[n] for n in real}),
+            "replies": _replies(corpus, manifest)}
+
+
+def _published(want: dict) -> bool:
+    """Mail written by other people and published at an address (not generated, not written by us)."""
+    return str(want.get("source", "")).startswith(("http://", "https://"))
 
 
 def _verdicts(manifest: dict, got: dict) -> dict:
@@ -98,11 +107,12 @@ def _ratio(a: int, b: int) -> float | None:
 def _show(report: dict) -> None:
     v, r = report["verdicts"], report["replies"]
     print(f"{v['messages']} messages\n")
-    print(f"{'kind':<16}{'expected':>9}{'found':>7}{'right':>7}{'precision':>11}{'recall':>8}")
-    for kind, row in v["per_kind"].items():
-        p, rc = (f"{x:.2f}" if x is not None else "-" for x in (row["precision"], row["recall"]))
-        print(f"{kind:<16}{row['expected']:>9}{row['found']:>7}{row['right']:>7}{p:>11}{rc:>8}")
+    _table(v)
     print(f"\nfalse referrals (a referral logged for a message that is no intro): {len(v['false_referrals'])}")
+    real = report["real"]
+    print(f"\nreal mail alone ({real['messages']} messages with a published source):")
+    _table(real)
+    print(f"false referrals among them: {len(real['false_referrals'])}")
     if r["cases"]:
         print(f"new text of replies cut exactly right: {r['right']}/{r['cases']} "
               f"({r['right'] / r['cases']:.0%}); slowest cut {r['slowest_cut_s'] * 1000:.1f} ms "
@@ -116,6 +126,13 @@ def _show(report: dict) -> None:
             print(f"  {m['file']}: expected {m['expected']}, got {m['got']} — {m['why']}")
     for w in r["wrong"]:
         print(f"  {w['file']}: new text\n    want {w['want']!r}\n    got  {w['got']!r}")
+
+
+def _table(v: dict) -> None:
+    print(f"{'kind':<16}{'expected':>9}{'found':>7}{'right':>7}{'precision':>11}{'recall':>8}")
+    for kind, row in v["per_kind"].items():
+        p, rc = (f"{x:.2f}" if x is not None else "-" for x in (row["precision"], row["recall"]))
+        print(f"{kind:<16}{row['expected']:>9}{row['found']:>7}{row['right']:>7}{p:>11}{rc:>8}")
 
 
 def main() -> int:

@@ -159,6 +159,23 @@ def test_proposing_to_meet_someone_is_no_intro():
     assert v.kind == "not_intro", v.reason
 
 
+def test_a_meeting_named_intro_to_a_topic_is_no_referral():
+    """From enron_not_intro_intro_to_turbopark_meeting.eml: four colleagues, 'set up an Intro to TurboPark
+    meeting with Rose' is a briefing on a product, no one introduced."""
+    v = verdict(mail(CAROL, TWO, "I would still like to set up an Intro to TurboPark\nmeeting with Rose "
+                                 "Engeldorf. A meeting with Herman would also be helpful.\n"))
+    assert v.kind == "not_intro", v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "Alice, Dana - a quick intro to Alice before the meeting on Thursday: she runs Brandt Bakery.\n",
+    "Dana, intro to Alice here - she needs a bookkeeper for the bakery.\n",
+])
+def test_an_intro_to_a_person_near_a_meeting_is_still_an_intro(body):
+    v = verdict(mail(CAROL, TWO, body))
+    assert v.kind == "double_intro", v.reason
+
+
 def test_before_someone_calls_you_is_a_heads_up_with_their_title_left_off():
     """From enron_heads_up_governor_will_call.eml."""
     v = verdict(mail(CAROL, "Dana Whitfield <dana@danabooks.example>",

@@ -125,6 +125,11 @@ NOT_AN_INTRO = [re.compile(p, _I) for p in (
     r"\bpresentarmi\b",
     r"\bintroduc(?:e|es|ed|ing) (?:our|its|their) (?!friend|colleague|client|partner|founder)",
     r"\bintroduc(?:e|es|ed|ing) (?:the |a |an )?(?:new|latest|all-new|next)\b",
+    # "an Intro to TurboPark meeting" (Enron, to four colleagues) names a briefing, not a person; the
+    # words between may not be "before the", so "an intro to Anna before the meeting" stays an intro.
+    r"\bintro(?:duction)? to\s+(?:(?!(?:before|after|at|for|in|during|on|next|this|the|a|an|our|your|my|and"
+    r"|with)\b)\w[\w&.'-]*\s+){1,3}(?:meeting|session|course|class|presentation|training|workshop|webinar"
+    r"|seminar|lecture)s?\b",
 )]
 
 _RELATION = (
