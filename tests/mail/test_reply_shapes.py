@@ -110,6 +110,38 @@ def test_html_reply_keeps_only_the_answer(html):
     assert new_text(html_to_text(html)) in ("LOST", "Verloren, leider.")
 
 
+def test_alpines_signature_above_the_quote_leaves_the_answer_under_it():
+    """Alpine puts the signature where the cursor starts, above the quote; an answer typed under the
+    quote, or between its lines, is still the answer (scripts/drive_clients.py, client_alpine_inline)."""
+    body = ("\n\n-- \nDana Whitfield\nDana Books\n\nOn Thu, 3 Dec 2026, introledger wrote:\n\n> \n"
+            "> How did it go?\n\nLOST - they chose a firm nearer to them.\n\n> Reply WON, MET or LOST.\n")
+    assert new_text(body) == "LOST - they chose a firm nearer to them."
+    assert new_text("\n-- \nDana\n\nOn Thu, 3 Dec 2026, introledger wrote:\n> How did it go?\n") == ""
+
+
+# Thunderbird's HTML reply as it reaches us over IMAP: CRLF line ends, the source wrapped at 72 columns in
+# the middle of a quoted paragraph, the quoted answer words in a table (scripts/drive_clients.py).
+THUNDERBIRD_HTML = (
+    '<html>\r\n  <body>\r\n    <div class="moz-cite-prefix">On 12/3/26 12:11, introledger wrote:<br>\r\n'
+    '    </div>\r\n    <blockquote type="cite" cite="mid:ol7@example.com">\r\n      <p>On 19 October 2026, Carol'
+    ' introduced you to Alice\r\n        Brandt. How did it go?</p>\r\n      <table>\r\n        <tbody>\r\n'
+    '          <tr>\r\n            <td><b>WON $4,500</b></td>\r\n            <td>it turned into business</td>\r\n'
+    '          </tr>\r\n        </tbody>\r\n      </table>\r\n    </blockquote>\r\n'
+    '    <p>MET - coffee on Thursday.</p>\r\n    <pre class="moz-signature" cols="72">-- \r\nDana</pre>\r\n'
+    '  </body>\r\n</html>\r\n')
+
+
+def test_thunderbirds_html_reply_over_imap_keeps_only_the_answer():
+    assert new_text(html_to_text(THUNDERBIRD_HTML)) == "MET - coffee on Thursday."
+
+
+def test_a_quoted_paragraph_wrapped_in_the_markup_stays_one_quoted_line():
+    text = html_to_text(THUNDERBIRD_HTML)
+    assert "> On 19 October 2026, Carol introduced you to Alice Brandt. How did it go?" in text.splitlines()
+    # One quote mark a line, not one before each cell or bold word on it.
+    assert "> WON $4,500 it turned into business" in text.splitlines()
+
+
 def test_a_huge_reply_of_cut_look_alikes_still_reads():
     """1 MB of lines that each almost start a cut (bench/corpus.py times it)."""
     assert new_text(PATHOLOGICAL).startswith("WON\nTo: a\ncc:\nOn Mon wrote:\nx")

@@ -14,6 +14,7 @@ class _Text(HTMLParser):
         self.out: list[str] = []
         self.skipping = 0
         self.quote_depth = 0
+        self.pre = 0
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in SKIP:
@@ -27,6 +28,7 @@ class _Text(HTMLParser):
             # part writes it as a rule, which worker/mail/quotes.py reads as the block's start.
             self.out.append("\n" + RULE + "\n")
         elif tag in BLOCK:
+            self.pre += tag == "pre"
             self.out.append("\n")
 
     def handle_startendtag(self, tag: str, attrs) -> None:
@@ -40,22 +42,29 @@ class _Text(HTMLParser):
             self.quote_depth = max(0, self.quote_depth - 1)
             self.out.append("\n")
         elif tag in BLOCK:
+            self.pre = max(0, self.pre - (tag == "pre"))
             self.out.append("\n")
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
             return
-        if self.quote_depth:
+        if not self.pre:
+            # A line break in the markup is a space on screen: Thunderbird wraps its HTML source at 72
+            # columns, in the middle of quoted paragraphs and of the attribution.
             data = data.replace("\n", " ")
-            self.out.append("> " * self.quote_depth + data)
-        else:
-            self.out.append(data)
+        if self.quote_depth:
+            # The quote marks open each line, not each piece of text on it ("<b>WON</b> it turned …").
+            lines = data.split("\n")
+            at_start = not self.out or self.out[-1].endswith("\n")
+            data = "\n".join("> " * self.quote_depth + line if i or at_start else line
+                              for i, line in enumerate(lines))
+        self.out.append(data)
 
 
 def html_to_text(html: str) -> str:
     parser = _Text()
     try:
-        parser.feed(html)
+        parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))  # as IMAP hands it over: CRLF
         parser.close()
     except AssertionError:  # html.parser's reaction to some malformed markup
         pass

@@ -232,6 +232,13 @@ def _new_text(text: str, depth: int) -> str:
         # Bottom-posted or inline: the answer is under the quote, e.g. "On … wrote:\n> WON?\nYes."
         below = _new_text(text[end:], depth - 1)
         return "\n\n".join(part for part in (head, below) if part)
+    if kind == "sig" and not head and depth:
+        # Nothing above the signature: Alpine puts it where the cursor starts, above the quote, and
+        # an answer typed under the quote or between its lines comes after it.
+        rest = text[end:]
+        _, after, quote_at = _find_cut(rest)
+        if after in _ATTRIBUTIONS and _quote_follows(rest, quote_at):
+            return _new_text(rest[quote_at:], depth - 1)
     return head
 
 
