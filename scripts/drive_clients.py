@@ -82,6 +82,18 @@ Carol
 """
 
 
+def refill_inbox(imap: Dovecot, raw: bytes) -> None:
+    """Dana's INBOX holds this one message; her other folders (a client's Sent, Queue) stay."""
+    c = imap.client()
+    try:
+        if c.select_folder("INBOX").get(b"EXISTS", 0):
+            c.set_flags("1:*", [b"\\Deleted"], silent=True)
+            c.expunge()
+        c.append("INBOX", raw)
+    finally:
+        c.logout()
+
+
 # ---- the display and the keyboard ---------------------------------------------------------
 
 
@@ -391,8 +403,7 @@ class Thunderbird:
 
     def run(self, shot: Shot) -> bytes:
         s, before = self.screen, len(self.smtp.messages)
-        self.imap.clear()
-        self.imap.append(CAROL_INTRO if shot.do.startswith("forward") else follow_up())
+        refill_inbox(self.imap, CAROL_INTRO if shot.do.startswith("forward") else follow_up())
         if shot.do == "compose":
             self.start(shot, "-compose", f"to='{shot.to}',cc='{shot.cc}',subject='{shot.subject}'")
             s.wait_window(re.escape(shot.subject[:20]))
@@ -607,7 +618,340 @@ def alpine(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[
     save(sent, "alpine", only)
 
 
-CLIENTS = {"thunderbird": thunderbird, "alpine": alpine}
+# ---- Claws Mail ---------------------------------------------------------------------------------
+
+CLAWS_SHOTS = [
+    Shot("bottom", "reply_bottom", "MET - coffee on Thursday, a quote goes out next week.",
+         notes="Claws Mail's default reply: the two-line attribution 'On <date>\\n<name> <address> wrote:', the "
+               "cursor under the quote; the signature at the end."),
+    Shot("top", "reply_top", "WON $2,100 - they signed the engagement letter.",
+         {"reply_quote_format": "%X\\n\\nOn %d\\n%f wrote:\\n\\n%q"},
+         notes="A quote format set to answer above the quote (Configuration > Preferences > Templates)."),
+    Shot("inline", "reply_inline", "LOST - they went with a firm nearer to them.",
+         notes="The answer typed between the quoted question and the quoted answer words."),
+    Shot("de_top", "reply_top", "Gewonnen, 1.500 Euro für den Jahresabschluss.",
+         {"reply_quote_format": "%X\\n\\nAm %d schrieb %f:\\n\\n%q"}, language="de",
+         notes="A German user's quote format ('Am <date> schrieb <name> <address>:'), answer above."),
+    Shot("double_intro", "compose",
+         "Hi Alice, hi Raj,\n\nAlice, meet Raj Mehta, the architect who redid our office. Raj, Alice runs "
+         "Brandt Bakery and is planning a second shop.\n\nOver to you two.\n\nDana",
+         to="Alice Brandt <alice@brandt-bakery.example>, Raj Mehta <raj@mehta-architects.example>",
+         cc="intros@example.com", subject="Intro: Alice Brandt <> Raj Mehta",
+         notes="A double intro composed in Claws Mail: both parties on one To line, the tracking address on a "
+               "second To line (Claws Mail's header rows).",
+         entry={"kind": "double_intro", "introducer": DANA[1],
+                "parties": ["alice@brandt-bakery.example", "raj@mehta-architects.example"],
+                "provider": "raj@mehta-architects.example", "direction": "given"}),
+    Shot("forwarded_intro", "forward_inline", "For the ledger: Carol's intro to Alice.", to="intros@example.com",
+         notes="Claws Mail's forward: 'Begin forwarded message:' and the original's Date/From/To/Subject lines, "
+               "unquoted.",
+         entry={"kind": "forwarded_intro", "introducer": "carol@mendes-consulting.example", "forwarded_by": DANA[1],
+                "parties": [DANA[1], "alice@brandt-bakery.example"], "provider": DANA[1],
+                "direction": "received", "date": "2026-11-19"}),
+]
+
+
+class Claws:
+    """One configuration made by its setup wizard, as a new user makes it; prefs patched per message."""
+
+    def __init__(self, screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path) -> None:
+        self.screen, self.imap, self.smtp = screen, imap, smtp
+        self.config, self.home = work / "config", work / "home"
+        self.home.mkdir(parents=True)
+        (self.home / ".signature").write_text(SIGNATURE + "\n")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(["claws-mail", "--alternate-config-dir", str(self.config)],
+                                     env={**self.screen.env, "HOME": str(self.home)},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.proc:
+            self.proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(10)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(10)
+            self.proc = None
+            time.sleep(1)
+
+    def focus(self, pattern: str) -> str:
+        wid = self.screen.wait_window(pattern)
+        self.screen.xdo("windowfocus", "--sync", wid)
+        time.sleep(0.5)
+        return wid
+
+    def setup(self) -> None:
+        """The setup wizard: name and address, IMAP server, SMTP server, Save."""
+        s = self.screen
+        self.start()
+        self.focus("Setup Wizard")
+        s.click(659, 680)  # Next
+        for y, value in ((291, DANA[0]), (329, DANA[1])):
+            s.xdo("mousemove", "717", str(y), "click", "--repeat", "3", "1")
+            s.type(value)
+        s.click(659, 680)
+        s.click(706, 291)  # server type: POP3, IMAP, Local mbox file
+        s.click(536, 323)
+        for y, value in ((359, f"127.0.0.1:{self.imap.port}"), (397, self.imap.user), (435, self.imap.password)):
+            s.xdo("mousemove", "698", str(y), "click", "--repeat", "3", "1")
+            s.type(value)
+        s.click(659, 680)
+        s.xdo("mousemove", "724", "291", "click", "--repeat", "3", "1")
+        s.type(f"127.0.0.1:{self.smtp.port}")
+        s.click(659, 680)
+        s.click(761, 680)  # Save
+        s.wait_window(r"Claws Mail \d")
+        time.sleep(3)
+        self.stop()
+
+    def prefs(self, shot: Shot) -> None:
+        """clawsrc as the wizard's run left it, the spell checker off (no dictionary here) and the shot's
+        quote format."""
+        path = self.config / "clawsrc"
+        text = path.read_text(encoding="utf-8")
+        if not hasattr(self, "_clawsrc"):
+            self._clawsrc = text
+        text = re.sub(r"(?m)^enable_aspell=.*$", "enable_aspell=0", self._clawsrc)
+        if "reply_quote_format" in shot.prefs:
+            text = re.sub(r"(?m)^reply_quote_format=.*$", lambda _: "reply_quote_format=" +
+                          shot.prefs["reply_quote_format"], text)
+        path.write_text(text, encoding="utf-8")
+
+    def run(self, shot: Shot) -> bytes:
+        s, before = self.screen, len(self.smtp.messages)
+        refill_inbox(self.imap, CAROL_INTRO if shot.do.startswith("forward") else follow_up())
+        self.prefs(shot)
+        self.start()
+        self.focus(r"Claws Mail \d")
+        time.sleep(2)
+        if shot.do == "compose":
+            s.click(322, 120)  # Compose
+        else:
+            s.click(145, 214)  # INBOX
+            time.sleep(3)
+            s.click(500, 197)  # the one message
+            time.sleep(2)
+            s.key("ctrl+alt+f" if shot.do.startswith("forward") else "ctrl+r")
+        self.focus("Compose message")
+        time.sleep(1)
+        if shot.do == "compose":  # the cursor is in the first To row; Enter opens the next row
+            s.type(shot.to)
+            s.key("Return")
+            s.type(shot.cc)
+            s.key("Return")
+            s.click(300, 235)  # Subject
+            s.type(shot.subject)
+            s.click(300, 400)  # the body
+            s.key("ctrl+Home")
+        elif shot.do.startswith("forward"):
+            s.type(shot.to)
+            s.click(300, 400)
+            s.key("ctrl+Home")
+        elif shot.do == "reply_inline":  # the quoted question ends on line 7 (two attribution lines, a blank)
+            s.click(300, 400)
+            s.key("ctrl+Home", *["Down"] * 6, "End", "Return", "Return")
+        s.type(shot.answer)
+        if shot.do == "reply_inline":
+            s.key("Return")
+        time.sleep(1)
+        s.shot(f"claws_{shot.name}")
+        s.key("ctrl+Return")
+        try:
+            raw = wait_sent(self.smtp, before, f"claws {shot.name}")
+        except RuntimeError:
+            s.shot(f"claws_{shot.name}_stuck")
+            raise
+        time.sleep(1)
+        self.stop()
+        return raw
+
+
+def claws(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[str]) -> None:
+    version = subprocess.run(["claws-mail", "--version"], capture_output=True, text=True).stdout.strip()
+    mail = Claws(screen, imap, smtp, work)
+    sent = []
+    try:
+        mail.setup()
+        for shot in CLAWS_SHOTS:
+            if only and shot.name not in only:
+                continue
+            print(f"claws: {shot.name}", flush=True)
+            sent.append(Sent(shot, mail.run(shot), version))
+    finally:
+        mail.stop()
+    save(sent, "claws", only)
+
+
+# ---- GNU Mailutils mail -----------------------------------------------------------------------------
+
+MAILUTILS_SHOTS = [
+    Shot("top", "reply_top", "WON $900 - they signed this morning.",
+         notes="GNU mail's R, the answer typed, then ~m: the original interpolated whole, each line indented by a "
+               "tab (its indentprefix) - headers, MIME boundaries and our HTML part included - with no attribution "
+               "line and no '>'. GNU mail writes no From: (the From: line is the one a submission server adds from "
+               "the envelope sender)."),
+    Shot("bottom", "reply_bottom", "MET - coffee on Thursday.",
+         notes="~m first, the answer typed under the tab-indented original."),
+    Shot("quoted_top", "reply_top", "LOST - they went with someone local.", {"indentprefix": "> "},
+         notes="indentprefix set to '> ': ~m quotes the whole original (headers and MIME parts) with '> ', "
+               "no attribution line."),
+]
+
+
+def mailutils(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[str]) -> None:
+    version = subprocess.run(["mail", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    version = version.replace("mail (GNU Mailutils)", "GNU Mailutils mail")
+    work.mkdir(parents=True)
+    sent = []
+    for shot in MAILUTILS_SHOTS:
+        if only and shot.name not in only:
+            continue
+        print(f"mailutils: {shot.name}", flush=True)
+        (work / "inbox").write_bytes(mbox(follow_up()))
+        indent = f'set indentprefix="{shot.prefs["indentprefix"]}"\n' if "indentprefix" in shot.prefs else ""
+        (work / "mailrc").write_text(f"set sendmail=smtp://127.0.0.1:{smtp.port}\nset return-address={DANA[1]}\n"
+                                     f"{indent}")
+        term = Terminal("drive-mailutils", f"mail -f {work}/inbox",
+                        {"HOME": str(work), "MAILRC": str(work / "mailrc"), "EMAIL": DANA[1],
+                         "NAME": "'Dana Whitfield'"})
+        before = len(smtp.messages)
+        try:
+            term.wait("1 message")
+            term.type("R 1")
+            term.keys("Enter")
+            term.wait("Subject: Re:")
+            if shot.do == "reply_top":
+                term.type(shot.answer + "\n\n")
+            term.type("~m")
+            term.keys("Enter")
+            term.wait("(continue)")
+            if shot.do == "reply_bottom":
+                term.type("\n" + shot.answer + "\n")
+            term.type("~.")
+            term.keys("Enter")
+            raw = wait_sent(smtp, before, f"mailutils {shot.name}")
+            if not re.search(rb"(?im)^From:", raw.split(b"\r\n\r\n", 1)[0]):
+                # GNU mail writes no From: of its own; the submission server adds one from the envelope
+                # sender (its return-address), as Postfix's cleanup does.
+                raw = f"From: {smtp.messages[-1].mail_from}\r\n".encode() + raw
+            sent.append(Sent(shot, raw, version))
+        finally:
+            term.close()
+    save(sent, "mailutils", only)
+
+
+# ---- Emacs: Gnus and message-mode --------------------------------------------------------------------
+
+GNUS_SHOTS = [
+    Shot("top", "reply_top", "WON $1,400 - signed last week.",
+         notes="Gnus R (reply with the original): '<name> <address> writes:' with no date, our HTML follow-up "
+               "quoted as Gnus renders it; the answer typed at the top of the body (C-c C-b)."),
+    Shot("bottom", "reply_bottom", "MET - coffee on Thursday, a quote goes out next week.",
+         notes="The answer typed under the quote, above message-mode's signature (C-c TAB, then up)."),
+    Shot("inline", "reply_inline", "LOST - they went with a firm nearer to them.",
+         notes="The answer typed under the quoted question (C-s it go?), the rest of the quote below it."),
+    Shot("de_top", "reply_top", "Gewonnen, 2.000 Euro.",
+         {"elisp": "(setq message-citation-line-function 'message-insert-formatted-citation-line "
+                   "message-citation-line-format \"Am %d.%m.%Y um %R schrieb %f:\")"}, language="de",
+         notes="A German user's formatted citation line ('Am 03.12.2026 um 13:01 schrieb introledger "
+               "<intros@example.com>:')."),
+    Shot("double_intro", "compose",
+         "Alice, Raj,\n\nlet me introduce you: Raj Mehta is the architect who redid our office, Alice "
+         "Brandt runs Brandt Bakery and is planning a second shop.\n\nI'll leave it to you two.\n\nDana",
+         to="Alice Brandt <alice@brandt-bakery.example>, Raj Mehta <raj@mehta-architects.example>",
+         cc="intros@example.com", subject="Introduction: Alice Brandt and Raj Mehta",
+         notes="A double intro written in message-mode (C-x m), both parties on To, the tracking address on Cc.",
+         entry={"kind": "double_intro", "introducer": DANA[1],
+                "parties": ["alice@brandt-bakery.example", "raj@mehta-architects.example"],
+                "provider": "raj@mehta-architects.example", "direction": "given"}),
+    Shot("forwarded_intro", "forward_inline", "For the ledger: Carol's intro to Alice.", to="intros@example.com",
+         notes="Gnus's forward (C-c C-f): subject '[Carol Mendes] <subject>', the original between '---- Start of "
+               "forwarded message ----' and '---- End of forwarded message ----', the note typed above it.",
+         entry={"kind": "forwarded_intro", "introducer": "carol@mendes-consulting.example", "forwarded_by": DANA[1],
+                "parties": [DANA[1], "alice@brandt-bakery.example"], "provider": DANA[1],
+                "direction": "received", "date": "2026-11-19"}),
+]
+
+
+def gnus(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[str]) -> None:
+    out = subprocess.run(["emacs", "--batch", "--eval", "(princ (format \"Gnus/%s Emacs/%s\" (progn (require 'gnus) "
+                          "gnus-version-number) emacs-version))"], capture_output=True, text=True).stdout
+    version = out.strip()
+    work.mkdir(parents=True)
+    (work / "authinfo").write_text(f"machine 127.0.0.1 port {imap.port} login {imap.user} password {imap.password}\n")
+    server = f'(nnimap "dovecot" (nnimap-address "127.0.0.1") (nnimap-server-port {imap.port}) (nnimap-stream plain))'
+    sent = []
+    for shot in GNUS_SHOTS:
+        if only and shot.name not in only:
+            continue
+        print(f"gnus: {shot.name}", flush=True)
+        refill_inbox(imap, CAROL_INTRO if shot.do.startswith("forward") else follow_up())
+        shutil.rmtree(work / "home", ignore_errors=True)
+        (work / "home").mkdir()
+        signature = SIGNATURE.replace("\n", "\\n")
+        opening = ("(compose-mail)" if shot.do == "compose"
+                   else f"(gnus) (gnus-group-read-ephemeral-group \"INBOX\" '{server} t)")
+        (work / "gnus.el").write_text(f"""\
+(require 'gnus) (require 'gnus-group) (require 'gnus-sum) (require 'smtpmail)
+(setq user-full-name "{DANA[0]}" user-mail-address "{DANA[1]}"
+      message-send-mail-function 'smtpmail-send-it send-mail-function 'smtpmail-send-it
+      smtpmail-smtp-server "127.0.0.1" smtpmail-smtp-service {smtp.port} smtpmail-stream-type 'plain
+      message-signature "{signature}" auth-sources '("{work}/authinfo")
+      gnus-init-file nil gnus-startup-file "{work}/home/newsrc" gnus-use-dribble-file nil
+      gnus-save-newsrc-file nil gnus-read-newsrc-file nil gnus-message-archive-group nil
+      gnus-select-method '{server})
+{shot.prefs.get("elisp", "")}
+{opening}
+""")
+        term = Terminal("drive-gnus", f"emacs -nw -Q -l {work}/gnus.el", {"HOME": str(work / "home")})
+        before = len(smtp.messages)
+        try:
+            if shot.do != "compose":
+                term.wait("Continue connecting?", 30)  # the network security manager: plain IMAP on 127.0.0.1
+                term.keys("a")
+                term.wait("Summary", 30)
+                term.keys("C-c" if shot.do.startswith("forward") else "R")
+                if shot.do.startswith("forward"):
+                    term.keys("C-f")
+            term.wait("--text follows this line--")
+            if shot.do == "compose":  # point is on To:
+                term.type(shot.to)
+                term.keys("C-c", "C-f", "C-c")  # message-goto-cc
+                term.type(shot.cc)
+                term.keys("C-c", "C-f", "C-s")  # message-goto-subject
+                term.type(shot.subject)
+                term.keys("C-c", "C-b")
+            elif shot.do.startswith("forward"):  # point is on To:
+                term.type(shot.to)
+                term.keys("C-c", "C-b")
+            elif shot.do == "reply_top":
+                term.keys("C-c", "C-b")
+            elif shot.do == "reply_bottom":
+                term.keys("C-c", "Tab", "C-p", "C-p")  # the blank line above "-- "
+            elif shot.do == "reply_inline":
+                term.keys("C-c", "C-b", "C-s")
+                term.type("it go?")
+                term.keys("Enter", "Enter", "Enter")
+            if shot.do == "reply_bottom":
+                term.type(shot.answer + "\n")
+            elif shot.do == "reply_inline":
+                term.type(shot.answer + "\n")
+            else:
+                term.type(shot.answer + "\n\n")
+            if screen.shots:
+                screen.shots.mkdir(parents=True, exist_ok=True)
+                (screen.shots / f"gnus_{shot.name}.txt").write_text(term.screen())
+            term.keys("C-c", "C-c")
+            sent.append(Sent(shot, wait_sent(smtp, before, f"gnus {shot.name}"), version))
+        finally:
+            term.close()
+    save(sent, "gnus", only)
+
+
+CLIENTS = {"thunderbird": thunderbird, "alpine": alpine, "claws": claws, "mailutils": mailutils, "gnus": gnus}
 
 
 def main() -> None:

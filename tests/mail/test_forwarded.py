@@ -458,3 +458,29 @@ def test_parse_loose_date(text, expected):
 )
 def test_parse_loose_date_gives_up(text):
     assert parse_loose_date(text) is None
+
+
+def test_emacs_start_of_forwarded_message():
+    """Gnus and message-mode (scripts/drive_clients.py, client_gnus_forwarded_intro)."""
+    block = find_forwarded(
+        "For the ledger.\n\n\n-------------------- Start of forwarded message --------------------\n"
+        "From: Carol Mendes <carol@x.example>\nTo: Dana <dana@y.example>, Alice <alice@z.example>\n"
+        "Subject: Intro: Alice / Dana\nDate: Thu, 19 Nov 2026 09:42:00 +0100\n\nHi Alice, hi Dana,\n"
+        "-------------------- End of forwarded message --------------------\n")
+    assert block is not None
+    assert (block.note, block.from_, block.to) == ("For the ledger.", "Carol Mendes <carol@x.example>",
+                                                   "Dana <dana@y.example>, Alice <alice@z.example>")
+
+
+def test_a_header_block_rewrapped_like_a_paragraph():
+    """Claws Mail wraps the forwarded header lines at 72 columns, the next field mid-line."""
+    block = find_forwarded(
+        "For the ledger.\n\nBegin forwarded message:\n\nDate: Thu, 19 Nov 2026 09:42:00 +0100\n"
+        "From: Carol Mendes <carol@mendes-consulting.example>\n"
+        "To: Dana Whitfield <dana@danabooks.example>, Alice Brandt\n"
+        "<alice@brandt-bakery.example> Subject: Intro: Alice (Brandt Bakery) /\nDana (bookkeeping)\n\n\n"
+        "Hi Alice, hi Dana,\n")
+    assert block is not None
+    assert block.to == "Dana Whitfield <dana@danabooks.example>, Alice Brandt <alice@brandt-bakery.example>"
+    assert block.subject == "Intro: Alice (Brandt Bakery) / Dana (bookkeeping)"
+    assert block.body == "Hi Alice, hi Dana,"

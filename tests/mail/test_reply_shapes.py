@@ -119,6 +119,24 @@ def test_alpines_signature_above_the_quote_leaves_the_answer_under_it():
     assert new_text("\n-- \nDana\n\nOn Thu, 3 Dec 2026, introledger wrote:\n> How did it go?\n") == ""
 
 
+# GNU mail's ~m: the original whole, tab-indented, no attribution (scripts/drive_clients.py, client_mailutils_*).
+INTERPOLATED = ("\tContent-Type: multipart/alternative;\n\t boundary=\"==b==\"\n"
+                "\tFrom: introledger <intros@example.com>\n\tSubject: How did the intro go?\n"
+                "\tDate: Thu, 03 Dec 2026 12:55:18 -0000\n\t\n\t--==b==\n"
+                "\tContent-Type: text/plain\n\t\n\tHow did it go? Reply WON $4,500, MET or LOST.\n\t--==b==--\n")
+
+
+@pytest.mark.parametrize("body", ["WON $900 - signed.\n\n" + INTERPOLATED, INTERPOLATED + "\nWON $900 - signed.\n"],
+                         ids=["answer_above", "answer_below"])
+def test_an_original_interpolated_with_tabs_is_a_quote(body):
+    assert new_text(body) == "WON $900 - signed."
+
+
+def test_tab_indented_lines_of_an_answer_stay():
+    body = "WON, the terms:\n\n\tFee: 900\n\tStart: Monday\n\tSubject: to the contract\n\nDana\n"
+    assert new_text(body) == body.strip()
+
+
 # Thunderbird's HTML reply as it reaches us over IMAP: CRLF line ends, the source wrapped at 72 columns in
 # the middle of a quoted paragraph, the quoted answer words in a table (scripts/drive_clients.py).
 THUNDERBIRD_HTML = (

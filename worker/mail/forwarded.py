@@ -17,6 +17,7 @@ _DASHED = (
     r"|messaggio originale|mensagem original|oprindelig meddelelse|opprinnelig melding"
     r"|ursprungligt meddelande|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va|oryginalna wiadomo[śs][ćc]"
     r"|исходное сообщение|eredeti [üu]zenet|orijinal ileti"
+    r"|start of forwarded message"  # Emacs message-mode and Gnus
 )
 # Lines that introduce a forward with a colon, as Apple Mail and its translations write them.
 INTRODUCERS = (
@@ -78,6 +79,11 @@ _FIELD_OF = {name: field for field, names in _FIELDS.items() for name in names}
 _NAMES = "|".join(sorted((re.escape(n) for n in _FIELD_OF), key=len, reverse=True))
 _HEADER = re.compile(
     r"[ \t]*\*?(?P<name>" + _NAMES + r")\*?" + _SP + r"?:\*?" + _SP + r"*(?P<value>.*)$", re.I
+)
+# A field name inside a wrapped line: capitalised, after a space (English and the main translations).
+_EMBEDDED = re.compile(
+    r"(?<=\S) (?P<name>From|To|Cc|Date|Subject|Sent|Von|An|Betreff|Datum|Gesendet|De|Objet|Para|Asunto|Fecha|Van"
+    r"|Aan|Onderwerp|Da|Oggetto|Data):" + _SP
 )
 _QUOTE_DEPTH = re.compile(r"(?:[ \t]*>)*")
 _OPEN_LIST = re.compile(r"[,;]\s*$")
@@ -146,6 +152,7 @@ def _parse_headers(lines: list[str]) -> tuple[dict[str, str], int]:
     i = _skip_blank(lines, 0)
     fields: dict[str, str] = {}
     key: str | None = None
+    rewrapped = False
     while i < len(lines) and lines[i].strip():
         header = _HEADER.match(lines[i])
         if header:
@@ -153,8 +160,18 @@ def _parse_headers(lines: list[str]) -> tuple[dict[str, str], int]:
             # A repeated header would otherwise overwrite the first, which is the real one.
             key = "" if key in fields else key
             fields[key] = _squash(header.group("value"))
-        elif key is not None and _continues(fields[key], lines, i):
-            fields[key] = _squash(fields[key] + " " + lines[i])
+        elif key is not None and (rewrapped or _continues(fields[key], lines, i)):
+            line = lines[i]
+            while key is not None and (embedded := _EMBEDDED.search(line)):
+                # Claws Mail rewraps the forwarded header block like a paragraph: "Alice Brandt\n
+                # <alice@x> Subject: Intro: …" — the next field starts mid-line, and every line up to
+                # the blank one belongs to a field.
+                fields[key] = _squash(fields[key] + " " + line[:embedded.start()])
+                key = _FIELD_OF[embedded.group("name").lower()]
+                key = "" if key in fields else key
+                fields[key], line, rewrapped = "", line[embedded.end():], True
+            if key is not None:
+                fields[key] = _squash(fields[key] + " " + line)
         else:
             break
         i += 1

@@ -221,7 +221,39 @@ def new_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "=\n" in text and _QP_ESCAPE.search(text):
         text = _SOFT_BREAK.sub("", text)  # rejoin the lines the encoding split, attributions among them
+    if "\n\t" in text or text.startswith("\t"):
+        text = _interpolated_as_quote(text)
     return _new_text(text, _BELOW_DEPTH)
+
+
+_FIELD = re.compile(r"\t[A-Za-z][A-Za-z0-9-]{0,40}:")
+_ORIGINAL_FIELD = re.compile(r"\t(?i:(From)|Date|Subject|Message-ID):")
+
+
+def _interpolated_as_quote(text: str) -> str:
+    """GNU mail's ~m puts the original in whole, its header fields, MIME parts and all, each line
+    indented by a tab and with no attribution line: that block reads as quoted lines."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if _FIELD.match(lines[i]):
+            header = i
+            while header < len(lines) and lines[header].startswith("\t") and lines[header].strip():
+                header += 1
+            fields = [line for line in lines[i:header] if _FIELD.match(line)]
+            named = [m for f in fields if (m := _ORIGINAL_FIELD.match(f))]
+            # A message's header: its From: and its Date:, Subject: or Message-ID: among three fields or more.
+            if len(fields) >= 3 and any(m.group(1) for m in named) and any(not m.group(1) for m in named):
+                end = header
+                while end < len(lines) and (lines[end].startswith("\t") or (
+                        not lines[end].strip() and end + 1 < len(lines) and lines[end + 1].startswith("\t"))):
+                    end += 1
+                lines[i:end] = [">" + line for line in lines[i:end]]
+                i = end
+                continue
+            i = header
+        i += 1
+    return "\n".join(lines)
 
 
 def _new_text(text: str, depth: int) -> str:
