@@ -194,11 +194,43 @@ def test_a_fail_from_our_receiving_server_refuses(tmp_path, sqlite_url, clock):
 
 
 def test_no_brief_written_yet_is_said_on_the_row(app, clock):
-    _, thanks = thank_you_sent(app, clock)  # Dana has no brief: the thank-you has no brief address ...
-    raw = reply(thanks, to=f"Dana <{DANA[1]}>, {TRACKING}")  # ... but Carol writes to us all the same
-    app.pipeline.process(raw, FILE)
+    set_brief(app)
+    _, thanks = thank_you_sent(app, clock)
+    set_brief(app, great="", not_fit="", words="")  # Dana clears it before Carol asks
+    app.pipeline.process(reply(thanks), FILE)
     [row] = rows(app, "brief")
     assert row.status == "suppressed" and "has written no brief yet" in row.reason
+
+
+@pytest.mark.parametrize("authserv_id", [None, "mx.example.com"])
+def test_a_forged_from_replying_to_our_mail_gets_no_brief(tmp_path, sqlite_url, clock, authserv_id):
+    """In-Reply-To is copied to everyone on the thread: Alice, who saw our thank-you's Message-ID,
+    writes as Carol to us alone. Without the signed address nothing proves she is Carol."""
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                    thank_you={"delay_seconds": 0}, outbound={"quiet_hours": None},
+                    follow_ups={"authserv_id": authserv_id})
+    try:
+        set_brief(app)
+        _, thanks = thank_you_sent(app, clock)
+        assert app.pipeline.process(reply(thanks, to=TRACKING), FILE).kind == Kind.BRIEF_REQUEST
+        [row] = rows(app, "brief")
+        assert row.status == "suppressed" and GREAT not in row.text_body
+        assert "In-Reply-To alone is no proof" in row.reason and "signed reply address" in row.reason
+    finally:
+        app.engine.dispose()
+
+
+def test_the_member_asking_through_a_follow_ups_reply_address_gets_their_brief(app, clock):
+    set_brief(app)
+    app.pipeline.process(mailgen.intro(1, introducer=CAROL, a=ALICE, b=DANA, when=clock.current), FILE)
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [ask] = rows(app, "follow_up")
+    followup = sent(app, ask)
+    app.pipeline.process(reply(followup, sender=DANA), FILE)
+    [answer] = rows(app, "brief")
+    assert (answer.status, answer.to_addr) == ("queued", DANA[1]) and GREAT in answer.text_body
 
 
 def test_an_opted_out_partner_gets_nothing(app, clock):

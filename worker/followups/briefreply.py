@@ -1,10 +1,11 @@
 """BRIEF by mail: a partner asks for a member's ideal-referral brief and gets it back.
 
-A request proves itself as an answer to a follow-up does (worker/followups/replytrust.py): it is
-sent to a brief address of ours bound to the sender (the Reply-To of partner mail), or it replies
-to a mail we sent to the sender; that address or mail names the member. Our receiving server's
-DKIM/DMARC fail refuses, robots are never answered, and a partner gets at most one brief a day
-from a member. Every request a person made leaves an outbox row: the brief, or `suppressed` with
+A request proves itself with a signed address of ours bound to the sender, as a status answer
+must (worker/followups/replytrust.py): a brief address (the Reply-To of partner mail) or a reply
+token of a follow-up; that address names the member. In-Reply-To alone proves nothing, with or
+without follow_ups.authserv_id: anyone copied on the thread holds it and may write any From.
+Our receiving server's DKIM/DMARC fail refuses, robots are never answered, and a partner gets at
+most one brief a day from a member. Every request a person made leaves an outbox row: the brief, or `suppressed` with
 the reason it was not sent.
 """
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Member, OutboxMessage
+from models import Member, OutboxMessage, Referral
 from worker.classify.verdict import Verdict
 from worker.core.statuses import Mail
 from worker.followups import replytrust
@@ -44,7 +45,7 @@ class Asked:
 @dataclass
 class BriefDesk:
     tracking: str
-    secret: str | None  # None: no brief addresses were signed; only replies to our mail prove
+    secret: str | None  # None: no addresses were signed, so no request proves itself
     templates: Templates
     now: Callable[[], datetime]
     authserv_id: str | None = None
@@ -68,7 +69,8 @@ class BriefDesk:
     def asked(self, session: Session, msg: Inbound) -> Asked:
         """Which member's brief the sender may have, by the proof the mail carries."""
         sender = msg.from_address.email
-        found = self._by_address(msg, sender) or self._by_our_mail(session, msg, sender)
+        found = (self._by_address(msg, sender) or self._by_reply_token(session, msg, sender)
+                 or self._by_our_mail(session, msg, sender))
         if found is None:
             return Asked(None, f"the request proves nothing: it replies to no mail of ours to {sender} "
                                f"and is sent to no brief address of ours")
@@ -91,7 +93,25 @@ class BriefDesk:
             return Asked(check.member_id, "")
         return None
 
+    def _by_reply_token(self, session: Session, msg: Inbound, sender: str) -> Asked | None:
+        """A follow-up's reply address, as a status answer proves itself: signed, and sent to the sender."""
+        if not self.secret:
+            return None
+        for address in [*(a.email for a in msg.recipients), *msg.gateway]:
+            check = tokens.check(address, self.tracking, self.secret, self.now(), self.max_age_days, sender)
+            if check is None:
+                continue
+            referral = session.get(Referral, check.referral_id) if check.referral_id else None
+            member_id = referral.member_id if referral else None
+            if not check.valid or member_id is None:
+                return Asked(None, check.why if not check.valid else "its reply address names no member's referral")
+            if not check.bound:
+                return Asked(member_id, f"{check.why} (a reply-all copy?); only its recipient may ask with it")
+            return Asked(member_id, "")
+        return None
+
     def _by_our_mail(self, session: Session, msg: Inbound, sender: str) -> Asked | None:
+        """A reply to our mail by In-Reply-To alone is refused, saying what would prove it."""
         ours = "@" + self.tracking.partition("@")[2]
         ids = [i for i in dict.fromkeys(msg.in_reply_to + msg.references) if i.endswith(ours)]
         if not ids:
@@ -100,7 +120,9 @@ class BriefDesk:
                                .where(OutboxMessage.message_id.in_(ids), OutboxMessage.member_id.is_not(None))).all()
         mine = next((r for r in rows if r.to_addr.lower() == sender), None)
         if mine is not None:
-            return Asked(mine.member_id, "")
+            return Asked(mine.member_id, f"it replies to our mail to {sender} but not through the signed reply "
+                                         f"address in its Reply-To, and In-Reply-To alone is no proof of who "
+                                         f"wrote it (anyone copied on that thread can set From: {sender})")
         if rows:
             return Asked(rows[0].member_id, f"the mail of ours it replies to went to {rows[0].to_addr}, "
                                             f"not {sender} (a reply-all copy?)")
