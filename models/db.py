@@ -187,8 +187,9 @@ def script_head() -> str:
 
 
 def stored_revision(engine: Engine) -> str | None:
-    """The revision recorded in the database (Alembic's alembic_version table), None if none."""
-    with engine.connect() as conn:
+    """The revision recorded in the database (Alembic's alembic_version table), None if none.
+    Read without SQLite's write lock: every command asks it first, a report too."""
+    with engine.connect().execution_options(**{READS_ONLY: True}) as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -286,3 +286,28 @@ def test_mark_stop_all_on_a_referral_without_a_member_asks_whose_mail_to_stop(tm
     done = cli("mark", str(row["id"]), "STOP ALL", "--by", "carol@x.example", cwd=tmp_path)
     assert "carol@x.example" in done.stdout
     assert [o["email"] for o in json.loads(cli("optout", "list", "--json", cwd=tmp_path).stdout)] == ["carol@x.example"]
+
+
+def test_reports_and_listings_read_while_the_worker_holds_a_write_transaction(workdir):
+    """The worker mid-message holds SQLite's write lock; a report, a listing or a partner's page
+    read a snapshot meanwhile instead of queueing for the lock (here 1 s, then "database is locked")."""
+    import sqlite3
+
+    cli("ingest", str(CORPUS / "gmail_double_intro_en.eml"), cwd=workdir)
+    cli("report", cwd=workdir)  # members synced once, as the worker does at start
+    partner = json.loads(cli("partners", "list", "--json", cwd=workdir).stdout)[0]["id"]
+    env = {"INTROLEDGER_DATABASE_URL": f"sqlite:///{workdir / 'introledger.db'}?timeout=1"}
+    worker = sqlite3.connect(workdir / "introledger.db", isolation_level=None)
+    try:
+        worker.execute("BEGIN IMMEDIATE")
+        worker.execute("UPDATE referrals SET reason = reason")
+        lines = json.loads(cli("report", "--json", cwd=workdir, env=env).stdout)
+        assert [line["name"] for line in lines] == ["Carol Jensen"]
+        assert cli("report", "--group", cwd=workdir, env=env).returncode == 0
+        assert len(json.loads(cli("referrals", "--json", cwd=workdir, env=env).stdout)) == 1
+        assert json.loads(cli("partners", "show", str(partner), "--json", cwd=workdir, env=env).stdout)["ledger"]
+        for listing in (["outbox", "--json"], ["review", "--json"], ["quarantine", "--json"]):
+            assert cli(*listing, cwd=workdir, env=env).returncode == 0
+    finally:
+        worker.execute("ROLLBACK")
+        worker.close()

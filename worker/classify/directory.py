@@ -51,6 +51,17 @@ def sync(session: Session, members, mailbox_id: int | None = None) -> None:
                         [rows[name] for name in sorted(rows)])
 
 
+def in_sync(session: Session, members) -> bool:
+    """Do the rows already say what config.yaml says of these members? (Then a reader need not write.)"""
+    rows = {r.name: r for r in session.scalars(select(Member).where(Member.name.in_([m.name for m in members])))}
+    return all(m.name in rows and all(_same(getattr(rows[m.name], f), getattr(m, f)) for f in SYNCED)
+               for m in members)
+
+
+def _same(stored, configured) -> bool:
+    return list(stored) == list(configured) if isinstance(configured, (list, tuple)) else stored == configured
+
+
 def load(session: Session) -> Directory:
     rows = session.scalars(select(Member).order_by(Member.id)).all()
     return Directory(tuple(MemberRef(r.id, r.name, frozenset(r.emails), frozenset(r.domains)) for r in rows))

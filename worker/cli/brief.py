@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from models.db import reading
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 
 
@@ -37,7 +38,7 @@ def show(inv: Invocation, member: str, as_json: bool) -> int:
     """Print MEMBER's brief (a name or an address)."""
     from worker.outbound import briefs
 
-    with inv.app.sessions() as session:
+    with reading(inv.app.sessions) as session:
         row = member_row(inv, session, member)
         if row is None:
             return 1

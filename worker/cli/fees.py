@@ -3,6 +3,7 @@ import csv
 import sys
 from datetime import datetime
 
+from models.db import reading
 from worker.cli.context import Invocation, print_json
 
 COLUMNS = ("member", "partner_id", "partner", "terms", "basis", "won", "value", "due")
@@ -15,7 +16,7 @@ def show_fees(inv: Invocation, since: datetime | None, until: datetime | None, m
     from worker.ledger import fees
     from worker.ledger.promotions import PromotionError, find_partner
 
-    with inv.app.sessions() as session:
+    with reading(inv.app.sessions) as session:
         try:
             partner_id = find_partner(session, partner).id if partner else None
         except PromotionError as exc:

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import click
 
+from models.db import reading
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 
 
@@ -55,7 +56,7 @@ def listing(inv: Invocation, everything: bool, as_json: bool) -> int:
     from models import Mailbox
     from worker.sources import leases
 
-    with inv.sessions() as session:
+    with reading(inv.sessions) as session:
         held = leases.holders(session, leases.wall_clock())
         query = select(Mailbox).order_by(Mailbox.name)
         rows = session.scalars(query if everything else query.where(Mailbox.active.is_(True))).all()

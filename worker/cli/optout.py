@@ -1,6 +1,7 @@
 """`introledger optout add|remove ADDRESS` and `optout list`: addresses that get no mail from us."""
 import click
 
+from models.db import reading
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 from worker.core.addresses import is_address
 
@@ -59,7 +60,7 @@ def listing(inv: Invocation, as_json: bool) -> int:
 
     from models import OptOut
 
-    with inv.sessions() as session:
+    with reading(inv.sessions) as session:
         rows = session.scalars(select(OptOut).order_by(OptOut.email)).all()
     if as_json:
         print_json([{"email": r.email, "reason": r.reason, "created_at": r.created_at.isoformat()} for r in rows])

@@ -3,6 +3,7 @@ from typing import Any
 
 import click
 
+from models.db import reading
 from worker.app.shapes import outbox_json
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 from worker.core.statuses import Mail
@@ -25,7 +26,7 @@ def outbox(ctx: click.Context, status: str | None, as_json: bool) -> int | None:
     from models import OutboxMessage
 
     inv = ctx.ensure_object(Invocation)
-    with inv.sessions() as session:
+    with reading(inv.sessions) as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         if status:
             query = query.where(OutboxMessage.status == status)
@@ -118,7 +119,7 @@ def _act(inv: Invocation, action: str, outbox_id: int, as_json: bool) -> int:
         return 1
     pause = None
     if done and action == "retry":
-        with app.sessions() as session:
+        with reading(app.sessions) as session:
             pause = pauses.paused(session, row.to_addr)
     if as_json:
         print_json({"action": action, "changed": bool(done), "mail": outbox_json(row),

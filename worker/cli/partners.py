@@ -4,6 +4,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from models import Partner
+from models.db import reading
 from models.partners import PARTNER_TYPES
 from worker.app import partners as partner_edits
 from worker.app.shapes import partner_json
@@ -133,16 +134,18 @@ def listing(inv: Invocation, as_json: bool) -> int:
 @pass_invocation
 def show(inv: Invocation, id: int, as_json: bool) -> int:
     """One partner, with addresses and the ledger with them."""
-    app = inv.app
+    from models.base import utcnow
+
     console = inv.out
-    with app.sessions() as session:
+    with reading(inv.sessions) as session:  # no app: building it writes (members synced)
         p = session.get(Partner, id)
         if p is None:
             inv.fail(f"partner #{id}: no such partner")
             return 1
         data = partner_json(session, p)
-        now = app.now()
-        lines = ledger.build(session, None, None, now, app.thresholds, partner_id=p.id)
+        now = utcnow()
+        lines = ledger.build(session, None, None, now, ledger.Thresholds.from_config(inv.config.settings.ledger),
+                             partner_id=p.id)
         clients = _client_of(session, p)
     from worker.cli.report import line_json, table
 

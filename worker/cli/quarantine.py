@@ -1,6 +1,7 @@
 """`introledger quarantine [--json]` (messages set aside, with the reason) and `quarantine retry ID…`."""
 import click
 
+from models.db import reading
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
 from worker.core.statuses import Unread
 
@@ -16,7 +17,7 @@ def quarantine(ctx: click.Context, as_json: bool) -> int | None:
     from worker.ledger import queries
 
     inv = ctx.ensure_object(Invocation)
-    with inv.sessions() as session:
+    with reading(inv.sessions) as session:
         rows = queries.quarantined(session)
         if as_json:
             print_json([views.quarantine_json(q) for q in rows])

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from models.db import reading
 from worker.app.shapes import flow_json, group_json, line_json  # noqa: F401 - also partners show
 from worker.app.viewers import NotAllowed, scope
 from worker.cli import paging
@@ -65,11 +66,14 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
         # The members as config.yaml says them now (as the app would sync them), without the app:
         # a report needs no pipeline, broker nor templates.
         sessions = inv.sessions
-        with sessions.begin() as session:
-            directory.sync(session, config.settings.members)
+        with reading(sessions) as session:
+            synced = directory.in_sync(session, config.settings.members)
+        if not synced:  # the write lock only when config.yaml changed since the worker last synced
+            with sessions.begin() as session:
+                directory.sync(session, config.settings.members)
     thresholds, at = ledger.Thresholds.from_config(config.settings.ledger), utcnow()
     now = until or at
-    with sessions() as session:
+    with reading(sessions) as session:
         book = ledger.Ledger(session, since, until, member)
         if group and not partner:
             names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]

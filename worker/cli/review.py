@@ -4,6 +4,7 @@ from functools import partial
 
 import click
 
+from models.db import reading
 from worker.app import review as reviewing
 from worker.cli import views
 from worker.cli.context import Group, Invocation, json_option, pass_invocation, print_json
@@ -18,7 +19,7 @@ def candidates(ctx: click.Context, as_json: bool) -> int | None:
     if ctx.invoked_subcommand is not None:
         return None
     inv = ctx.ensure_object(Invocation)
-    with inv.sessions() as session:
+    with reading(inv.sessions) as session:
         rows = queries.candidates(session)
         found = queries.found_in(session, [r.id for r in rows])
         if as_json:
@@ -48,11 +49,16 @@ def accept_command(inv: Invocation, ids: tuple[int, ...], every: bool, as_json: 
 @pass_invocation
 def reject_command(inv: Invocation, ids: tuple[int, ...], as_json: bool) -> int:
     """Not intros: keep them out of every ledger and listing. All or nothing, as accept."""
-    return decide(inv.app, list(ids), review.reject, inv, as_json)
+    app = inv.app
+    return decide(app, list(ids), partial(reject, app), inv, as_json)
 
 
 def accept(app, session, referral) -> None:
     reviewing.accept(app, session, referral)
+
+
+def reject(app, session, referral) -> None:
+    reviewing.reject(app, session, referral)
 
 
 def decide(app, ids: list[int] | None, decision, inv: Invocation | None = None, as_json: bool = False) -> int:
@@ -77,7 +83,7 @@ def print_import(inv: Invocation, counts: Counter, candidate_ids: set[int], as_j
     """`ingest --review`: the usual counts, and how many intros now wait for a person."""
     from worker.cli.ingest import print_summary
 
-    with inv.app.sessions() as session:
+    with reading(inv.app.sessions) as session:
         offered = len(queries.still_pending(session, candidate_ids))
     if as_json:
         print_json(dict(sorted({**counts, "offered_for_review": offered}.items())))

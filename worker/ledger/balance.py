@@ -11,6 +11,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from models import Member, Partner, Person
+from models.db import READS_ONLY
 from worker.core import money
 from worker.core.config import LedgerConfig
 from worker.core.statuses import NOT_COUNTED
@@ -147,9 +148,11 @@ class Ledger:
     def _reading(self):
         """A question asked after the caller's session was closed (its lines kept, the session not)
         reads in a transaction of its own, ended here: SQLite's BEGIN IMMEDIATE would otherwise
-        hold the write lock until the session is collected."""
+        hold the write lock until the session is collected, so it begins as a reader (DEFERRED)."""
         was_open = self.session.in_transaction()
         try:
+            if not was_open:
+                self.session.connection(execution_options={READS_ONLY: True})
             yield
         finally:
             if not was_open:

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import InboundMessage, Person, Quarantined, Referral, ReferralParty
+from models.db import reading
 from worker.core.statuses import HIDDEN, NOT_COUNTED, Kind, Status
 
 REVIEW_IMPORT = "review"  # the Origin.source of messages read by `ingest --review`
@@ -78,14 +79,14 @@ def listing(sessions: sessionmaker[Session], page: Page, batch: int = BATCH) -> 
     holds the database from the worker for longer than one batch. LookupError: no such `after`."""
     cursor: tuple[datetime, int] | None = None
     if page.after is not None:
-        with sessions() as session:
+        with reading(sessions) as session:
             at = session.scalar(select(Referral.introduced_at).where(Referral.id == page.after))
         if at is None:
             raise LookupError(f"--after {page.after}: no referral #{page.after}")
         cursor = (at, page.after)
     left = page.limit
     while left is None or left > 0:
-        with sessions() as session:
+        with reading(sessions) as session:
             rows = _batch(session, page, cursor, batch if left is None else min(batch, left))
         if not rows:
             return
