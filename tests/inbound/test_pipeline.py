@@ -195,3 +195,33 @@ def test_two_heads_ups_about_different_prospects_are_two_referrals(app):
     again = mailgen.message(902, alice, [dana], [("", "intros@example.com")], "Fwd: Heads-up: Bob Stone",
                             body.format("Bob Stone"), "gmail", when)
     assert app.pipeline.process(again, Origin("file", "h2")).referral_id == ids[0]
+
+
+def test_what_a_message_writes_is_stamped_by_the_apps_clock_not_the_wall_clock(tmp_path, sqlite_url):
+    """Simulated time (`run --now`, a test's clock): a party's reply and a review decision are
+    recorded at the app's now, so the digest's week and the stale timer read them where they belong."""
+    from datetime import datetime
+
+    from tests.conftest import Clock, build_app
+    from worker.app import review
+
+    clock = Clock(datetime(2031, 3, 4, 10, 0, tzinfo=UTC))
+    app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False})
+    try:
+        intro = mailgen.intro(7, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"),
+                              when=clock.current)
+        rid = app.pipeline.process(intro, FILE).referral_id
+        clock.advance(hours=5)
+        reply = (b"From: Bob Stone <bob@y.example>\nTo: Alice Brook <alice@x.example>\nCc: intros@example.com\n"
+                 b"Subject: Re: Intro: Alice <> Bob\nMessage-ID: <reply7@y>\n"
+                 b"In-Reply-To: <gen7.gmail@mail.gmail.example>\n\nThanks! Alice, great to meet you.\n")
+        assert app.pipeline.process(reply, FILE).kind == "thread_reply"
+        offered = app.pipeline.for_review().process(mailgen.intro(8, when=clock.current), FILE).referral_id
+        clock.advance(days=2)
+        review.decide(app, [offered], review.accept)
+        with app.sessions() as s:
+            at = {(e.referral_id, e.event): e.at for e in s.scalars(select(ReferralEvent))}
+        assert at == {(rid, "thread_reply"): datetime(2031, 3, 4, 15, 0, tzinfo=UTC),
+                      (offered, "review_accept"): datetime(2031, 3, 6, 15, 0, tzinfo=UTC)}
+    finally:
+        app.engine.dispose()

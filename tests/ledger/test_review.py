@@ -215,7 +215,7 @@ def test_a_rejected_intro_seen_again_by_another_route_stays_out(tmp_path, databa
     app = _app(tmp_path, database_url, clock)
     when = clock() - timedelta(hours=3)
     offered = app.pipeline.for_review().process(intro(30, CAROL, PRIYA, DANA, when), Origin("review", "a"))
-    assert cli_review.decide(app, [offered.referral_id], cli_review.review.reject) == 0
+    assert cli_review.decide(app, [offered.referral_id], partial(cli_review.reject, app)) == 0
     # The same intro CC'd to the tracking address under another Message-ID: not revived, not thanked.
     copy = intro(31, CAROL, PRIYA, DANA, when, cc=[("", "intros@example.com")])
     outcome = app.pipeline.process(copy, Origin("file", "copy.eml"))

@@ -120,7 +120,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     sessions = group_sessions(engine, mailbox_id)
     directory = sync_members(sessions, config, mailbox_id)
     s = config.settings
-    deployments = Deployments.load(sessions, s.tracking.other_deployments)
+    deployments = Deployments.load(sessions, s.tracking.other_deployments, now)
     context = Context(
         tracking=config.tracking_addresses, other_deployments=deployments.addresses, directory=directory,
         review_below=s.classify.review_below, max_parties=s.classify.max_parties,
@@ -142,7 +142,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     services = {"partners": partners, "thanks": thanks, "deployments": deployments, "unsubscribes": unsubscribes,
                 "bounces": Bounces(s.tracking.address, now), "followups": followups, "desk": desk,
                 "briefs": brief_desk}
-    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, services, find)
+    pipeline = Pipeline(sessions, context, s.quarantine_max_bytes, services, find, now=now)
     return App(config, engine, sessions, pipeline, templates, now, followups, desk, _digests(config, templates, now),
                _reminders(config, templates, now), mailbox_id)
 

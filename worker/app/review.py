@@ -12,15 +12,15 @@ __all__ = ["NotPending", "accept", "decide", "reject"]
 
 
 def accept(app: App, session: Session, referral: Referral) -> None:
-    review.accept(session, referral)
+    review.accept(session, referral, app.now())
     # Logged now, so logging's policy applies: an intro older than thank_you.max_age_days is not
     # thanked, one older than follow_ups.stale_after is not followed up.
     app.pipeline.logged_by_hand(session, referral.id, referral.kind)
-    review.connect_if_replied(session, referral)
+    review.connect_if_replied(session, referral, app.now())
 
 
 def reject(app: App, session: Session, referral: Referral) -> None:
-    review.reject(session, referral)
+    review.reject(session, referral, app.now())
 
 
 def decide(app: App, ids: list[int] | None, decision: Callable[[App, Session, Referral], None],

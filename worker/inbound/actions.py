@@ -1,12 +1,13 @@
-"""What a verdict writes to the database (routes.py says which verdict does what); no other I/O."""
+"""What a verdict writes to the database (routes.py says which verdict does what); no other I/O.
+Times come from `now`, the app's clock, so simulated time (`run --now`, tests) stays consistent."""
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import Member, Person, Promise, Referral, ReferralParty
-from models.base import utcnow
 from models.db import must_get
 from worker.classify.verdict import Intro, Verdict
 from worker.core import lifecycle
@@ -34,7 +35,7 @@ class Acted:
     note: str = ""
 
 
-def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
+def log_referral(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> Acted:
     intro = verdict.intro
     if intro is None:
         return Acted(None)
@@ -47,14 +48,14 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
         if status == Status.REJECTED:  # a person said no: another copy of it must not revive it (no thanks)
             return Acted(None, f"the same intro as referral #{existing}, rejected in review: not logged again")
         if status == Status.NEEDS_REVIEW and verdict.kind != Kind.NEEDS_REVIEW:
-            _log_candidate(session, must_get(session, Referral, existing), verdict, intro, msg, parties)
+            _log_candidate(session, must_get(session, Referral, existing), verdict, intro, msg, parties, now)
             return Acted(existing, f"logged review item #{existing} (it was waiting for review; this intro is clear)")
         return Acted(existing, f"the same intro as referral #{existing} ({status})")
     referral = Referral(
         dedupe_key=_dedupe_key(intro), kind=verdict.rule if verdict.kind == Kind.NEEDS_REVIEW else verdict.kind,
         status=Status.NEEDS_REVIEW if verdict.kind == Kind.NEEDS_REVIEW else Status.INTRODUCED,
         direction=intro.direction, confidence=verdict.confidence, reason=verdict.reason,
-        introduced_at=intro.introduced_at or utcnow(), introducer=introducer,
+        introduced_at=intro.introduced_at or now, introducer=introducer,
         member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,
         subject=intro.subject[:500], subject_key=subject_key(intro.subject), excerpt=intro.excerpt,
         introducer_utc_offset=_written_offset(intro, msg),
@@ -66,7 +67,7 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
 
 
 def _log_candidate(session: Session, referral: Referral, verdict: Verdict, intro: Intro, msg: Inbound,
-                   parties: list[tuple[Person, str]]) -> None:
+                   parties: list[tuple[Person, str]], now: datetime) -> None:
     """An intro waiting for review becomes the clear intro that followed it: its people, roles and
     source, status introduced (an event says which message did it); a party's reply seen while it
     waited makes it connected, as `review accept` would."""
@@ -88,9 +89,9 @@ def _log_candidate(session: Session, referral: Referral, verdict: Verdict, intro
             referral.parties.remove(old)
             session.delete(old)
     referral.parties.extend(ReferralParty(person=person, role=role) for person, role in parties if person.id in roles)
-    lifecycle.record(session, referral, "clear_intro", decision, utcnow(), actor_email=intro.introducer.email,
+    lifecycle.record(session, referral, "clear_intro", decision, now, actor_email=intro.introducer.email,
                      message_id=msg.message_id, reason=f"a clear intro followed in {msg.message_id}: {verdict.reason}")
-    review.connect_if_replied(session, referral)
+    review.connect_if_replied(session, referral, now)
 
 
 def _written_offset(intro: Intro, msg: Inbound) -> int | None:
@@ -100,7 +101,7 @@ def _written_offset(intro: Intro, msg: Inbound) -> int | None:
     return utc_offset_minutes(msg.date) if own else None
 
 
-def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+def mark_connected(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> int | None:
     referral = session.get(Referral, verdict.referral_id)
     if referral is None or msg.sender is None:
         return verdict.referral_id
@@ -109,19 +110,19 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound) -> int | No
         return referral.id  # an out-of-office or acknowledgement robot is not the party talking
     decision = lifecycle.decide(referral.status, None, lifecycle.PARTY, "thread_reply")
     if decision.allowed and msg.sender.email in party_emails:
-        lifecycle.record(session, referral, "thread_reply", decision, utcnow(), actor_email=msg.sender.email,
+        lifecycle.record(session, referral, "thread_reply", decision, now, actor_email=msg.sender.email,
                          message_id=msg.message_id, reason=f"{msg.sender.email} replied in the intro thread")
     return referral.id
 
 
-def record_promise(session: Session, verdict: Verdict, msg: Inbound) -> None:
+def record_promise(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> None:
     """A partner's "I might have someone for you": one row per member told, nudged about later."""
     promised = verdict.promise
     if promised is None:
         return None
     [partner] = people_for(session, [promised.partner])
     for member_id in promised.member_ids:
-        session.add(Promise(member_id=member_id, partner=partner, made_at=promised.made_at or utcnow(),
+        session.add(Promise(member_id=member_id, partner=partner, made_at=promised.made_at or now,
                             message_id=msg.message_id[:400], subject=msg.subject[:500], said=promised.said))
     session.flush()  # autoflush is off in a batch: a later message must find this person
     return None

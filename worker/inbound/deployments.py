@@ -3,7 +3,9 @@
 Their tracking addresses are never parties and their mail is never answered (noise.other_deployment).
 The set is live: an address learned from one message counts for the next, without a restart.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,12 +20,14 @@ _INTRODUCED = select(Referral.id).join(Person, Referral.introducer_id == Person.
 @dataclass
 class Deployments:
     addresses: set[str] = field(default_factory=set)
+    now: Callable[[], datetime] = utcnow  # the app's clock
 
     @classmethod
-    def load(cls, sessions: sessionmaker[Session], configured: list[str]) -> "Deployments":
+    def load(cls, sessions: sessionmaker[Session], configured: list[str],
+             now: Callable[[], datetime] = utcnow) -> "Deployments":
         with sessions() as session:
             learned = session.scalars(select(OtherDeployment.address)).all()
-        return cls({*configured, *learned})
+        return cls({*configured, *learned}, now)
 
     def on_other_deployment(self, session: Session, verdict, msg, referral_id) -> None:
         """A hook: remember the address the classifier found safe to learn (see noise.other_deployment)."""
@@ -33,5 +37,5 @@ class Deployments:
         if session.scalar(_INTRODUCED.where(Person.email == address)) is not None:
             return  # a robot never introduced anyone: a forged From and loop header naming a person
         session.execute(insert_new(session, OtherDeployment.__table__, ("address",)).values(
-            address=address, message_id=(msg.message_id if msg else "")[:400], learned_at=utcnow()))
+            address=address, message_id=(msg.message_id if msg else "")[:400], learned_at=self.now()))
         self.addresses.add(address)

@@ -7,12 +7,14 @@ InfrastructureError for the runner to back off and retry, with the checkpoint le
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Checkpoint, InboundMessage, Quarantined
+from models.base import utcnow
 from worker.classify.rules import Context, Reply, classify
 from worker.classify.verdict import Verdict
 from worker.core.outages import InfrastructureError, describe, is_outage
@@ -52,7 +54,8 @@ class Outcome:
 class Pipeline:
     def __init__(self, sessions: sessionmaker[Session], context: Context, quarantine_cap: int,
                  services: Mapping[str, object | None] | None = None,
-                 find_reply: Callable[[Session, Inbound], Reply | None] | None = None, review: bool = False):
+                 find_reply: Callable[[Session, Inbound], Reply | None] | None = None, review: bool = False,
+                 now: Callable[[], datetime] = utcnow):
         self.sessions = sessions
         self.context = context
         self.quarantine_cap = quarantine_cap
@@ -61,11 +64,12 @@ class Pipeline:
         self.hooks: dict[str, list[Hook]] = wire(services) if services is not None else {}
         self.find_reply = find_reply
         self.review = review  # intros become review candidates (see for_review)
+        self.now = now  # the app's clock: what the actions write is stamped by it
 
     def for_review(self) -> "Pipeline":
         """This pipeline for `ingest --review` of past mail: every intro becomes a review candidate,
         and no hook runs — no thank-you, follow-up, confirmation or other mail, whatever the message."""
-        return Pipeline(self.sessions, self.context, self.quarantine_cap, review=True)
+        return Pipeline(self.sessions, self.context, self.quarantine_cap, review=True, now=self.now)
 
     def logged_by_hand(self, session: Session, referral_id: int, kind: str) -> None:
         """What logging a referral of this kind sets off (thank-you policy, follow-ups, partner
@@ -157,7 +161,7 @@ class Pipeline:
         if self.review:
             verdict = as_candidate(verdict)
         # A promise found in past mail is history: recording it would send nudges about it.
-        acted = Acted(None) if self.review and verdict.kind == Kind.PROMISE else act(session, verdict, msg)
+        acted = Acted(None) if self.review and verdict.kind == Kind.PROMISE else act(session, verdict, msg, self.now())
         referral_id = acted.referral_id
         for hook in self.hooks.get(verdict.kind, ()):
             hook(session, verdict, msg, referral_id)

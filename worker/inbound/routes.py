@@ -7,6 +7,7 @@ that is off (follow-ups without a token secret) is given as None and its hooks d
 """
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -15,12 +16,12 @@ from worker.core.statuses import Kind
 from worker.inbound.actions import Acted, log_referral, mark_connected, note_language, record_promise
 from worker.mail.parse import Inbound
 
-Act = Callable[[Session, Verdict, Inbound], "Acted | int | None"]
+Act = Callable[[Session, Verdict, Inbound, datetime], "Acted | int | None"]
 # Verdict and message are None when a person logs a referral by hand (`review accept`).
 Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], None]
 
 
-def _its_referral(session: Session, verdict: Verdict, msg: Inbound) -> int | None:
+def _its_referral(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> int | None:
     return verdict.referral_id  # the answer is read by the status desk (its hook), which records it
 
 
@@ -54,10 +55,10 @@ ROUTES = (
 BY_KIND: dict[str, Route] = {route.kind: route for route in ROUTES}
 
 
-def act(session: Session, verdict: Verdict, msg: Inbound) -> Acted:
-    """Apply a verdict: the referral the message belongs to, if any."""
+def act(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> Acted:
+    """Apply a verdict, at `now` by the app's clock: the referral the message belongs to, if any."""
     route = BY_KIND.get(verdict.kind)
-    done = route.act(session, verdict, msg) if route and route.act else None
+    done = route.act(session, verdict, msg, now) if route and route.act else None
     note_language(session, verdict, msg)  # before the hooks: the thank-you they queue is written in it
     return done if isinstance(done, Acted) else Acted(done)
 

@@ -5,11 +5,12 @@ mail, or one the classifier was unsure of. Yes makes it a logged referral, as if
 had been sure; no sets it to rejected, which no ledger, report or listing counts. Both leave an
 event, and a decided candidate stays decided.
 """
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import InboundMessage, Referral
-from models.base import utcnow
 from worker.core import lifecycle
 from worker.core.statuses import INTRO_KINDS, Kind, Status
 from worker.ledger import queries
@@ -38,14 +39,14 @@ def _why_not(referral_id: int, referral: Referral | None) -> str:
     return f"#{referral_id} is not waiting for review: already decided ({referral.status})"
 
 
-def accept(session: Session, referral: Referral) -> None:
+def accept(session: Session, referral: Referral, now: datetime) -> None:
     """Yes: a logged referral of the kind the intro rules would have given it."""
     if referral.kind not in INTRO_KINDS:  # a weak_intro: its shape says which
         referral.kind = Kind.DOUBLE_INTRO if len(referral.parties) > 1 else Kind.HEADS_UP
-    _move(session, referral, "review_accept", lifecycle.HAND, "accepted in review")
+    _move(session, referral, now, "review_accept", lifecycle.HAND, "accepted in review")
 
 
-def connect_if_replied(session: Session, referral: Referral) -> None:
+def connect_if_replied(session: Session, referral: Referral, now: datetime) -> None:
     """A party's reply in the thread, recorded while the intro waited, makes it connected now,
     as it would have the moment the reply came had the intro been logged then."""
     parties = [p.person.email for p in referral.parties if p.person.email]
@@ -53,17 +54,17 @@ def connect_if_replied(session: Session, referral: Referral) -> None:
         InboundMessage.referral_id == referral.id, InboundMessage.kind == Kind.THREAD_REPLY,
         InboundMessage.sender.in_(parties)).order_by(InboundMessage.id).limit(1)).first()
     if reply is not None and referral.status == Status.INTRODUCED:
-        _move(session, referral, "thread_reply", lifecycle.PARTY, f"{reply.sender} replied in the intro thread",
+        _move(session, referral, now, "thread_reply", lifecycle.PARTY, f"{reply.sender} replied in the intro thread",
               reply.sender, reply.message_id)
 
 
-def reject(session: Session, referral: Referral) -> None:
+def reject(session: Session, referral: Referral, now: datetime) -> None:
     """No: out of every ledger and listing; its messages stay recorded, so a re-import adds nothing."""
-    _move(session, referral, "review_reject", lifecycle.HAND, "rejected in review: not an introduction to log")
+    _move(session, referral, now, "review_reject", lifecycle.HAND, "rejected in review: not an introduction to log")
 
 
-def _move(session: Session, referral: Referral, event: str, role: str, reason: str, actor: str = "",
+def _move(session: Session, referral: Referral, now: datetime, event: str, role: str, reason: str, actor: str = "",
           message_id: str = "") -> None:
     decision = lifecycle.decide(referral.status, None, role, event)
-    lifecycle.record(session, referral, event, decision, utcnow(), actor_email=actor, message_id=message_id,
+    lifecycle.record(session, referral, event, decision, now, actor_email=actor, message_id=message_id,
                      reason=reason if decision.allowed else f"refused: {decision.reason}")
