@@ -46,6 +46,9 @@ class Referral(Base):
     qualified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A SNOOZE asked us to wait until then: silence (the stale timer) counts from then, not the intro.
     snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A `merged` referral: the one it was folded into (worker/ledger/merge.py), where answers to its
+    # old follow-ups go. No foreign key: adding one to a live SQLite table rebuilds the table.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
     won_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

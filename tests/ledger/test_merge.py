@@ -101,3 +101,40 @@ def test_which_merges_are_refused_and_why():
     assert not lifecycle.decide("won", None, lifecycle.HAND, "merge").allowed
     merged = lifecycle.decide("qualified", None, lifecycle.HAND, "merge")
     assert merged.to_state == "merged" and {lifecycle.STEPS, "follow_up", "closed_business"} <= merged.cancels
+
+
+def test_an_answer_to_the_old_follow_up_of_a_merged_copy_counts_for_the_kept_one(tmp_path, sqlite_url, clock):
+    """Dana's follow-up about #2 went out before #2 was found to be a copy of #1 and merged; her
+    WON to that mail is about the same intro, so it lands on #1 (before: refused, "merged")."""
+    from models import OutboxMessage, Referral
+    from tests.conftest import build_app
+    from worker.inbound.pipeline import Origin
+    from worker.ledger.merge import merge
+
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"}, now=clock,
+                    thank_you={"enabled": False}, outbound={"quiet_hours": None})
+    try:
+        for n, carol in ((1, ("Carol Jensen", "carol@jensen-work.example")),
+                         (2, ("Carol Jensen", "carol@home.example"))):
+            app.pipeline.process(mailgen.intro(n, introducer=carol, a=ALICE, b=DANA, when=clock.current),
+                                 Origin("file", f"{n}"))
+        clock.advance(days=7, seconds=1)
+        with app.sessions.begin() as s:
+            app.followups.materialize(s)
+            [old] = [m for m in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "follow_up"))
+                     if m.referral_ids == [2]]
+            old.status, old.message_id = "sent", "ol-old-2@example.com"
+            merge(s, 1, 2, clock.current)
+        answer = (f"From: Dana Whitfield <{DANA[1]}>\nTo: {old.reply_to}\nSubject: Re: {old.subject}\n"
+                  f"Message-ID: <won@danabooks.example>\nIn-Reply-To: <ol-old-2@example.com>\n\nWON $4,500\n").encode()
+        assert app.pipeline.process(answer, Origin("file", "won")).kind == "status_reply"
+        with app.sessions() as s:
+            kept, copy = s.get(Referral, 1), s.get(Referral, 2)
+            assert (kept.status, kept.value_cents, copy.status, copy.merged_into_id) == ("won", 450000, "merged", 1)
+            event = s.scalar(select(ReferralEvent).where(ReferralEvent.referral_id == 1,
+                                                         ReferralEvent.event == "answer"))
+            assert event.accepted and "#2 was merged into #1" in event.reason
+            confirmed = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "status_confirmation"))
+            assert confirmed.to_addr == DANA[1] and confirmed.referral_ids == [1]
+    finally:
+        app.engine.dispose()

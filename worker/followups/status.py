@@ -33,6 +33,7 @@ from worker.outbound.templating import Templates, first_name
 
 STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
 NOTES = ("status_confirmation", "snooze_confirmation", "stop_confirmation")  # mail that tells, not asks
+MAX_MERGES = 10  # a chain of merges followed this far (each merge is by hand: a longer one is a loop)
 
 
 class _Said(TypedDict):
@@ -60,6 +61,9 @@ class StatusDesk:
         referral = _locked(session, referral_id) if referral_id and msg.sender else None
         if referral is None:
             return
+        referral, via = _kept(session, referral), verdict.reason
+        if referral.id != referral_id:  # an answer to the old follow-up of a referral merged since
+            via = f"{via}; #{referral_id} was merged into #{referral.id}"
         match = verdict.extra.get("match")
         why = self._refusal(session, referral, verdict, msg)
         colleague = bool(why) and self._members_own(session, referral, msg)
@@ -79,7 +83,7 @@ class StatusDesk:
                                 f"ignored: {command.verb.upper()} was already applied for this follow-up "
                                 f"({key}), a repeat under another Message-ID")
         role = lifecycle.MEMBER if colleague else self._role(session, referral, msg.from_address.email)
-        self.apply(session, referral, command, msg.from_address.email, msg.message_id, via=verdict.reason,
+        self.apply(session, referral, command, msg.from_address.email, msg.message_id, via=via,
                    role=role, step=match.step if match else None,
                    key=key, correction=correction)
 
@@ -201,7 +205,8 @@ class StatusDesk:
         member = must_get(session, Member, referral.member_id)  # _members_own found them
         as_member = replace(msg, sender=Address(msg.from_address.name, member.emails[0]))
         match = find_reply(session, as_member, self._policy(), self.now())
-        if match is None or match.referral_id != referral.id:
+        answered = session.get(Referral, match.referral_id) if match and match.referral_id else None
+        if match is None or answered is None or _kept(session, answered).id != referral.id:
             return f"{msg.from_address.email} answered no mail of ours about referral #{referral.id}"
         return replytrust.refusal(as_member, match, match.proven, match.how, self._entitled(session, referral),
                                   True, self.followups.policy.authserv_id)
@@ -419,6 +424,19 @@ def _locked(session: Session, referral_id: int) -> Referral | None:
     referral = session.get(Referral, referral_id)
     if referral is not None and referral not in session.dirty:
         session.refresh(referral)
+    return referral
+
+
+def _kept(session: Session, referral: Referral) -> Referral:
+    """The referral a merged one was folded into (and on, if that one was merged too): the same
+    intro, where an answer to the old one's follow-up belongs. Any other referral is itself."""
+    for _ in range(MAX_MERGES):
+        if referral.status != Status.MERGED or referral.merged_into_id is None:
+            return referral
+        kept = _locked(session, referral.merged_into_id)
+        if kept is None:
+            return referral
+        referral = kept
     return referral
 
 

@@ -57,6 +57,7 @@ def merge(session: Session, keep_id: int, other_id: int, now: datetime) -> str:
     event = lifecycle.record(session, other, "merge", lifecycle.decide(other.status, None, lifecycle.HAND, "merge"),
                              now, reason=f"the same intro as referral #{keep_id}: merged into it by hand",
                              because=f"referral #{other_id} was merged into #{keep_id} (the same intro)")
+    other.merged_into_id = keep_id  # answers to its old follow-ups now go to the one kept
     lifecycle.record(session, keep, "absorb", lifecycle.decide(keep.status, None, lifecycle.HAND, "absorb"), now,
                      reason=f"referral #{other_id} merged into it by hand: the same intro")
     # Replies in the other's thread are about this intro: they now count for the one kept.
