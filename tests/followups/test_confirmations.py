@@ -127,3 +127,37 @@ def test_not_applied_says_the_state_in_words(make, clock):
     assert subject == "Not changed: the intro to Alice Brook is still lost [ref R1]"
     assert text.startswith("Hi Dana,\n\nI received WON about the intro to Alice Brook, in your name, and did not "
                            "apply it: it is already lost, a final answer")
+
+
+def test_a_party_who_snoozes_is_told_whose_follow_ups_wait_not_that_we_will_ask_them(tmp_path, sqlite_url,
+                                                                                    smtp_sink, clock):
+    """Follow-ups go to the member: Alice's SNOOZE holds Dana's, and the mail Alice gets says so
+    instead of "I'll ask again" (we never ask her). Dana's own SNOOZE still reads as before."""
+    from email import message_from_bytes, policy
+
+    from tests.outbound.test_delivery import outbound_settings
+    from worker.app import bootstrap
+
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                    thank_you={"enabled": False}, follow_ups={"steps": ["7d", "21d"]},
+                    outbound=outbound_settings(smtp_sink))
+    try:
+        app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"), a=("Alice Brook",
+                             "alice@y.example"), b=("Dana Whitfield", DANA), when=clock.current), FILE)
+        clock.advance(days=7, seconds=1)
+        with app.sessions.begin() as s:
+            app.followups.materialize(s)
+        app.pipeline.process(answer(clock, "SNOOZE 2 weeks", sender=ALICE), FILE)
+        outbound = bootstrap.build_outbound(app)
+        with app.sessions() as s:
+            queued = s.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "queued")).all()
+        assert {outbound.deliverer.deliver(i) for i in queued} == {"sent"}
+        [to_alice] = [message_from_bytes(m.raw, policy=policy.default) for m in smtp_sink.messages
+                      if m.rcpt_tos == ["alice@y.example"]]
+        assert to_alice["Subject"] == "Noted: I won't ask Dana about it before Monday 23 November 2026 [ref R1]"
+        text = to_alice.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert text.startswith("Thanks — I won't ask Dana about this intro again before Monday 23 November 2026.\n\n"
+                               "The follow-ups about it go to Dana, not to you, so there is nothing you need to do.")
+        assert "I'll ask" not in text and "I'll ask" not in to_alice.get_body(("html",)).get_content()
+    finally:
+        app.engine.dispose()

@@ -46,6 +46,7 @@ def cases() -> list[tuple[str, dict]]:
             ("follow_up", {"date": DAY}), ("clarification", {"greet": "Jürgen"}),
             ("snooze_confirmation", {"again": datetime(2026, 11, 16, 15, tzinfo=UTC)}), ("stop_confirmation", {}))
           for data in [{**data, **extra}]],
+        ("snooze_confirmation", {**INTRO, "again": datetime(2026, 11, 16, 15, tzinfo=UTC), "party": True}),
         # to the client about an intro to a partner who pays a fee: the default line and the member's own
         *[(kind, {**INTRO, **extra, "disclosures": [{"words": "", "member": MEMBER["name"], "partner": PARTNER["name"]},
                                                      {"words": "Østergård ApS!", "member": "", "partner": ""}]})

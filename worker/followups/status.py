@@ -278,8 +278,9 @@ class StatusDesk:
                              because=f"the next one was moved to {again:%Y-%m-%d %H:%M} UTC", **facts)
             self.followups.reschedule(session, referral.id, again)
             if message_id:  # by reply: say it worked, and when we will ask (`mark` prints it instead)
+                # a party is not the one asked: they hear whose follow-ups wait, not "I'll ask again"
                 self._mail(session, referral, "snooze_confirmation", f"snooze:{referral.id}:{message_id}", actor,
-                           step, answers=message_id, again=again)
+                           step, answers=message_id, again=again, party=role != lifecycle.MEMBER)
             return referral.status
         old, new = referral.status, decision.to_state
         self._record_outcome(referral, command, new, now, correction)
