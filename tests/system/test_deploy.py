@@ -5,9 +5,11 @@ read, not run: every service's command is a real `introledger` command line (cli
 with --help appended), every file they copy or mount exists, the config they ship validates.
 The units go through `systemd-analyze verify` where systemd is installed.
 """
+import json
 import shlex
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -54,7 +56,39 @@ def test_each_unit_runs_a_real_command_as_its_own_user():
         assert keys["Environment"] == ["INTROLEDGER_CONFIG=/etc/introledger/config.yaml"], path.name
         if path.name != "introledger-migrate.service":
             assert "introledger-migrate.service" in keys["After"][0] and keys["RestartPreventExitStatus"] == ["2"]
+            # Not started at all on a schema the migrations did not bring up (Wants= started them
+            # anyway, and the dashboard restarted every 5 s on "no schema" until someone looked).
+            assert keys["Requires"] == ["introledger-migrate.service"], path.name
     assert unit(DEPLOY / "systemd" / "introledger-worker.service")["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+    # At boot PostgreSQL may not answer yet: the migrations wait for it instead of failing the
+    # whole stack (the others are queued behind them).
+    migrate = unit(DEPLOY / "systemd" / "introledger-migrate.service")
+    assert migrate["ExecStart"] == [f"{BINARY} db upgrade --wait"] and migrate["TimeoutStartSec"] == ["infinity"]
+
+
+@pytest.mark.servers
+def test_db_upgrade_wait_migrates_once_the_database_answers(tmp_path, postgres_url):
+    """What the migrations unit runs at boot, with PostgreSQL not answering yet: without --wait
+    it fails at once; with it, it says what it waits for, then migrates when the database is up."""
+    from tests.cli.test_cli import cli
+    from tests.faults import TcpProxy
+    from tests.migrated import head
+
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
+    with TcpProxy("127.0.0.1", 5432) as proxy:
+        env = {"INTROLEDGER_DATABASE_URL": postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")}
+        proxy.refuse()
+        failed = cli("db", "upgrade", cwd=tmp_path, env=env, ok=False)
+        assert failed.returncode == 1 and "database unavailable" in failed.stderr
+        healing = threading.Timer(2.0, proxy.heal)
+        healing.start()
+        try:
+            waited = cli("db", "upgrade", "--wait", "--json", cwd=tmp_path, env=env, ok=False)
+        finally:
+            healing.join()
+    assert waited.returncode == 0, waited.stderr
+    assert "database unavailable" in waited.stderr and "retrying in" in waited.stderr
+    assert json.loads(waited.stdout)["revision"] == head()
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
