@@ -126,7 +126,12 @@ def test_compose_starts_postgres_redis_and_each_introledger_service():
             assert needed in services, (name, needed)
         mounted = [v.split(":")[0] for v in service["volumes"] if v.startswith("./")]
         assert all((DEPLOY / m).exists() for m in mounted), mounted
-    assert ours["migrate"]["command"] == ["db", "upgrade"] and ours["migrate"]["restart"] == "no"
+    # --wait: podman-compose starts the services in order but does not wait for the conditions.
+    assert ours["migrate"]["command"] == ["db", "upgrade", "--wait"] and ours["migrate"]["restart"] == "no"
+    # podman-compose 1.0.3 passes `${NAME:-}` on verbatim (the dashboard got "${INTROLEDGER_WEB_SECRET:-}"
+    # as its secret) and garbles a CMD healthcheck's quotes (the dashboard stayed "unhealthy").
+    assert not [v for s in ours.values() for v in s["environment"].values() if ":-}" in v]
+    assert services["web"]["healthcheck"]["test"][0] == "CMD-SHELL"
     for name in ("worker", "sender", "lmtp", "web"):
         assert ours[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     config = load(str(DEPLOY / "config.compose.yaml"), env={})
