@@ -101,9 +101,36 @@ install_into() {  # install_into ROOTFS: /opt/introledger, the user, the config,
         install -d -m 750 -o root -g introledger /etc/introledger'
 }
 
+# One intro, handed over by LMTP as Postfix would: to the socket (systemd) or HOST PORT (compose).
+write_deliver_intro() {
+    cat > "$DIR/deliver-intro" <<'EOF'
+#!/usr/bin/python3
+import smtplib
+import sys
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+msg = EmailMessage()
+msg["From"] = "Priya Okafor <priya@okafor-co.example>"
+msg["To"] = "Alice Jensen <alice@jensen-co.example>, Dana Whitfield <dana@danabooks.example>"
+msg["Cc"] = "intros@example.com"
+msg["Subject"] = "Intro: Alice <> Dana"
+msg["Date"] = formatdate()
+msg["Message-ID"] = make_msgid(domain="okafor-co.example")
+msg.set_content("Alice, meet Dana. Dana is the bookkeeper I told you about. Alice is looking for help "
+                "with a project this spring, I think you two should talk. I'll let you take it from here."
+                "\n\nBest,\nPriya\n")
+lmtp = smtplib.LMTP(*(sys.argv[1:2] or ["/run/introledger/lmtp.sock"]), *map(int, sys.argv[2:3]))
+print("refused:", lmtp.send_message(msg, to_addrs=["intros@example.com"]) or "none")
+lmtp.quit()
+EOF
+    chmod 755 "$DIR/deliver-intro"
+}
+
 systemd_stack() {
     base_rootfs
     wheels
+    write_deliver_intro
     say "install: a fresh copy of the base, /opt/introledger, user introledger, config, units"
     rm -rf "$ROOTFS" && cp -a "$BASE" "$ROOTFS"
     install_into "$ROOTFS"
@@ -133,27 +160,7 @@ EOF
         chmod 640 /etc/introledger/config.yaml /etc/introledger/env'
     cp deploy/systemd/introledger* "$ROOTFS/etc/systemd/system/"
     chroot "$ROOTFS" systemctl enable -q introledger-worker introledger-web introledger-lmtp introledger-sender@1
-    install -m 755 /dev/stdin "$ROOTFS/usr/local/bin/deliver-intro" <<'EOF'
-#!/usr/bin/python3
-"""Hands one intro to `introledger lmtp` over its socket, as Postfix would."""
-import smtplib
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-
-msg = EmailMessage()
-msg["From"] = "Priya Okafor <priya@okafor-co.example>"
-msg["To"] = "Alice Jensen <alice@jensen-co.example>, Dana Whitfield <dana@danabooks.example>"
-msg["Cc"] = "intros@example.com"
-msg["Subject"] = "Intro: Alice <> Dana"
-msg["Date"] = formatdate()
-msg["Message-ID"] = make_msgid(domain="okafor-co.example")
-msg.set_content("Alice, meet Dana. Dana is the bookkeeper I told you about. Alice is looking for help "
-                "with a project this spring, I think you two should talk. I'll let you take it from here."
-                "\n\nBest,\nPriya\n")
-lmtp = smtplib.LMTP("/run/introledger/lmtp.sock")
-print("refused:", lmtp.send_message(msg, to_addrs=["intros@example.com"]) or "none")
-lmtp.quit()
-EOF
+    install -m 755 "$DIR/deliver-intro" "$ROOTFS/usr/local/bin/deliver-intro"
 
     say "boot: systemd-nspawn -b (systemd 252 as the container's PID 1)"
     # --register=no --keep-unit: no systemd (nor machined, nor a D-Bus) on this host to register with.
@@ -226,6 +233,122 @@ EOF
     wait_for 60 bash -c "! kill -0 $NSPAWN 2>/dev/null" || kill "$NSPAWN"
     trap - EXIT
     echo "journal of the introledger units: $DIR/journal.txt"
+}
+
+podman_stack() {
+    base_rootfs
+    write_deliver_intro
+    command -v podman-compose >/dev/null && command -v runc >/dev/null ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman podman-compose runc >/dev/null
+    # This machine's podman, without touching /etc/containers: crun refuses cgroups in hybrid mode
+    # (v1 controllers beside a v2 mount) where runc does not, and without CAP_SYS_RESOURCE the
+    # default open-files limit for root's containers (1048576) cannot be set.
+    cat > "$DIR/containers.conf" <<'EOF'
+[containers]
+default_ulimits = ["nofile=10000:10000", "nproc=10000:10000"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+    export CONTAINERS_CONF=$DIR/containers.conf
+    local base_image=localhost/introledger-base:bookworm
+    if ! podman image exists "$base_image"; then
+        say "base image $base_image: the Debian 12 root filesystem, Python in a venv on PATH (as python:3.11-slim)"
+        rm -rf "$DIR/image-root" && cp -a "$BASE" "$DIR/image-root"
+        chroot "$DIR/image-root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin python3 -m venv /opt/python
+        # The build's pip reaches PyPI as this machine does: through the CAs this machine trusts.
+        local ca=${PIP_CERT:-${SSL_CERT_FILE:-}}
+        [ -z "$ca" ] || [ ! -f "$ca" ] || cp "$ca" "$DIR/image-root/etc/ssl/certs/ca-certificates.crt"
+        tar -C "$DIR/image-root" -c . | podman import -q \
+            --change 'ENV PATH=/opt/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+            --change 'ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt' --change 'CMD ["python3"]' - "$base_image"
+        rm -rf "$DIR/image-root"
+    fi
+
+    say "podman build -f deploy/Containerfile --build-arg BASE=$base_image"
+    # --format docker: in the default OCI format podman drops the HEALTHCHECK.
+    podman build -q --format docker -f deploy/Containerfile --build-arg BASE="$base_image" -t introledger:latest . \
+        > "$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
+    check "the image runs introledger" podman run --rm introledger:latest --version
+    has_healthcheck() { podman inspect introledger:latest --format '{{json .Config.Healthcheck}}' | grep -q healthz; }
+    check "the image keeps its HEALTHCHECK" has_healthcheck
+
+    # No registry serves postgres:15 and redis:7 here: stand-ins from the same base image, with the
+    # official images' contract (POSTGRES_USER/PASSWORD/DB, UTF8; Redis open to the other containers).
+    cat > "$DIR/compose.try.yaml" <<'EOF'
+services:
+  postgres:
+    image: localhost/introledger-base:bookworm
+    command:
+      - sh
+      - -ec
+      - |
+        D=/var/lib/postgresql/data; B=/usr/lib/postgresql/15/bin
+        mkdir -p /run/postgresql && chown postgres: "$$D" /run/postgresql
+        if [ ! -s "$$D/PG_VERSION" ]; then
+          runuser -u postgres -- $$B/initdb -D "$$D" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+          echo "host all all all scram-sha-256" >> "$$D/pg_hba.conf"
+          runuser -u postgres -- $$B/pg_ctl -D "$$D" -o "-c listen_addresses=''" -w start >/dev/null
+          runuser -u postgres -- psql -q -c "CREATE ROLE $$POSTGRES_USER LOGIN PASSWORD '$$POSTGRES_PASSWORD'"
+          runuser -u postgres -- createdb -O "$$POSTGRES_USER" "$$POSTGRES_DB"
+          runuser -u postgres -- $$B/pg_ctl -D "$$D" -m fast -w stop >/dev/null
+        fi
+        exec runuser -u postgres -- $$B/postgres -D "$$D" -c listen_addresses='*'
+  redis:
+    image: localhost/introledger-base:bookworm
+    # podman-compose 1.0.3 appends an override's command to the original: the entrypoint instead.
+    entrypoint: ["sh", "-c", 'cd /data && exec "$$@" --protected-mode no', "--"]
+EOF
+    for port in 9100 8024 8080; do
+        ! ss -ltnH "sport = :$port" | grep -q . || { echo "127.0.0.1:$port is taken; compose.yaml publishes it"; exit 1; }
+    done
+    POSTGRES_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    INTROLEDGER_TOKEN_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+    INTROLEDGER_WEB_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+    export POSTGRES_PASSWORD INTROLEDGER_TOKEN_SECRET INTROLEDGER_WEB_SECRET
+    compose() { (cd deploy && podman-compose -p introledger -f compose.yaml -f "$DIR/compose.try.yaml" "$@"); }
+    compose down -v > /dev/null 2>&1 || true
+    trap 'compose down -v > /dev/null 2>&1 || true' EXIT
+
+    say "podman-compose up -d (deploy/compose.yaml, PostgreSQL and Redis stand-ins)"
+    compose up -d > "$DIR/compose-up.log" 2>&1 || { tail -20 "$DIR/compose-up.log"; exit 1; }
+    running() { [ "$(podman inspect -f '{{.State.Status}}' "introledger_$1")" = running ]; }
+    migrated() { [ "$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' introledger_migrate_1)" = "exited 0" ]; }
+    check "the migrations ran and exited 0" wait_for 120 migrated
+    all_running() { for c in postgres_1 redis_1 worker_1 sender_1 sender_2 lmtp_1 web_1; do running $c || return 1; done; }
+    check "postgres, redis, worker, two senders, lmtp and web run" wait_for 60 all_running
+    podman ps -a --format '{{.Names}} {{.Status}}'
+    healthy() { curl -sf http://127.0.0.1:9100/healthz | grep -q '"ok": true'; }
+    check "the worker's /healthz on 127.0.0.1:9100 answers ok" wait_for 60 healthy
+    inner_healthy() { podman exec "introledger_$1_1" python -c \
+        "import urllib.request as u; assert b'\"ok\": true' in u.urlopen('http://127.0.0.1:9100/healthz').read()"; }
+    check "the sender's /healthz answers ok" wait_for 60 inner_healthy sender
+    check "the lmtp receiver's /healthz answers ok" wait_for 60 inner_healthy lmtp
+    web_healthy() { podman healthcheck run introledger_web_1 >/dev/null; }
+    check "the dashboard's healthcheck passes" wait_for 60 web_healthy
+    pg_healthy() { podman healthcheck run introledger_postgres_1 >/dev/null && podman healthcheck run introledger_redis_1 >/dev/null; }
+    check "the postgres and redis healthchecks pass" pg_healthy
+
+    say "an intro by LMTP to 127.0.0.1:8024"
+    "$DIR/deliver-intro" 127.0.0.1 8024
+    one_referral() { podman exec introledger_worker_1 introledger referrals --json | python3 -c \
+        'import json, sys; sys.exit(len(json.load(sys.stdin)) != 1)'; }
+    check "the intro is committed as a referral" wait_for 30 one_referral
+    thank_you() { podman exec introledger_worker_1 introledger outbox --json | python3 -c \
+        'import json, sys; sys.exit(not [m for m in json.load(sys.stdin) if m["kind"] == "thank_you"])'; }
+    check "a thank-you to the introducer is in the outbox" wait_for 30 thank_you
+    podman exec introledger_worker_1 introledger outbox
+
+    say "the worker's process killed with SIGKILL (restart: unless-stopped)"
+    kill -9 "$(podman inspect -f '{{.State.Pid}}' introledger_worker_1)"
+    restarted() { [ "$(podman inspect -f '{{.RestartCount}}' introledger_worker_1)" -ge 1 ] && running worker_1; }
+    check "podman restarted the worker" wait_for 30 restarted
+    check "the restarted worker answers /healthz" wait_for 60 healthy
+    for s in migrate worker sender lmtp web; do podman logs "introledger_${s}_1" > "$DIR/compose-$s.log" 2>&1 || true; done
+    compose down -v > /dev/null 2>&1 || true
+    trap - EXIT
+    echo "logs: $DIR/compose-*.log"
 }
 
 case ${1:-systemd} in
