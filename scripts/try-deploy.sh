@@ -271,7 +271,7 @@ EOF
     podman build -q --format docker -f deploy/Containerfile --build-arg BASE="$base_image" -t introledger:latest . \
         > "$DIR/build.log" 2>&1 || { tail -20 "$DIR/build.log"; exit 1; }
     check "the image runs introledger" podman run --rm introledger:latest --version
-    has_healthcheck() { podman inspect introledger:latest --format '{{json .Config.Healthcheck}}' | grep -q healthz; }
+    has_healthcheck() { podman image inspect introledger:latest --format '{{json .Config.Healthcheck}}' | grep -q healthz; }
     check "the image keeps its HEALTHCHECK" has_healthcheck
 
     # No registry serves postgres:15 and redis:7 here: stand-ins from the same base image, with the
@@ -322,11 +322,13 @@ EOF
     healthy() { curl -sf http://127.0.0.1:9100/healthz | grep -q '"ok": true'; }
     check "the worker's /healthz on 127.0.0.1:9100 answers ok" wait_for 60 healthy
     inner_healthy() { podman exec "introledger_$1_1" python -c \
-        "import urllib.request as u; assert b'\"ok\": true' in u.urlopen('http://127.0.0.1:9100/healthz').read()"; }
+        "import urllib.request as u; assert b'\"ok\": true' in u.urlopen('http://127.0.0.1:9100/healthz').read()" 2>/dev/null; }
     check "the sender's /healthz answers ok" wait_for 60 inner_healthy sender
     check "the lmtp receiver's /healthz answers ok" wait_for 60 inner_healthy lmtp
     web_healthy() { podman healthcheck run introledger_web_1 >/dev/null; }
     check "the dashboard's healthcheck passes" wait_for 60 web_healthy
+    worker_healthy() { podman healthcheck run introledger_worker_1 >/dev/null; }
+    check "the image's HEALTHCHECK passes in the worker" wait_for 60 worker_healthy
     pg_healthy() { podman healthcheck run introledger_postgres_1 >/dev/null && podman healthcheck run introledger_redis_1 >/dev/null; }
     check "the postgres and redis healthchecks pass" pg_healthy
 
