@@ -18,6 +18,8 @@ class Referral(Base):
         Index("ix_referrals_introducer_id_status_flows", "introducer_id", "status", "introduced_at", "member_id",
               "value_cents", "currency"),
         Index("ix_referrals_status_introduced_at", "status", "introduced_at"),
+        # A member's own referrals by state: the overview's "what needs me now" (open ones followed up).
+        Index("ix_referrals_member_id_status", "member_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # The intro's own Message-ID where known, else a fingerprint: the same intro never logs twice.

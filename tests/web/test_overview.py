@@ -34,3 +34,27 @@ def test_the_overview_page_draws_the_chart_and_what_needs_the_member(web_app, cl
     assert page.status_code == 200
     assert '<svg class="chart"' in page.text and 'class="bar received"' in page.text
     assert 'data-figure="needs-review">1<' in page.text
+
+
+def test_the_overview_shows_what_the_worker_wrote_on_the_next_load(web_app, clock):
+    """The group's figures come from stored sums (worker/ledger/summary.py); a write by another
+    process — the worker logging an intro, applying a WON — shows on the very next page load."""
+    now = clock.current
+    log_intro(web_app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, now - timedelta(days=3))
+    zoe, dana = sign_in(client_for(web_app), web_app, ZOE[1]), sign_in(client_for(web_app), web_app, DANA[1])
+
+    def group() -> dict:
+        return {t["member"]: t for t in zoe.get("/api/overview").json()["group"]}
+
+    assert group()[DANA[0]]["received"]["referrals"] == 1
+    assert dana.get("/api/overview").json()["won"]["received"] == 0
+    rid = log_intro(web_app, 2, CAROL, ("Ben Ode", "ben@z.example"), DANA, now - timedelta(days=1))
+    assert group()[DANA[0]]["received"]["referrals"] == 2
+    with web_app.sessions.begin() as s:  # the worker applies Dana's "WON 4500"
+        s.execute(update(Referral).where(Referral.id == rid).values(status="won", value_cents=450000,
+                                                                     currency="USD"))
+    assert group()[DANA[0]]["received"]["values"] == {"USD": 450000}
+    assert dana.get("/api/overview").json()["won"] == {"received": 1, "given": 0, "values": {"USD": 450000},
+                                                       "value": "$4,500"}
+    partners = zoe.get("/partners").text
+    assert "Carol Jensen" in partners

@@ -15,7 +15,7 @@ from models.db import READS_ONLY
 from worker.core import money
 from worker.core.config import LedgerConfig
 from worker.core.statuses import NOT_COUNTED
-from worker.ledger import flows
+from worker.ledger import flows, summary
 
 __all__ = ["NOT_COUNTED", "Flow", "Ledger", "MemberTotals", "PartnerLine", "Thresholds", "build", "flag_facts",
            "flag_text", "group", "names"]
@@ -44,6 +44,13 @@ class Flow:
         if row.value_currency is not None:
             money.add(self.values, row.value, row.value_currency)
         self.last = max(filter(None, (self.last, row.last)), default=None)
+
+    @classmethod
+    def stored(cls, way) -> "Flow":
+        """One way of a row of stored sums (worker/ledger/summary.py: row[GIVEN] or row[RECEIVED])."""
+        referrals, connected, qualified, won, nowhere, unknown, last, amounts = way
+        return cls(referrals, connected, qualified, won, summary.amounts(amounts) if amounts else {}, nowhere, unknown,
+                   summary.instant(last))
 
     @property
     def value(self) -> str:
@@ -84,6 +91,8 @@ class PartnerLine:
         A period that starts later than that has no "before" to compare with. The balances are
         the ones the database counted for the ledger's `trend_at` (Ledger.lines), `now` the
         moment a caller says that is (a few microseconds later, or the end of the period)."""
+        if self.book is not None:
+            self.book.load_trend()
         after, before = self.balance_now, self.balance_before
         if since is not None and since > now - TREND_WINDOW:
             return {"days": TREND_WINDOW.days, "before": None, "now": after, "direction": "n/a"}
@@ -135,13 +144,24 @@ class Ledger:
     member, a monthly series. What it holds is the answer's size, not the history's."""
 
     def __init__(self, session: Session, since: datetime | None = None, until: datetime | None = None,
-                 member: str | None = None, partner_id: int | None = None):
+                 member: str | None = None, partner_id: int | None = None, stored: bool = True):
+        """stored=False: every answer from the flows, never the stored sums (what they are checked against)."""
+        def choose(members) -> tuple[int, ...] | None:
+            return None if member is None else tuple(m.id for m in members if names(member, m))
+
         self.session = session
+        # The whole history is read from the members' stored sums (worker/ledger/summary.py),
+        # brought up to date before this session's snapshot begins when it has not begun yet.
+        self._history = stored and since is None and until is None and partner_id is None
+        if self._history and not session.in_transaction():
+            summary.prepare(session.get_bind(), choose)
         self.members = list(session.scalars(select(Member).order_by(Member.id)))
         self.names = {m.id: m.name for m in self.members}
-        chosen = None if member is None else tuple(m.id for m in self.members if names(member, m))
-        self.scope = flows.Scope(since, until, chosen, partner_id)
-        self._totals: list | None = None  # the members' totals, when group() worked them out
+        self.scope = flows.Scope(since, until, choose(self.members), partner_id)
+        self._stored: bool | None = None  # are the stored sums, as this session sees them, up to date
+        self._trend_at: datetime | None = None  # the instant lines() owes its lines' balances at
+        # The members' totals when group() worked them out, and whether they are stored sums.
+        self._totals: tuple[list, bool] | None = None
         self._lines: dict[tuple[int, int], PartnerLine] = {}  # what lines() built, by (member id, key)
 
     @contextmanager
@@ -169,12 +189,38 @@ class Ledger:
             return list(self.session.execute(parts[0]).all())
         return list(self.session.execute(union_all(*parts)).all())
 
+    def _ids(self) -> list[int]:
+        return sorted(self.scope.members if self.scope.members is not None else self.names)
+
+    def stored(self) -> bool:
+        """Does this ledger read the stored sums: a question about the whole history whose members'
+        sums, as this session sees them, no logged write has touched since they were computed."""
+        if self._stored is None:
+            self._stored = self._history and not summary.out_of_date(self.session, self.members, self._ids())
+        return self._stored
+
+    def _stored_lines(self, rows: list | None = None) -> dict[tuple[int, int], PartnerLine]:
+        """Lines from stored rows (default: all of the scope's), named."""
+        found: dict[tuple[int, int], PartnerLine] = {}
+        with self._reading():
+            for row in summary.rows(self.session, "line", self._ids()) if rows is None else rows:
+                ref = (row.member_id, row.key)
+                found[ref] = PartnerLine(self.names[row.member_id], row.email or "", "", flows.partner_of(row.key),
+                                         Flow.stored(row[summary.GIVEN]), Flow.stored(row[summary.RECEIVED]), ref=ref,
+                                         book=self)
+            self._name_lines(found)
+        return found
+
     def lines(self, now: datetime, thresholds: Thresholds = Thresholds(), trend_at: datetime | None = None,
               months: bool = False) -> list[PartnerLine]:
         """Per member and partner: each way's figures, balances at `trend_at` (default `now`) and
         TREND_WINDOW before it, flags as of `now`, and with `months` the monthly series (in the
-        same statement; else PartnerLine.monthly() asks for them when first read)."""
+        same statement; else PartnerLine.monthly() asks for them when first read). From the stored
+        sums, the balances are asked for when a line's trend() is first read."""
         trend_at = trend_at or now
+        if not months and self.stored():
+            self._trend_at = trend_at
+            return self._flagged(self._stored_lines(), now, thresholds)
         f = self._flows().cte("flows")
         parts = [flows.figures("line", f, ("member_id", "key", "way"), at=(trend_at, trend_at - TREND_WINDOW),
                                emails=True)]
@@ -207,17 +253,46 @@ class Ledger:
         self._name(found, seen)
         if months:
             self._months(found, series)
+        return self._flagged(found, now, thresholds)
+
+    def _flagged(self, found: dict[tuple[int, int], PartnerLine], now: datetime,
+                 thresholds: Thresholds) -> list[PartnerLine]:
         self._lines = found
         for line in found.values():
             line.flag_facts = flag_facts(line, now, thresholds)
             line.flags = [flag_text(f) for f in line.flag_facts]
-        return sorted(found.values(), key=lambda l: (l.member, -(l.given.referrals + l.received.referrals),
-                                                     l.partner, l.name, l.partner_id or 0))
+        return sorted(found.values(), key=_order)
+
+    def flagged(self, now: datetime, thresholds: Thresholds = Thresholds()) -> list[PartnerLine]:
+        """lines() with a flag, in lines()' order: from the stored sums, only those lines are read."""
+        if not self.stored():
+            return [line for line in self.lines(now, thresholds) if line.flags]
+        with self._reading():
+            found = self._stored_lines(summary.rows(self.session, "line", self._ids(), (now, thresholds)))
+        for line in found.values():
+            line.flag_facts = flag_facts(line, now, thresholds)
+            line.flags = [flag_text(f) for f in line.flag_facts]
+        return sorted((l for l in found.values() if l.flags), key=_order)
 
     @staticmethod
     def _months(found: dict[tuple[int, int], PartnerLine], series: dict[tuple[int, int], dict[str, list[int]]]):
         for ref, line in found.items():
             line.months = [(m, g, r) for m, (g, r) in sorted(series.get(ref, {}).items())]
+
+    def load_trend(self) -> None:
+        """The balances at the trend instant lines() was asked for, of every line it built, in one
+        statement (the stored sums keep no balance at an instant)."""
+        at, self._trend_at = self._trend_at, None
+        if at is None:
+            return
+        with self._reading():
+            f = self._flows().subquery()
+            for row in self._ask([flows.figures("line", f, ("member_id", "key", "way"), at=(at, at - TREND_WINDOW))]):
+                line = self._lines.get((row.member_id, row.key))
+                if line is not None:
+                    sign = 1 if row.way == flows.GIVEN else -1
+                    line.balance_now += sign * row.before_0
+                    line.balance_before += sign * row.before_1
 
     def load_months(self) -> None:
         """The monthly series of every line lines() built, in one statement (PartnerLine.monthly)."""
@@ -236,9 +311,6 @@ class Ledger:
     def _name(self, found: dict[tuple[int, int], PartnerLine], seen: dict[tuple[int, int], list]) -> None:
         """Each line's name (the partner record's, else the person's) and address: the partner's
         first seen, i.e. in the line's earliest referral, when it has several."""
-        records = _lookup(self.session, Partner.id, Partner.name, {l.partner_id for l in found.values()} - {None})
-        people = _lookup(self.session, Person.id, Person.name,
-                         {-ref[1] for ref, l in found.items() if l.partner_id is None})
         unsure = []
         for ref, line in found.items():
             first, last, without = seen[ref]
@@ -246,7 +318,6 @@ class Ledger:
                 line.partner = first or ""
             else:
                 unsure.append(line)
-            line.name = records.get(line.partner_id, "") if line.partner_id else (people.get(-ref[1]) or line.partner)
         if unsure:
             f = self._flows(unsure).subquery()
             earliest = self.session.execute(select(f.c.member_id, f.c.key, f.c.email,
@@ -257,6 +328,15 @@ class Ledger:
                 if line in unsure:
                     line.partner = row.email or ""
                     unsure.remove(line)
+        self._name_lines(found)
+
+    def _name_lines(self, found: dict[tuple[int, int], PartnerLine]) -> None:
+        """Each line's name: its partner record's, else its person's, else its address."""
+        records = _lookup(self.session, Partner.id, Partner.name, {l.partner_id for l in found.values()} - {None})
+        people = _lookup(self.session, Person.id, Person.name,
+                         {-ref[1] for ref, l in found.items() if l.partner_id is None})
+        for ref, line in found.items():
+            line.name = records.get(line.partner_id, "") if line.partner_id else (people.get(-ref[1]) or line.partner)
 
     def totals(self, names: list[str], lines: list[PartnerLine], only_these: bool = False) -> list["MemberTotals"]:
         """Per member, every intro once (an intro of two partners is given once, not twice); every
@@ -269,24 +349,43 @@ class Ledger:
             t.flagged += bool(line.flags)
         found = self._totals
         only_these = only_these and not self._whole(lines)
+        if not only_these and found is None and self.stored():
+            with self._reading():
+                found = (summary.rows(self.session, "member", self._ids()), True)
         if only_these or found is None:
             with self._reading():
                 f = self._flows(lines if only_these else None).subquery()
-                found = self._ask([flows.figures("member", flows.per_member(f), ("member_id", "way"))])
-        for row in found:
+                found = (self._ask([flows.figures("member", flows.per_member(f), ("member_id", "way"))]), False)
+        return self._tally(totals, *found)
+
+    def _tally(self, totals: dict[str, "MemberTotals"], rows: list, stored: bool) -> list["MemberTotals"]:
+        """Fold the members' figures (stored sums, or the flows' per_member figures) into their totals."""
+        for row in rows:
             name = self.names[row.member_id]
             t = totals.setdefault(name, MemberTotals(name))
-            (t.given if row.way == flows.GIVEN else t.received).add(row)
+            if stored:  # one row a member, both ways
+                t.given, t.received = Flow.stored(row[summary.GIVEN]), Flow.stored(row[summary.RECEIVED])
+            else:
+                (t.given if row.way == flows.GIVEN else t.received).add(row)
         return sorted(totals.values(), key=lambda t: (-(t.given.referrals + t.received.referrals), t.member))
 
     def group(self, names: list[str], now: datetime, thresholds: Thresholds = Thresholds()) -> list["MemberTotals"]:
         """totals(names, lines(now, thresholds)) in one statement, reading of each line only what its
         flags need: the coordinator's view of the group."""
+        if self.stored():
+            with self._reading():
+                counts = summary.line_counts(self.session, self._ids(), now, thresholds)
+                rows = summary.rows(self.session, "member", self._ids())
+            totals = {name: MemberTotals(name) for name in names}
+            for member, (lines, flagged) in counts.items():
+                t = totals.setdefault(self.names[member], MemberTotals(self.names[member]))
+                t.partners, t.flagged = lines, flagged
+            return self._tally(totals, rows, True)
         f = self._flows().cte("flows").prefix_with("MATERIALIZED")
         rows = self._ask([flows.flagging("line", f, ("member_id", "key", "way")),
                           flows.figures("member", flows.per_member(f), ("member_id", "way"))])
         found: dict[tuple[int, int], PartnerLine] = {}
-        self._totals = [row for row in rows if row.part == "member"]
+        self._totals = ([row for row in rows if row.part == "member"], False)
         for row in rows:
             if row.part == "line":
                 ref = (row.member_id, row.key)
@@ -300,14 +399,24 @@ class Ledger:
         """Per member and month: given, received (each intro once) and the running balance."""
         series: dict[str, dict[str, list[int]]] = {}
         with self._reading():
-            f = self._flows(None if self._whole(lines) else lines).subquery()
-            once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
-            found = self._ask([flows.monthly(self.session, "month", once, ("member_id", "way"))])
+            if self._whole(lines) and self.stored():
+                for row in summary.rows(self.session, "month", self._ids()):
+                    series.setdefault(self.names[row.member_id], {})[row.month] = [row.g_referrals, row.r_referrals]
+                found = []
+            else:
+                f = self._flows(None if self._whole(lines) else lines).subquery()
+                once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
+                found = self._ask([flows.monthly(self.session, "month", once, ("member_id", "way"))])
         for row in found:
             cell = series.setdefault(self.names[row.member_id], {}).setdefault(row.month, [0, 0])
             cell[row.way != flows.GIVEN] += row.referrals
         return [{"member": name, **month} for name in sorted(series)
                 for month in running([(m, g, r) for m, (g, r) in sorted(series[name].items())])]
+
+
+def _order(l: PartnerLine) -> tuple:
+    """Lines by member, the busiest first."""
+    return l.member, -(l.given.referrals + l.received.referrals), l.partner, l.name, l.partner_id or 0
 
 
 def _lookup(session: Session, key, value, wanted: set) -> dict:
@@ -320,6 +429,7 @@ def _lookup(session: Session, key, value, wanted: set) -> dict:
 
 
 def flag_facts(line: PartnerLine, now: datetime, t: Thresholds) -> list[dict]:
+    """A line's flags as of `now` (worker/ledger/summary.py's _flagged asks the same of stored sums)."""
     found: list[dict] = []
     g, rcv = line.given.referrals, line.received.referrals
     if g >= t.min_given and g >= t.unbalanced_ratio * max(rcv, 1) and g > rcv:

@@ -62,13 +62,19 @@ def _once_of(several: Sequence[int | None], who, first: ColumnElement[bool]) -> 
     return [or_(who.is_(None), who.not_in(several), first)] if len(several) <= 1000 else [first]
 
 
-def member_people(session: Session, members: Sequence[Member]) -> dict[int, int]:
-    """Person id → member id for the people rows of members' addresses (the first member by id
-    listing an address has it): a few dozen rows, found through the unique index on people.email."""
+def addresses(members: Sequence[Member]) -> dict[str, int]:
+    """Address → member id (the first member by id listing an address has it)."""
     owner: dict[str, int] = {}
     for m in sorted(members, key=lambda m: m.id):
         for address in m.emails:
             owner.setdefault(address, m.id)
+    return owner
+
+
+def member_people(session: Session, members: Sequence[Member]) -> dict[int, int]:
+    """Person id → member id for the people rows of members' addresses (the first member by id
+    listing an address has it): a few dozen rows, found through the unique index on people.email."""
+    owner = addresses(members)
     if not owner:
         return {}
     rows = session.execute(select(Person.id, Person.email).where(Person.email.in_(sorted(owner))))
@@ -211,6 +217,17 @@ def flagging(part: str, src, keys: Sequence[str]) -> Select:
               func.count(), literal(0), literal(0), literal(0), n(c.status.in_(WENT_NOWHERE)), literal(0),
               func.max(c.introduced_at), literal(0), literal(0), literal(0), null(), null(), literal(0))
     return _labelled(values).group_by(*(c[k] for k in keys))
+
+
+def first_seen(part: str, src) -> Select:
+    """Per line (member, key) and address met: the first referral it was met in, in `referrals`,
+    and the address in `first_email` (a line's partner is the address of its earliest referral).
+    Columns: FIGURES."""
+    c = src.c
+    values = (literal(part), c.member_id, c.key, null(), null(), null(), func.min(c.referral_id), literal(0),
+              literal(0), literal(0), literal(0), literal(0), null(), literal(0), literal(0), literal(0), c.email,
+              null(), literal(0))
+    return _labelled(values).group_by(c.member_id, c.key, c.email)
 
 
 def n(condition) -> ColumnElement:

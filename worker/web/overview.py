@@ -64,14 +64,18 @@ def twelve_months(rows: list[dict], now: datetime) -> list[dict]:
 def figures(ctx: Ctx) -> dict:
     viewer, app = ctx.me(), ctx.app
     now = app.now()
+    names = [m.name for m in app.config.settings.members] if viewer.coordinator else [viewer.name]
     with ctx.reads() as session:
-        lines = ledger.build(session, None, None, now, app.thresholds, member=viewer.ledger_scope, months=False)
+        # Three questions of the whole history, each answered from the members' stored sums
+        # (worker/ledger/summary.py): the flagged lines only, the months, the members' totals.
+        book = ledger.Ledger(session, None, None, viewer.ledger_scope)
+        lines = book.flagged(now, app.thresholds)
+        months = book.by_month()
+        totals = book.group(names, now, app.thresholds)
         needs = needs_now(session, viewer)
-    monthly = twelve_months(shapes.by_month(lines), now)
+    monthly = twelve_months(months, now)
     quarter_start = f"{now.year:04d}-{(now.month - 1) // 3 * 3 + 1:02d}"
     quarter = [m for m in monthly if m["month"] >= quarter_start]
-    names = [m.name for m in app.config.settings.members] if viewer.coordinator else [viewer.name]
-    totals = ledger.group(lines, names)
     won: dict[str, int] = {}
     for t in totals:
         for currency, minor in t.received.values.items():
@@ -85,7 +89,7 @@ def figures(ctx: Ctx) -> dict:
                 "values": dict(sorted(won.items())), "value": money.format_sums(won)},
         "monthly": monthly,
         "flags": [{"member": l.member, "partner": l.partner, "partner_id": l.partner_id, "name": l.name,
-                   "flags": l.flags} for l in lines if l.flags],
+                   "flags": l.flags} for l in lines],
         "needs": needs,
         "group": [shapes.group_json(t) for t in totals] if viewer.coordinator else [],
     }

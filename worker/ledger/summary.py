@@ -1,0 +1,258 @@
+"""The whole history's ledger from stored sums (models/ledger.py), never staler than the database.
+
+A question about the whole history (no period, no partner filter) reads each member's sums instead
+of a pass over their flows. Triggers log every write that can move a member's figures
+(`ledger_changes`, in the writer's transaction); before trusting a member's sums a reader checks,
+in its own snapshot, that no logged write touches them. A refresh — before the reader's
+transaction begins, under one lock so two never interleave — turns the log into "these members
+are out of date" (dropping their LedgerSummary rows), and recomputes the members the reader wants
+and no others: one write costs the next reader the members it touched, not the whole group.
+A reader that cannot refresh first (its transaction had begun) and finds its members out of date
+asks the flows, as before.
+"""
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Engine,
+    Float,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from models import LedgerChange, LedgerLock, LedgerSum, LedgerSummary, Member, Referral, ReferralParty
+from models.base import utcnow
+from models.db import READS_ONLY, insert_new, rowcount
+from worker.core import money
+from worker.ledger import flows
+
+if TYPE_CHECKING:
+    from worker.ledger.balance import Thresholds
+
+# More logged writes than this (a bulk import, a migration) are not sorted out member by member:
+# every member is recomputed when next asked for.
+MANY = 2000
+CHUNK = 500
+Choose = Callable[[Sequence[Member]], Collection[int] | None]  # the members a reader wants (None: all)
+
+
+def touched(session: Session, changes: Sequence[LedgerChange], members: Sequence[Member]) -> set[int] | None:
+    """The members whose figures these logged writes may have moved; None: every member. A
+    referral's write touches the members it flows to and from (its introducer's, its parties',
+    its own member); a person's new partner record or address, everyone in that person's referrals."""
+    if len(changes) > MANY or any(c.kind == "all" for c in changes):
+        return None
+    referrals = {c.referral_id for c in changes if c.referral_id is not None}
+    people = {c.person_id for c in changes if c.person_id is not None}
+    found = {c.member_id for c in changes if c.member_id is not None}
+    owners = flows.addresses(members)
+    found |= {owners[c.email] for c in changes if c.email in owners}
+    moved = sorted({c.person_id for c in changes if c.kind == "person" and c.person_id is not None})
+    for part in _chunks(moved):
+        referrals |= set(session.scalars(select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(part))))
+        referrals |= set(session.scalars(select(Referral.id).where(Referral.introducer_id.in_(part))))
+    if len(referrals) > MANY:
+        return None
+    for part in _chunks(sorted(referrals)):
+        for introducer, member in session.execute(select(Referral.introducer_id, Referral.member_id)
+                                                  .where(Referral.id.in_(part))):
+            people.add(introducer)
+            if member is not None:
+                found.add(member)
+        people |= set(session.scalars(select(ReferralParty.person_id).where(ReferralParty.referral_id.in_(part))))
+    whose = flows.member_people(session, members)
+    return found | {whose[p] for p in people if p in whose}
+
+
+def out_of_date(session: Session, members: Sequence[Member], wanted: Collection[int] | None) -> set[int]:
+    """Which wanted members' sums this session may not trust: none stored, or a logged write touches them."""
+    ids = {m.id for m in members} if wanted is None else set(wanted)
+    stored = set(session.scalars(select(LedgerSummary.member_id)))
+    missing = ids - stored
+    changes = list(session.scalars(select(LedgerChange).order_by(LedgerChange.id).limit(MANY + 1)))
+    if not changes:
+        return missing
+    hit = touched(session, changes, members)
+    return ids if hit is None else missing | (hit & ids)
+
+
+def prepare(bind: Engine | Connection, choose: Choose) -> None:
+    """Bring the wanted members' sums up to date, in transactions of this function's own: call it
+    before the reader's transaction begins, so the reader's snapshot holds what it wrote. Nothing
+    out of date: one short read, no lock."""
+    if not isinstance(bind, Engine):
+        return  # a session on a caller's connection: no transaction of our own to be had
+    with Session(bind) as session:
+        session.connection(execution_options={READS_ONLY: True})
+        members = list(session.scalars(select(Member).order_by(Member.id)))
+        if not out_of_date(session, members, choose(members)):
+            return
+    with Session(bind) as session, session.begin():
+        _lock(session)
+        members = list(session.scalars(select(Member).order_by(Member.id)))
+        _forget(session, members)
+        wanted = choose(members)
+        ids = {m.id for m in members} if wanted is None else set(wanted)
+        todo = ids - set(session.scalars(select(LedgerSummary.member_id)))
+        if todo:
+            store(session, members, sorted(todo))
+
+
+def _lock(session: Session) -> None:
+    """One refresh at a time. On SQLite this UPDATE takes the write lock before anything is read
+    (a snapshot read first could not be written from); on PostgreSQL, the row's lock."""
+    now = utcnow()
+    if not rowcount(session.execute(update(LedgerLock).where(LedgerLock.id == 1).values(refreshed_at=now))):
+        session.execute(insert_new(session, LedgerLock.__table__, ("id",)).values(id=1, refreshed_at=now))
+        session.execute(update(LedgerLock).where(LedgerLock.id == 1).values(refreshed_at=now))
+
+
+def _forget(session: Session, members: Sequence[Member]) -> None:
+    """The logged writes become out-of-date members (their LedgerSummary rows dropped; their sums
+    stay readable until recomputed, so a reader that checked before this still reads whole ones)."""
+    count, last = session.execute(select(func.count(), func.max(LedgerChange.id))).one()
+    if not count:
+        return
+    hit: set[int] | None = None
+    if count <= MANY:
+        changes = list(session.scalars(select(LedgerChange).order_by(LedgerChange.id)))
+        hit = touched(session, changes, members)
+    if hit is None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Ids are handed out before commit: wait for the writers whose rows may not show yet,
+            # and keep new ones out until this transaction ends, so "up to the last" is exact.
+            session.execute(text("LOCK TABLE ledger_changes IN EXCLUSIVE MODE"))
+            last = session.scalar(select(func.max(LedgerChange.id))) or last
+        session.execute(delete(LedgerSummary))
+        session.execute(delete(LedgerSum).where(LedgerSum.member_id.not_in([m.id for m in members] or [0])))
+        session.execute(delete(LedgerChange).where(LedgerChange.id <= last))
+        return
+    for part in _chunks(sorted(hit)):
+        session.execute(delete(LedgerSummary).where(LedgerSummary.member_id.in_(part)))
+    for part in _chunks([c.id for c in changes]):
+        session.execute(delete(LedgerChange).where(LedgerChange.id.in_(part)))
+
+
+FLOW = ("referrals", "connected", "qualified", "won", "went_nowhere", "role_unknown", "last_us", "amounts")
+WAYS = {flows.GIVEN: "g_", flows.RECEIVED: "r_"}
+
+
+def store(session: Session, members: Sequence[Member], ids: Sequence[int]) -> None:
+    """Recompute these members' sums from their flows (one pass, worker/ledger/flows.py) and store them."""
+    f = flows.relation(session, members, flows.Scope(members=tuple(ids))).cte("flows").prefix_with("MATERIALIZED")
+    once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
+    found = session.execute(union_all(
+        flows.figures("line", f, ("member_id", "key", "way")),
+        flows.figures("member", flows.per_member(f), ("member_id", "way")),
+        flows.monthly(session, "month", once, ("member_id", "way")),
+        flows.first_seen("email", f))).all()
+    first: dict[tuple[int, int], tuple[int, str]] = {}
+    cells: dict[tuple, dict] = {}
+    for row in found:
+        if row.part == "email":
+            ref, seen = (row.member_id, row.key), (row.referrals, row.first_email or "")
+            first[ref] = min(first.get(ref, seen), seen)
+            continue
+        cell = cells.setdefault((row.member_id, row.part, row.key or 0, row.month or ""), {
+            way + name: 0 for way in WAYS.values() for name in FLOW if name not in ("last_us", "amounts")})
+        way = WAYS[row.way]
+        for name in FLOW[:6]:
+            cell[way + name] += getattr(row, name) or 0
+        values = cell.setdefault(way + "values", {})
+        if row.value_currency is not None:
+            money.add(values, row.value, row.value_currency)
+        cell[way + "last"] = max(filter(None, (cell.get(way + "last"), row.last)), default=None)
+    out = []
+    for (member, part, key, month), cell in cells.items():
+        last = {way: cell.pop(way + "last", None) for way in WAYS.values()}
+        values = {way: cell.pop(way + "values", {}) for way in WAYS.values()}
+        out.append({"member_id": member, "part": part, "key": key, "month": month,
+                    "email": first[(member, key)][1] if part == "line" else None,
+                    "last_us": micros(max(filter(None, last.values()), default=None)), **cell,
+                    **{way + "last_us": micros(last[way]) for way in WAYS.values()},
+                    **{way + "amounts": amounts_text(values[way]) for way in WAYS.values()}})
+    session.execute(delete(LedgerSum).where(LedgerSum.member_id.in_(ids)))
+    if out:
+        session.execute(insert(LedgerSum), out)
+    now = utcnow()
+    session.execute(insert(LedgerSummary), [{"member_id": i, "computed_at": now} for i in ids])
+
+
+# What rows() reads, in this order: a row's given figures are row[5:13], its received row[13:21].
+READ = tuple(LedgerSum.__table__.c[name] for name in (
+    "member_id", "key", "month", "email", "last_us", *(way + name for way in WAYS.values() for name in FLOW)))
+GIVEN, RECEIVED = slice(5, 13), slice(13, 21)
+
+
+def rows(session: Session, part: str, ids: Sequence[int], flagged: tuple[datetime, "Thresholds"] | None = None) -> list:
+    """The stored rows of one part for these members (READ's columns); of lines, with `flagged`
+    (now, thresholds), only those with a flag. On the session's connection, past the ORM: the
+    group's 4,000 lines are read in milliseconds."""
+    query = select(*READ).where(LedgerSum.member_id.in_(ids), LedgerSum.part == part)
+    if flagged is not None:
+        query = query.where(_flagged(*flagged))
+    return list(session.connection().execute(query).all())
+
+
+def _flagged(now: datetime, t: "Thresholds") -> ColumnElement[bool]:
+    """worker/ledger/balance.py flag_facts in SQL over a stored line, to the same arithmetic (the
+    ratio and the share in doubles, the quiet time in whole microseconds): any flag as of `now`."""
+    s = LedgerSum
+    g, r = s.g_referrals, s.r_referrals
+    quiet = timedelta(days=t.quiet_days) // MICROSECOND
+    return or_(and_(g >= t.min_given, g >= literal(t.unbalanced_ratio, Float) * case((r > 1, r), else_=1), g > r),
+               and_(s.last_us.is_not(None), literal(micros(now), BigInteger) - s.last_us > quiet),
+               and_(g > 0, cast(s.g_went_nowhere, Float) / g >= literal(t.nowhere_share, Float)))
+
+
+def line_counts(session: Session, ids: Sequence[int], now: datetime, t: "Thresholds") -> dict[int, tuple[int, int]]:
+    """Per member: how many lines, how many of them flagged — the group's view, without the lines."""
+    found = session.connection().execute(
+        select(LedgerSum.member_id, func.count(), func.sum(case((_flagged(now, t), 1), else_=0)))
+        .where(LedgerSum.member_id.in_(ids), LedgerSum.part == "line").group_by(LedgerSum.member_id))
+    return {member: (count, flagged or 0) for member, count, flagged in found}
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(at: datetime | None) -> int | None:
+    return None if at is None else (at - EPOCH) // MICROSECOND
+
+
+def instant(us: int | None) -> datetime | None:
+    """The UTC instant `us` microseconds after 1970 (what micros() stored)."""
+    return None if us is None else EPOCH + us * MICROSECOND
+
+
+def amounts_text(values: dict[str, int]) -> str:
+    return " ".join(f"{currency}:{minor}" for currency, minor in sorted(values.items()))
+
+
+def amounts(text: str) -> dict[str, int]:
+    """Currency → minor units, from amounts_text()'s text."""
+    if " " not in text:  # one currency: most lines
+        currency, _, minor = text.rpartition(":")
+        return {currency: int(minor)}
+    return {currency: int(minor) for currency, _, minor in (part.rpartition(":") for part in text.split())}
+
+
+def _chunks(values: list) -> Iterable[list]:
+    for at in range(0, len(values), CHUNK):
+        yield values[at:at + CHUNK]
