@@ -7,7 +7,10 @@ Builds a database (SQLite by default) with that history — intros both ways ove
 parties, status changes, thank-yous and follow-ups in the outbox, the messages they came in —
 starts `introledger web` in its own process (uvicorn), signs in a member and the group's
 coordinator with one-time links, and requests each page and /api listing N times over one
-keep-alive connection (httpx). Prints per page the median and p95 round trip beside the raw limit
+keep-alive connection (httpx); then the overviews and the coordinator's partners page N times
+each right after a write (a status change committed by this process, as the worker's would be),
+and says what the first ledger page after the import cost (every member's stored sums computed).
+Prints per page the median and p95 round trip beside the raw limit
 measured in the same run: the same server answering a static file (/static/favicon.svg). A page
 that takes longer than --budget seconds in all stops early and says how many it timed.
 """
@@ -185,6 +188,29 @@ def timed(client: httpx.Client, url: str, n: int, budget: float) -> list[float]:
     return took
 
 
+def after_writes(app, client: httpx.Client, url: str, n: int, budget: float, referrals: int,
+                 rng: random.Random) -> list[float]:
+    """Each request right after a write as the worker makes it (a status change, every other one a
+    WON with a value, on a random referral of the history, committed from this process): the
+    page must show it, so the members it touched are recomputed on that very request."""
+    client.get(url)
+    took, spent = [], 0.0
+    for i in range(n):
+        with app.sessions.begin() as s:
+            r = s.get(Referral, rng.randrange(1, referrals + 1))
+            if r is not None:
+                r.status, r.value_cents, r.currency = (("won", rng.randrange(50_000, 2_000_000), "USD") if i % 2
+                                                       else (rng.choice(["connected", "lost", "no_fit"]), None, ""))
+        t0 = time.perf_counter()
+        answer = client.get(url)
+        took.append(time.perf_counter() - t0)
+        spent += took[-1]
+        assert answer.status_code == 200, f"{url}: {answer.status_code} {answer.text[:200]}"
+        if spent > budget:
+            break
+    return took
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -219,8 +245,17 @@ def main() -> None:
         with app.sessions() as s:  # (closed before asking the server: a SQLite session holds the write lock)
             mine = s.scalar(select(Referral.id).where(Referral.member_id == made["members"][5][0]).limit(1))
             mail = s.scalar(select(OutboxMessage.id).where(OutboxMessage.member_id == made["members"][5][0]).limit(1))
+        # The first ledger question after the import: the bulk insert's logged writes are read as
+        # "every member out of date", and this member's sums computed; then the coordinator's first
+        # overview computes the other members'. Once, after an import or a migration.
+        t0 = time.perf_counter()
         answer = member.get("/api/partners")
+        first_member = time.perf_counter() - t0
         assert answer.status_code == 200, (answer.status_code, answer.text[:500])
+        t0 = time.perf_counter()
+        assert coordinator.get("/api/overview").status_code == 200
+        print(f"first ledger page after the import: a member's {first_member:.2f} s, then the coordinator's "
+              f"{time.perf_counter() - t0:.2f} s (every member's stored sums computed)")
         partner = answer.json()[0]["id"]
         raw = timed(member, "/static/favicon.svg", max(args.requests, 50), args.budget)
         pages = [("member", member, "/"), ("member", member, "/referrals"),
@@ -241,6 +276,14 @@ def main() -> None:
             took = timed(client, url, args.requests, args.budget)
             print(f"{who:<12} {url:<44} {len(took):>3} {statistics.median(took) * 1000:>10.1f} "
                   f"{p95(took) * 1000:>9.1f} {p95(took) / p95(raw):>8.0f}", flush=True)
+        print("\neach right after the worker wrote (a status change on a random referral):")
+        rng = random.Random(2)
+        for who, client, url in [("member", member, "/"), ("coordinator", coordinator, "/"),
+                                 ("coordinator", coordinator, "/partners")]:
+            took = after_writes(app, client, url, args.requests, args.budget, args.referrals, rng)
+            print(f"{who:<12} {url + ' after a write':<44} {len(took):>3} {statistics.median(took) * 1000:>10.1f} "
+                  f"{p95(took) * 1000:>9.1f} {p95(took) / p95(raw):>8.0f}", flush=True)
+        print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         server.terminate()
         server.wait(10)
