@@ -243,3 +243,21 @@ def test_report_group_shows_a_status_change_made_by_another_process_at_once(tmp_
     assert after["received"]["won"] == before["received"]["won"] + 1
     assert after["received"]["values"].get("EUR", 0) == before["received"]["values"].get("EUR", 0) + 750000
     app.engine.dispose()
+
+
+def test_a_report_reading_without_the_write_lock_brings_the_sums_up_to_date(tmp_path, sqlite_url):
+    """`report` reads in a session that only reads (models.db.reading, begun before the ledger is
+    asked): the sums are refreshed for it all the same, not worked out from the flows each time."""
+    from models.db import reading
+
+    app = build_app(tmp_path, sqlite_url, members=MEMBERS)
+    world(app, random.Random(5), 30)
+    with reading(app.sessions) as s:
+        book = ledger.Ledger(s)
+        stored = [(t.member, flow(t.given), flow(t.received)) for t in book.group(NAMES, NOW)]
+        assert book.stored()
+    with app.sessions() as s:
+        truth = [(t.member, flow(t.given), flow(t.received))
+                 for t in ledger.Ledger(s, stored=False).group(NAMES, NOW)]
+    assert stored == truth
+    app.engine.dispose()

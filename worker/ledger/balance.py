@@ -153,7 +153,7 @@ class Ledger:
         # The whole history is read from the members' stored sums (worker/ledger/summary.py),
         # brought up to date before this session's snapshot begins when it has not begun yet.
         self._history = stored and since is None and until is None and partner_id is None
-        if self._history and not session.in_transaction():
+        if self._history and summary.may_prepare(session):
             summary.prepare(session.get_bind(), choose)
         self.members = list(session.scalars(select(Member).order_by(Member.id)))
         self.names = {m.id: m.name for m in self.members}

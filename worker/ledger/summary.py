@@ -91,6 +91,15 @@ def out_of_date(session: Session, members: Sequence[Member], wanted: Collection[
     return ids if hit is None else missing | (hit & ids)
 
 
+def may_prepare(session: Session) -> bool:
+    """May sums be refreshed for this session's reads: it has no transaction yet, or one that only
+    reads (models.db.reading: on SQLite a deferred BEGIN, whose snapshot starts at its first read).
+    Never from inside a transaction that may hold SQLite's write lock: the refresh would wait on it."""
+    if not session.in_transaction():
+        return True
+    return bool(session.connection().get_execution_options().get(READS_ONLY))
+
+
 def prepare(bind: Engine | Connection, choose: Choose) -> None:
     """Bring the wanted members' sums up to date, in transactions of this function's own: call it
     before the reader's transaction begins, so the reader's snapshot holds what it wrote. Nothing
