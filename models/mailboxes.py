@@ -37,7 +37,7 @@ class Watcher(Base):
     """A live `introledger run` process (its heartbeat): how many share the mailboxes."""
 
     __tablename__ = "watchers"
-    holder: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid:token
+    holder: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid:instance
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -40,7 +40,7 @@ def test_a_dead_process_on_this_machine_needs_no_expiry(tmp_path, sqlite_url):
     app = build_app(tmp_path, sqlite_url)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     me = Holder.me()
-    gone, alive = Holder(me.host, int(dead.stdout), "old"), Holder(me.host, 1, "init")
+    gone, alive = Holder(me.host, int(dead.stdout), f"{me.place}-old"), Holder(me.host, 1, f"{me.place}-init")
     now = leases.wall_clock()
     with app.sessions.begin() as s:
         assert leases.take(s, gone, NAME, now, LEASE)
@@ -50,7 +50,47 @@ def test_a_dead_process_on_this_machine_needs_no_expiry(tmp_path, sqlite_url):
         assert leases.free(s, me, [NAME, "mailbox:other@example.com"], now) == [NAME]
         assert leases.take(s, me, NAME, now, LEASE)
         assert not leases.take(s, me, "mailbox:other@example.com", now, LEASE)  # pid 1 lives
+    # a holder with this very pid that this process did not make: a process before it had the pid
+    assert me.gone(str(Holder(me.host, me.pid, f"{me.place}-before"))) and not me.gone(str(Holder.me()))
     assert Holder.parse(str(me)) == me
+    app.engine.dispose()
+
+
+def test_holders_made_alike_are_told_apart(tmp_path, database_url):
+    """Two holders made in one place (one host, one pid) have instance ids of their own: neither
+    renews, takes nor frees the other's live lease."""
+    app = build_app(tmp_path, database_url)
+    a, b = Holder.me(), Holder.me()
+    assert (a.host, a.pid) == (b.host, b.pid) and str(a) != str(b) and not a.gone(str(b))
+    t0 = leases.wall_clock()
+    with app.sessions.begin() as s:
+        assert leases.take(s, a, NAME, t0, LEASE)
+    with app.sessions.begin() as s:
+        assert leases.renew(s, b, {NAME}, t0 + timedelta(seconds=5), LEASE) == set()
+        assert not leases.take(s, b, NAME, t0 + timedelta(seconds=5), LEASE)
+        assert leases.free(s, b, [NAME], t0 + timedelta(seconds=5)) == []
+        assert leases.holders(s, t0 + timedelta(seconds=5)) == {NAME: str(a)}
+        assert not leases.take(s, b, NAME, t0 + timedelta(seconds=9), LEASE)  # b's renewal did not extend it
+    app.engine.dispose()
+
+
+def test_two_containers_with_one_host_name_and_pid_1_keep_their_own_leases(tmp_path, sqlite_url):
+    """Containers of one image, host name `worker`, each `run` pid 1 in a pid namespace of its
+    own: neither may think the other a dead process of its own and take its mailbox. Only the
+    lease running out hands it over."""
+    app = build_app(tmp_path, sqlite_url)
+    one, two = Holder("worker", 1, "aaaa1111-5d2c9e0f17a4b3c8"), Holder("worker", 1, "bbbb2222-0e9f8a7b6c5d4e3f")
+    t0 = leases.wall_clock()
+    with app.sessions.begin() as s:
+        assert leases.take(s, one, NAME, t0, LEASE)
+        assert leases.take(s, two, "mailbox:other@example.com", t0, LEASE)
+    with app.sessions.begin() as s:
+        assert leases.heartbeat(s, one, t0, t0, LEASE) == {str(one): 1}
+        assert leases.heartbeat(s, two, t0, t0, LEASE) == {str(one): 1, str(two): 1}  # both count
+        assert leases.free(s, two, [NAME], t0 + timedelta(seconds=5)) == []
+        assert not leases.take(s, two, NAME, t0 + timedelta(seconds=5), LEASE)
+        assert not leases.take(s, one, "mailbox:other@example.com", t0 + timedelta(seconds=5), LEASE)
+        assert leases.take(s, two, NAME, t0 + timedelta(seconds=11), LEASE)  # one went silent
     app.engine.dispose()
 
 

@@ -140,7 +140,7 @@ class _Deployment(Collector):
             outbox.add_metric([status], n)
         yield outbox
         holders = GaugeMetricFamily("introledger_lease_holder", "1 for each mailbox's live lease and the "
-                                    "`run` process holding it (host:pid:token)", labels=["mailbox", "holder"])
+                                    "`run` process holding it (host:pid:instance)", labels=["mailbox", "holder"])
         for name, holder in sorted(held.items()):
             holders.add_metric([name.removeprefix("mailbox:"), holder], 1)
         yield holders

@@ -10,12 +10,14 @@ Processes also say they are alive (`watchers`), so each takes only its fair shar
 the surplus to a newcomer. Times are the real clock's (machines keep it in sync with NTP), never
 the simulated one (models/base.py utcnow).
 """
+import hashlib
 import math
 import os
 import secrets
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -30,15 +32,22 @@ def wall_clock() -> datetime:
 
 @dataclass(frozen=True)
 class Holder:
-    """This process, as its leases name it: host:pid:token (a token, as pids are reused)."""
+    """This process, as its leases name it: host:pid:instance. The instance id is random per
+    holder and alone tells holders apart; the host and pid are there for people (`mailboxes list`,
+    metrics), as two containers may both be host `worker`, pid 1. It begins with where the pid
+    means something (this boot and pid namespace: `place`), so a process can tell that a holder
+    beside it in that namespace died."""
 
     host: str
     pid: int
-    token: str
+    instance: str
 
     @classmethod
     def me(cls) -> "Holder":
-        return cls(socket.gethostname(), os.getpid(), secrets.token_hex(4))
+        place = _pid_place()
+        instance = f"{place}-{secrets.token_hex(8)}" if place else secrets.token_hex(8)
+        _MADE_HERE.add(instance)
+        return cls(socket.gethostname(), os.getpid(), instance)
 
     @classmethod
     def parse(cls, text: str) -> "Holder | None":
@@ -48,16 +57,42 @@ class Holder:
         return cls(parts[0], int(parts[1]), parts[2])
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.pid}:{self.token}"
+        return f"{self.host}:{self.pid}:{self.instance}"
+
+    @property
+    def place(self) -> str:
+        """Where this holder's pid means something; '' when unknown (then it is never judged dead
+        by its pid, only by its lease running out)."""
+        place, dash, _ = self.instance.partition("-")
+        return place if dash else ""
 
     def gone(self, other: str) -> bool:
-        """A holder on this machine whose process is dead (a kill -9, then a restart): its
-        leases need not wait to expire. Same pid, other token: that was us before a restart in
-        a fresh pid namespace (a container)."""
+        """A holder beside this process — the same host and pid namespace — whose process is dead
+        (a kill -9, then a restart): its leases need not wait to expire. One with this process's
+        pid not made here had that pid before us. A holder in another pid namespace (another
+        machine or container, even one with our host name and pid 1) lives until its lease runs out."""
         them = Holder.parse(other)
-        if them is None or them.host != self.host or str(them) == str(self):
+        if them is None or them.instance == self.instance or them.host != self.host:
             return False
-        return them.pid == self.pid or not _alive(them.pid)
+        if not self.place or them.place != self.place:
+            return False
+        if them.pid == os.getpid():
+            return them.instance not in _MADE_HERE
+        return not _alive(them.pid)
+
+
+_MADE_HERE: set[str] = set()  # the instance ids of this process's holders
+
+
+def _pid_place() -> str:
+    """This boot and pid namespace, as a short digest: two processes with the same one see the
+    same pids. '' where /proc does not tell (not Linux)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return ""
+    return hashlib.sha256(f"{boot}/{namespace}".encode()).hexdigest()[:8]
 
 
 def _alive(pid: int) -> bool:
