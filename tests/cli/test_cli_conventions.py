@@ -206,8 +206,9 @@ def test_shell_completion_offers_commands_and_actions(tmp_path):
 
 def test_version_help_and_the_real_entry_point(tmp_path):
     """A real process, as the console script runs it: --version; --help imports click and our
-    command table only, and `referrals` neither Alembic nor the pipeline (so both start fast;
-    bench/startup.py has the figures)."""
+    command table only, `referrals` neither Alembic nor the pipeline, and `report` on SQLite not
+    PostgreSQL's dialect, the mail parsing nor (for --json) rich (so they start fast;
+    bench/startup.py and bench/scale.py have the figures)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTROLEDGER_")}
     env["PYTHONPATH"] = str(ROOT)
     version = subprocess.run([sys.executable, "-m", "worker.cli", "--version"], cwd=tmp_path, env=env,
@@ -215,16 +216,26 @@ def test_version_help_and_the_real_entry_point(tmp_path):
     assert version.returncode == 0 and version.stdout.startswith("introledger 0.") and not version.stderr
     (tmp_path / "config.yaml").write_text(CONFIG)
     probe = ("import json, sys\nfrom worker.cli.main import main\ncode = main(sys.argv[1:])\n"
-             "print(json.dumps({'code': code, 'modules': sorted({m.split('.')[0] for m in sys.modules})}),"
-             " file=sys.stderr)\n")
+             "print(json.dumps({'code': code, 'modules': sorted(sys.modules)}), file=sys.stderr)\n")
 
-    def loaded(*args: str) -> set[str]:
+    def loaded(*args: str, packages: bool = True) -> set[str]:
+        """The packages (or all the modules) a command imported."""
         done = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=60)
         report = json.loads(done.stderr.strip().splitlines()[-1])
         assert report["code"] == 0, done.stderr
-        return set(report["modules"])
+        return {m.split(".")[0] for m in report["modules"]} if packages else set(report["modules"])
 
     assert not loaded("--help") & {"sqlalchemy", "rich", "pydantic", "models", "alembic", "yaml"}
     loaded("db", "upgrade")
-    assert not loaded("referrals", "--json") & {"alembic", "dramatiq", "redis", "jinja2", "imapclient"}
+    the_app = {"alembic", "dramatiq", "redis", "jinja2", "imapclient"}
+    assert not loaded("referrals", "--json") & the_app
+    # A report (config.yaml's group, on SQLite) reads the database and prints, nothing more.
+    mail_and_postgres = {"sqlalchemy.dialects.postgresql", "worker.mail.commands", "worker.inbound.pipeline"}
+    table = loaded("report", "--group", packages=False)
+    assert "rich.table" in table  # the probe sees what a report imports
+    assert not {m.split(".")[0] for m in table} & the_app
+    assert not table & mail_and_postgres, table & mail_and_postgres
+    as_json = loaded("report", "--group", "--json", packages=False)
+    assert not {m.split(".")[0] for m in as_json} & {*the_app, "rich"}, {m for m in as_json if m.startswith("rich")}
+    assert not as_json & mail_and_postgres, as_json & mail_and_postgres

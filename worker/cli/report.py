@@ -1,13 +1,18 @@
-"""`introledger report` (the give-and-take ledger) and `introledger export slips` (CSV)."""
+"""`introledger report` (the give-and-take ledger) and `introledger export slips` (CSV).
+
+Rich is imported for a table only, and slips for `export`/`import slips`: every `report` starts
+a process, and what `--json` or `--group` never uses is start-up time they need not pay
+(tests/cli/test_cli_conventions.py checks which modules a report imports; bench/startup.py times it)."""
+from __future__ import annotations
+
 import csv
 import itertools
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from models.db import reading
 from worker.app.shapes import flow_json, group_json, line_json  # noqa: F401 - also partners show
@@ -16,7 +21,9 @@ from worker.cli import paging
 from worker.cli.context import Command, Group, Invocation, json_option, pass_invocation, print_json
 from worker.cli.paging import DATE
 from worker.ledger import balance as ledger
-from worker.ledger import queries, slips
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CSV_COLUMNS = ("member", "partner", "name", "given", "received", "balance", "given_won", "received_won",
                "given_value", "received_value", "trend", "flags")
@@ -77,7 +84,7 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
         book = ledger.Ledger(session, since, until, member)
         if group and not partner:
             names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
-            _group(book.group(names, at, thresholds), inv.out, as_json, as_csv)
+            _group(book.group(names, at, thresholds), inv, as_json, as_csv)
             return 0
         # --by-month needs no lines unless a partner picks them; the monthly series only --json shows.
         lines = [] if by_month and not partner else book.lines(
@@ -87,10 +94,10 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
             lines = [line for line in lines if wanted in (line.partner, line.name.lower())]
         if group:
             names = [m.name for m in config.settings.members if member is None or ledger.names(member, m)]
-            _group(book.totals(names, lines, only_these=bool(partner)), inv.out, as_json, as_csv)
+            _group(book.totals(names, lines, only_these=bool(partner)), inv, as_json, as_csv)
             return 0
         if by_month:
-            _by_month(book.by_month(lines if partner else None), inv.out, as_json, as_csv)
+            _by_month(book.by_month(lines if partner else None), inv, as_json, as_csv)
             return 0
     if as_json:
         print_json([line_json(line, now, since) for line in lines])
@@ -112,7 +119,7 @@ def _trend_text(t: dict) -> str:
     return f"{t['before']:+d} → {t['now']:+d} {t['direction']}"
 
 
-def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, as_csv: bool) -> None:
+def _group(totals: list[ledger.MemberTotals], inv: Invocation, as_json: bool, as_csv: bool) -> None:
     rows = [(t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
              t.given.value, t.received.value, t.partners, t.flagged) for t in totals]
     if as_json:
@@ -122,15 +129,17 @@ def _group(totals: list[ledger.MemberTotals], console: Console, as_json: bool, a
         writer.writerow(GROUP_COLUMNS)
         writer.writerows(rows)
     else:
+        from rich.table import Table
+
         table = Table(title="The group: give and take per member", title_justify="left")
         for col in ("member", "given", "received", "balance", "won (given / received)", "partners", "flagged"):
             table.add_column(col)
         for r in rows:
             table.add_row(r[0], str(r[1]), str(r[2]), f"{r[3]:+d}", f"{r[4]} / {r[5]}", str(r[8]), str(r[9]))
-        console.print(table)
+        inv.out.print(table)
 
 
-def _by_month(rows: list[dict], console: Console, as_json: bool, as_csv: bool) -> None:
+def _by_month(rows: list[dict], inv: Invocation, as_json: bool, as_csv: bool) -> None:
     if as_json:
         print_json(rows)
     elif as_csv:
@@ -138,17 +147,21 @@ def _by_month(rows: list[dict], console: Console, as_json: bool, as_csv: bool) -
         writer.writeheader()
         writer.writerows(rows)
     else:
+        from rich.table import Table
+
         table = Table(title="Give and take per month", title_justify="left")
         for col in MONTH_COLUMNS:
             table.add_column(col)
         for row in rows:
             table.add_row(row["member"], row["month"], str(row["given"]), str(row["received"]),
                           f"{row['balance']:+d}")
-        console.print(table)
+        inv.out.print(table)
 
 
 def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, trend: bool = True,
           since: datetime | None = None) -> None:
+    from rich.table import Table
+
     out = Table(title="Give and take", title_justify="left")
     trend_col = [f"balance {ledger.TREND_WINDOW.days} days ago → now"] if trend else []
     for col in ("member", "partner", "given", "received", "balance", "won (given / received)", *trend_col, "flags"):
@@ -174,6 +187,8 @@ def export_slips(inv: Invocation, since: datetime | None, until: datetime | None
     """Slips as CSV on stdout, oldest first. Shaped like referral-group slips: giver, receiver, date,
     type, value, giver_email, receiver_email. Written as read, so any history exports in flat memory;
     --limit N and --after ID export it in parts."""
+    from worker.ledger import queries, slips
+
     listed = queries.listing(inv.sessions, queries.Page(since=since, until=until, after=after, limit=limit,
                                                         counted=True))
     out = csv.DictWriter(sys.stdout, slips.COLUMNS)
@@ -205,6 +220,8 @@ def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> i
     receiver_email]. Rows are checked one by one: bad rows are listed with their line and reason and
     the rest are imported (exit 1 if any was rejected). Importing the same file again adds nothing.
     No mail is sent for history."""
+    from worker.ledger import slips
+
     config = inv.config
     try:
         text = file.read_text(encoding="utf-8")
