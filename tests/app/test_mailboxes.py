@@ -118,5 +118,15 @@ def test_commands_act_on_the_group_named_by_mailbox(tmp_path):
     north = json.loads(cli("--mailbox", "north", "referrals", "--json", cwd=tmp_path).stdout)
     assert [(r["direction"], r["parties"][1]["email"]) for r in north] == [("received", "nora@northco.example")]
     assert json.loads(cli("referrals", "--json", cwd=tmp_path).stdout) == []  # config.yaml's group: none
+    # The group's report names the mailbox's members (kept with it in the database), not config.yaml's.
+    [nora] = json.loads(cli("--mailbox", "north", "report", "--group", "--json", cwd=tmp_path).stdout)
+    assert (nora["member"], nora["received"]["referrals"], nora["given"]["referrals"]) == ("Nora North", 1, 0)
+    table = cli("--mailbox", "north", "report", "--group", cwd=tmp_path).stdout
+    assert "Nora North" in table and "Dana" not in table
+    mine = json.loads(cli("--mailbox", "north", "report", "--as", "nora@northco.example", "--json",
+                          cwd=tmp_path).stdout)
+    assert [line["member"] for line in mine] == ["Nora North"]
+    [dana] = json.loads(cli("report", "--group", "--json", cwd=tmp_path).stdout)  # config.yaml's group
+    assert dana["member"] == "Dana Whitfield" and dana["received"]["referrals"] == 0
     unknown = cli("--mailbox", "south", "referrals", cwd=tmp_path, ok=False)
     assert unknown.returncode == 1 and "no mailbox named 'south'" in unknown.stderr

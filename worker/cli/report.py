@@ -54,7 +54,9 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
         raise click.UsageError("--group, --by-month and --fees are three views: choose one")
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are two forms: choose one")
-    config = inv.config
+    # The group's members: config.yaml's, or the mailbox's (`--mailbox NAME`: its own members,
+    # kept in the database with it), for the group's lines, --as and --member alike.
+    config = inv.config if inv.mailbox is None else inv.app.config
     try:
         member = scope(config, viewer, member, group)
     except NotAllowed as exc:
