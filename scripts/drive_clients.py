@@ -1,15 +1,18 @@
 """Regenerate the corpus mail written by GUI and terminal mail clients, driven as a person drives them.
 
-    apt-get install -y thunderbird thunderbird-l10n-de thunderbird-l10n-fr xvfb xdotool imagemagick \
-        dovecot-imapd
-    python scripts/drive_clients.py [--shots DIR] [CLIENT ...]      # CLIENT: thunderbird (default: all)
+    apt-get install -y thunderbird thunderbird-l10n-de thunderbird-l10n-fr thunderbird-l10n-es-es \
+        thunderbird-l10n-nl thunderbird-l10n-it evolution gnome-keyring claws-mail alpine emacs-nox \
+        mailutils aerc xvfb xdotool imagemagick tmux dovecot-imapd
+    python scripts/drive_clients.py [--shots DIR] [--only NAME,...] [CLIENT ...]
+        # CLIENT: thunderbird alpine claws mailutils gnus aerc evolution (default: all; ~15 minutes)
 
 Not part of CI: it needs a display server and minutes per client. What it does:
   - starts a Dovecot (IMAP, user dana) and an SMTP sink on 127.0.0.1 (tests/servers.py), and puts
     our real follow-up (templates/follow_up.*, built by worker/outbound/mailer.py) in Dana's INBOX;
-  - runs each client on a private Xvfb display with a fresh profile pointed at those servers, and
-    types with xdotool what a person types: opens the follow-up, replies (above the quote, below it,
-    between quoted lines; plain text and HTML), writes double intros and forwards an intro;
+  - runs each client with a fresh profile pointed at those servers — GUI clients on a private Xvfb
+    display, typed into with xdotool; terminal ones in tmux — and types what a person types: opens
+    the follow-up, replies (above the quote, below it, between quoted lines; plain text and HTML),
+    writes double intros and forwards an intro;
   - saves the exact bytes the client handed the SMTP server, with "Delivered-To: intros@example.com"
     put first as our mailbox's server would, as tests/data/replies/client_<client>_*.eml (replies) and
     tests/data/corpus/client_<client>_*.eml (intros), and rewrites those files' manifest entries
@@ -951,7 +954,190 @@ def gnus(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[st
     save(sent, "gnus", only)
 
 
-CLIENTS = {"thunderbird": thunderbird, "alpine": alpine, "claws": claws, "mailutils": mailutils, "gnus": gnus}
+# ---- aerc -------------------------------------------------------------------------------------------
+
+# aerc composes in $EDITOR inside its own terminal; like mutt in scripts/client_shapes.sh, the editor is a
+# script that types the answer where a person would.
+AERC_EDITS = {
+    "reply_top": '{ printf "%s\\n\\n" "$ANSWER"; cat "$f"; } > "$f.n" && mv "$f.n" "$f"',
+    "reply_bottom": '{ cat "$f"; printf "\\n%s\\n" "$ANSWER"; } > "$f.n" && mv "$f.n" "$f"',
+    "reply_inline": 'awk -v a="$ANSWER" \'{print} /go\\?$/ && !d {print "\\n" a "\\n"; d=1}\' "$f" > "$f.n" '
+                    '&& mv "$f.n" "$f"',
+}
+AERC_SHOTS = [
+    Shot("top", "reply_top", "WON $1,700 - signed on Monday.",
+         notes="aerc's quoted reply (Rq): 'On Thu Dec 3, 2026 at 12:22 PM UTC, introledger wrote:', sent "
+               "quoted-printable (a soft break inside the quoted question); the answer above it."),
+    Shot("bottom", "reply_bottom", "MET - coffee on Thursday.", notes="The answer under the quote."),
+    Shot("inline", "reply_inline", "LOST - they went with a firm nearer to them.",
+         notes="The answer typed under the quoted question, the rest of the quote below it."),
+]
+
+
+def aerc(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[str]) -> None:
+    version = "aerc " + subprocess.run(["aerc", "-v"], capture_output=True, text=True).stdout.split()[1]
+    config = work / ".config" / "aerc"
+    config.mkdir(parents=True)
+    accounts = config / "accounts.conf"
+    accounts.write_text(f"[dana]\nsource = imap+insecure://{imap.user}:{imap.password}@127.0.0.1:{imap.port}\n"
+                        f"outgoing = smtp+none://127.0.0.1:{smtp.port}\ndefault = INBOX\n"
+                        f"from = {DANA[0]} <{DANA[1]}>\ncopy-to =\n")
+    accounts.chmod(0o600)
+    sent = []
+    for shot in AERC_SHOTS:
+        if only and shot.name not in only:
+            continue
+        print(f"aerc: {shot.name}", flush=True)
+        refill_inbox(imap, follow_up())
+        (work / "editor").write_text(f'#!/bin/sh\nf="$1"\n{AERC_EDITS[shot.do]}\n')
+        (work / "editor").chmod(0o755)
+        (config / "aerc.conf").write_text(f"[general]\nunsafe-accounts-conf=true\n[compose]\neditor={work}/editor\n")
+        term = Terminal("drive-aerc", "aerc", {"HOME": str(work), "ANSWER": f"'{shot.answer}'"})
+        before = len(smtp.messages)
+        try:
+            term.wait("How did the intro", 30)
+            term.keys("R", "q")  # reply to the sender, quoting
+            term.wait("Send this email?")
+            if screen.shots:
+                screen.shots.mkdir(parents=True, exist_ok=True)
+                (screen.shots / f"aerc_{shot.name}.txt").write_text(term.screen())
+            term.keys("y")
+            sent.append(Sent(shot, wait_sent(smtp, before, f"aerc {shot.name}"), version))
+        finally:
+            term.close()
+    save(sent, "aerc", only)
+
+
+# ---- Evolution ----------------------------------------------------------------------------------------
+
+EVOLUTION_SHOTS = [
+    Shot("plain_top", "reply_top", "WON $2,300 - signed the engagement letter.", {"format": "plain"},
+         notes="Evolution's reply in its plain-text composer (it asks whether to lose our HTML's formatting: yes): "
+               "'On Thu, 2026-12-03 at 12:22 +0000, introledger wrote:', quoted-printable; the answer above."),
+    Shot("plain_bottom", "reply_bottom", "MET - coffee on Thursday, a quote goes out next week.", {"format": "plain"},
+         notes="Plain text, the answer typed under the quote."),
+    Shot("html_top", "reply_top", "QUALIFIED - she wants a quote for the year-end accounts.", {"format": "html"},
+         notes="Evolution's HTML composer kept ('Don't lose formatting'): multipart/alternative, the quote a "
+               "<blockquote type=cite>."),
+]
+
+
+class Evolution:
+    """Evolution with its account written as the source files its account editor writes; each message in a
+    fresh home (the IMAP password typed into its prompt, the keyring it offers declined)."""
+
+    def __init__(self, screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path) -> None:
+        self.screen, self.imap, self.smtp, self.work = screen, imap, smtp, work
+        self.proc: subprocess.Popen | None = None
+
+    def home(self) -> Path:
+        home = self.work / "home"
+        shutil.rmtree(home, ignore_errors=True)
+        sources = home / ".config" / "evolution" / "sources"
+        sources.mkdir(parents=True)
+        (sources / "dana-imap.source").write_text(
+            "[Data Source]\nDisplayName=dana@danabooks.example\nEnabled=true\nParent=\n\n[Security]\nMethod=none\n\n"
+            f"[Authentication]\nHost=127.0.0.1\nMethod=PLAIN\nPort={self.imap.port}\nRememberPassword=true\n"
+            f"User={self.imap.user}\n\n[Mail Account]\nBackendName=imapx\nIdentityUid=dana-identity\n"
+            "NeedsInitialSetup=false\n\n[Imapx Backend]\nUseIdle=false\n")
+        (sources / "dana-identity.source").write_text(
+            "[Data Source]\nDisplayName=dana@danabooks.example\nEnabled=true\nParent=dana-imap\n\n"
+            f"[Mail Identity]\nAddress={DANA[1]}\nName={DANA[0]}\n\n[Mail Submission]\nTransportUid=dana-smtp\n"
+            "UseSentFolder=false\n\n[Mail Composition]\nReplyStyle=default\n")
+        (sources / "dana-smtp.source").write_text(
+            "[Data Source]\nDisplayName=dana@danabooks.example\nEnabled=true\nParent=dana-imap\n\n"
+            f"[Mail Transport]\nBackendName=smtp\n\n[Authentication]\nHost=127.0.0.1\nMethod=\nPort={self.smtp.port}\n"
+            "User=\n\n[Security]\nMethod=none\n")
+        settings = home / ".config" / "glib-2.0" / "settings"
+        settings.mkdir(parents=True)
+        (settings / "keyfile").write_text(
+            "[org/gnome/evolution/shell]\nskip-warning-dialog=true\n[org/gnome/evolution/mail]\n"
+            "prompt-check-if-default-mailer=false\nprompt-on-accel-send=false\n")
+        return home
+
+    def stop(self) -> None:
+        if self.proc:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 15)  # the session bus and the data servers it started with it
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 9)
+            self.proc = None
+            time.sleep(1)
+
+    def run(self, shot: Shot) -> bytes:
+        s, before = self.screen, len(self.smtp.messages)
+        refill_inbox(self.imap, follow_up())
+        home = self.home()
+        self.proc = subprocess.Popen(["dbus-run-session", "--", "evolution"], start_new_session=True,
+                                     env={**s.env, "HOME": str(home), "GSETTINGS_BACKEND": "keyfile"},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        main = s.wait_window(r"^Mail$", 60)
+        s.wait_window("Mail authentication request", 60)
+        for _ in range(4):  # it may ask again when the first answer raced its start-up
+            asking = [w for w, name in s.windows().items() if name == "Mail authentication request"]
+            if not asking:
+                break
+            s.xdo("windowfocus", "--sync", asking[0])
+            time.sleep(1)
+            s.click(364, 277)
+            s.type(self.imap.password)
+            s.click(560, 363)  # OK
+            time.sleep(4)
+        s.click(687, 174)  # gnome-keyring offers to make a keyring: Cancel (outside the small main window)
+        time.sleep(2)
+        s.xdo("windowsize", main, "1280", "900")
+        time.sleep(2)
+        s.click(73, 396)  # the account's Inbox
+        time.sleep(4)
+        s.click(700, 190)  # the message
+        time.sleep(3)
+        s.click(771, 21)  # Reply
+        try:
+            s.wait_window("^$", 20)  # it asks whether to lose our HTML's formatting (a dialog with no title)
+            time.sleep(1)
+            s.click(613 if shot.prefs["format"] == "plain" else 429, 151)  # Lose / Don't lose formatting
+            compose = s.wait_window("^Re: How did")
+        except RuntimeError:
+            s.shot(f"evolution_{shot.name}_stuck")
+            raise
+        s.xdo("windowfocus", "--sync", compose)
+        time.sleep(1)
+        s.click(640, 600)  # the body
+        s.key("ctrl+Home" if shot.do == "reply_top" else "ctrl+End")
+        s.type(shot.answer + "\n\n" if shot.do == "reply_top" else "\n" + shot.answer)
+        time.sleep(1)
+        s.shot(f"evolution_{shot.name}")
+        s.key("ctrl+Return")
+        try:
+            raw = wait_sent(self.smtp, before, f"evolution {shot.name}")
+        except RuntimeError:
+            s.shot(f"evolution_{shot.name}_stuck")
+            raise
+        time.sleep(1)
+        self.stop()
+        return raw
+
+
+def evolution(screen: Screen, imap: Dovecot, smtp: SmtpSink, work: Path, only: set[str]) -> None:
+    out = subprocess.run(["evolution", "--version"], capture_output=True, text=True).stdout.strip().splitlines()
+    version = out[-1].replace("evolution", "Evolution").split("-")[0].strip()
+    mail = Evolution(screen, imap, smtp, work)
+    sent = []
+    try:
+        for shot in EVOLUTION_SHOTS:
+            if only and shot.name not in only:
+                continue
+            print(f"evolution: {shot.name}", flush=True)
+            sent.append(Sent(shot, mail.run(shot), version))
+    finally:
+        mail.stop()
+    save(sent, "evolution", only)
+
+
+CLIENTS = {"thunderbird": thunderbird, "alpine": alpine, "claws": claws, "mailutils": mailutils, "gnus": gnus,
+           "aerc": aerc, "evolution": evolution}
 
 
 def main() -> None:
