@@ -43,11 +43,22 @@ class Invocation:
         """Everything wired (members synced, pipeline, follow-ups): for commands that act."""
         from worker.app import bootstrap
 
-        app = bootstrap.build(self.config)
+        return self._grouped(bootstrap.build(self.config))
+
+    def app_when_ready(self) -> App:
+        """The app, waiting out a database that is down at startup as run/send/lmtp do: a service
+        started at boot (the dashboard's unit) may come up before PostgreSQL answers."""
+        if "app" not in self.__dict__:
+            from worker.app import bootstrap
+
+            self.__dict__["app"] = self._grouped(bootstrap.build_when_ready(self.config, self.say))
+        return self.app
+
+    def _grouped(self, app: App) -> App:
         self._engines.append(app.engine)
         if self.mailbox is None:
             return app
-        from worker.app import mailboxes
+        from worker.app import bootstrap, mailboxes
 
         with app.sessions() as session:
             group = mailboxes.find(session, app.config, self.mailbox)

@@ -17,7 +17,7 @@ def web(ctx: click.Context, host: str, port: int) -> int | None:
     from worker.web.server import MissingSecret, secret_for, serve
 
     inv = ctx.ensure_object(Invocation)
-    app = inv.app
+    app = inv.app_when_ready()
     try:
         secret = secret_for(app)
     except MissingSecret as exc:
