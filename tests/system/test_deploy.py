@@ -66,6 +66,27 @@ def test_each_unit_runs_a_real_command_as_its_own_user():
     assert migrate["ExecStart"] == [f"{BINARY} db upgrade --wait"] and migrate["TimeoutStartSec"] == ["infinity"]
 
 
+def test_every_sender_instance_gets_a_metrics_port_of_its_own():
+    """sender@1 … sender@40 each listen on their own valid port (920%i made sender@10 ask for 92010)."""
+    from worker.cli.running import offset_port, send
+
+    (start,) = unit(DEPLOY / "systemd" / "introledger-sender@.service")["ExecStart"]
+    ports = []
+    for n in range(1, 41):
+        _binary, _command, *args = shlex.split(start.replace("%i", str(n)))
+        params = send.make_context("send", args).params
+        ports.append(offset_port(params["metrics_at"], params["port_offset"])[1])
+    assert ports[:2] == [9201, 9202] and len(set(ports)) == 40 and max(ports) < 65536
+    assert not {9100, 9102, 8080} & set(ports)  # the worker's, lmtp's and the dashboard's
+
+
+def test_units_name_no_documentation_a_pip_install_does_not_create():
+    for path in UNITS:
+        for doc in unit(path).get("Documentation", []):
+            for uri in doc.split():
+                assert not uri.startswith("file:") or Path(uri.removeprefix("file://")).exists(), (path.name, uri)
+
+
 @pytest.mark.servers
 def test_db_upgrade_wait_migrates_once_the_database_answers(tmp_path, postgres_url):
     """What the migrations unit runs at boot, with PostgreSQL not answering yet: without --wait

@@ -122,14 +122,29 @@ def log_outcome(outcome) -> None:
                                          outcome.kind, outcome.reason, ref)
 
 
+def offset_port(at: tuple[str, int] | None, offset: int) -> tuple[str, int] | None:
+    """--metrics HOST:PORT moved up by --metrics-port-offset N (instance N of a templated unit)."""
+    if at is None or not offset:
+        return at
+    if at[1] + offset > 65535:
+        raise click.BadParameter(f"{at[1]} + {offset} is past 65535", param_hint="--metrics-port-offset")
+    return at[0], at[1] + offset
+
+
 @click.command(cls=Command)
 @click.option("--threads", type=int, default=4, show_default=True, help="queue worker threads")
 @metrics_option()
+# systemd cannot do arithmetic on %i: `--metrics 127.0.0.1:9200 --metrics-port-offset %i` gives
+# sender@1 port 9201 and sender@12 port 9212 (pasting %i into the port, 920%i, broke at 10).
+@click.option("--metrics-port-offset", "port_offset", type=click.IntRange(min=0), default=0, metavar="N",
+              help="listen for --metrics on its port + N (N: a unit's instance number, sender@N)")
 @pass_invocation
-def send(inv: Invocation, threads: int, metrics_at: tuple[str, int] | None) -> int:
+def send(inv: Invocation, threads: int, metrics_at: tuple[str, int] | None, port_offset: int) -> int:
     """Only send outgoing mail: the outbox workers and the sweep, no mailbox. With a Redis broker,
     start several to send faster on several cores; `run` sends too."""
     import threading
+
+    metrics_at = offset_port(metrics_at, port_offset)
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
