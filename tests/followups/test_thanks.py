@@ -297,3 +297,16 @@ def test_a_won_answered_late_at_night_thanks_the_introducer_in_her_morning(tmp_p
         assert confirmation.not_before == clock.current  # Dana's own answer is confirmed at once
     finally:
         app.engine.dispose()
+
+
+def test_a_stranger_introducing_himself_under_an_intro_subject_is_thanked_by_no_one(app, clock):
+    """QA trial: "Subject: Quick intro" + "let me introduce myself - I run LeadGen" to two members
+    was logged as a double intro from the subject's word; the spammer got a thank-you."""
+    raw = (b"From: Bob Sales <bob@leadgen.example>\nTo: Dana Whitfield <dana@danabooks.example>, "
+           b"Marco Rossi <marco@rossi-marketing.example>\nCc: intros@example.com\nSubject: Quick intro\n"
+           b"Message-ID: <self@leadgen.example>\nDate: Mon, 02 Nov 2026 09:00:00 -0600\n\n"
+           b"Hi both, let me introduce myself - I run LeadGen and we get small businesses 30 leads a month.\n\n"
+           b"Bob\n")
+    outcome = app.pipeline.process(raw, FILE)
+    assert outcome.referral_id is None, outcome
+    assert rows(app) == []

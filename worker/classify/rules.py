@@ -245,7 +245,9 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
         return None  # more is a group mail (not_intro says so): never thousands of parties
     text = new_text(msg.text)
-    hit = cues(text).strong or _group0(STRONG.search(msg.subject))
+    found = cues(text)
+    # The body's own words outrank the subject's: "Quick intro" over "let me introduce myself".
+    hit = found.strong or (None if found.trap else _group0(STRONG.search(msg.subject)))
     if hit is None:
         return None
     confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
