@@ -145,3 +145,32 @@ def test_a_link_from_the_command_line_expires_too(web_app, clock):
     link = login_link(web_app, "Dana Whitfield")
     assert link.expires_at - clock.current == timedelta(minutes=15)
     assert ENV["INTROLEDGER_WEB_SECRET"]  # the app under test has one
+
+
+def test_a_member_who_opted_out_of_our_mail_still_gets_the_link_they_just_asked_for(tmp_path, sqlite_url, clock,
+                                                                                    smtp_sink):
+    """QA trial: Dana had mailed UNSUBSCRIBE (the digest's List-Unsubscribe); the page said a link
+    was on its way, the outbox suppressed it "opted out of our mail". A link asked for just now is
+    transactional: it goes, on the real SMTP server, and the rate limit still holds."""
+    from email import message_from_bytes, policy
+
+    from models import OptOut
+    from tests.conftest import build_app
+    from tests.outbound.test_delivery import outbound_settings
+    from tests.web.conftest import MEMBERS
+    from worker.app import bootstrap
+
+    app = build_app(tmp_path, sqlite_url, ENV, now=clock, members=MEMBERS, broker_url="memory://",
+                    outbound=outbound_settings(smtp_sink))
+    try:
+        with app.sessions.begin() as s:
+            s.add(OptOut(email=DANA[1], reason="asked by mail: UNSUBSCRIBE"))
+        answer = ask_link(client_for(app), DANA[1])
+        assert "a sign-in link is on its way" in answer.text
+        [mail] = queued_links(app)
+        assert bootstrap.build_outbound(app).deliverer.deliver(mail.id) == "sent"
+        [got] = smtp_sink.wait_for(1)
+        msg = message_from_bytes(got.raw, policy=policy.default)
+        assert msg["To"] == DANA[1] and "/sign-in/" in msg.get_body(("plain",)).get_content()
+    finally:
+        app.engine.dispose()

@@ -109,7 +109,7 @@ class Deliverer:
                 return "skipped"  # sent, cancelled, not due, or another worker has it
             opted_out, paused, recent = conn.execute(outbox.LIMIT_FACTS, {
                 "email": row.to_addr.lower(), "to_addr": row.to_addr, "since": now - DAY}).one()
-            if opted_out:
+            if opted_out and row.kind not in sendrules.OPT_OUT_EXEMPT:
                 outbox.mark_suppressed(conn, outbox_id, f"{row.to_addr} opted out of our mail")
                 return "suppressed"
             if paused:  # our mail to it bounced for good (worker/outbound/pauses.py)

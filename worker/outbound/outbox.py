@@ -30,7 +30,7 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
         text_body=rendered.text, html_body=rendered.html, language=rendered.language, in_reply_to=in_reply_to,
         references=in_reply_to, not_before=not_before or now, queued_at=now, attempts=0,
     )
-    if opted_out(session, to):
+    if kind not in sendrules.OPT_OUT_EXEMPT and opted_out(session, to):
         values.update(status=Mail.SUPPRESSED, reason=f"{to} opted out of our mail")
     new_id = session.scalar(insert_new(session, OutboxMessage.__table__, key=("dedupe_key",))
                             .values(**values).returning(OutboxMessage.id))

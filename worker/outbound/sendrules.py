@@ -21,6 +21,9 @@ CAP_EXEMPT = frozenset({
     # a sign-in link the person just asked for on the dashboard (rate-limited there)
     "sign_in",
 })
+# Mail the person asked for this minute (transactional, not ours to send unasked): an opt-out of our
+# mail does not hold it back — a member who mailed UNSUBSCRIBE can still sign in. A bounce pause does.
+OPT_OUT_EXEMPT = frozenset({"sign_in"})
 # Follow-ups to a member still count: one per referral, they are the mail that arrives in a heap
 # (intros logged together, a backlog after an outage), and the cap spreads that over days.
 
