@@ -128,3 +128,28 @@ def test_a_members_mail_settings_follow_the_config_when_it_is_re_read(tmp_path, 
     assert "4,500" not in carol["Your intro to Alice 1 turned into business"]
     later = carol["Your intro to Alice 2 turned into business"]
     assert "turned into real business ($1,200)." in later and "introledger" not in later
+
+
+def test_the_reward_is_promised_once_per_referral_and_in_the_introducers_language(tmp_path, database_url, clock,
+                                                                                  apps):
+    """QA trial: QUALIFIED then WON promised Carol "A $25 gift card is on its way." twice for one
+    referral — and in English inside the German mail."""
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock,
+                    thank_you={"delay_seconds": 0},
+                    follow_ups={"reward": {"en": "A $25 gift card is on its way.",
+                                           "de": "Ein Gutschein über 25 € ist unterwegs."}},
+                    outbound={"transport": "folder", "folder": "sent", "quiet_hours": None, "language": "de",
+                              "per_recipient_per_day": 20})
+    apps.append(app)
+    app.pipeline.process(mailgen.intro(1, lang="de", introducer=CAROL, a=("Alice 1", "alice1@y.example"), b=DANA,
+                                       when=app.now()), Origin("file", "1"))
+    answer(app, 1, "QUALIFIED", DANA[1])
+    send_all(app)
+    answer(app, 1, "WON 2000 EUR", DANA[1])
+    send_all(app)
+    carol = inbox(tmp_path, CAROL[1])
+    closed = [body for subject, body in carol.items() if subject.startswith("Aus deinem Kontakt")]
+    assert len(closed) == 2, list(carol)
+    said = "\n".join(closed)
+    assert said.count("Ein Gutschein über 25 € ist unterwegs.") == 2  # once, in the text and the HTML part
+    assert "gift card" not in said

@@ -194,8 +194,9 @@ class FollowUpConfig(_Strict):
     stale_after: Duration = timedelta(days=60)
     token_max_age: Duration | None = None
     default_currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
-    # Text only, e.g. "A $25 gift card is on its way." — no payments are made.
-    reward: str = ""
+    # Text only, e.g. "A $25 gift card is on its way." — no payments are made. One string, or one
+    # per language ({en: ..., de: ...}; worker/core/locales.py in_language picks). Said once per referral.
+    reward: str | dict[str, str] = ""
     # Extra words per answer, e.g. {won: [binnengehaald]}; added to the built-in vocabulary.
     vocabulary: dict[str, list[str]] = {}
     # Final answers (WON, LOST, NO FIT) come from the referral's member only, unless this is true.

@@ -72,3 +72,13 @@ def names(items: list[str], language: str) -> str:
     if language == "es" and (last.startswith(("i", "í", "hi")) and not last.startswith(("hia", "hie", "hio", "hiu"))):
         joined = joined[:len(joined) - len(items[-1]) - 3] + " e " + items[-1]  # "Ana e Inés": y before an i-sound
     return joined
+
+
+def in_language(values: "str | dict[str, str]", language: str) -> str:
+    """A configured text for a mail in `language`: one string is the same in all; of a dict
+    ({en: ..., de: ...}, keys as `supported` reads them), the language's own, else English, else
+    the first given — a promise said in another language beats a promise left out."""
+    if isinstance(values, str):
+        return values
+    own = {supported(k) or k: v for k, v in values.items()}
+    return own.get(language) or own.get(DEFAULT) or next(iter(own.values()), "")

@@ -17,6 +17,7 @@ from worker.classify.ooo import before_robot
 from worker.classify.verdict import Verdict
 from worker.core import durations, lifecycle
 from worker.core.config import QuietHours
+from worker.core.locales import in_language
 from worker.core.money import Amount
 from worker.core.statuses import QUALIFIED, TERMINAL, Mail, Status, Step
 from worker.followups import replytrust
@@ -49,7 +50,7 @@ class StatusDesk:
     followups: FollowUps
     templates: Templates
     tracking: str
-    reward: str
+    reward: str | dict[str, str]
     vocabulary: dict[str, list[str]] | None
     now: Callable[[], datetime]
     quiet: QuietHours | None = None  # outbound.quiet_hours: for the closed-business thank-you
@@ -404,17 +405,28 @@ class StatusDesk:
         when = send_time(now, zone, self.quiet)  # a member's late-night WON reaches the introducer in daylight
         reply_to, brief = briefs.partner_reply_to(session, member, email, now, self.brief_addresses,
                                                   f"{member.name} <{member.emails[0]}>")
+        language = self.followups.language(session, email)
+        reward = "" if _reward_promised(session, referral.id) else in_language(self.reward, language)
         row = outbox.queue(session, key=key, kind=kind, to=email,
                            sender=f"{member.name} via introledger <{self.tracking}>",
-                           rendered=self.templates.render(kind, self.followups.language(session, email), **view,
+                           rendered=self.templates.render(kind, language, **view,
                                                           won=won, value=shared_value(referral, member),
-                                                          reward=self.reward, brief=brief,
+                                                          reward=reward, brief=brief,
                                                           manage=self.partner_links.url(session, email, member, now)
                                                           if self.partner_links else ""),
                            now=now, referral_ids=[referral.id], reply_to=reply_to,
                            in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
         if row is not None and row.status == Mail.QUEUED:
             row.reason = quiet_reason(now, when, zone)
+
+
+def _reward_promised(session: Session, referral_id: int) -> bool:
+    """A closed-business mail for this referral went or is going (QUALIFIED, then WON): the
+    reward was promised in it, so the next one thanks without promising it again."""
+    said = select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key.in_([f"closed-business:{referral_id}:{how}" for how in ("qualified", "won")]),
+        OutboxMessage.status.not_in((Mail.SUPPRESSED, Mail.CANCELLED, Mail.FAILED, Mail.BOUNCED)))
+    return session.scalar(said.limit(1)) is not None
 
 
 def _locked(session: Session, referral_id: int) -> Referral | None:
