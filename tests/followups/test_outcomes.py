@@ -167,6 +167,19 @@ def test_out_of_office_moves_the_follow_up_past_the_return_date_without_a_status
     assert mails(app, "clarification") == []  # never answer a robot
 
 
+def test_out_of_office_back_before_the_next_follow_up_never_brings_it_earlier(app, clock):
+    """QA trial: an auto-reply "back on 14 Dec" moved step 2 from 24 Dec to 15 Dec."""
+    planned = steps(app)
+    ooo = answer(clock, "I am out of the office until 4 November 2026 with no access to email.",
+                 extra="Auto-Submitted: auto-replied\n")
+    assert app.pipeline.process(ooo, FILE).kind == "auto_reply"
+    assert steps(app) == planned
+    clock.advance(days=5)  # 7 November: after the return date, before the planned step (9 November)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    assert mails(app, "follow_up") == []
+
+
 def test_due_follow_ups_become_mail_once(app, clock):
     clock.advance(days=7, seconds=1)
     with app.sessions.begin() as s:

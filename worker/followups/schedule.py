@@ -142,13 +142,16 @@ class FollowUps:
                                  lifecycle.decide(referral.status, None, lifecycle.TIMER, "stale"), now, reason=why)
         return found[-1].id if len(found) == limit else None
 
-    def reschedule(self, session: Session, referral_id: int, start: datetime) -> bool:
+    def reschedule(self, session: Session, referral_id: int, start: datetime, later_only: bool = False) -> bool:
         """Pending steps move so the next is due at `start`, the rest keep their spacing (False, and
-        nothing scheduled, after a STOP for the referral: nothing asks about it again)."""
+        nothing scheduled, after a STOP for the referral: nothing asks about it again). `later_only`:
+        a next step already due at or after `start` stays (an out-of-office only ever delays)."""
         if lifecycle.stopped(session, referral_id):
             return False
         steps = session.scalars(select(FollowUp).where(FollowUp.referral_id == referral_id,
                                                        FollowUp.status == Step.SCHEDULED).order_by(FollowUp.step)).all()
+        if later_only and steps and steps[0].due_at is not None and steps[0].due_at >= start:
+            return False
         if not steps:
             steps = [FollowUp(referral_id=referral_id, step=_next_step(session, referral_id), status=Step.SCHEDULED)]
             session.add(steps[0])

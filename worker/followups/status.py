@@ -156,7 +156,7 @@ class StatusDesk:
         referral = session.get(Referral, referral_id)
         # Like a SNOOZE: it moves the next follow-up only while there is one to ask (not after a final answer).
         if back is not None and referral is not None and referral.status in lifecycle.sources("snooze"):
-            self.followups.reschedule(session, referral_id, back + timedelta(days=1))
+            self.followups.reschedule(session, referral_id, back + timedelta(days=1), later_only=True)
 
     def _policy(self):
         from worker.followups.replymatch import TokenPolicy
