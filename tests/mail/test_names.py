@@ -136,3 +136,35 @@ def test_a_name_in_an_unknown_charset_reads_decoded_in_the_digest_and_the_partne
                             env={"INTROLEDGER_DATABASE_URL": sqlite_url}).stdout)
     assert [p["name"] for p in listed] == ["Jürgen Müller"]
     app.engine.dispose()
+
+
+@pytest.mark.parametrize("written, greeted", [
+    ("Dr. Eva Roth", "Eva"), ("Prof. Dr. Eva Roth", "Eva"), ("Mr. John Smith", "John"), ("Mrs Jane Doe", "Jane"),
+    ("Ms. Ann Lee", "Ann"), ("Herr Jürgen Müller", "Jürgen"), ("Frau Petra Lang", "Petra"),
+    ("M. Paul Martin", "Paul"), ("Mme Claire Dubois", "Claire"), ("Sr. Juan García", "Juan"),
+    ("Sra. Ana López", "Ana"), ("Dott. Marco Bianchi", "Marco"), ("Ing. Luca Rossi", "Luca"),
+    ("Roth, Dr. Eva", "Eva"), ("Dr. Roth", "Dr. Roth"),  # a title and a surname alone: greeted formally
+    ("Drew Barry", "Drew"), ("Frauke Ms", "Frauke"),
+])
+def test_a_title_before_the_name_is_not_the_name_greeted(written, greeted):
+    """QA trial: "Dr. Eva Roth" <eva@…> was thanked "Hi Dr.,"."""
+    assert first_name(written) == greeted
+
+
+def test_a_doctor_introducer_is_greeted_by_her_first_name_in_the_thank_you(tmp_path, sqlite_url, clock):
+    from sqlalchemy import select
+
+    from models import OutboxMessage
+    from tests import mailgen
+    from tests.conftest import build_app
+    from worker.inbound.pipeline import Origin
+
+    app = build_app(tmp_path, sqlite_url, now=clock)
+    raw = mailgen.intro(1, introducer=("Dr. Eva Roth", "eva@roth.example"),
+                        a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", "dana@danabooks.example"),
+                        when=clock.current)
+    app.pipeline.process(raw, Origin("file", "t"))
+    with app.sessions() as s:
+        [row] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you")).all()
+    assert row.text_body.startswith("Hi Eva,"), row.text_body[:40]
+    app.engine.dispose()
