@@ -149,3 +149,17 @@ def test_a_name_in_an_unknown_charset_is_decoded_best_effort_never_left_encoded(
     m = parse(f"From: {header} <j@x.example>\r\nTo: a@b.example\r\nSubject: {header}\r\n"
               f"Message-ID: <u@x>\r\n\r\nhi\r\n".encode())
     assert m.sender.name == shown and m.subject == shown
+
+
+@pytest.mark.parametrize("header, shown", [
+    # QA trial: a word cut inside a character was stored as "PrÃ©sentation Paul â€ / Claire"
+    ("=?utf-8?q?Pr=C3=A9sentation_Paul_=E2=80?= / Claire", "Présentation Paul \ufffd / Claire"),
+    ("=?UTF-8?B?UHLDqXNlbnRhdGlvbiDi?= / Claire", "Présentation \ufffd / Claire"),
+    ("=?utf-8?q?caf=E9?=", "café"),  # no UTF-8 in it at all: the bytes of a mislabelled Windows-1252 word
+])
+def test_a_utf8_word_cut_mid_character_keeps_its_text_and_marks_only_the_broken_bytes(header, shown):
+    from worker.mail.parse import parse
+
+    m = parse(f"From: Paul <p@x.example>\r\nTo: a@b.example\r\nSubject: {header}\r\n"
+              f"Message-ID: <u@x>\r\n\r\nhi\r\n".encode())
+    assert m.subject == shown

@@ -213,8 +213,15 @@ def _decode_word(match: re.Match) -> str:
         try:
             return _unsurrogate(data.decode(name))
         except (UnicodeDecodeError, LookupError):
+            if name == "utf-8" and _mostly_utf8(data):  # a word cut mid-character: mark just that
+                return _unsurrogate(data.decode("utf-8", "replace"))
             continue
     return data.decode("latin-1")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Some UTF-8 characters decode whole: the text is UTF-8 with a broken part, not Windows-1252."""
+    return any(ord(c) > 127 and c != "\ufffd" for c in data.decode("utf-8", "replace"))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
