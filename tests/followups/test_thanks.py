@@ -74,6 +74,9 @@ def test_after_todays_thank_you_went_out_the_next_intro_is_thanked_the_next_morn
     assert len(first.referral_ids) == 1  # one mail a day: today's has gone
     assert second.status == "queued" and second.subject == "Thank you for the introduction to Bob Stone"
     assert second.not_before == datetime(2026, 11, 3, 14, 0, tzinfo=UTC)  # tomorrow 08:00 in Chicago
+    # QA trial: the outbox said "quiet hours: goes at 08:00" at mid-morning; the rule that held it is this one
+    assert second.reason.startswith("one thank-you a day: this introducer had one on Mon 02 Nov already; "
+                                    "goes Tue 03 Nov 08:00 the recipient's time"), second.reason
     clock.advance(days=1)
     app.pipeline.process(intro(3, clock, a=("Eve Marsh", "eve@q.example")), FILE)
     first, second = rows(app)  # the new day's intro joins the mail already waiting for that day

@@ -22,7 +22,7 @@ from worker.outbound import briefs, outbox
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.outbound.partnerlinks import PartnerLinks
-from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
+from worker.outbound.quiet import Zone, introducer_zone, quiet_reason, send_time
 from worker.outbound.templating import TemplateProblem, Templates, first_name
 
 
@@ -61,7 +61,7 @@ class ThankYouPlanner:
             not_before = send_time(due, zone, self.outbound.quiet_hours)
             row = OutboxMessage(dedupe_key=f"{base}:{slot.key}", kind="thank_you", status=Mail.QUEUED,
                                 referral_ids=[], member_id=member.id, to_addr=referral.introducer.email,
-                                not_before=not_before, reason=quiet_reason(due, not_before, zone),
+                                not_before=not_before, reason=_held(slot.day, now, due, not_before, zone),
                                 attempts=0, queued_at=now)
             session.add(row)
         row.referral_ids = [*row.referral_ids, referral.id]
@@ -188,6 +188,15 @@ def choose_slot(rows: list[tuple[str, str, list[int]]], referral_id: int, today:
             return Slot(key, day, "a thank-you of its own")
         day += timedelta(days=1)
     raise AssertionError("unreachable: some day among them is free")
+
+
+def _held(day: date, now: datetime, due: datetime, not_before: datetime, zone: Zone) -> str:
+    """The outbox's words for what held a new thank-you: the once-a-day rule names itself (with
+    the quiet hours it then waits out, if any), so nobody goes looking at quiet hours for it."""
+    if day <= now.astimezone(zone.tz).date():
+        return quiet_reason(due, not_before, zone)
+    return (f"one thank-you a day: this introducer had one on {now.astimezone(zone.tz):%a %d %b} already; "
+            f"goes {not_before.astimezone(zone.tz):%a %d %b %H:%M} the recipient's time ({zone.why})")
 
 
 def _start_of(day: date, zone: tzinfo) -> datetime:
