@@ -248,6 +248,31 @@ def test_a_hostile_name_shows_literally_and_runs_nothing(site, sink, browser):
     context.close()
 
 
+def test_on_a_phone_a_mail_page_fits_the_screen_and_the_chart_opens_on_the_newest_months(site, sink, browser):
+    """QA trial: /outbox/ID was 480 px wide at 390 (the monospace Reply-To did not wrap), and the
+    overview's chart opened on the oldest, empty months with the recent ones scrolled out of sight."""
+    from models import OutboxMessage
+
+    app, base, _ids = site
+    context, page = _sign_in(browser, site, sink, ZOE[1])  # the coordinator: Dana's links are used up
+    with app.sessions.begin() as s:  # the trial's: a partner mail's Reply-To with its "reply BRIEF" token
+        mail = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "thank_you")).first()
+        mail.reply_to = "Dana Whitfield <dana@danabooks.example>, intros+b3d20797q4xuumtkh5iro4uocf@example.com"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/outbox/{mail.id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(base + "/")
+    wrap = page.locator(".chart-wrap")
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")  # it scrolls on a phone ...
+    shown = wrap.bounding_box()
+    label = page.locator(".chart .month").last  # ... and the newest month is in sight, the oldest is not
+    newest, oldest = label.bounding_box(), page.locator(".chart .month").first.bounding_box()
+    assert shown["x"] <= newest["x"] and newest["x"] + newest["width"] <= shown["x"] + shown["width"] + 1
+    assert oldest["x"] < shown["x"]
+    assert label.evaluate("t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a") >= 11
+    context.close()
+
+
 def test_every_page_on_a_laptop_and_a_phone(site, sink, browser, shots):
     app, base, ids = site
     context, page = _sign_in(browser, site, sink, ZOE[1])
