@@ -241,3 +241,19 @@ def test_a_phrase_a_language_lacks_comes_in_english_rather_than_no_mail(tmp_path
     assert (out.subject, out.text) == ("Big news today", "Hallo Jürgen, Big news today\n")
     assert Templates(tmp_path).render("thank_you", "en", introducer=INTRODUCER, member=MEMBER, intros=[
         {"others": OTHERS[:1], "subject": "", "date": DAY}]).text.startswith("Hi Zoë,")  # ours fill in the rest
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("status", ["won", "lost", "no_fit"])
+def test_a_final_answers_confirmation_gives_as_its_correction_example_another_word(language, status):
+    """QA trial: "Noted: … did not work out. … reply CORRECTION: and the right word (e.g. CORRECTION: LOST)"."""
+    t = Templates()
+    words = t.env(language).get_template("_words.txt").module
+    text = t.render("status_confirmation", language, **INTRO, status=status, you=False, them=OTHERS[:1],
+                    prospect="", provider="", value=None, note="", again_days=None, stopped=False, final=True).text
+    examples = re.findall(re.escape(str(words.correction_word())) + r"\s?: [^\s).]+", text)
+    assert examples, text
+    example = examples[-1]  # the one in brackets; the first is the instruction ("reply CORRECTION: and …")
+    is_correction, rest = split_correction(example)
+    command = parse_command(rest)
+    assert is_correction and command is not None and command.verb != status, (example, text)
