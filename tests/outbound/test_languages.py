@@ -257,3 +257,21 @@ def test_a_final_answers_confirmation_gives_as_its_correction_example_another_wo
     is_correction, rest = split_correction(example)
     command = parse_command(rest)
     assert is_correction and command is not None and command.verb != status, (example, text)
+
+
+@pytest.mark.parametrize("language, wrong, right", [
+    ("de", ["du hast ihnen 0"], ["Von 1 Partner kam 1 Empfehlung, du hast ihm 0 geschickt"]),
+    ("es", ["1 recibidas", "1 dadas", "les has"], ["1 recibida", "0 dadas", "le has enviado 0"]),
+    # French counts 0 as one
+    ("fr", ["1 reçues", "0 données", "vous leur"], ["1 reçue", "0 donnée", "vous lui en avez envoyé 0"]),
+    ("it", ["1 ricevute", "1 date"], ["1 ricevuta", "0 date"]),
+])
+def test_digest_counts_agree_with_their_number(language, wrong, right):
+    """QA trial: "du hast ihnen 0 geschickt" for one partner; "1 recibidas", "tú les has enviado"."""
+    digest = next(data for kind, data in cases() if kind == "digest")
+    one = {**digest, "received": digest["received"][:1], "given": [],
+           "gave_back": {**digest["gave_back"], "given": 0, "received": 1, "partners": 1}}
+    rendered = Templates().render("digest", language, **one)
+    said = plain(rendered.subject + "\n" + rendered.text)
+    assert not [w for w in wrong if w in said], said
+    assert all(r in said for r in right), said
