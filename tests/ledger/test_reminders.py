@@ -95,8 +95,9 @@ def test_coffee_check_in_on_its_day_in_the_members_zone_once_a_month(tmp_path, d
     [row] = outbox(app, "coffee_check_in")
     assert row.to_addr == DANA[1] and row.dedupe_key.endswith(":2026-12")
     assert row.subject == "Time for a coffee with Carol Jensen?"
-    assert ("Time for a coffee with Carol Jensen: you've sent Carol 4 referrals this quarter, "
+    assert ("Time for a coffee with Carol Jensen: you've sent Carol 4 referrals, "
             "Carol has sent you 1 (last: 24 Oct)") in row.text_body
+    assert "Referral figures are for the last 90 days." in row.text_body  # the one period it names
     assert "out of balance: you gave 4, got 1" in row.text_body  # the app's ledger thresholds
     assert "Raj" not in row.text_body and "Raj" not in row.html_body  # not an active partner
     assert "<b>Carol Jensen</b>" in row.html_body

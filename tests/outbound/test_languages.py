@@ -275,3 +275,14 @@ def test_digest_counts_agree_with_their_number(language, wrong, right):
     said = plain(rendered.subject + "\n" + rendered.text)
     assert not [w for w in wrong if w in said], said
     assert all(r in said for r in right), said
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_coffee_check_in_names_one_period_for_its_figures(language):
+    """QA trial: "… 3 referrals this quarter …" above "Referral figures are for the last 90 days"."""
+    data = next(data for kind, data in cases() if kind == "coffee_check_in")
+    rendered = Templates().render("coffee_check_in", language, **{**data, "window_days": 60})
+    for part in (rendered.text, html.unescape(rendered.html)):
+        said = part.lower()
+        assert not any(w in said for w in ("quarter", "quartal", "trimestre", "kwartaal")), part
+        assert " 90 " not in said and said.count(" 60 ") >= 1, part
