@@ -274,3 +274,27 @@ def test_a_member_who_is_only_a_party_in_another_members_intro_may_look_but_not_
         assert s.get(OutboxMessage, mail.id).status != "cancelled"
     owner_client = sign_in(client_for(app), app, owner.emails[0])
     assert post(owner_client, f"/api/referrals/{both}/mark", {"status": "MET"}).status_code == 200
+
+
+def test_the_timeline_shows_the_whole_intro_with_its_line_breaks(web_app, clock):
+    """QA trial: the "Introduced" box cut the intro mid-sentence with no ellipsis, on one line."""
+    body = ("Hi Alice, hi Dana,\n\nAlice runs the bakery on Main Street & needs a <bookkeeper> for the new shop.\n"
+            "Dana has done my books for years.\n\n" + "She is great with payroll, and with the tax office. " * 8
+            + "\nThe last line.\n\nCarol\n")
+    raw = (f"From: Carol Jensen <{CAROL[1]}>\nTo: Alice Brook <alice@y.example>, Dana Whitfield <{DANA[1]}>\n"
+           f"Cc: intros@example.com\nSubject: Intro: Alice <> Dana\nMessage-ID: <long@x.example>\n"
+           f"Date: Mon, 02 Nov 2026 09:00:00 -0600\n\n{body}").encode()
+    rid = web_app.pipeline.process(raw, Origin("file", "long")).referral_id
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    page = dana.get(f"/referrals/{rid}").text
+    box = page.split('<pre class="mailtext">', 1)[1].split("</pre>", 1)[0]
+    assert "Hi Alice, hi Dana,\n\nAlice runs the bakery on Main Street &amp; needs a &lt;bookkeeper&gt;" in box
+    assert "the tax office.\nThe last line." in box and box.rstrip().endswith("Carol")
+
+
+def test_an_intro_longer_than_any_is_cut_at_a_word_with_an_ellipsis():
+    from worker.mail.excerpt import LIMIT, excerpt
+
+    cut = excerpt("Alice needs books done. " * (LIMIT // 10))
+    assert cut.endswith("…") and len(cut) <= LIMIT + 1
+    assert cut[:-1].endswith(("Alice", "needs", "books", "done."))  # a whole word, never half of one

@@ -28,6 +28,7 @@ from worker.classify.roles import assign
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail.commands import asks_for_brief
+from worker.mail.excerpt import excerpt
 from worker.mail.forwarded import find_forwarded, parse_loose_date
 from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
 from worker.mail.quotes import new_text as _new_text
@@ -429,7 +430,7 @@ def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=(
     return Intro(
         introducer=msg.from_address, parties=parties + tuple(extra), direction=direction,
         member_id=member_id, introduced_at=msg.date, subject=msg.subject,
-        excerpt=" ".join(text.split())[:280], original_message_id=msg.message_id,
+        excerpt=excerpt(text), original_message_id=msg.message_id,
     )
 
 
