@@ -225,3 +225,29 @@ def test_what_a_message_writes_is_stamped_by_the_apps_clock_not_the_wall_clock(t
                       (offered, "review_accept"): datetime(2031, 3, 6, 15, 0, tzinfo=UTC)}
     finally:
         app.engine.dispose()
+
+
+def test_an_outlook_forwards_sent_time_without_a_zone_is_read_in_the_forwarders_zone(tmp_path, sqlite_url):
+    """QA trial: "Sent: Thursday, November 26, 2026 10:14 AM" forwarded from a -0600 mailbox was
+    logged as 10:14 UTC (04:14 for the member)."""
+    from datetime import UTC, datetime
+
+    from models import Referral
+    from tests.conftest import build_app
+    from worker.inbound.pipeline import Origin
+
+    app = build_app(tmp_path, sqlite_url)
+    raw = (b"From: Dana Whitfield <dana@danabooks.example>\nTo: intros@example.com\n"
+           b"Subject: FW: Alice meet Dana\nMessage-ID: <fw-outlook@danabooks.example>\n"
+           b"Date: Thu, 26 Nov 2026 11:02:00 -0600\n\nFor the ledger.\n\n"
+           b"________________________________\nFrom: Carol Jensen <carol@x.example>\n"
+           b"Sent: Thursday, November 26, 2026 10:14 AM\n"
+           b"To: Alice Brook <alice@y.example>; Dana Whitfield <dana@danabooks.example>\n"
+           b"Subject: Alice meet Dana\n\nAlice, meet Dana - she does my books and is great. Dana, Alice needs a "
+           b"bookkeeper for her bakery.\n\nCarol\n")
+    outcome = app.pipeline.process(raw, Origin("file", "fw"))
+    assert outcome.kind == "forwarded_intro", outcome
+    with app.sessions() as s:
+        introduced = s.get(Referral, outcome.referral_id).introduced_at
+    assert introduced.astimezone(UTC) == datetime(2026, 11, 26, 16, 14, tzinfo=UTC)
+    app.engine.dispose()

@@ -211,15 +211,18 @@ def _from_block(msg: Inbound, block) -> Inbound:
     sender = addrs(block.from_)
     return replace(
         msg, sender=sender[0] if sender else None, to=addrs(block.to), cc=addrs(block.cc),
-        subject=block.subject, date=_aware(parse_loose_date(block.date)) or msg.date, text=block.body,
+        subject=block.subject, date=_aware(parse_loose_date(block.date), msg.date) or msg.date, text=block.body,
         attached=(), message_id="", in_reply_to=(), references=(),
     )
 
 
-def _aware(when):
-    """Clients print forwarded dates without a zone more often than not; read them as UTC."""
+def _aware(when, forwarded_at=None):
+    """Clients print forwarded dates without a zone more often than not (Outlook's "Sent: Thursday,
+    November 26, 2026 10:14 AM"): the forwarder's own Date offset is the best guess of the zone it
+    was printed in, else UTC."""
     if when is not None and when.tzinfo is None:
-        return when.replace(tzinfo=UTC)
+        zone = forwarded_at.tzinfo if forwarded_at is not None and forwarded_at.tzinfo is not None else UTC
+        return when.replace(tzinfo=zone)
     return when
 
 
