@@ -204,3 +204,25 @@ def test_after_stop_on_one_referral_the_member_still_gets_her_weekly_digest(app,
     outbound = bootstrap.build_outbound(app)
     assert outbound.deliverer.deliver(digest.id) == "sent"
     outbound.close()
+
+
+def test_a_coordinator_answering_from_another_address_is_told_what_she_can_do_herself(tmp_path, sqlite_url, clock):
+    """QA trial: the "Not changed" mail told Dana, the group's coordinator, to "ask your coordinator"."""
+    from tests.conftest import MEMBERS, build_app
+    from tests.fixtures_outcomes import FILE as INTRO_FILE
+
+    members = [{**MEMBERS[0], "coordinator": True}, MEMBERS[1]]
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock, members=members,
+                    thank_you={"delay_seconds": 0}, outbound={"quiet_hours": None})
+    try:
+        app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                           a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
+                                           when=clock.current), INTRO_FILE)
+        to_dana = tokens.reply_address("intros@example.com", SECRET, 1, clock.current, step=1, to=DANA)
+        app.pipeline.process(answer(clock, "MET", sender="Dana <dana.home@gmail.example>", to=to_dana), FILE)
+        [told] = mails(app, "answer_not_applied")
+        assert "coordinator" not in told.text_body
+        assert ("answer from dana@danabooks.example, or add dana.home@gmail.example to your addresses in the config "
+                "yourself") in " ".join(told.text_body.split())
+    finally:
+        app.engine.dispose()

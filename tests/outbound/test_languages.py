@@ -286,3 +286,18 @@ def test_the_coffee_check_in_names_one_period_for_its_figures(language):
         said = part.lower()
         assert not any(w in said for w in ("quarter", "quartal", "trimestre", "kwartaal")), part
         assert " 90 " not in said and said.count(" 60 ") >= 1, part
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("case", ["copied", "other_address"])
+def test_a_coordinator_is_told_what_to_do_herself_not_to_ask_the_coordination(language, case):
+    """QA trial: "ask your coordinator …" to a member who is the coordinator."""
+    refusal = {"case": case, "verb": "won", "status": "introduced", "member_email": MEMBER["email"], "ref": 12,
+               "sender": "jurgen.privat@mail.example", "copied_to": "ines@moreau.example", "fresh": False,
+               "why": ""}
+    how = {False: "ask your coordinator to run `introledger mark 12 WON`.",  # English: as the code words it
+           True: "run `introledger mark 12 WON` yourself."}
+    told = {c: Templates().render("answer_not_applied", language, **INTRO, answer="WON", status="introduced",
+                                  refusal={**refusal, "coordinator": c, "how": how[c]}).text for c in (False, True)}
+    assert told[True] != told[False]
+    assert not any(w in told[True].lower() for w in ("coordinat", "koordination", "coördinator")), told[True]

@@ -179,10 +179,15 @@ def _follow_up_parts(config: Config, templates: Templates, now):
     followups = FollowUps(f, s.tracking.address, secret, templates, now, out.quiet_hours, out.default_timezone)
     vocabulary = _vocabulary(f.vocabulary)
     desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now, out.quiet_hours,
-                      out.default_timezone)
+                      out.default_timezone,
+                      coordinators=coordinator_emails(config))
     age = f.token_max_age.total_seconds() / 86400 if f.token_max_age else None
     policy = TokenPolicy(s.tracking.address, secret, age)
     return followups, desk, lambda session, msg: find_reply(session, msg, policy, now())
+
+
+def coordinator_emails(config: Config) -> frozenset[str]:
+    return frozenset(e.lower() for m in config.settings.members if m.coordinator for e in m.emails)
 
 
 def _vocabulary(extra: dict[str, list[str]]) -> dict[str, list[str]] | None:

@@ -61,6 +61,8 @@ def reload(app: bootstrap.App, say) -> bool:
     app.config = running
     app.digests = bootstrap._digests(running, app.templates, app.now)
     app.reminders = bootstrap._reminders(running, app.templates, app.now)
+    if app.desk is not None:  # who is a coordinator is a member's setting too
+        app.desk.coordinators = bootstrap.coordinator_emails(running)
     for line in describe(path, found):
         say(line)
     return True

@@ -57,6 +57,8 @@ class StatusDesk:
     default_zone: str = "UTC"  # outbound.default_timezone
     brief_addresses: briefs.BriefAddresses | None = None  # Reply-To of partner mail: "reply BRIEF"
     partner_links: PartnerLinks | None = None  # the partner's own page, linked from partner mail
+    # members[].coordinator's addresses: told what they can do themselves, not to "ask your coordinator"
+    coordinators: frozenset[str] = frozenset()
 
     def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = _locked(session, referral_id) if referral_id and msg.sender else None
@@ -135,7 +137,7 @@ class StatusDesk:
         why = (f"its reply address was copied to {exposed} in a reply-all, so a From: {msg.from_address.email} "
                f"through it proves nothing without the receiving server's DMARC pass")
         self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
-        how, fresh = self._fresh_way(referral, match, msg, command)
+        how, fresh = self._fresh_way(referral, match, msg, command, self._coordinates(session, referral))
         self._not_applied(session, referral, command, why, match.step, how=how,
                           refusal={"case": "copied", "copied_to": exposed, "fresh": fresh})
         return True
@@ -180,7 +182,12 @@ class StatusDesk:
                          answer_key=key, reason=f"the reply address sent to {msg.from_address.email} was copied to "
                                                 f"{', '.join(others)} (reply-all)")
 
-    def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command) -> tuple[str, bool]:
+    def _coordinates(self, session: Session, referral: Referral) -> bool:
+        """The referral's member is a coordinator: the config and `introledger mark` are theirs to use."""
+        return bool(self.coordinators & set(self._member_emails(session, referral)))
+
+    def _fresh_way(self, referral: Referral, match, msg: Inbound, command: Command,
+                   coordinator: bool = False) -> tuple[str, bool]:
         """How the member can still answer: this mail's reply address, unless it is the copied one
         (and whether it is new)."""
         sender = msg.from_address.email
@@ -188,8 +195,10 @@ class StatusDesk:
                              self.followups.secret, self.now(), None, sender)
         if fresh is not None and fresh.tag != match.token:
             return "reply to this mail with your answer: its reply address is new and was sent to you alone.", True
-        return (f"answer the next follow-up (it has a new reply address), or ask your coordinator to run "
-                f"`introledger mark {referral.id} {command.verb.upper()}`."), False
+        mark = f"`introledger mark {referral.id} {command.verb.upper()}`"
+        if coordinator:
+            return f"answer the next follow-up (it has a new reply address), or run {mark} yourself.", False
+        return f"answer the next follow-up (it has a new reply address), or ask your coordinator to run {mark}.", False
 
     def _members_own(self, session: Session, referral: Referral, msg: Inbound) -> bool:
         """The sender is one of the member's configured addresses or on one of their domains."""
@@ -232,6 +241,11 @@ class StatusDesk:
                     f"addresses in the config (or to run `introledger mark {referral.id} "
                     f"{command.verb.upper() if command else 'MET'}`)."),
         }
+        if self._coordinates(session, referral):
+            refusal["coordinator"] = True
+            refusal["how"] = (f"answer from {member.emails[0]}, or add {sender} to your addresses in the config "
+                              f"yourself (or run `introledger mark {referral.id} "
+                              f"{command.verb.upper() if command else 'MET'}`).")
         self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:from:{sender}"[:400],
                    member.emails[0], match.step, answer=word, status=referral.status, refusal=refusal)
 
@@ -389,7 +403,7 @@ class StatusDesk:
         self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:s{step}:{command.verb}",
                    to, step, answer=(command.matched or command.verb).upper(), status=referral.status,
                    refusal={"verb": command.verb, "member_email": to, "ref": referral.id, "status": referral.status,
-                            **refusal,
+                            "coordinator": self._coordinates(session, referral), **refusal,
                             "why": why, "how": how})
 
     def _closed_business(self, session: Session, referral: Referral, won: bool) -> None:
