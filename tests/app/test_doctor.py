@@ -50,6 +50,8 @@ def test_doctor_logs_in_to_the_smtp_server_and_names_a_refused_login(tmp_path, s
         env = _workdir(tmp_path, sqlite_url, _smtp(sink, security))
         ok = cli("doctor", cwd=tmp_path, env={**env, PASSWORD_ENV: SMTP_PASSWORD})
         assert _problems(ok) == [] and "all answer" in ok.stdout
+        # QA trial: the success line named config, database, mailbox and broker but not SMTP, which it checks
+        assert "config, database, mailbox, SMTP server and broker all answer" in ok.stdout
         assert sink.auth_attempts == [(SMTP_USER, True)]  # it really logged in (after TLS)
 
         wrong = cli("doctor", cwd=tmp_path, env={**env, PASSWORD_ENV: "not-the-password"}, ok=False)

@@ -16,6 +16,7 @@ class Findings:
     problems: list[str]   # each fails the check: one line with its fix
     warnings: list[str]   # works, but trusts less than it could
     about: list[str]      # facts a person checks by eye
+    checked: str = "config"  # what answered when there is no problem: "config, database, … and broker"
 
 
 def examine(config_path: str | None, say=lambda line: None) -> Findings:
@@ -24,7 +25,14 @@ def examine(config_path: str | None, say=lambda line: None) -> Findings:
         config = load(config_path)
     except ConfigError as exc:
         return Findings([f"config: {exc}"], [], [])
-    return Findings(check(config, say), warnings(config), about(config))
+    return Findings(check(config, say), warnings(config), about(config), checked(config))
+
+
+def checked(config: Config) -> str:
+    """The parts `check` reaches with this config, for the line that says they all answer."""
+    out = config.settings.outbound
+    smtp = ["SMTP server"] if out.transport == "smtp" and out.smtp is not None else []
+    return ", ".join(["config", "database", "mailbox", *smtp]) + " and broker"
 
 
 def check(config: Config, say=lambda line: None) -> list[str]:

@@ -33,6 +33,6 @@ def doctor(inv: Invocation, as_json: bool) -> int:
     for line in problems:
         inv.out.print(styled(("✗", "red"), f" {line}"))
     if not problems:
-        inv.out.print(styled(("✓", "green"), " config, database, mailbox and broker all answer"))
+        inv.out.print(styled(("✓", "green"), f" {found.checked} all answer"))
     return 1 if problems else 0
 

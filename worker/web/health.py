@@ -20,7 +20,7 @@ def doctor_now(ctx: Ctx, fresh: bool = False) -> dict:
     if fresh or not cache or time.monotonic() - cache["at"] > DOCTOR_KEPT_SECONDS:
         repaired: list[str] = []
         seen = doctor.examine(str(ctx.app.config.path), say=repaired.append)
-        found = shapes.doctor_json(seen.problems, seen.warnings, repaired, seen.about)
+        found = {**shapes.doctor_json(seen.problems, seen.warnings, repaired, seen.about), "checked": seen.checked}
         cache.update(at=time.monotonic(), found=found, when=ctx.now().isoformat())
     return {**cache["found"], "checked_at": cache["when"]}
 
