@@ -25,6 +25,10 @@ class NotMigrated(RuntimeError):
     """The database schema is missing or behind the code."""
 
 
+class WrongEncoding(RuntimeError):
+    """A PostgreSQL database that does not store UTF-8: restarting will not fix it, recreating it will."""
+
+
 def make_engine(url: str, reader: bool = False) -> Engine:
     """An engine for `url`. reader=True: for sessions that only read (the dashboard's pages) — on
     SQLite their transactions begin DEFERRED, a snapshot under WAL that never takes the write lock,
@@ -37,6 +41,9 @@ def make_engine(url: str, reader: bool = False) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_read if reader else _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+        # Before SQLAlchemy's own first-connect queries, which crash on a SQL_ASCII database
+        # (psycopg hands back bytes: "cannot use a string pattern on a bytes-like object").
+        event.listen(engine, "connect", _require_utf8, insert=True)
     event.listen(engine, "handle_error", _drop_read_only)
     return engine
 
@@ -56,6 +63,20 @@ def read_only_error(exc: BaseException) -> bool:
 def _drop_read_only(context) -> None:
     if read_only_error(context.original_exception):
         context.is_disconnect = True
+
+
+def _require_utf8(dbapi_conn, _record) -> None:
+    info = getattr(dbapi_conn, "info", None)  # psycopg 3 reads it from the server's greeting: no query
+    if info is None or not hasattr(info, "parameter_status"):
+        return  # another driver: not checked
+    found = info.parameter_status("server_encoding")
+    encoding = found.decode() if isinstance(found, bytes) else found
+    if encoding is not None and encoding.upper() != "UTF8":
+        name = info.dbname
+        raise WrongEncoding(
+            f"the PostgreSQL database {name!r} is encoded {encoding}; introledger stores names and mail in "
+            f"UTF-8: create it with CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0 (or point "
+            "database_url at one that is)")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import DBAPIError
 
-from models.db import NotMigrated, make_engine, require_migrated
+from models.db import NotMigrated, WrongEncoding, make_engine, require_migrated
 from worker.core.config import Config, ConfigError, load
 from worker.outbound import broker
 from worker.sources.imap import ImapAccount, ImapLoginError, connect, ensure_processed_folder
@@ -180,7 +180,7 @@ def _bounces(config: Config) -> list[str]:
         with Session(engine) as session:
             paused = pauses.all_paused(session)
             refused = pauses.bounced_not_paused(session, datetime.now(UTC) - timedelta(days=7))
-    except (NotMigrated, DBAPIError):
+    except (NotMigrated, WrongEncoding, DBAPIError):
         return []  # check() names the database problem
     finally:
         engine.dispose()
@@ -212,7 +212,7 @@ def _database(config: Config) -> list[str]:
     try:
         require_migrated(engine)
         _write_and_roll_back(engine)
-    except NotMigrated as exc:
+    except (NotMigrated, WrongEncoding) as exc:
         return [f"database: {exc}"]
     except _NotWritable as exc:
         return [f"database: {exc}"]

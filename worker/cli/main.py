@@ -100,6 +100,10 @@ def _known(exc: Exception) -> int | None:
 
     if isinstance(exc, ConfigError):
         return _show("config error", str(exc), 2)
+    from models.db import WrongEncoding
+
+    if isinstance(exc, WrongEncoding):  # 2: like a config mistake, a restart will not fix it
+        return _show("error", str(exc), 2)
     if isinstance(exc, _named_problems()):
         return _show("error", str(exc), 1)
     from worker.core.outages import describe, is_outage
