@@ -133,6 +133,9 @@ def test_processes_share_mailboxes_and_a_killed_holder_is_taken_over(tmp_path, p
         assert wait_until(lambda: all(_holders(app).get(n, (victim,))[0] != victim for n in held), timeout=30)
         gaps = {n: (_holders(app)[n][1] - killed_at).total_seconds() for n in held}
         start()  # the killed one comes back as a new process
+        # Under load its start-up (imports) can outlast the rest of the test; a SIGTERM before
+        # it has begun would end it with -15, which says nothing about leases.
+        assert wait_until(lambda: (tmp_path / f"run{len(logs) - 1}.log").stat().st_size > 0, timeout=60)
         deliver(1)
         assert wait_until(lambda: _count(app, Referral) == sent, timeout=60), (_count(app, Referral), sent)
         # Each thank-you goes, but for one the killed process had claimed (at most once: it waits
