@@ -30,6 +30,8 @@ from worker.mail.htmltext import html_to_text  # noqa: E402
 from worker.mail.parse import parse  # noqa: E402
 from worker.mail.quotes import new_text  # noqa: E402
 
+# Where a reply comes from (tests/replycorpus.py Case.origin): real mail is the number that counts.
+ORIGINS = ("real", "software", "written")
 VENV = ROOT / "bench" / "out" / "yardstick-venv"
 YARDSTICK = {"talon": "talon==1.4.4", "email-reply-parser": "email-reply-parser==0.5.12",
              "mail-parser-reply": "mail-parser-reply==1.36", "quotequail": "quotequail==0.5.4"}
@@ -85,6 +87,12 @@ def score(corpus: list[Case], cuts: dict[str, str]) -> dict:
             "wrong": sorted(n for n, v in verdicts.items() if v == "wrong")}
 
 
+def by_origin(corpus: list[Case], cuts: dict[str, str]) -> dict[str, dict]:
+    """The score on real mail, on mail real clients wrote here, and on mail we wrote, apart."""
+    parts = {origin: [c for c in corpus if c.origin == origin] for origin in ORIGINS}
+    return {origin: score(part, cuts) for origin, part in parts.items() if part}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-yardstick", action="store_true", help="only our reader (no virtualenv, no pip)")
@@ -92,10 +100,11 @@ def main() -> int:
     args = parser.parse_args()
     corpus = cases()
     cuts, extra = ours(corpus)
-    report = {"ours": {**score(corpus, cuts), **extra}, "yardstick": {}}
+    report = {"ours": {**score(corpus, cuts), **extra, "by_origin": by_origin(corpus, cuts)}, "yardstick": {}}
     if not args.no_yardstick:
         for name, result in yardstick(corpus).items():
-            report["yardstick"][name] = ({**score(corpus, result["cuts"]), "slowest_s": result["slowest_s"]}
+            report["yardstick"][name] = ({**score(corpus, result["cuts"]), "slowest_s": result["slowest_s"],
+                                          "by_origin": by_origin(corpus, result["cuts"])}
                                          if "cuts" in result else result)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -118,6 +127,11 @@ def _show(corpus: list[Case], report: dict) -> None:
         print(f"{name:<22}{row['right']:>5}/{row['cases']:<5}{row['share']:>8.0%}{row['answer_lost']:>13}"
               f"{row['slowest_s'] * 1000:>8.1f}ms")
     o = report["ours"]
+    print("\nby where the replies come from (real: published mail written by other people)")
+    for name, row in rows:
+        for origin, part in row.get("by_origin", {}).items():
+            print(f"{name.split()[0] + ', ' + origin:<22}{part['right']:>5}/{part['cases']:<5}{part['share']:>8.0%}"
+                  f"{part['answer_lost']:>13}")
     print(f"\nours, the HTML part alone of {o['html_cases']} multipart/alternative replies: {o['html_right']} right; "
           f"slowest message parsed and cut: {o['slowest_s'] * 1000:.1f} ms ({o['slowest_file']})")
     print(f"a {o['pathological_bytes'] // 1000} kB reply of near-cuts: {o['pathological_s'] * 1000:.0f} ms (limit 1 s)")

@@ -18,6 +18,8 @@ _DASHED = (
     r"|ursprungligt meddelande|alkuper[äa]inen viesti|p[ůu]vodn[íi] zpr[áa]va|oryginalna wiadomo[śs][ćc]"
     r"|исходное сообщение|eredeti [üu]zenet|orijinal ileti"
     r"|start of forwarded message"  # Emacs message-mode and Gnus
+    # Zimbra's web client: "----- Ursprüngliche Mail -----", "----- Mail original -----".
+    r"|urspr[üu]ngliche mail|weitergeleitete mail|mail original|mail transf[ée]r[ée]"
 )
 # Lines that introduce a forward with a colon, as Apple Mail and its translations write them.
 INTRODUCERS = (

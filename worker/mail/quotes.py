@@ -22,7 +22,7 @@ _HEAD = r"(?:" + _STARTERS + "|" + _DATE_HEAD + ")"
 _EN_VERBS = ("wrote", "writes", "typed", "said")
 _VERBS = (
     "a écrit", "escribió", "ha scritto", "scrisse", "escreveu", "napisał(a)", "napisała",
-    "napisał", "pisze", "пишет", "написал(а)", "написала", "написал", "schrieb", "schreef",
+    "napisał", "pisze", "пишет", "написал(а)", "написала", "написал", "schrieb", "geschrieben", "schreef",
     "skrev", "kirjoitti", "napsal(a)", "napsala", "napsal", "írta",
 )
 
@@ -260,8 +260,10 @@ def _new_text(text: str, depth: int) -> str:
     cut, kind, end = _find_cut(text)
     head = text[:cut]
     head = (_QUOTED_LINE.sub("", head) if ">" in head else head).strip()
-    if kind in _ATTRIBUTIONS and depth and _quote_follows(text, end):
-        # Bottom-posted or inline: the answer is under the quote, e.g. "On … wrote:\n> WON?\nYes."
+    if depth and (kind in _ATTRIBUTIONS and _quote_follows(text, end)
+                  or kind == "marker" and _quote_follows(text, end, blank_lines=1)):
+        # Bottom-posted or inline: the answer is under the quote, e.g. "On … wrote:\n> WON?\nYes.";
+        # Zimbra puts its "----- Original Message -----" over a quoted original too.
         below = _new_text(text[end:], depth - 1)
         return "\n\n".join(part for part in (head, below) if part)
     if kind == "sig" and not head and depth:
