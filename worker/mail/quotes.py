@@ -212,6 +212,12 @@ _SOFT_BREAK = re.compile(r"=\n")
 _QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
 
 
+# Microsoft 365's sensitivity label, stamped by Outlook above what the author wrote: "[AMD Official Use Only]",
+# "[Public]", "[Internal Use Only - General]". A whole line in brackets naming a class, never an answer.
+_LABEL = re.compile(
+    r"\A[ \t]*\[[^\]\n]{0,40}(?i:use only|public|internal|confidential|general|restricted|classification)"
+    r"[^\]\n]{0,40}\][ \t]*(?:\n|\Z)"
+)
 _ATTRIBUTIONS = frozenset({"en", "last", "addr", "first", "dated", "addressed", "dashed", "bare", "lotus"})
 _BELOW_DEPTH = 20  # answers interleaved with quotes, at most this many rounds (a hostile mail has thousands)
 
@@ -223,7 +229,7 @@ def new_text(text: str) -> str:
         text = _SOFT_BREAK.sub("", text)  # rejoin the lines the encoding split, attributions among them
     if "\n\t" in text or text.startswith("\t"):
         text = _interpolated_as_quote(text)
-    return _new_text(text, _BELOW_DEPTH)
+    return _LABEL.sub("", _new_text(text, _BELOW_DEPTH), count=1).lstrip()
 
 
 _FIELD = re.compile(r"\t[A-Za-z][A-Za-z0-9-]{0,40}:")
