@@ -37,7 +37,7 @@ save() {  # $1: corpus file name, $2: folder (default: the classification corpus
 mutt_reply() {  # $1: editor script body (edits "$1" in place), $2: extra muttrc lines, $3: file name,
                # $4: folder, $5: program (mutt or neomutt)
   printf '#!/bin/sh\nf="$1"\n%s\n' "$1" > "$work/editor"; chmod +x "$work/editor"
-  cp "$work/inbox" "$work/box"
+  cp "${INBOX:-$work/inbox}" "$work/box"
   cat > "$work/muttrc" <<RC
 set from="dana@danabooks.example"
 set realname="Dana Whitfield"
@@ -92,6 +92,28 @@ ANSWER="NOTHING YET - she is away until the 20th." mutt_reply "$top" 'set text_f
   client_mutt_flowed.eml "$replies"
 mutt_reply 'awk '"'"'/^-- $/ && !d {print "LOST, sadly.\n"; d=1} {print}'"'"' "$f" > "$f.n" && mv "$f.n" "$f"' \
   "" client_neomutt_bottom_posted.eml "$replies" neomutt
+# format=flowed both ways (RFC 3676): a follow-up whose paragraph the sender soft-wrapped (lines ending in a
+# space), answered with text_flowed=yes by an editor that wraps as vim's formatoptions+=w does; the quote keeps
+# the original's soft breaks behind ">" and the answer has its own. A reader must join them back.
+cat > "$work/inbox-flowed" <<'MBOX'
+From intros@example.com Mon Nov  2 10:14:00 2026
+From: introledger <intros@example.com>
+To: Dana Whitfield <dana@danabooks.example>
+Subject: How did the intro to Alice go?
+Date: Mon, 02 Nov 2026 10:14:00 +0100
+Message-ID: <fu-2@example.com>
+Content-Type: text/plain; charset=utf-8; format=flowed
+
+How did the intro to Alice (from Carol) go? If it led to work, 
+reply WON and the amount; if not, LOST and why.
+
+introledger
+
+MBOX
+soft='{ printf "LOST - they went with a firm that already does \nthe payroll for their shop in Leeds.\n\n"; cat "$f"; } > "$f.n" && mv "$f.n" "$f"'
+INBOX="$work/inbox-flowed" mutt_reply "$soft" 'set text_flowed=yes' client_neomutt_flowed_soft_breaks.eml "$replies" neomutt
+INBOX="$work/inbox-flowed" mutt_reply "$soft" 'set text_flowed=yes' client_mutt_flowed_soft_breaks.eml "$replies"
+
 # nmh: repl builds the draft (its mhl.reply filter quotes with "> " under "<name> writes:"), the answer is
 # typed above the quote, and send hands the message to the MTA.
 nmh_reply() {  # $1: answer, $2: file name

@@ -18,6 +18,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
+from worker.mail.flowed import unflow
 from worker.mail.htmltext import html_to_text
 
 MAX_DEPTH = 3          # attached messages inside attached messages
@@ -380,7 +381,7 @@ def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...], tuple[tup
         elif _is_attachment(part):
             continue
         elif ctype == "text/plain" and plain is None:
-            plain = _text(part)
+            plain = _plain(part)
         elif ctype == "text/html" and html is None:
             html = _text(part)
     if plain is None and html is not None:
@@ -463,6 +464,14 @@ def _text(part: Message) -> str:
         return data.decode(charset, "replace")
     except (LookupError, ValueError, TypeError):  # unknown, NUL-bearing or non-text "charset"
         return data.decode("latin-1")
+
+
+def _plain(part: Message) -> str:
+    """A text/plain part as its writer meant it: format=flowed soft breaks joined (worker/mail/flowed.py)."""
+    text = _text(part)
+    if str(part.get_param("format", "")).lower() != "flowed":
+        return text
+    return unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
 
 
 def _attached(part: Message, depth: int) -> list[Inbound]:
