@@ -159,6 +159,19 @@ def test_proposing_to_meet_someone_is_no_intro():
     assert v.kind == "not_intro", v.reason
 
 
+@pytest.mark.parametrize("body, name", [
+    # http://enron-mail.com/email/nemec-g/notes_inbox/Release_for_Expenditure_1.html (its recipients are not
+    # published, so the message itself is not in the corpus)
+    ("In response to your voice mail today regarding the request to proceed with substation I offer the "
+     "following. I spoke with Jim Alexander today who should be in touch with you tomorrow.\n", "Jim Alexander"),
+    ("I met Anna Berg yesterday, and she will call you about her books next week.\n", "Anna Berg"),
+])
+def test_someone_met_today_who_will_get_in_touch_is_a_heads_up(body, name):
+    v = verdict(mail(CAROL, "Dana Whitfield <dana@danabooks.example>", body))
+    assert v.kind == "heads_up", v.reason
+    assert name in {p.address.name for p in v.intro.parties}
+
+
 def test_a_meeting_named_intro_to_a_topic_is_no_referral():
     """From enron_not_intro_intro_to_turbopark_meeting.eml: four colleagues, 'set up an Intro to TurboPark
     meeting with Rose' is a briefing on a product, no one introduced."""

@@ -64,8 +64,14 @@ _WILL = (
     r"\s++(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
     r"|gaat|ti|la|le|vi)\b"
 )
+# "I spoke with Jim Alexander today who should be in touch with you tomorrow" (real Enron mail): when
+# the writer met them, then who, before what they will do.
+_MET_WHO = (
+    r"(?:\s*+,?\s*+(?<!\w)(?i:today|yesterday|this morning|this afternoon|last week|earlier))?"
+    r"(?:\s*+,?\s*+(?<!\w)(?i:who|and (?:he|she|they)))?"
+)
 # A named person who will get in touch: "Julia Park from XYZ may call you".
-HEADS_UP_NAMED = re.compile(_NAME + _FROM + _WILL + r".{0,40}?(?:" + "|".join((
+HEADS_UP_NAMED = re.compile(_NAME + _FROM + _MET_WHO + _WILL + r".{0,40}?(?:" + "|".join((
     r"call|contact|reach(?:ing)? out|get(?:ting)? in touch|be in touch|email|ring|phone"
     r"|drop you a line",
     r"melden|anrufen|kontaktieren|kontakt",
