@@ -1,4 +1,5 @@
 """Outgoing mail as rows: the outbox is the truth, the queue only a nudge."""
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
@@ -37,6 +38,9 @@ class OutboxMessage(Base):
     in_reply_to: Mapped[str] = mapped_column(String(400), default="")
     references: Mapped[str] = mapped_column(Text, default="")
     message_id: Mapped[str] = mapped_column(String(400), default="")
+    # The random part of our Message-ID (worker/outbound/mailer.py), drawn once at queueing so every
+    # attempt reuses it: a Message-ID nobody can work out from the row's key and time.
+    mid_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
     reason: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

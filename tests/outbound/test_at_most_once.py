@@ -205,3 +205,24 @@ def test_every_attempt_at_a_mail_carries_the_same_message_id(tmp_path, sqlite_ur
     assert first["Message-ID"] == again["Message-ID"]
     assert first["Message-ID"].startswith(f"<ol{oid}.") and first["Message-ID"].endswith("@example.com>")
     app.engine.dispose()
+
+
+def test_our_message_id_cannot_be_worked_out_from_the_mail_and_stays_the_same_for_every_attempt(
+        tmp_path, sqlite_url, clock):
+    """In-Reply-To naming our mail must not be forgeable by guessing: before, the Message-ID was a
+    hash of the row's dedupe key and queue time, which a stranger who knows the intro can rebuild."""
+    import hashlib
+
+    from worker.outbound.mailer import build
+
+    app = make_app(tmp_path, sqlite_url, type("Sink", (), {"host": "127.0.0.1", "port": 25})(), clock)
+    oid = queue_thank_you(app, clock)
+    with app.sessions() as s:
+        mail = s.get(OutboxMessage, oid)
+        derived = hashlib.sha256(f"{mail.dedupe_key}\0{mail.queued_at}".encode()).hexdigest()[:16]
+        first = build(mail, "intros@example.com")["Message-ID"]
+    with app.sessions() as s:  # read again, as a retry's claim does
+        again = build(s.get(OutboxMessage, oid), "intros@example.com")["Message-ID"]
+    assert first == again
+    assert first != f"<ol{oid}.{derived}@example.com>"
+    app.engine.dispose()

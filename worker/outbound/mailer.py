@@ -121,8 +121,11 @@ def build(row: OutboxMessage, tracking: str) -> Message:
 
 def message_id(row: OutboxMessage, tracking: str) -> str:
     """The same for every attempt at one row, so a copy sent twice (a person's retry of an
-    unconfirmed mail) carries one Message-ID that mail clients and servers can fold into one."""
-    digest = hashlib.sha256(f"{row.dedupe_key}\0{row.queued_at}".encode()).hexdigest()[:16]
+    unconfirmed mail) carries one Message-ID that mail clients and servers can fold into one.
+    Its random part was drawn at queueing (outbox.mid_nonce): In-Reply-To naming it is no proof of
+    who wrote a reply (worker/followups/replytrust.py), but nobody outside the thread can guess it.
+    A row queued before migration 0024 and already handed over keeps the old, derived part."""
+    digest = row.mid_nonce or hashlib.sha256(f"{row.dedupe_key}\0{row.queued_at}".encode()).hexdigest()[:16]
     return f"<ol{row.id}.{digest}@{tracking.partition('@')[2] or 'localhost'}>"
 
 

@@ -42,7 +42,7 @@ def queue(session: Session, *, key: str, kind: str, to: str, sender: str, render
 _CLAIMED = (OutboxMessage.id, OutboxMessage.from_addr, OutboxMessage.to_addr, OutboxMessage.reply_to,
             OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.language,
             OutboxMessage.in_reply_to, OutboxMessage.references, OutboxMessage.dedupe_key,
-            OutboxMessage.queued_at, OutboxMessage.attempts, OutboxMessage.kind,
+            OutboxMessage.queued_at, OutboxMessage.mid_nonce, OutboxMessage.attempts, OutboxMessage.kind,
             OutboxMessage.referral_ids, OutboxMessage.reason, OutboxMessage.member_id)
 CLAIM_RETURNING = (
     update(OutboxMessage.__table__)
