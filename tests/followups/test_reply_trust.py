@@ -12,6 +12,7 @@ from tests.conftest import build_app
 from worker.inbound.pipeline import Origin
 from worker.mail import tokens
 from worker.mail.authres import failures, ours
+from worker.outbound import mailer
 
 FILE = Origin("file", "t")
 SECRET = "s3cret"
@@ -315,3 +316,47 @@ def test_a_reply_naming_a_referral_that_does_not_exist_is_recorded_not_quarantin
     outcome = app.pipeline.process(raw, FILE)
     assert outcome.kind not in ("quarantined", "status_reply")
     assert status(app) == "introduced" and events(app) == []
+
+
+def _reply_by_thread(app, clock, body: str, extra: str = "") -> OutboxMessage:
+    """Dana's answer with our follow-up's Message-ID in In-Reply-To, sent to the tracking address
+    itself (not through the follow-up's signed reply address), as a forger would write it."""
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    [follow_up] = mails(app, "follow_up")
+    assert follow_up.to_addr == "dana@danabooks.example"
+    mid = mailer.build(follow_up, "intros@example.com")["Message-ID"].strip("<>")
+    with app.sessions.begin() as s:  # marked sent with its Message-ID, as delivery does
+        stored = s.get(OutboxMessage, follow_up.id)
+        stored.status, stored.message_id = "sent", mid
+        follow_up.message_id = mid
+    raw = (f"From: {DANA}\nTo: intros@example.com\nSubject: Re: {follow_up.subject}\nMessage-ID: <forged@x>\n"
+           f"In-Reply-To: <{follow_up.message_id}>\n{extra}\n{body}\n").encode()
+    app.pipeline.process(raw, FILE)
+    return follow_up
+
+
+def test_an_answer_by_in_reply_to_alone_changes_nothing_and_the_member_hears_how_to_answer(app, clock):
+    _reply_by_thread(app, clock, "WON $4,500")
+    assert status(app) == "introduced"
+    refused = events(app)[-1]
+    assert not refused.accepted and "not through the signed reply address" in refused.reason
+    [told] = mails(app, "answer_not_applied")
+    assert told.to_addr == "dana@danabooks.example"
+    assert "signed reply address" in told.text_body and "introledger mark 1 WON" in told.text_body
+
+
+def test_an_answer_by_in_reply_to_counts_when_our_receiving_server_vouches_for_the_sender(
+        tmp_path, database_url, clock):
+    app = make_app(tmp_path, database_url, clock, authserv_id="mx.example.com")
+    forged_pass = "Authentication-Results: evil.example; dmarc=pass header.from=danabooks.example\n"
+    _reply_by_thread(app, clock, "MET", extra=forged_pass)
+    assert status(app) == "introduced"  # a pass the sender wrote is no pass
+    passed = "Authentication-Results: mx.example.com; dkim=pass; dmarc=pass header.from=danabooks.example\n"
+    [follow_up] = mails(app, "follow_up")
+    raw = (f"From: {DANA}\nTo: intros@example.com\nSubject: Re: {follow_up.subject}\nMessage-ID: <real@x>\n"
+           f"In-Reply-To: <{follow_up.message_id}>\n{passed}\nWON $4,500\n").encode()
+    app.pipeline.process(raw, FILE)
+    assert status(app) == "won"
+    app.engine.dispose()

@@ -27,6 +27,7 @@ class ReplyMatch:
     bound: bool | None = None  # did that token or mail go to this very sender? None: cannot tell
     scope: str = ""  # an answer is applied once per referral and scope (worker/followups/status.py)
     token: str = ""  # the token used (tokens.TokenCheck.tag), if any
+    signed: bool = True  # False: In-Reply-To alone (no signed reply address): replytrust.refusal asks more
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _by_thread(session: Session, msg: Inbound, policy: TokenPolicy) -> ReplyMatc
     bound = msg.sender is not None and msg.sender.email == row.to_addr.lower()
     step = tokens.step_of(row.reply_to)
     return ReplyMatch(referral_id, True, f"replies to our mail {row.message_id} about referral #{referral_id}",
-                      step, bound, f"s{step}" if step is not None else f"re:{row.message_id}")
+                      step, bound, f"s{step}" if step is not None else f"re:{row.message_id}", signed=False)
 
 
 def _by_subject(msg: Inbound) -> ReplyMatch | None:

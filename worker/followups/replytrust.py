@@ -1,7 +1,10 @@
 """May this reply count, and who wrote it? The proofs a status answer needs (reads only).
 
-A reply proves itself with a signed token or In-Reply-To one of our mails, and counts only from
-the address that token or mail went to (a reply-all copies Reply-To to everyone on Cc).
+A reply proves itself with a signed token, and counts only from the address that token went to
+(a reply-all copies Reply-To to everyone on Cc). In-Reply-To one of our mails proves nothing by
+itself — anyone copied on the thread holds that Message-ID and may write any From — so an answer
+without the token counts only when it also replies to our mail sent to the sender AND our receiving
+server (follow_ups.authserv_id) says DMARC pass for its From (status.py tells the member how to answer).
 Authentication-Results are read from our receiving server (follow_ups.authserv_id) only —
 a sender can write any header, with any authserv-id: worker/mail/authres.py tells ours by where
 it stands — all of them, and any DKIM/DMARC fail refuses. A reply address
@@ -27,6 +30,11 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
         return f"the receiving server says {' and '.join(failed)} for {sender}"
     if sender not in entitled:
         return f"{sender} is not a party to the referral or its member"
+    if unsigned(msg, match, authserv_id):
+        return (f"it replies to our mail to {sender} but not through the signed reply address in its "
+                f"Reply-To, and In-Reply-To alone is no proof of who wrote it (anyone copied on that thread "
+                f"can set From: {sender}); our receiving server did not vouch for the sender "
+                + (f"(no DMARC pass from {authserv_id})" if authserv_id else "(follow_ups.authserv_id is not set)"))
     bound = match.bound if match else None
     if bound is False:
         return (f"the reply address or mail {sender} answered was sent to someone else "
@@ -34,6 +42,12 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
     if bound is None and not is_member:
         return f"{sender} used a reply address that names no recipient; those count for the member only"
     return ""
+
+
+def unsigned(msg: Inbound, match, authserv_id: str | None) -> bool:
+    """An answer by In-Reply-To alone that our receiving server does not vouch for (DMARC pass,
+    which is aligned with From by definition): not applied."""
+    return match is not None and not match.signed and not auth_passes(msg, authserv_id)
 
 
 def _results(msg: Inbound, authserv_id: str | None) -> tuple[str, ...]:

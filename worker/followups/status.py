@@ -74,6 +74,8 @@ class StatusDesk:
             why = self._refusal_as_member(session, referral, verdict, msg)
         if why:
             self._refuse(session, referral, msg, match, "refused", f"refused: {why}")
+            if replytrust.unsigned(msg, match, self.followups.policy.authserv_id):
+                return self._tell_unsigned(session, referral, verdict, msg, match, why)
             return self._tell_member_once(session, referral, verdict, msg, match, why if colleague else "")
         correction, command = self._read(verdict, msg)
         if command is None:
@@ -248,6 +250,21 @@ class StatusDesk:
                               f"{command.verb.upper() if command else 'MET'}`).")
         self._mail(session, referral, "answer_not_applied", f"not-applied:{referral.id}:from:{sender}"[:400],
                    member.emails[0], match.step, answer=word, status=referral.status, refusal=refusal)
+
+    def _tell_unsigned(self, session: Session, referral: Referral, verdict: Verdict, msg: Inbound, match,
+                       why: str) -> None:
+        """An answer in the member's name by In-Reply-To alone: the member hears it was not applied
+        and how to answer so it counts. A party is not mailed on the strength of a From we could
+        not verify; the refused event keeps the reason (timeline, `introledger referrals show`)."""
+        if verdict.looks_automated or msg.from_address.email not in self._member_emails(session, referral):
+            return
+        _, command = self._read(verdict, msg)
+        if command is None:
+            return
+        self._not_applied(session, referral, command, why, match.step, refusal={"case": "unverified"},
+                          how=(f"reply to the follow-up itself so your answer goes to its signed reply address "
+                               f"(the Reply-To we set; keep it), or ask your coordinator to run "
+                               f"`introledger mark {referral.id} {command.verb.upper()}`."))
 
     def _entitled(self, session: Session, referral: Referral) -> set[str]:
         people = {p.person.email for p in referral.parties if p.person.email}
