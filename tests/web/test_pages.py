@@ -298,3 +298,36 @@ def test_an_intro_longer_than_any_is_cut_at_a_word_with_an_ellipsis():
     cut = excerpt("Alice needs books done. " * (LIMIT // 10))
     assert cut.endswith("…") and len(cut) <= LIMIT + 1
     assert cut[:-1].endswith(("Alice", "needs", "books", "done."))  # a whole word, never half of one
+
+
+def test_a_coordinators_pages_show_only_their_own_mailboxs_referrals(tmp_path, database_url, clock):
+    """Two tracking mailboxes in one database (README "Many mailboxes"): the dashboard of
+    config.yaml's group never lists the north mailbox's referrals, on SQLite's reader engine too."""
+    import yaml
+
+    from tests.app.test_mailboxes import NORTH
+    from tests.web.conftest import make_web_app
+    from worker.app import mailboxes
+    from worker.app.bootstrap import build_group
+
+    app = make_web_app(tmp_path, database_url, clock)
+    try:
+        with app.sessions.begin() as s:
+            row, _ = mailboxes.add(s, app.config, "north", yaml.safe_load(NORTH), "north.yaml")
+            group = next(g for g in mailboxes.groups(s, app.config) if g.mailbox_id == row.id)
+            everyone = mailboxes.addresses(s, app.config)
+        north = build_group(app, mailboxes.group_config(app.config, group, everyone), row.id)
+        from tests import mailgen
+
+        raw = mailgen.intro(9, tracking="intros@north.example", introducer=("Olaf Berg", "olaf@fjord.example"),
+                            a=("Sven Lund", "sven@lund.example"), b=("Nora North", "nora@northco.example"),
+                            when=clock.current)
+        theirs = north.pipeline.process(raw, Origin("file", "north-9")).referral_id
+        ours = log_intro(app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current)
+        assert theirs and ours
+        zoe = sign_in(client_for(app), app, ZOE[1])
+        assert {r["id"] for r in zoe.get("/api/referrals").json()} == {ours}
+        assert "Sven Lund" not in zoe.get("/referrals").text
+        assert zoe.get(f"/referrals/{theirs}").status_code == 404
+    finally:
+        app.engine.dispose()

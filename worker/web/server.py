@@ -6,7 +6,8 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from models.db import make_engine, session_factory
+from models.db import make_engine
+from models.groups import group_sessions
 from worker.app.bootstrap import App
 from worker.web import (
     briefpage,
@@ -62,9 +63,11 @@ def create(app: App, secret: str | None = None) -> Starlette:
 
 
 def _reads(app: App) -> sessionmaker[Session]:
+    """Sessions for the pages: scoped to the app's group (its tracking mailbox) as the writer's
+    are (models/groups.py), so a coordinator never sees another mailbox's members or referrals."""
     if app.engine.dialect.name != "sqlite":
         return app.sessions
-    return session_factory(make_engine(app.config.database_url, reader=True))
+    return group_sessions(make_engine(app.config.database_url, reader=True), app.mailbox_id)
 
 
 def _pages() -> list:
