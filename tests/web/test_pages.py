@@ -331,3 +331,19 @@ def test_a_coordinators_pages_show_only_their_own_mailboxs_referrals(tmp_path, d
         assert zoe.get(f"/referrals/{theirs}").status_code == 404
     finally:
         app.engine.dispose()
+
+
+def test_a_reply_without_a_date_shows_on_the_timeline_at_the_apps_time_not_the_wall_clocks(web_app, clock):
+    """The app runs on a fixed clock (tests, `run --now`, INTROLEDGER_CLOCK_FILE): a reply read then
+    is on the timeline at that time; before, the column's default stamped the real date."""
+    rid = log_intro(web_app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current - timedelta(hours=3))
+    with web_app.sessions() as s:
+        source = s.get(Referral, rid).source_message_id
+    raw = (f"From: Alice Brook <alice@y.example>\nTo: Dana Whitfield <dana@danabooks.example>\n"
+           f"Cc: intros@example.com\nSubject: Re: intro\nMessage-ID: <alice-1@y.example>\n"
+           f"In-Reply-To: <{source}>\nReferences: <{source}>\n\nThanks Carol! Dana, happy to talk next week.\n")
+    web_app.pipeline.process(raw.encode(), Origin("file", "alice-1"))
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    moments = dana.get(f"/api/referrals/{rid}").json()["timeline"]
+    [read] = [m for m in moments if m["what"].endswith(" read")]
+    assert read["at"] == clock.current.isoformat()

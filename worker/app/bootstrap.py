@@ -117,7 +117,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
            mailbox_id: int | None = None) -> App:
     if check_schema:
         require_migrated(engine)
-    sessions = group_sessions(engine, mailbox_id)
+    sessions = group_sessions(engine, mailbox_id, now)
     directory = sync_members(sessions, config, mailbox_id)
     s = config.settings
     deployments = Deployments.load(sessions, s.tracking.other_deployments, now)
