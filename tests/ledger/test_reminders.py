@@ -74,6 +74,17 @@ def at(text: str) -> datetime:
 
 # ---- the monthly coffee check-in ---------------------------------------------------------------
 
+def test_an_intro_forwarded_after_the_check_in_time_counts_next_month(tmp_path, database_url, clock):
+    """Day one (a Thursday): a week-old intro forwarded now is not this month's check-in (README:
+    counted as of the 1st, 09:00, so a referral logged later counts next month)."""
+    clock.current = at("2026-12-03 15:00")
+    app = make(tmp_path, database_url, clock)
+    History(app).intro(CAROL, DANA, at("2026-11-26 15:00"))
+    assert sweep(app) == 0 and outbox(app, "coffee_check_in") == []
+    clock.current = at("2027-01-01 14:00")  # 09:00 in New York: it counts now
+    assert sweep(app) == 1
+
+
 def test_coffee_check_in_on_its_day_in_the_members_zone_once_a_month(tmp_path, database_url, clock):
     clock.current = at("2026-11-20 12:00")
     app = make(tmp_path, database_url, clock)

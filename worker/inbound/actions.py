@@ -59,6 +59,7 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound, now: datetime
         member_id=intro.member_id, source_message_id=intro.original_message_id or msg.message_id,
         subject=intro.subject[:500], subject_key=subject_key(intro.subject), excerpt=intro.excerpt,
         introducer_utc_offset=_written_offset(intro, msg),
+        created_at=now,  # when it was logged, by the app's clock: what "logged later" rules read
     )
     referral.parties = [ReferralParty(person=person, role=role) for person, role in parties]
     session.add(referral)

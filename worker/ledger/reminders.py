@@ -105,6 +105,7 @@ def _last(line: ledger.PartnerLine) -> datetime:
 def _has_referrals(session: Session, member: Member, since: datetime, until: datetime) -> bool:
     return session.scalar(select(Referral.id).join(Person, Referral.introducer_id == Person.id).where(
         Referral.introduced_at >= since, Referral.introduced_at < until, Referral.status.not_in(NOT_COUNTED),
+        Referral.created_at < until,  # a week-old intro forwarded after the slot counts next month
         or_(Referral.member_id == member.id, Person.email.in_(member.emails))).limit(1)) is not None
 
 
