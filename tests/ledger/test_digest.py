@@ -93,3 +93,22 @@ def test_review_decisions_are_not_news_in_the_digest(tmp_path, sqlite_url, clock
     clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 0  # an old intro accepted, another rejected: no news this week
+
+
+def test_day_one_sends_no_digest_for_a_week_that_ended_before_the_member_joined(tmp_path, sqlite_url, clock):
+    """A fresh deployment on a Thursday, a week-old intro forwarded at once: last Monday's digest is
+    not sent three days late; the next Monday's is sent on time."""
+    clock.current = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # a Thursday, the first run
+    app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"enabled": False}, outbound={"quiet_hours": None})
+    carol = ("Carol Jensen", "carol@x.example")
+    app.pipeline.process(mailgen.intro(1, introducer=carol, a=("Client 1", "c1@c.example"), b=DANA,
+                                       when=datetime(2026, 11, 26, 15, 0, tzinfo=UTC)), Origin("file", "1"))
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 0
+    app.pipeline.process(mailgen.intro(2, introducer=carol, a=("Client 2", "c2@c.example"), b=DANA,
+                                       when=clock.current), Origin("file", "2"))
+    clock.current = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)  # Monday: this week's digest, on time
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 1
+        assert s.scalar(select(OutboxMessage.subject).where(OutboxMessage.kind == "digest")).startswith(
+            "Your referrals this week (2026-W49): 1 in")

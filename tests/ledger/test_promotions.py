@@ -73,7 +73,7 @@ def test_the_daily_prompt_uses_each_members_own_list(app):
 
 
 def test_the_digest_shows_how_much_the_member_gave_back(tmp_path, sqlite_url, clock):
-    clock.current = at("2026-10-01 12:00")
+    clock.current = at("2026-09-24 12:00")  # the member joined before that Monday
     app = make(tmp_path, sqlite_url, clock, coffee={"enabled": False}, promises={"enabled": False},
                digest={"enabled": True})
     h = History(app)

@@ -79,11 +79,12 @@ class Outbound:
         self.broker.close()
 
 
-def sync_members(sessions: sessionmaker[Session], config: Config, mailbox_id: int | None = None) -> Directory:
+def sync_members(sessions: sessionmaker[Session], config: Config, mailbox_id: int | None = None,
+                 now: datetime | None = None) -> Directory:
     """Members from config.yaml (or a mailbox's) become rows (added or updated by name); returns
     the directory of the group's members."""
     with sessions.begin() as session:
-        member_directory.sync(session, config.settings.members, mailbox_id)
+        member_directory.sync(session, config.settings.members, mailbox_id, now)
     return load_directory(sessions)
 
 
@@ -118,7 +119,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     if check_schema:
         require_migrated(engine)
     sessions = group_sessions(engine, mailbox_id, now)
-    directory = sync_members(sessions, config, mailbox_id)
+    directory = sync_members(sessions, config, mailbox_id, now())
     s = config.settings
     deployments = Deployments.load(sessions, s.tracking.other_deployments, now)
     context = Context(

@@ -56,7 +56,7 @@ def reload(app: bootstrap.App, say) -> bool:
     found = changes(app.config.settings, fresh.settings)
     # The running settings with the new members only: the rest waits for a restart (see above).
     running = app.config.with_members(fresh.settings.members)
-    directory = bootstrap.sync_members(app.sessions, running)
+    directory = bootstrap.sync_members(app.sessions, running, now=app.now())
     app.pipeline.context = replace(app.pipeline.context, directory=directory)  # one assignment: atomic
     app.config = running
     app.digests = bootstrap._digests(running, app.templates, app.now)

@@ -1,5 +1,6 @@
 """Who the members are: lookups from an address to the member it belongs to."""
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ class Directory:
 SYNCED = ("emails", "domains", "share_value", "footer", "timezone", "language")
 
 
-def sync(session: Session, members, mailbox_id: int | None = None) -> None:
+def sync(session: Session, members, mailbox_id: int | None = None, now: datetime | None = None) -> None:
     """Members from config.yaml (or a tracking mailbox's) become rows, added or updated by name.
 
     One upsert, in name order: N processes starting together on PostgreSQL all succeed (the
@@ -46,6 +47,9 @@ def sync(session: Session, members, mailbox_id: int | None = None) -> None:
     rows = {m.name: {"name": m.name, "emails": list(m.emails), "domains": list(m.domains),
                      "share_value": m.share_value, "footer": m.footer, "timezone": m.timezone,
                      "language": m.language, "mailbox_id": mailbox_id} for m in members}
+    if now is not None:  # when a new member joined, by the app's clock: no digest for weeks before it
+        for row in rows.values():
+            row["created_at"] = now
     if rows:
         session.execute(upsert(session, Member.__table__, key=("name",), update=SYNCED),
                         [rows[name] for name in sorted(rows)])

@@ -45,6 +45,8 @@ class Digests:
             if local < start:
                 start -= timedelta(days=7)
             covered = start - timedelta(days=7)  # the digest sent on Monday is about the week before
+            if start <= member.created_at:
+                continue  # its Monday came before the member joined (day one): not sent days late
             week = f"{covered:%G-W%V}"
             items.append((member.id, f"digest:{member.id}:{week}", covered, start, week))
         queued = set(session.scalars(select(OutboxMessage.dedupe_key).where(
