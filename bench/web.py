@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -174,10 +175,14 @@ def signed_in(app, base: str, who: str) -> httpx.Client:
     return client
 
 
-def timed(client: httpx.Client, url: str, n: int, budget: float) -> list[float]:
+def timed(client: httpx.Client, url: str, n: int, budget: float,
+          before: Callable[[int], None] | None = None) -> list[float]:
+    """n timed GETs (fewer once budget seconds are spent); before(i), if given, runs untimed first."""
     client.get(url)  # warm: templates compiled, the connection open
     took, spent = [], 0.0
-    for _ in range(n):
+    for i in range(n):
+        if before is not None:
+            before(i)
         t0 = time.perf_counter()
         answer = client.get(url)
         took.append(time.perf_counter() - t0)
@@ -193,22 +198,14 @@ def after_writes(app, client: httpx.Client, url: str, n: int, budget: float, ref
     """Each request right after a write as the worker makes it (a status change, every other one a
     WON with a value, on a random referral of the history, committed from this process): the
     page must show it, so the members it touched are recomputed on that very request."""
-    client.get(url)
-    took, spent = [], 0.0
-    for i in range(n):
+    def write(i: int) -> None:
         with app.sessions.begin() as s:
             r = s.get(Referral, rng.randrange(1, referrals + 1))
             if r is not None:
                 r.status, r.value_cents, r.currency = (("won", rng.randrange(50_000, 2_000_000), "USD") if i % 2
                                                        else (rng.choice(["connected", "lost", "no_fit"]), None, ""))
-        t0 = time.perf_counter()
-        answer = client.get(url)
-        took.append(time.perf_counter() - t0)
-        spent += took[-1]
-        assert answer.status_code == 200, f"{url}: {answer.status_code} {answer.text[:200]}"
-        if spent > budget:
-            break
-    return took
+
+    return timed(client, url, n, budget, before=write)
 
 
 def p95(values: list[float]) -> float:
