@@ -323,12 +323,21 @@ def test_a_coordinators_pages_show_only_their_own_mailboxs_referrals(tmp_path, d
                             a=("Sven Lund", "sven@lund.example"), b=("Nora North", "nora@northco.example"),
                             when=clock.current)
         theirs = north.pipeline.process(raw, Origin("file", "north-9")).referral_id
+        # North's member sends our Dana a client: that is north's referral, not our group's.
+        raw = mailgen.intro(10, tracking="intros@north.example", introducer=("Nora North", "nora@northco.example"),
+                            a=("Pia Client", "pia@client.example"), b=DANA, when=clock.current)
+        assert north.pipeline.process(raw, Origin("file", "north-10")).referral_id
         ours = log_intro(app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current)
         assert theirs and ours
         zoe = sign_in(client_for(app), app, ZOE[1])
         assert {r["id"] for r in zoe.get("/api/referrals").json()} == {ours}
         assert "Sven Lund" not in zoe.get("/referrals").text
         assert zoe.get(f"/referrals/{theirs}").status_code == 404
+        # The group's ledger (overview and partners) counts only its own referrals: Carol's one.
+        for page in ("/partners", "/"):
+            text = zoe.get(page).text
+            assert "Nora North" not in text and "Olaf Berg" not in text, page
+        assert "Carol" in zoe.get("/partners").text
     finally:
         app.engine.dispose()
 

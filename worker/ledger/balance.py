@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from models import Member, Partner, Person
+from models import Mailbox, Member, Partner, Person
 from models.db import READS_ONLY
 from worker.core import money
 from worker.core.config import LedgerConfig
@@ -138,6 +138,15 @@ def build(session: Session, since: datetime | None, until: datetime | None, now:
     return Ledger(session, since, until, member, partner_id).lines(now, thresholds, trend_at, months)
 
 
+def _one_group(session: Session) -> bool:
+    """Is the database one group's? The stored sums are worked out over every member and referral
+    in it, not per tracking mailbox: with mailboxes in the `mailboxes` table they would mix one
+    group's figures into another's, so such a deployment reads its group's flows (the session's
+    scoping). Asked on a connection of its own, so the session's snapshot has not begun yet."""
+    with session.get_bind().connect() as conn:
+        return conn.scalar(select(Mailbox.id).limit(1)) is None
+
+
 class Ledger:
     """One ledger question — a period, a member (name or address), a partner record — answered by
     aggregates in the database (worker/ledger/flows.py): lines per member and partner, totals per
@@ -152,7 +161,8 @@ class Ledger:
         self.session = session
         # The whole history is read from the members' stored sums (worker/ledger/summary.py),
         # brought up to date before this session's snapshot begins when it has not begun yet.
-        self._history = stored and since is None and until is None and partner_id is None
+        self._history = (stored and since is None and until is None and partner_id is None
+                         and _one_group(session))
         if self._history and summary.may_prepare(session):
             summary.prepare(session.get_bind(), choose)
         self.members = list(session.scalars(select(Member).order_by(Member.id)))
