@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Engine, func, select, union_all
 from sqlalchemy.orm import Session
 
 from models import Mailbox, Member, Partner, Person
@@ -143,7 +143,8 @@ def _one_group(session: Session) -> bool:
     in it, not per tracking mailbox: with mailboxes in the `mailboxes` table they would mix one
     group's figures into another's, so such a deployment reads its group's flows (the session's
     scoping). Asked on a connection of its own, so the session's snapshot has not begun yet."""
-    with session.get_bind().connect() as conn:
+    bind = session.get_bind()
+    with (bind if isinstance(bind, Engine) else bind.engine).connect() as conn:
         return conn.scalar(select(Mailbox.id).limit(1)) is None
 
 
