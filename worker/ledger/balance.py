@@ -145,6 +145,7 @@ def _one_group(session: Session) -> bool:
     scoping). Asked on a connection of its own, so the session's snapshot has not begun yet."""
     bind = session.get_bind()
     with (bind if isinstance(bind, Engine) else bind.engine).connect() as conn:
+        conn.execution_options(**{READS_ONLY: True})  # SQLite: a reader's DEFERRED begin, no write lock
         return conn.scalar(select(Mailbox.id).limit(1)) is None
 
 
