@@ -360,3 +360,15 @@ def test_an_answer_by_in_reply_to_counts_when_our_receiving_server_vouches_for_t
     app.pipeline.process(raw, FILE)
     assert status(app) == "won"
     app.engine.dispose()
+
+
+def test_our_servers_dmarc_pass_for_another_domain_does_not_vouch_for_the_member(tmp_path, sqlite_url, clock):
+    """Was: our server's `dmarc=pass header.from=evil.example` (the forger's own domain passing)
+    counted for a From: dana@danabooks.example, so an In-Reply-To-only WON was applied."""
+    app = make_app(tmp_path, sqlite_url, clock, authserv_id="mx.example.com")
+    unaligned = "Authentication-Results: mx.example.com; dkim=pass header.d=evil.example; dmarc=pass " \
+                "header.from=evil.example\n"
+    _reply_by_thread(app, clock, "WON $4,500", extra=unaligned)
+    assert status(app) == "introduced"
+    assert "no DMARC pass from mx.example.com" in events(app)[-1].reason
+    app.engine.dispose()

@@ -33,7 +33,7 @@ def test_the_header_a_sender_wrote_under_our_authserv_id_is_not_ours():
     found = ours(trace_of(DELIVERED), "mx.example.com")
     assert len(found.headers) == 1 and "dmarc=fail" in found.headers[0]
     assert failures(found.headers) == ["dmarc=fail", "dkim=fail"]
-    assert not dmarc_passes(found.headers)
+    assert not dmarc_passes(found.headers, "danabooks.example")
     assert "mx.example.com's Received header" in found.how
 
 
@@ -42,10 +42,11 @@ def test_a_milter_verdict_just_below_our_servers_received_header_is_ours():
     raw = DELIVERED.replace(b"Authentication-Results: mx.example.com; dkim=fail", b"X-Spam: no", 1)
     lines = raw.split(b"\n")
     at = next(i for i, line in enumerate(lines) if line.startswith(b"Received: from [192.168"))
-    lines.insert(at, b"Authentication-Results: mx.example.com; dkim=pass header.d=danabooks.example; dmarc=pass")
+    verdict = "mx.example.com; dkim=pass header.d=danabooks.example; dmarc=pass header.from=danabooks.example"
+    lines.insert(at, b"Authentication-Results: " + verdict.encode())
     found = ours(trace_of(b"\n".join(lines)), "mx.example.com").headers
-    assert found == ("mx.example.com; dkim=pass header.d=danabooks.example; dmarc=pass",)
-    assert dmarc_passes(found)
+    assert found == (verdict,)
+    assert dmarc_passes(found, "danabooks.example")
 
 
 def test_without_a_received_header_naming_our_server_only_those_above_the_lowest_count():
@@ -64,8 +65,8 @@ def test_a_forged_received_header_naming_us_below_the_real_one_changes_nothing()
 
 
 def test_mail_that_crossed_no_server_is_read_whole():
-    raw = b"Authentication-Results: mx.example.com; dmarc=pass\nFrom: a@b.example\nSubject: x\n\nhi\n"
-    assert dmarc_passes(ours(trace_of(raw), "mx.example.com").headers)
+    raw = b"Authentication-Results: mx.example.com; dmarc=pass header.from=b.example\nFrom: a@b.example\n\nhi\n"
+    assert dmarc_passes(ours(trace_of(raw), "mx.example.com").headers, "b.example")
 
 
 def test_authserv_ids_and_results_are_read_as_rfc_8601_writes_them():
@@ -77,7 +78,24 @@ def test_authserv_ids_and_results_are_read_as_rfc_8601_writes_them():
                    " dkim=fail header.d=b.example; dmarc=pass (p=none) header.from=a.example") == [
         ("dkim", "pass"), ("dkim", "fail"), ("dmarc", "pass")]
     assert failures(("mx.example.com; dkim=pass header.i=@dmarc=fail.example",)) == []  # a value, not a result
-    assert not dmarc_passes(("mx.example.com; dmarc=bestguesspass",))
+    assert not dmarc_passes(("mx.example.com; dmarc=bestguesspass header.from=a.example",), "a.example")
+
+
+def test_a_dmarc_pass_counts_only_for_the_from_domain_it_names():
+    """Was: any dmarc=pass counted, so a pass for the sender's own domain vouched for a From: in
+    the member's name (the result's header.from was not compared with the message's From)."""
+    other = "mx.example.com; dkim=pass header.d=evil.example; dmarc=pass (p=reject) header.from=evil.example"
+    assert not dmarc_passes((other,), "danabooks.example")
+    assert dmarc_passes((other,), "evil.example")
+    assert dmarc_passes(("mx.example.com; dmarc=pass header.from=DanaBooks.Example.",), "danabooks.example")
+    assert not dmarc_passes(("mx.example.com; dmarc=pass",), "danabooks.example")  # names no domain: unaligned
+    assert not dmarc_passes(("mx.example.com; dmarc=pass header.from=mail.danabooks.example",), "danabooks.example")
+    # Two results in one header: the aligned one counts, and a pass never hides a fail.
+    assert dmarc_passes(("mx.example.com; dmarc=pass header.from=evil.example; dmarc=pass header.from=d.example",),
+                        "d.example")
+    assert not dmarc_passes(("mx.example.com; dmarc=pass header.from=d.example; dkim=fail header.d=d.example",),
+                            "d.example")
+    assert not dmarc_passes(("mx.example.com; dmarc=pass header.from=d.example",), "")
 
 
 def test_servers_lists_who_wrote_verdicts_above_the_senders_own_headers():

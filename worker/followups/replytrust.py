@@ -45,8 +45,8 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
 
 
 def unsigned(msg: Inbound, match, authserv_id: str | None) -> bool:
-    """An answer by In-Reply-To alone that our receiving server does not vouch for (DMARC pass,
-    which is aligned with From by definition): not applied."""
+    """An answer by In-Reply-To alone that our receiving server does not vouch for (a DMARC pass
+    whose header.from is the From domain): not applied."""
     return match is not None and not match.signed and not auth_passes(msg, authserv_id)
 
 
@@ -67,8 +67,10 @@ def auth_failures(msg: Inbound, authserv_id: str | None) -> list[str]:
 
 
 def auth_passes(msg: Inbound, authserv_id: str | None) -> bool:
-    """Our receiving server (and only it) says DMARC passed for this message."""
-    return bool(authserv_id) and authres.dmarc_passes(_results(msg, authserv_id))
+    """Our receiving server (and only it) says DMARC passed for this message's From domain (the
+    result's header.from aligned with From: a pass for another domain vouches for nothing)."""
+    domain = msg.sender.email.rpartition("@")[2] if msg.sender else ""
+    return bool(authserv_id) and authres.dmarc_passes(_results(msg, authserv_id), domain)
 
 
 def copied_to(msg: Inbound, tracking: str) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 RECEIVED, AUTH = "received", "authentication-results"
 _COMMENT = re.compile(r"\([^()]*\)")
 _RESULT = re.compile(r"(?:^|;)\s*(?P<method>[a-z0-9_-]+)\s*=\s*(?P<result>[a-z]+)", re.IGNORECASE)
+_FROM = re.compile(r"(?:^|\s)header\.from\s*=\s*(?P<domain>[^\s;()]+)", re.IGNORECASE)
 _BY = re.compile(r"(?:^|\s)by\s+(?P<host>[^\s;()]+)", re.IGNORECASE)
 FAILS = ("dmarc", "dkim")  # an SPF fail comes with every forward: no evidence against a sender
 
@@ -69,8 +70,24 @@ def failures(headers: tuple[str, ...]) -> list[str]:
     return [f"{m}=fail" for m in FAILS if (m, "fail") in said]
 
 
-def dmarc_passes(headers: tuple[str, ...]) -> bool:
-    return any(("dmarc", "pass") in results(h) for h in headers) and not failures(headers)
+def dmarc_passes(headers: tuple[str, ...], from_domain: str) -> bool:
+    """DMARC passed for `from_domain` (the message's From domain) and nothing failed. A pass counts
+    only when its `header.from` is that domain: a pass for another domain (a second From, a header
+    about a message the sender wrapped) vouches for nothing here, and so does one naming no domain."""
+    domain = from_domain.lower().rstrip(".")
+    return bool(domain) and any(d == domain for h in headers for d in dmarc_pass_domains(h)) and not failures(headers)
+
+
+def dmarc_pass_domains(header: str) -> list[str]:
+    """The header.from domain of each `dmarc=pass` in one header ("" where it names none)."""
+    _, _, body = _COMMENT.sub(" ", header).partition(";")
+    found = []
+    for resinfo in body.split(";"):
+        said = _RESULT.match(";" + resinfo)
+        if said and (said["method"].lower(), said["result"].lower()) == ("dmarc", "pass"):
+            domain = _FROM.search(resinfo[said.end() - 1:])
+            found.append(domain["domain"].lower().rstrip(".") if domain else "")
+    return found
 
 
 def servers(trace: Trace) -> list[str]:
