@@ -1,7 +1,7 @@
 """The overview as a member and as the group's coordinator: figures, chart, flags, what needs them."""
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from models import Referral
 from tests.web.conftest import CAROL, DANA, MARCO, ZOE, client_for, log_intro, sign_in
@@ -58,3 +58,48 @@ def test_the_overview_shows_what_the_worker_wrote_on_the_next_load(web_app, cloc
                                                        "value": "$4,500"}
     partners = zoe.get("/partners").text
     assert "Carol Jensen" in partners
+
+
+def test_the_overview_lists_the_first_flags_and_says_how_many_more(web_app, clock):
+    """The group's history can flag hundreds of partners: the page lists the first FLAGS_SHOWN,
+    says how many more there are and links to them all; the API lists every one."""
+    from worker.web.overview import FLAGS_SHOWN
+
+    for n in range(FLAGS_SHOWN + 2):  # each gone quiet: nothing either way for 200 days
+        log_intro(web_app, n, (f"Pat {n}", f"pat{n}@p{n}.example"), (f"Client {n}", f"c{n}@clients.example"), DANA,
+                  clock.current - timedelta(days=200))
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    page = dana.get("/").text
+    assert 'data-figure="flags-total">(10)<' in page
+    assert page.count("gone quiet") == FLAGS_SHOWN
+    assert '<a href="/partners?flagged=1">and 2 more: all flagged partners</a>' in page
+    assert dana.get("/partners?flagged=1").text.count("gone quiet") == FLAGS_SHOWN + 2
+    api = dana.get("/api/overview").json()
+    assert len(api["flags"]) == api["flags_total"] == FLAGS_SHOWN + 2
+
+
+def test_follow_ups_nobody_answered_are_counted_and_listed(web_app, clock):
+    """A follow-up we sent that no answer came after: counted on the overview, which links to
+    exactly those referrals (/referrals?status=unanswered); an answer takes it off."""
+    from models import FollowUp, OutboxMessage, ReferralEvent
+
+    now = clock.current
+    asked, quiet = (log_intro(web_app, n, CAROL, (f"Client {n}", f"c{n}@clients.example"), DANA,
+                              now - timedelta(days=10)) for n in (1, 2))
+    with web_app.sessions.begin() as s:
+        for rid in (asked, quiet):
+            mail = OutboxMessage(dedupe_key=f"follow-up:{rid}:1", kind="follow_up", status="sent",
+                                 from_addr="intros@example.com", to_addr=DANA[1], subject=f"How did it go? {rid}",
+                                 text_body="How?", sent_at=now - timedelta(days=3))
+            s.add(mail)
+            s.flush()
+            step = s.scalar(select(FollowUp).where(FollowUp.referral_id == rid, FollowUp.step == 1))
+            step.status, step.outbox_id = "done", mail.id  # as the schedule leaves a step it sent
+        s.add(ReferralEvent(referral_id=asked, old_status="introduced", new_status="connected", actor_email=DANA[1],
+                            message_id="", reason="MET", accepted=True, at=now - timedelta(days=1), event="answer"))
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    assert dana.get("/api/overview").json()["needs"] == {"review": 0, "unanswered_follow_ups": 1,
+                                                        "unanswered_follow_ups_exact": True, "failed_mail": 0}
+    page = dana.get("/").text
+    assert '<a href="/referrals?status=unanswered"><span class="count hot" data-figure="needs-unanswered">1<' in page
+    assert [r["id"] for r in dana.get("/api/referrals?status=unanswered").json()] == [quiet]

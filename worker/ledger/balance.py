@@ -275,16 +275,21 @@ class Ledger:
             line.flags = [flag_text(f) for f in line.flag_facts]
         return sorted(found.values(), key=_order)
 
-    def flagged(self, now: datetime, thresholds: Thresholds = Thresholds()) -> list[PartnerLine]:
-        """lines() with a flag, in lines()' order: from the stored sums, only those lines are read."""
+    def flagged(self, now: datetime, thresholds: Thresholds = Thresholds(), first: int | None = None
+                ) -> list[PartnerLine]:
+        """lines() with a flag, in lines()' order; with `first`, the first that many of them (how
+        many there are in all: group()'s totals count them). From the stored sums only those lines
+        are read (the database picks the first by member, most referrals, address)."""
         if not self.stored():
-            return [line for line in self.lines(now, thresholds) if line.flags]
+            return [line for line in self.lines(now, thresholds) if line.flags][:first]
+        order = {m: i for i, m in enumerate(sorted(self.names, key=lambda m: (self.names[m], m)))}
         with self._reading():
-            found = self._stored_lines(summary.rows(self.session, "line", self._ids(), (now, thresholds)))
+            found = self._stored_lines(summary.rows(self.session, "line", self._ids(), (now, thresholds),
+                                                    first=None if first is None else (first, order)))
         for line in found.values():
             line.flag_facts = flag_facts(line, now, thresholds)
             line.flags = [flag_text(f) for f in line.flag_facts]
-        return sorted((l for l in found.values() if l.flags), key=_order)
+        return sorted((l for l in found.values() if l.flags), key=_order)[:first]
 
     @staticmethod
     def _months(found: dict[tuple[int, int], PartnerLine], series: dict[tuple[int, int], dict[str, list[int]]]):

@@ -208,13 +208,20 @@ READ = tuple(LedgerSum.__table__.c[name] for name in (
 GIVEN, RECEIVED = slice(5, 13), slice(13, 21)
 
 
-def rows(session: Session, part: str, ids: Sequence[int], flagged: tuple[datetime, "Thresholds"] | None = None) -> list:
+def rows(session: Session, part: str, ids: Sequence[int], flagged: tuple[datetime, "Thresholds"] | None = None,
+         first: tuple[int, dict[int, int]] | None = None) -> list:
     """The stored rows of one part for these members (READ's columns); of lines, with `flagged`
-    (now, thresholds), only those with a flag. On the session's connection, past the ORM: the
-    group's 4,000 lines are read in milliseconds."""
+    (now, thresholds), only those with a flag; with `first` (n, {member id: rank}), the first n
+    lines by the members' rank, most referrals both ways, address. On the session's connection,
+    past the ORM: the group's 4,000 lines are read in milliseconds."""
     query = select(*READ).where(LedgerSum.member_id.in_(ids), LedgerSum.part == part)
     if flagged is not None:
         query = query.where(_flagged(*flagged))
+    if first is not None:
+        n, rank = first
+        query = query.order_by(case(rank, value=LedgerSum.member_id, else_=len(rank)),
+                               (LedgerSum.g_referrals + LedgerSum.r_referrals).desc(),
+                               func.coalesce(LedgerSum.email, ""), LedgerSum.key).limit(n)
     return list(session.connection().execute(query).all())
 
 

@@ -3,19 +3,19 @@ flags, and what needs the viewer now (review candidates, follow-ups nobody answe
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
 
-from models import FollowUp, OutboxMessage, Referral, ReferralEvent
+from models import OutboxMessage, Referral
 from worker.app import shapes
 from worker.core import money
-from worker.core.statuses import OPEN, Mail, Status, Step
+from worker.core.statuses import Mail, Status
 from worker.ledger import balance as ledger
-from worker.outbound.sendrules import PERSON_EVENTS
 from worker.web import chart
-from worker.web.pages import Ctx, handler
+from worker.web.pages import COUNT_CAP, Ctx, handler
+from worker.web.referrals import unanswered
 from worker.web.viewer import Viewer
 
 FAILED_MAIL = (Mail.FAILED, Mail.BOUNCED, Mail.UNCONFIRMED)
@@ -25,12 +25,17 @@ FAILED_MAIL = (Mail.FAILED, Mail.BOUNCED, Mail.UNCONFIRMED)
 class Needs:
     review: int
     unanswered: list[tuple[int, str]]  # (referral id, subject) of follow-ups sent and not answered
-    unanswered_count: int
+    unanswered_count: int  # exact up to COUNT_CAP
+    unanswered_exact: bool
     failed_mail: int
+
+    @property
+    def unanswered_text(self) -> str:
+        return f"{self.unanswered_count:,}" if self.unanswered_exact else f"{COUNT_CAP:,}+"
 
     def as_json(self) -> dict:
         return {"review": self.review, "unanswered_follow_ups": self.unanswered_count,
-                "failed_mail": self.failed_mail}
+                "unanswered_follow_ups_exact": self.unanswered_exact, "failed_mail": self.failed_mail}
 
 
 def months_back(now: datetime, n: int = 12) -> list[str]:
@@ -61,7 +66,12 @@ def twelve_months(rows: list[dict], now: datetime) -> list[dict]:
     return out
 
 
-def figures(ctx: Ctx) -> dict:
+FLAGS_SHOWN = 8  # the overview's flagged lines; the rest are a link away (/partners?flagged=1)
+
+
+def figures(ctx: Ctx, every_flag: bool = True) -> dict:
+    """The overview's figures; every_flag=False: only the first FLAGS_SHOWN flagged lines (the
+    page's), flags_total saying how many there are in all."""
     viewer, app = ctx.me(), ctx.app
     now = app.now()
     names = [m.name for m in app.config.settings.members] if viewer.coordinator else [viewer.name]
@@ -69,7 +79,7 @@ def figures(ctx: Ctx) -> dict:
         # Three questions of the whole history, each answered from the members' stored sums
         # (worker/ledger/summary.py): the flagged lines only, the months, the members' totals.
         book = ledger.Ledger(session, None, None, viewer.ledger_scope)
-        lines = book.flagged(now, app.thresholds)
+        lines = book.flagged(now, app.thresholds, None if every_flag else FLAGS_SHOWN)
         months = book.by_month()
         totals = book.group(names, now, app.thresholds)
         needs = needs_now(session, viewer)
@@ -90,6 +100,7 @@ def figures(ctx: Ctx) -> dict:
         "monthly": monthly,
         "flags": [{"member": l.member, "partner": l.partner, "partner_id": l.partner_id, "name": l.name,
                    "flags": l.flags} for l in lines],
+        "flags_total": sum(t.flagged for t in totals),
         "needs": needs,
         "group": [shapes.group_json(t) for t in totals] if viewer.coordinator else [],
     }
@@ -100,24 +111,18 @@ def needs_now(session: Session, viewer: Viewer) -> Needs:
         Referral.status == Status.NEEDS_REVIEW, viewer.referrals())) or 0
     failed = session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.status.in_(FAILED_MAIL), viewer.mail())) or 0
-    # Driven from the open referrals (an index) and asked once: the follow-ups table is mostly
-    # steps long done for referrals long closed, which a scan from it would read through.
-    answered = exists().where(ReferralEvent.referral_id == FollowUp.referral_id, ReferralEvent.accepted.is_(True),
-                              ReferralEvent.event.in_(PERSON_EVENTS), ReferralEvent.at >= OutboxMessage.sent_at)
-    sent = (select(FollowUp.id)
-            .join(OutboxMessage, and_(OutboxMessage.id == FollowUp.outbox_id, OutboxMessage.status == Mail.SENT))
-            .where(FollowUp.referral_id == Referral.id, FollowUp.status == Step.DONE, ~answered))
-    ids = list(session.scalars(select(Referral.id).where(Referral.status.in_(OPEN), viewer.referrals(), exists(sent))
-                               .order_by(Referral.id.desc())))
+    # Counted as the lists count (exactly up to COUNT_CAP, then "1,000+"), newest first: a group's
+    # history can hold tens of thousands of open referrals, each asked about its follow-ups.
+    ids = list(session.scalars(select(Referral.id).where(unanswered(), viewer.referral_ids())
+                               .order_by(Referral.id.desc()).limit(COUNT_CAP + 1)))
     subjects = dict(session.execute(select(Referral.id, Referral.subject).where(Referral.id.in_(ids[:5]))).all())
     first = [(rid, subjects[rid]) for rid in ids[:5]]
-    count = len(ids)
-    return Needs(review, first, count, failed)
+    return Needs(review, first, min(len(ids), COUNT_CAP), len(ids) <= COUNT_CAP, failed)
 
 
 @handler()
 def overview_page(ctx: Ctx) -> Response:
-    data = figures(ctx)
+    data = figures(ctx, every_flag=False)
     return ctx.render("overview.html", f=data, chart=chart.build(data["monthly"]))
 
 

@@ -3,14 +3,15 @@ and one referral's page — its timeline and the form that sets its status (`mar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
 
-from models import InboundMessage, Member, Person, Referral, ReferralEvent, ReferralParty
+from models import FollowUp, InboundMessage, Member, OutboxMessage, Person, Referral, ReferralEvent, ReferralParty
 from worker.app import marking, shapes
-from worker.core.statuses import HIDDEN, OPEN, Status
+from worker.core.statuses import HIDDEN, OPEN, Mail, Status, Step
+from worker.outbound.sendrules import PERSON_EVENTS
 from worker.web.mailabout import about_referral
 from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number, paged
 from worker.web.viewer import Viewer
@@ -35,8 +36,8 @@ class Filters:
     def read(cls, ctx: Ctx) -> "Filters":
         partner = ctx.field("partner")
         status = ctx.field("status")
-        if status and status != "open" and status not in STATUSES:
-            raise Refused(f"status {status!r}: use open or one of {', '.join(STATUSES)}")
+        if status and status not in ("open", "unanswered") and status not in STATUSES:
+            raise Refused(f"status {status!r}: use open, unanswered or one of {', '.join(STATUSES)}")
         direction = ctx.field("direction")
         if direction and direction not in DIRECTIONS:
             raise Refused(f"direction {direction!r}: use {', '.join(DIRECTIONS)}")
@@ -63,10 +64,23 @@ def matching(session: Session, text: str) -> list[int]:
     return list(session.scalars(found.limit(SEARCH_CAP)))
 
 
+def unanswered() -> ColumnElement[bool]:
+    """An open referral with a follow-up we sent that nobody answered: no accepted answer of a
+    person's (a reply, a correction, a snooze, a stop) since that mail went out."""
+    answered = exists().where(ReferralEvent.referral_id == FollowUp.referral_id, ReferralEvent.accepted.is_(True),
+                              ReferralEvent.event.in_(PERSON_EVENTS), ReferralEvent.at >= OutboxMessage.sent_at)
+    sent = (select(FollowUp.id)
+            .join(OutboxMessage, and_(OutboxMessage.id == FollowUp.outbox_id, OutboxMessage.status == Mail.SENT))
+            .where(FollowUp.referral_id == Referral.id, FollowUp.status == Step.DONE, ~answered))
+    return and_(Referral.status.in_(OPEN), exists(sent))
+
+
 def query(viewer: Viewer, f: Filters, matched: list[int] | None = None) -> Select:
     q = select(Referral).where(viewer.referrals())
     if f.status == "open":
         q = q.where(Referral.status.in_(OPEN))
+    elif f.status == "unanswered":
+        q = q.where(unanswered())
     elif f.status:
         q = q.where(Referral.status == f.status)
     else:

@@ -2,7 +2,7 @@
 own referrals, mail and partners; a coordinator the group's. Anything else is "not found"."""
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true, union_all
 
 from models import OutboxMessage, Person, Referral, ReferralParty
 
@@ -31,6 +31,21 @@ class Viewer:
         with_me = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(
             select(Person.id).where(Person.email.in_(self.emails))))
         return or_(Referral.member_id == self.member_id, Referral.introducer_id.in_(mine), Referral.id.in_(with_me))
+
+    def referral_ids(self) -> ColumnElement[bool]:
+        """referrals() as one list of ids, each way through its own index: for a question that
+        asks something costly of each of the viewer's referrals (their follow-ups), so the
+        database starts from the viewer's few thousand, not from every referral of the group."""
+        if self.coordinator:
+            return true()
+        me = select(Person.id).where(Person.email.in_(self.emails))
+        # The bare table: the group's scoping (models/groups.py) is the outer query's; asked again
+        # in here, SQLite would read the group's every referral through ix_referrals_mailbox_id.
+        mine = Referral.__table__.alias("mine")
+        return Referral.id.in_(union_all(
+            select(mine.c.id).where(mine.c.member_id == self.member_id),
+            select(mine.c.id).where(mine.c.introducer_id.in_(me)),
+            select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(me))))
 
     def may_change(self, member_id: int | None) -> bool:
         """Changes (a status, a review decision, a mail retried or cancelled) are for the member whose
