@@ -372,3 +372,22 @@ def test_our_servers_dmarc_pass_for_another_domain_does_not_vouch_for_the_member
     assert status(app) == "introduced"
     assert "no DMARC pass from mx.example.com" in events(app)[-1].reason
     app.engine.dispose()
+
+
+def test_a_forgery_our_server_failed_is_logged_and_answered_by_no_mail(tmp_path, sqlite_url, clock):
+    """Was: From: the member plus our follow-up's Message-ID in In-Reply-To, with our server's
+    dmarc=fail for the member's domain, mailed the real member a "Not changed" note: our mail sent
+    on a forger's say-so. Now the event says why, and nothing is queued."""
+    app = make_app(tmp_path, sqlite_url, clock, authserv_id="mx.example.com")
+    failed = "Authentication-Results: mx.example.com; dkim=none; dmarc=fail (p=reject) header.from=danabooks.example\n"
+    _reply_by_thread(app, clock, "WON $4,500", extra=failed)
+    assert status(app) == "introduced"
+    assert mails(app, "answer_not_applied") == [] and mails(app, "clarification") == []
+    refused = events(app)[-1]
+    assert not refused.accepted and "dmarc=fail for dana@danabooks.example: likely forged" in refused.reason
+    # From another address on the member's domain (counted as the member's when genuine): the same.
+    raw = answer("LOST", 9, "Office <office@danabooks.example>", token(clock, DANA, step=1), extra=failed)
+    app.pipeline.process(raw, FILE)
+    assert status(app) == "introduced" and "likely forged" in events(app)[-1].reason
+    assert mails(app, "answer_not_applied") == []
+    app.engine.dispose()

@@ -5,6 +5,7 @@ A reply proves itself with a signed token, and counts only from the address that
 itself — anyone copied on the thread holds that Message-ID and may write any From — so an answer
 without the token counts only when it also replies to our mail sent to the sender AND our receiving
 server (follow_ups.authserv_id) says DMARC pass for its From (status.py tells the member how to answer).
+A reply that server fails (DKIM/DMARC) is a forgery we can tell: refused, and never answered.
 Authentication-Results are read from our receiving server (follow_ups.authserv_id) only —
 a sender can write any header, with any authserv-id: worker/mail/authres.py tells ours by where
 it stands — all of them, and any DKIM/DMARC fail refuses. A reply address
@@ -42,6 +43,14 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
     if bound is None and not is_member:
         return f"{sender} used a reply address that names no recipient; those count for the member only"
     return ""
+
+
+def forged(msg: Inbound, failed: list[str]) -> str:
+    """The event's reason for a reply our receiving server failed (DKIM/DMARC): it may be anyone
+    writing From: the member, so it changes nothing and nobody is mailed in answer to it — a
+    "Not changed" note to the real member would be our mail sent on a forger's say-so."""
+    return (f"refused: the receiving server says {' and '.join(failed)} for {msg.from_address.email}: "
+            f"likely forged, so not answered (no mail sent about it)")
 
 
 def unsigned(msg: Inbound, match, authserv_id: str | None) -> bool:

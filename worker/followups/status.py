@@ -68,6 +68,9 @@ class StatusDesk:
         if referral.id != referral_id:  # an answer to the old follow-up of a referral merged since
             via = f"{via}; #{referral_id} was merged into #{referral.id}"
         match = verdict.extra.get("match")
+        failed = replytrust.auth_failures(msg, self.followups.policy.authserv_id)
+        if failed:  # a forgery we can tell: logged with why, and never answered (no mail to anyone)
+            return self._refuse(session, referral, msg, match, "refused", replytrust.forged(msg, failed))
         why = self._refusal(session, referral, verdict, msg)
         colleague = bool(why) and self._members_own(session, referral, msg)
         if colleague:  # the member from another of their addresses (members: emails, domains)
