@@ -5,10 +5,11 @@ only by a partner record, intros both ways and between members, every status, va
 currencies) and then a random sequence of writes of every kind the product makes — a new intro,
 a status change with a value, a deleted referral, a party added, dropped or given another role,
 a partner merge, an address linked to a partner, a person's address changed, a referral merged,
-a member's addresses changed. After each write the overview's, the partners page's and `report
---group`'s figures read from the stored sums (checked: they were read from them) are those worked
-out from scratch over the flows. (The flags' rules in SQL, worker/ledger/summary.py, are held
-to flag_facts here too: a randomized history has lines out of balance, gone quiet, gone nowhere.)
+a member's addresses changed. After each write the overview's, the partners page's (aggregated
+in the database) and `report --group`'s figures read from the stored sums (checked: they were
+read from them) are those worked out from scratch over the flows. (The flags' rules in SQL,
+worker/ledger/summary.py, are held to flag_facts here too: a randomized history has lines out of
+balance, gone quiet, gone nowhere.)
 """
 import random
 from datetime import UTC, datetime, timedelta
@@ -159,6 +160,10 @@ def seen(app, member: str | None, stored: bool) -> dict:
         figures["flagged"] = [(l.member, l.partner, l.name, l.partner_id, l.flags) for l in book.flagged(NOW)]
         figures["group"] = [(t.member, flow(t.given), flow(t.received), t.partners, t.flagged)
                             for t in book.group(names, NOW)]
+        # The partners page: every partner, and a page of a search among the flagged ones.
+        figures["partners"] = [(r.key, r.partner_id, r.name, r.partner, r.given, r.received, r.won, r.members, r.flags)
+                               for query in ({}, {"q": "p1", "flagged": True, "offset": 1, "limit": 2})
+                               for r in book.partners(NOW, **query)[0]] + [book.partners(NOW, q="slip")[1]]
     return {"stored": was_stored, **figures}
 
 

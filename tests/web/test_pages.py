@@ -356,3 +356,24 @@ def test_a_reply_without_a_date_shows_on_the_timeline_at_the_apps_time_not_the_w
     moments = dana.get(f"/api/referrals/{rid}").json()["timeline"]
     [read] = [m for m in moments if m["what"].endswith(" read")]
     assert read["at"] == clock.current.isoformat()
+
+
+def test_the_partners_page_is_paged_busiest_first(web_app, clock, monkeypatch):
+    """The group's partners a page at a time, the busiest first, saying how many in all; a search
+    or "flagged only" counts what it matched."""
+    from worker.web import partners
+
+    monkeypatch.setattr(partners, "PER_PAGE", 2)
+    t = clock.current - timedelta(days=120)
+    for n, (who, times) in enumerate([(CAROL, 3), (("Raj Mehta", "raj@mehta.example"), 1),
+                                      (("Uma Vance", "uma@vance.example"), 2)]):
+        for i in range(times):
+            log_intro(web_app, 10 * n + i, who, (f"Client {n}{i}", f"c{n}{i}@clients.example"), DANA, t)
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    first, second = dana.get("/partners").text, dana.get("/partners?page=2").text
+    assert first.index("Carol Jensen") < first.index("Uma Vance") and "Raj Mehta" not in first
+    assert "Raj Mehta" in second and "Carol Jensen" not in second
+    assert "Page 1 of 2 · 3 in all" in first and "Quieter →" in first and "← Busier" in second
+    found = dana.get("/partners?q=vance").text
+    assert "1 partner," in found and "Uma Vance" in found and "Carol Jensen" not in found
+    assert "3 flagged partners" in dana.get("/partners?flagged=1").text  # all gone quiet

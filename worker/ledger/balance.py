@@ -17,8 +17,8 @@ from worker.core.config import LedgerConfig
 from worker.core.statuses import NOT_COUNTED
 from worker.ledger import flows, summary
 
-__all__ = ["NOT_COUNTED", "Flow", "Ledger", "MemberTotals", "PartnerLine", "Thresholds", "build", "flag_facts",
-           "flag_text", "group", "names"]
+__all__ = ["NOT_COUNTED", "Flow", "Ledger", "MemberTotals", "PartnerLine", "PartnerRow", "Thresholds", "build",
+           "flag_facts", "flag_text", "group", "names"]
 TREND_WINDOW = timedelta(days=90)
 
 
@@ -103,6 +103,36 @@ class PartnerLine:
         else:
             word = "steady"
         return {"days": TREND_WINDOW.days, "before": before, "now": after, "direction": word}
+
+
+@dataclass
+class PartnerRow:
+    """One partner on the partners page: its lines (one a member who dealt with it) added up."""
+
+    key: int
+    partner_id: int | None
+    name: str
+    partner: str  # an address of it: the least of its lines' first addresses
+    given: int
+    received: int
+    won: tuple[int, int]
+    members: list[str]
+    flags: list[str]
+    addresses: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def balance(self) -> int:
+        return self.given - self.received
+
+    @classmethod
+    def of(cls, key: int, lines: list[PartnerLine], name: str | None = None) -> "PartnerRow":
+        lines = sorted(lines, key=_order)
+        addresses = sorted({l.partner for l in lines if l.partner})
+        return cls(key, flows.partner_of(key), lines[0].name if name is None and lines else name or "",
+                   addresses[0] if addresses else "", sum(l.given.referrals for l in lines),
+                   sum(l.received.referrals for l in lines), (sum(l.given.won for l in lines),
+                                                              sum(l.received.won for l in lines)),
+                   sorted({l.member for l in lines}), [f for l in lines for f in l.flags], addresses)
 
 
 def running(months: list[tuple[str, int, int]]) -> list[dict]:
@@ -290,6 +320,33 @@ class Ledger:
             line.flag_facts = flag_facts(line, now, thresholds)
             line.flags = [flag_text(f) for f in line.flag_facts]
         return sorted((l for l in found.values() if l.flags), key=_order)[:first]
+
+    def partners(self, now: datetime, thresholds: Thresholds = Thresholds(), q: str = "", flagged: bool = False,
+                 offset: int = 0, limit: int | None = None) -> tuple[list["PartnerRow"], int]:
+        """The partners page: per partner across these lines (a coordinator's: every member's), the
+        busiest first, then by name; with `q` (lower case) those whose name or an address has it,
+        with `flagged` those with a flag. One page (from `offset`, at most `limit`) and how many
+        there are in all. From the stored sums the database aggregates the lines and only the
+        page's are read; else worked out from lines()."""
+        if not self.stored():
+            by_key: dict[int, list[PartnerLine]] = {}
+            for line in self.lines(now, thresholds):
+                by_key.setdefault(line.ref[1] if line.ref else 0, []).append(line)
+            found = [PartnerRow.of(key, lines) for key, lines in by_key.items()]
+            found = [r for r in found if (not q or q in r.name.lower() or any(q in a.lower() for a in r.addresses))
+                     and (not flagged or r.flags)]
+            found.sort(key=lambda r: (-(r.given + r.received), r.name.lower(), r.key))
+            return found[offset:None if limit is None else offset + limit], len(found)
+        with self._reading():
+            page, total, rows = summary.partner_rows(self.session, self._ids(), now, thresholds, q, flagged, offset,
+                                                     limit)
+            named = self._stored_lines(rows)
+        by_key = {}
+        for line in named.values():
+            line.flag_facts = flag_facts(line, now, thresholds)
+            line.flags = [flag_text(f) for f in line.flag_facts]
+            by_key.setdefault(line.ref[1] if line.ref else 0, []).append(line)
+        return [PartnerRow.of(row.key, by_key.get(row.key, []), row.name) for row in page], total
 
     @staticmethod
     def _months(found: dict[tuple[int, int], PartnerLine], series: dict[tuple[int, int], dict[str, list[int]]]):

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from models import LedgerChange, LedgerLock, LedgerSum, LedgerSummary, Member, Referral, ReferralParty
+from models import LedgerChange, LedgerLock, LedgerSum, LedgerSummary, Member, Partner, Person, Referral, ReferralParty
 from models.base import utcnow
 from models.db import READS_ONLY, insert_new, rowcount
 from worker.core import money
@@ -234,6 +234,44 @@ def _flagged(now: datetime, t: "Thresholds") -> ColumnElement[bool]:
     return or_(and_(g >= t.min_given, g >= literal(t.unbalanced_ratio, Float) * case((r > 1, r), else_=1), g > r),
                and_(s.last_us.is_not(None), literal(micros(now), BigInteger) - s.last_us > quiet),
                and_(g > 0, cast(s.g_went_nowhere, Float) / g >= literal(t.nowhere_share, Float)))
+
+
+def partner_rows(session: Session, ids: Sequence[int], now: datetime, t: "Thresholds", q: str = "",
+                 flagged: bool = False, offset: int = 0, limit: int | None = None) -> tuple[list, int, list]:
+    """The partners page from the stored lines, aggregated in the database: per partner (a line's
+    key) over these members' lines, its name, first address, referrals and won both ways and
+    whether a line of it is flagged as of `now`; with `q` (lower case) only partners whose name or
+    an address has it, with `flagged` only flagged ones; the busiest first, then by name. Returns
+    the rows from `offset` (at most `limit`), how many there are in all, and those rows' lines
+    (READ's columns) for their members and flags."""
+    s = LedgerSum
+    name = case((s.key > 0, func.coalesce(Partner.name, "")),
+                else_=func.coalesce(func.nullif(Person.name, ""), s.email, ""))
+    lines = (select(s.key, s.email, name.label("name"), s.g_referrals, s.r_referrals, s.g_won, s.r_won,
+                    case((_flagged(now, t), 1), else_=0).label("flagged"))
+             .select_from(s).outerjoin(Partner, Partner.id == s.key).outerjoin(Person, Person.id == -s.key)
+             .where(s.member_id.in_(ids), s.part == "line")).subquery("lines")
+    c = lines.c
+    given, received = func.sum(c.g_referrals), func.sum(c.r_referrals)
+    grouped = select(c.key, func.max(c.name).label("name"), func.min(c.email).label("email"),
+                     given.label("given"), received.label("received"), func.sum(c.g_won).label("g_won"),
+                     func.sum(c.r_won).label("r_won"), func.max(c.flagged).label("flagged")).group_by(c.key)
+    if q:
+        found = or_(func.lower(c.name).contains(q, autoescape=True),
+                    func.lower(func.coalesce(c.email, "")).contains(q, autoescape=True))
+        grouped = grouped.having(func.max(case((found, 1), else_=0)) == 1)
+    if flagged:
+        grouped = grouped.having(func.max(c.flagged) == 1)
+    conn = session.connection()
+    # How many in all, in the same pass (a window over the groups, counted before the LIMIT).
+    page = list(conn.execute(grouped.add_columns(func.count().over().label("total"))
+                             .order_by((given + received).desc(), func.lower(func.max(c.name)), c.key)
+                             .offset(offset).limit(limit)).all())
+    total = page[0].total if page else conn.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    keys = [row.key for row in page]
+    found_lines = list(conn.execute(select(*READ).where(s.member_id.in_(ids), s.part == "line", s.key.in_(keys))
+                                    ).all()) if keys else []
+    return page, total, found_lines
 
 
 def line_counts(session: Session, ids: Sequence[int], now: datetime, t: "Thresholds") -> dict[int, tuple[int, int]]:
