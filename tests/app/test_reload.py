@@ -102,3 +102,16 @@ def test_a_sighup_meant_for_run_does_not_stop_a_send_process(tmp_path, redis_db)
         code = send.wait(30)
         client.close()
     assert code == 0, send.stderr.read()  # stopped by the SIGTERM, not killed by the SIGHUP
+
+
+def test_a_reload_applies_a_members_new_currency_to_answers(tmp_path, sqlite_url):
+    from tests.conftest import build_app
+    from worker.app.reload import reload
+
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "k"})
+    assert app.desk is not None and app.desk.currencies == {}
+    (tmp_path / "config.yaml").write_text(_config(DANA.replace("]}", "], currency: CHF}")))
+    said: list[str] = []
+    assert reload(app, said.append), said
+    assert app.desk.currencies == {"dana@danabooks.example": "CHF"}
+    app.engine.dispose()

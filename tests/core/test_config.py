@@ -86,3 +86,18 @@ def test_the_commented_optional_sections_in_config_yaml_are_valid_defaults(tmp_p
         assert getattr(full, section) == getattr(plain, section), section
     assert full.outbound.quiet_hours == plain.outbound.quiet_hours
     assert full.outbound.per_recipient_per_day == plain.outbound.per_recipient_per_day
+
+
+def test_a_members_currency_is_an_iso_code_and_a_wrong_one_names_its_key(tmp_path):
+    good = {"tracking": {"address": "t@x.example"},
+            "members": [{"name": "A", "emails": ["a@a.example"], "currency": "eur"},
+                        {"name": "B", "emails": ["b@b.example"]}]}
+    members = from_dict(good, tmp_path / "c.yaml", env={}).settings.members
+    assert [m.currency for m in members] == ["EUR", None]  # B: follow_ups.default_currency
+    bad = {**good, "members": [{"name": "A", "emails": ["a@a.example"], "currency": "Euro"},
+                               {"name": "B", "emails": ["b@b.example"], "currency": "EUO"}]}
+    with pytest.raises(ConfigError) as exc:
+        from_dict(bad, tmp_path / "c.yaml", env={})
+    assert "2 problems" in str(exc.value)
+    assert "members.0.currency: " in str(exc.value) and "'Euro' is not an ISO 4217 currency code" in str(exc.value)
+    assert "members.1.currency: " in str(exc.value) and "'EUO'" in str(exc.value)

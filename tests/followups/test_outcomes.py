@@ -226,3 +226,30 @@ def test_overdue_steps_of_a_late_logged_intro_collapse_into_one_follow_up(tmp_pa
     assert mail.reply_to.startswith("intros+r1s2d")  # the latest step asks; answers count for it
     assert [(step, status) for step, status, _ in steps(late)] == [(1, "skipped"), (2, "done")]
     late.engine.dispose()
+
+
+def test_an_amount_without_currency_is_in_the_members_currency(tmp_path, sqlite_url, clock):
+    """Was: Dana (members[].currency: EUR) answered "GEWONNEN 4.500" and it was booked as $4,500
+    (follow_ups.default_currency); a member without one still gets the config's."""
+    from tests.conftest import MEMBERS
+
+    members = [{**MEMBERS[0], "currency": "EUR"}, MEMBERS[1]]
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock, members=members,
+                    follow_ups={"steps": ["7d", "21d"]}, outbound={"quiet_hours": None})
+    app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                       a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
+                                       when=clock.current), FILE)
+    app.pipeline.process(answer(clock, "GEWONNEN 4.500\n\nViele Grüße, Dana"), FILE)
+    r = referral(app)
+    assert (r.status, r.value_cents, r.currency) == ("won", 450000, "EUR")
+    marco_rossi = ("Marco Rossi", "marco@rossi-marketing.example")
+    app.pipeline.process(mailgen.intro(2, introducer=("Carol Jensen", "carol@x.example"),
+                                       a=("Bea Lund", "bea@z.example"), b=marco_rossi, when=clock.current), FILE)
+    marco = tokens.reply_address("intros@example.com", SECRET, 2, clock.current, step=1,
+                                 to="marco@rossi-marketing.example")
+    app.pipeline.process(answer(clock, "WON 4500", sender="Marco Rossi <marco@rossi-marketing.example>", to=marco,
+                                n=2), FILE)
+    with app.sessions() as s:
+        marcos = s.get(Referral, 2)
+        assert (marcos.status, marcos.value_cents, marcos.currency) == ("won", 450000, "USD")
+    app.engine.dispose()

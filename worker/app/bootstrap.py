@@ -181,7 +181,7 @@ def _follow_up_parts(config: Config, templates: Templates, now):
     vocabulary = _vocabulary(f.vocabulary)
     desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now, out.quiet_hours,
                       out.default_timezone,
-                      coordinators=coordinator_emails(config))
+                      coordinators=coordinator_emails(config), currencies=member_currencies(config))
     age = f.token_max_age.total_seconds() / 86400 if f.token_max_age else None
     policy = TokenPolicy(s.tracking.address, secret, age)
     return followups, desk, lambda session, msg: find_reply(session, msg, policy, now())
@@ -189,6 +189,11 @@ def _follow_up_parts(config: Config, templates: Templates, now):
 
 def coordinator_emails(config: Config) -> frozenset[str]:
     return frozenset(e.lower() for m in config.settings.members if m.coordinator for e in m.emails)
+
+
+def member_currencies(config: Config) -> dict[str, str]:
+    """members[].currency by each of the member's addresses (members without one are left out)."""
+    return {e.lower(): m.currency for m in config.settings.members if m.currency for e in m.emails}
 
 
 def _vocabulary(extra: dict[str, list[str]]) -> dict[str, list[str]] | None:

@@ -61,8 +61,9 @@ def reload(app: bootstrap.App, say) -> bool:
     app.config = running
     app.digests = bootstrap._digests(running, app.templates, app.now)
     app.reminders = bootstrap._reminders(running, app.templates, app.now)
-    if app.desk is not None:  # who is a coordinator is a member's setting too
+    if app.desk is not None:  # who is a coordinator, and in which currency, are members' settings too
         app.desk.coordinators = bootstrap.coordinator_emails(running)
+        app.desk.currencies = bootstrap.member_currencies(running)
     for line in describe(path, found):
         say(line)
     return True

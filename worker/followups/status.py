@@ -4,7 +4,7 @@ A change is applied only for an entitled sender with proof (signed token or a re
 mail); anything else is logged as a refused attempt with its reason, and nothing changes.
 """
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -59,6 +59,9 @@ class StatusDesk:
     partner_links: PartnerLinks | None = None  # the partner's own page, linked from partner mail
     # members[].coordinator's addresses: told what they can do themselves, not to "ask your coordinator"
     coordinators: frozenset[str] = frozenset()
+    # members[].currency by each of the member's addresses: an amount answered without a currency
+    # is in the referral's member's (else follow_ups.default_currency)
+    currencies: dict[str, str] = field(default_factory=dict)
 
     def on_status_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = _locked(session, referral_id) if referral_id and msg.sender else None
@@ -318,7 +321,7 @@ class StatusDesk:
                            step, answers=message_id, again=again, party=role != lifecycle.MEMBER)
             return referral.status
         old, new = referral.status, decision.to_state
-        self._record_outcome(referral, command, new, now, correction)
+        self._record_outcome(referral, command, new, now, correction, self._currency(session, referral))
         lifecycle.record(session, referral, event, decision, now, amount=command.amount,
                          reason=f"{'correction: ' if correction else ''}{said} ({via})", **facts)
         if new not in TERMINAL and not stopped:  # after STOP the answer counts, but nothing asks again
@@ -328,8 +331,14 @@ class StatusDesk:
             self._closed_business(session, referral, won=new == Status.WON)
         return new
 
+    def _currency(self, session: Session, referral: Referral) -> str:
+        """The currency of an amount written without one: the referral's member's, else the config's."""
+        member = session.get(Member, referral.member_id) if referral.member_id else None
+        mine = [self.currencies[e] for e in (member.emails if member else ()) if e in self.currencies]
+        return mine[0] if mine else self.followups.policy.default_currency
+
     def _record_outcome(self, referral: Referral, command: Command, new: str, now: datetime,
-                        correction: bool = False) -> None:
+                        correction: bool = False, currency: str = "") -> None:
         if correction and new != Status.WON:  # what was recorded for the old answer no longer holds
             referral.won_at, referral.value_cents, referral.currency = None, None, ""
             if new not in QUALIFIED:
@@ -338,7 +347,7 @@ class StatusDesk:
             referral.won_at = referral.won_at or now
             referral.qualified_at = referral.qualified_at or now
             if command.amount:
-                amount = command.amount.or_currency(self.followups.policy.default_currency)
+                amount = command.amount.or_currency(currency or self.followups.policy.default_currency)
                 referral.value_cents, referral.currency = amount.minor, amount.currency
         elif new == Status.QUALIFIED:
             referral.qualified_at = referral.qualified_at or now
