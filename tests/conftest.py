@@ -31,6 +31,7 @@ def make_config(tmp_path: Path, database_url: str, env: dict | None = None, **ov
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request, tmp_path):
+    """Each test that takes it runs on both databases, unless its module is marked sqlite_only."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return request.getfixturevalue("postgres_url")
@@ -106,6 +107,8 @@ SERVER_FIXTURES = frozenset({
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "servers: needs a real Dovecot, SMTP server, Redis or PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only(reason): database_url on SQLite alone; what the "
+                                       "test decides does not depend on the database")
     # `-n N` (pytest-xdist) deals tests out one by one ("load"); "loadgroup" does the same but keeps
     # each xdist_group on one worker: the Redis tests, which flush their databases (see below).
     # A worker parses the command line again, so it is told too (pytest_configure_node).
@@ -122,6 +125,19 @@ def pytest_configure(config):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+# A test on PostgreSQL costs ~3x the same test on SQLite (a round trip per statement, a schema made
+# and dropped), and most tests check policy (what a reply means, when a mail goes) that reads and
+# writes through the same SQLAlchemy statements on both. Modules like that say so with
+# `pytestmark = pytest.mark.sqlite_only(reason=...)`; the SQL itself is held to PostgreSQL by the
+# modules about storage (core, ledger, concurrency, migrations, the pipeline and poison tests) and
+# by the end-to-end runs (tests/system). Adding the parametrize mark here, before pytest reads the
+# marks, makes database_url's own params give way (FixtureManager.pytest_generate_tests).
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.definition.add_marker(pytest.mark.parametrize("database_url", ["sqlite"], indirect=True))
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -14,6 +14,10 @@ from tests.conftest import build_app
 from worker.inbound.pipeline import Origin
 from worker.mail import tokens
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "what counts as a robot is classification"
+))
+
 SECRET = "s3cret"
 DANA = "dana@danabooks.example"
 ALICE = "alice@y.example"

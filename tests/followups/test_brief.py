@@ -12,6 +12,10 @@ from worker.inbound.pipeline import Origin
 from worker.mail.commands import parse_command
 from worker.outbound import briefs, mailer
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "what a brief says; the queries are held to PostgreSQL by tests/system"
+))
+
 FILE = Origin("file", "t")
 SECRET = "brief-secret"
 CAROL = ("Carol Jensen", "carol@x.example")

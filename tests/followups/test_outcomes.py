@@ -12,6 +12,10 @@ from tests.fixtures_outcomes import DANA, FILE, SECRET
 from worker.inbound.pipeline import Origin
 from worker.mail import tokens
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "what a reply means for a referral is policy; the lifecycle's SQL is held to PostgreSQL in tests/core"
+))
+
 
 @pytest.fixture
 def app(one_intro_app):

@@ -13,6 +13,10 @@ from tests.replyshapes import SHAPES, reply_to_follow_up
 from tests.sources.test_imap import imap_settings
 from worker.app.service import Service
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "the mail path through Dovecot and SMTP; PostgreSQL under it is tests/system/test_season.py's"
+))
+
 ANSWERS = {"gmail": "WON $4,500 - signed them yesterday!", "outlook": "WON $4,500",
            "apple": "Won! $4.5k", "german": "Gewonnen, 4.500 €"}
 EXPECTED = {"gmail": (450000, "USD"), "outlook": (450000, "USD"), "apple": (450000, "USD"),

@@ -14,6 +14,10 @@ from worker.mail import tokens
 from worker.mail.authres import failures, ours
 from worker.outbound import mailer
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "who may answer is policy; the lifecycle's SQL is held to PostgreSQL in tests/core"
+))
+
 FILE = Origin("file", "t")
 SECRET = "s3cret"
 DANA = "Dana Whitfield <dana@danabooks.example>"

@@ -12,6 +12,10 @@ from tests.fixtures_outcomes import DANA, FILE, SECRET
 from tests.followups.test_outcomes import answer, events, mails, referral, steps
 from worker.mail import tokens
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "STOP and SNOOZE are policy; the lifecycle's SQL is held to PostgreSQL in tests/core"
+))
+
 
 @pytest.fixture
 def app(one_intro_app):

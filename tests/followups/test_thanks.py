@@ -9,6 +9,11 @@ from tests import mailgen
 from tests.conftest import build_app
 from worker.inbound.pipeline import Origin
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "what a thank-you says and when; concurrent writers are held to PostgreSQL in "
+    "tests/app/test_concurrency.py"
+))
+
 FILE = Origin("file", "t")
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")

@@ -16,6 +16,10 @@ from tests.cli.test_cli import cli
 from tests.outbound.test_delivery import make_app, queue_thank_you, row
 from worker.app import bootstrap
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "the mail path through Dovecot and SMTP; PostgreSQL under it is tests/system/test_season.py's"
+))
+
 CAROL = ("Carol Jensen", "carol@x.example")
 USER_UNKNOWN = "550 5.1.1 <carol@x.example>: Recipient address rejected: User unknown in virtual mailbox table"
 

@@ -13,6 +13,11 @@ from worker.app import bootstrap
 from worker.inbound.pipeline import Origin
 from worker.mail.commands import parse_command
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "what members are sent is policy; the outbox's SQL is held to PostgreSQL in "
+    "test_at_most_once/test_delivery"
+))
+
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 MARCO = ("Marco Rossi", "marco@rossi-marketing.example")

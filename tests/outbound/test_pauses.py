@@ -11,6 +11,10 @@ from worker.app import bootstrap
 from worker.inbound.pipeline import Origin
 from worker.outbound import pauses
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "pauses are policy; the outbox's SQL is held to PostgreSQL in test_at_most_once/test_delivery"
+))
+
 CAROL = ("Carol Jensen", "carol@x.example")
 DANA = ("Dana Whitfield", "dana@danabooks.example")
 

@@ -19,6 +19,10 @@ from worker.app import bootstrap
 from worker.core import lifecycle
 from worker.mail.commands import parse_command
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "when mail goes is policy; the outbox's SQL is held to PostgreSQL in test_at_most_once/test_delivery"
+))
+
 DANA_EMAIL = DANA[1]
 
 

@@ -12,6 +12,10 @@ from worker.app.live import imap_account
 from worker.sources.imap import ImapAccount
 from worker.sources.runner import Runner
 
+pytestmark = pytest.mark.sqlite_only(reason=(
+    "what IMAP delivers and when; the pipeline's SQL is held to PostgreSQL in tests/inbound"
+))
+
 
 def imap_settings(server, **extra) -> dict:
     return {"kind": "imap", "imap": {
