@@ -675,14 +675,17 @@ def _run(databases, root: Path, examples: int) -> None:
     assert not missing, f"no run reached {missing}; reached: {sorted(covered.items())}"
 
 
-@pytest.mark.timeout(600)  # ~30 s, but the machine is shared
+# The suite's share of the runs: as many examples as reach every situation in MUST_COVER with a
+# little to spare (8 do on each database), because the whole suite has five minutes in CI. The
+# search for new failures is INVARIANTS_RANDOM=1 INVARIANTS_EXAMPLES=500, run before a release.
+@pytest.mark.timeout(600)  # ~12 s, but the machine is shared
 def test_invariants_hold_on_sqlite(tmp_path):
-    _run(SqliteDatabases(tmp_path), tmp_path, examples=30)  # ~30 s here
+    _run(SqliteDatabases(tmp_path), tmp_path, examples=10)
 
 
 @pytest.mark.timeout(600)
 def test_invariants_hold_on_postgresql(tmp_path, postgres_url):
-    _run(PostgresDatabases(postgres_url), tmp_path, examples=20)  # each example twice as slow
+    _run(PostgresDatabases(postgres_url), tmp_path, examples=8)  # each example twice as slow
 
 
 # ---- what the runs found ------------------------------------------------------------------------
