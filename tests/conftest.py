@@ -1,6 +1,7 @@
 """Shared fixtures: real servers (tests/fixtures_servers.py) and a migrated app per database."""
 import gc
 import os
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,13 @@ from worker.app import bootstrap
 from worker.core.config import from_dict
 
 pytest_plugins = ["tests.fixtures_servers", "tests.fixtures_ledger", "tests.fixtures_outcomes"]
+
+# Some machines set PYTHONDONTWRITEBYTECODE=1 (ours do). Then every pytest-xdist worker rewrites the
+# asserts of all 130 test modules from source (~5 s of CPU each) and every `introledger` process a
+# test starts compiles the package again; the suite has five minutes in CI. __pycache__ is ignored
+# by git, so the tests write their bytecode, for themselves and the processes they start.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 DATA = Path(__file__).parent / "data"
 TRACKING = "intros@example.com"
