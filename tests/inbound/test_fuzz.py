@@ -33,7 +33,7 @@ def _recorded(app) -> int:
         return s.scalar(select(func.count()).select_from(InboundMessage))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(batch=st.lists(mutants, min_size=1, max_size=4))
 def test_mutated_real_mail_is_always_accounted_for(app, batch):

@@ -132,7 +132,7 @@ def _mutate(raw: bytes, cuts: list[tuple[int, int, bytes]]) -> bytes:
 MESSAGES = [mailgen.intro(10), mailgen.intro(11, lang="de", client="outlook"), mailgen.noise(12)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(base=st.sampled_from(MESSAGES),
        cuts=st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 40), st.binary(max_size=40)), max_size=6))
 def test_mutated_messages_never_raise_out_of_the_pipeline(app, base, cuts):
@@ -140,7 +140,7 @@ def test_mutated_messages_never_raise_out_of_the_pipeline(app, base, cuts):
     assert outcome.kind  # every message ends with a recorded verdict, duplicate or quarantine
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_random_bytes_never_raise_out_of_the_pipeline(app, raw):
     outcome = app.pipeline.process(raw, FILE)
