@@ -233,7 +233,7 @@ class History:
                                                    END - timedelta(minutes=30))
             if new == "stale":
                 when = min(at + timedelta(days=60, hours=1), END - timedelta(minutes=30))
-            event = {"stale": "stale", "connected": "thread_reply", "rejected": "review", "merged": "merge"}.get(
+            event = {"stale": "stale", "rejected": "review", "merged": "merge"}.get(  # connected: a MET
                 new, "answer")
             self.add("referral_events", referral_id=rid, old_status=old, new_status=new, actor_email="",
                      message_id="", reason=f"{event}: {old} → {new}", amount_cents=value if new == "won" else None,

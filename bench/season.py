@@ -221,6 +221,7 @@ class Intro:
     state: str = "introduced"
     value: tuple[int, str] | None = None
     stopped: bool = False  # a STOP or STOP ALL: is that silence? (stale or not: both are read as right)
+    heard: bool = False  # a party replied in the thread: recorded, no status change, never stale
     robot: bool = False  # an out-of-office answered one of its follow-ups (its return date moves things)
     after_clarification: str | None = None
     retry: tuple | None = None  # (text, verb, value) refused from a personal address, sent again properly
@@ -864,7 +865,7 @@ class Season:
         s = intro.state
         if verb == "thread":
             if s == "introduced":
-                intro.state = "connected"
+                intro.heard = True  # evidence, not MET (worker/core/lifecycle.py THREAD_REPLY_WHY)
         elif verb == "met":
             if s in ("introduced", "stale"):
                 intro.state = "connected"
@@ -1132,7 +1133,7 @@ class Season:
             if intro.referral_id is None:
                 continue
             want = {intro.state}
-            if intro.state == "introduced":
+            if intro.state == "introduced" and not intro.heard:
                 # stale_after counts from the intro, or from the end of a SNOOZE (worker/core/lifecycle.py)
                 quiet_since = max([intro.at, *snoozed_until.get(intro.referral_id, [])])
                 if quiet_since < cutoff:

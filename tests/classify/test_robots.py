@@ -135,11 +135,12 @@ def test_acknowledgement_robot_in_the_intro_thread_neither_connects_nor_cancels_
     assert thanks.status == "queued"
 
 
-def test_a_person_replying_in_the_intro_thread_still_connects_it(app, clock):
+def test_a_person_replying_in_the_intro_thread_is_recorded_as_one(app, clock):
     intro(app, clock)
     app.pipeline.process(in_intro_thread(clock, "Thanks Carol! Alice, great to meet you — how about a call "
                                                 "Thursday?", f"Dana Whitfield <{DANA}>", 1), _origin(1))
-    assert referral(app).status == "connected"
+    assert referral(app).status == "introduced"  # evidence, not MET (lifecycle.THREAD_REPLY_WHY)
+    assert [(e.event, e.accepted) for e in events(app)] == [("thread_reply", True)]
     assert mails(app, "thank_you")[0].status == "suppressed"  # Dana thanked Carol herself
 
 

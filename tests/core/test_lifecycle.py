@@ -51,6 +51,18 @@ def test_a_party_may_say_met_or_qualified():
     assert decide("connected", "qualified", PARTY).to_state == "qualified"
 
 
+def test_a_partys_reply_in_the_thread_is_evidence_that_changes_no_status():
+    """Was: thread_reply moved introduced → connected, on a mail with no token whose From anyone on
+    the Cc can write. The rule now leaves every status as it is and carries its reason as data."""
+    for state in ALL_STATES:
+        d = decide(state, None, PARTY, "thread_reply")
+        assert d.to_state == state
+        if d.allowed:
+            assert d.reason == lifecycle.THREAD_REPLY_WHY and "evidence only, status unchanged" in d.reason
+    assert decide("introduced", None, PARTY, "thread_reply").allowed
+    assert [r.why for r in lifecycle.TRANSITIONS if r.event == "thread_reply"] == [lifecycle.THREAD_REPLY_WHY]
+
+
 def test_a_correction_is_the_members_alone_and_may_go_anywhere():
     assert decide("no_fit", "won", MEMBER, "correction").to_state == "won"
     assert decide("won", "qualified", MEMBER, "correction").to_state == "qualified"
@@ -358,6 +370,7 @@ def test_the_readme_shows_the_lifecycle_as_the_table_has_it():
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert lifecycle_doc.diagram() in readme, "regenerate: python -m worker.core.lifecycle --diagram"
     assert lifecycle_doc.cancels_table() in readme, "regenerate: python -m worker.core.lifecycle --diagram"
+    assert lifecycle_doc.decisions() in readme, "regenerate: python -m worker.core.lifecycle --diagram"
     assert "docs/sending.md" in readme.split("## The referral lifecycle")[1].split("\n## ")[0]
 
 

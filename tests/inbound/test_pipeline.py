@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, func, select
 from models import InboundMessage, Quarantined, Referral, ReferralEvent
 from models.db import session_factory
 from tests import mailgen
+from worker.core import lifecycle
 from worker.inbound.pipeline import InfrastructureError, Origin, Pipeline
 
 FILE = Origin("file", "test")
@@ -60,7 +61,10 @@ def test_people_are_deduplicated_by_address_across_intros(app):
         assert [p.name for p in people] == ["Alice Brook"]
 
 
-def test_reply_all_marks_connected_without_a_new_referral(app):
+def test_a_partys_reply_all_in_the_thread_is_recorded_as_evidence_and_changes_no_status(app):
+    """Was: Bob's "great to meet you" to Alice (the tracking address still on Cc) marked the
+    referral connected — no token, and anyone on that Cc can write From: Bob. Now it is an event
+    with the lifecycle's written-down reason, once per party, and the status stays the member's."""
     intro = mailgen.intro(6, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"))
     rid = app.pipeline.process(intro, FILE).referral_id
     reply = (
@@ -72,10 +76,14 @@ def test_reply_all_marks_connected_without_a_new_referral(app):
     outcome = app.pipeline.process(reply, FILE)
     assert (outcome.kind, outcome.referral_id) == ("thread_reply", rid)
     assert count(app, Referral) == 1
+    again = reply.replace(b"<reply6@y>", b"<reply6b@y>").replace(b"Thanks!", b"Also:")
+    assert app.pipeline.process(again, FILE).kind == "thread_reply"
     with app.sessions() as s:
-        assert s.get(Referral, rid).status == "connected"
-        event = s.scalar(select(ReferralEvent))
-        assert (event.old_status, event.new_status, event.actor_email) == ("introduced", "connected", "bob@y.example")
+        assert s.get(Referral, rid).status == "introduced"
+        [event] = s.scalars(select(ReferralEvent)).all()  # Bob's second mail adds nothing new
+        assert (event.event, event.old_status, event.new_status, event.actor_email, event.accepted) == (
+            "thread_reply", "introduced", "introduced", "bob@y.example", True)
+        assert event.reason == f"bob@y.example replied in the intro thread: {lifecycle.THREAD_REPLY_WHY}"
 
 
 def test_unparseable_mail_is_quarantined_with_reason_and_bytes(app):

@@ -93,10 +93,12 @@ def test_partners_are_created_edited_merged_and_counted_as_one(history, tmp_path
     assert cli("partners", "merge", "1", "1", cwd=tmp_path, env=env, ok=False).returncode == 1
 
 
-def test_a_referral_connected_by_a_reply_in_its_thread_never_goes_stale_nor_counts_as_went_nowhere(
+def test_a_referral_replied_to_in_its_thread_never_goes_stale_nor_counts_as_went_nowhere(
         tmp_path, database_url, clock):
     """Was: 60 days on, the stale timer overwrote `connected` (the member had replied in the intro
-    thread) and the ledger flagged the partner's intro as one that went nowhere."""
+    thread) and the ledger flagged the partner's intro as one that went nowhere. The reply is
+    evidence, not MET (worker/core/lifecycle.py THREAD_REPLY_WHY): the status stays introduced,
+    and the timer passes it by — a person spoke."""
     app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "k"}, now=clock,
                     outbound={"quiet_hours": None})
     app.pipeline.process(mailgen.intro(1, introducer=CAROL, a=client(1), b=DANA, when=clock.current),
@@ -109,7 +111,7 @@ def test_a_referral_connected_by_a_reply_in_its_thread_never_goes_stale_nor_coun
     with app.sessions.begin() as s:
         app.followups.materialize(s)  # the stale timer runs here
     with app.sessions() as s:
-        assert s.get(Referral, 1).status == "connected"
+        assert s.get(Referral, 1).status == "introduced"
         [carol] = ledger.build(s, None, None, clock.current)
-    assert (carol.received.referrals, carol.received.connected, carol.received.went_nowhere) == (1, 1, 0)
+    assert (carol.received.referrals, carol.received.connected, carol.received.went_nowhere) == (1, 0, 0)
     app.engine.dispose()

@@ -67,13 +67,19 @@ def test_the_second_copy_is_folded_into_the_first(twice):
          "the same intro as referral #1: merged into it by hand; 2 pending follow-ups cancelled"),
         (1, "absorb", "introduced", "introduced", True, "referral #2 merged into it by hand: the same intro"),
     ]
-    # Alice answers in the thread of the copy: it counts for the referral kept.
+    # Alice answers in the thread of the copy: it is recorded on the referral kept (evidence, no status).
     reply = mailgen.message(9, ALICE, [("Carol Jensen", "carol@home.example")], [("", "intros@example.com")],
                             "Re: Intro: Alice <> Dana", "Thanks Carol! Dana, let's talk Tuesday.", "gmail", None,
                             in_reply_to="<gen2.gmail@mail.gmail.example>")
     (workdir / "reply.eml").write_bytes(reply)
     cli("ingest", "reply.eml", cwd=workdir, env=env)
-    assert [(r["id"], r["status"]) for r in _referrals(workdir, env)] == [(1, "connected")]
+    assert [(r["id"], r["status"]) for r in _referrals(workdir, env)] == [(1, "introduced")]
+    engine, s = _db(env)
+    with s:
+        heard = [(e.referral_id, e.actor_email) for e in s.scalars(select(ReferralEvent).where(
+            ReferralEvent.event == "thread_reply", ReferralEvent.accepted.is_(True)))]
+    engine.dispose()
+    assert heard == [(1, ALICE[1])]
 
 
 def test_a_merge_that_would_lose_what_a_person_said_is_refused(twice):

@@ -11,6 +11,7 @@ from models import OutboxMessage, Promise, Referral
 from tests import mailgen
 from tests.conftest import TRACKING, build_app
 from worker.app.service import Service
+from worker.core import lifecycle
 from worker.inbound.pipeline import Origin
 
 UTC = UTC
@@ -142,8 +143,14 @@ def test_heads_up_nudge_when_nobody_got_in_touch_once(tmp_path, database_url, cl
     waiting = h.note(ALICE, DANA, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), at("2026-11-03 15:00"))
     answered = h.note(CAROL, DANA, "Heads-up: Tom Reyes", HEADS_UP.format(name="Tom Reyes"), at("2026-11-03 16:00"))
     assert waiting.kind == answered.kind == "heads_up"
+    wrote = h.note(CAROL, DANA, "Heads-up: Eve Lane", HEADS_UP.format(name="Eve Lane"), at("2026-11-03 17:00"))
     with app.sessions.begin() as s:  # Tom called Dana: the heads-up connected
         s.execute(update(Referral).where(Referral.id == answered.referral_id).values(status="connected"))
+        # Eve wrote in its thread: recorded as evidence, the status stays introduced — and no nudge
+        eve = s.get(Referral, wrote.referral_id)
+        lifecycle.record(s, eve, "thread_reply", lifecycle.decide(eve.status, None, lifecycle.PARTY, "thread_reply"),
+                         clock.current, actor_email="eve@lane.example")
+        assert eve.status == "introduced"
 
     clock.current = at("2026-11-17 14:59")  # 14 days less a minute
     assert sweep(app) == 0
@@ -156,7 +163,7 @@ def test_heads_up_nudge_when_nobody_got_in_touch_once(tmp_path, database_url, cl
     assert row.subject == "Did Bob Stone get in touch? (Alice Moreno's heads-up of 3 Nov)"
     assert ("Alice Moreno gave you a heads-up about Bob Stone on 3 Nov; nothing since — did Bob get in touch?"
             in row.text_body)
-    assert "Tom" not in row.text_body
+    assert "Tom" not in row.text_body and "Eve" not in row.text_body
 
 
 PROMISE = "Hi {to},\n\nI might have someone for you — a café owner who needs help soon. More next week.\n\n{sender}\n"

@@ -123,13 +123,13 @@ def test_accept_logs_them_without_a_thank_you_and_reject_never_counts(workdir):
 
     out = cli("review", "accept", str(bob), str(priya), cwd=workdir).stdout
     assert f"referral #{bob} is now introduced" in out
-    assert f"referral #{priya} is now connected" in out  # Dana replied to all in Carol's thread
+    assert f"referral #{priya} is now introduced" in out  # Dana's reply-all in Carol's thread: evidence only
     assert f"referral #{hiro} is now rejected" in cli("review", "reject", str(hiro), cwd=workdir).stdout
 
     rows = {r["id"]: r for r in json.loads(cli("referrals", "--json", cwd=workdir).stdout)}
     assert set(rows) == {bob, priya}  # the rejected one is not listed
     assert (rows[bob]["status"], rows[bob]["kind"], rows[bob]["direction"]) == ("introduced", "double_intro", "given")
-    assert (rows[priya]["status"], rows[priya]["direction"]) == ("connected", "received")
+    assert (rows[priya]["status"], rows[priya]["direction"]) == ("introduced", "received")
     rejected = json.loads(cli("referrals", "--status", "rejected", "--json", cwd=workdir).stdout)
     assert [r["id"] for r in rejected] == [hiro]
     assert review_list(workdir) == []

@@ -185,6 +185,7 @@ class Truth:
     snoozed_until: datetime | None = None  # the stale timer counts from there
     ask_not_before: datetime | None = None  # a SNOOZE's date, until an answer sets a new schedule
     stopped: bool = False
+    heard: bool = False  # a party replied in the thread: evidence, no status (the stale timer passes it by)
     final_since: int | None = None  # the step of the final answer, while it is final
     keys: set = field(default_factory=set)  # answers applied once per follow-up step
 
@@ -375,7 +376,7 @@ class ProductMachine(RuleBasedStateMachine):
         if robot:
             self.model.robots.add(f"thread{self.step}@people.example")
         elif sender != intro.introducer and t.status == "introduced":
-            t.status = "connected"
+            t.heard = True  # recorded, not MET: worker/core/lifecycle.py THREAD_REPLY_WHY
         self.delivered.append(Inbound(f"{sender}'s {'robot' if robot else 'reply'} in the thread of intro {intro.n}",
                                       raw))
 
@@ -482,7 +483,7 @@ class ProductMachine(RuleBasedStateMachine):
     def _timer_ran(self) -> None:
         for t in self.model.refs.values():  # the stale timer: silence from the intro or the end of a SNOOZE
             since = max(t.at, t.snoozed_until or t.at)
-            if t.has_member and t.status == "introduced" and since < self.now - STALE_AFTER:
+            if t.has_member and t.status == "introduced" and not t.heard and since < self.now - STALE_AFTER:
                 t.status = "stale"
 
     def _took(self) -> None:

@@ -16,7 +16,7 @@ def accept(app: App, session: Session, referral: Referral) -> None:
     # Logged now, so logging's policy applies: an intro older than thank_you.max_age_days is not
     # thanked, one older than follow_ups.stale_after is not followed up.
     app.pipeline.logged_by_hand(session, referral.id, referral.kind)
-    review.connect_if_replied(session, referral, app.now())
+    review.note_reply_seen(session, referral, app.now())
 
 
 def reject(app: App, session: Session, referral: Referral) -> None:

@@ -1,8 +1,9 @@
 """A referral's lifecycle as data: which event, from which state, by whom, moves it where.
 
-Every status change — an answer by reply or `introledger mark`, a party's reply in the intro
-thread, the stale timer, a review decision, a member's correction — asks `decide` first and is
-written with `record`, so the history (referral_events) holds each one with its reason.
+Every status change — an answer by reply or `introledger mark`, the stale timer, a review decision,
+a member's correction — asks `decide` first and is written with `record`, so the history
+(referral_events) holds each one with its reason; so are events that change no status (a party's
+reply in the intro thread: evidence, THREAD_REPLY_WHY).
 Anything not in TRANSITIONS is refused: states never go backwards by accident, a final answer
 (won, lost, no fit) stays final unless the member corrects it explicitly, and a timer never
 overrides a person. Each rule also says what its event cancels; `record` withdraws it in the
@@ -11,7 +12,7 @@ same transaction, so no caller can forget.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.orm import Session
 
 from models import FollowUp, OutboxMessage, Referral, ReferralEvent
@@ -50,12 +51,18 @@ class Rule:
     actors: frozenset[str]
     to: str | None  # None: the answer's own state (ANSWER_STATE); UNCHANGED: same status
     cancels: frozenset[str] = frozenset()  # STEPS and mail kinds withdrawn in the same transaction
+    why: str = ""  # a decision written down: the reason each event it allows is recorded with
 
 
-def _rule(event, sources, actors, to=None, answers=(), cancels=()) -> Rule:
-    return Rule(event, frozenset(sources), frozenset(answers), frozenset(actors), to, frozenset(cancels))
+def _rule(event, sources, actors, to=None, answers=(), cancels=(), why="") -> Rule:
+    return Rule(event, frozenset(sources), frozenset(answers), frozenset(actors), to, frozenset(cancels), why)
 
 
+# A reply in the intro thread carries no token, and anyone on its Cc can write From: a party (the
+# member included): it is recorded, and the status stays the member's to move.
+THREAD_REPLY_WHY = ("evidence only, status unchanged: a reply in the intro thread carries no reply token and "
+                    "anyone copied on it can write its From, so it does not count as MET; the member answers "
+                    "that (the follow-up's signed reply address, or `introledger mark`)")
 _LIVE = {Status.INTRODUCED, Status.CONNECTED, Status.QUALIFIED, Status.STALE}  # stale: a late answer beats the timer
 _ANY = _LIVE | TERMINAL | {Status.NEEDS_REVIEW, Status.REJECTED}
 TRANSITIONS: tuple[Rule, ...] = (
@@ -73,9 +80,11 @@ TRANSITIONS: tuple[Rule, ...] = (
     # sender. Neither is an outcome: the status stays, and either always works.
     _rule("stop", _ANY, PEOPLE, to=UNCHANGED, cancels=ENDS),
     _rule("opt_out", _ANY, PEOPLE, to=UNCHANGED, cancels=ENDS),
-    # A party wrote in the thread: "did they get in touch?" is answered.
-    _rule("thread_reply", {Status.INTRODUCED}, {PARTY}, to=Status.CONNECTED, cancels={NUDGE}),
-    # Only silence goes stale: `connected` means a person answered, and no timer overrides a person.
+    # A party wrote in the thread: evidence that they spoke, not an answer (the reason says why).
+    # It ends a queued heads-up reminder, and the stale timer passes the referral by (HEARD).
+    _rule("thread_reply", {Status.INTRODUCED}, {PARTY}, to=UNCHANGED, cancels={NUDGE}, why=THREAD_REPLY_WHY),
+    # Only silence goes stale: `connected` means a person answered, and no timer overrides a person
+    # (nor a party's reply in the thread: HEARD).
     _rule("stale", {Status.INTRODUCED}, {TIMER}, to=Status.STALE, cancels=ENDS),
     _rule("review_accept", {Status.NEEDS_REVIEW}, {HAND}, to=Status.INTRODUCED),
     _rule("review_reject", {Status.NEEDS_REVIEW}, {HAND}, to=Status.REJECTED, cancels=ENDS),
@@ -111,7 +120,8 @@ def decide(current: str, answer: str | None, actor: str, event: str = "answer",
     for rule in _candidates(event, answer):
         if current in rule.sources and actors & rule.actors:
             to = _target(rule, current, answer)
-            return Decision(True, to, f"{_says(current)} → {_says(to)}" if to != current else event, rule.cancels)
+            said = rule.why or (f"{_says(current)} → {_says(to)}" if to != current else event)
+            return Decision(True, to, said, rule.cancels)
     return Decision(False, current, _refusal(current, answer, actor, event))
 
 
@@ -215,6 +225,14 @@ def withdraw(session: Session, referral_id: int, what: frozenset[str], because: 
     return done
 
 
+def heard(referral_id) -> ColumnElement[bool]:
+    """SQL: a party's reply in the referral's thread was recorded (`referral_id`: a column or an id).
+    No status says so (THREAD_REPLY_WHY), but the referral did not go quiet: the stale timer and
+    the heads-up reminder pass it by."""
+    return exists().where(ReferralEvent.referral_id == referral_id, ReferralEvent.event == "thread_reply",
+                          ReferralEvent.accepted.is_(True))
+
+
 def stopped(session: Session, referral_id: int) -> bool:
     """STOP (or STOP ALL) was said for this referral: nothing asks about it again."""
     return session.scalar(select(ReferralEvent.id).where(
@@ -244,4 +262,4 @@ if __name__ == "__main__":  # python -m worker.core.lifecycle --diagram: the REA
 
     if sys.argv[1:] != ["--diagram"]:
         sys.exit("usage: python -m worker.core.lifecycle --diagram")
-    print(lifecycle_doc.diagram(), lifecycle_doc.cancels_table(), sep="\n\n")
+    print(lifecycle_doc.diagram(), lifecycle_doc.cancels_table(), lifecycle_doc.decisions(), sep="\n\n")

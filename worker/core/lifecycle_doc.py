@@ -72,6 +72,11 @@ def cancels_table() -> str:
     return "\n".join(rows)
 
 
+def decisions() -> str:
+    """The rules' written-down reasons (Rule.why), one line each: what an event it allows is recorded with."""
+    return "\n".join(f"- **{_NAMES.get(r.event, r.event.replace('_', ' '))}**: {r.why}" for r in TRANSITIONS if r.why)
+
+
 def _cancels(what: frozenset[str]) -> str:
     said, left = [], set(what)
     for group, words in _CANCELS_SAID:

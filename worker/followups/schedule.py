@@ -131,6 +131,7 @@ class FollowUps:
         cutoff = now - stale_after
         found = session.scalars(skip_locked(select(Referral).where(
                 Referral.status.in_(lifecycle.sources("stale")), Referral.introduced_at < cutoff,
+                ~lifecycle.heard(Referral.id),  # a party replied in the thread: not silence
                 or_(Referral.snoozed_until.is_(None), Referral.snoozed_until < cutoff),
                 Referral.member_id.is_not(None), Referral.id > after).order_by(Referral.id).limit(limit),
                 Referral)).all()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import Member, Person, Promise, Referral, ReferralParty
+from models import Member, Person, Promise, Referral, ReferralEvent, ReferralParty
 from models.db import must_get
 from worker.classify.verdict import Intro, Verdict
 from worker.core import lifecycle
@@ -71,7 +71,7 @@ def _log_candidate(session: Session, referral: Referral, verdict: Verdict, intro
                    parties: list[tuple[Person, str]], now: datetime) -> None:
     """An intro waiting for review becomes the clear intro that followed it: its people, roles and
     source, status introduced (an event says which message did it); a party's reply seen while it
-    waited makes it connected, as `review accept` would."""
+    waited is recorded as evidence, as `review accept` does."""
     session.flush()  # new people get their ids
     decision = lifecycle.decide(referral.status, None, lifecycle.INTRODUCER, "clear_intro")
     if not decision.allowed:
@@ -92,7 +92,7 @@ def _log_candidate(session: Session, referral: Referral, verdict: Verdict, intro
     referral.parties.extend(ReferralParty(person=person, role=role) for person, role in parties if person.id in roles)
     lifecycle.record(session, referral, "clear_intro", decision, now, actor_email=intro.introducer.email,
                      message_id=msg.message_id, reason=f"a clear intro followed in {msg.message_id}: {verdict.reason}")
-    review.connect_if_replied(session, referral, now)
+    review.note_reply_seen(session, referral, now)
 
 
 def _written_offset(intro: Intro, msg: Inbound) -> int | None:
@@ -102,7 +102,9 @@ def _written_offset(intro: Intro, msg: Inbound) -> int | None:
     return utc_offset_minutes(msg.date) if own else None
 
 
-def mark_connected(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> int | None:
+def note_thread_reply(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> int | None:
+    """A party's reply in the intro thread is recorded as evidence (once per party), never as an
+    answer: the lifecycle's thread_reply rule leaves the status as it is, and says why."""
     referral = session.get(Referral, verdict.referral_id)
     if referral is None or msg.sender is None:
         return verdict.referral_id
@@ -110,10 +112,18 @@ def mark_connected(session: Session, verdict: Verdict, msg: Inbound, now: dateti
     if verdict.looks_automated:
         return referral.id  # an out-of-office or acknowledgement robot is not the party talking
     decision = lifecycle.decide(referral.status, None, lifecycle.PARTY, "thread_reply")
-    if decision.allowed and msg.sender.email in party_emails:
+    sender = msg.sender.email
+    if decision.allowed and sender in party_emails and not _heard_from(session, referral.id, sender):
         lifecycle.record(session, referral, "thread_reply", decision, now, actor_email=msg.sender.email,
-                         message_id=msg.message_id, reason=f"{msg.sender.email} replied in the intro thread")
+                         message_id=msg.message_id,
+                         reason=f"{msg.sender.email} replied in the intro thread: {decision.reason}")
     return referral.id
+
+
+def _heard_from(session: Session, referral_id: int, sender: str) -> bool:
+    return session.scalar(select(ReferralEvent.id).where(
+        ReferralEvent.referral_id == referral_id, ReferralEvent.event == "thread_reply",
+        ReferralEvent.accepted.is_(True), ReferralEvent.actor_email == sender).limit(1)) is not None
 
 
 def record_promise(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> None:

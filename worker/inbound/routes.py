@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from worker.classify.verdict import Verdict
 from worker.core.statuses import Kind
-from worker.inbound.actions import Acted, log_referral, mark_connected, note_language, record_promise
+from worker.inbound.actions import Acted, log_referral, note_language, note_thread_reply, record_promise
 from worker.mail.parse import Inbound
 
 Act = Callable[[Session, Verdict, Inbound, datetime], "Acted | int | None"]
@@ -40,7 +40,7 @@ ROUTES = (
     Route(Kind.FORWARDED_INTRO, log_referral, _LOGGED),
     Route(Kind.HEADS_UP, log_referral, _LOGGED),
     Route(Kind.NEEDS_REVIEW, log_referral),  # waits for a person; `review accept` sets off _LOGGED
-    Route(Kind.THREAD_REPLY, mark_connected, ("thanks.on_thread_reply",)),
+    Route(Kind.THREAD_REPLY, note_thread_reply, ("thanks.on_thread_reply",)),
     Route(Kind.STATUS_REPLY, _its_referral, ("desk.on_status_reply",)),
     Route(Kind.PROMISE, record_promise),
     Route(Kind.BRIEF_REQUEST, None, ("briefs.on_request",)),  # BRIEF: the member's brief, if the asker proves it

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import Member, OutboxMessage, Partner, Person, Promise, Referral
 from models.db import must_get, reading
-from worker.core import durations
+from worker.core import durations, lifecycle
 from worker.core.config import CoffeeReminder, DailyPrompt, QuietHours, RemindersConfig
 from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
 from worker.ledger import balance as ledger
@@ -137,6 +137,7 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
     out = []
     for r in session.scalars(select(Referral).where(
             Referral.kind == Kind.HEADS_UP, Referral.direction == "received", Referral.status == Status.INTRODUCED,
+            ~lifecycle.heard(Referral.id),  # the prospect wrote in its thread: answered
             Referral.member_id.is_not(None), Referral.introduced_at <= now - after,
             Referral.introduced_at > now - 2 * after).order_by(Referral.introduced_at)):
         assert r.member_id is not None, "the query asks for a member"

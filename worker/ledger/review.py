@@ -46,16 +46,18 @@ def accept(session: Session, referral: Referral, now: datetime) -> None:
     _move(session, referral, now, "review_accept", lifecycle.HAND, "accepted in review")
 
 
-def connect_if_replied(session: Session, referral: Referral, now: datetime) -> None:
-    """A party's reply in the thread, recorded while the intro waited, makes it connected now,
-    as it would have the moment the reply came had the intro been logged then."""
+def note_reply_seen(session: Session, referral: Referral, now: datetime) -> None:
+    """A party's reply in the thread, received while the intro waited, is recorded now as evidence
+    (the status stays introduced: worker/core/lifecycle.py THREAD_REPLY_WHY), as it would have been
+    the moment the reply came had the intro been logged then."""
     parties = [p.person.email for p in referral.parties if p.person.email]
     reply = session.scalars(select(InboundMessage).where(
         InboundMessage.referral_id == referral.id, InboundMessage.kind == Kind.THREAD_REPLY,
         InboundMessage.sender.in_(parties)).order_by(InboundMessage.id).limit(1)).first()
     if reply is not None and referral.status == Status.INTRODUCED:
-        _move(session, referral, now, "thread_reply", lifecycle.PARTY, f"{reply.sender} replied in the intro thread",
-              reply.sender, reply.message_id)
+        _move(session, referral, now, "thread_reply", lifecycle.PARTY,
+              f"{reply.sender} replied in the intro thread: {lifecycle.THREAD_REPLY_WHY}", reply.sender,
+              reply.message_id)
 
 
 def reject(session: Session, referral: Referral, now: datetime) -> None:
