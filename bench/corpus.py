@@ -8,7 +8,10 @@ replies find their thread, as tests/test_corpus.py does. Prints:
   - per expected kind: how many, precision and recall (a message of kind "any" counts for
     neither), and the referrals logged for a message that is no intro (false referrals: the
     number that must stay 0);
-  - the same table for real mail alone: the messages whose manifest entry has a published
+  - per rule: for the intros the manifest expects (its `rule`, else the kind's own rule), how many
+    that rule read right (recall), and for every rule that gave a verdict how many of its verdicts
+    were the expected kind (precision);
+  - the same tables for real mail alone: the messages whose manifest entry has a published
     `source` address (written by other people, not by us in a client's shape);
   - for messages whose manifest entry has `new_text`: how many replies' new text we cut exactly
     right (whitespace runs compared as one space), and the slowest cut beside the time a bare
@@ -29,7 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from models import InboundMessage  # noqa: E402
 from worker.core.statuses import INTRO_KINDS  # noqa: E402
 from worker.inbound.pipeline import Origin  # noqa: E402
 from worker.mail.parse import parse  # noqa: E402
@@ -46,10 +51,44 @@ def run(corpus: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp), f"sqlite:///{tmp}/corpus.db")
         got = {name: app.pipeline.process((corpus / name).read_bytes(), Origin("file", name)) for name in ordered}
+        with app.sessions() as s:
+            rules = {ref: rule for ref, rule in s.execute(select(InboundMessage.source_ref, InboundMessage.rule))}
         app.engine.dispose()
     real = {name: want for name, want in manifest.items() if _published(want)}
     return {"verdicts": _verdicts(manifest, got), "real": _verdicts(real, {n: got[n] for n in real}),
+            "rules": _rules(manifest, got, rules), "real_rules": _rules(real, got, rules),
             "replies": _replies(corpus, manifest)}
+
+
+# The rule that reads a message of a kind when the manifest names none.
+_KIND_RULE = {"double_intro": "double_intro", "heads_up": "heads_up", "forwarded_intro": "forwarded_intro",
+              "needs_review": "needs_review", "promise": "promise"}
+
+
+def _rules(manifest: dict, got: dict, rules: dict) -> dict:
+    """Recall per rule over the intros the manifest expects; precision per rule over all its verdicts."""
+    rows: dict[str, dict] = {}
+
+    def row(rule: str) -> dict:
+        return rows.setdefault(rule, {"expected": 0, "read": 0, "verdicts": 0, "right_verdicts": 0})
+
+    for name, want in manifest.items():
+        if want["kind"] == "any":
+            continue
+        rule = rules.get(name, "")
+        right = got[name].kind == want["kind"]
+        expected_rule = want.get("rule") or _KIND_RULE.get(want["kind"])
+        if expected_rule:
+            row(expected_rule)["expected"] += 1
+            # needs_review is a confidence, not a rule: any rule that sent it to review read it
+            row(expected_rule)["read"] += right and (expected_rule in (rule, "needs_review") or "rule" not in want)
+        if rule and got[name].kind in REFERRAL_KINDS | {"needs_review"}:
+            row(rule)["verdicts"] += 1
+            row(rule)["right_verdicts"] += right
+    for r in rows.values():
+        r["recall"] = _ratio(r["read"], r["expected"])
+        r["precision"] = _ratio(r["right_verdicts"], r["verdicts"])
+    return dict(sorted(rows.items()))
 
 
 def _published(want: dict) -> bool:
@@ -113,6 +152,10 @@ def _show(report: dict) -> None:
     print(f"\nreal mail alone ({real['messages']} messages with a published source):")
     _table(real)
     print(f"false referrals among them: {len(real['false_referrals'])}")
+    for title, key in (("per rule, all mail", "rules"), ("per rule, real mail alone", "real_rules")):
+        print(f"\n{title} (recall: intros the manifest expects of the rule that it read right; precision: the "
+              "rule's intro and review verdicts that were right):")
+        _rule_table(report[key])
     if r["cases"]:
         print(f"new text of replies cut exactly right: {r['right']}/{r['cases']} "
               f"({r['right'] / r['cases']:.0%}); slowest cut {r['slowest_cut_s'] * 1000:.1f} ms "
@@ -126,6 +169,14 @@ def _show(report: dict) -> None:
             print(f"  {m['file']}: expected {m['expected']}, got {m['got']} — {m['why']}")
     for w in r["wrong"]:
         print(f"  {w['file']}: new text\n    want {w['want']!r}\n    got  {w['got']!r}")
+
+
+def _rule_table(rows: dict) -> None:
+    print(f"{'rule':<16}{'expected':>9}{'read':>6}{'recall':>8}{'verdicts':>10}{'right':>7}{'precision':>11}")
+    for rule, row in rows.items():
+        p, rc = (f"{x:.2f}" if x is not None else "-" for x in (row["precision"], row["recall"]))
+        print(f"{rule:<16}{row['expected']:>9}{row['read']:>6}{rc:>8}{row['verdicts']:>10}{row['right_verdicts']:>7}"
+              f"{p:>11}")
 
 
 def _table(v: dict) -> None:

@@ -6,7 +6,7 @@ address, robots and the sender's own addresses are gone, the new text, the cues 
 """
 from dataclasses import dataclass
 
-from worker.classify import noise, rules
+from worker.classify import language, noise, rules
 from worker.classify.verdict import Verdict
 from worker.mail.parse import Inbound
 
@@ -45,10 +45,19 @@ def explain(msg: Inbound, ctx: rules.Context) -> Explanation:
         sender=msg.sender.email if msg.sender else "", subject=msg.subject,
         recipients=tuple((a.email, _role(a.email, msg, ctx)) for a in msg.recipients),
         new_text=text,
-        cues={"intro": found.strong, "heads-up": found.hint, "weak": found.weak, "not an intro": found.trap},
+        cues={"intro": found.strong, "heads-up": found.hint, "weak": found.weak, "not an intro": found.trap,
+              **_named_cues(text)},
         language=_language(text), thread=ctx.thread.how if ctx.thread else "",
         reply=ctx.reply.how if ctx.reply else "", attempts=tried,
     )
+
+
+def _named_cues(text: str) -> dict[str, str | None]:
+    """The cues that name a person (language.py's tables): who is presented, brought in, or given a contact."""
+    def first(patterns) -> str | None:
+        return next((m.group(0).strip() for p in patterns if (m := p.search(text))), None)
+    return {"presented by name": first(language.PRESENTED), "brought in": first(language.BRING_IN),
+            "contact passed on": first(language.GAVE_CONTACT)}
 
 
 def _role(email: str, msg: Inbound, ctx: rules.Context) -> str:
@@ -74,9 +83,12 @@ LOOKS_FOR = {
     "invitation": "a calendar invitation or its answer",
     "forwarded_intro": "an intro forwarded to us (attached, or inline under a forward marker)",
     "double_intro": "intro language in the new text (or subject) to 2 or more people",
-    "cc_intro": "a newcomer brought into a reply and said who they are ('looping in Judith, who …')",
+    "cc_intro": "a newcomer brought into a reply and said who they are ('looping in Judith, who …', 'ich habe Anna "
+                "in CC genommen, sie …')",
+    "named_intro": "two people on the mail presented by name, no word 'introduce' ('Sarah, this is Dana, my …')",
     "subject_intro": "a subject naming two of the people on the mail and nothing else ('Anna <> Bob')",
-    "heads_up": "one person told a named person will get in touch (or was introduced and given their contact)",
+    "heads_up": "one person told a named person will get in touch, was given their contact ('I gave your number to "
+                "my neighbor Luis') or was introduced",
     "promise": "a partner telling a member they may have a referral for them",
     "auto_reply_text": "an automatic reply only its words give away",
     "weak_intro": "intro-like words that are not a clear intro (for a person to check)",

@@ -20,6 +20,8 @@ STRONG_INTRO = [re.compile(p, _I) for p in (
     r"\b(?:for|want) you (?:two|both) to (?:connect|meet|get to know)\b",
     r"\byou (?:two|both) should (?:connect|get to know)\b",
     r"\bmeet each other\b", r"\bknow each other\b",
+    # The introducer stepping out: "I'll let you two take it from here".
+    r"\blet you (?:two|both|guys) take it from (?:here|there)\b",
     # German
     r"\bvor(?:zu)?stellen\b", r"\bstelle (?:ich )?(?:euch|ihnen|dir|sie) .{0,60}?vor\b",
     r"\bbekannt ?(?:zu )?machen\b", r"\bkennen ?(?:zu ?)?lernen\b", r"\bin kontakt (?:zu )?bringen\b",
@@ -50,6 +52,9 @@ WEAK_INTRO = [re.compile(p, _I) for p in (
     r"\bcc'?(?:ing|'d)\b", r"\bsollten (?:euch|sich) (?:mal )?(?:austauschen|unterhalten)\b",
     r"\bdevriez (?:vous )?parler\b", r"\bdeberíais hablar\b", r"\bmoeten (?:eens )?praten\b",
     r"\bheads.?up\b", r"\brecommend(?:ed)?\b",
+    r"\b(?:leave|let) you (?:two|both) to it\b", r"\bover to you (?:two|both)\b",
+    r"\bin (?:cc|kopie) (?:genommen|gesetzt)\b", r"\b(?:mis|mets|mettre) [^.\n]{0,40}?en copie\b",
+    r"\ben copia\b", r"\bin (?:de )?cc (?:gezet|gedaan)\b", r"\bin copia\b",
 )]
 
 # A name starts at a word's start, and each of its words and each run of spaces is taken whole
@@ -100,6 +105,10 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"\b(?:le|gli) (?:ho dato|ho passato|do|passo) il tuo (?:contatto|numero|recapito|indirizzo)\b",
     r"\bi (?:have )?(?:recommended|referred) you\b", r"\bexpect (?:a call|an email|to hear)\b",
     r"\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",
+    r"\b(?:he|she|they)(?:['’]ll| will) (?:probably |likely )?(?:call|ring|phone|email|e-mail|text|contact) you\b",
+    r"\b(?:er|sie) (?:wird|werden) (?:dich|sie|euch) (?:bald |demnächst )?(?:anrufen|kontaktieren)\b",
+    r"\b(?:il|elle) (?:va )?(?:t|vous)['’] ?(?:appeler|appellera)\b", r"\bte llamará\b",
+    r"\b(?:hij|zij|ze) (?:belt|mailt) (?:je|u)\b", r"\bti chiamerà\b",
     r"\bwird sich (?:bei (?:dir|ihnen|euch) )?melden\b", r"\bhabe (?:dich|sie|euch) empfohlen\b",
     r"\b(?:vous|te) contacter(?:a)?\b", r"\bje (?:vous|t)'?ai recommandée?\b",
     r"\bse pondrá en contacto\b", r"\bte (?:he|ha) recomendado\b",
@@ -139,10 +148,10 @@ NOT_AN_INTRO = [re.compile(p, _I) for p in (
 )]
 
 _RELATION = (
-    r"(?:(?i:my|our|meine?n?|unsere?n?|mon|ma|mi|mijn|onze|la mia|il mio) (?:good |dear |guten |lieben )?"
+    r"(?:(?i:my|our|meine[mnr]?|unsere[mnr]?|mon|ma|mi|mijn|onze|la mia|il mio|mio|mia) (?:good |dear |guten |lieben )?"
     r"(?i:friend|colleague|client|neighbou?r|partner|sister|brother|cousin|wife|husband|daughter|son|freundin|freund"
-    r"|kollegin|kollegen|nachbarin|nachbarn|kundin|kunden|partnerin|schwester|bruder|amie?|collègue|voisine?"
-    r"|cliente?|amig[oa]|colega|vecin[oa]|vriendin|vriend|collega|buurvrouw|buurman|klant|amica|amico)"
+    r"|kollegin|kollegen|nachbarin|nachbarn|nachbar|kundin|kunden|partnerin|schwester|bruder|amie?|collègue|voisine?"
+    r"|cliente?|amig[oa]|colega|vecin[oa]|vriendin|vriend|collega|buurvrouw|buurman|klant|amica|amico|vicin[oa])"
     r"(?:,)?\s++)?"
 )
 # Titles kept off a named person ("Governor Tony Knowles" is Tony Knowles).
@@ -161,20 +170,75 @@ INTRO_NAMED = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\b(?:presentarti|presentarvi|ti presento|vi presento))\s++" + _RELATION + _NAME,
 )]
 
+# "I gave your number to my neighbor Luis": the one recipient's contact passed on to a named newcomer, who
+# will get in touch — a heads-up. The name after the words, or (German, Dutch) between them.
+_CONTACT = (
+    r"(?:(?:phone |mobile |cell )?(?:number|email|e-mail|address|details|contact(?: details| info)?|info|card)"
+    r"|(?:telefon|handy)?nummer|kontaktdaten|adresse|numéro|coordonnées|mail|número|teléfono|contacto|correo"
+    r"|(?:telefoon)?nummer|(?:contact)?gegevens|mailadres|numero|contatto|recapito|indirizzo)"
+)
+GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
+    r"(?i:\b(?:gave|given|give|passed|shared|forwarded|sent|handed)(?: on| along| over)? your "
+    + _CONTACT + r"(?: on| along| over)? to)\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:habe|hab|gebe|gab)\s++)" + _RELATION + _NAME + r"\s++(?i:(?:schon |mal |gerade )?(?:deine|ihre|eure) "
+    + _CONTACT + r")",
+    r"(?i:\b(?:donné|passé|transmis|filé|refilé|envoyé) (?:ton|votre|tes|vos) " + _CONTACT + r" à)\s++"
+    + _RELATION + _NAME,
+    r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) tu " + _CONTACT + r" a)\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:je|jouw|uw) " + _CONTACT + r" (?:doorgegeven |gegeven |gestuurd )?aan)\s++" + _RELATION + _NAME,
+    r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:a|al|alla))\s++"
+    + _RELATION + _NAME,
+)]
+
+# "Sarah, this is Dana, my bookkeeper": one person on the mail presented to another by name, with no word
+# "introduce". Both names must be people on the mail (worker/classify/rules.py, named_intro), so "Hi Bob,
+# this is Anna from Acme" from Anna herself is no intro.
+_SAYS_THIS_IS = (
+    r"(?i:this is|here(?:['’]s| is)|das ist|hier ist|voici|c['’]est|este es|esta es|dit is|hier is|questo è"
+    r"|questa è|ecco|lei è|lui è)"
+)
+_FIRST = r"(?<![\w'’@.-])(?P<{g}>" + _CAP + r"[\w'’-]*\w)"
+PRESENTED = [re.compile(p, re.UNICODE) for p in (
+    # "Sarah, this is Dana" / "Sarah - here's Dana"
+    _FIRST.format(g="a") + r"\s*+(?:,|:|\s[-–—])\s*+" + _SAYS_THIS_IS + r"\s++" + _FIRST.format(g="b")
+    + r"(?![\w'’])(?!['’]s)",
+    # "here's Dana, the bookkeeper I mentioned" (whoever it is said to): a description must follow
+    r"(?<!\w)(?i:here(?:['’]s| is)|voici|ecco|hier ist|hier is)\s++" + _FIRST.format(g="b")
+    + r"(?:\s++" + _CAP + r"[\w'’-]*)?(?=\s*+(?:,|\(|\s[-–—])\s*+(?i:the|my|our|who|a|an|from|der|die|mon|ma|notre"
+    r"|qui|mi|el|la|que|mijn|onze|die|il|lo|che)\b)",
+)]
+
 # "I'm copying George and asking him to contact you", "looping in Judith, who runs our media team":
 # a newcomer added to a conversation, named and said who they are or what they will do.
 _BRING_IN = (
-    r"(?i:\b(?:copying|cc['’]?ing|cc['’]?d|looping in|looped in|adding|added|bringing in|roping in|including"
-    r"|(?:have|['’]ve) (?:copied|cc['’]?d|included|added))(?: in)?|\bnehme|\bsetze|\bmets? en copie|\bpongo en copia a"
-    r"|\bzet|\bmetto in copia)\s++" + _RELATION + _NAME
+    r"(?i:\b(?:copying|cc['’]?ing|cc['’]?d|cc['’]?ed|looping in|looped in|adding|added|bringing in|roping in|including"
+    r"|(?:have|['’]ve) (?:copied|cc['’]?d|cc['’]?ed|included|added))(?: in)?|\bc/c|\bcc to|\bnehme|\bsetze"
+    r"|\bmets? en copie|\bpongo en copia a|\bzet|\bmetto in copia|\bho messo in copia|\bj['’]ai mis en copie"
+    r"|\bhe puesto en copia a|\bcopio a)"
+    # "Also CC to linux-media and Andy Walls who …": a list or team named first
+    r"(?:\s++[a-z0-9][\w.-]*+(?:\s++(?i:and|&|und|et|y|en|e)))?"
+    r"\s++" + _RELATION + _NAME
+    # "Oliver and Patrick, who maintain this driver": a second newcomer
+    + r"(?:\s++(?i:and|&|und|et|y|en|e)\s++(?P<name2>" + _CAP + r"[\w'’-]++))?"
+)
+# The same with the name first: "ich habe Anna mal in CC genommen", "j'ai mis Anna en copie", "he puesto a
+# Anna en copia", "ik heb Anna in de cc gezet", "ho messo Anna in copia", "I've cc'd Anna".
+_BRING_IN_AFTER = (
+    r"(?i:\b(?:habe|hab|nehme|setze|j['’]ai mis|je mets|he puesto a|pongo a|heb|zet|ho messo|metto))\s++" + _RELATION
+    + _NAME + r"(?:\s++(?i:and|&|und|et|y|en|e)\s++(?P<name2>" + _CAP + r"[\w'’-]++))?"
+    + r"\s++(?i:(?:mal|auch|kurz|gerade|schon|even|ook|aussi|también|anche)\s++)?"
+    r"(?i:(?:mit )?in (?:cc|kopie)(?: genommen| gesetzt)?|en copie|en copia|in (?:de )?cc(?: gezet| gedaan)?|in copia)"
 )
 _SAYS_WHO = (
-    r"(?:(?i:\s++here)?(?:,\s*+(?i:who|whom|our|my|the|a|an|der|die|qui|que|quien|die|che)\b|\s*+\("
+    r"(?:(?i:\s++here)?(?i:\s++to (?:the )?cc(?: list)?:?)?(?:,\s*+(?i:who|whom|our|my|the|a|an|der|die|qui|que|quien"
+    r"|die|che)\b|\s*+\(|\s++(?i:as (?:the|our|my|a|an|der|die|le|la|el|de|il)\b)"
+    # a next sentence about them: "Looping in Judith. She runs our media team." / "… genommen – sie sucht …"
+    r"|\s*+[.,!;:–—-]\s*+(?i:she|he|they|sie|er|elle|il|ella|él|zij|hij|ze|lei|lui)\s++\w"
     r"|\s++(?i:(?:and|to) (?:am )?(?:asking|ask|asked) (?:him|her|them) to (?:contact|call|reach out|get in touch"
-    r"|help|email)|who (?:can|will|could|runs|handles|knows|is)|(?:in cc|in kopie|en copie|in de cc|in copia),?"
+    r"|help|email)|(?:who|whom|der|die|qui|que|quien|che) \w|(?:in cc|in kopie|en copie|in de cc|in copia),?"
     r" (?:der|die|qui|que|die|che)\b)))"
 )
-BRING_IN = re.compile(_BRING_IN + _SAYS_WHO, re.UNICODE)
+BRING_IN = [re.compile(_BRING_IN + _SAYS_WHO, re.UNICODE), re.compile(_BRING_IN_AFTER + _SAYS_WHO, re.UNICODE)]
 BRING_IN_ANY = re.compile(_BRING_IN, re.UNICODE)
 
 # A subject that names the two people and nothing else: "Anna <> Bob", "Anna (Acme) / Bob",

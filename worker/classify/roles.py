@@ -6,7 +6,7 @@ from worker.classify.verdict import Party
 from worker.mail.parse import Address
 
 _NEEDS = (
-    r"(?:is|are) (?:looking|searching) for|needs?|wants?|asked (?:me )?(?:for|about)|is after"
+    r"(?:is|are) (?:looking|searching) for|needs?(?! no\b)|wants?|asked (?:me )?(?:for|about)|is after"
     r"|sucht|braucht|cherche|a besoin|busca|necesita|zoekt|heeft .{1,30} nodig|cerca|ha bisogno"
     r"|vuole|möchte|quiere|veut|wil graag"
 )
@@ -24,14 +24,33 @@ def assign(parties: list[Address], introducer: Address, text: str, directory: Di
     member_ids = {p.email: m.id for p in parties if (m := directory.member_of(p.email))}
     members = [p for p in parties if p.email in member_ids]
     giver = directory.member_of(introducer.email)
-    if len(members) == 1:
-        roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
-        return roles, "received", member_ids[members[0].email]
     roles = _from_text(parties, text)
+    if len(members) == 1:
+        member = members[0]
+        if _client(member, parties, text):
+            # The member is the one who needs something ("Dana is looking for an architect"): the other
+            # party is the provider and the business goes to them, not to the member. Given, if a member
+            # introduced it; else no member's business moves (partner), on the member's ledger all the same.
+            return roles, ("given" if giver else "partner"), (giver.id if giver else member_ids[member.email])
+        roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
+        return roles, "received", member_ids[member.email]
     receiver = _receiving_member(roles, members)
     if receiver is not None:
         return roles, "received", member_ids[receiver.email]
     return roles, ("given" if giver else "partner"), (giver.id if giver else None)
+
+
+def _client(member: Address, parties: list[Address], text: str) -> bool:
+    """The text says only that the member needs something, and only that another party provides it
+    ("Dana is looking for an architect … Raj is the architect who did our loft"). Anything less clear
+    keeps the member the provider, as a member on the mail mostly is."""
+    cues = _cues(text)
+    said = {p: {role for words, role in cues if _first(p) in words} for p in parties if len(_first(p)) >= 2}
+    return said.get(member) == {"prospect"} and any(p != member and roles == {"provider"} for p, roles in said.items())
+
+
+def _first(party: Address) -> str:
+    return party.name.split()[0].lower() if party.name.split() else ""
 
 
 def _receiving_member(roles: tuple[Party, ...], members: list[Address]) -> Address | None:

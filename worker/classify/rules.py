@@ -13,11 +13,13 @@ from worker.classify import noise, ooo
 from worker.classify.directory import Directory
 from worker.classify.language import (
     BRING_IN,
+    GAVE_CONTACT,
     HEADS_UP_BEFORE,
     HEADS_UP_NAMED,
     INTRO_NAMED,
     INTRO_SUBJECT,
     INVITATION_SUBJECT,
+    PRESENTED,
     PROMISES,
     STRONG,
     SUBJECT_PAIR,
@@ -146,6 +148,9 @@ def thread_reply(msg: Inbound, ctx: Context) -> Verdict | None:
     confirmed = _clear_intro_for_review(msg, ctx, thread)
     if confirmed is not None:
         return confirmed
+    brought = _newcomer_in_thread(msg, ctx, thread)
+    if brought is not None:
+        return brought
     return _robot_or_person(msg, Verdict(Kind.THREAD_REPLY, "thread_reply", thread.how,
                                          referral_id=thread.referral_id))
 
@@ -160,6 +165,18 @@ def _clear_intro_for_review(msg: Inbound, ctx: Context, thread: ThreadMatch) -> 
         return None
     return replace(verdict, referral_id=thread.referral_id,
                    reason=f"{verdict.reason}, in the thread of review item #{thread.referral_id}")
+
+
+def _newcomer_in_thread(msg: Inbound, ctx: Context, thread: ThreadMatch) -> Verdict | None:
+    """Someone in an intro's thread brings in a newcomer and says who they are ("c/c Oliver and Patrick,
+    who maintain this driver"): a new intro of people that referral does not have, not a reply to it."""
+    verdict = cc_intro(msg, ctx)
+    if verdict is None or verdict.confidence < ctx.review_below:
+        return None
+    if any(a.email in thread.parties for a in verdict.extra["newcomers"]):
+        return None
+    return replace(verdict, reason=f"{verdict.reason}, in the thread of referral #{thread.referral_id} "
+                                   "(the newcomers are none of its people)")
 
 
 def _robot_or_person(msg: Inbound, verdict: Verdict) -> Verdict:
@@ -282,6 +299,9 @@ def _heads_up_name(text: str) -> tuple[str | None, float, str]:
     named = _named_prospect(text)
     if named:
         return named, 0.85, "that {name} will get in touch"
+    given = _named(GAVE_CONTACT, text)  # "I gave your number to my neighbor Luis"
+    if given:
+        return given, 0.85, "that their contact went to {name}"
     introduced = _named(INTRO_NAMED, text)
     if introduced is None:
         return None, 0.0, ""
@@ -381,17 +401,57 @@ def _named(patterns, text: str) -> str | None:
 
 def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     """A newcomer added to a conversation and said who they are: "looping in Judith, who runs our
-    media team" — an intro of the newcomer to the others on the mail."""
+    media team", "ich habe Anna mal in CC genommen, sie …" — an intro of the newcomer to the people the
+    mail is to (a long Cc of a thread is no party of it)."""
+    others = parties_of(msg, ctx)
+    if msg.sender is None or len(others) < 2:
+        return None
+    text = new_text(msg.text)
+    for pattern in BRING_IN:
+        for found in pattern.finditer(text):
+            named = (found.group(g) for g in ("name", "name2") if found.group(g))
+            newcomers = list(dict.fromkeys(a for words in named if (a := _recipient_named(words, others))))
+            parties = _addressed(msg, others, newcomers) if newcomers else []
+            if not 2 <= len(parties) <= ctx.max_parties:
+                continue
+            who = " and ".join(a.email for a in newcomers)
+            reason = (f"{msg.sender.email} brought {who} into a conversation with "
+                      f"{len(parties) - len(newcomers)} other(s) and said who they are ({found.group(0).strip()!r})")
+            return Verdict(Kind.DOUBLE_INTRO, "cc_intro", reason, 0.8, _intro(msg, parties, text, ctx),
+                           extra={"newcomers": tuple(newcomers)})
+    return None
+
+
+def _addressed(msg: Inbound, others: list[Address], newcomers: list[Address]) -> list[Address]:
+    """Who newcomers are brought in for: the people the mail is To, else everyone else on it."""
+    to = {a.email for a in msg.to}
+    addressed = [a for a in others if a.email in to and a not in newcomers]
+    return [*(addressed or [a for a in others if a not in newcomers]), *newcomers]
+
+
+def named_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    """Two people on the mail presented to each other by name, with no word "introduce": "Sarah, this
+    is Dana, my bookkeeper", "here's Dana, the bookkeeper I mentioned"."""
     others = parties_of(msg, ctx)
     if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
         return None
     text = new_text(msg.text)
-    for found in BRING_IN.finditer(text):
-        newcomer = _recipient_named(found.group("name"), others)
-        if newcomer is not None:
-            reason = (f"{msg.sender.email} brought {newcomer.email} into a conversation with "
-                      f"{len(others) - 1} other(s) and said who they are ({found.group(0).strip()!r})")
-            return Verdict(Kind.DOUBLE_INTRO, "cc_intro", reason, 0.8, _intro(msg, others, text, ctx))
+    found = cues(text)
+    if found.trap and not found.strong:
+        return None  # "thanks for the intro — Dana, this is Sam, my partner" is a thank-you first
+    for pattern in PRESENTED:
+        for hit in pattern.finditer(text):
+            presented = _recipient_named(hit.group("b"), others)
+            told = hit.groupdict().get("a")
+            to = _recipient_named(told, others) if told else None
+            if presented is None or (told and (to is None or to == presented)):
+                continue
+            if to is None:
+                reason = f"{msg.sender.email} presented {presented.email} by name ({hit.group(0).strip()!r})"
+                return Verdict(Kind.DOUBLE_INTRO, "named_intro", reason, 0.8, _intro(msg, others, text, ctx))
+            reason = (f"{msg.sender.email} presented {presented.email} to {to.email} by name "
+                      f"({hit.group(0).strip()!r})")
+            return Verdict(Kind.DOUBLE_INTRO, "named_intro", reason, 0.9, _intro(msg, others, text, ctx))
     return None
 
 
@@ -414,11 +474,20 @@ def _recipient_named(words: str, others: list[Address]) -> Address | None:
     first = _WORD.findall(TITLE.sub("", _PARENS.sub("", words).strip()).lower())
     if not first:
         return None
-    for a in others:
-        names = {*(_WORD.findall(a.name.lower())[:1]), *(_WORD.findall(a.email.split("@")[0].lower())[:1])}
-        if first[0] in names and len(first[0]) > 1:
-            return a
-    return None
+    if len(first[0]) < 2:
+        return None
+    firsts = [(a, {*(_WORD.findall(a.name.lower())[:1]), *(_WORD.findall(a.email.split("@")[0].lower())[:1])})
+              for a in others]
+    exact = next((a for a, names in firsts if first[0] in names), None)
+    # A name one letter off, as people type them ("Oliver" for Olivier), when no one is named exactly.
+    return exact or next((a for a, names in firsts if any(_one_letter_off(first[0], n) for n in names)), None)
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 5 or a[:2] != b[:2]:
+        return False
+    i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
 
 
 def invitation(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -451,6 +520,7 @@ RULES: tuple[Rule, ...] = (
     forwarded_intro,
     double_intro,
     cc_intro,
+    named_intro,
     subject_intro,
     heads_up,
     promise,  # "I'm away until Monday, but I may have a client for you" is still a promise

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models import InboundMessage, Person, Referral
+from models import InboundMessage, Person, Referral, ReferralParty
 from worker.classify.rules import ThreadMatch
 from worker.core.statuses import Status
 from worker.mail.parse import Inbound
@@ -22,6 +22,10 @@ _THREAD_BY_ID = _THREADED.where(InboundMessage.message_id == bindparam("id"))
 _THREAD_BY_IDS = _THREADED.where(InboundMessage.message_id.in_(bindparam("ids", expanding=True)))
 _REVIEW_INTRODUCER = select(Person.email).join(Referral, Referral.introducer_id == Person.id).where(
     Referral.id == bindparam("id"), Referral.status == Status.NEEDS_REVIEW)
+# The people of a referral (its parties and introducer): a newcomer brought into its thread is none of them.
+_PEOPLE = select(Person.email).join(ReferralParty, ReferralParty.person_id == Person.id).where(
+    ReferralParty.referral_id == bindparam("id")).union(
+    select(Person.email).join(Referral, Referral.introducer_id == Person.id).where(Referral.id == bindparam("id")))
 _REFERRALS_BY_SUBJECT = select(Referral.id).where(
     Referral.subject_key == bindparam("key")).order_by(Referral.id.desc()).limit(5)
 
@@ -49,7 +53,8 @@ def look_up(session: Session, msg: Inbound) -> Seen:
     thread = _by_message_ids(session, msg) or _by_subject_and_people(session, msg)
     if thread is not None:
         introducer = session.scalar(_REVIEW_INTRODUCER, {"id": thread.referral_id})
-        thread = replace(thread, review_introducer=introducer or "") if introducer else thread
+        people = frozenset(e for e in session.scalars(_PEOPLE, {"id": thread.referral_id}) if e)
+        thread = replace(thread, review_introducer=introducer or "", parties=people)
     return Seen(None, thread)
 
 
