@@ -350,10 +350,11 @@ class ProductMachine(RuleBasedStateMachine):
                 f"a copy of referral #{earlier.id} logged as #{outcome.referral_id}")
         else:
             assert outcome.referral_id not in self.model.refs, f"a new intro folded into #{outcome.referral_id}"
-            # A member who is a party is the provider (README); else the one the words name (b), or
-            # when they name none, the first addressed (the referral's member, if both are members).
+            # The one the words name (b: "Bob is the bookkeeper … Alice is looking for help"), even when
+            # the member on it is the one looking (README: a member who is the client); when they name
+            # none, a member who is a party, else the first addressed.
             members = {a, b} & MEMBER_EMAILS.keys()
-            provider = members.pop() if len(members) == 1 else (b if says_who_provides else a)
+            provider = b if says_who_provides else members.pop() if len(members) == 1 else a
             self.model.refs[outcome.referral_id] = Truth(outcome.referral_id, introducer, frozenset({a, b}), provider,
                                                          when)
         intro.referral_id = outcome.referral_id
