@@ -20,12 +20,19 @@ from models.people import Member
 from models.referrals import Referral
 
 GROUPED = (Member, Referral)
+GROUP = "introledger_group"  # Session.info key: the group's mailbox id (None: config.yaml's) in its sessions
+
+
+def group_of(session: Session) -> tuple[bool, int | None]:
+    """(is this one group's session, its mailbox id): a session made by group_sessions knows its group."""
+    return GROUP in session.info, session.info.get(GROUP)
 
 
 def group_sessions(engine: Engine, mailbox_id: int | None,
                    now: Callable[[], datetime] | None = None) -> sessionmaker[Session]:
     """`now`: the app's clock, for the columns that default to "now" (see app_clock)."""
     sessions = session_factory(engine)
+    sessions.configure(info={GROUP: mailbox_id})
     if now is not None:
         app_clock(sessions, now)
     if mailbox_id is None:

@@ -30,10 +30,13 @@ class LedgerChange(Base):
 
 
 class LedgerSummary(Base):
-    """A member whose sums are stored (computed at `computed_at`): a member without a row has none yet."""
+    """A member whose sums are stored (computed at `computed_at`) over the referrals of one group
+    (`mailbox_id`: the tracking mailbox, None for config.yaml's): a member without a row, or with
+    another group's, has none yet for their group."""
 
     __tablename__ = "ledger_summaries"
     member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int | None] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

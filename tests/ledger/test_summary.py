@@ -141,10 +141,12 @@ def flow(f: ledger.Flow) -> tuple:
     return (f.referrals, f.connected, f.qualified, f.won, dict(f.values), f.went_nowhere, f.role_unknown, f.last)
 
 
-def seen(app, member: str | None, stored: bool) -> dict:
-    """What the overview, the partners page and `report --group` read, for a member or the group."""
-    names = NAMES if member is None else [member]
-    with app.sessions() as s:
+def seen(app, member: str | None, stored: bool, sessions=None, group: list[str] = NAMES) -> dict:
+    """What the overview, the partners page and `report --group` read, for a member or the group
+    (of app.sessions', or of these sessions': another mailbox's, whose members are `group`)."""
+    names = group if member is None else [member]
+    sessions = sessions or app.sessions
+    with sessions() as s:
         book = ledger.Ledger(s, None, None, member, stored=stored)
         lines = book.lines(NOW)
         was_stored = book.stored()
@@ -155,7 +157,7 @@ def seen(app, member: str | None, stored: bool) -> dict:
         "totals": [(t.member, flow(t.given), flow(t.received), t.partners, t.flagged)
                    for t in ledger.group(lines, names)],
     }
-    with app.sessions() as s:
+    with sessions() as s:
         book = ledger.Ledger(s, None, None, member, stored=stored)
         figures["flagged"] = [(l.member, l.partner, l.name, l.partner_id, l.flags) for l in book.flagged(NOW)]
         figures["group"] = [(t.member, flow(t.given), flow(t.received), t.partners, t.flagged)
@@ -167,8 +169,8 @@ def seen(app, member: str | None, stored: bool) -> dict:
     return {"stored": was_stored, **figures}
 
 
-def same(app, member: str | None, after: str) -> None:
-    fresh, truth = seen(app, member, stored=True), seen(app, member, stored=False)
+def same(app, member: str | None, after: str, sessions=None, group: list[str] = NAMES) -> None:
+    fresh, truth = seen(app, member, True, sessions, group), seen(app, member, False, sessions, group)
     assert fresh.pop("stored"), f"{member or 'the group'}: not read from the stored sums after {after}"
     assert not truth.pop("stored")
     assert fresh == truth, f"{member or 'the group'} after {after}"
@@ -185,6 +187,48 @@ def test_stored_sums_answer_as_the_flows_after_writes_of_every_kind(tmp_path, da
         # A member's view (it recomputes that member only) or the group's (every member out of date).
         same(app, rng.choice(NAMES) if step % 2 else None, f"write {step}: {what}")
     same(app, None, "the last write")
+    app.engine.dispose()
+
+
+def test_each_mailbox_reads_its_own_sums_as_referrals_and_members_move_between_them(tmp_path, database_url):
+    """Two tracking mailboxes in one database (README "Many mailboxes"): each group's stored sums
+    count its own referrals among its own members, read as such (not worked out from the flows),
+    and stay equal to the flows when referrals move to the other mailbox and back, and when a
+    member moves to the other group."""
+    from models import Mailbox
+    from models.groups import group_sessions
+
+    app = build_app(tmp_path, database_url, members=MEMBERS)
+    rng = random.Random(11)
+    world(app, rng, 40)
+    with app.sessions.begin() as s:
+        north = Mailbox(name="north", address="intros@north.example", settings={})
+        s.add(north)
+        s.flush()
+        s.add(Person(email="nora@northco.example", name="Nora North"))
+    with app.sessions.begin() as s:  # (added outside the group's sessions, which would make it ours)
+        s.execute(Member.__table__.insert().values(name="Nora North", emails=["nora@northco.example"], domains=[],
+                                                   mailbox_id=north.id, share_value=False, footer=True))
+    theirs = group_sessions(app.engine, north.id)
+    ours_before = seen(app, None, True)
+    with app.sessions.begin() as s:  # north's member introduced some of our partners to Dana and Marco
+        ids = list(s.scalars(select(Referral.id).order_by(Referral.id)))
+        nora = s.scalar(select(Person.id).where(Person.email == "nora@northco.example"))
+        moved = ids[::4]
+        s.execute(update(Referral).where(Referral.id.in_(moved)).values(mailbox_id=north.id, introducer_id=nora))
+    same(app, None, "referrals moved to north")
+    same(app, None, "referrals moved to north", theirs, ["Nora North"])
+    assert seen(app, None, True) != ours_before
+    assert any(t[1][0] for t in seen(app, None, True, theirs, ["Nora North"])["group"])  # Nora gave some
+    with app.sessions.begin() as s:
+        s.execute(update(Referral).where(Referral.id.in_(moved[:3])).values(mailbox_id=None))
+    same(app, "Dana Whitfield", "referrals moved back")
+    same(app, None, "referrals moved back", theirs, ["Nora North"])
+    with app.sessions.begin() as s:  # Marco moves to north's group: his intros with Dana are no longer between members
+        s.execute(update(Member).where(Member.name == "Marco Rossi").values(mailbox_id=north.id)
+                  .execution_options(all_groups=True))
+    same(app, None, "Marco moved to north", group=["Dana Whitfield", "Zoe Park"])
+    same(app, None, "Marco moved to north", theirs, ["Marco Rossi", "Nora North"])
     app.engine.dispose()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models import Mailbox, Member, Partner, Person
 from models.db import READS_ONLY
+from models.groups import group_of
 from worker.core import money
 from worker.core.config import LedgerConfig
 from worker.core.statuses import NOT_COUNTED
@@ -168,15 +169,18 @@ def build(session: Session, since: datetime | None, until: datetime | None, now:
     return Ledger(session, since, until, member, partner_id).lines(now, thresholds, trend_at, months)
 
 
-def _one_group(session: Session) -> bool:
-    """Is the database one group's? The stored sums are worked out over every member and referral
-    in it, not per tracking mailbox: with mailboxes in the `mailboxes` table they would mix one
-    group's figures into another's, so such a deployment reads its group's flows (the session's
-    scoping). Asked on a connection of its own, so the session's snapshot has not begun yet."""
+def _group(session: Session) -> tuple[bool, int | None]:
+    """(may this session read stored sums, of which group): a group's session (models/groups.py)
+    its group's (the mailbox id; None: config.yaml's); a session of no group sees every member and
+    referral, which is config.yaml's group alone while no other mailbox exists — else it reads the
+    flows. That is asked on a connection of its own, so the session's snapshot has not begun yet."""
+    grouped, mailbox_id = group_of(session)
+    if grouped:
+        return True, mailbox_id
     bind = session.get_bind()
     with (bind if isinstance(bind, Engine) else bind.engine).connect() as conn:
         conn.execution_options(**{READS_ONLY: True})  # SQLite: a reader's DEFERRED begin, no write lock
-        return conn.scalar(select(Mailbox.id).limit(1)) is None
+        return conn.scalar(select(Mailbox.id).limit(1)) is None, None
 
 
 class Ledger:
@@ -193,10 +197,10 @@ class Ledger:
         self.session = session
         # The whole history is read from the members' stored sums (worker/ledger/summary.py),
         # brought up to date before this session's snapshot begins when it has not begun yet.
-        self._history = (stored and since is None and until is None and partner_id is None
-                         and _one_group(session))
+        whole = stored and since is None and until is None and partner_id is None
+        self._history, self.mailbox_id = _group(session) if whole else (False, None)
         if self._history and summary.may_prepare(session):
-            summary.prepare(session.get_bind(), choose)
+            summary.prepare(session.get_bind(), choose, self.mailbox_id)
         self.members = list(session.scalars(select(Member).order_by(Member.id)))
         self.names = {m.id: m.name for m in self.members}
         self.scope = flows.Scope(since, until, choose(self.members), partner_id)
@@ -238,7 +242,8 @@ class Ledger:
         """Does this ledger read the stored sums: a question about the whole history whose members'
         sums, as this session sees them, no logged write has touched since they were computed."""
         if self._stored is None:
-            self._stored = self._history and not summary.out_of_date(self.session, self.members, self._ids())
+            self._stored = self._history and not summary.out_of_date(self.session, self.members, self._ids(),
+                                                                     self.mailbox_id)
         return self._stored
 
     def _stored_lines(self, rows: list | None = None) -> dict[tuple[int, int], PartnerLine]:

@@ -12,7 +12,7 @@ Members are recognised by their addresses (members.emails, as config.yaml says t
 address added to a member brings its old referrals into their ledger.
 """
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import (
@@ -48,9 +48,13 @@ class Scope:
     members: tuple[int, ...] | None = None   # None: every member
     partner_id: int | None = None
     lines: tuple[tuple[int, int], ...] | None = None  # (member id, key): only these lines
+    # Only the referrals of one group (the mailbox id, None config.yaml's): for a session that is
+    # not the group's own (a group's sessions see only its referrals already, models/groups.py).
+    grouped: bool = False
+    mailbox_id: int | None = None
 
     def restricted(self, lines: Iterable[tuple[int, int]]) -> "Scope":
-        return Scope(self.since, self.until, self.members, self.partner_id, tuple(lines))
+        return replace(self, lines=tuple(lines))
 
 
 def _once_of(several: Sequence[int | None], who, first: ColumnElement[bool]) -> list[ColumnElement[bool]]:
@@ -144,6 +148,8 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Selec
             and_(p.person_id.in_(everyone), receives(p), _member_of(p.person_id, people) != giver))
 
     wheres: list[ColumnElement[bool]] = [r.status.not_in(NOT_COUNTED)]
+    if scope.grouped:
+        wheres.append(r.mailbox_id.is_(None) if scope.mailbox_id is None else r.mailbox_id == scope.mailbox_id)
     if scope.since is not None:
         wheres.append(r.introduced_at >= scope.since)
     if scope.until is not None:

@@ -79,10 +79,18 @@ def touched(session: Session, changes: Sequence[LedgerChange], members: Sequence
     return found | {whose[p] for p in people if p in whose}
 
 
-def out_of_date(session: Session, members: Sequence[Member], wanted: Collection[int] | None) -> set[int]:
-    """Which wanted members' sums this session may not trust: none stored, or a logged write touches them."""
+def _group(mailbox_id: int | None) -> ColumnElement[bool]:
+    """The summaries worked out over this group's referrals."""
+    column = LedgerSummary.mailbox_id
+    return column.is_(None) if mailbox_id is None else column == mailbox_id
+
+
+def out_of_date(session: Session, members: Sequence[Member], wanted: Collection[int] | None,
+                mailbox_id: int | None = None) -> set[int]:
+    """Which wanted members (of the group `mailbox_id`, `members` its members) this session may not
+    trust the sums of: none stored for this group, or a logged write touches them."""
     ids = {m.id for m in members} if wanted is None else set(wanted)
-    stored = set(session.scalars(select(LedgerSummary.member_id)))
+    stored = set(session.scalars(select(LedgerSummary.member_id).where(_group(mailbox_id))))
     missing = ids - stored
     changes = list(session.scalars(select(LedgerChange).order_by(LedgerChange.id).limit(MANY + 1)))
     if not changes:
@@ -100,26 +108,32 @@ def may_prepare(session: Session) -> bool:
     return bool(session.connection().get_execution_options().get(READS_ONLY))
 
 
-def prepare(bind: Engine | Connection, choose: Choose) -> None:
-    """Bring the wanted members' sums up to date, in transactions of this function's own: call it
-    before the reader's transaction begins, so the reader's snapshot holds what it wrote. Nothing
-    out of date: one short read, no lock."""
+def prepare(bind: Engine | Connection, choose: Choose, mailbox_id: int | None = None) -> None:
+    """Bring the wanted members' sums up to date (of the group `mailbox_id`: its members, over its
+    referrals), in transactions of this function's own: call it before the reader's transaction
+    begins, so the reader's snapshot holds what it wrote. Nothing out of date: one short read, no
+    lock."""
     if not isinstance(bind, Engine):
         return  # a session on a caller's connection: no transaction of our own to be had
+
+    def ours(everyone: list[Member]) -> list[Member]:
+        return [m for m in everyone if m.mailbox_id == mailbox_id]
+
     with Session(bind) as session:
         session.connection(execution_options={READS_ONLY: True})
-        members = list(session.scalars(select(Member).order_by(Member.id)))
-        if not out_of_date(session, members, choose(members)):
+        members = ours(list(session.scalars(select(Member).order_by(Member.id))))
+        if not out_of_date(session, members, choose(members), mailbox_id):
             return
     with Session(bind) as session, session.begin():
         _lock(session)
-        members = list(session.scalars(select(Member).order_by(Member.id)))
-        _forget(session, members)
+        everyone = list(session.scalars(select(Member).order_by(Member.id)))
+        _forget(session, everyone)  # every group's: the log is one for all
+        members = ours(everyone)
         wanted = choose(members)
-        ids = {m.id for m in members} if wanted is None else set(wanted)
-        todo = ids - set(session.scalars(select(LedgerSummary.member_id)))
+        ids = {m.id for m in members} if wanted is None else set(wanted) & {m.id for m in members}
+        todo = ids - set(session.scalars(select(LedgerSummary.member_id).where(_group(mailbox_id))))
         if todo:
-            store(session, members, sorted(todo))
+            store(session, members, sorted(todo), mailbox_id)
 
 
 def _lock(session: Session) -> None:
@@ -161,9 +175,11 @@ FLOW = ("referrals", "connected", "qualified", "won", "went_nowhere", "role_unkn
 WAYS = {flows.GIVEN: "g_", flows.RECEIVED: "r_"}
 
 
-def store(session: Session, members: Sequence[Member], ids: Sequence[int]) -> None:
-    """Recompute these members' sums from their flows (one pass, worker/ledger/flows.py) and store them."""
-    f = flows.relation(session, members, flows.Scope(members=tuple(ids))).cte("flows").prefix_with("MATERIALIZED")
+def store(session: Session, members: Sequence[Member], ids: Sequence[int], mailbox_id: int | None = None) -> None:
+    """Recompute these members' sums from their flows (one pass, worker/ledger/flows.py) over their
+    group's referrals (`members`: the group's, `mailbox_id` its mailbox) and store them."""
+    scope = flows.Scope(members=tuple(ids), grouped=True, mailbox_id=mailbox_id)
+    f = flows.relation(session, members, scope).cte("flows").prefix_with("MATERIALIZED")
     once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
     found = session.execute(union_all(
         flows.figures("line", f, ("member_id", "key", "way")),
@@ -199,7 +215,9 @@ def store(session: Session, members: Sequence[Member], ids: Sequence[int]) -> No
     if out:
         session.execute(insert(LedgerSum), out)
     now = utcnow()
-    session.execute(insert(LedgerSummary), [{"member_id": i, "computed_at": now} for i in ids])
+    session.execute(delete(LedgerSummary).where(LedgerSummary.member_id.in_(ids)))  # another group's
+    session.execute(insert(LedgerSummary), [{"member_id": i, "mailbox_id": mailbox_id, "computed_at": now}
+                                            for i in ids])
 
 
 # What rows() reads, in this order: a row's given figures are row[5:13], its received row[13:21].
