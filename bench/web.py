@@ -262,8 +262,11 @@ def main() -> None:
                  ("member", member, f"/partners/{partner}"), ("member", member, "/outbox"),
                  ("member", member, f"/outbox/{mail}"), ("member", member, "/api/overview"),
                  ("member", member, "/api/referrals"),
+                 ("member", member, "/referrals?status=unanswered"),
                  ("coordinator", coordinator, "/"), ("coordinator", coordinator, "/referrals"),
                  ("coordinator", coordinator, "/review"), ("coordinator", coordinator, "/partners"),
+                 ("coordinator", coordinator, "/partners?page=2"), ("coordinator", coordinator, "/partners?flagged=1"),
+                 ("coordinator", coordinator, "/referrals?status=unanswered"),
                  ("coordinator", coordinator, "/outbox"), ("coordinator", coordinator, "/quarantine"),
                  ("coordinator", coordinator, "/health")]
         print(f"\nraw limit: GET /static/favicon.svg on the same server: median "
