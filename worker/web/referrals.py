@@ -58,9 +58,11 @@ def matching(session: Session, text: str) -> list[int]:
     """Referrals whose introducer or a party has `text` in their name or address. Asked once and
     passed on as ids: an OR of subqueries in the listing's WHERE is tried on every row."""
     like = f"%{text.lower()}%"
-    people = select(Person.id).where(or_(func.lower(Person.name).like(like), func.lower(Person.email).like(like)))
-    found = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(people)).union(
-        select(Referral.id).where(Referral.introducer_id.in_(people)))
+    # One pass over the people (a substring has no index), read twice.
+    people = (select(Person.id).where(or_(func.lower(Person.name).like(like), func.lower(Person.email).like(like)))
+              .cte("found").prefix_with("MATERIALIZED"))
+    found = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(select(people.c.id))).union(
+        select(Referral.id).where(Referral.introducer_id.in_(select(people.c.id))))
     return list(session.scalars(found.limit(SEARCH_CAP)))
 
 
