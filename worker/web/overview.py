@@ -113,7 +113,8 @@ def needs_now(session: Session, viewer: Viewer) -> Needs:
         OutboxMessage.status.in_(FAILED_MAIL), viewer.mail())) or 0
     # Counted as the lists count (exactly up to COUNT_CAP, then "1,000+"), newest first: a group's
     # history can hold tens of thousands of open referrals, each asked about its follow-ups.
-    ids = list(session.scalars(select(Referral.id).where(unanswered(), viewer.referral_ids())
+    ids = list(session.scalars(select(Referral.id).where(unanswered(session.get_bind().dialect.name == "sqlite"),
+                                                          viewer.referral_ids())
                                .order_by(Referral.id.desc()).limit(COUNT_CAP + 1)))
     subjects = dict(session.execute(select(Referral.id, Referral.subject).where(Referral.id.in_(ids[:5]))).all())
     first = [(rid, subjects[rid]) for rid in ids[:5]]
