@@ -122,22 +122,22 @@ def _trend_text(t: dict) -> str:
 
 
 def _group(totals: list[ledger.MemberTotals], inv: Invocation, as_json: bool, as_csv: bool) -> None:
-    rows = [(t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
-             t.given.value, t.received.value, t.partners, t.flagged) for t in totals]
     if as_json:
         print_json([group_json(t) for t in totals])
     elif as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(GROUP_COLUMNS)
-        writer.writerows(rows)
-    else:
+        writer.writerows((t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
+                          t.given.value, t.received.value, t.partners, t.flagged) for t in totals)
+    else:  # the table shows no amounts, so none is formatted (Babel is not even imported)
         from rich.table import Table
 
         table = Table(title="The group: give and take per member", title_justify="left")
         for col in ("member", "given", "received", "balance", "won (given / received)", "partners", "flagged"):
             table.add_column(col)
-        for r in rows:
-            table.add_row(r[0], str(r[1]), str(r[2]), f"{r[3]:+d}", f"{r[4]} / {r[5]}", str(r[8]), str(r[9]))
+        for t in totals:
+            table.add_row(t.member, str(t.given.referrals), str(t.received.referrals), f"{t.balance:+d}",
+                          f"{t.given.won} / {t.received.won}", str(t.partners), str(t.flagged))
         inv.out.print(table)
 
 

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, format_decimal, get_currency_precision, get_decimal_symbol
+# Babel is imported where an amount is formatted or a currency's precision is asked: a report
+# table that shows no amount, and every command that never formats one, start without it.
 
 DEFAULT_LOCALE = "en"
 # Babel writes a letter code flush against the figure in English ("CHF1,250.50"); people space it.
@@ -34,7 +35,11 @@ class Amount:
 
 def exponent(currency: str) -> int:
     """Digits after the decimal point: 2 for USD/EUR, 0 for JPY/KRW, 3 for KWD."""
-    return get_currency_precision(currency) if currency else 2
+    if not currency:
+        return 2
+    from babel.numbers import get_currency_precision
+
+    return get_currency_precision(currency)
 
 
 def to_minor(value: Decimal, currency: str) -> int:
@@ -49,6 +54,8 @@ def format_money(minor: int | None, currency: str, locale: str = DEFAULT_LOCALE)
     """'$4,500', '¥450,000', '€1,250.50'; whole amounts without ',00'; '' when there is none."""
     if minor is None:
         return ""
+    from babel.numbers import format_currency, format_decimal, get_decimal_symbol
+
     value = from_minor(minor, currency)
     if not currency:
         return format_decimal(value, locale=locale)
