@@ -48,6 +48,16 @@ def test_monthly_series_and_trend(history):
     assert (short["before"], short["direction"]) == (None, "n/a")
 
 
+def test_trend_counts_only_what_came_before_its_instant(history):
+    """Read from the stored sums (the whole history's), the trend's balances are still the ones at
+    its instant and TREND_WINDOW before: a referral after the instant counts in neither."""
+    log(history, 60, RAJ, client(60), DANA, 150)
+    raj = build(history, 100)[("Dana Whitfield", "raj@mehta.example")]
+    assert raj.book is not None and raj.book.stored()
+    assert (raj.given.referrals, raj.received.referrals) == (4, 1)  # days 5, 20, 40, 60; day 150
+    assert raj.trend(START + timedelta(days=100)) == {"days": 90, "before": 1, "now": 4, "direction": "widening"}
+
+
 def test_a_referral_between_two_members_counts_on_both_ledgers(history):
     log(history, 61, DANA, client(61), MARCO, 30)
     got = build(history, 70)

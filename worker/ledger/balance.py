@@ -3,6 +3,7 @@
 "Given to P": the member introduced P as the provider (business went to P).
 "Received from P": P introduced someone to the member, who was the provider.
 """
+import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -360,18 +361,23 @@ class Ledger:
 
     def load_trend(self) -> None:
         """The balances at the trend instant lines() was asked for, of every line it built, in one
-        statement (the stored sums keep no balance at an instant)."""
+        statement. The stored sums keep no balance at an instant, but each line's whole balance:
+        what came from TREND_WINDOW before the instant on is counted and taken off it, so the
+        statement reads the window's referrals, not the member's whole history."""
         at, self._trend_at = self._trend_at, None
         if at is None:
             return
+        for line in self._lines.values():
+            line.balance_now = line.balance_before = line.balance
         with self._reading():
-            f = self._flows().subquery()
-            for row in self._ask([flows.figures("line", f, ("member_id", "key", "way"), at=(at, at - TREND_WINDOW))]):
-                line = self._lines.get((row.member_id, row.key))
-                if line is not None:
+            scope = dataclasses.replace(self.scope, since=at - TREND_WINDOW)
+            f = flows.relation(self.session, self.members, scope).subquery()
+            for row in self._ask([flows.figures("line", f, ("member_id", "key", "way"), at=(at,))]):
+                moved = self._lines.get((row.member_id, row.key))
+                if moved is not None:
                     sign = 1 if row.way == flows.GIVEN else -1
-                    line.balance_now += sign * row.before_0
-                    line.balance_before += sign * row.before_1
+                    moved.balance_before -= sign * row.referrals  # came in the window or later
+                    moved.balance_now -= sign * (row.referrals - row.before_0)  # came at the instant or later
 
     def load_months(self) -> None:
         """The monthly series of every line lines() built, in one statement (PartnerLine.monthly)."""
