@@ -16,7 +16,8 @@ head of the code measured.
 Each operation runs as its own process (`python -m worker.cli.main`, the console script's entry
 point, PYTHONPATH the code measured, its bytecode cached as an installed copy's) and is timed with
 its peak memory (ru_maxrss from wait4):
-`report --group`, `report`, `report --json`, `report --by-month`, one member's `report --member`,
+`report --group`, `report`, `report --json`, `report --by-month`, one member's `report --member` and
+`report --as` (what that member may see),
 `referrals --json`, `export slips`, and `run --once` at the history's end — a Monday the 1st,
 16:00 UTC: every member's digest and monthly check-in is due, nothing else (no follow-up step,
 no stale referral, no mail in the mailbox), on a fresh copy each time. The simulated clock is
@@ -441,6 +442,7 @@ OPERATIONS = {  # name → (introledger arguments, the bare SQL beside it)
     "report --json": (["report", "--json"], "ledger"),
     "report --by-month": (["report", "--by-month"], "months"),
     "report --member": (["report", "--member", MEMBER], "member"),
+    "report --as": (["report", "--as", MEMBER], "member"),  # what that member may see: their own ledger
     "referrals --json": (["referrals", "--json"], "listing"),
     "export slips": (["export", "slips"], "listing"),
     "run --once (digests, check-ins)": (["run", "--once"], "ledger"),
