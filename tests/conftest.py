@@ -181,8 +181,24 @@ def pytest_runtest_protocol(item, nextitem):
             gc.freeze()
 
 
+# The tests that take longest (each 10-60 s, mostly waiting on processes and servers) start first,
+# longest first: with pytest-xdist handing tests out in order, one started last would run on alone
+# at the end of the run.
+LONG_FIRST = (
+    "tests/system/test_season.py", "tests/app/test_fleet.py", "tests/web/test_browser.py",
+    "tests/system/test_invariants.py::test_invariants_hold", "tests/web/test_public_browser.py",
+    "tests/app/test_concurrency.py::test_four_runs", "tests/ledger/test_summary.py::test_stored_sums",
+    "tests/inbound/test_fuzz.py", "tests/cli/test_send_command.py", "tests/system/",
+)
+
+
+def _start_rank(item) -> int:
+    return next((rank for rank, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_start_rank)  # stable: the rest keep their order
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         fixtures = set(getattr(item, "fixturenames", ()))

@@ -37,7 +37,7 @@ def _problems(result) -> list[str]:
         if line.startswith("✗"):
             problems.append(line[2:])
         elif problems and not line.startswith(("✓", "!", "+", "  ")):
-            problems[-1] += " " + line
+            problems[-1] = problems[-1].rstrip() + " " + line.strip()
     return problems
 
 

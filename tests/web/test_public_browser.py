@@ -22,7 +22,7 @@ from worker.core.config import load
 from worker.inbound.pipeline import Origin
 from worker.ledger import promotions
 
-pytestmark = pytest.mark.servers
+pytestmark = [pytest.mark.servers, pytest.mark.xdist_group("public-browser")]  # one Chromium, not one per worker
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "partners"
 RAJ = ("Raj Mehta", "raj@mehta.example")
 
