@@ -30,6 +30,8 @@ def test_json_names_the_rule_that_answered_and_the_parties(workdir):  # noqa: F8
     assert got["cues"]["intro"] and "Alice" in got["new_text"]
     assert {"email": "intros@example.com", "is": "tracking address"} in got["recipients"]
     assert got["recorded"] is None  # never read by the pipeline
+    # What answers in Dana's name would need: no Authentication-Results here, so nothing vouches.
+    assert got["sender_check"] == {"is": "unproven", "reason": "follow_ups.authserv_id is not set"}
 
 
 def test_a_message_we_read_is_found_by_message_id_with_what_we_decided_then(workdir):  # noqa: F811

@@ -230,3 +230,26 @@ def test_a_coordinator_answering_from_another_address_is_told_what_she_can_do_he
                 "yourself") in " ".join(told.text_body.split())
     finally:
         app.engine.dispose()
+
+
+def test_a_stop_all_our_server_failed_opts_nobody_out_even_with_her_reply_address(tmp_path, sqlite_url, clock):
+    """The follow-up's reply address (bound to Dana) is copied to anyone on a reply-all: From: Dana
+    through it, failed by our receiving server, is a forgery — logged, nobody opted out, no mail.
+    Her genuine STOP ALL through it (no Authentication-Results at all) still opts her out."""
+    from tests.conftest import build_app
+    from tests.fixtures_outcomes import FILE as INTRO_FILE
+
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock,
+                    follow_ups={"steps": ["7d", "21d"]}, outbound={"quiet_hours": None})
+    try:
+        app.pipeline.process(mailgen.intro(1, introducer=("Carol Jensen", "carol@x.example"),
+                                           a=("Alice Brook", "alice@y.example"), b=("Dana Whitfield", DANA),
+                                           when=clock.current), INTRO_FILE)
+        failed = "Authentication-Results: mx.example.com; dmarc=fail (p=reject) header.from=danabooks.example\n"
+        app.pipeline.process(answer(clock, "STOP ALL", extra=failed), FILE)
+        assert _opted_out(app) == [] and {status for _, status, _ in steps(app)} == {"scheduled"}
+        assert "likely forged" in events(app)[-1].reason and not events(app)[-1].accepted
+        app.pipeline.process(answer(clock, "STOP ALL", n=2), FILE)
+        assert _opted_out(app) == [DANA]
+    finally:
+        app.engine.dispose()

@@ -34,9 +34,9 @@ def test_the_unsubscribe_button_opts_the_sender_out_of_all_mail(app):
 
 def test_the_old_stop_button_and_a_written_stop_all_opt_out_too(app):
     app.pipeline.process(mail("old@x.example", "STOP", "", 1), FILE)  # headers we sent before: subject=STOP
-    app.pipeline.process(mail("Dana <dana@danabooks.example>", "Re: Your referrals this week",
-                              "Stop all mail please\n\n> Your referrals this week", 2), FILE)
-    assert set(opted_out(app)) == {"old@x.example", "dana@danabooks.example"}
+    app.pipeline.process(mail("Raj <raj@z.example>", "Re: Alice, meet Raj",
+                              "Stop all mail please\n\n> Alice, meet Raj", 2), FILE)
+    assert set(opted_out(app)) == {"old@x.example", "raj@z.example"}
 
 
 @pytest.mark.parametrize("sender, subject, body, to", [
@@ -47,3 +47,56 @@ def test_the_old_stop_button_and_a_written_stop_all_opt_out_too(app):
 def test_anything_else_opts_no_one_out(app, sender, subject, body, to):
     app.pipeline.process(mail(sender, subject, body, 1, to=to), FILE)
     assert opted_out(app) == {}
+
+
+# ---- who may opt out by mail: a member needs proof, a forgery nobody -----------------------
+
+PASS = "Authentication-Results: mx.example.com; dkim=pass header.d=danabooks.example; dmarc=pass " \
+       "header.from=danabooks.example\n"
+FAIL = "Authentication-Results: mx.example.com; dkim=none; dmarc=fail (p=reject) header.from=danabooks.example\n"
+
+
+def signed(sender: str, subject: str, body: str, n: int, auth: str) -> bytes:
+    return auth.encode() + mail(sender, subject, body, n)
+
+
+def test_a_forged_stop_all_from_a_member_opts_nobody_out(tmp_path, sqlite_url):
+    """Was: anyone writing From: dana@… "STOP ALL" to the tracking address opted the member out of
+    her follow-ups and digests (no token, no check). Now a member's opt-out by mail needs our
+    receiving server's DMARC pass; a request it failed is logged as likely forged."""
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"},
+                    follow_ups={"authserv_id": "mx.example.com"})
+    try:
+        failed = app.pipeline.process(signed("Dana <dana@danabooks.example>", "STOP ALL", "", 1, FAIL), FILE)
+        assert opted_out(app) == {}
+        assert "nobody opted out: the receiving server says dmarc=fail for dana@danabooks.example: likely " \
+               "forged" in failed.reason
+        unproven = app.pipeline.process(mail("Dana <dana@danabooks.example>", "UNSUBSCRIBE", "", 2), FILE)
+        assert opted_out(app) == {}
+        assert "a member's opt-out needs proof of who sent it (no DMARC pass from mx.example.com)" in unproven.reason
+        # The same from another address on her domain, and a forged one in a partner's name: nobody.
+        app.pipeline.process(mail("office@danabooks.example", "STOP ALL", "", 3), FILE)
+        app.pipeline.process(signed("Raj <raj@z.example>", "UNSUBSCRIBE", "", 4,
+                                    FAIL.replace("danabooks.example", "z.example")), FILE)
+        assert opted_out(app) == {}
+        # Her own server's aligned DMARC pass: she is opted out.
+        app.pipeline.process(signed("Dana <dana@danabooks.example>", "UNSUBSCRIBE", "", 5, PASS), FILE)
+        assert set(opted_out(app)) == {"dana@danabooks.example"}
+    finally:
+        app.engine.dispose()
+
+
+def test_without_authserv_id_a_member_opts_out_by_reply_token_only(tmp_path, sqlite_url):
+    """No follow_ups.authserv_id: a member's bare-address UNSUBSCRIBE proves nothing (logged with
+    why); a fail in any Authentication-Results header still marks a forgery; others opt out."""
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"})
+    try:
+        out = app.pipeline.process(mail("Dana <dana@danabooks.example>", "UNSUBSCRIBE", "", 1), FILE)
+        assert opted_out(app) == {} and "(follow_ups.authserv_id is not set)" in out.reason
+        app.pipeline.process(signed("Carol <carol@x.example>", "UNSUBSCRIBE", "", 2,
+                                    FAIL.replace("danabooks.example", "x.example")), FILE)
+        assert opted_out(app) == {}
+        app.pipeline.process(mail("Carol <carol@x.example>", "UNSUBSCRIBE", "", 3), FILE)
+        assert set(opted_out(app)) == {"carol@x.example"}
+    finally:
+        app.engine.dispose()

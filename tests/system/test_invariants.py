@@ -45,6 +45,7 @@ from models import OptOut, OutboxMessage, Referral, ReferralEvent
 from tests import dsn, mailgen, replyshapes
 from tests.conftest import MEMBERS, TRACKING
 from tests.propworld import (
+    AUTHSERV_ID,
     PostgresDatabases,
     Product,
     Sent,
@@ -97,7 +98,8 @@ ADVANCES = (timedelta(minutes=15), timedelta(hours=3), timedelta(days=1), timede
 # (coffee, promises) are off: mail about no one referral, and the slowest part of a tick (a
 # digest renders each member's quiet week at every tick). Otherwise the defaults: a thank-you
 # waits 10 minutes, quiet hours, a cap of 3 mails a day per recipient.
-OVERRIDES = {"follow_ups": {"steps": ["1d", "3d"], "stale_after": "20d"}, "digest": {"enabled": False},
+OVERRIDES = {"follow_ups": {"steps": ["1d", "3d"], "stale_after": "20d", "authserv_id": AUTHSERV_ID},
+             "digest": {"enabled": False},
              "reminders": {"coffee": {"enabled": False}, "promises": {"enabled": False}}}
 MAX_INTROS = 5
 INTRO_AGES = (timedelta(0), timedelta(0), timedelta(0), timedelta(days=2), timedelta(days=10), timedelta(days=22))

@@ -133,7 +133,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now, addresses, links)
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
-                                _vocabulary(s.follow_ups.vocabulary))
+                                _vocabulary(s.follow_ups.vocabulary), s.follow_ups.authserv_id)
     followups, desk, find = _follow_up_parts(config, templates, now)
     if desk is not None:
         desk.brief_addresses, desk.partner_links = addresses, links

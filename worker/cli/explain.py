@@ -20,6 +20,7 @@ def explain(inv: Invocation, file: Path | None, message_id: str | None, as_json:
     from worker.app import originals
     from worker.classify.explain import explain as explain_message
     from worker.mail.parse import ParseError, parse
+    from worker.mail.sender import verdict as sender_verdict
 
     app = inv.app
     found = (file.read_bytes(), str(file)) if file else originals.find(app, str(message_id))
@@ -37,10 +38,12 @@ def explain(inv: Invocation, file: Path | None, message_id: str | None, as_json:
         explanation = explain_message(msg, app.pipeline.context_for(session, msg))
         session.rollback()  # only read
     row = originals.recorded(app, msg.message_id) if msg.message_id else None
+    said = sender_verdict(msg, app.config.settings.follow_ups.authserv_id)  # what answers in its name need
     if as_json:
-        print_json(_as_json(explanation, where, row))
+        print_json({**_as_json(explanation, where, row), "sender_check": {"is": said.standing,
+                                                                          "reason": said.reason}})
     else:
-        _show(inv, explanation, where, row)
+        _show(inv, explanation, where, row, said)
     return 0
 
 
@@ -64,7 +67,7 @@ def _verdict_json(v) -> dict:
                         for p in v.intro.parties] if v.intro else []}
 
 
-def _show(inv: Invocation, e, where: str, row) -> None:
+def _show(inv: Invocation, e, where: str, row, said) -> None:
     from rich.text import Text
 
     say = inv.out.print
@@ -72,6 +75,7 @@ def _show(inv: Invocation, e, where: str, row) -> None:
     for email, role in e.recipients:
         say(Text(f"  to {email} — {role}"), soft_wrap=True)
     say(Text(f"language: {e.language}"))
+    say(Text(f"sender check: {said.standing} — {said.reason}"), soft_wrap=True)
     if e.thread:
         say(Text(f"thread: {e.thread}"), soft_wrap=True)
     if e.reply:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models import Member, OutboxMessage, Referral
 from worker.classify.verdict import Verdict
 from worker.core.statuses import Mail
-from worker.followups import replytrust
+from worker.mail import sender as senders
 from worker.mail import tokens
 from worker.mail.names import first_name
 from worker.mail.parse import Inbound
@@ -74,9 +74,9 @@ class BriefDesk:
         if found is None:
             return Asked(None, f"the request proves nothing: it replies to no mail of ours to {sender} "
                                f"and is sent to no brief address of ours")
-        failed = replytrust.auth_failures(msg, self.authserv_id)
-        if failed and not found.refusal:
-            return Asked(found.member_id, f"the receiving server says {' and '.join(failed)} for {sender}")
+        said = senders.verdict(msg, self.authserv_id)
+        if said.forged and not found.refusal:
+            return Asked(found.member_id, said.reason)
         return found
 
     def _by_address(self, msg: Inbound, sender: str) -> Asked | None:

@@ -6,9 +6,8 @@ itself — anyone copied on the thread holds that Message-ID and may write any F
 without the token counts only when it also replies to our mail sent to the sender AND our receiving
 server (follow_ups.authserv_id) says DMARC pass for its From (status.py tells the member how to answer).
 A reply that server fails (DKIM/DMARC) is a forgery we can tell: refused, and never answered.
-Authentication-Results are read from our receiving server (follow_ups.authserv_id) only —
-a sender can write any header, with any authserv-id: worker/mail/authres.py tells ours by where
-it stands — all of them, and any DKIM/DMARC fail refuses. A reply address
+What that server says of the sender (forged, vouched for, unproven) is worker/mail/sender.py's
+one decision, shared with opt-outs by mail and the member's thank-you by hand. A reply address
 seen copied to others (a reply-all we received) proves nothing more unless that server says
 DMARC pass; status.py records the copy and tells the member.
 """
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ReferralEvent
-from worker.mail import authres
+from worker.mail import sender as senders
 from worker.mail.parse import Inbound
 
 
@@ -26,9 +25,9 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
     sender = msg.from_address.email
     if not proven:
         return unproven_why
-    failed = auth_failures(msg, authserv_id)
-    if failed:
-        return f"the receiving server says {' and '.join(failed)} for {sender}"
+    said = senders.verdict(msg, authserv_id)
+    if said.forged:
+        return said.reason
     if sender not in entitled:
         return f"{sender} is not a party to the referral or its member"
     if unsigned(msg, match, authserv_id):
@@ -45,41 +44,17 @@ def refusal(msg: Inbound, match, proven: bool, unproven_why: str, entitled: set[
     return ""
 
 
-def forged(msg: Inbound, failed: list[str]) -> str:
+def forged(said: senders.SenderVerdict) -> str:
     """The event's reason for a reply our receiving server failed (DKIM/DMARC): it may be anyone
     writing From: the member, so it changes nothing and nobody is mailed in answer to it — a
     "Not changed" note to the real member would be our mail sent on a forger's say-so."""
-    return (f"refused: the receiving server says {' and '.join(failed)} for {msg.from_address.email}: "
-            f"likely forged, so not answered (no mail sent about it)")
+    return f"refused: {senders.likely_forged(said)}"
 
 
 def unsigned(msg: Inbound, match, authserv_id: str | None) -> bool:
     """An answer by In-Reply-To alone that our receiving server does not vouch for (a DMARC pass
     whose header.from is the From domain): not applied."""
-    return match is not None and not match.signed and not auth_passes(msg, authserv_id)
-
-
-def _results(msg: Inbound, authserv_id: str | None) -> tuple[str, ...]:
-    """The Authentication-Results to read: our receiving server's (by id and by where they stand,
-    worker/mail/authres.py), or without an authserv_id every one (a fail can only cost the sender)."""
-    trace = msg.trace or tuple((authres.AUTH, v) for v in msg.auth_results)
-    if authserv_id:
-        return authres.ours(trace, authserv_id).headers
-    return tuple(v for name, v in trace if name == authres.AUTH)
-
-
-def auth_failures(msg: Inbound, authserv_id: str | None) -> list[str]:
-    """DKIM/DMARC failures reported. With `authserv_id` only that server's headers count; without
-    it a fail anywhere still refuses (a fail can only cost the sender), and a pass is never
-    needed: the token's binding to the recipient then stands alone (doctor warns)."""
-    return authres.failures(_results(msg, authserv_id))
-
-
-def auth_passes(msg: Inbound, authserv_id: str | None) -> bool:
-    """Our receiving server (and only it) says DMARC passed for this message's From domain (the
-    result's header.from aligned with From: a pass for another domain vouches for nothing)."""
-    domain = msg.sender.email.rpartition("@")[2] if msg.sender else ""
-    return bool(authserv_id) and authres.dmarc_passes(_results(msg, authserv_id), domain)
+    return match is not None and not match.signed and not senders.verdict(msg, authserv_id).vouched
 
 
 def copied_to(msg: Inbound, tracking: str) -> list[str]:
@@ -101,7 +76,7 @@ def exposure_key(referral_id: int, match, recipient: str) -> str:
 
 def exposed_to(session: Session, referral_id: int, match, msg: Inbound, authserv_id: str | None) -> str:
     """Who else holds this sender's reply address, unless our server vouches for the sender."""
-    if match is None or not match.bound or auth_passes(msg, authserv_id):
+    if match is None or not match.bound or senders.verdict(msg, authserv_id).vouched:
         return ""
     row = session.scalar(select(ReferralEvent).where(
         ReferralEvent.answer_key == exposure_key(referral_id, match, msg.from_address.email)))

@@ -22,6 +22,7 @@ from worker.core.money import Amount
 from worker.core.statuses import QUALIFIED, TERMINAL, Mail, Status, Step
 from worker.followups import replytrust
 from worker.followups.schedule import FollowUps
+from worker.mail import sender as senders
 from worker.mail import tokens
 from worker.mail.commands import Command, parse_command, split_correction
 from worker.mail.parse import Address, Inbound
@@ -71,9 +72,9 @@ class StatusDesk:
         if referral.id != referral_id:  # an answer to the old follow-up of a referral merged since
             via = f"{via}; #{referral_id} was merged into #{referral.id}"
         match = verdict.extra.get("match")
-        failed = replytrust.auth_failures(msg, self.followups.policy.authserv_id)
-        if failed:  # a forgery we can tell: logged with why, and never answered (no mail to anyone)
-            return self._refuse(session, referral, msg, match, "refused", replytrust.forged(msg, failed))
+        said = senders.verdict(msg, self.followups.policy.authserv_id)
+        if said.forged:  # a forgery we can tell: logged with why, and never answered (no mail to anyone)
+            return self._refuse(session, referral, msg, match, "refused", replytrust.forged(said))
         why = self._refusal(session, referral, verdict, msg)
         colleague = bool(why) and self._members_own(session, referral, msg)
         if colleague:  # the member from another of their addresses (members: emails, domains)

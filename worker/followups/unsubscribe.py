@@ -5,6 +5,13 @@ It names no referral (no reply token), so it cannot mean "stop asking about this
 no more mail from us at all, and becomes an opt-out of the sender's address, like `optout add`.
 Only a short request sent to us alone counts: an intro that says "stop by our office" is no
 request, and neither is anything a robot sent.
+
+Anyone can write From: a member, and a member's opt-out ends their follow-ups and digests, so it
+needs the proof a status change needs: here (no reply token) our receiving server's DMARC pass
+for the sender (worker/mail/sender.py). A member who answers a follow-up with STOP ALL proves
+themselves with its signed reply address instead (worker/followups/status.py). Anyone's request
+that server fails (DKIM/DMARC) is a forgery we can tell: nobody is opted out. Either refusal is
+kept on the message's log line (`explain`, `ingest`), and no mail answers it.
 """
 import re
 from dataclasses import dataclass
@@ -12,7 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import OptOut
+from models import Member, OptOut
+from worker.mail import sender as senders
 from worker.mail.commands import parse_command
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
@@ -53,16 +61,41 @@ def _ours(address: str, tracking: frozenset[str]) -> bool:
 class Unsubscribes:
     tracking: frozenset[str]
     vocabulary: dict[str, list[str]] | None = None
+    authserv_id: str | None = None  # follow_ups.authserv_id: whose Authentication-Results count
 
-    def on_mail(self, session: Session, verdict, msg: Inbound, referral_id: int | None) -> None:
+    def on_mail(self, session: Session, verdict, msg: Inbound, referral_id: int | None) -> str | None:
+        """Opts the sender out; returns why not when the request proves too little (for the log)."""
         words = "" if verdict.looks_automated and not _from_a_button(msg) else requested(msg, self.tracking,
                                                                                          self.vocabulary)
         if not words:
-            return
+            return None
         email = msg.from_address.email.lower()  # requested() saw one
+        why = refusal(msg, self.authserv_id, _members_address(session, email))
+        if why:
+            return f"{words.upper()} not applied, nobody opted out: {why}"
         if session.scalar(select(OptOut.id).where(OptOut.email == email)) is None:
             session.add(OptOut(email=email, reason=f"asked by mail: {words.upper()!r} ({msg.message_id})"[:2000]))
             session.flush()
+        return None
+
+
+def refusal(msg: Inbound, authserv_id: str | None, member: bool) -> str:
+    """Why an opt-out mailed to us (no reply token) may not count, or "": a forgery our receiving
+    server failed never does; a member's address needs that server's DMARC pass."""
+    said = senders.verdict(msg, authserv_id)
+    if said.forged:
+        return senders.likely_forged(said)
+    if member and not said.vouched:
+        return (f"{msg.from_address.email} is a member's address, and a member's opt-out needs proof of who sent it "
+                f"({said.reason}); STOP ALL in answer to one of our follow-ups (its signed reply address) "
+                f"or `introledger optout add` opts them out")
+    return ""
+
+
+def _members_address(session: Session, email: str) -> bool:
+    """One of a member's addresses, or on one of their domains (those count as the member's)."""
+    domain = email.rpartition("@")[2]
+    return any(email in (m.emails or ()) or domain in (m.domains or ()) for m in session.scalars(select(Member)))
 
 
 def _from_a_button(msg: Inbound) -> bool:

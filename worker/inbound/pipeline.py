@@ -163,9 +163,12 @@ class Pipeline:
         # A promise found in past mail is history: recording it would send nudges about it.
         acted = Acted(None) if self.review and verdict.kind == Kind.PROMISE else act(session, verdict, msg, self.now())
         referral_id = acted.referral_id
+        notes = [acted.note] if acted.note else []
         for hook in self.hooks.get(verdict.kind, ()):
-            hook(session, verdict, msg, referral_id)
-        reason = f"{verdict.reason}; {acted.note}" if acted.note else verdict.reason
+            said = hook(session, verdict, msg, referral_id)
+            if said:  # what a hook did not do, and why ("not opted out: … likely forged")
+                notes.append(said)
+        reason = "; ".join([verdict.reason, *notes])
         session.add(_record(msg, origin, verdict.kind, verdict.rule, reason, referral_id))
         pending[msg.dedupe_key] = (verdict.kind, referral_id)
         if referral_id is not None:

@@ -17,8 +17,9 @@ from worker.inbound.actions import Acted, log_referral, note_language, note_thre
 from worker.mail.parse import Inbound
 
 Act = Callable[[Session, Verdict, Inbound, datetime], "Acted | int | None"]
-# Verdict and message are None when a person logs a referral by hand (`review accept`).
-Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], None]
+# Verdict and message are None when a person logs a referral by hand (`review accept`). A hook may
+# return a note for the message's log line (what it refused to do, and why); most return None.
+Hook = Callable[[Session, "Verdict | None", "Inbound | None", "int | None"], "str | None"]
 
 
 def _its_referral(session: Session, verdict: Verdict, msg: Inbound, now: datetime) -> int | None:
