@@ -191,6 +191,32 @@ def test_thanking_one_intro_by_hand_keeps_ours_for_the_others_that_day(app, cloc
     assert [r.subject for r in rows(app) if r.status == "queued"] == ["Thank you for the introduction to Bob Stone"]
 
 
+def test_a_forged_thanks_from_the_member_keeps_ours(tmp_path, sqlite_url, clock):
+    """Was: anyone on the thread's Cc writing From: Dana "Thanks so much Carol!" cancelled our
+    thank-you (she "thanked by hand"). Our receiving server's DMARC fail for her domain: kept, and
+    the message's log line says why; her genuine thanks (its pass, or no verdict at all) still counts."""
+    app = build_app(tmp_path, sqlite_url, now=clock, thank_you={"delay_seconds": 600},
+                    follow_ups={"authserv_id": "mx.example.com"}, outbound={"quiet_hours": None})
+    try:
+        app.pipeline.process(intro(1, clock), FILE)
+        reply = (
+            "From: Dana Whitfield <dana@danabooks.example>\nTo: Carol Jensen <carol@x.example>, alice@y.example\n"
+            "Cc: intros@example.com\nSubject: Re: Intro: Alice <> Dana\nMessage-ID: <dana-reply{n}@x>\n"
+            "In-Reply-To: <gen1.gmail@mail.gmail.example>\nDate: Mon, 02 Nov 2026 15:05:00 +0000\n\n"
+            "Thanks so much Carol! Alice, lovely to meet you.\n")
+        failed = "Authentication-Results: mx.example.com; dkim=none; dmarc=fail header.from=danabooks.example\n"
+        out = app.pipeline.process((failed + reply.format(n=1)).encode(), FILE)
+        assert out.kind == "thread_reply"
+        assert [r.status for r in rows(app)] == ["queued"]
+        assert "our thank-you is kept: the receiving server says dmarc=fail for dana@danabooks.example: " \
+               "likely forged" in out.reason
+        app.pipeline.process(reply.format(n=2).encode(), FILE)  # hers, through a server that adds no verdict
+        [row] = rows(app)
+        assert row.status == "suppressed" and "already thanked by hand (message dana-reply2@x)" in row.reason
+    finally:
+        app.engine.dispose()
+
+
 def test_a_partys_reply_without_thanks_from_the_member_keeps_ours(app, clock):
     app.pipeline.process(intro(1, clock), FILE)
     reply = (

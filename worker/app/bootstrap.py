@@ -130,7 +130,8 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
     secret = config.secret(s.token_secret_env)
     addresses = BriefAddresses(s.tracking.address, secret) if secret else None
     links = PartnerLinks(s.web.base_url, secret) if secret else None  # partner mail links their own page
-    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now, addresses, links)
+    thanks = ThankYouPlanner(s.thank_you, s.outbound, s.tracking.address, templates, now, addresses, links,
+                             s.follow_ups.authserv_id)
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
                                 _vocabulary(s.follow_ups.vocabulary), s.follow_ups.authserv_id)

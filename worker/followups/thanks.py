@@ -16,6 +16,7 @@ from worker.classify.language import THANKS
 from worker.classify.verdict import Verdict
 from worker.core.config import OutboundConfig, ThankYouConfig
 from worker.core.statuses import NOT_COUNTED, Mail
+from worker.mail import sender as senders
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
 from worker.outbound import briefs, outbox
@@ -35,6 +36,7 @@ class ThankYouPlanner:
     now: Callable[[], datetime]
     brief_addresses: briefs.BriefAddresses | None = None  # None: no token secret, no "reply BRIEF"
     partner_links: PartnerLinks | None = None  # None: no token secret, no link to the partner's own page
+    authserv_id: str | None = None  # follow_ups.authserv_id: whose Authentication-Results count
 
     def on_referral(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
@@ -75,14 +77,19 @@ class ThankYouPlanner:
         if outbox.opted_out(session, row.to_addr):
             row.status, row.reason = Mail.SUPPRESSED, f"{row.to_addr} opted out of our mail"
 
-    def on_thread_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
-        """The member thanked the introducer by hand in the thread: ours would be one too many."""
+    def on_thread_reply(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> str | None:
+        """The member thanked the introducer by hand in the thread: ours would be one too many.
+        A thread reply carries no token, so its From: is all we have: one our receiving server
+        fails (DKIM/DMARC) is not the member, and keeps our thank-you (the log line says why)."""
         referral = session.get(Referral, referral_id) if referral_id else None
         if referral is None or msg.sender is None or referral.member_id is None or verdict.looks_automated:
-            return  # a robot's "Thank you for your message" is no thank-you from the member
+            return None  # a robot's "Thank you for your message" is no thank-you from the member
         member = must_get(session, Member, referral.member_id)
         if msg.sender.email not in member.emails or not THANKS.search(new_text(msg.text).lower()):
-            return
+            return None
+        said = senders.verdict(msg, self.authserv_id)
+        if said.forged:
+            return f"our thank-you is kept: {said.reason}: likely forged, not the member thanking by hand"
         for row in session.scalars(select(OutboxMessage).where(
                 OutboxMessage.kind == "thank_you", OutboxMessage.status == Mail.QUEUED)):
             if referral.id not in row.referral_ids:
@@ -103,6 +110,7 @@ class ThankYouPlanner:
                 self._render(session, row, member)
             except TemplateProblem as exc:
                 row.status, row.last_error = Mail.FAILED, str(exc)
+        return None
 
     def _should_thank(self, session: Session, referral: Referral) -> bool:
         if not self.policy.enabled or referral.status in NOT_COUNTED:
