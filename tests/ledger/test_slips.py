@@ -117,6 +117,35 @@ def test_a_file_with_bad_rows_imports_the_good_ones_and_exits_1(tmp_path, sqlite
     assert missing.returncode == 2 and "cannot read nope.csv" in missing.stderr
 
 
+def test_an_amount_without_a_currency_is_in_the_members_currency(tmp_path, sqlite_url):
+    """Was: `import slips` read "4500" in follow_ups.default_currency for everyone — a EUR member's
+    closed business became $4,500. Now: the receiver's members[].currency (the deal is theirs), else
+    the giver's, else follow_ups.default_currency; a currency written on the slip stands."""
+    from tests.cli.test_cli import cli
+
+    build_app(tmp_path, sqlite_url).engine.dispose()
+    (tmp_path / "config.yaml").write_text(
+        "tracking: {address: intros@example.com}\nfollow_ups: {default_currency: GBP}\n"
+        "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example], currency: eur}\n"
+        "  - {name: Marco Rossi, emails: [marco@rossi-marketing.example]}\n")
+    (tmp_path / "s.csv").write_text(
+        "giver,receiver,date,type,value,receiver_email\n"
+        "Carol,dana whitfield,2026-06-01,closed business,4500,\n"          # the member, by name
+        "Carol,D. Whitfield,2026-06-02,closed business,300,dana@danabooks.example\n"  # by address
+        "Carol,Marco Rossi,2026-06-03,closed business,200,\n"              # a member with none of his own
+        "Dana Whitfield,Raj Mehta,2026-06-04,closed business,100,\n"       # the giver's
+        "Carol,Dana Whitfield,2026-06-05,closed business,$50,\n")          # written: it stands
+    env = {"INTROLEDGER_DATABASE_URL": sqlite_url}
+    assert "imported 5 slip(s)" in cli("import", "slips", "s.csv", cwd=tmp_path, env=env).stdout
+    app = build_app(tmp_path, sqlite_url)
+    try:
+        with app.sessions() as s:
+            got = [(r.value_cents, r.currency) for r in s.scalars(select(Referral).order_by(Referral.introduced_at))]
+        assert got == [(450000, "EUR"), (30000, "EUR"), (20000, "GBP"), (10000, "EUR"), (5000, "USD")]
+    finally:
+        app.engine.dispose()
+
+
 def test_accented_names_are_one_partner_and_blank_rows_are_skipped(tmp_path, database_url):
     app = build_app(tmp_path, database_url)
     found, problems = slips.read(

@@ -230,7 +230,9 @@ def import_slips(inv: Invocation, file: Path, dry_run: bool, as_json: bool) -> i
     except (OSError, UnicodeDecodeError) as exc:
         inv.fail(f"introledger: cannot read {file}: {exc}")
         return 2
-    found, problems = slips.read(text, config.settings.follow_ups.default_currency)
+    # A value without a currency is in the member's (members[].currency), as a WON by reply is.
+    currency = slips.member_currencies((m.name, m.emails, m.currency) for m in config.settings.members)
+    found, problems = slips.read(text, config.settings.follow_ups.default_currency, currency)
     imported = skipped = 0
     if not dry_run and found:
         from worker.cli.ingest import progress_bar

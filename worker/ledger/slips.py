@@ -5,7 +5,7 @@ import csv
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -73,7 +73,27 @@ def parse_value(text: str, default_currency: str) -> tuple[int | None, str]:
     return amount.minor, amount.currency
 
 
-def read(text: str, default_currency: str = "USD") -> tuple[list[Slip], list[Problem]]:
+# Which currency a member's amounts are in (members[].currency), by the name and address a slip
+# gives for them; None: not a member, or one without a currency of their own.
+MemberCurrency = Callable[[str, str], "str | None"]
+
+
+def member_currencies(members: Iterable[tuple[str, Iterable[str], str | None]]) -> MemberCurrency:
+    """From (name, emails, currency) of each member: a slip's side is a member as _People.find
+    reads it — by its address if it gives one, else by the member's name (fold_name)."""
+    by_email: dict[str, str] = {}
+    by_name: dict[str, str] = {}
+    for name, emails, currency in members:
+        if currency:
+            by_email.update({e.lower(): currency for e in emails})
+            by_name.setdefault(fold_name(name), currency)
+    return lambda name, email: by_email.get(email.lower()) if email else by_name.get(fold_name(name))
+
+
+def read(text: str, default_currency: str = "USD",
+         member_currency: MemberCurrency = lambda name, email: None) -> tuple[list[Slip], list[Problem]]:
+    """An amount written without a currency is in the receiver's currency if the receiver is a
+    member with one (the closed business is theirs), else the giver's, else `default_currency`."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets like a byte-order mark
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
@@ -87,13 +107,14 @@ def read(text: str, default_currency: str = "USD") -> tuple[list[Slip], list[Pro
         if not any((v or "").strip() for k, v in row.items() if k):
             continue  # spreadsheets pad exports with empty ",,,," rows
         try:
-            slips.append(_slip(line, {k: (v or "").strip() for k, v in row.items() if k}, default_currency))
+            slips.append(_slip(line, {k: (v or "").strip() for k, v in row.items() if k}, default_currency,
+                               member_currency))
         except ValueError as exc:
             problems.append(Problem(line, str(exc)))
     return slips, problems
 
 
-def _slip(line: int, row: dict[str, str], default_currency: str) -> Slip:
+def _slip(line: int, row: dict[str, str], default_currency: str, member_currency: MemberCurrency) -> Slip:
     for column in REQUIRED:
         if not row.get(column):
             raise ValueError(f"{column} is empty")
@@ -112,7 +133,9 @@ def _slip(line: int, row: dict[str, str], default_currency: str) -> Slip:
         emails[side] = email
     if (emails["giver"] or row["giver"].lower()) == (emails["receiver"] or row["receiver"].lower()):
         raise ValueError("giver and receiver are the same")
-    value, currency = parse_value(row.get("value", ""), default_currency)
+    theirs = (member_currency(row["receiver"], emails["receiver"])
+              or member_currency(row["giver"], emails["giver"]) or default_currency)
+    value, currency = parse_value(row.get("value", ""), theirs)
     return Slip(line, row["giver"], emails["giver"], row["receiver"], emails["receiver"], day, TYPES[kind],
                 value, currency)
 
