@@ -57,7 +57,9 @@ def _named_cues(text: str) -> dict[str, str | None]:
     def first(patterns) -> str | None:
         return next((m.group(0).strip() for p in patterns if (m := p.search(text))), None)
     return {"presented by name": first(language.PRESENTED), "brought in": first(language.BRING_IN),
-            "contact passed on": first(language.GAVE_CONTACT)}
+            "contact passed on": first(language.GAVE_CONTACT),
+            "named as the provider": first(language.PROVIDER_NAMED),
+            "the recipient needs": first(language.CLIENT_NEEDS)}
 
 
 def _role(email: str, msg: Inbound, ctx: rules.Context) -> str:
@@ -88,7 +90,9 @@ LOOKS_FOR = {
     "named_intro": "two people on the mail presented by name, no word 'introduce' ('Sarah, this is Dana, my …')",
     "subject_intro": "a subject naming two of the people on the mail and nothing else ('Anna <> Bob')",
     "heads_up": "one person told a named person will get in touch, was given their contact ('I gave your number to "
-                "my neighbor Luis') or was introduced",
+                "my neighbor Luis') or was introduced; the named person is the provider and the recipient the client "
+                "when the words say so ('my plumber Luis', 'you were looking for a plumber') and nobody else needs "
+                "something",
     "promise": "a partner telling a member they may have a referral for them",
     "auto_reply_text": "an automatic reply only its words give away",
     "weak_intro": "intro-like words that are not a clear intro (for a person to check)",

@@ -61,13 +61,58 @@ WEAK_INTRO = [re.compile(p, _I) for p in (
 # (possessive `++`): with backtracking, 100k letters took minutes, and 50k newlines after a
 # name (split between two adjacent `\s*`) half a minute.
 _NAME = rf"(?<![\w'’-])(?P<name>{_CAP}[\w'’-]++(?:\s++(?:van |de |von |da |del |le )?{_CAP}[\w'’-]++){{0,2}})"
+# Whose person it is: "my", "meinem", "ma", "il mio" …
+_MY_WORDS = r"my|our|meine?[mnr]?|unsere?[mnr]?|mon|ma|mi|mijn|onze|la mia|il mio|mio|mia"
+_MY = r"(?i:" + _MY_WORDS + r")"
+# The trades people pass a contact to or hear from, in each language: "my plumber Luis" is the one who
+# does the work ("Hi Dana, my plumber Luis will call you about your leak": Dana is the client).
+TRADES = (
+    # English
+    r"plumber|electrician|accountant|bookkeeper|tax (?:advisor|adviser|accountant)|financial (?:advisor|adviser"
+    r"|planner)|lawyer|attorney|solicitor|architect|builder|contractor|roofer|carpenter|joiner|painter|decorator"
+    r"|gardener|landscaper|cleaner|mechanic|dentist|doctor|therapist|physio(?:therapist)?|osteopath|vet"
+    r"|(?:mortgage |insurance )?broker|realtor|estate agent|photographer|(?:web |graphic )?designer|developer"
+    r"|coach|consultant|tutor|translator|notary|handyman|locksmith|hairdresser|tiler"
+    # German
+    r"|klempner(?:in)?|installateur(?:in)?|elektriker(?:in)?|steuerberater(?:in)?|buchhalter(?:in)?|anwalt"
+    r"|anwältin|rechtsanwalt|rechtsanwältin|architekt(?:in)?|handwerker(?:in)?|maler(?:in)?|gärtner(?:in)?"
+    r"|schreiner(?:in)?|tischler(?:in)?|dachdecker(?:in)?|mechaniker(?:in)?|zahnarzt|zahnärztin|ärztin|arzt"
+    r"|(?:physio)?therapeut(?:in)?|(?:finanz|steuer)?berater(?:in)?|makler(?:in)?|fotograf(?:in)?|übersetzer(?:in)?"
+    r"|notar(?:in)?|friseur(?:in)?|fliesenleger(?:in)?"
+    # French
+    r"|plombier|plombière|électricien(?:ne)?|(?:expert-)?comptable|avocate?|notaire|architecte|menuisier|menuisière|peintre"
+    r"|jardinière?|jardinier|couvreur|mécanicien(?:ne)?|dentiste|médecin|kiné(?:sithérapeute)?|ostéo(?:pathe)?"
+    r"|thérapeute|conseill(?:er|ère)(?: financi(?:er|ère))?|courtière?|courtier|agent immobilier|photographe"
+    r"|graphiste|développeu(?:r|se)|consultante?|tradu(?:cteur|ctrice)|artisan|maçon|carreleur|coiffeu(?:r|se)"
+    # Spanish
+    r"|fontaner[oa]|plomer[oa]|electricista|contador(?:a)?|contable|gestor(?:a)?|asesor(?:a)?(?: fiscal)?"
+    r"|abogad[oa]|arquitect[oa]|carpinter[oa]|pintor(?:a)?|jardiner[oa]|mecánic[oa]|médic[oa]"
+    r"|fisio(?:terapeuta)?|terapeuta|fotógraf[oa]|diseñador(?:a)?|consultor(?:a)?|traductor(?:a)?|notari[oa]"
+    r"|albañil|peluquer[oa]"
+    # Dutch
+    r"|loodgieter|elektricien|boekhouder|advocaat|notaris|aannemer|timmerman|schilder|hovenier|tuinman|monteur"
+    r"|tandarts|huisarts|dokter|fysio(?:therapeut)?|therapeut|(?:belasting|financieel )?adviseur|makelaar"
+    r"|fotograaf|ontwerper|vormgever|vertaler|kapper|klusjesman|dakdekker"
+    # Italian
+    r"|idraulic[oa]|elettricista|commercialista|contabile|avvocat[oa]|notaio|architett[oa]|falegname|imbianchino"
+    r"|pittore|giardiniere|meccanico|dentista|medico|fisioterapista|consulente|agente immobiliare|fotograf[oa]"
+    r"|grafic[oa]|tradu(?:ttore|ttrice)|muratore|parrucchier[ea]|geometra"
+)
+_RELATION = (
+    r"(?:" + _MY + r" (?:good |dear |guten |lieben |trusted |old )?"
+    r"(?i:friend|colleague|client|neighbou?r|partner|sister|brother|cousin|wife|husband|daughter|son|freundin|freund"
+    r"|kollegin|kollegen|nachbarin|nachbarn|nachbar|kundin|kunden|partnerin|schwester|bruder|amie?|collègue|voisine?"
+    r"|cliente?|amig[oa]|colega|vecin[oa]|vriendin|vriend|collega|buurvrouw|buurman|klant|amica|amico|vicin[oa]"
+    r"|" + TRADES + r")"
+    r"(?:,)?\s++)?"
+)
 _FROM = (
     r"(?:\s*+(?:\(|,)?\s*+(?:from|of|at|von|vom|de|du|van|di|da|bei)\s++[^,;:!?\n]{1,40}?\)?,?)?"
     r"(?:\s*+\([^)\n]{0,60}\),?)?"  # "(the shop on Main Street)"
 )
 _WILL = (
     r"\s++(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
-    r"|gaat|ti|la|le|vi)\b"
+    r"|gaat|ti|la|le|vi|belt|mailt)\b"
 )
 # "I spoke with Jim Alexander today who should be in touch with you tomorrow" (real Enron mail): when
 # the writer met them, then who, before what they will do.
@@ -76,13 +121,13 @@ _MET_WHO = (
     r"(?:\s*+,?\s*+(?<!\w)(?i:who|and (?:he|she|they)))?"
 )
 # A named person who will get in touch: "Julia Park from XYZ may call you".
-HEADS_UP_NAMED = re.compile(_NAME + _FROM + _MET_WHO + _WILL + r".{0,40}?(?:" + "|".join((
+HEADS_UP_NAMED = re.compile(r"(?<![\w'’-])" + _RELATION + _NAME + _FROM + _MET_WHO + _WILL + r".{0,40}?(?:" + "|".join((
     r"call|contact|reach(?:ing)? out|get(?:ting)? in touch|be in touch|email|ring|phone"
     r"|drop you a line",
     r"melden|anrufen|kontaktieren|kontakt",
     r"contacter|contactera|appeler|appellera|écrire",
     r"contactar|contactará|llamar|llamará|pondrá en contacto|escribir",
-    r"contact (?:met|op)|bellen|mailen",
+    r"contact (?:met|op)|bellen|mailen|(?<=\bbelt )(?:je|u)\b|(?<=\bmailt )(?:je|u)\b",
     r"contatter|contatterà|chiamare|chiamerà|scriver",
 )) + r")", re.UNICODE)
 
@@ -106,6 +151,7 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"\bi (?:have )?(?:recommended|referred) you\b", r"\bexpect (?:a call|an email|to hear)\b",
     r"\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",
     r"\b(?:he|she|they)(?:['’]ll| will) (?:probably |likely )?(?:call|ring|phone|email|e-mail|text|contact) you\b",
+    r"\b(?:he|she|they)['’]ll (?:be|get) in touch\b",
     r"\b(?:er|sie) (?:wird|werden) (?:dich|sie|euch) (?:bald |demnächst )?(?:anrufen|kontaktieren)\b",
     r"\b(?:il|elle) (?:va )?(?:t|vous)['’] ?(?:appeler|appellera)\b", r"\bte llamará\b",
     r"\b(?:hij|zij|ze) (?:belt|mailt) (?:je|u)\b", r"\bti chiamerà\b",
@@ -147,13 +193,33 @@ NOT_AN_INTRO = [re.compile(p, _I) for p in (
     r"|seminar|lecture)s?\b",
 )]
 
-_RELATION = (
-    r"(?:(?i:my|our|meine[mnr]?|unsere[mnr]?|mon|ma|mi|mijn|onze|la mia|il mio|mio|mia) (?:good |dear |guten |lieben )?"
-    r"(?i:friend|colleague|client|neighbou?r|partner|sister|brother|cousin|wife|husband|daughter|son|freundin|freund"
-    r"|kollegin|kollegen|nachbarin|nachbarn|nachbar|kundin|kunden|partnerin|schwester|bruder|amie?|collègue|voisine?"
-    r"|cliente?|amig[oa]|colega|vecin[oa]|vriendin|vriend|collega|buurvrouw|buurman|klant|amica|amico|vicin[oa])"
-    r"(?:,)?\s++)?"
+# "my plumber Luis", "Luis, my plumber", "meine Steuerberaterin Marta", "Marta, la mia commercialista": the
+# named person does the work — a heads-up's newcomer who is the provider, the one recipient their client.
+_TRADE = r"(?i:(?:" + TRADES + r"))(?![\w'’-])"
+PROVIDER_NAMED = [re.compile(p, re.UNICODE) for p in (
+    r"(?<![\w'’-])" + _MY + r"\s++(?:[a-zà-ÿ]+\s++)?" + _TRADE + r",?\s++" + _NAME,
+    _NAME + r"\s*+[,(–—-]\s*+(?i:" + _MY_WORDS + r"|the|a|an|der|die|le|la|el|de|il|un|une|una|een)\s++"
+    r"(?:[a-zà-ÿ]+\s++)?" + _TRADE,
+)]
+# The one recipient of a heads-up said to need something ("you were looking for a plumber", "du suchst
+# eine Steuerberaterin"): they are the client. Looking for clients or work is a provider's need.
+_NOT_WORK = (
+    r"(?!(?:new |more |some )?(?:clients|customers|work|business|leads|referrals|projects|jobs|hand|minute"
+    r"|kunden|aufträge|arbeit|travail|clientes|trabajo|klanten|werk|opdrachten|clienti|lavoro)\b)[\w'’-]+"
 )
+CLIENT_NEEDS = [re.compile(p + _NOT_WORK, _I) for p in (
+    r"\byou(?:['’]re| are| were| have been)? (?:still )?(?:looking|searching) for (?:an? |some )?",
+    r"\byou (?:need|needed|asked (?:me )?(?:for|about)) (?:an?|some|someone|somebody) (?:good |new )?",
+    r"\b(?:du (?:suchst|brauchst)|sie (?:suchen|brauchen)|ihr (?:sucht|braucht)) (?:noch )?(?:eine?n?|jemanden) ",
+    r"\b(?:tu cherches|vous cherchez|tu as besoin d['’]|vous avez besoin d['’])\s*+(?:une? )",
+    r"\b(?:buscas|necesitas|estás buscando|usted busca|usted necesita) (?:a )?(?:una?|alguien) ",
+    r"\b(?:je zoekt|je zocht|jij zoekt|u zoekt|zoek je|zocht je) (?:nog )?(?:een|iemand) ",
+    r"\b(?:cerchi|stai cercando|hai bisogno d[ie]) (?:ancora )?(?:una? |un['’]|qualcuno )",
+)]
+# Words that say the one who needs something is the recipient, not the newcomer ("if you need anything").
+YOU = re.compile(
+    r"\b(?:you|your|du|dich|dir|dein\w*|tu|toi|vous|votre|vos|ton|ta|tes|te|t['’]|ti|tuo|tua|tuoi|usted|tú"
+    r"|jij|je|jou|jouw|u)\b", _I)
 # Titles kept off a named person ("Governor Tony Knowles" is Tony Knowles).
 TITLE = re.compile(
     r"^(?:Governor|Gov|Senator|Dr|Mr|Mrs|Ms|Prof|Professor|Herr|Frau|Monsieur|Madame|Mme|Señor|Señora|Sr|Sra"

@@ -2,6 +2,7 @@
 import re
 
 from worker.classify.directory import Directory
+from worker.classify.language import CLIENT_NEEDS, PROVIDER_NAMED, TITLE, YOU
 from worker.classify.verdict import Party
 from worker.mail.parse import Address
 
@@ -49,6 +50,47 @@ def _client(member: Address, parties: list[Address], text: str) -> bool:
     return said.get(member) == {"prospect"} and any(p != member and roles == {"provider"} for p, roles in said.items())
 
 
+def heads_up_client(text: str, newcomer: str) -> str | None:
+    """A heads-up's one recipient is the client and the named newcomer the provider: the words that say so
+    ("my plumber Luis", "you were looking for a plumber"), or None. Unless the text says the newcomer (or
+    anyone but the recipient) needs something: "my friend Kirk needs a plumber, he'll call you" and "my
+    accountant Marta — her bakery needs a bookkeeper" keep the recipient the provider."""
+    first = _WORD.findall(TITLE.sub("", newcomer).lower())[:1]
+    if not first or _someone_else_needs(text, first[0]):
+        return None
+    for pattern in PROVIDER_NAMED:
+        for found in pattern.finditer(text):
+            if _WORD.findall(TITLE.sub("", found.group("name")).lower())[:1] == first:
+                return found.group(0).strip()
+    return next((hit.group(0).strip() for pattern in CLIENT_NEEDS if (hit := pattern.search(text))), None)
+
+
+def _someone_else_needs(text: str, newcomer: str) -> bool:
+    """A "needs"/"is looking for" said of the newcomer, or of someone other than "you"."""
+    for m in _ANYONE_NEEDS_RE.finditer(text):
+        window = text[max(0, m.start() - 45):m.start()]
+        clause = _CLAUSE.split(window)[-1]
+        words = {w.lower() for w in _WORD.findall(clause)}
+        if words and (newcomer in words or not YOU.search(clause)):
+            return True  # "Kirk needs", "his restaurant needs" (not "if you need")
+        if not words and newcomer in {w.lower() for w in _WORD.findall(window)}:
+            return True  # "Kirk, who you met last week, needs …"
+    return False
+
+
+def client_roles(recipient: Address, provider: Address, introducer: Address, directory: Directory
+                 ) -> tuple[tuple[Party, ...], str, int | None]:
+    """A heads-up whose one recipient is the client: as for a member who is the client in a double intro
+    (assign), the business goes to the provider, not to the recipient — given, if a member introduced it;
+    else no member's business moves (partner), on the recipient's ledger if they are a member."""
+    roles = (Party(recipient, "prospect"), Party(provider, "provider"))
+    giver = directory.member_of(introducer.email)
+    if giver is not None:
+        return roles, "given", giver.id
+    member = directory.member_of(recipient.email)
+    return roles, "partner", (member.id if member else None)
+
+
 def _first(party: Address) -> str:
     return party.name.split()[0].lower() if party.name.split() else ""
 
@@ -63,6 +105,9 @@ def _receiving_member(roles: tuple[Party, ...], members: list[Address]) -> Addre
 
 
 _NEEDS_RE = re.compile(rf"\b(?:{_NEEDS})", re.IGNORECASE)
+# The same, and "he's looking for", "they're after" said of anyone (a heads-up's newcomer is no party here).
+_ANYONE_NEEDS_RE = re.compile(rf"\b(?:{_NEEDS})|['’](?:s|re) (?:looking|searching) for|['’](?:s|re) after",
+                              re.IGNORECASE)
 _OFFERS_RE = re.compile(rf"\b(?:{_OFFERS})", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _CLAUSE = re.compile(r"[.\n–—:;,]|\s-\s")

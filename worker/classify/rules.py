@@ -26,7 +26,7 @@ from worker.classify.language import (
     TITLE,
     Cues,
 )
-from worker.classify.roles import assign
+from worker.classify.roles import assign, client_roles, heads_up_client
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail.commands import asks_for_brief
@@ -287,10 +287,17 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
         return None
     prospect = Party(Address(named, ""), "prospect")
     intro = _intro(msg, others, text, ctx, extra=(prospect,))
+    reason = f"{msg.sender.email} told {others[0].email} {how.format(name=named)}"
+    client = heads_up_client(text, named)
+    if client is not None:
+        # "Hi Dana, my plumber Luis will call you about your leak": Luis does the work, Dana is his client.
+        parties, direction, member_id = client_roles(others[0], prospect.address, msg.from_address, ctx.directory)
+        intro = replace(intro, parties=parties, direction=direction, member_id=member_id)
+        reason = f"{reason}; {named} is the provider, {others[0].email} the client ({client!r})"
+        return Verdict(Kind.HEADS_UP, "heads_up", reason, confidence, intro)
     # The one person told to expect the call is the provider, member or not.
     parties = tuple(replace(p, role="provider") if p.address == others[0] else p for p in intro.parties)
     intro = replace(intro, parties=parties)
-    reason = f"{msg.sender.email} told {others[0].email} {how.format(name=named)}"
     return Verdict(Kind.HEADS_UP, "heads_up", reason, confidence, intro)
 
 
