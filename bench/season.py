@@ -646,6 +646,7 @@ class Season:
         self.unsettled: set[str] = set()  # delivered while `run` was down
         self.outage_days = 0.0
         self.outage: tuple[datetime, datetime] | None = None
+        self.up: list[datetime] = []
         for intro in self.intros:
             self._plan_intro(intro)
         self._plan_noise()
@@ -741,6 +742,7 @@ class Season:
             self.outage_days = down / len(SLOTS)
             if down:
                 self.outage = (slots[first_down], slots[first_down + down])
+            self.up = [slot for k, slot in enumerate(slots) if k not in outage]  # when `run` saw the clock
             free = [k for k in range(2, n - 1) if k not in outage and k != first_down + down]
             kill_at = set(self.rng.sample(free, min(len(free), max(1, args.days // 9))))
             free = [k for k in free if k not in kill_at]
@@ -946,7 +948,8 @@ class Season:
             for r in conn.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.referral_ids,
                                          OutboxMessage.to_addr, OutboxMessage.status, OutboxMessage.reason,
                                          OutboxMessage.in_reply_to, OutboxMessage.subject, OutboxMessage.dedupe_key,
-                                         OutboxMessage.not_before, OutboxMessage.queued_at)):
+                                         OutboxMessage.not_before, OutboxMessage.queued_at,
+                                         OutboxMessage.last_error)):
                 self.rows[r.id] = r
             for rid, mid in conn.execute(select(Referral.id, Referral.source_message_id)):
                 intro = self.by_message_id.get((mid or "").strip("<>"))
@@ -1238,11 +1241,26 @@ class Season:
                       and not (gone and gone <= intro.at + timedelta(days=1))):
                     r["not_thanked"].append((rid, intro.introducer.email, f"{intro.at:%m-%d %H:%M}"))
             member = intro.receiver or intro.giver
-            due = intro.at + steps[0] if steps else None
+            if not steps or rid in asked:
+                continue
+            # Counted from when `run` would mail the first step under its send rules, not from when it
+            # is due: the first moment `run` runs after that (not in the outage), held to the end of the
+            # member's quiet hours, and on to the next stop if a kill -9 caught it mid-send. A STOP ALL
+            # read by then rightly means nothing is asked. With `run` down a day, a step due in the
+            # member's night and the STOP ALL she wrote that evening were both read the morning it was
+            # back; dated by the due time, that referral was counted as never asked (--days 8, seed 1).
+            logged = intro.at + timedelta(days=intro.forward_after) if intro.route == "forward" else intro.at
+            if logged - intro.at > timedelta(seconds=_seconds(self.args.stale_after)):
+                continue  # a backfilled old intro: not asked about (worker/followups/schedule.py)
+            due = max(intro.at + steps[0], logged)
+            held = any(row.kind == "follow_up" and rid in (row.referral_ids or [])
+                       and (row.last_error or "").startswith("released: the worker sending it stopped answering")
+                       for row in self.rows.values())
+            goes = asked_at(due, member.tz, self.up, held)
             opted = out_at.get(member.email)
-            if due is not None and due < self.end - timedelta(days=1) and rid not in asked \
-                    and not (opted and opted <= due + timedelta(days=1)):
-                r["never_asked"].append((rid, member.email, f"due {due:%m-%d %H:%M}"))
+            if goes is not None and goes < self.end - timedelta(days=1) \
+                    and not (opted and opted <= goes + timedelta(days=1)):
+                r["never_asked"].append((rid, member.email, f"due {due:%m-%d %H:%M}, goes {goes:%m-%d %H:%M}"))
         # -- the ledger: the coordinator's report, the slips, each won referral's value
         r["ledger"] = self.ledger()
         r["slips"] = self.slips()
@@ -1362,6 +1380,35 @@ def slot_of(when: datetime) -> datetime:
             if slot >= when:
                 return slot
     raise AssertionError(when)
+
+
+def asked_at(due: datetime, zone: str, up: list[datetime], held: bool = False) -> datetime | None:
+    """The moment `run` mails a follow-up step due at `due` to a member in `zone` (None: not within `up`).
+
+    `up` are the moments the season's clock stops at while `run` runs (it is down in the outage):
+    a step due between them is queued at the next one (worker/followups/schedule.py), held until
+    the end of the member's quiet hours (worker/outbound/quiet.py, the config's defaults), and
+    sent at the first stop after that; `held`: a kill -9 caught it mid-send, and it is released
+    once the claim is older than outbound.sending_timeout_seconds, at the next stop after that.
+    """
+    from worker.core.config import OutboundConfig
+    from worker.outbound.quiet import outside_quiet_hours
+
+    out = OutboundConfig()
+
+    def next_up(when: datetime) -> datetime | None:
+        k = bisect.bisect_left(up, when)
+        return up[k] if k < len(up) else None
+
+    queued = next_up(due)
+    if queued is None:
+        return None
+    if out.quiet_hours is not None:
+        queued = outside_quiet_hours(queued, zone, out.quiet_hours.start, out.quiet_hours.end)
+    goes = next_up(queued)
+    if goes is not None and held:
+        goes = next_up(goes + timedelta(seconds=out.sending_timeout_seconds))
+    return goes
 
 
 def _snooze_seconds(raw: bytes) -> float:
