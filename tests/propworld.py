@@ -260,7 +260,7 @@ AUTHSERV_ID = "mx.example.com"  # follow_ups.authserv_id of the worlds that read
 def unsubscribe(n: int, sender: str, when: datetime, subject: str = "UNSUBSCRIBE") -> bytes:
     """A mail client's unsubscribe button (subject UNSUBSCRIBE, or STOP in older mail), or a
     person writing STOP ALL: a mail to us alone, from the sender's own server (our receiving
-    server, AUTHSERV_ID, says DMARC pass for it: a member's opt-out by mail needs that)."""
+    server, AUTHSERV_ID, says DMARC pass for it; an opt-out without it counts too)."""
     domain = parseaddr(sender)[1].rpartition("@")[2]
     return (f"Authentication-Results: {AUTHSERV_ID}; dkim=pass header.d={domain}; dmarc=pass header.from={domain}\n"
             f"From: {sender}\nTo: {TRACKING}\nSubject: {subject}\nDate: {format_datetime(when)}\n"

@@ -1,10 +1,13 @@
 """The "Unsubscribe" button and a STOP ALL mailed to us: the sender gets no more mail at all."""
+from urllib.parse import unquote
+
 import pytest
 from sqlalchemy import select
 
-from models import OptOut
+from models import OptOut, OutboxMessage
 from tests.conftest import build_app
 from worker.inbound.pipeline import Origin
+from worker.outbound.mailer import build
 
 FILE = Origin("file", "t")
 
@@ -34,9 +37,9 @@ def test_the_unsubscribe_button_opts_the_sender_out_of_all_mail(app):
 
 def test_the_old_stop_button_and_a_written_stop_all_opt_out_too(app):
     app.pipeline.process(mail("old@x.example", "STOP", "", 1), FILE)  # headers we sent before: subject=STOP
-    app.pipeline.process(mail("Raj <raj@z.example>", "Re: Alice, meet Raj",
-                              "Stop all mail please\n\n> Alice, meet Raj", 2), FILE)
-    assert set(opted_out(app)) == {"old@x.example", "raj@z.example"}
+    app.pipeline.process(mail("Dana <dana@danabooks.example>", "Re: Your referrals this week",
+                              "Stop all mail please\n\n> Your referrals this week", 2), FILE)
+    assert set(opted_out(app)) == {"old@x.example", "dana@danabooks.example"}  # a member too (88be646 refused)
 
 
 @pytest.mark.parametrize("sender, subject, body, to", [
@@ -49,54 +52,97 @@ def test_anything_else_opts_no_one_out(app, sender, subject, body, to):
     assert opted_out(app) == {}
 
 
-# ---- who may opt out by mail: a member needs proof, a forgery nobody -----------------------
+# ---- who may opt out by mail: anyone but a forgery; what proves it is kept ----------------
 
 PASS = "Authentication-Results: mx.example.com; dkim=pass header.d=danabooks.example; dmarc=pass " \
        "header.from=danabooks.example\n"
 FAIL = "Authentication-Results: mx.example.com; dkim=none; dmarc=fail (p=reject) header.from=danabooks.example\n"
+DANA = "dana@danabooks.example"
 
 
 def signed(sender: str, subject: str, body: str, n: int, auth: str) -> bytes:
     return auth.encode() + mail(sender, subject, body, n)
 
 
-def test_a_forged_stop_all_from_a_member_opts_nobody_out(tmp_path, sqlite_url):
-    """Was: anyone writing From: dana@… "STOP ALL" to the tracking address opted the member out of
-    her follow-ups and digests (no token, no check). Now a member's opt-out by mail needs our
-    receiving server's DMARC pass; a request it failed is logged as likely forged."""
-    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"},
-                    follow_ups={"authserv_id": "mx.example.com"})
+def queued(app) -> list[tuple[str, str]]:
+    with app.sessions() as s:
+        return [(m.kind, m.to_addr) for m in s.scalars(select(OutboxMessage))]
+
+
+def test_a_members_unsubscribe_with_no_authserv_id_opts_her_out(tmp_path, sqlite_url):
+    """Was (88be646): with no follow_ups.authserv_id (the default) a member's Unsubscribe button —
+    no Authentication-Results we can read, no token — was refused silently, so she kept getting
+    digests. An unproven opt-out is honoured; the opt-out and the log line say it is unproven.
+    A request our receiving server fails (here any header's dmarc=fail) still opts nobody out."""
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"})
     try:
-        failed = app.pipeline.process(signed("Dana <dana@danabooks.example>", "STOP ALL", "", 1, FAIL), FILE)
-        assert opted_out(app) == {}
-        assert "nobody opted out: the receiving server says dmarc=fail for dana@danabooks.example: likely " \
-               "forged" in failed.reason
-        unproven = app.pipeline.process(mail("Dana <dana@danabooks.example>", "UNSUBSCRIBE", "", 2), FILE)
-        assert opted_out(app) == {}
-        assert "a member's opt-out needs proof of who sent it (no DMARC pass from mx.example.com)" in unproven.reason
-        # The same from another address on her domain, and a forged one in a partner's name: nobody.
-        app.pipeline.process(mail("office@danabooks.example", "STOP ALL", "", 3), FILE)
-        app.pipeline.process(signed("Raj <raj@z.example>", "UNSUBSCRIBE", "", 4,
-                                    FAIL.replace("danabooks.example", "z.example")), FILE)
-        assert opted_out(app) == {}
-        # Her own server's aligned DMARC pass: she is opted out.
-        app.pipeline.process(signed("Dana <dana@danabooks.example>", "UNSUBSCRIBE", "", 5, PASS), FILE)
-        assert set(opted_out(app)) == {"dana@danabooks.example"}
+        out = app.pipeline.process(mail(f"Dana <{DANA}>", "UNSUBSCRIBE", "", 1), FILE)
+        assert f"{DANA} opted out of all mail (sender unproven: follow_ups.authserv_id is not set; " \
+               "honoured as asked)" in out.reason
+        assert "UNSUBSCRIBE" in opted_out(app)[DANA] and "sender unproven" in opted_out(app)[DANA]
+        # STOP ALL typed by hand from her other address: honoured for that address.
+        app.pipeline.process(mail("d.whitfield@danabooks.example", "STOP ALL", "", 2), FILE)
+        app.pipeline.process(signed("Carol <carol@x.example>", "UNSUBSCRIBE", "", 3,
+                                    FAIL.replace("danabooks.example", "x.example")), FILE)
+        assert set(opted_out(app)) == {DANA, "d.whitfield@danabooks.example"}
+        # As before 88be646, no mail answers an opt-out (README: the address asked for none).
+        assert queued(app) == []
     finally:
         app.engine.dispose()
 
 
-def test_without_authserv_id_a_member_opts_out_by_reply_token_only(tmp_path, sqlite_url):
-    """No follow_ups.authserv_id: a member's bare-address UNSUBSCRIBE proves nothing (logged with
-    why); a fail in any Authentication-Results header still marks a forgery; others opt out."""
+def test_a_forged_stop_all_from_a_member_opts_nobody_out(tmp_path, sqlite_url):
+    """Our receiving server's dmarc=fail: a forgery we can tell — logged, nobody opted out, no
+    mail. Without a verdict either way it is honoured; with its DMARC pass it is proven."""
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"},
+                    follow_ups={"authserv_id": "mx.example.com"})
+    try:
+        failed = app.pipeline.process(signed(f"Dana <{DANA}>", "STOP ALL", "", 1, FAIL), FILE)
+        assert "nobody opted out: the receiving server says dmarc=fail for dana@danabooks.example: likely " \
+               "forged" in failed.reason
+        assert opted_out(app) == {} and queued(app) == []
+        unproven = app.pipeline.process(mail(f"Dana <{DANA}>", "UNSUBSCRIBE", "", 2), FILE)
+        assert "sender unproven: no DMARC pass from mx.example.com" in unproven.reason
+        assert set(opted_out(app)) == {DANA}
+        vouched = app.pipeline.process(signed("Dana <d.whitfield@danabooks.example>", "UNSUBSCRIBE", "", 3, PASS),
+                                       FILE)
+        assert "proven: mx.example.com says DMARC pass for d.whitfield@danabooks.example" in vouched.reason
+        assert queued(app) == []
+    finally:
+        app.engine.dispose()
+
+
+def _button_subject(to: str, secret: str | None) -> str:
+    """The subject a mail client writes for the List-Unsubscribe header of our mail to `to`."""
+    row = OutboxMessage(id=1, from_addr="introledger <intros@example.com>", to_addr=to, reply_to="",
+                        subject="Your referrals this week", text_body="Hi\n", html_body="", in_reply_to="",
+                        references="")
+    header = build(row, "intros@example.com", secret)["List-Unsubscribe"]
+    return unquote(header.strip("<>").partition("?subject=")[2])
+
+
+def test_the_buttons_token_proves_its_recipient_and_no_other_address(tmp_path, sqlite_url):
     app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3cret"})
     try:
-        out = app.pipeline.process(mail("Dana <dana@danabooks.example>", "UNSUBSCRIBE", "", 1), FILE)
-        assert opted_out(app) == {} and "(follow_ups.authserv_id is not set)" in out.reason
-        app.pipeline.process(signed("Carol <carol@x.example>", "UNSUBSCRIBE", "", 2,
-                                    FAIL.replace("danabooks.example", "x.example")), FILE)
-        assert opted_out(app) == {}
-        app.pipeline.process(mail("Carol <carol@x.example>", "UNSUBSCRIBE", "", 3), FILE)
+        danas = _button_subject(f"Dana Whitfield <{DANA}>", "s3cret")
+        assert danas.startswith("UNSUBSCRIBE ") and danas != _button_subject("carol@x.example", "s3cret")
+        # Carol writes Dana's button subject: Dana is not opted out, Carol's own request is unproven.
+        other = app.pipeline.process(mail("carol@x.example", danas, "", 1), FILE)
         assert set(opted_out(app)) == {"carol@x.example"}
+        assert "its unsubscribe token is not the one sent to it" in other.reason
+        # Dana's button (Gmail says it wrote the mail): proven by the token.
+        out = app.pipeline.process(mail(f"Dana <{DANA}>", danas,
+                                        "This message was automatically generated by Gmail.", 2), FILE)
+        assert "proven: the unsubscribe token of our mail to dana@danabooks.example" in out.reason
+        assert "proven: the unsubscribe token" in opted_out(app)[DANA]
+        # The token does not outweigh our server's dmarc=fail; signed with another secret it proves nothing.
+        forged = app.pipeline.process(signed("Dana <d.whitfield@danabooks.example>",
+                                             _button_subject("d.whitfield@danabooks.example", "s3cret"), "", 3,
+                                             FAIL), FILE)
+        assert "likely forged" in forged.reason and "d.whitfield@danabooks.example" not in opted_out(app)
+        wrong = app.pipeline.process(mail("raj@z.example", _button_subject("raj@z.example", "other"), "", 4), FILE)
+        assert "sender unproven" in wrong.reason
+        # No secret (follow-ups off): the bare button, as before.
+        assert _button_subject(DANA, None) == "UNSUBSCRIBE"
     finally:
         app.engine.dispose()

@@ -1,5 +1,6 @@
 """Building outgoing messages: robot headers, threading, no header injection."""
 from models import OutboxMessage
+from worker.mail import tokens
 from worker.outbound.mailer import build
 
 
@@ -25,6 +26,16 @@ def test_mail_that_answers_nothing_is_auto_generated_with_an_unsubscribe_address
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["List-Unsubscribe"] == "<mailto:intros@example.com?subject=UNSUBSCRIBE>"
     assert msg["In-Reply-To"] is None
+
+
+def test_the_unsubscribe_address_carries_the_recipients_token_and_no_post_header():
+    """mailto only: List-Unsubscribe-Post (RFC 8058 one-click) is for https, so it is not set."""
+    msg = build(make_row(to_addr="Carol <carol@x.example>"), "intros@example.com", "s3cret")
+    token = tokens.unsubscribe_token("s3cret", "carol@x.example")
+    assert msg["List-Unsubscribe"] == f"<mailto:intros@example.com?subject=UNSUBSCRIBE%20{token}>"
+    assert len(token) == 16 and msg["List-Unsubscribe-Post"] is None
+    assert tokens.unsubscribe_bound(token.upper(), "s3cret", "Carol@X.example")
+    assert not tokens.unsubscribe_bound(token, "s3cret", "dana@danabooks.example")
 
 
 def test_no_header_injection_through_subject_or_names():

@@ -134,7 +134,7 @@ def _build(config: Config, engine: Engine, check_schema: bool, now: Callable[[],
                              s.follow_ups.authserv_id)
     # "UNSUBSCRIBE" / "STOP ALL" mailed to us (a mail client's unsubscribe button): no more mail at all.
     unsubscribes = Unsubscribes(frozenset(a.lower() for a in config.tracking_addresses),
-                                _vocabulary(s.follow_ups.vocabulary), s.follow_ups.authserv_id)
+                                _vocabulary(s.follow_ups.vocabulary), s.follow_ups.authserv_id, secret)
     followups, desk, find = _follow_up_parts(config, templates, now)
     if desk is not None:
         desk.brief_addresses, desk.partner_links = addresses, links
@@ -213,7 +213,8 @@ def build_outbound(app: App) -> Outbound:
     transport = _transport(app.config)
     deliverer = Deliverer(app.sessions, transport, s.tracking.address,
                           s.outbound.per_recipient_per_day, s.outbound.max_attempts, app.now,
-                          tracking_for=TrackingByMember(app.engine, s.tracking.address))
+                          tracking_for=TrackingByMember(app.engine, s.tracking.address),
+                          secret=app.config.secret(s.token_secret_env))
     broker = make_broker(s.broker_url)
     queue = app.config.queue_name
     actor = register(broker, deliverer.deliver, queue)

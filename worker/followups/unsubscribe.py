@@ -6,12 +6,22 @@ no more mail from us at all, and becomes an opt-out of the sender's address, lik
 Only a short request sent to us alone counts: an intro that says "stop by our office" is no
 request, and neither is anything a robot sent.
 
-Anyone can write From: a member, and a member's opt-out ends their follow-ups and digests, so it
-needs the proof a status change needs: here (no reply token) our receiving server's DMARC pass
-for the sender (worker/mail/sender.py). A member who answers a follow-up with STOP ALL proves
-themselves with its signed reply address instead (worker/followups/status.py). Anyone's request
-that server fails (DKIM/DMARC) is a forgery we can tell: nobody is opted out. Either refusal is
-kept on the message's log line (`explain`, `ingest`), and no mail answers it.
+Anyone can write From: a member, so what proves who sent it is kept with the opt-out (`optout
+list`) and on the message's log line (`explain`, `ingest`). Inbound mail is untrusted, but the safe
+direction for an opt-out is to honour it:
+
+  forged    our receiving server says DKIM/DMARC fail (worker/mail/sender.py): nobody is opted
+            out, and no mail answers it;
+  token     the subject carries the unsubscribe token of our mail to the sender (`UNSUBSCRIBE
+            k3v9…`, the List-Unsubscribe button of our mail, worker/mail/tokens.py): proven;
+  vouched   that server's aligned DMARC pass for the sender: proven;
+  unproven  anything else (no Authentication-Results, no follow_ups.authserv_id, the bare button of
+            older mail, STOP ALL typed by hand, a token sent to another address): honoured, as
+            asked, and said so. It costs a forger a member's mail only from an address whose mail
+            our server does not fail, and the member sees it in `optout list` / `optout remove`.
+
+A member who answers a follow-up with STOP ALL proves themselves with its signed reply address
+instead (worker/followups/status.py).
 """
 import re
 from dataclasses import dataclass
@@ -19,8 +29,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Member, OptOut
+from models import OptOut
 from worker.mail import sender as senders
+from worker.mail import tokens
 from worker.mail.commands import parse_command
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
@@ -62,42 +73,43 @@ class Unsubscribes:
     tracking: frozenset[str]
     vocabulary: dict[str, list[str]] | None = None
     authserv_id: str | None = None  # follow_ups.authserv_id: whose Authentication-Results count
+    secret: str | None = None  # the token secret: the button's unsubscribe token (worker/mail/tokens.py)
 
     def on_mail(self, session: Session, verdict, msg: Inbound, referral_id: int | None) -> str | None:
-        """Opts the sender out; returns why not when the request proves too little (for the log)."""
+        """Opts the sender out unless the request is forged; returns what it did and why (for the log)."""
         words = "" if verdict.looks_automated and not _from_a_button(msg) else requested(msg, self.tracking,
                                                                                          self.vocabulary)
         if not words:
             return None
         email = msg.from_address.email.lower()  # requested() saw one
-        why = refusal(msg, self.authserv_id, _members_address(session, email))
-        if why:
-            return f"{words.upper()} not applied, nobody opted out: {why}"
+        said = senders.verdict(msg, self.authserv_id)
+        if said.forged:
+            return f"{words.upper()} not applied, nobody opted out: {senders.likely_forged(said)}"
+        proof = self.proof(msg, email, said)
         if session.scalar(select(OptOut.id).where(OptOut.email == email)) is None:
-            session.add(OptOut(email=email, reason=f"asked by mail: {words.upper()!r} ({msg.message_id})"[:2000]))
+            session.add(OptOut(email=email,
+                               reason=f"asked by mail: {words.upper()!r} ({msg.message_id}); {proof}"[:2000]))
             session.flush()
-        return None
+        return f"{email} opted out of all mail ({proof})"
+
+    def proof(self, msg: Inbound, email: str, said: senders.SenderVerdict) -> str:
+        """What shows the request is the sender's own: their button's token, our server's DMARC
+        pass, or nothing (unproven, honoured all the same)."""
+        token = button_token(msg)
+        if token and self.secret and tokens.unsubscribe_bound(token, self.secret, email):
+            return f"proven: the unsubscribe token of our mail to {email}"
+        if said.vouched:
+            return f"proven: {said.reason}"
+        mismatch = "; its unsubscribe token is not the one sent to it" if token and self.secret else ""
+        return f"sender unproven: {said.reason}{mismatch}; honoured as asked"
 
 
-def refusal(msg: Inbound, authserv_id: str | None, member: bool) -> str:
-    """Why an opt-out mailed to us (no reply token) may not count, or "": a forgery our receiving
-    server failed never does; a member's address needs that server's DMARC pass."""
-    said = senders.verdict(msg, authserv_id)
-    if said.forged:
-        return senders.likely_forged(said)
-    if member and not said.vouched:
-        return (f"{msg.from_address.email} is a member's address, and a member's opt-out needs proof of who sent it "
-                f"({said.reason}); STOP ALL in answer to one of our follow-ups (its signed reply address) "
-                f"or `introledger optout add` opts them out")
-    return ""
-
-
-def _members_address(session: Session, email: str) -> bool:
-    """One of a member's addresses, or on one of their domains (those count as the member's)."""
-    domain = email.rpartition("@")[2]
-    return any(email in (m.emails or ()) or domain in (m.domains or ()) for m in session.scalars(select(Member)))
+def button_token(msg: Inbound) -> str:
+    """The unsubscribe token our List-Unsubscribe subject carries (`UNSUBSCRIBE k3v9…`), or ""."""
+    m = tokens.UNSUBSCRIBE_WORD.search(_PREFIX.sub("", msg.subject or "").strip())
+    return m.group(1).lower() if m else ""
 
 
 def _from_a_button(msg: Inbound) -> bool:
     # A mail client's unsubscribe button writes the mail for the person: it may look automated.
-    return bool(re.fullmatch(r"\s*unsubscribe\s*", msg.subject or "", re.IGNORECASE))
+    return bool(re.fullmatch(r"\s*unsubscribe(?:\s+[a-z2-7]{16})?\s*", msg.subject or "", re.IGNORECASE))

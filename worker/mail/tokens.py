@@ -15,6 +15,11 @@ referral's member — the only person they were ever sent to for an answer.
 Brief tokens (intros+b3d20412k3v9q2x7mfab4cd7xq@…) name no referral but a member: the address a
 partner replies BRIEF to for that member's ideal-referral brief (worker/followups/briefreply.py),
 signed the same way and always bound to the partner the mail went to.
+
+Unsubscribe tokens (16 letters) ride in the List-Unsubscribe mailto subject of mail to one address
+(`UNSUBSCRIBE k3v9q2x7mfab4cd7`, worker/outbound/mailer.py): an HMAC of that address alone, so the
+button's mail proves it comes from the mailbox we sent to (worker/followups/unsubscribe.py). It
+names no referral and never expires: an old digest's button still works.
 """
 import base64
 import hashlib
@@ -135,3 +140,16 @@ def check_brief(address: str, tracking: str, secret: str, now: datetime, max_age
     bound = hmac.compare_digest(m.group(4), _mac(secret, f"to.brief.{member_id}.{day}.{sender.strip().lower()}", 8))
     return BriefCheck(member_id, True, bound, "signed brief address" if bound
                       else f"signed brief address, sent to someone other than {sender}")
+
+
+UNSUBSCRIBE_WORD = re.compile(r"(?:^|\s)([a-z2-7]{16})\s*$", re.IGNORECASE)  # the token ending a subject
+
+
+def unsubscribe_token(secret: str, to: str) -> str:
+    """The word after UNSUBSCRIBE in the List-Unsubscribe subject of our mail to `to`."""
+    return _mac(secret, f"unsubscribe.{to.strip().lower()}", 16)
+
+
+def unsubscribe_bound(token: str, secret: str, sender: str) -> bool:
+    """`token` is the one our mail to `sender` carried (and no other address's)."""
+    return hmac.compare_digest(token.strip().lower(), unsubscribe_token(secret, sender))

@@ -48,6 +48,7 @@ class Deliverer:
     # The tracking address a member's mail goes out under (their group's mailbox: its loop header,
     # Message-ID domain and unsubscribe address); None: `tracking` for all.
     tracking_for: Callable[[int | None], str] | None = None
+    secret: str | None = None  # the token secret: each recipient's unsubscribe token (mailer.build)
 
     def deliver(self, outbox_id: int) -> str:
         """One attempt: "sent", "retry" (a temporary failure: queued again for later, see
@@ -58,7 +59,7 @@ class Deliverer:
             return claimed
         try:
             tracking = self.tracking_for(claimed.member_id) if self.tracking_for else self.tracking
-            msg = mailer.build(claimed, tracking)  # after the claim commits: outside the write lock
+            msg = mailer.build(claimed, tracking, self.secret)  # after the claim commits: outside the write lock
             self.transport.send(msg, before_data=lambda: self._hand_over(outbox_id, claimed.attempts))
         except ClaimLost:
             log.warning("outbox #%s: the sweep took this claim back before DATA; not sent by this worker",
