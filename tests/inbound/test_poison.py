@@ -250,6 +250,25 @@ def test_outages_are_told_from_bugs_and_bad_mail():
     assert not is_outage(KeyError("bug"))
 
 
+def test_a_driver_error_raised_while_the_connection_was_lost_is_an_outage():
+    """Seen in CI: PostgreSQL reset the socket during SQLAlchemy's pre-ping; psycopg then refused to
+    restore autocommit (ProgrammingError) and `run`'s mailbox thread died instead of waiting."""
+    import psycopg
+    from sqlalchemy.exc import ProgrammingError
+
+    from worker.core.outages import is_outage
+
+    try:
+        try:
+            raise psycopg.OperationalError("connection socket closed")
+        except psycopg.OperationalError:
+            raise psycopg.ProgrammingError("can't change 'autocommit' now: connection in transaction status ACTIVE")  # noqa: B904 - as psycopg does
+    except psycopg.ProgrammingError as during_loss:
+        assert is_outage(ProgrammingError("SELECT 1", {}, during_loss))
+    # The same error on a healthy connection is a bug of ours, not an outage.
+    assert not is_outage(ProgrammingError("SELECT 1", {}, psycopg.ProgrammingError("syntax error")))
+
+
 # --- Size: a huge message never fills the memory, and its intro is still logged ----------------
 
 

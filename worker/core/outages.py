@@ -35,11 +35,28 @@ def is_outage(exc: BaseException) -> bool:
         return True  # a read-only database (PostgreSQL says InternalError): it is made writable again
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
+    if isinstance(exc, DBAPIError) and _while_disconnected(exc.orig):
+        return True
     if isinstance(exc, smtplib.SMTPException):  # an OSError, but mostly a verdict on the mail
         if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
             return True
         return isinstance(exc, smtplib.SMTPResponseException) and 400 <= exc.smtp_code < 500
     return any(isinstance(exc, types) for types, _name in _KINDS)
+
+
+def _while_disconnected(error: BaseException | None) -> bool:
+    """A driver error raised while handling the connection's loss. SQLAlchemy's pre-ping on psycopg,
+    when the server reset the socket mid-ping, raises "can't change 'autocommit' now" (a
+    ProgrammingError) from the OperationalError "connection socket closed": the watcher thread died
+    of it instead of waiting the outage out. The DB-API names its connection errors alike in every
+    driver (PEP 249), so the name is the test."""
+    seen = 0
+    while error is not None and seen < 5:
+        error = error.__cause__ or error.__context__
+        if error is not None and type(error).__name__ in ("OperationalError", "InterfaceError"):
+            return True
+        seen += 1
+    return False
 
 
 def describe(exc: BaseException) -> str:
