@@ -1,5 +1,6 @@
 """Follow-ups as rows: scheduled with the referral, turned into mail when due, moved or cancelled
 when the referral changes. A sweep does the due work, idempotently."""
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,11 +14,13 @@ from worker.core import durations, lifecycle
 from worker.core.config import FollowUpConfig, QuietHours
 from worker.core.statuses import OPEN, Mail, Status, Step
 from worker.mail import tokens
-from worker.outbound import outbox
+from worker.outbound import outbox, sendrules
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import describe
 from worker.outbound.quiet import member_zone, quiet_reason, send_time
 from worker.outbound.templating import Templates
+
+log = logging.getLogger("introledger.followups")
 
 
 @dataclass
@@ -96,6 +99,14 @@ class FollowUps:
                 continue
             if step is not latest[step.referral_id]:
                 step.status = Step.SKIPPED  # overdue together (a late-logged intro): one mail asks, not one per step
+                continue
+            # The heads-up reminder asked the member about this referral within a day: this step
+            # counts as done by it (worker/outbound/sendrules.py ask_once), the next keeps its date.
+            ask = sendrules.ask_once(lifecycle.FOLLOW_UP, outbox.asks_about(session, referral.id),
+                                     now - sendrules.ASK_GAP)
+            if not ask.send:
+                step.status, step.outbox_id = Step.DONE, ask.asked_by
+                log.info("follow-up %s:%s not sent: %s", referral.id, step.step, ask.reason)
                 continue
             # An earlier step's mail still waiting (an SMTP outage, the daily cap, quiet hours) would
             # go out beside this one: one mail asks, this step's.

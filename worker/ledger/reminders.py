@@ -21,7 +21,7 @@ from worker.core.statuses import NOT_COUNTED, Kind, Mail, Status
 from worker.ledger import balance as ledger
 from worker.ledger import promotions
 from worker.ledger.partners import fold_name
-from worker.outbound import briefs, outbox
+from worker.outbound import briefs, outbox, sendrules
 from worker.outbound.language import for_address as language_for
 from worker.outbound.memberview import member_view
 from worker.outbound.quiet import outside_quiet_hours
@@ -42,6 +42,7 @@ class Decision:
     reason: str
     data: dict = field(default_factory=dict)  # the template's variables
     referral_ids: tuple[int, ...] = ()
+    withdraw: tuple[int, ...] = ()  # queued mail this one replaces (sendrules.ask_once)
 
 
 def _queued(session: Session, key: str) -> bool:
@@ -149,11 +150,18 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", r.member_id, False, "already nudged"))
             continue
+        # One question about a referral a day: a follow-up that asked settles it; a queued one gives way.
+        ask = sendrules.ask_once(lifecycle.NUDGE, outbox.asks_about(session, r.id),
+                                 r.introduced_at + after - sendrules.ASK_GAP)
+        if not ask.send:
+            out.append(Decision(key, "promise_nudge", r.member_id, False, f"not sent: {ask.reason}"))
+            continue
         reason = f"{introducer}'s heads-up of {day} about {prospects[0]} is still unanswered"
+        reason += f" ({ask.reason})" if ask.reason else ""
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
             "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospects": prospects,
             "prospect_first_name": first_name(prospects[0]), "date": _local(r.introduced_at, zone),
-            "subject": r.subject, "said": "", "waited_days": _days(after)}, (r.id,)))
+            "subject": r.subject, "said": "", "waited_days": _days(after)}, (r.id,), ask.withdraw))
     return out
 
 
@@ -340,6 +348,10 @@ class Reminders:
 
     def _queue(self, session: Session, d: Decision) -> bool:
         member, now = must_get(session, Member, d.member_id), self.now()
+        if d.withdraw and outbox.withdraw_ids(session, d.withdraw, "follow-up withdrawn: the heads-up reminder "
+                                              "asks instead (one question about a referral a day)") < len(d.withdraw):
+            log.info("%s not queued: a follow-up it replaces went out meanwhile", d.key)
+            return False  # the next sweep decides again, and says why
         error = ""
         try:
             language = language_for(session, member.emails[0], self.templates.language).language

@@ -106,6 +106,31 @@ def withdraw_follow_ups(session: Session, referral_id: int, reason: str) -> int:
                                     OutboxMessage.kind == "follow_up")
         .values(status=Mail.CANCELLED, reason=reason[:2000]).execution_options(synchronize_session=False)
     ))
+
+
+def asks_about(session: Session, referral_id: int) -> list[sendrules.Asked]:
+    """The asking mail (sendrules.ASKING) about one referral, queued or gone: its follow-up steps'
+    mail and its heads-up reminder (dedupe key heads-up:<id>); cancelled, suppressed, failed and
+    bounced mail asked nobody."""
+    steps = select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id, FollowUp.outbox_id.is_not(None))
+    rows = session.execute(select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.status, OutboxMessage.sent_at,
+                                  OutboxMessage.queued_at).where(
+        (OutboxMessage.id.in_(steps) & (OutboxMessage.kind == "follow_up"))
+        | (OutboxMessage.dedupe_key == f"heads-up:{referral_id}"),
+        OutboxMessage.status.in_([Mail.QUEUED, Mail.SENDING, Mail.SENT, Mail.UNCONFIRMED]))).all()
+    return [sendrules.Asked(i, kind, sent_at or queued_at, status == Mail.QUEUED)
+            for i, kind, status, sent_at, queued_at in rows]
+
+
+def withdraw_ids(session: Session, ids: tuple[int, ...], reason: str) -> int:
+    """Queued mail (by id) that will not be sent; how many were still queued."""
+    if not ids:
+        return 0
+    return rowcount(session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == Mail.QUEUED)
+        .values(status=Mail.CANCELLED, reason=reason[:2000]).execution_options(synchronize_session=False)))
+
+
 # Only the claim that made it (same attempt, still sending) may hand the mail over: a worker
 # whose claim the sweep took back must not send it beside the next one.
 MARK_HANDED_OVER = (

@@ -6,7 +6,7 @@ to its referral meanwhile — a final answer, a SNOOZE, a STOP — is checked ag
 claims it, so a member who answered WON never gets "How did the intro go?" afterwards.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from worker.core import lifecycle
 from worker.core.statuses import QUALIFIED
@@ -84,3 +84,57 @@ def still_wanted(kind: str, queued_at: datetime, facts: list[ReferralFacts]) -> 
             done = "snoozed" if f.last_event == "snooze" else f"answered ({f.last_status.replace('_', ' ')})"
             return False, f"not sent: {ref} was {done} at {f.last_event_at:%Y-%m-%d %H:%M} UTC, after this was queued"
     return True, ""
+
+
+# ---- one question about a referral a day ------------------------------------------------------
+# "How did the intro to Julia Park go?" (a follow-up step) and "Did Julia Park get in touch?" (the
+# heads-up reminder, a promise_nudge about one referral) ask the member the same thing. Our mail is
+# read by busy people: at most one of them about one referral within ASK_GAP. When both fall due
+# together the heads-up reminder asks (it asks the right question: did they call?), and the
+# follow-up step counts as done, so the member is not asked again the next day. The follow-up
+# steps keep their own spacing (worker/followups/schedule.py): a later step is not moved.
+ASKING = frozenset({lifecycle.FOLLOW_UP, lifecycle.NUDGE})
+ASK_GAP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An asking mail about the referral already in the outbox (cancelled or suppressed ones are not)."""
+
+    outbox_id: int
+    kind: str            # follow_up | promise_nudge
+    at: datetime         # when it went (sent_at), else when it was queued
+    waiting: bool        # still queued: it can be withdrawn
+
+
+@dataclass(frozen=True)
+class AskVerdict:
+    send: bool
+    reason: str = ""                  # why not, or what gave way
+    withdraw: tuple[int, ...] = ()    # queued mail that gives way to this one
+    asked_by: int | None = None       # the mail that asked instead (send=False)
+
+
+def ask_once(kind: str, asked: list[Asked], since: datetime) -> AskVerdict:
+    """May an asking mail of `kind` about one referral go, given what already asked about it?
+
+    `since`: asks from then on count (the caller's "within a day": a day before now for a follow-up
+    step; a day before the reminder fell due for the heads-up reminder, so a follow-up that went
+    the day it fell due settles it for good — it is decided again at every sweep)."""
+    if kind not in ASKING:
+        return AskVerdict(True)
+    recent = [a for a in asked if a.waiting or a.at >= since]
+    if kind == lifecycle.FOLLOW_UP:
+        # Other follow-up steps are the schedule's business (one mail asks, the latest step's).
+        nudge = next((a for a in recent if a.kind == lifecycle.NUDGE), None)
+        if nudge is None:
+            return AskVerdict(True)
+        return AskVerdict(False, f"the heads-up reminder (outbox #{nudge.outbox_id}, {nudge.at:%Y-%m-%d %H:%M} UTC) "
+                                 "asked already", asked_by=nudge.outbox_id)
+    went = next((a for a in recent if not a.waiting), None)
+    if went is not None:
+        what = "a follow-up" if went.kind == lifecycle.FOLLOW_UP else "the heads-up reminder"
+        return AskVerdict(False, f"{what} (outbox #{went.outbox_id}) asked on {went.at:%Y-%m-%d %H:%M} UTC",
+                          asked_by=went.outbox_id)
+    waiting = tuple(a.outbox_id for a in recent if a.kind == lifecycle.FOLLOW_UP)
+    return AskVerdict(True, "the heads-up reminder asks instead of the queued follow-up" if waiting else "", waiting)

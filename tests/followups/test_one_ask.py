@@ -1,0 +1,102 @@
+"""One question about one referral a day (worker/outbound/sendrules.py ask_once): a follow-up step
+("How did the intro to Bob go?") and the heads-up reminder ("Did Bob get in touch?") falling due
+together send one mail, the reminder; the follow-up step counts as done and nothing asks again the
+next day. An ordinary intro still gets its follow-up. SQLite, a frozen clock, no servers."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from models import FollowUp, OutboxMessage
+from tests.conftest import build_app
+from tests.ledger.test_reminders import ALICE, CAROL, DANA, HEADS_UP, MEMBERS, QUIET, History, at
+from worker.core import lifecycle
+from worker.core.statuses import Mail, Step
+from worker.outbound.sendrules import Asked, ask_once
+
+DAY = timedelta(days=1)
+
+
+def make(tmp_path, url, clock, steps: list[str]):
+    return build_app(tmp_path, url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock, members=MEMBERS,
+                     follow_ups={"steps": steps},
+                     reminders={"coffee": {"enabled": False}, "promises": {"after": "14d"}}, **QUIET)
+
+
+def due_work(app) -> None:
+    """As the service runs it: follow-ups, then reminders (worker/app/service.py due_work)."""
+    app.followups.run_due(app.sessions)
+    app.reminders.run_due(app.sessions)
+
+
+def asking(app) -> list[tuple[str, str]]:
+    """The asking mail that will go or went: (kind, subject)."""
+    with app.sessions() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind.in_(["follow_up", "promise_nudge"]),
+                                                     OutboxMessage.status.in_([Mail.QUEUED, Mail.SENT]))
+                         .order_by(OutboxMessage.id)).all()
+        return [(r.kind, r.subject) for r in rows]
+
+
+def steps(app) -> list[str]:
+    with app.sessions() as s:
+        return list(s.scalars(select(FollowUp.status).order_by(FollowUp.step)))
+
+
+def test_due_together_the_heads_up_reminder_asks_once_and_not_again_the_next_day(tmp_path, sqlite_url, clock):
+    clock.current = at("2026-11-03 15:00")
+    # Step 1 falls due with the reminder (14 days), step 2 the next morning.
+    app = make(tmp_path, sqlite_url, clock, ["14d", "354h"])
+    bob = History(app).note(ALICE, DANA, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), clock.current)
+    assert bob.kind == "heads_up"
+
+    clock.current = at("2026-11-17 15:00")
+    due_work(app)
+    assert asking(app) == [("promise_nudge", "Did Bob Stone get in touch? (Alice Moreno's heads-up of 3 Nov)")]
+    with app.sessions() as s:
+        [withdrawn] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "follow_up")).all()
+        assert withdrawn.status == Mail.CANCELLED and "heads-up reminder asks instead" in withdrawn.reason
+    assert steps(app) == [Step.DONE, Step.SCHEDULED]  # step 1 counts as done
+
+    for hours in (6, 12, 18, 30):  # step 2 falls due the next morning: the reminder answered for it
+        clock.current = at("2026-11-17 15:00") + timedelta(hours=hours)
+        due_work(app)
+    assert len(asking(app)) == 1 and steps(app) == [Step.DONE, Step.DONE]
+
+
+def test_a_follow_up_that_went_settles_the_reminder_for_good(tmp_path, sqlite_url, clock):
+    clock.current = at("2026-11-03 15:00")
+    app = make(tmp_path, sqlite_url, clock, ["332h"])  # the follow-up goes the evening before
+    History(app).note(ALICE, DANA, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), clock.current)
+    clock.current = at("2026-11-17 11:00")
+    due_work(app)
+    with app.sessions.begin() as s:
+        s.execute(update(OutboxMessage).values(status=Mail.SENT, sent_at=clock.current))
+    for day in range(0, 6):  # the reminder falls due at 15:00 and stays due for days: not sent
+        clock.current = at("2026-11-17 15:00") + day * DAY
+        due_work(app)
+    assert [kind for kind, _ in asking(app)] == ["follow_up"]
+    with app.sessions() as s:
+        [why] = [d.reason for d in app.reminders.due(s) if d.key.startswith("heads-up:")]
+    assert why.startswith("not sent: a follow-up (outbox #1) asked on 2026-11-17 11:00 UTC")
+
+
+def test_an_ordinary_intro_still_gets_its_follow_up(tmp_path, sqlite_url, clock):
+    clock.current = at("2026-11-03 15:00")
+    app = make(tmp_path, sqlite_url, clock, ["14d"])
+    History(app).intro(CAROL, DANA, clock.current)
+    clock.current = at("2026-11-17 15:00")
+    due_work(app)
+    [(kind, subject)] = asking(app)
+    assert kind == "follow_up" and subject.startswith("How did the intro to")
+
+
+def test_ask_once_as_a_rule():
+    now = datetime.fromisoformat("2026-11-17 15:00+00:00")
+    queued_follow_up = Asked(3, lifecycle.FOLLOW_UP, now, waiting=True)
+    sent_nudge = Asked(4, lifecycle.NUDGE, now - timedelta(hours=20), waiting=False)
+    old_nudge = Asked(4, lifecycle.NUDGE, now - 2 * DAY, waiting=False)
+    assert ask_once(lifecycle.NUDGE, [queued_follow_up], now - DAY).withdraw == (3,)
+    assert not ask_once(lifecycle.FOLLOW_UP, [sent_nudge], now - DAY).send
+    assert ask_once(lifecycle.FOLLOW_UP, [old_nudge], now - DAY).send  # a week apart: the steps' spacing
+    assert ask_once(lifecycle.FOLLOW_UP, [queued_follow_up], now - DAY).send  # steps: the schedule's business
+    assert ask_once("coffee_check_in", [sent_nudge], now - DAY).send
