@@ -120,7 +120,7 @@ def test_our_own_bug_keeps_its_traceback(tmp_path, sqlite_url, smtp_sink, clock,
     app = make_app(tmp_path, sqlite_url, smtp_sink, clock)
     outbound = bootstrap.build_outbound(app)
     oid = queue_thank_you(app, clock)
-    monkeypatch.setattr(mailer, "build", lambda row, tracking: 1 / 0)
+    monkeypatch.setattr(mailer, "build", lambda row, tracking, *secret: 1 / 0)
     caplog.set_level(logging.INFO)
     assert outbound.deliverer.deliver(oid) == "failed"
     assert row(app, oid).last_error.startswith("internal error: ZeroDivisionError")

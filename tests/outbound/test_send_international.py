@@ -74,7 +74,7 @@ def test_an_unexpected_error_fails_the_row_instead_of_leaving_it_claimed(tmp_pat
     with app.sessions() as s:
         outbox_id = s.scalar(select(OutboxMessage.id))
 
-    def broken(row, tracking):
+    def broken(row, tracking, *secret):
         raise KeyError("a bug")
     monkeypatch.setattr(mailer, "build", broken)
     assert bootstrap.build_outbound(app).deliverer.deliver(outbox_id) == "failed"
