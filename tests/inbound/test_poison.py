@@ -265,8 +265,17 @@ def test_a_driver_error_raised_while_the_connection_was_lost_is_an_outage():
             raise psycopg.ProgrammingError("can't change 'autocommit' now: connection in transaction status ACTIVE")  # noqa: B904 - as psycopg does
     except psycopg.ProgrammingError as during_loss:
         assert is_outage(ProgrammingError("SELECT 1", {}, during_loss))
-    # The same error on a healthy connection is a bug of ours, not an outage.
+    # The same error on a healthy connection is a bug of ours, not an outage; so is a bad value met
+    # while handling an outage (the message's fault, to be put aside, not retried for ever).
     assert not is_outage(ProgrammingError("SELECT 1", {}, psycopg.ProgrammingError("syntax error")))
+    from sqlalchemy.exc import IntegrityError
+    try:
+        try:
+            raise psycopg.OperationalError("database is locked")
+        except psycopg.OperationalError:
+            raise psycopg.IntegrityError("duplicate key")  # noqa: B904 - as a handler would
+    except psycopg.IntegrityError as bad_value:
+        assert not is_outage(IntegrityError("INSERT", {}, bad_value))
 
 
 # --- Size: a huge message never fills the memory, and its intro is still logged ----------------

@@ -45,17 +45,24 @@ def is_outage(exc: BaseException) -> bool:
 
 
 def _while_disconnected(error: BaseException | None) -> bool:
-    """A driver error raised while handling the connection's loss. SQLAlchemy's pre-ping on psycopg,
-    when the server reset the socket mid-ping, raises "can't change 'autocommit' now" (a
+    """A driver's state error raised while handling the connection's loss. SQLAlchemy's pre-ping on
+    psycopg, when the server reset the socket mid-ping, raises "can't change 'autocommit' now" (a
     ProgrammingError) from the OperationalError "connection socket closed": the watcher thread died
-    of it instead of waiting the outage out. The DB-API names its connection errors alike in every
-    driver (PEP 249), so the name is the test."""
-    seen = 0
-    while error is not None and seen < 5:
+    of it instead of waiting the outage out. Only the driver's own connection errors count, and
+    only behind its state errors: a bad value (IntegrityError, DataError) raised while handling
+    an outage is still the message's fault. The DB-API names these alike in every driver (PEP 249)."""
+    if error is None or type(error).__name__ not in ("ProgrammingError", "InterfaceError", "OperationalError"):
+        return False
+    driver = type(error).__module__.partition(".")[0]
+    for _ in range(5):
+        if error.__cause__ is None and error.__suppress_context__:
+            return False
         error = error.__cause__ or error.__context__
-        if error is not None and type(error).__name__ in ("OperationalError", "InterfaceError"):
+        if error is None:
+            return False
+        if (type(error).__name__ in ("OperationalError", "InterfaceError")
+                and type(error).__module__.partition(".")[0] == driver):
             return True
-        seen += 1
     return False
 
 
