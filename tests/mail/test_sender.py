@@ -26,3 +26,17 @@ def test_a_fail_is_forged_a_pass_for_the_from_domain_vouches_and_nothing_else_pr
     assert verdict(_msg(passed), None).reason == "follow_ups.authserv_id is not set"
     # Without an authserv_id a fail anywhere still tells a forgery (it can only cost the sender).
     assert verdict(_msg(fail.replace("mx.example.com", "elsewhere.example")), None).forged
+
+
+def test_another_domains_broken_signature_beside_an_aligned_pass_is_no_forgery():
+    """Real mail often carries a second signature (an email service's, a list's) that a footer
+    broke: a DKIM fail of that domain says nothing of the From, and the aligned DMARC pass stands.
+    A DKIM fail of the From's own domain (or naming none) still tells a forgery."""
+    esp = ("Authentication-Results: mx.example.com; dkim=pass header.d=danabooks.example;"
+           " dkim=fail header.d=esp.example; dmarc=pass header.from=danabooks.example\n")
+    assert verdict(_msg(esp), "mx.example.com").standing == VOUCHED
+    assert verdict(_msg(esp), None).standing == UNPROVEN
+    own = esp.replace("dkim=fail header.d=esp.example", "dkim=fail header.d=danabooks.example")
+    assert verdict(_msg(own), "mx.example.com").failed == ("dkim=fail",)
+    unnamed = "Authentication-Results: mx.example.com; dkim=fail\n"
+    assert verdict(_msg(unnamed), "mx.example.com").forged

@@ -83,7 +83,7 @@ class Unsubscribes:
             return None
         email = msg.from_address.email.lower()  # requested() saw one
         said = senders.verdict(msg, self.authserv_id)
-        if said.forged:
+        if said.forged and not self.bound(msg, email):  # the button's token is the sender's own proof
             return f"{words.upper()} not applied, nobody opted out: {senders.likely_forged(said)}"
         proof = self.proof(msg, email, said)
         if session.scalar(select(OptOut.id).where(OptOut.email == email)) is None:
@@ -96,12 +96,17 @@ class Unsubscribes:
         """What shows the request is the sender's own: their button's token, our server's DMARC
         pass, or nothing (unproven, honoured all the same)."""
         token = button_token(msg)
-        if token and self.secret and tokens.unsubscribe_bound(token, self.secret, email):
+        if self.bound(msg, email):
             return f"proven: the unsubscribe token of our mail to {email}"
         if said.vouched:
             return f"proven: {said.reason}"
         mismatch = "; its unsubscribe token is not the one sent to it" if token and self.secret else ""
         return f"sender unproven: {said.reason}{mismatch}; honoured as asked"
+
+    def bound(self, msg: Inbound, email: str) -> bool:
+        """The subject carries the unsubscribe token of our mail to `email`."""
+        token = button_token(msg)
+        return bool(token and self.secret and tokens.unsubscribe_bound(token, self.secret, email))
 
 
 def button_token(msg: Inbound) -> str:

@@ -15,6 +15,7 @@ RECEIVED, AUTH = "received", "authentication-results"
 _COMMENT = re.compile(r"\([^()]*\)")
 _RESULT = re.compile(r"(?:^|;)\s*(?P<method>[a-z0-9_-]+)\s*=\s*(?P<result>[a-z]+)", re.IGNORECASE)
 _FROM = re.compile(r"(?:^|\s)header\.from\s*=\s*(?P<domain>[^\s;()]+)", re.IGNORECASE)
+_SIGNER = re.compile(r"(?:^|\s)header\.d\s*=\s*(?P<domain>[^\s;()]+)", re.IGNORECASE)
 _BY = re.compile(r"(?:^|\s)by\s+(?P<host>[^\s;()]+)", re.IGNORECASE)
 FAILS = ("dmarc", "dkim")  # an SPF fail comes with every forward: no evidence against a sender
 
@@ -70,12 +71,32 @@ def failures(headers: tuple[str, ...]) -> list[str]:
     return [f"{m}=fail" for m in FAILS if (m, "fail") in said]
 
 
+def spoiled(headers: tuple[str, ...], from_domain: str) -> list[str]:
+    """The failures that speak against the From's domain: a DMARC fail, or a DKIM fail of a
+    signature by that domain (or naming none). A DKIM fail of another domain's signature — an
+    email service's or a mailing list's second signature, broken by a footer — says nothing of
+    the From: real mail carries them beside an aligned pass."""
+    domain = from_domain.lower().rstrip(".")
+    found = []
+    for h in headers:
+        _, _, body = _COMMENT.sub(" ", h).partition(";")
+        for resinfo in body.split(";"):
+            said = _RESULT.match(";" + resinfo)
+            if not said or said["result"].lower() != "fail" or said["method"].lower() not in FAILS:
+                continue
+            signer = _SIGNER.search(resinfo[said.end() - 1:]) if said["method"].lower() == "dkim" else None
+            if signer is None or signer["domain"].lower().rstrip(".") == domain:
+                found.append(f"{said['method'].lower()}=fail")
+    return [f"{m}=fail" for m in FAILS if f"{m}=fail" in found]
+
+
 def dmarc_passes(headers: tuple[str, ...], from_domain: str) -> bool:
-    """DMARC passed for `from_domain` (the message's From domain) and nothing failed. A pass counts
+    """DMARC passed for `from_domain` (the message's From domain) and nothing failed for it. A pass counts
     only when its `header.from` is that domain: a pass for another domain (a second From, a header
     about a message the sender wrapped) vouches for nothing here, and so does one naming no domain."""
     domain = from_domain.lower().rstrip(".")
-    return bool(domain) and any(d == domain for h in headers for d in dmarc_pass_domains(h)) and not failures(headers)
+    return (bool(domain) and any(d == domain for h in headers for d in dmarc_pass_domains(h))
+            and not spoiled(headers, domain))
 
 
 def dmarc_pass_domains(header: str) -> list[str]:

@@ -4,7 +4,8 @@ Anyone can write any From:. What tells a real sender from a forger is our receiv
 Authentication-Results (follow_ups.authserv_id; worker/mail/authres.py tells its headers from a
 sender's by where they stand):
 
-  forged    it says DKIM or DMARC fail for the message (without an authserv_id a fail in any
+  forged    it says DMARC fail, or DKIM fail for the From's domain's signature (another domain's
+            broken signature says nothing of the From; without an authserv_id a fail in any
             Authentication-Results header counts: a fail can only cost the sender) — a forgery we
             can tell, so it changes nothing and nobody is mailed in answer to it;
   vouched   it says DMARC pass for the From's own domain (header.from aligned) and nothing failed;
@@ -41,7 +42,7 @@ def verdict(msg: Inbound, authserv_id: str | None) -> SenderVerdict:
     """What our receiving server (`authserv_id`) says of the message's From:, with the reason."""
     sender = msg.sender.email if msg.sender else ""
     results = _results(msg, authserv_id)
-    failed = tuple(authres.failures(results))
+    failed = tuple(authres.spoiled(results, sender.rpartition("@")[2]))
     if failed:
         return SenderVerdict(FORGED, f"the receiving server says {' and '.join(failed)} for {sender}", failed)
     if not authserv_id:
