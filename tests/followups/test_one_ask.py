@@ -100,3 +100,21 @@ def test_ask_once_as_a_rule():
     assert ask_once(lifecycle.FOLLOW_UP, [old_nudge], now - DAY).send  # a week apart: the steps' spacing
     assert ask_once(lifecycle.FOLLOW_UP, [queued_follow_up], now - DAY).send  # steps: the schedule's business
     assert ask_once("coffee_check_in", [sent_nudge], now - DAY).send
+
+
+def test_a_reminder_that_cannot_be_written_leaves_the_follow_up_to_ask(tmp_path, sqlite_url, clock):
+    """A broken override of the reminder's template fails its row; the follow-up it would have
+    replaced still goes (the member is asked once, not never)."""
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "promise_nudge.txt").write_text("{% if %}broken\n")
+    clock.current = at("2026-11-03 15:00")
+    app = build_app(tmp_path, sqlite_url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock, members=MEMBERS,
+                    follow_ups={"steps": ["14d"]}, outbound={"templates_dir": "mail", **QUIET.get("outbound", {})},
+                    reminders={"coffee": {"enabled": False}, "promises": {"after": "14d"}},
+                    **{k: v for k, v in QUIET.items() if k != "outbound"})
+    History(app).note(ALICE, DANA, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), clock.current)
+    clock.current = at("2026-11-17 15:00")
+    due_work(app)
+    with app.sessions() as s:
+        rows = {r.kind: r.status for r in s.scalars(select(OutboxMessage))}
+    assert rows == {"follow_up": Mail.QUEUED, "promise_nudge": Mail.FAILED}

@@ -348,10 +348,6 @@ class Reminders:
 
     def _queue(self, session: Session, d: Decision) -> bool:
         member, now = must_get(session, Member, d.member_id), self.now()
-        if d.withdraw and outbox.withdraw_ids(session, d.withdraw, "follow-up withdrawn: the heads-up reminder "
-                                              "asks instead (one question about a referral a day)") < len(d.withdraw):
-            log.info("%s not queued: a follow-up it replaces went out meanwhile", d.key)
-            return False  # the next sweep decides again, and says why
         error = ""
         try:
             language = language_for(session, member.emails[0], self.templates.language).language
@@ -359,6 +355,13 @@ class Reminders:
                                              tracking=self.tracking, **d.data)
         except TemplateProblem as exc:  # a broken override must not stop the sweep: the row says why
             rendered, error = Rendered("(not rendered)", "", ""), str(exc)
+        # The follow-up it replaces is withdrawn only for a reminder that can go: with a broken
+        # template the follow-up still asks.
+        if d.withdraw and not error and outbox.withdraw_ids(
+                session, d.withdraw, "follow-up withdrawn: the heads-up reminder asks instead (one question "
+                "about a referral a day)") < len(d.withdraw):
+            log.info("%s not queued: a follow-up it replaces went out meanwhile", d.key)
+            return False  # the next sweep decides again, and says why
         row = outbox.queue(session, key=d.key, kind=d.template, to=member.emails[0],
                            sender=f"introledger <{self.tracking}>", rendered=rendered, now=now,
                            referral_ids=list(d.referral_ids), member_id=member.id,
