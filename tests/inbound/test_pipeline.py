@@ -86,6 +86,27 @@ def test_a_partys_reply_all_in_the_thread_is_recorded_as_evidence_and_changes_no
         assert event.reason == f"bob@y.example replied in the intro thread: {lifecycle.THREAD_REPLY_WHY}"
 
 
+def test_a_party_bringing_a_newcomer_into_the_thread_has_replied_in_it_too(app):
+    """Bob's "Looping in Judith…" in Alice's intro thread is a new intro (Judith is none of its
+    people) and Bob's reply in the first thread all the same: its evidence is recorded there, so
+    the first referral is not treated as one nobody answered."""
+    intro = mailgen.intro(7, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"))
+    rid = app.pipeline.process(intro, FILE).referral_id
+    reply = (
+        b"From: Bob Stone <bob@y.example>\nTo: Alice Brook <alice@x.example>\n"
+        b"Cc: Judith Ames <judith@ames.example>, intros@example.com\nSubject: Re: Intro: Alice <> Bob\n"
+        b"Message-ID: <reply7@y>\nIn-Reply-To: <gen7.gmail@mail.gmail.example>\n"
+        b"Date: Fri, 02 Oct 2026 10:00:00 +0000\n\n"
+        b"Thanks Alice! Looping in Judith, who runs the books at our studio and has questions for you.\n\nBob\n"
+    )
+    outcome = app.pipeline.process(reply, FILE)
+    assert outcome.kind == "double_intro" and outcome.referral_id != rid, outcome.reason
+    with app.sessions() as s:
+        [event] = s.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == rid)).all()
+        assert (event.event, event.actor_email) == ("thread_reply", "bob@y.example")
+        assert s.get(Referral, rid).status == "introduced"
+
+
 def test_unparseable_mail_is_quarantined_with_reason_and_bytes(app):
     outcome = app.pipeline.process(b"\x00\x01garbage", FILE)
     assert outcome.kind == "quarantined" and "cannot parse" in outcome.reason

@@ -175,8 +175,10 @@ def _newcomer_in_thread(msg: Inbound, ctx: Context, thread: ThreadMatch) -> Verd
         return None
     if any(a.email in thread.parties for a in verdict.extra["newcomers"]):
         return None
-    return replace(verdict, reason=f"{verdict.reason}, in the thread of referral #{thread.referral_id} "
-                                   "(the newcomers are none of its people)")
+    # in_thread_of: a party writing it has also replied in that referral's thread (actions.log_referral).
+    return replace(verdict, extra={**verdict.extra, "in_thread_of": thread.referral_id},
+                   reason=f"{verdict.reason}, in the thread of referral #{thread.referral_id} "
+                          "(the newcomers are none of its people)")
 
 
 def _robot_or_person(msg: Inbound, verdict: Verdict) -> Verdict:

@@ -1,7 +1,7 @@
 """What a verdict writes to the database (routes.py says which verdict does what); no other I/O.
 Times come from `now`, the app's clock, so simulated time (`run --now`, tests) stays consistent."""
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -39,6 +39,11 @@ def log_referral(session: Session, verdict: Verdict, msg: Inbound, now: datetime
     intro = verdict.intro
     if intro is None:
         return Acted(None)
+    if verdict.extra.get("in_thread_of"):
+        # "Thanks Anna! Looping in Judith…" from a party: a new intro, and that party's reply in the
+        # first one's thread all the same (else its stale timer and heads-up reminder ran on as if
+        # nobody had answered).
+        note_thread_reply(session, replace(verdict, referral_id=verdict.extra["in_thread_of"]), msg, now)
     people = people_for(session, [intro.introducer, *(p.address for p in intro.parties)])
     introducer, parties = people[0], list(zip(people[1:], (p.role for p in intro.parties), strict=True))
     # A clear intro in the thread of one waiting for review (classify says which) settles that one.
