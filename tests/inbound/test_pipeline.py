@@ -61,18 +61,21 @@ def test_people_are_deduplicated_by_address_across_intros(app):
         assert [p.name for p in people] == ["Alice Brook"]
 
 
+def _alice_and_bob(app, n: int, body: bytes, cc: bytes = b"") -> tuple[int, bytes]:
+    """Intro n of Alice and Bob, logged; and Bob's reply-all in its thread saying `body`."""
+    intro = mailgen.intro(n, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"))
+    rid = app.pipeline.process(intro, FILE).referral_id
+    return rid, (b"From: Bob Stone <bob@y.example>\nTo: Alice Brook <alice@x.example>\n"
+                 b"Cc: " + cc + b"intros@example.com\nSubject: Re: Intro: Alice <> Bob\n"
+                 b"Message-ID: <reply%d@y>\nIn-Reply-To: <gen%d.gmail@mail.gmail.example>\n" % (n, n)
+                 + b"Date: Fri, 02 Oct 2026 10:00:00 +0000\n\n" + body)
+
+
 def test_a_partys_reply_all_in_the_thread_is_recorded_as_evidence_and_changes_no_status(app):
     """Was: Bob's "great to meet you" to Alice (the tracking address still on Cc) marked the
     referral connected — no token, and anyone on that Cc can write From: Bob. Now it is an event
     with the lifecycle's written-down reason, once per party, and the status stays the member's."""
-    intro = mailgen.intro(6, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"))
-    rid = app.pipeline.process(intro, FILE).referral_id
-    reply = (
-        b"From: Bob Stone <bob@y.example>\nTo: Alice Brook <alice@x.example>\n"
-        b"Cc: intros@example.com\nSubject: Re: Intro: Alice <> Bob\nMessage-ID: <reply6@y>\n"
-        b"In-Reply-To: <gen6.gmail@mail.gmail.example>\nDate: Fri, 02 Oct 2026 10:00:00 +0000\n\n"
-        b"Thanks! Alice, great to meet you - I'd love to introduce you to our team.\n"
-    )
+    rid, reply = _alice_and_bob(app, 6, b"Thanks! Alice, great to meet you - I'd love to introduce you to our team.\n")
     outcome = app.pipeline.process(reply, FILE)
     assert (outcome.kind, outcome.referral_id) == ("thread_reply", rid)
     assert count(app, Referral) == 1
@@ -90,15 +93,8 @@ def test_a_party_bringing_a_newcomer_into_the_thread_has_replied_in_it_too(app):
     """Bob's "Looping in Judith…" in Alice's intro thread is a new intro (Judith is none of its
     people) and Bob's reply in the first thread all the same: its evidence is recorded there, so
     the first referral is not treated as one nobody answered."""
-    intro = mailgen.intro(7, a=("Alice Brook", "alice@x.example"), b=("Bob Stone", "bob@y.example"))
-    rid = app.pipeline.process(intro, FILE).referral_id
-    reply = (
-        b"From: Bob Stone <bob@y.example>\nTo: Alice Brook <alice@x.example>\n"
-        b"Cc: Judith Ames <judith@ames.example>, intros@example.com\nSubject: Re: Intro: Alice <> Bob\n"
-        b"Message-ID: <reply7@y>\nIn-Reply-To: <gen7.gmail@mail.gmail.example>\n"
-        b"Date: Fri, 02 Oct 2026 10:00:00 +0000\n\n"
-        b"Thanks Alice! Looping in Judith, who runs the books at our studio and has questions for you.\n\nBob\n"
-    )
+    rid, reply = _alice_and_bob(app, 7, b"Thanks Alice! Looping in Judith, who runs the books at our studio and "
+                                         b"has questions for you.\n\nBob\n", cc=b"Judith Ames <judith@ames.example>, ")
     outcome = app.pipeline.process(reply, FILE)
     assert outcome.kind == "double_intro" and outcome.referral_id != rid, outcome.reason
     with app.sessions() as s:
