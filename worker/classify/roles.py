@@ -25,27 +25,28 @@ def assign(parties: list[Address], introducer: Address, text: str, directory: Di
     member_ids = {p.email: m.id for p in parties if (m := directory.member_of(p.email))}
     members = [p for p in parties if p.email in member_ids]
     giver = directory.member_of(introducer.email)
-    roles = _from_text(parties, text)
+    cues = _cues(text)  # the text's "needs"/"is a" phrases, read once for both questions below
     if len(members) == 1:
         member = members[0]
-        if _client(member, parties, text):
+        if _client(member, parties, cues):
             # The member is the one who needs something ("Dana is looking for an architect"): the other
             # party is the provider and the business goes to them, not to the member. Given, if a member
             # introduced it; else no member's business moves (partner), on the member's ledger all the same.
-            return roles, ("given" if giver else "partner"), (giver.id if giver else member_ids[member.email])
+            return _from_text(parties, cues), ("given" if giver else "partner"), (
+                giver.id if giver else member_ids[member.email])
         roles = tuple(Party(p, "provider" if p in members else "prospect") for p in parties)
         return roles, "received", member_ids[member.email]
+    roles = _from_text(parties, cues)
     receiver = _receiving_member(roles, members)
     if receiver is not None:
         return roles, "received", member_ids[receiver.email]
     return roles, ("given" if giver else "partner"), (giver.id if giver else None)
 
 
-def _client(member: Address, parties: list[Address], text: str) -> bool:
+def _client(member: Address, parties: list[Address], cues: list[tuple[frozenset[str], str]]) -> bool:
     """The text says only that the member needs something, and only that another party provides it
     ("Dana is looking for an architect … Raj is the architect who did our loft"). Anything less clear
     keeps the member the provider, as a member on the mail mostly is."""
-    cues = _cues(text)
     said = {p: {role for words, role in cues if _first(p) in words} for p in parties if len(_first(p)) >= 2}
     return said.get(member) == {"prospect"} and any(p != member and roles == {"provider"} for p, roles in said.items())
 
@@ -113,8 +114,7 @@ _WORD = re.compile(r"\w+")
 _CLAUSE = re.compile(r"[.\n–—:;,]|\s-\s")
 
 
-def _from_text(parties: list[Address], text: str) -> tuple[Party, ...]:
-    cues = _cues(text)
+def _from_text(parties: list[Address], cues: list[tuple[frozenset[str], str]]) -> tuple[Party, ...]:
     found = {p: _role_of(p, cues) for p in parties}
     known = {r for r in found.values() if r}
     if len(parties) == 2 and len(known) == 1:
