@@ -195,3 +195,33 @@ def test_before_someone_calls_you_is_a_heads_up_with_their_title_left_off():
                      "I wanted to reach you before Governor Tony Knowles from Alaska calls you.\n"))
     assert v.kind == "heads_up", v.reason
     assert "Tony Knowles" in {p.address.name for p in v.intro.parties}
+
+
+@pytest.mark.parametrize("body, subject", [
+    # lkml_not_intro_patch_introduces_helper.eml
+    ("This patch introduces a helper to set virtqueue MSI vector.\n\nSigned-off-by: Jason Wang\n",
+     "[PATCH V2 05/14] virtio-pci-modern: introduce vp_modern_set_queue_vector()"),
+    # the same subject over a body that says nothing of introducing
+    ("Signed-off-by: Jason Wang <jasowang@redhat.com>\n---\n drivers/virtio/virtio_pci_modern.c | 35 +++\n",
+     "[PATCH V2 05/14] virtio-pci-modern: introduce vp_modern_set_queue_vector()"),
+    ("The hang was introduced in commit d110162cafc8, this reverts it.\n", "Re: perf hangs"),
+    ("Careful: that would introduce a regression for older firmware.\n", "Re: quirk"),
+])
+def test_introducing_a_thing_is_no_intro(body, subject):
+    v = verdict(mail(CAROL, TWO, body, subject))
+    assert v.kind == "not_intro", v.reason
+
+
+def test_introducing_a_person_by_name_stays_an_intro():
+    v = verdict(mail(CAROL, TWO, "Alice, I'd like to introduce Dana, she does the books for half the "
+                                 "bakeries in town.\n", "Bakery books"))
+    assert v.kind == "double_intro", v.reason
+
+
+def test_thanks_for_being_cced_is_no_intro_and_no_review():
+    """From lkml_not_intro_thanks_for_ccing.eml: the newcomer thanks for the cc, under the quote that
+    brought them in; 'cc'ing' is a weak intro cue everywhere else."""
+    v = verdict(mail(CAROL, TWO, "On 13/10/06, Alice Brandt <alice@brandt.example> wrote:\n> You should cc "
+                                 "Carol for that.\n\nThanks for cc'ing me (I'm still on holiday and not "
+                                 "following the mailing list). The problem is the gcc version.\n"))
+    assert (v.kind, v.rule) == ("not_intro", "not_intro"), v.reason

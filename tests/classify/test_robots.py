@@ -335,6 +335,23 @@ def test_people_do_not_read_as_robots(text):
     assert automated(text) == ""
 
 
+@pytest.mark.parametrize("text, below", [
+    # lkml_not_intro_thanks_for_ccing.eml: a person on holiday, answering under the quote
+    ("On 13/10/06, Pekka Enberg <penberg@cs.helsinki.fi> wrote:\n> You should cc Catalin for that.\n\n"
+     "Thanks for cc'ing me (I'm still on holiday and not following the\nmailing list).\n", True),
+    ("> You should cc Catalin for that.\n\nThanks, I'm on holiday but will look.\n", True),
+    # a robot writes above the original, or quotes none
+    ("I am out of the office until Monday.\n\nOn Mon, Nov 2, 2026 Carol wrote:\n> Hi Dana\n", False),
+    ("I am out of the office until Monday.\n", False),
+    # a quote and nothing under it
+    ("On Mon, Nov 2, 2026 Carol wrote:\n> I am out of the office until Monday.\n", False),
+])
+def test_an_answer_below_a_quote_is_a_persons(text, below):
+    from worker.classify.ooo import answers_below_quote
+
+    assert answers_below_quote(text) is below
+
+
 @pytest.mark.parametrize("text, back", [
     ("I'll be back on 12 March.", datetime(2027, 3, 12, tzinfo=UTC)),
     ("I am away until Monday.", datetime(2026, 11, 9, tzinfo=UTC)),

@@ -191,6 +191,22 @@ NOT_AN_INTRO = [re.compile(p, _I) for p in (
     r"\bintro(?:duction)? to\s+(?:(?!(?:before|after|at|for|in|during|on|next|this|the|a|an|our|your|my|and"
     r"|with)\b)\w[\w&.'-]*\s+){1,3}(?:meeting|session|course|class|presentation|training|workshop|webinar"
     r"|seminar|lecture)s?\b",
+    # "introduce" of a thing, not a person (real kernel mail: "This patch introduces a helper to set
+    # virtqueue MSI vector", subject "virtio-pci-modern: introduce vp_modern_set_queue_vector()"):
+    # what a patch, commit or release brings in, a code name, a bug and when it came in.
+    r"\b(?:patch|patches|commit|change|changeset|series|version|release|update|fix|refactor(?:ing)?|driver"
+    r"|code|api|feature|kernel|merge|pr|pull request)(?:es|s)?\s+(?:also\s+|then\s+|now\s+)?introduc(?:e|es|ed|ing)\b",
+    r"\bintroduc(?:e|es|ed|ing)\s+(?:a |an |the |new |some |two |several )*(?:[\w-]+\s+)?(?:helpers?|functions?"
+    r"|macros?|regressions?|bugs?|variables?|fields?|flags?|options?|parameters?|apis?|interfaces?|structs?|checks?"
+    r"|configs?|support|races?|leaks?|warnings?|dependenc(?:y|ies)|methods?|class(?:es)?|types?|tests?|mechanisms?"
+    r"|callbacks?|wrappers?|hooks?|locks?|modules?|properties|property|attributes?|constants?|ioctls?|commands?"
+    r"|overhead|latency|breakage|deadlocks?)\b",
+    r"\bintroduc(?:e|es|ed|ing)\s+[\w.:>-]*(?:_\w|\(\))",  # a code name: vp_modern_set_queue_vector()
+    r"\bintroduced (?:in|by|with|since|via) (?:commit|v?\d|version|patch|the (?:patch|commit|change))",
+    # Thanks for being brought in ("Thanks for cc'ing me (I'm still on holiday …)", real lkml mail): the
+    # newcomer answering a cc-intro, not a new one.
+    r"\bthanks?(?: you)?(?: so much| again)? for (?:cc['’]?(?:ing|'?ing)|copying|looping|adding|including"
+    r"|bringing|pulling|roping) (?:me|us)\b(?: in(?:to [^.!?\n]{0,40})?)?",
 )]
 
 # "my plumber Luis", "Luis, my plumber", "meine Steuerberaterin Marta", "Marta, la mia commercialista": the
@@ -404,7 +420,7 @@ PROMISES = Matcher(PROMISE)
 
 class Cues:
     """The first strong, heads-up and weak phrase of a text, found in a single pass; `trap`: the
-    first phrase that took a strong word out of play ("thanks for the intro")."""
+    first phrase that took a strong or weak word out of play ("thanks for the intro")."""
 
     _ALL = re.compile("|".join(
         f"(?P<{name}>{'|'.join(f'(?:{p.pattern})' for p in patterns)})"
@@ -418,7 +434,8 @@ class Cues:
         self.trap: str | None = None
         for m in self._ALL.finditer(lower):
             assert m.lastgroup is not None, "each alternative of _ALL is a named group"
-            if m.lastgroup == "strong" and "strong" not in found:
+            # A weak cue inside a trap is out of play too: "cc'ing" in "thanks for cc'ing me".
+            if m.lastgroup in ("strong", "weak") and m.lastgroup not in found:
                 traps = [t.span() for t in TRAPS.finditer(lower)] if traps is None else traps
                 if _trapped(lower, m, traps):
                     self.trap = self.trap or next(lower[s:e] for s, e in traps if s < m.end() and m.start() < e)

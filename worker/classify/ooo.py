@@ -149,6 +149,21 @@ def automated(text: str) -> str:
     return ""
 
 
+_ATTRIBUTION_END = re.compile(r"(?:wrote|writes|schrieb|a écrit|escribió|schreef|ha scritto|escreveu)\s*:\s*$",
+                              re.IGNORECASE)
+
+
+def answers_below_quote(text: str) -> bool:
+    """The message opens with the quoted text it answers ("On 13/10/06, Pekka wrote:" and "> …") and the
+    author writes below it: a person's bottom-posted or inline answer. Auto-responders write above
+    the original or quote none, so "(I'm still on holiday …)" under a quote is a person's aside."""
+    lines = [line for line in text[:_READ].splitlines() if line.strip()]
+    start = 1 if lines and not lines[0].startswith(">") and _ATTRIBUTION_END.search(lines[0]) else 0
+    if start >= len(lines) or not lines[start].startswith(">"):
+        return False
+    return any(not line.startswith(">") for line in lines[start:])
+
+
 def before_robot(text: str) -> str:
     """The lines above the robot's words: where a person who wrote above an auto-reply put their
     answer ("WON $2,000" over an out-of-office signature). The whole text if no robot is found."""

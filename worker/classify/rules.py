@@ -183,10 +183,15 @@ def _newcomer_in_thread(msg: Inbound, ctx: Context, thread: ThreadMatch) -> Verd
 
 def _robot_or_person(msg: Inbound, verdict: Verdict) -> Verdict:
     """A reply to us stays a reply (a command in it still counts), marked when it reads as a robot's."""
-    robot = ooo.automated(new_text(msg.text))
+    robot = _robot_words(msg)
     if not robot:
         return verdict
     return replace(verdict, looks_automated=robot, reason=f"{verdict.reason}; looks automated: {robot}")
+
+
+def _robot_words(msg: Inbound) -> str:
+    """Why the new text reads as a robot's ("" when a person's): never when it answers below a quote."""
+    return "" if ooo.answers_below_quote(msg.text) else ooo.automated(new_text(msg.text))
 
 
 def auto_reply_text(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -196,7 +201,7 @@ def auto_reply_text(msg: Inbound, ctx: Context) -> Verdict | None:
     (the intro rules run first; the check here covers intro words with no one else addressed).
     """
     text = new_text(msg.text)
-    robot = ooo.automated(text)
+    robot = _robot_words(msg)
     if not robot or cues(text).strong:
         return None
     return Verdict(Kind.AUTO_REPLY, "auto_reply_text", f"reads as an automatic reply: {robot}", looks_automated=robot)
