@@ -225,3 +225,40 @@ def test_thanks_for_being_cced_is_no_intro_and_no_review():
                                  "Carol for that.\n\nThanks for cc'ing me (I'm still on holiday and not "
                                  "following the mailing list). The problem is the gcc version.\n"))
     assert (v.kind, v.rule) == ("not_intro", "not_intro"), v.reason
+
+
+# Real list mail (tests/data/corpus/list_intro_*.eml) in a member's words: "so you can connect" says what
+# the newcomer is for; "you two should … coordinate" to the one the mail answers and the one named on Cc.
+def test_a_newcomer_added_so_you_can_connect_is_an_intro():
+    v = verdict(mail(CAROL, "Dana Whitfield <dana@danabooks.example>",
+                     "Hello Dana,\n\nAdded Sam to cc so you can connect.\n\nCarol\n", "RE: Spring books",
+                     "Sam Ortiz <sam@ortiz.example>"))
+    assert (v.kind, v.rule) == ("double_intro", "cc_intro"), v.reason
+    assert {p.address.email for p in v.intro.parties} == {"dana@danabooks.example", "sam@ortiz.example"}
+
+
+PAIR = ("Sam mentioned last week that he is moving his shop's books to a new system, you two should "
+        "probably coordinate with each other.\n\nCarol\n\nOn Mon, Nov 2, 2026 at 9:00 AM, Dana Whitfield "
+        "<dana@danabooks.example> wrote:\n> I can take on one more client this spring.\n")
+
+
+def test_two_told_to_coordinate_the_one_on_cc_named_is_an_intro_of_them_alone():
+    v = verdict(mail(CAROL, "Dana Whitfield <dana@danabooks.example>, Alice Brandt <alice@brandt.example>",
+                     PAIR, "Re: Spring books", "Sam Ortiz <sam@ortiz.example>"))
+    assert (v.kind, v.rule) == ("double_intro", "pair_intro"), v.reason
+    # "you two": Sam and Dana, whose quote the mail answers; Alice, also on To, is not one of them
+    assert {p.address.email for p in v.intro.parties} == {"dana@danabooks.example", "sam@ortiz.example"}
+
+
+def test_two_on_to_told_to_talk_is_no_pair_intro():
+    v = verdict(mail(CAROL, "Dana Whitfield <dana@danabooks.example>, Sam Ortiz <sam@ortiz.example>", PAIR,
+                     "Re: Spring books"))
+    assert v.rule != "pair_intro" and v.kind != "double_intro", v.reason
+
+
+def test_a_mailing_list_on_the_mail_is_no_party():
+    v = verdict(mail(CAROL, "Dana Whitfield <dana@danabooks.example>, books-users@lists.example.org",
+                     "Dana - I've added Sam to Cc. He keeps the books of the bakery.\n\nCarol\n", "Re: Spring books",
+                     "Sam Ortiz <sam@ortiz.example>"))
+    assert (v.kind, v.rule) == ("double_intro", "cc_intro"), v.reason
+    assert {p.address.email for p in v.intro.parties} == {"dana@danabooks.example", "sam@ortiz.example"}

@@ -57,6 +57,7 @@ def _named_cues(text: str) -> dict[str, str | None]:
     def first(patterns) -> str | None:
         return next((m.group(0).strip() for p in patterns if (m := p.search(text))), None)
     return {"presented by name": first(language.PRESENTED), "brought in": first(language.BRING_IN),
+            "told to get in touch": first([language.PAIR_UP]),
             "contact passed on": first(language.GAVE_CONTACT),
             "named as the provider": first(language.PROVIDER_NAMED),
             "the recipient needs": first(language.CLIENT_NEEDS)}
@@ -69,7 +70,9 @@ def _role(email: str, msg: Inbound, ctx: rules.Context) -> str:
         return "the sender"
     if any(a.email == email for a in rules.parties_of(msg, ctx)):
         return "party"
-    return "robot or the sender's other address" if noise.is_robot_address(email, ctx) else "the sender's alias"
+    if noise.is_robot_address(email, ctx):
+        return "robot, mailing list or the sender's other address"
+    return "the sender's alias"
 
 
 # What each rule of rules.RULES looks for, in a person's words (a rule missing here shows its name).
@@ -87,6 +90,8 @@ LOOKS_FOR = {
     "double_intro": "intro language in the new text (or subject) to 2 or more people",
     "cc_intro": "a newcomer brought into a reply and said who they are ('looping in Judith, who …', 'ich habe Anna "
                 "in CC genommen, sie …')",
+    "pair_intro": "two people told to get in touch, the one on Cc named in the text ('Vladimir … is considering "
+                  "adding …, you two should probably coordinate with each other')",
     "named_intro": "two people on the mail presented by name, no word 'introduce' ('Sarah, this is Dana, my …')",
     "subject_intro": "a subject naming two of the people on the mail and nothing else ('Anna <> Bob')",
     "heads_up": "one person told a named person will get in touch, was given their contact ('I gave your number to "

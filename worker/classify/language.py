@@ -318,10 +318,23 @@ _SAYS_WHO = (
     r"|\s*+[.,!;:–—-]\s*+(?i:she|he|they|sie|er|elle|il|ella|él|zij|hij|ze|lei|lui)\s++\w"
     r"|\s++(?i:(?:and|to) (?:am )?(?:asking|ask|asked) (?:him|her|them) to (?:contact|call|reach out|get in touch"
     r"|help|email)|(?:who|whom|der|die|qui|que|quien|che) \w|(?:in cc|in kopie|en copie|in de cc|in copia),?"
-    r" (?:der|die|qui|que|die|che)\b)))"
+    r" (?:der|die|qui|que|die|che)\b)"
+    # or what they are brought in for: "Added Jonathan to cc so you can connect"
+    r"|\s++(?i:so (?:that )?you (?:two |both )?can|for you (?:two |both )?to) (?:connect|talk|get in touch|chat|meet"
+    r"|coordinate|sync|compare notes)\b))"
 )
 BRING_IN = [re.compile(_BRING_IN + _SAYS_WHO, re.UNICODE), re.compile(_BRING_IN_AFTER + _SAYS_WHO, re.UNICODE)]
 BRING_IN_ANY = re.compile(_BRING_IN, re.UNICODE)
+
+# Two people told to get in touch, with no word "introduce": "Vladimir mentioned … he is considering adding
+# support for PHYLIB …, you two should probably coordinate with each other" (the one named is on Cc,
+# the other the mail is To: rules.pair_intro). "You two should talk" to two people on To is only a hint.
+PAIR_UP = re.compile(
+    r"\b(?:you two|you both|the two of you|both of you)\s++(?:should|might|may|could|would|will|can|need to|ought to)"
+    r"(?:\s++(?:probably|definitely|really|perhaps|maybe|want to|like to|be able to|get to))*+\s++"
+    r"(?:coordinate|talk|connect|sync(?: up)?|compare notes|get in touch|work together|team up|collaborate"
+    r"|chat|speak|know (?:about )?each other)\b", _I,
+)
 
 # A subject that names the two people and nothing else: "Anna <> Bob", "Anna (Acme) / Bob",
 # "Intro: Anna — Bob".

@@ -15,6 +15,12 @@ BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "maile
 # An introledger reply token (intros+r12d20412k3v9q2x7mf@…, with a step: intros+r12s2d…, and
 # bound to its recipient: 8 more letters): the signed reply address of some deployment's
 # follow-up; or a brief token (intros+b3d…: the address a partner replies BRIEF to). No person has one.
+# A mailing list's own address, on the mail beside the people: no party of an intro. Hosts that
+# only carry lists (vger.kernel.org, lists.*), and list names by their usual endings (-devel, -users):
+# "Re: [PATCH]" To the author and netdev@vger.kernel.org introduces no one to netdev.
+LIST_HOSTS = re.compile(r"(?:^|\.)(?:vger\.kernel\.org|lists?\.[\w.-]+|googlegroups\.com|groups\.io|nongnu\.org"
+                        r"|kvack\.org|freelists\.org|listserv\.[\w.-]+)$")
+LIST_NAMES = re.compile(r"^[\w.+-]+-(?:devel|dev|users|announce|discuss|general|list|l)$")
 _TOKEN_ADDRESS = re.compile(r"^[^@+\s]+\+[rb]\d+(?:s\d+)?d\d+[a-z0-9]{10}(?:[a-z0-9]{8})?@[^@\s]+$")
 
 
@@ -55,9 +61,14 @@ def is_reply_token(email: str) -> bool:
 
 
 def is_robot_address(email: str, ctx) -> bool:
-    """An address that is no person: ours, another deployment's, or anybody's reply token."""
+    """An address that is no person: ours, another deployment's, anybody's reply token, or a list's."""
     return (is_tracking(email, ctx.tracking) or is_tracking(email, ctx.other_deployments)
-            or is_reply_token(email))
+            or is_reply_token(email) or is_list_address(email))
+
+
+def is_list_address(email: str) -> bool:
+    local, _, host = email.lower().rpartition("@")
+    return bool(LIST_HOSTS.search(host) or LIST_NAMES.match(local))
 
 
 def own_mail(msg: Inbound, ctx) -> Verdict | None:

@@ -19,6 +19,7 @@ from worker.classify.language import (
     INTRO_NAMED,
     INTRO_SUBJECT,
     INVITATION_SUBJECT,
+    PAIR_UP,
     PRESENTED,
     PROMISES,
     STRONG,
@@ -170,7 +171,7 @@ def _clear_intro_for_review(msg: Inbound, ctx: Context, thread: ThreadMatch) -> 
 def _newcomer_in_thread(msg: Inbound, ctx: Context, thread: ThreadMatch) -> Verdict | None:
     """Someone in an intro's thread brings in a newcomer and says who they are ("c/c Oliver and Patrick,
     who maintain this driver"): a new intro of people that referral does not have, not a reply to it."""
-    verdict = cc_intro(msg, ctx)
+    verdict = cc_intro(msg, ctx) or pair_intro(msg, ctx)
     if verdict is None or verdict.confidence < ctx.review_below:
         return None
     if any(a.email in thread.parties for a in verdict.extra["newcomers"]):
@@ -443,6 +444,48 @@ def _addressed(msg: Inbound, others: list[Address], newcomers: list[Address]) ->
     return [*(addressed or [a for a in others if a not in newcomers]), *newcomers]
 
 
+def pair_intro(msg: Inbound, ctx: Context) -> Verdict | None:
+    """Two people told to get in touch, one of them on Cc and named in the text: "Vladimir mentioned … he
+    is considering adding support for PHYLIB …, you two should probably coordinate with each other" to
+    Maxime, Vladimir on Cc. Both on To ("Jenny's running the market … You two should talk") is only a hint
+    (weak_intro): they may well know each other."""
+    others = parties_of(msg, ctx)
+    if msg.sender is None or len(others) < 2:
+        return None
+    text = new_text(msg.text)
+    told = PAIR_UP.search(text)
+    if told is None or cues(text).trap:
+        return None
+    to = {a.email for a in msg.to}
+    on_cc = [a for a in others if a.email not in to]
+    named = list(dict.fromkeys(a for word in _CAPITALISED.findall(text) if (a := _recipient_named(word, on_cc))))
+    addressed = _replied_to(msg.text, [a for a in others if a.email in to])
+    if len(named) != 1 or len(addressed) != 1:
+        return None  # "you two" is one newcomer and the one the mail answers
+    newcomer, told_to = named[0], addressed[0]
+    reason = (f"{msg.sender.email} told {told_to.email} and {newcomer.email} (on Cc, named in the text) to get "
+              f"in touch ({told.group(0)!r})")
+    return Verdict(Kind.DOUBLE_INTRO, "pair_intro", reason, 0.8, _intro(msg, [told_to, newcomer], text, ctx),
+                   extra={"newcomers": (newcomer,)})
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’@.-])[A-ZÀ-ÖØ-Þ][\w'’-]*\w")
+# The line a reply's quote starts with: "On 5/15/19 7:02 AM, Maxime Chevallier wrote:", "Am … schrieb Anna:".
+_ATTRIBUTION = re.compile(r"^(?![ \t]*>)[^\n]{0,200}?\b(?:wrote|writes|schrieb|a écrit|escribió|escreveu|schreef"
+                          r"|ha scritto)\b[^\n]{0,80}$", re.MULTILINE | re.IGNORECASE)
+
+
+def _replied_to(text: str, addressed: list[Address]) -> list[Address]:
+    """Of the people a mail is To, the one its quote is from when more than one ("you two" is them and the
+    newcomer): the first attribution line names them."""
+    if len(addressed) < 2:
+        return addressed
+    line = _ATTRIBUTION.search(text)
+    if line is None:
+        return addressed
+    return [a for a in addressed if _recipient_named(line.group(0).split(",")[-1], [a]) or a.email in line.group(0)]
+
+
 def named_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     """Two people on the mail presented to each other by name, with no word "introduce": "Sarah, this
     is Dana, my bookkeeper", "here's Dana, the bookkeeper I mentioned"."""
@@ -534,6 +577,7 @@ RULES: tuple[Rule, ...] = (
     forwarded_intro,
     double_intro,
     cc_intro,
+    pair_intro,
     named_intro,
     subject_intro,
     heads_up,
