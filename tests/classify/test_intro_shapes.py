@@ -132,6 +132,12 @@ TWO = "Alice Brandt <alice@brandt.example>, Dana Whitfield <dana@danabooks.examp
     (CAROL, "Would love an intro to your accountant if you have a minute.\n", "Question"),
     (CAROL, "Want me to connect you with Sam Ortiz? He did our books last year.\n", "Books"),
     (CAROL, "Happy to introduce you to my accountant if that would help - just say.\n", "Books"),
+    # ompi_not_intro_offer_put_in_touch.eml
+    (CAROL, "ps. Also have you looked at Bright Cluster Manager?\n\nI can put you in touch with the guys "
+     "there\n", "Re: Docker Cluster Queue Manager"),
+    # git_not_intro_introduce_myself_to_list.eml
+    (CAROL, "Hello, List!\n\nbefore I do I thought I'd introduce myself to the list and find out if "
+     "anyone else is interested in this topic.\n", "Git Evolve"),
     ("Alice Brandt <alice@brandt.example>", "Thanks so much for the intro, Carol! Dana, looking forward to "
      "Thursday.\n", "Re: Alice / Dana"),
     (CAROL, "Let me introduce myself: I run a small bakery and need a bookkeeper.\n", "Hello"),

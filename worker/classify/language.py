@@ -174,6 +174,11 @@ NOT_AN_INTRO = [re.compile(p, _I) for p in (
     r"\b(?:happy|glad) to (?:introduce|connect) you\b[^.!\n]{0,60}\b(?:if|let me know|just say)\b",
     r"\blet me know if you(?:'d|’d| would)? (?:like|want) (?:me to (?:introduce|connect)|an? (?:e-?)?intro)",
     r"\bif you(?:'d|’d| would)? like,? i (?:can|could|would be happy to) (?:introduce|connect)\b",
+    # An offer with no question mark: "I can put you in touch with the guys there" (real Open MPI list
+    # mail, to the asker and the list) — no one on the mail is introduced, the people offered are elsewhere.
+    r"\bi (?:can|could|(?:would|'d|’d) be (?:happy|glad) to) (?:introduce|connect|put) you (?:two |both )?"
+    r"(?:in touch )?(?:to|with) (?:the|some|someone|somebody|people|folks|them|him|her|a|an|one|my|our|their"
+    r"|his|anyone|whoever)\b",
     r"\bthanks?(?: you)?(?: so much| again| very much)? for (?:the|your|this|making the|making this) (?:kind |warm "
     r"|great |e-?)?(?:intro(?:duction)?|connection)\b",
     r"\bthanks?(?: you)?(?: so much| again)? for (?:introducing|connecting) (?:us|me)\b",
