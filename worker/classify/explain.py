@@ -94,13 +94,15 @@ LOOKS_FOR = {
                   "adding …, you two should probably coordinate with each other')",
     "named_intro": "two people on the mail presented by name, no word 'introduce' ('Sarah, this is Dana, my …')",
     "subject_intro": "a subject naming two of the people on the mail and nothing else ('Anna <> Bob')",
-    "heads_up": "one person told a named person will get in touch, was given their contact ('I gave your number to "
+    "heads_up": "one person told a named person will get in touch ('Luis, my plumber, will call you', 'expect a "
+                "call from Kirk', 'I've asked Kirk to call you'), was given their contact ('I gave your number to "
                 "my neighbor Luis') or was introduced; the named person is the provider and the recipient the client "
                 "when the words say so ('my plumber Luis', 'you were looking for a plumber') and nobody else needs "
-                "something",
+                "something; a call that sounds like an errand ('the leak in your flat') is for a person to check",
+    "weak_intro": "intro-like words that are not a clear intro (for a person to check); 'the courier will call you' "
+                  "is a service's call, no intro",
     "promise": "a partner telling a member they may have a referral for them",
     "auto_reply_text": "an automatic reply only its words give away",
-    "weak_intro": "intro-like words that are not a clear intro (for a person to check)",
     "not_intro": "nothing of the above: not an introduction",
 }
 

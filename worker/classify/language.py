@@ -98,21 +98,39 @@ TRADES = (
     r"|pittore|giardiniere|meccanico|dentista|medico|fisioterapista|consulente|agente immobiliare|fotograf[oa]"
     r"|grafic[oa]|tradu(?:ttore|ttrice)|muratore|parrucchier[ea]|geometra"
 )
-_RELATION = (
-    r"(?:" + _MY + r" (?:good |dear |guten |lieben |trusted |old )?"
-    r"(?i:friend|colleague|client|neighbou?r|partner|sister|brother|cousin|wife|husband|daughter|son|freundin|freund"
-    r"|kollegin|kollegen|nachbarin|nachbarn|nachbar|kundin|kunden|partnerin|schwester|bruder|amie?|collègue|voisine?"
-    r"|cliente?|amig[oa]|colega|vecin[oa]|vriendin|vriend|collega|buurvrouw|buurman|klant|amica|amico|vicin[oa]"
-    r"|" + TRADES + r")"
-    r"(?:,)?\s++)?"
+# Who a person is to the writer: "friend", "Nachbarin", "collègue" … or their trade.
+_KIN = (
+    r"friend|colleague|client|neighbou?r|partner|sister|brother|cousin|wife|husband|daughter|son|acquaintance"
+    r"|freundin|freund|kollegin|kollegen|kollege|nachbarin|nachbarn|nachbar|kundin|kunden|partnerin|schwester|bruder"
+    r"|bekannte[rn]?|amie?|collègue|voisine?|cliente?|connaissance|amig[oa]|colega|vecin[oa]|conocid[oa]|vriendin"
+    r"|vriend|collega|buurvrouw|buurman|klant|kennis|amica|amico|vicin[oa]|conoscente"
+    r"|" + TRADES
 )
+_RELATION_WORDS = r"(?:" + _MY + r" (?:good |dear |guten |lieben |trusted |old )?(?i:" + _KIN + r")(?:,)?\s++)"
+_RELATION = _RELATION_WORDS + "?"
+# "Luis, my plumber, will call you", "Anna Berg, eine Bekannte von mir, …", "Kirk, who runs the bakery,":
+# who the named person is, between commas (or dashes, brackets) after the name. The closing mark is
+# needed: "Luis, my plumber will call you" speaks to Luis.
+_A_OR_MY = (
+    _MY_WORDS + r"|a|an|the|ein|eine|einen|un|une|una|uno|een|un mio|una mia|un mio|la nostra|il nostro"
+)
+_WHO_IS = (
+    r"[ \t]*+[,(–—][ \t]*+(?:(?i:" + _A_OR_MY + r")\s++(?:[a-zà-ÿ]+\s++)?(?i:" + _KIN + r")(?![\w'’-])"
+    r"(?:\s++(?i:of (?:mine|ours)|von mir|von uns|à moi|de (?:mí|mi familia)|mí[oa]|van (?:me|mij|ons)|mi[oa]))?"
+    r"(?:\s++(?:from|of|at|von|vom|de|du|van|di|da|bei)\s++[^,;:!?()\n]{1,40}?)?"
+    r"|(?i:who|whom|der|die|qui|que|quien|che)\s++[^,;:!?()\n]{1,60}?)"
+)
+_APPOSITIVE = r"(?:" + _WHO_IS + r"[ \t]*+[,)–—])?"
+# Spaces with at most one line break: a hard-wrapped sentence goes on, a blank line ends it
+# ("Hoi Dana,\n\nde koerier belt je" names no "Dana" from "de koerier").
+_SP = r"[ \t]*+(?:\n[ \t]*+)?"
 _FROM = (
-    r"(?:\s*+(?:\(|,)?\s*+(?:from|of|at|von|vom|de|du|van|di|da|bei)\s++[^,;:!?\n]{1,40}?\)?,?)?"
-    r"(?:\s*+\([^)\n]{0,60}\),?)?"  # "(the shop on Main Street)"
+    r"(?:" + _SP + r"(?:\(|,)?" + _SP + r"(?:from|of|at|von|vom|de|du|van|di|da|bei)[ \t]++[^,;:!?\n]{1,40}?\)?,?)?"
+    r"(?:" + _SP + r"\([^)\n]{0,60}\),?)?"  # "(the shop on Main Street)"
 )
 _WILL = (
-    r"\s++(?:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
-    r"|gaat|ti|la|le|vi|belt|mailt)\b"
+    r"\s++(?i:will|may|might|is going to|should|could|wird|werden|kann|va|vous|te|t'|se|neemt|zal"
+    r"|gaat|ti|la|le|vi|si|belt|mailt|meldet|ruft)\b"
 )
 # "I spoke with Jim Alexander today who should be in touch with you tomorrow" (real Enron mail): when
 # the writer met them, then who, before what they will do.
@@ -120,16 +138,22 @@ _MET_WHO = (
     r"(?:\s*+,?\s*+(?<!\w)(?i:today|yesterday|this morning|this afternoon|last week|earlier))?"
     r"(?:\s*+,?\s*+(?<!\w)(?i:who|and (?:he|she|they)))?"
 )
-# A named person who will get in touch: "Julia Park from XYZ may call you".
-HEADS_UP_NAMED = re.compile(r"(?<![\w'’-])" + _RELATION + _NAME + _FROM + _MET_WHO + _WILL + r".{0,40}?(?:" + "|".join((
+# What a heads-up says the named person will do: call, write, get in touch.
+_CALLS = r"(?:" + "|".join((
     r"call|contact|reach(?:ing)? out|get(?:ting)? in touch|be in touch|email|ring|phone"
     r"|drop you a line",
-    r"melden|anrufen|kontaktieren|kontakt",
+    r"melden|anrufen|kontaktieren|kontakt|(?<=\bmeldet )sich|(?<=\bruft )(?:dich|sie|euch)\b",
     r"contacter|contactera|appeler|appellera|écrire",
     r"contactar|contactará|llamar|llamará|pondrá en contacto|escribir",
     r"contact (?:met|op)|bellen|mailen|(?<=\bbelt )(?:je|u)\b|(?<=\bmailt )(?:je|u)\b",
-    r"contatter|contatterà|chiamare|chiamerà|scriver",
-)) + r")", re.UNICODE)
+    r"contatter|contatterà|chiamare|chiamerà|scriver|metterà in contatto",
+)) + r")"
+# A named person who will get in touch: "Julia Park from XYZ may call you", "Luis, my plumber, will call
+# you". Up to 40 characters to the verb, in one sentence: "Monday will be fine. I will call you" names no one.
+HEADS_UP_NAMED = re.compile(
+    r"(?<![\w'’-])" + _RELATION + _NAME + _APPOSITIVE + _FROM + _MET_WHO + _WILL + r"[^.!?\n]{0,40}?" + _CALLS,
+    re.UNICODE,
+)
 
 # "before Governor Tony Knowles from Alaska calls you": the call is coming, whoever makes it.
 HEADS_UP_BEFORE = re.compile(
@@ -149,7 +173,7 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"|mailadres)\b",
     r"\b(?:le|gli) (?:ho dato|ho passato|do|passo) il tuo (?:contatto|numero|recapito|indirizzo)\b",
     r"\bi (?:have )?(?:recommended|referred) you\b", r"\bexpect (?:a call|an email|to hear)\b",
-    r"\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",
+    r"(?<!\bi )(?<!\bwe )\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",  # not the writer
     r"\b(?:he|she|they)(?:['’]ll| will) (?:probably |likely )?(?:call|ring|phone|email|e-mail|text|contact) you\b",
     r"\b(?:he|she|they)['’]ll (?:be|get) in touch\b",
     r"\b(?:er|sie) (?:wird|werden) (?:dich|sie|euch) (?:bald |demnächst )?(?:anrufen|kontaktieren)\b",
@@ -243,8 +267,8 @@ YOU = re.compile(
     r"|jij|je|jou|jouw|u)\b", _I)
 # Titles kept off a named person ("Governor Tony Knowles" is Tony Knowles).
 TITLE = re.compile(
-    r"^(?:Governor|Gov|Senator|Dr|Mr|Mrs|Ms|Prof|Professor|Herr|Frau|Monsieur|Madame|Mme|Señor|Señora|Sr|Sra"
-    r"|Dott|Ing|Mevrouw|Meneer|Judge|Rev)\.?\s+(?=\S)"
+    r"^(?:Governor|Gov|Senator|Dr|Mr|Mrs|Ms|Prof|Professor|Herrn|Herr|Frau|Monsieur|Madame|Mme|Señor|Señora|Sr|Sra"
+    r"|Dott|Dott\.ssa|Ing|Sig|Sig\.ra|Signor|Signora|Mevrouw|Meneer|Dhr|Mevr|Judge|Rev)\.?\s+(?=\S)"
 )
 # "Let me introduce you to my friend Anna" to one person: a named newcomer who is not on the mail.
 INTRO_NAMED = [re.compile(p, re.UNICODE) for p in (
@@ -264,6 +288,7 @@ _CONTACT = (
     r"|(?:telefon|handy)?nummer|kontaktdaten|adresse|numéro|coordonnées|mail|número|teléfono|contacto|correo"
     r"|(?:telefoon)?nummer|(?:contact)?gegevens|mailadres|numero|contatto|recapito|indirizzo)"
 )
+CONTACT_WORD = re.compile(r"\b" + _CONTACT + r"\b", _I)
 GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\b(?:gave|given|give|passed|shared|forwarded|sent|handed)(?: on| along| over)? your "
     + _CONTACT + r"(?: on| along| over)? to)\s++" + _RELATION + _NAME,
@@ -273,7 +298,7 @@ GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
     + _RELATION + _NAME,
     r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) tu " + _CONTACT + r" a)\s++" + _RELATION + _NAME,
     r"(?i:\b(?:je|jouw|uw) " + _CONTACT + r" (?:doorgegeven |gegeven |gestuurd )?aan)\s++" + _RELATION + _NAME,
-    r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:a|al|alla))\s++"
+    r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:a|ad|al|alla))\s++"
     + _RELATION + _NAME,
 )]
 

@@ -11,8 +11,18 @@ from typing import Protocol
 
 from worker.classify import noise, ooo
 from worker.classify.directory import Directory
+from worker.classify.heads_up_words import (
+    CALLER_NAMED,
+    ERRAND,
+    GAVE_NAME_FIRST,
+    NOT_A_NAME,
+    PERSON_SAID,
+    SERVICE_CALLER,
+    not_a_person,
+)
 from worker.classify.language import (
     BRING_IN,
+    CONTACT_WORD,
     GAVE_CONTACT,
     HEADS_UP_BEFORE,
     HEADS_UP_NAMED,
@@ -296,6 +306,10 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
     prospect = Party(Address(named, ""), "prospect")
     intro = _intro(msg, others, text, ctx, extra=(prospect,))
     reason = f"{msg.sender.email} told {others[0].email} {how.format(name=named)}"
+    errand = ERRAND.search(text)
+    if errand is not None:  # "Luis, my plumber, will call you about the leak in your flat": the landlord's
+        confidence = min(confidence, 0.6)
+        reason = f"{reason}, but the call may be an errand ({errand.group(0)!r}), not a new customer"
     client = heads_up_client(text, named)
     if client is not None:
         # "Hi Dana, my plumber Luis will call you about your leak": Luis does the work, Dana is his client.
@@ -309,14 +323,24 @@ def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
     return Verdict(Kind.HEADS_UP, "heads_up", reason, confidence, intro)
 
 
+# The rarer shapes (heads_up_words) are looked for in the first 20,000 characters only: they try every
+# capitalised word, and on 400 kB of names would cost seconds. A heads-up says who will call early on.
+HEADS_UP_READS = 20_000
+
+
 def _heads_up_name(text: str) -> tuple[str | None, float, str]:
     """Who the one recipient will hear from, how sure, and the words for the reason."""
-    named = _named_prospect(text)
+    head = text[:HEADS_UP_READS]
+    named = _named_prospect(text) or _named(CALLER_NAMED, head)  # "expect a call from my friend Kirk"
     if named:
         return named, 0.85, "that {name} will get in touch"
-    given = _named(GAVE_CONTACT, text)  # "I gave your number to my neighbor Luis"
+    given = _named(GAVE_CONTACT, text) or _named(GAVE_NAME_FIRST, head)  # "I gave your number to my neighbor Luis"
     if given:
         return given, 0.85, "that their contact went to {name}"
+    hint = cues(text).hint
+    said = _named(PERSON_SAID, head) if hint and CONTACT_WORD.search(hint) else None
+    if said:  # "I gave her your number - Anna Berg, my neighbour": one clause passes it, another names her
+        return said, 0.8, f"that their contact went to someone ({hint!r}) and named {{name}}"
     introduced = _named(INTRO_NAMED, text)
     if introduced is None:
         return None, 0.0, ""
@@ -361,6 +385,10 @@ def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     hit = found.strong or found.hint or (found.weak if len(others) >= 2 else None)
     if hit is None:
         return None
+    service = None if found.strong or found.weak else SERVICE_CALLER.search(text)
+    if service is not None and hit in text[service.start():service.end() + 60].lower():
+        return Verdict(Kind.NOT_INTRO, "weak_intro", f"not an introduction: a service will get in touch "
+                                                     f"({service.group(0).strip()!r}), no one named")
     reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "
               f"({hit.strip()!r}) but not a clear introduction")
     return Verdict(Kind.DOUBLE_INTRO if len(others) > 1 else Kind.HEADS_UP, "weak_intro", reason, 0.5,
@@ -405,13 +433,30 @@ def _named_prospect(text: str) -> str | None:
 
 
 def _named(patterns, text: str) -> str | None:
-    """The first person's name the patterns find, a title taken off ("Governor Tony Knowles")."""
+    """The first person's name the patterns find, a title taken off ("Governor Tony Knowles"); not
+    "Our Sales Team", "DHL" or "der Kurier" (heads_up_words.not_a_person)."""
     for pattern in patterns:
         for found in pattern.finditer(text):
-            name = TITLE.sub("", found.group("name"))
-            if name.split()[0] not in PRONOUNS and len(name) <= MAX_NAME:  # longer is no one's name
-                return name
+            name = _person(found.group("name"))
+            start = found.end("name") - len(name)
+            if name and len(name) <= MAX_NAME and not not_a_person(name, text[max(0, start - 20):start]):
+                return name  # longer is no one's name
     return None
+
+
+def _person(words: str) -> str:
+    """The name in the words a pattern took for one: no title, no pronoun or greeting before it ("Es Anna,
+    una amiga" is Anna; "Hi Dana\nKirk will call you" is Kirk, on the line that names him)."""
+    words = TITLE.sub("", words)
+    lead = 0
+    for word in words.split():
+        if word not in PRONOUNS and word not in NOT_A_NAME:
+            break
+        lead += 1
+    if lead == 0:
+        return words
+    rest = words.split(None, lead)[lead:]
+    return rest[0].split("\n")[-1].strip() if rest else ""
 
 
 def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
