@@ -2,7 +2,7 @@
 from models.base import Base
 from models.briefs import MemberBrief
 from models.deployments import OtherDeployment
-from models.ledger import LedgerChange, LedgerLock, LedgerSum, LedgerSummary
+from models.ledger import LedgerChange, LedgerFlow, LedgerLock, LedgerSum, LedgerSummary
 from models.mail import Checkpoint, InboundMessage, Quarantined
 from models.mailboxes import Lease, Mailbox, Watcher
 from models.outbox import OptOut, OutboxMessage, PausedAddress
@@ -19,5 +19,5 @@ __all__ = [
     "FollowUp", "OtherDeployment", "Partner", "Promise", "Referral", "ReferralEvent", "ReferralParty",
     "SignInLink", "WebSession",
     "Lease", "Mailbox", "Watcher",
-    "LedgerChange", "LedgerLock", "LedgerSum", "LedgerSummary",
+    "LedgerChange", "LedgerFlow", "LedgerLock", "LedgerSum", "LedgerSummary",
 ]

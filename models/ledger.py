@@ -75,6 +75,27 @@ class LedgerSum(Base):
     r_amounts: Mapped[str] = mapped_column(String(400), default="")
 
 
+class LedgerFlow(Base):
+    """One flow of a member's stored sums (worker/ledger/flows.py's relation, a row as it gives it):
+    the sums are added up from these, and a write recomputes the flows of the referrals it touched
+    alone — the next reader adds up a member's stored flows instead of working them all out again."""
+
+    __tablename__ = "ledger_flows"
+    __table_args__ = (Index("ix_ledger_flows_member_id_key_referral_id", "member_id", "key", "referral_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer)
+    referral_id: Mapped[int] = mapped_column(Integer)
+    way: Mapped[str] = mapped_column(String(8))
+    partner_id: Mapped[int | None] = mapped_column(Integer)
+    email: Mapped[str | None] = mapped_column(String(320))
+    key: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(40))
+    value_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    introduced_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    role_unknown: Mapped[int] = mapped_column(Integer)
+
+
 class LedgerLock(Base):
     """One row: refreshing the sums takes its lock, so two processes never write a member's sums
     from snapshots of different ages (the older one last)."""

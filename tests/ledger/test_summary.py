@@ -311,3 +311,74 @@ def test_a_report_reading_without_the_write_lock_brings_the_sums_up_to_date(tmp_
                  for t in ledger.Ledger(s, stored=False).group(NAMES, NOW)]
     assert stored == truth
     app.engine.dispose()
+
+
+def stored_sums(app) -> tuple:
+    """Every stored sum and stored flow, as rows without their ids."""
+    from models import LedgerFlow, LedgerSum
+
+    with app.sessions() as s:
+        return tuple(sorted(tuple(str(v) for v in row[1:]) for row in s.execute(select(*table.__table__.c)))
+                     for table in (LedgerSum, LedgerFlow))
+
+
+def test_each_write_moves_the_stored_sums_to_what_a_whole_recompute_stores(tmp_path, database_url, monkeypatch):
+    """Marking WON with an amount, LOST, WON again, a review candidate accepted and another
+    rejected, two partners merged, a referral deleted: the next reader brings the touched members'
+    stored flows and sums up to date from the write alone (no member is worked out whole), and
+    what it stored is, row for row, what working every member out from scratch stores."""
+    from models import LedgerSummary
+    from worker.app.marking import mark
+    from worker.ledger import review, summary
+
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "sums"}, members=MEMBERS)
+    world(app, random.Random(5), 60)
+    everyone = lambda members: None  # noqa: E731 (the coordinator's view: every member wanted)
+    summary.prepare(app.engine, everyone)
+    whole: list = []
+    store = summary.store
+    monkeypatch.setattr(summary, "store", lambda *args, **kw: (whole.append(args[2]), store(*args, **kw))[1])
+    with app.sessions.begin() as s:  # two intros of Dana's to a partner, waiting for review
+        dana, partner = (s.scalar(select(Person.id).where(Person.email == e))
+                         for e in ("dana@danabooks.example", "p1@partners.example"))
+        waiting = [Referral(dedupe_key=f"<review{i}@test>", kind="double_intro", status="needs_review",
+                            direction="given", confidence=0.5, introduced_at=NOW - timedelta(days=i),
+                            introducer_id=dana, member_id=None) for i in range(2)]
+        s.add_all(waiting)
+        s.flush()
+        s.add_all([ReferralParty(referral_id=r.id, person_id=partner, role="provider") for r in waiting])
+    summary.prepare(app.engine, everyone)
+    with app.sessions() as s:
+        from models import LedgerFlow
+
+        open_ = s.scalar(select(Referral.id).join(LedgerFlow, LedgerFlow.referral_id == Referral.id).where(
+            Referral.member_id.is_not(None), Referral.status.in_(("introduced", "connected"))).limit(1))
+        partners = list(s.scalars(select(Partner.id).order_by(Partner.id)))
+        last = s.scalar(select(func.max(LedgerFlow.referral_id)))
+    assert open_ is not None, "the history has an open referral in a member's ledger"
+
+    def marked(word: str, amount: str | None = None, correct: bool = False):
+        return lambda s: mark(app, s, s.get(Referral, open_), word, amount, correct=correct).applied
+
+    writes = [("WON $4,500", marked("WON", "$4,500")), ("LOST", marked("LOST", correct=True)),
+              ("WON €1,200 again", marked("WON", "€1,200", correct=True)),
+              ("a candidate accepted", lambda s: review.accept(s, s.get(Referral, waiting[0].id), NOW)),
+              ("a candidate rejected", lambda s: review.reject(s, s.get(Referral, waiting[1].id), NOW)),
+              ("two partners merged", lambda s: ledger_partners.merge(s, partners[0], partners[1])),
+              ("a referral deleted", lambda s: s.execute(delete(Referral).where(Referral.id == last)))]
+    before = stored_sums(app)
+    for what, write in writes:
+        with app.sessions.begin() as s:
+            assert write(s) is not False, f"{what}: not applied"
+        summary.prepare(app.engine, everyone)
+        assert whole == [], f"{what}: members {whole} were worked out whole"
+        kept = stored_sums(app)
+        assert kept != before or what == "a candidate rejected", f"{what} moved no stored sum"
+        before = kept
+        with app.sessions.begin() as s:  # every member's sums thrown away and worked out from scratch
+            s.execute(delete(LedgerSummary))
+        summary.prepare(app.engine, everyone)
+        assert whole, "worked out whole"
+        whole.clear()
+        assert kept == stored_sums(app), f"after {what}"
+    app.engine.dispose()

@@ -52,6 +52,7 @@ class Scope:
     # not the group's own (a group's sessions see only its referrals already, models/groups.py).
     grouped: bool = False
     mailbox_id: int | None = None
+    referrals: tuple[int, ...] | None = None  # only these referrals' flows (a write's, summary.py)
 
     def restricted(self, lines: Iterable[tuple[int, int]]) -> "Scope":
         return replace(self, lines=tuple(lines))
@@ -150,6 +151,8 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Selec
     wheres: list[ColumnElement[bool]] = [r.status.not_in(NOT_COUNTED)]
     if scope.grouped:
         wheres.append(r.mailbox_id.is_(None) if scope.mailbox_id is None else r.mailbox_id == scope.mailbox_id)
+    if scope.referrals is not None:
+        wheres.append(r.id.in_(scope.referrals))
     if scope.since is not None:
         wheres.append(r.introduced_at >= scope.since)
     if scope.until is not None:

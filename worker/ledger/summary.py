@@ -4,15 +4,19 @@ A question about the whole history (no period, no partner filter) reads each mem
 of a pass over their flows. Triggers log every write that can move a member's figures
 (`ledger_changes`, in the writer's transaction); before trusting a member's sums a reader checks,
 in its own snapshot, that no logged write touches them. A refresh — before the reader's
-transaction begins, under one lock so two never interleave — turns the log into "these members
-are out of date" (dropping their LedgerSummary rows), and recomputes the members the reader wants
-and no others: one write costs the next reader the members it touched, not the whole group.
-A reader that cannot refresh first (its transaction had begun) and finds its members out of date
-asks the flows, as before.
+transaction begins, under one lock so two never interleave — applies the log: each member's flows
+are stored too (`ledger_flows`, a row per flow as worker/ledger/flows.py gives it), so a write
+costs the members it touched the flows of the referrals it touched, worked out again, and of their
+sums only the lines, months and totals those flows are in (tens of milliseconds with a 100,000
+referral history, where a member worked out whole costs a pass over their thousands of flows). A
+member never worked out, or every member after a bulk import or a change of the members, is worked
+out whole when next asked for. A reader that cannot refresh first (its transaction had begun) and
+finds its members out of date asks the flows, as before.
 """
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -20,10 +24,13 @@ from sqlalchemy import (
     Connection,
     Engine,
     Float,
+    Subquery,
     and_,
     case,
     cast,
     delete,
+    exists,
+    false,
     func,
     insert,
     literal,
@@ -35,7 +42,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from models import LedgerChange, LedgerLock, LedgerSum, LedgerSummary, Member, Partner, Person, Referral, ReferralParty
+from models import (
+    LedgerChange,
+    LedgerFlow,
+    LedgerLock,
+    LedgerSum,
+    LedgerSummary,
+    Member,
+    Partner,
+    Person,
+    Referral,
+    ReferralParty,
+)
 from models.base import utcnow
 from models.db import READS_ONLY, insert_new, rowcount
 from worker.core import money
@@ -51,12 +69,23 @@ CHUNK = 500
 Choose = Callable[[Sequence[Member]], Collection[int] | None]  # the members a reader wants (None: all)
 
 
-def touched(session: Session, changes: Sequence[LedgerChange], members: Sequence[Member]) -> set[int] | None:
-    """The members whose figures these logged writes may have moved; None: every member. A
-    referral's write touches the members it flows to and from (its introducer's, its parties',
-    its own member); a person's new partner record or address, everyone in that person's referrals."""
+@dataclass(frozen=True)
+class Touched:
+    """What logged writes may have moved: these members' figures (None: every member's), through
+    these referrals' flows; `deleted`: a referral was deleted too (the log has no id for it)."""
+
+    members: set[int] | None
+    referrals: frozenset[int] = frozenset()
+    deleted: bool = False
+
+
+def touched(session: Session, changes: Sequence[LedgerChange], members: Sequence[Member]) -> Touched:
+    """The members whose figures these logged writes may have moved, and the referrals whose flows
+    they may have moved. A referral's write touches the members it flows to and from (its
+    introducer's, its parties', its own member); a person's new partner record or address,
+    everyone in that person's referrals."""
     if len(changes) > MANY or any(c.kind == "all" for c in changes):
-        return None
+        return Touched(None)
     referrals = {c.referral_id for c in changes if c.referral_id is not None}
     people = {c.person_id for c in changes if c.person_id is not None}
     found = {c.member_id for c in changes if c.member_id is not None}
@@ -67,7 +96,7 @@ def touched(session: Session, changes: Sequence[LedgerChange], members: Sequence
         referrals |= set(session.scalars(select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(part))))
         referrals |= set(session.scalars(select(Referral.id).where(Referral.introducer_id.in_(part))))
     if len(referrals) > MANY:
-        return None
+        return Touched(None)
     for part in _chunks(sorted(referrals)):
         for introducer, member in session.execute(select(Referral.introducer_id, Referral.member_id)
                                                   .where(Referral.id.in_(part))):
@@ -76,7 +105,9 @@ def touched(session: Session, changes: Sequence[LedgerChange], members: Sequence
                 found.add(member)
         people |= set(session.scalars(select(ReferralParty.person_id).where(ReferralParty.referral_id.in_(part))))
     whose = flows.member_people(session, members)
-    return found | {whose[p] for p in people if p in whose}
+    # A deleted referral's row says who was in it, not its id (the referral delete trigger).
+    deleted = any(c.kind == "row" and c.referral_id is None for c in changes)
+    return Touched(found | {whose[p] for p in people if p in whose}, frozenset(referrals), deleted)
 
 
 def _group(mailbox_id: int | None) -> ColumnElement[bool]:
@@ -95,7 +126,7 @@ def out_of_date(session: Session, members: Sequence[Member], wanted: Collection[
     changes = list(session.scalars(select(LedgerChange).order_by(LedgerChange.id).limit(MANY + 1)))
     if not changes:
         return missing
-    hit = touched(session, changes, members)
+    hit = touched(session, changes, members).members
     return ids if hit is None else missing | (hit & ids)
 
 
@@ -146,27 +177,42 @@ def _lock(session: Session) -> None:
 
 
 def _forget(session: Session, members: Sequence[Member]) -> None:
-    """The logged writes become out-of-date members (their LedgerSummary rows dropped; their sums
-    stay readable until recomputed, so a reader that checked before this still reads whole ones)."""
+    """The logged writes applied: the members they touched get the flows of the referrals they
+    touched worked out again and their sums added up again from their flows (a few referrals' worth
+    of work, not a member's whole history). Past MANY writes, or when the members changed, every
+    member is out of date instead (their LedgerSummary rows dropped: computed whole when next asked;
+    their sums stay readable until then, so a reader that checked before this still reads whole ones)."""
     count, last = session.execute(select(func.count(), func.max(LedgerChange.id))).one()
     if not count:
         return
-    hit: set[int] | None = None
+    hit = Touched(None)
     if count <= MANY:
         changes = list(session.scalars(select(LedgerChange).order_by(LedgerChange.id)))
         hit = touched(session, changes, members)
-    if hit is None:
+    if hit.members is None:
         if session.get_bind().dialect.name == "postgresql":
             # Ids are handed out before commit: wait for the writers whose rows may not show yet,
             # and keep new ones out until this transaction ends, so "up to the last" is exact.
             session.execute(text("LOCK TABLE ledger_changes IN EXCLUSIVE MODE"))
             last = session.scalar(select(func.max(LedgerChange.id))) or last
         session.execute(delete(LedgerSummary))
-        session.execute(delete(LedgerSum).where(LedgerSum.member_id.not_in([m.id for m in members] or [0])))
+        gone = LedgerSum.member_id.not_in([m.id for m in members] or [0])
+        session.execute(delete(LedgerSum).where(gone))
+        session.execute(delete(LedgerFlow).where(LedgerFlow.member_id.not_in([m.id for m in members] or [0])))
         session.execute(delete(LedgerChange).where(LedgerChange.id <= last))
         return
-    for part in _chunks(sorted(hit)):
-        session.execute(delete(LedgerSummary).where(LedgerSummary.member_id.in_(part)))
+    groups: dict[int | None, list[int]] = {}
+    for member_id, mailbox_id in session.execute(select(LedgerSummary.member_id, LedgerSummary.mailbox_id)
+                                                 .where(LedgerSummary.member_id.in_(sorted(hit.members)))):
+        groups.setdefault(mailbox_id, []).append(member_id)
+    for mailbox_id, ids in groups.items():
+        group = [m for m in members if m.mailbox_id == mailbox_id]
+        ours = sorted(set(ids) & {m.id for m in group})
+        stray = sorted(set(ids) - set(ours))  # stored over a group the member is no longer in
+        if stray:
+            session.execute(delete(LedgerSummary).where(LedgerSummary.member_id.in_(stray)))
+        if ours:
+            update_flows(session, group, ours, sorted(hit.referrals), mailbox_id, hit.deleted)
     for part in _chunks([c.id for c in changes]):
         session.execute(delete(LedgerChange).where(LedgerChange.id.in_(part)))
 
@@ -175,15 +221,116 @@ FLOW = ("referrals", "connected", "qualified", "won", "went_nowhere", "role_unkn
 WAYS = {flows.GIVEN: "g_", flows.RECEIVED: "r_"}
 
 
+# The flows relation's columns, as ledger_flows stores them.
+FLOW_COLUMNS = ("referral_id", "member_id", "way", "partner_id", "email", "key", "status", "value_cents", "currency",
+                "introduced_at", "role_unknown")
+
+
 def store(session: Session, members: Sequence[Member], ids: Sequence[int], mailbox_id: int | None = None) -> None:
-    """Recompute these members' sums from their flows (one pass, worker/ledger/flows.py) over their
-    group's referrals (`members`: the group's, `mailbox_id` its mailbox) and store them."""
-    scope = flows.Scope(members=tuple(ids), grouped=True, mailbox_id=mailbox_id)
-    f = flows.relation(session, members, scope).cte("flows").prefix_with("MATERIALIZED")
-    once = select(f.c.member_id, f.c.way, f.c.referral_id, f.c.introduced_at).distinct().subquery()
+    """Work out these members' flows (worker/ledger/flows.py) over their group's referrals
+    (`members`: the group's, `mailbox_id` its mailbox), store them and the sums they add up to."""
+    for part in _chunks(list(ids)):
+        session.execute(delete(LedgerFlow).where(LedgerFlow.member_id.in_(part)))
+    _write_flows(session, members, ids, mailbox_id)
+    add_up(session, ids, mailbox_id)
+
+
+# Which of a member's stored sums to add up again: the lines of these keys, these months.
+Parts = dict[int, tuple[set[int], set[str]]]
+
+
+def update_flows(session: Session, members: Sequence[Member], ids: Sequence[int], referrals: Sequence[int],
+                 mailbox_id: int | None = None, deleted: bool = False) -> None:
+    """These members' stored flows of these referrals worked out again (with `deleted`, those of
+    referrals no longer there dropped), and of their sums those the old or new flows are in added
+    up again from their flows — the lines of those partners, those months, the totals: what a write
+    costs the next reader."""
+    stored = LedgerFlow.__table__
+    parts: Parts = {i: (set(), set()) for i in ids}
+
+    def seen(where: ColumnElement[bool]) -> None:
+        month = flows.month_of(session, stored.c.introduced_at)
+        for member, key, at in session.execute(select(stored.c.member_id, stored.c.key, month).distinct()
+                                               .where(stored.c.member_id.in_(ids), where)):
+            parts[member][0].add(key)
+            parts[member][1].add(at)
+
+    def totals(where: ColumnElement[bool]) -> list:
+        """The members' totals (per way and currency) over these of their stored flows alone."""
+        src = select(*(stored.c[c] for c in FLOW_COLUMNS)).where(stored.c.member_id.in_(ids), where).subquery()
+        return list(session.execute(flows.figures("member", flows.per_member(src), ("member_id", "way"))).all())
+
+    old, new = [], []
+    for part in _chunks(list(referrals)):
+        ours = stored.c.referral_id.in_(part)
+        seen(ours)
+        old += totals(ours)
+        session.execute(delete(LedgerFlow).where(LedgerFlow.member_id.in_(ids), LedgerFlow.referral_id.in_(part)))
+        _write_flows(session, members, ids, mailbox_id, tuple(part))
+        seen(ours)
+        new += totals(ours)
+    if deleted:
+        gone = ~exists().where(Referral.id == stored.c.referral_id)
+        seen(gone)
+        old += totals(gone)
+        session.execute(delete(LedgerFlow).where(LedgerFlow.member_id.in_(ids),
+                                                 ~exists().where(Referral.id == LedgerFlow.referral_id)))
+    add_up(session, ids, mailbox_id, parts, (old, new))
+
+
+def _write_flows(session: Session, members: Sequence[Member], ids: Sequence[int], mailbox_id: int | None,
+                 referrals: tuple[int, ...] | None = None) -> None:
+    scope = flows.Scope(members=tuple(ids), grouped=True, mailbox_id=mailbox_id, referrals=referrals)
+    arms = flows.relation(session, members, scope).subquery("found")
+    session.execute(insert(LedgerFlow).from_select(FLOW_COLUMNS, select(*(arms.c[c] for c in FLOW_COLUMNS))))
+
+
+def add_up(session: Session, ids: Sequence[int], mailbox_id: int | None = None, parts: Parts | None = None,
+           moved: tuple[list, list] | None = None) -> None:
+    """These members' sums added up from their stored flows and stored (of the group `mailbox_id`):
+    all of them, or with `parts` only those lines and months (the rest are as they were) and the
+    totals moved by `moved` (the touched flows' totals before and after: moved_totals)."""
+    stored = LedgerFlow.__table__
+    mine = stored.c.member_id.in_(ids)
+    month_at = flows.month_of(session, stored.c.introduced_at)
+    lines: ColumnElement[bool] = mine
+    months: ColumnElement[bool] = mine
+    sums: ColumnElement[bool] = LedgerSum.member_id.in_(ids)
+    if parts is not None:
+        lines = or_(false(), *(and_(stored.c.member_id == m, stored.c.key.in_(sorted(keys)))
+                               for m, (keys, _) in parts.items() if keys))
+        months = or_(false(), *(and_(stored.c.member_id == m, month_at.in_(sorted(at)))
+                                for m, (_, at) in parts.items() if at))
+        s = LedgerSum
+        sums = or_(and_(s.member_id.in_(ids), s.part == "member"),
+                   *(and_(s.member_id == m, s.part == "line", s.key.in_(sorted(keys)))
+                     for m, (keys, _) in parts.items() if keys),
+                   *(and_(s.member_id == m, s.part == "month", s.month.in_(sorted(at)))
+                     for m, (_, at) in parts.items() if at))
+
+    def of(where: ColumnElement[bool], name: str) -> Subquery:
+        return select(*(stored.c[c] for c in FLOW_COLUMNS)).where(where).subquery(name)
+
+    out = []
+    whole = list(ids)  # the members whose totals are added up over all their flows
+    if parts is not None and moved is not None:
+        whole = []
+        before = {row.member_id: row._asdict() for row in session.execute(
+            select(*MEMBER_ROW).where(LedgerSum.member_id.in_(ids), LedgerSum.part == "member"))}
+        for member in ids:
+            told, totals = moved_totals(member, before.get(member), [f for f in moved[0] if f.member_id == member],
+                                        [f for f in moved[1] if f.member_id == member])
+            if not told:
+                whole.append(member)
+            elif totals is not None:
+                out.append(totals)
+    f, f_months = of(lines, "flows"), of(months, "flows_months")
+    everything = of(stored.c.member_id.in_(whole), "flows_all")
+    once = select(f_months.c.member_id, f_months.c.way, f_months.c.referral_id, f_months.c.introduced_at
+                  ).distinct().subquery()
     found = session.execute(union_all(
         flows.figures("line", f, ("member_id", "key", "way")),
-        flows.figures("member", flows.per_member(f), ("member_id", "way")),
+        *([flows.figures("member", flows.per_member(everything), ("member_id", "way"))] if whole else []),
         flows.monthly(session, "month", once, ("member_id", "way")),
         flows.first_seen("email", f))).all()
     first: dict[tuple[int, int], tuple[int, str]] = {}
@@ -202,7 +349,6 @@ def store(session: Session, members: Sequence[Member], ids: Sequence[int], mailb
         if row.value_currency is not None:
             money.add(values, row.value, row.value_currency)
         cell[way + "last"] = max(filter(None, (cell.get(way + "last"), row.last)), default=None)
-    out = []
     for (member, part, key, month), cell in cells.items():
         last = {way: cell.pop(way + "last", None) for way in WAYS.values()}
         values = {way: cell.pop(way + "values", {}) for way in WAYS.values()}
@@ -211,13 +357,58 @@ def store(session: Session, members: Sequence[Member], ids: Sequence[int], mailb
                     "last_us": micros(max(filter(None, last.values()), default=None)), **cell,
                     **{way + "last_us": micros(last[way]) for way in WAYS.values()},
                     **{way + "amounts": amounts_text(values[way]) for way in WAYS.values()}})
-    session.execute(delete(LedgerSum).where(LedgerSum.member_id.in_(ids)))
+    session.execute(delete(LedgerSum).where(sums))
     if out:
         session.execute(insert(LedgerSum), out)
     now = utcnow()
     session.execute(delete(LedgerSummary).where(LedgerSummary.member_id.in_(ids)))  # another group's
     session.execute(insert(LedgerSummary), [{"member_id": i, "mailbox_id": mailbox_id, "computed_at": now}
                                             for i in ids])
+
+
+COUNTS = FLOW[:6]
+MEMBER_ROW = tuple(LedgerSum.__table__.c[name] for name in (
+    "member_id", "part", "key", "month", "email", "last_us",
+    *(way + name for way in WAYS.values() for name in (*COUNTS, "last_us", "amounts"))))
+
+
+def moved_totals(member: int, before: dict | None, old: Sequence, new: Sequence) -> tuple[bool, dict | None]:
+    """A member's totals row (MEMBER_ROW's columns; None: no row) once the flows whose totals were
+    `old` (figure rows per way and currency, flows.figures) are `new`, from the row stored `before`:
+    (True, the row), or (False, None) when that cannot be told without a pass over all their flows —
+    a currency's value came to nothing, or the last intro one way left and nothing newer came."""
+    if not old and not new:
+        return True, before
+    row: dict[str, Any] = dict(before) if before else {
+        "member_id": member, "part": "member", "key": 0, "month": "", "email": None, "last_us": None,
+        **{way + name: 0 for way in WAYS.values() for name in COUNTS},
+        **{way + "last_us": None for way in WAYS.values()}, **{way + "amounts": "" for way in WAYS.values()}}
+    for way, prefix in WAYS.items():
+        values = amounts(row[prefix + "amounts"]) if row[prefix + "amounts"] else {}
+        latest: dict[int, int | None] = {-1: None, 1: None}
+        for sign, found in ((-1, old), (1, new)):
+            for f in found:
+                if f.way != way:
+                    continue
+                for name in COUNTS:
+                    row[prefix + name] += sign * (getattr(f, name) or 0)
+                if f.value_currency is not None and f.value:
+                    values[f.value_currency] = values.get(f.value_currency, 0) + sign * f.value
+                    if not values[f.value_currency]:
+                        return False, None
+                latest[sign] = max(filter(None, (latest[sign], micros(f.last))), default=None)
+        if any(row[prefix + name] < 0 for name in COUNTS):
+            return False, None  # not what was stored: never guessed at
+        last, gone, came = row[prefix + "last_us"], latest[-1], latest[1]
+        if came is not None and (last is None or came >= last):
+            row[prefix + "last_us"] = came
+        elif gone is not None and (last is None or gone >= last):
+            return False, None
+        row[prefix + "amounts"] = amounts_text(values)
+    if not row["g_referrals"] and not row["r_referrals"]:
+        return False, None
+    row["last_us"] = max(filter(None, (row["g_last_us"], row["r_last_us"])), default=None)
+    return True, row
 
 
 # What rows() reads, in this order: a row's given figures are row[5:13], its received row[13:21].
