@@ -333,7 +333,7 @@ def test_each_write_moves_the_stored_sums_to_what_a_whole_recompute_stores(tmp_p
 
     app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "sums"}, members=MEMBERS)
     world(app, random.Random(5), 60)
-    everyone = lambda members: None  # noqa: E731 (the coordinator's view: every member wanted)
+    everyone = lambda members: None  # the coordinator's view: every member wanted
     summary.prepare(app.engine, everyone)
     whole: list = []
     store = summary.store
