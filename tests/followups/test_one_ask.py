@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from models import FollowUp, OutboxMessage
+from models import FollowUp, OutboxMessage, Referral
 from tests.conftest import build_app
 from tests.ledger.test_reminders import ALICE, CAROL, DANA, HEADS_UP, MEMBERS, QUIET, History, at
+from worker.app.marking import mark
 from worker.core import lifecycle
 from worker.core.statuses import Mail, Step
 from worker.outbound.sendrules import Asked, ask_once
@@ -118,3 +119,52 @@ def test_a_reminder_that_cannot_be_written_leaves_the_follow_up_to_ask(tmp_path,
     with app.sessions() as s:
         rows = {r.kind: r.status for r in s.scalars(select(OutboxMessage))}
     assert rows == {"follow_up": Mail.QUEUED, "promise_nudge": Mail.FAILED}
+
+
+def _answer(app, status: str) -> None:
+    with app.sessions.begin() as s:
+        [bob] = s.scalars(select(Referral)).all()
+        assert mark(app, s, bob, status).applied
+
+
+def _heads_up_after_first_step(tmp_path, sqlite_url, clock):
+    clock.current = at("2026-11-03 15:00")
+    # The follow-up asks after 7 days; the heads-up reminder would ask after 14.
+    app = make(tmp_path, sqlite_url, clock, ["7d", "28d"])
+    History(app).note(ALICE, DANA, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), clock.current)
+    clock.current = at("2026-11-10 15:00")
+    due_work(app)
+    with app.sessions.begin() as s:
+        s.execute(update(OutboxMessage).values(status=Mail.SENT, sent_at=clock.current))
+    assert [kind for kind, _ in asking(app)] == ["follow_up"]
+    return app
+
+
+def heads_up_reasons(app) -> list[str]:
+    with app.sessions() as s:
+        return [d.reason for d in app.reminders.due(s) if d.key.startswith("heads-up:")]
+
+
+def test_a_snooze_holds_back_the_heads_up_reminder_too(tmp_path, sqlite_url, clock):
+    # Found trying it as a user: "Später 2 Wochen" was confirmed with "until then you hear nothing
+    # about it from me", and the heads-up reminder asked a week later all the same.
+    app = _heads_up_after_first_step(tmp_path, sqlite_url, clock)
+    clock.current = at("2026-11-11 09:00")
+    _answer(app, "snooze 2w")
+    for day in range(1, 14):  # the reminder's whole window (14 to 28 days) falls inside the snooze or after
+        clock.current = at("2026-11-11 15:00") + day * DAY
+        due_work(app)
+        assert [kind for kind, _ in asking(app)] == ["follow_up"], clock.current
+    clock.current = at("2026-11-20 15:00")
+    assert heads_up_reasons(app) == ["not sent: snoozed until 25 Nov"]
+
+
+def test_a_stop_for_the_referral_ends_the_heads_up_reminder(tmp_path, sqlite_url, clock):
+    app = _heads_up_after_first_step(tmp_path, sqlite_url, clock)
+    clock.current = at("2026-11-11 09:00")
+    _answer(app, "stop")
+    for day in range(5, 12):
+        clock.current = at("2026-11-11 15:00") + day * DAY
+        due_work(app)
+        assert [kind for kind, _ in asking(app)] == ["follow_up"], clock.current
+    assert heads_up_reasons(app) == ["not sent: STOP was said for it"]

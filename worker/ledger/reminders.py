@@ -150,6 +150,15 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
         if _queued(session, key):
             out.append(Decision(key, "promise_nudge", r.member_id, False, "already nudged"))
             continue
+        # The member's own word about this referral outranks our timer: "later" and "stop" were
+        # confirmed to them as "you hear nothing about it until then" / "nothing asks again".
+        if r.snoozed_until is not None and r.snoozed_until > now:
+            out.append(Decision(key, "promise_nudge", r.member_id, False,
+                                f"not sent: snoozed until {_day(r.snoozed_until, zone)}"))
+            continue
+        if lifecycle.stopped(session, r.id):
+            out.append(Decision(key, "promise_nudge", r.member_id, False, "not sent: STOP was said for it"))
+            continue
         # One question about a referral a day: a follow-up that asked settles it; a queued one gives way.
         ask = sendrules.ask_once(lifecycle.NUDGE, outbox.asks_about(session, r.id),
                                  r.introduced_at + after - sendrules.ASK_GAP)
