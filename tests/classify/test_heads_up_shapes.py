@@ -87,6 +87,9 @@ def test_a_name_before_a_comma_that_is_spoken_to_is_no_newcomer():
     "Hola Dana,\n\nnuestro equipo comercial se pondrá en contacto contigo.\n\nCarol\n",
     "Hoi Dana,\n\nde koerier belt je.\n\nCarol\n",
     "Ciao Dana,\n\nil corriere ti chiamerà.\n\nCarol\n",
+    # the words of web forms and support bots (public code), no one named
+    "Hallo Dana,\n\nEin Admin wird sich bei dir melden.\n\nCarol\n",
+    "Hi Dana,\n\nA representative will contact you shortly.\n\nCarol\n",
 ])
 def test_a_service_that_will_call_is_no_intro(body):
     v = verdict(mail(CAROL, DANA_TO, body))
@@ -98,6 +101,9 @@ def test_a_service_that_will_call_is_no_intro(body):
     "Hi Dana,\n\nLuis, my plumber, will call you about the leak in your flat.\n\nCarol\n",
     "Hi Dana,\n\nMonday will be fine. I will call you then.\n\nCarol\n",
     "Hi Dana,\n\nDHL will call you to arrange delivery.\n\nCarol\n",
+    "Hallo Dana,\n\nein Kollege wird sich bei dir melden.\n\nCarol\n",
+    "Hallo Dana,\n\nDie Administration wird sich bei dir melden.\n\nCarol\n",
+    "Hi Dana,\n\nOne of our team members will be calling you to discuss our services.\n\nCarol\n",
 ])
 def test_a_call_that_may_be_an_errand_is_no_referral(body):
     v = verdict(mail(CAROL, DANA_TO, body))

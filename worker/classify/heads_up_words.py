@@ -106,12 +106,16 @@ PERSON_SAID = [re.compile(p, _U) for p in (
     _NAME + _WHO_IS + r"(?=[ \t]*+(?:[,.;:!)–—]|$))",
 )]
 
-# Words a name cannot start with: determiners ("Our Sales Team"), greetings ("Hoi Dana"), days and
-# months ("Monday will be fine"), and someone unnamed.
-NOT_A_NAME = frozenset("""
-The A An My Our Your Their His Her Its This That These Those Der Die Das Den Dem Ein Eine Mein Meine Unser Unsere
+# Words that make the capitalised words after them a thing, not a name: "Our Sales Team", "Ein Kollege",
+# "Die Administration".
+DETERMINERS = frozenset("""
+The A An My Our Your Their His Her Its These Those Der Die Das Den Dem Ein Eine Einen Mein Meine Unser Unsere
 Dein Deine Le La Les Un Une Mon Ma Mes Notre Votre Nos El Los Las Una Mi Nuestro Nuestra De Het Een Mijn Ons Onze
-Il Lo Gli Mio Mia Nostro Nostra
+Il Lo Gli Mio Mia Nostro Nostra One Each Every Any Some All None Both Einer Keiner Chacun Alguno Uno Nessuno
+""".split())
+# Words a name does not start with, that may stand before one: greetings ("Hoi Dana"), days and months
+# ("Monday will be fine"), titles, and someone unnamed.
+NOT_A_NAME = frozenset("""
 Hi Hey Hello Hallo Hoi Dear Liebe Lieber Sehr Bonjour Bonsoir Salut Cher Chère Hola Querida Querido Estimada Estimado
 Ciao Caro Cara Gentile Buongiorno Beste Geachte Goedemorgen Morning Good
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday Tomorrow Today Tonight Montag Dienstag Mittwoch Donnerstag
@@ -123,7 +127,8 @@ Someone Somebody Anyone Nobody Everyone Everybody Jemand Niemand Alguien Iemand 
 # The word before a name that makes it a noun: "der Kurier", "the Sales Team", "unser Vertrieb". Not the
 # Romance and Dutch articles: "un appel de Kirk", "Anna de Vries", "la Maria" (Italian speech) name people.
 _ARTICLE_BEFORE = re.compile(
-    r"(?<![\w'’-])(?i:the|our|your|their|der|die|das|den|dem|des|unser\w*|euer|eure\w*|notre|votre|nos|vos"
+    r"(?<![\w'’-])(?i:the|my|his|her|our|your|their|der|die|das|den|dem|des|ein\w*|kein\w*|mein\w*|dein\w*"
+    r"|sein\w*|ihr\w*|unser\w*|euer|eure\w*|notre|votre|nos|vos"
     r"|nuestr[oa]s?|vuestr[oa]s?|ons|onze|nostr[oa]|vostr[oa])[ \t]+$", _U)
 
 
@@ -131,7 +136,7 @@ def not_a_person(name: str, before: str) -> str | None:
     """Why the words a pattern took for a name are no person's (None: they may be): `before` is the text
     just before them."""
     first = name.split()[0]
-    if first in NOT_A_NAME:
+    if first in NOT_A_NAME or first in DETERMINERS:
         return f"{first!r} starts no one's name"
     if len(first) > 1 and first.isupper():
         return f"{first!r} is written like a company's name"
@@ -156,7 +161,8 @@ SERVICE_CALLER = re.compile(
     r"(?<![\w'’-])(?:the|our|your|their|a|der|die|das|unser\w*|ein|le|la|les|notre|votre|un|el|nuestr[oa]|de|het"
     r"|ons|onze|il|lo|nostr[oa]|someone from|jemand (?:von|aus)|quelqu['’]un (?:de|du)|alguien de|iemand van"
     r"|qualcuno d[ai])\s++(?:[\w-]+\s++){0,2}?(?:courier|driver|delivery|technician|engineer|fitter|installer|team"
-    r"|department|office|support|helpdesk|service|bank|store|shop|branch|reception|it|hr|sales"
+    r"|department|office|support|helpdesk|service|bank|store|shop|branch|reception|it|hr|sales|admin|administrator"
+    r"|administration|representative|rep|mitarbeiter(?:in)?|administrator(?:in)?|verwaltung"
     r"|kurier|fahrer|lieferdienst|techniker|monteur|vertrieb|kundendienst|abteilung|büro"
     r"|livreur|chauffeur|technicien|équipe|bureau|agence"
     r"|mensajero|repartidor|conductor|técnico|equipo|departamento|servicio|oficina"

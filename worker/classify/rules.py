@@ -13,6 +13,7 @@ from worker.classify import noise, ooo
 from worker.classify.directory import Directory
 from worker.classify.heads_up_words import (
     CALLER_NAMED,
+    DETERMINERS,
     ERRAND,
     GAVE_NAME_FIRST,
     NOT_A_NAME,
@@ -448,6 +449,8 @@ def _person(words: str) -> str:
     """The name in the words a pattern took for one: no title, no pronoun or greeting before it ("Es Anna,
     una amiga" is Anna; "Hi Dana\nKirk will call you" is Kirk, on the line that names him)."""
     words = TITLE.sub("", words)
+    if words.split()[0] in DETERMINERS:
+        return ""  # "Ein Kollege", "Our Sales Team": a thing said of, not a name
     lead = 0
     for word in words.split():
         if word not in PRONOUNS and word not in NOT_A_NAME:
