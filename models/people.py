@@ -40,3 +40,6 @@ class Person(Base):
     # The language of the last mail they wrote to us that said one (worker/mail/languages.py):
     # our mail to them is written in it (worker/core/locales.py).
     language: Mapped[str | None] = mapped_column(String(8))
+    # "formal" or "informal": how the last mail they wrote to us that showed it addressed its
+    # reader (worker/mail/register.py); our mail answers in kind. None: not shown yet.
+    register: Mapped[str | None] = mapped_column(String(8))

@@ -133,7 +133,10 @@ def test_templates_preview_shows_a_language(tmp_path):
     (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n")
     out = cli("templates", "preview", "follow_up", "--lang", "de", cwd=tmp_path).stdout
     assert out.startswith("Subject: Wie lief der Kontakt mit Alice Moreno? [ref R12]\n")
-    assert "am 2. November 2026 hat Carol Jensen dich mit Alice Moreno bekannt gemacht" in out
+    # a reader who has not shown their register gets "Sie" (worker/core/locales.py WHEN_UNKNOWN)
+    assert "am 2. November 2026 hat Carol Jensen Sie mit Alice Moreno bekannt gemacht" in out
+    informal = cli("templates", "preview", "follow_up", "--lang", "de", "--register", "informal", cwd=tmp_path).stdout
+    assert "am 2. November 2026 hat Carol Jensen dich mit Alice Moreno bekannt gemacht" in informal
     assert "GEWONNEN 4.500 €" in out
     english = cli("templates", "preview", "follow_up", cwd=tmp_path).stdout
     assert "How did the intro to Alice Moreno go?" in english
@@ -151,3 +154,64 @@ def test_a_partners_language_is_set_by_hand_and_shown(tmp_path):
     edited = json.loads(cli("partners", "edit", str(added["id"]), "--language", "it", "--json", cwd=tmp_path).stdout)
     assert edited["language"] == "it"
     assert cli("partners", "edit", str(added["id"]), "--language", "pt", cwd=tmp_path, ok=False).returncode == 2
+
+
+def intro_by(clock, language: str, body: str, n: int) -> bytes:
+    return (f"From: Zoë Åkesson <zoe{n}@akesson.example>\nTo: Dana Whitfield <{DANA}>, "
+            f"Anna Schröder <anna@schroeder-design.example>\nCc: intros@example.com\n"
+            f"Subject: Anna <> Dana\nMessage-ID: <register{n}@akesson.example>\n"
+            f"Date: {format_datetime(clock.current)}\nContent-Type: text/plain; charset=utf-8\n\n{body}").encode()
+
+
+# An intro written formally and one written informally, and how the thank-you to each begins.
+REGISTERED = {
+    "de": ("Sehr geehrte Frau Whitfield, sehr geehrte Frau Schröder,\n\ngerne möchte ich Sie miteinander bekannt "
+           "machen. Frau Schröder sucht eine Buchhalterin für ihr Designbüro, und Frau Whitfield ist die Beste, die "
+           "ich kenne.\n\nMit freundlichen Grüßen\nZoë Åkesson\n",
+           "Hallo Dana, hallo Anna,\n\nich möchte euch gern miteinander bekannt machen. Anna sucht eine "
+           "Buchhalterin für ihr Designbüro, und Dana ist die Beste, die ich kenne. Meldet euch doch direkt bei "
+           "einander.\n\nViele Grüße\nZoë\n",
+           "Guten Tag Zoë Åkesson,\n\nvielen Dank, dass Sie mich mit Anna Schröder bekannt gemacht haben",
+           "Hallo Zoë,\n\nvielen Dank, dass du mich mit Anna Schröder bekannt gemacht hast"),
+    "fr": ("Madame, Madame,\n\nje me permets de vous présenter l'une à l'autre : Madame Schröder cherche une "
+           "comptable pour son agence, et Madame Whitfield est la meilleure que je connaisse.\n\nBien "
+           "cordialement,\nZoë Åkesson\n",
+           "Salut Dana, salut Anna,\n\nje vous présente l'une à l'autre : Anna cherche une comptable pour son "
+           "agence, et Dana est la meilleure que je connaisse. Je te laisse l'appeler, Dana !\n\nBises,\nZoë\n",
+           "Bonjour Zoë,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que vous ayez",
+           "Bonjour Zoë,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que tu aies"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(REGISTERED))
+def test_a_formal_introducer_is_thanked_formally_and_an_informal_one_informally(make, tmp_path, clock, language):
+    formal, informal, thanked_formally, thanked_informally = REGISTERED[language]
+    app = make()
+    app.pipeline.process(intro_by(clock, language, formal, 1), Origin("file", "1"))
+    app.pipeline.process(intro_by(clock, language, informal, 2), Origin("file", "2"))
+    send_all(app)
+    [to_formal] = received(tmp_path, "zoe1@akesson.example")
+    [to_informal] = received(tmp_path, "zoe2@akesson.example")
+    assert to_formal.get_body(("plain",)).get_content().startswith(thanked_formally)
+    assert to_informal.get_body(("plain",)).get_content().startswith(thanked_informally)
+    with app.sessions() as s:
+        assert for_address(s, "zoe1@akesson.example", "en").register_reason == "they wrote to us formally"
+
+
+def test_a_member_nobody_knows_is_asked_formally_until_she_writes_informally(make, clock):
+    app = make(dana={"language": "de"})
+    app.pipeline.process(english_intro(clock), Origin("file", "1"))
+    clock.advance(days=8)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    with app.sessions() as s:
+        follow_up = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "follow_up"))
+    assert "hat Carol Jensen Sie mit Alice Brook bekannt gemacht" in follow_up.text_body
+    reply = (f"From: Dana Whitfield <{DANA}>\nTo: {follow_up.reply_to}\nSubject: Re: {follow_up.subject}\n"
+             f"In-Reply-To: <{follow_up.message_id}>\nMessage-ID: <antwort1@danabooks.example>\n"
+             "Content-Type: text/plain; charset=utf-8\n\n"
+             "Wir haben uns letzte Woche getroffen, danke dir für die Nachfrage!\n").encode()
+    app.pipeline.process(reply, Origin("file", "2"))
+    with app.sessions() as s:
+        note = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "status_confirmation"))
+    assert note.subject == "Notiert: Du und Alice Brook habt euch getroffen [ref R1]"

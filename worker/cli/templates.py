@@ -79,10 +79,14 @@ def templates() -> None:
 @click.option("--html", is_flag=True, help="print the HTML part instead of the text")
 @click.option("--lang", "language", type=click.Choice(["en", "de", "fr", "es", "nl", "it"]),
               help="the language to write it in (default: outbound.language)")
+@click.option("--register", type=click.Choice(["formal", "informal"]),
+              help="formal (Sie, vous, usted, u, Lei) or informal (du, tu, tú, je, tu); default: what a "
+                   "recipient gets who has not shown theirs")
 @pass_invocation
-def preview(inv: Invocation, name: str, html: bool, language: str | None) -> int:
+def preview(inv: Invocation, name: str, html: bool, language: str | None, register: str | None) -> int:
     """Render a template with sample data. NAME is e.g. thank_you; prints the subject, then the text
     (or the HTML)."""
+    from worker.core.locales import address, supported
     from worker.outbound.templating import Templates
 
     config = inv.config
@@ -90,8 +94,9 @@ def preview(inv: Invocation, name: str, html: bool, language: str | None) -> int
     if name not in sample:
         inv.fail(f"no sample data for {name!r}; templates with samples: {', '.join(sample)}")
         return 1
-    rendered = Templates(config.templates_dir, config.settings.outbound.language).render(name, language,
-                                                                                         **sample[name])
+    shown = supported(language) or supported(config.settings.outbound.language) or "en"
+    rendered = Templates(config.templates_dir, config.settings.outbound.language).render(
+        name, language, address(shown, register).register, **sample[name])
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.html if html else rendered.text)
     return 0

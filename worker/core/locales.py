@@ -37,6 +37,8 @@ def supported(code: str | None) -> str | None:
 class Choice:
     language: str
     reason: str
+    register: str = ""  # formal, informal, or "" (one register): see address()
+    register_reason: str = ""
 
 
 def choose(written: str | None, setting: str | None, default: str) -> Choice:
@@ -46,6 +48,35 @@ def choose(written: str | None, setting: str | None, default: str) -> Choice:
     if supported(setting):
         return Choice(supported(setting) or DEFAULT, f"their setting is {setting}")
     return Choice(supported(default) or DEFAULT, f"the default language, {default}")
+
+
+FORMAL, INFORMAL = "formal", "informal"
+# The register our mail takes with someone who has not shown theirs (worker/mail/register.py reads
+# it from what they wrote to us). This is business mail to people who may be strangers to us: a
+# careful writer of German, French or Italian says "Sie", "vous", "Lei" until the other side offers
+# "du"; in Spanish and Dutch "tú" and "je" are spreading in business, but "usted" and "u" are still
+# what nobody takes amiss from someone they have not written with (and all that Latin America and
+# Flanders expect). Answered too formally, a reader smiles; too familiarly, some take offence.
+# English has one register.
+WHEN_UNKNOWN = {"de": FORMAL, "fr": FORMAL, "es": FORMAL, "nl": FORMAL, "it": FORMAL}
+
+
+@dataclass(frozen=True)
+class Address:
+    """How our mail addresses its reader: formal, informal, or "" (a language with one register)."""
+
+    register: str
+    reason: str
+
+
+def address(language: str, written: str | None) -> Address:
+    """The register of a mail in `language` to someone who last wrote to us in `written` (or None)."""
+    if language not in WHEN_UNKNOWN:
+        return Address("", f"{language} has one register")
+    if written in (FORMAL, INFORMAL):
+        return Address(written, f"they wrote to us {written}ly")
+    return Address(WHEN_UNKNOWN[language], f"not known how they address people; {language} business mail is "
+                                           f"{WHEN_UNKNOWN[language]} then")
 
 
 def when(value: date | datetime | None, form: str, language: str) -> str:

@@ -146,9 +146,10 @@ class BriefDesk:
         partner = {"name": msg.from_address.name or sender, "email": sender,
                    "first_name": first_name(msg.from_address.name, sender)}
         try:
-            language = language_for(session, sender, self.templates.language).language  # the partner's
+            voice = language_for(session, sender, self.templates.language)  # the partner's
             manage = self.partner_links.url(session, sender, member, now) if self.partner_links else ""
-            rendered = self.templates.render(KIND, language, member=member_view(member), partner=partner, brief=brief,
+            rendered = self.templates.render(KIND, voice.language, voice.register, member=member_view(member),
+                                             partner=partner, brief=brief,
                                              manage=manage)
         except TemplateProblem as exc:  # a broken override must not cost the message: the row says why
             return self._suppressed(session, key, sender, member.id, f"not rendered: {exc}", Mail.FAILED)

@@ -12,6 +12,7 @@ from models import FollowUp, Member, Referral
 from models.db import must_get, skip_locked
 from worker.core import durations, lifecycle
 from worker.core.config import FollowUpConfig, QuietHours
+from worker.core.locales import Choice
 from worker.core.statuses import OPEN, Mail, Status, Step
 from worker.mail import tokens
 from worker.outbound import outbox, sendrules
@@ -48,7 +49,15 @@ class FollowUps:
 
     def language(self, session: Session, to: str) -> str:
         """The language of our mail to `to` (worker/outbound/language.py)."""
-        return language_for(session, to, self.templates.language).language
+        return self.voice(session, to).language
+
+    def voice(self, session: Session, to: str) -> Choice:
+        """The language of our mail to `to`, and its register (formal or not)."""
+        return language_for(session, to, self.templates.language)
+
+    def _voice(self, session: Session, to: str) -> tuple[str, str]:
+        voice = self.voice(session, to)
+        return voice.language, voice.register
 
     def reply_to(self, referral_id: int, step: int, to: str) -> str:
         """A reply address only `to` can answer through, for this referral and follow-up step."""
@@ -125,7 +134,7 @@ class FollowUps:
         row = outbox.queue(
             session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
             to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
-            rendered=self.templates.render("follow_up", self.language(session, view["member"]["email"]), **view),
+            rendered=self.templates.render("follow_up", *self._voice(session, view["member"]["email"]), **view),
             now=now, referral_ids=[referral.id],
             reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
             not_before=when,

@@ -382,8 +382,9 @@ class StatusDesk:
         """`answers`: the Message-ID of the mail this one answers, so it threads under the person's reply."""
         view = describe(session, referral)
         shown = disclosures.for_mail(session, referral, to)  # the client hears of a fee the partner pays
+        voice = self.followups.voice(session, to)
         outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
-                     rendered=self.templates.render(kind, self.followups.language(session, to), **view, **extra,
+                     rendered=self.templates.render(kind, voice.language, voice.register, **view, **extra,
                                                     disclosures=shown),
                      now=self.now(),
                      referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
@@ -449,11 +450,11 @@ class StatusDesk:
         when = send_time(now, zone, self.quiet)  # a member's late-night WON reaches the introducer in daylight
         reply_to, brief = briefs.partner_reply_to(session, member, email, now, self.brief_addresses,
                                                   f"{member.name} <{member.emails[0]}>")
-        language = self.followups.language(session, email)
-        reward = "" if _reward_promised(session, referral.id) else in_language(self.reward, language)
+        voice = self.followups.voice(session, email)
+        reward = "" if _reward_promised(session, referral.id) else in_language(self.reward, voice.language)
         row = outbox.queue(session, key=key, kind=kind, to=email,
                            sender=f"{member.name} via introledger <{self.tracking}>",
-                           rendered=self.templates.render(kind, language, **view,
+                           rendered=self.templates.render(kind, voice.language, voice.register, **view,
                                                           won=won, value=shared_value(referral, member),
                                                           reward=reward, brief=brief,
                                                           manage=self.partner_links.url(session, email, member, now)

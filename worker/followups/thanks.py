@@ -135,8 +135,9 @@ class ThankYouPlanner:
         row.from_addr, direct = self._from(member)
         row.reply_to, brief = briefs.partner_reply_to(session, member, introducer.email or "", self.now(),
                                                       self.brief_addresses, direct)
+        voice = language_for(session, introducer.email or "", self.templates.language)
         rendered = self.templates.render(
-            "thank_you", language_for(session, introducer.email or "", self.templates.language).language,
+            "thank_you", voice.language, voice.register,
             introducer={"name": introducer.name, "first_name": first_name(introducer.name, introducer.email),
                         "email": introducer.email},
             member=member_view(member),

@@ -15,7 +15,7 @@ from worker.core.statuses import Kind, Status
 from worker.inbound.matching import same_parties
 from worker.inbound.threads import subject_key
 from worker.ledger import review
-from worker.mail import languages, names
+from worker.mail import languages, names, register
 from worker.mail.parse import Address, Inbound
 from worker.mail.quotes import new_text
 from worker.outbound.quiet import utc_offset_minutes
@@ -150,7 +150,8 @@ _WRITTEN = frozenset({Kind.DOUBLE_INTRO, Kind.FORWARDED_INTRO, Kind.HEADS_UP, Ki
 
 
 def note_language(session: Session, verdict: Verdict, msg: Inbound) -> None:
-    """Remember the language its writer wrote in, for our mail to them (worker/core/locales.py).
+    """Remember the language its writer wrote in, and whether formally, for our mail to them
+    (worker/core/locales.py, worker/mail/register.py).
 
     An intro is its introducer's words (a forward's, the original's); a reply is its sender's new
     text. A member's intro is written in the partner's language, not necessarily theirs: only
@@ -163,11 +164,19 @@ def note_language(session: Session, verdict: Verdict, msg: Inbound) -> None:
         return
     if verdict.kind != Kind.STATUS_REPLY and any(writer.email in m.emails for m in session.scalars(select(Member))):
         return
-    language = languages.detect(intro.excerpt if intro is not None else new_text(msg.text))
+    text = intro.excerpt if intro is not None else new_text(msg.text)
+    language = languages.detect(text)
     if language is None:
         return  # "WON", a name and a signature: nothing said about the language
     [person] = people_for(session, [writer])
     person.language = language
+    shown = register.detect(text, language, addressed=1 if verdict.kind in _TO_ONE else 2)
+    if shown.register is not None:  # a mail that shows none leaves what an earlier one showed
+        person.register = shown.register
+
+
+# Mail that speaks to one reader: there a plural-capable "vous" or "ustedes" is the courtesy form.
+_TO_ONE = frozenset({Kind.HEADS_UP, Kind.STATUS_REPLY, Kind.PROMISE})
 
 
 def people_for(session: Session, addresses: list[Address]) -> list[Person]:

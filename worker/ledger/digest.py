@@ -99,8 +99,9 @@ class Digests:
         if not (received or given or changes or won or any(g["week_given"] or g["week_received"] for g in group)):
             return None
         lines = ledger.build(session, None, until, until, self.thresholds, member=member.name, months=False)
+        voice = language_for(session, member.emails[0], self.templates.language)
         return self.templates.render(
-            "digest", language_for(session, member.emails[0], self.templates.language).language,
+            "digest", voice.language, voice.register,
             member=member_view(member), week=week,
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
             changes=changes, won=won, due=_due(session, member, until), top=_top(lines),

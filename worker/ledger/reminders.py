@@ -359,8 +359,8 @@ class Reminders:
         member, now = must_get(session, Member, d.member_id), self.now()
         error = ""
         try:
-            language = language_for(session, member.emails[0], self.templates.language).language
-            rendered = self.templates.render(d.template, language, member=member_view(member),
+            voice = language_for(session, member.emails[0], self.templates.language)
+            rendered = self.templates.render(d.template, voice.language, voice.register, member=member_view(member),
                                              tracking=self.tracking, **d.data)
         except TemplateProblem as exc:  # a broken override must not stop the sweep: the row says why
             rendered, error = Rendered("(not rendered)", "", ""), str(exc)

@@ -2,9 +2,10 @@
 
 templates/<kind>.txt and .html give a mail its shape; every word in it comes from the macros of
 templates/<language>/_words.txt, so the text and HTML parts say the same and a language is one
-file. Dates, lists of names and amounts are formatted for the language by the filters below.
-User text (names, subjects) is only ever passed in as data, never compiled as a template, and
-HTML is autoescaped: HTML templates import "_words.html", which is _words.txt compiled again with
+file (two with its other register: formal "Sie" or informal "tu", see REGISTER_WORDS). Dates,
+lists of names and amounts are formatted for the language by the filters below. User text
+(names, subjects) is only ever passed in as data, never compiled as a template, and HTML is
+autoescaped: HTML templates import "_words.html", which is _words.txt compiled again with
 escaping on (a macro's output counts as safe where it is printed, so the values inside it must be
 escaped where the macro runs); StrictUndefined turns a typo in a template into an error.
 """
@@ -52,6 +53,7 @@ class Rendered:
     text: str
     html: str
     language: str = ""
+    register: str = ""
 
 
 BUILTIN = _builtin_dir()
@@ -62,6 +64,12 @@ def _money(value: Amount | None, locale: str) -> str:
 
 
 WORDS = "_words.txt"
+# A language's words are written in one register (German "du", French "vous": its _words.txt
+# says which and why); the other register's are in _words.formal.txt or _words.informal.txt beside
+# it: only the macros that address or greet the reader, laid over _words.txt as a user's file is
+# over ours. English has one register, and so no such file.
+REGISTER_WORDS = "_words.{}.txt"
+_REGISTERS = (locales.FORMAL, locales.INFORMAL)
 _MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)\b.*?\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
 _MACRO_NAME = re.compile(r"\{%-?\s*macro\s+(\w+)\b")
 
@@ -76,15 +84,15 @@ class _Loader(BaseLoader):
 
     def __init__(self, dirs: list[Path], words: list[Path]):
         self.folders = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
-        self.words = [FileSystemLoader(str(d)) for d in words]
+        self.words = [(FileSystemLoader(str(f.parent)), f.name) for f in words]
 
     def get_source(self, environment: Environment, template: str):
         if template not in (WORDS, "_words.html"):
             return self.folders.get_source(environment, template)
         layers = []
-        for loader in self.words:
+        for loader, name in self.words:
             try:
-                layers.append(loader.get_source(environment, WORDS))
+                layers.append(loader.get_source(environment, name))
             except TemplateNotFound:
                 continue
         if not layers:
@@ -131,7 +139,7 @@ class _Compiled(BytecodeCache):
 _COMPILED = _Compiled()
 
 
-def _environment(dirs: list[Path], language: str, words: list[Path]) -> Environment:
+def _environment(dirs: list[Path], language: str, register: str, words: list[Path]) -> Environment:
     env = Environment(
         loader=_Loader(dirs, words),
         bytecode_cache=_COMPILED,
@@ -147,6 +155,7 @@ def _environment(dirs: list[Path], language: str, words: list[Path]) -> Environm
     env.filters["money"] = lambda value: _money(value, locale)
     env.filters["sums"] = lambda sums: format_sums(sums or {}, locale)
     env.globals["language"] = language
+    env.globals["register"] = register
     return env
 
 
@@ -154,30 +163,37 @@ class Templates:
     def __init__(self, user_dir: Path | None = None, language: str = locales.DEFAULT):
         self.user_dir = Path(user_dir) if user_dir else None
         self.language = locales.supported(language) or locales.DEFAULT  # outbound.language
-        self._envs: dict[str, Environment] = {}
+        self._envs: dict[tuple[str, str], Environment] = {}
         self._written: set[str] | None = None  # the languages with words (templates/<language>/_words.txt)
 
-    def env(self, language: str | None = None) -> Environment:
+    def env(self, language: str | None = None, register: str = "") -> Environment:
         """The templates in one language: its own folder first (the user's, then ours), then the shape.
-        A language nobody wrote words for is written in outbound.language (then English)."""
+        A language nobody wrote words for is written in outbound.language (then English). `register`
+        (formal, informal; worker/core/locales.py says which): that register's words over the rest."""
         roots = [d for d in (self.user_dir, BUILTIN) if d]  # the user's file wins over ours
         if self._written is None:
-            self._written = {w for w in locales.LANGUAGES if any((r / w / "_words.txt").is_file() for r in roots)}
+            self._written = {w for w in locales.LANGUAGES if any((r / w / WORDS).is_file() for r in roots)}
         wanted = [locales.supported(language), self.language, locales.DEFAULT]
         language = next(w for w in wanted if w in self._written or w == locales.DEFAULT)
-        if language not in self._envs:
-            words = [r / w for w in dict.fromkeys((language, locales.DEFAULT)) for r in roots]
-            self._envs[language] = _environment([*(r / language for r in roots), *roots], language, words)
-        return self._envs[language]
+        two = any((r / language / REGISTER_WORDS.format(w)).is_file() for r in roots for w in _REGISTERS)
+        register = register if register in _REGISTERS and two else ""  # English: one register
+        if (language, register) not in self._envs:
+            other = [r / language / REGISTER_WORDS.format(register) for r in roots] if register else []
+            words = [*other, *(r / w / WORDS for w in dict.fromkeys((language, locales.DEFAULT)) for r in roots)]
+            self._envs[language, register] = _environment([*(r / language for r in roots), *roots], language,
+                                                          register, words)
+        return self._envs[language, register]
 
-    def render(self, kind: str, language: str | None = None, **data) -> Rendered:
-        env = self.env(language)
+    def render(self, kind: str, language: str | None = None, register: str = "", **data) -> Rendered:
+        """`kind` in `language` (else outbound.language), in `register` ("": as _words.txt is written)."""
+        env = self.env(language, register)
         text_module = self._run(env, f"{kind}.txt", lambda t: t.make_module(data))
         html = self._run(env, f"{kind}.html", lambda t: t.render(data))
         subject = " ".join(str(getattr(text_module, "subject", "")).split())
         if not subject:
             raise TemplateProblem(f"template {kind}.txt sets no subject ({{% set subject %}})")
-        return Rendered(subject, str(text_module).strip() + "\n", html, str(env.globals["language"]))
+        return Rendered(subject, str(text_module).strip() + "\n", html, str(env.globals["language"]),
+                        str(env.globals["register"]))
 
     @staticmethod
     def _run(env: Environment, name: str, step):

@@ -73,9 +73,9 @@ def ask(app: App, email: str, client: str) -> bool:
         link = make_link(app, session, member, email, client)
         session.flush()
         minutes = int(web.link_expires_after.total_seconds() // 60)
-        language = language_for(session, email, app.templates.language).language
-        rendered = app.templates.render("sign_in", language, member=member_view(member), link=link.url,
-                                        minutes=minutes, client=client)
+        voice = language_for(session, email, app.templates.language)
+        rendered = app.templates.render("sign_in", voice.language, voice.register, member=member_view(member),
+                                        link=link.url, minutes=minutes, client=client)
         outbox.queue(session, key=f"sign-in:{security.digest(link.url)[:32]}", kind="sign_in", to=email,
                      sender=app.config.settings.tracking.address, rendered=rendered, now=now, referral_ids=[],
                      member_id=member.id)
