@@ -45,7 +45,8 @@ SEEN = {
                        "vous ayez pensé à moi", "Bien à vous,\nJürgen\n",
                        "Zoë Åkesson-Lefèvre vous a présenté Inès Moreau"),
     ("fr", "informal"): ("Bonjour Zoë,\n\nMerci pour la mise en relation avec Inès Moreau — j'apprécie vraiment que "
-                         "tu aies pensé à moi", "Bien à toi,\nJürgen\n", "Zoë Åkesson-Lefèvre t'a présenté Inès Moreau"),
+                         "tu aies pensé à moi", "Bien à toi,\nJürgen\n",
+                         "Zoë Åkesson-Lefèvre t'a présenté Inès Moreau"),
 }
 
 

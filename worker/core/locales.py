@@ -57,7 +57,8 @@ FORMAL, INFORMAL = "formal", "informal"
 # "du"; in Spanish and Dutch "tú" and "je" are spreading in business, but "usted" and "u" are still
 # what nobody takes amiss from someone they have not written with (and all that Latin America and
 # Flanders expect). Answered too formally, a reader smiles; too familiarly, some take offence.
-# English has one register.
+# English has one register. A language whose other register's words are not written yet
+# (templates/<language>/_words.formal.txt: Spanish, Dutch, Italian today) stays in its _words.txt's.
 WHEN_UNKNOWN = {"de": FORMAL, "fr": FORMAL, "es": FORMAL, "nl": FORMAL, "it": FORMAL}
 
 
