@@ -61,10 +61,15 @@ def test_migrations_match_the_models(database_url):
 
     from models import Base
 
+    def modelled(name, kind, parent) -> bool:
+        """The search's trigram index (migration 0029) is no model's: FTS5's table and its shadow
+        tables on SQLite, expression indexes made only where pg_trgm can be had."""
+        return not (name or "").startswith("people_search") and not (name or "").endswith("_trigram")
+
     engine = make_engine(database_url)
     upgrade(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": modelled}), Base.metadata)
     engine.dispose()
     assert diff == []
 

@@ -3,7 +3,7 @@ and one referral's page — its timeline and the form that sets its status (`mar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, table
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
@@ -57,13 +57,36 @@ def _date(text: str) -> datetime | None:
 def matching(session: Session, text: str) -> list[int]:
     """Referrals whose introducer or a party has `text` in their name or address. Asked once and
     passed on as ids: an OR of subqueries in the listing's WHERE is tried on every row."""
-    like = f"%{text.lower()}%"
-    # One pass over the people (a substring has no index), read twice.
-    people = (select(Person.id).where(or_(func.lower(Person.name).like(like), func.lower(Person.email).like(like)))
-              .cte("found").prefix_with("MATERIALIZED"))
+    lowered = text.lower()
+    like = f"%{lowered}%"
+    found_people = select(Person.id).where(or_(func.lower(Person.name).like(like),
+                                               func.lower(Person.email).like(like)))
+    # PostgreSQL answers that through its trigram indexes on its own, where migration 0029 made them.
+    # SQLite's trigram table names the people who may have it (its case folding is Unicode's, wider
+    # than SQLite's ASCII lower()), and the test above says which do: the same people, not a scan.
+    phrase = trigram_phrase(lowered)
+    if phrase is not None and session.get_bind().dialect.name == "sqlite" and _people_search(session):
+        found_people = found_people.where(Person.id.in_(
+            select(literal_column("rowid")).select_from(table("people_search"))
+            .where(literal_column("people_search").op("MATCH")(phrase))))
+    people = found_people.cte("found").prefix_with("MATERIALIZED")  # read twice
     found = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(select(people.c.id))).union(
         select(Referral.id).where(Referral.introducer_id.in_(select(people.c.id))))
     return list(session.scalars(found.limit(SEARCH_CAP)))
+
+
+def trigram_phrase(lowered: str) -> str | None:
+    """The FTS5 phrase that finds the text as a substring through a trigram index; None where the
+    index cannot: under three characters, or with LIKE's wildcards in it (the search keeps them)."""
+    if len(lowered) < 3 or "%" in lowered or "_" in lowered:
+        return None
+    return '"' + lowered.replace('"', '""') + '"'
+
+
+def _people_search(session: Session) -> bool:
+    """Migration 0029 made the trigram table (FTS5 with its trigram tokenizer is in this SQLite)."""
+    return session.scalar(select(literal_column("1")).select_from(table("sqlite_master"))
+                          .where(literal_column("name") == "people_search")) is not None
 
 
 def unanswered(sqlite: bool) -> ColumnElement[bool]:
