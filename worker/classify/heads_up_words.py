@@ -24,6 +24,7 @@ from worker.classify.language import (
     _WHO_IS,
     _WILL,
 )
+from worker.mail import titles
 
 _U = re.UNICODE
 _I = re.IGNORECASE | re.UNICODE
@@ -85,10 +86,9 @@ _FIRST_SAID = (
 
 # One regex per shape, each language an alternative: one pass over the text, not twenty-five. (A
 # language's "asked" with another's "to call you" never occurs, so mixing them costs nothing.)
-# A title the name may follow: "contacted by Mr. Kirk Olsen" (language.TITLE takes it off a name).
-_TITLED = r"(?:(?:Mr|Mrs|Ms|Dr|Herrn?|Frau|M|Mme|Sr|Sra|Sig|Sig\.ra|Dhr|Mevr)\.?\s++)?"
 CALLER_NAMED = [
-    re.compile(r"(?i:" + "|".join(_BEFORE_NAME) + r")\s*+" + _TITLED + _RELATION + _NAME, _U),
+    # "contacted by Mr. Kirk Olsen": _NAME takes the title with the name (worker/mail/titles.py)
+    re.compile(r"(?i:" + "|".join(_BEFORE_NAME) + r")\s*+" + _RELATION + _NAME, _U),
     re.compile(r"(?i:" + "|".join(before for before, _ in _ASKED) + r")\s++" + _RELATION + _NAME
                + r"\s++(?i:" + "|".join(after for _, after in _ASKED) + r")", _U),
     re.compile(_FIRST_SAID, _U),
@@ -114,14 +114,13 @@ Dein Deine Le La Les Un Une Mon Ma Mes Notre Votre Nos El Los Las Una Mi Nuestro
 Il Lo Gli Mio Mia Nostro Nostra One Each Every Any Some All None Both Einer Keiner Chacun Alguno Uno Nessuno
 """.split())
 # Words a name does not start with, that may stand before one: greetings ("Hoi Dana"), days and months
-# ("Monday will be fine"), titles, and someone unnamed.
+# ("Monday will be fine"), and someone unnamed. A title alone is no name either (not_a_person).
 NOT_A_NAME = frozenset("""
 Hi Hey Hello Hallo Hoi Dear Liebe Lieber Sehr Bonjour Bonsoir Salut Cher Chère Hola Querida Querido Estimada Estimado
 Ciao Caro Cara Gentile Buongiorno Beste Geachte Goedemorgen Morning Good
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday Tomorrow Today Tonight Montag Dienstag Mittwoch Donnerstag
 Freitag Samstag Sonntag Morgen Heute January February March April June July August September October November
 December Januar Februar März Juni Juli Oktober Dezember
-Mr Mrs Ms Dr Herr Herrn Frau Mme Sr Sra Sig Dhr Mevr
 Someone Somebody Anyone Nobody Everyone Everybody Jemand Niemand Alguien Iemand Qualcuno
 """.split())
 # The word before a name that makes it a noun: "der Kurier", "the Sales Team", "unser Vertrieb". Not the
@@ -138,6 +137,8 @@ def not_a_person(name: str, before: str) -> str | None:
     first = name.split()[0]
     if first in NOT_A_NAME or first in DETERMINERS:
         return f"{first!r} starts no one's name"
+    if titles.is_title(first):
+        return f"{first!r} is a title, not a name"
     if len(first) > 1 and first.isupper():
         return f"{first!r} is written like a company's name"
     article = _ARTICLE_BEFORE.search(before[-20:])

@@ -5,6 +5,8 @@ Kept as data so a new language is a few lines here, not a change to the classifi
 import re
 from collections.abc import Sequence
 
+from worker.mail import titles
+
 _I = re.IGNORECASE | re.UNICODE
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
 
@@ -60,7 +62,10 @@ WEAK_INTRO = [re.compile(p, _I) for p in (
 # A name starts at a word's start, and each of its words and each run of spaces is taken whole
 # (possessive `++`): with backtracking, 100k letters took minutes, and 50k newlines after a
 # name (split between two adjacent `\s*`) half a minute.
-_NAME = rf"(?<![\w'’-])(?P<name>{_CAP}[\w'’-]++(?:\s++(?:van |de |von |da |del |le )?{_CAP}[\w'’-]++){{0,2}})"
+# A title may come first ("à mon client M. Antoine Garnier", "ich habe Frau Dr. Weber …"): it is part of the
+# name found, and rules._person decides what of it to keep (worker/mail/titles.py).
+_NAME = (rf"(?<![\w'’-])(?P<name>(?:{titles.PATTERN}\s++){{0,3}}"
+         rf"{_CAP}[\w'’-]++(?:\s++(?:van |de |von |da |del |le )?{_CAP}[\w'’-]++){{0,2}})")
 # Whose person it is: "my", "meinem", "ma", "il mio" …
 _MY_WORDS = r"my|our|meine?[mnr]?|unsere?[mnr]?|mon|ma|mi|mijn|onze|la mia|il mio|mio|mia"
 _MY = r"(?i:" + _MY_WORDS + r")"
@@ -265,11 +270,6 @@ CLIENT_NEEDS = [re.compile(p + _NOT_WORK, _I) for p in (
 YOU = re.compile(
     r"\b(?:you|your|du|dich|dir|dein\w*|tu|toi|vous|votre|vos|ton|ta|tes|te|t['’]|ti|tuo|tua|tuoi|usted|tú"
     r"|jij|je|jou|jouw|u)\b", _I)
-# Titles kept off a named person ("Governor Tony Knowles" is Tony Knowles).
-TITLE = re.compile(
-    r"^(?:Governor|Gov|Senator|Dr|Mr|Mrs|Ms|Prof|Professor|Herrn|Herr|Frau|Monsieur|Madame|Mme|Señor|Señora|Sr|Sra"
-    r"|Dott|Dott\.ssa|Ing|Sig|Sig\.ra|Signor|Signora|Mevrouw|Meneer|Dhr|Mevr|Judge|Rev)\.?\s+(?=\S)"
-)
 # "Let me introduce you to my friend Anna" to one person: a named newcomer who is not on the mail.
 INTRO_NAMED = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\bintroduc(?:e|ing) you (?:to|with))\s++" + _RELATION + _NAME,
@@ -296,7 +296,9 @@ GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
     + _CONTACT + r")",
     r"(?i:\b(?:donné|passé|transmis|filé|refilé|envoyé) (?:ton|votre|tes|vos) " + _CONTACT + r" à)\s++"
     + _RELATION + _NAME,
-    r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) tu " + _CONTACT + r" a)\s++" + _RELATION + _NAME,
+    # "a la Dra. Gómez", "al Sr. Ruiz": Spanish puts an article before a title
+    r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) tu " + _CONTACT + r" (?:a|al)(?: la)?)\s++"
+    + _RELATION + _NAME,
     r"(?i:\b(?:je|jouw|uw) " + _CONTACT + r" (?:doorgegeven |gegeven |gestuurd )?aan)\s++" + _RELATION + _NAME,
     r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:a|ad|al|alla))\s++"
     + _RELATION + _NAME,

@@ -2,20 +2,25 @@
 import re
 
 from worker.classify.directory import Directory
-from worker.classify.language import CLIENT_NEEDS, PROVIDER_NAMED, TITLE, YOU
+from worker.classify.language import CLIENT_NEEDS, PROVIDER_NAMED, TRADES, YOU
 from worker.classify.verdict import Party
+from worker.mail import titles
+from worker.mail.names import given_and_family
 from worker.mail.parse import Address
 
 _NEEDS = (
     r"(?:is|are) (?:looking|searching) for|needs?(?! no\b)|wants?|asked (?:me )?(?:for|about)|is after"
     r"|sucht|braucht|cherche|a besoin|busca|necesita|zoekt|heeft .{1,30} nodig|cerca|ha bisogno"
-    r"|vuole|möchte|quiere|veut|wil graag"
+    r"|vuole|möchte|quiere|veut|wil graag|benötigt|bräuchte|requires"
 )
 _OFFERS = (
     r"is (?:a|an|the|our|my) |helps (?:people|clients|businesses|owners)|offers |ist (?:ein|eine|der|die|unser|unsere) "
     r"|est (?:un|une|le|la|notre) |es (?:un|una|el|la|nuestro|nuestra|mi) |is (?:een|de|het|onze) "
     r"|è (?:un|una|il|la|lo|il nostro|la nostra) "
     r"|, (?:il|lo|la|el|the|der|die|le|de|het|our|my|mi|mio|mon|ma|notre|unser|unsere) "
+    # A trade with no article, as German, French, Spanish, Dutch and Italian say it: "Herr Richter ist
+    # Fachanwalt", "elle est avocate", "es abogado", "hij is advocaat", "è avvocato".
+    r"|(?:ist|est|es|is|è) \w*?(?:" + TRADES + r")\b"
 )
 
 
@@ -47,7 +52,7 @@ def _client(member: Address, parties: list[Address], cues: list[tuple[frozenset[
     """The text says only that the member needs something, and only that another party provides it
     ("Dana is looking for an architect … Raj is the architect who did our loft"). Anything less clear
     keeps the member the provider, as a member on the mail mostly is."""
-    said = {p: {role for words, role in cues if _first(p) in words} for p in parties if len(_first(p)) >= 2}
+    said = {p: {role for words, role in cues if words & keys} for p in parties if (keys := _keys(p))}
     return said.get(member) == {"prospect"} and any(p != member and roles == {"provider"} for p, roles in said.items())
 
 
@@ -56,12 +61,12 @@ def heads_up_client(text: str, newcomer: str) -> str | None:
     ("my plumber Luis", "you were looking for a plumber"), or None. Unless the text says the newcomer (or
     anyone but the recipient) needs something: "my friend Kirk needs a plumber, he'll call you" and "my
     accountant Marta — her bakery needs a bookkeeper" keep the recipient the provider."""
-    first = _WORD.findall(TITLE.sub("", newcomer).lower())[:1]
+    first = _WORD.findall(titles.strip(newcomer).lower())[:1]
     if not first or _someone_else_needs(text, first[0]):
         return None
     for pattern in PROVIDER_NAMED:
         for found in pattern.finditer(text):
-            if _WORD.findall(TITLE.sub("", found.group("name")).lower())[:1] == first:
+            if _WORD.findall(titles.strip(found.group("name")).lower())[:1] == first:
                 return found.group(0).strip()
     return next((hit.group(0).strip() for pattern in CLIENT_NEEDS if (hit := pattern.search(text))), None)
 
@@ -92,8 +97,13 @@ def client_roles(recipient: Address, provider: Address, introducer: Address, dir
     return roles, "partner", (member.id if member else None)
 
 
-def _first(party: Address) -> str:
-    return party.name.split()[0].lower() if party.name.split() else ""
+def _keys(party: Address) -> frozenset[str]:
+    """The words in a cue that stand for a party: their given name ("Sabine braucht …"), or their surname after a
+    title ("Frau Hoffmann benötigt …", "Dr. Mehta is …"), from their name or their address (s.hoffmann@…)."""
+    given, family = given_and_family(party.name)
+    local = _WORD.findall(party.email.split("@")[0].lower())[-1:]
+    keys = {given.lower()} | {_TITLED_KEY + part for w in (family.lower(), *local) for part in _WORD.findall(w)}
+    return frozenset(k for k in keys if len(k.removeprefix(_TITLED_KEY)) >= 2)
 
 
 def _receiving_member(roles: tuple[Party, ...], members: list[Address]) -> Address | None:
@@ -127,19 +137,26 @@ def _from_text(parties: list[Address], cues: list[tuple[frozenset[str], str]]) -
 
 
 def _cues(text: str) -> list[tuple[frozenset[str], str]]:
-    """For each "needs"/"is a" phrase, the words just before it: the name it is about."""
+    """For each "needs"/"is a" phrase, the words just before it: the name it is about. A surname after a title
+    is marked as one ("Dr. Mehta" reads "Mehta titled_mehta"), its title's dot ending no clause."""
     cues = []
     for pattern, role, reach in ((_NEEDS_RE, "prospect", 45), (_OFFERS_RE, "provider", 25)):
         for m in pattern.finditer(text):
-            window = text[max(0, m.start() - reach):m.start()]
+            window = titles.TITLED.sub(_mark_titled, text[max(0, m.start() - reach):m.start()])
             # "Peter – Rachel Kim is the attorney": the cue is about the name nearest to it.
             window = _CLAUSE.split(window)[-1]
             cues.append((frozenset(w.lower() for w in _WORD.findall(window)), role))
     return cues
 
 
+_TITLED_KEY = "titled_"
+
+
+def _mark_titled(found: re.Match) -> str:
+    words = found.group("name").split()
+    return " ".join([*words, *(_TITLED_KEY + part for w in words for part in _WORD.findall(w))])
+
+
 def _role_of(party: Address, cues: list[tuple[frozenset[str], str]]) -> str | None:
-    first = party.name.split()[0].lower() if party.name.split() else ""
-    if len(first) < 2:
-        return None
-    return next((role for words, role in cues if first in words), None)
+    keys = _keys(party)
+    return next((role for words, role in cues if words & keys), None)

@@ -35,15 +35,16 @@ from worker.classify.language import (
     PROMISES,
     STRONG,
     SUBJECT_PAIR,
-    TITLE,
     Cues,
 )
 from worker.classify.roles import assign, client_roles, heads_up_client
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
+from worker.mail import titles
 from worker.mail.commands import asks_for_brief
 from worker.mail.excerpt import excerpt
 from worker.mail.forwarded import find_forwarded, parse_loose_date
+from worker.mail.names import given_and_family
 from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
 from worker.mail.quotes import new_text as _new_text
 
@@ -434,21 +435,22 @@ def _named_prospect(text: str) -> str | None:
 
 
 def _named(patterns, text: str) -> str | None:
-    """The first person's name the patterns find, a title taken off ("Governor Tony Knowles"); not
-    "Our Sales Team", "DHL" or "der Kurier" (heads_up_words.not_a_person)."""
+    """The first person's name the patterns find ("Governor Tony Knowles" is Tony Knowles, "Herrn Olsen" Herr
+    Olsen: titles.person); not "Our Sales Team", "DHL" or "der Kurier" (heads_up_words.not_a_person)."""
     for pattern in patterns:
         for found in pattern.finditer(text):
             name = _person(found.group("name"))
-            start = found.end("name") - len(name)
-            if name and len(name) <= MAX_NAME and not not_a_person(name, text[max(0, start - 20):start]):
+            bare = titles.strip(name)  # what follows the title is what must read as a person's name
+            start = found.end("name") - len(bare)
+            if bare and len(name) <= MAX_NAME and not not_a_person(bare, text[max(0, start - 20):start]):
                 return name  # longer is no one's name
     return None
 
 
 def _person(words: str) -> str:
-    """The name in the words a pattern took for one: no title, no pronoun or greeting before it ("Es Anna,
-    una amiga" is Anna; "Hi Dana\nKirk will call you" is Kirk, on the line that names him)."""
-    words = TITLE.sub("", words)
+    """The name in the words a pattern took for one: no pronoun or greeting before it ("Es Anna, una amiga" is
+    Anna; "Hi Dana\nKirk will call you" is Kirk, on the line that names him), its title as titles.person keeps
+    it."""
     if words.split()[0] in DETERMINERS:
         return ""  # "Ein Kollege", "Our Sales Team": a thing said of, not a name
     lead = 0
@@ -457,9 +459,9 @@ def _person(words: str) -> str:
             break
         lead += 1
     if lead == 0:
-        return words
+        return titles.person(words)
     rest = words.split(None, lead)[lead:]
-    return rest[0].split("\n")[-1].strip() if rest else ""
+    return titles.person(rest[0].split("\n")[-1].strip()) if rest else ""
 
 
 def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -575,17 +577,28 @@ def subject_intro(msg: Inbound, ctx: Context) -> Verdict | None:
 
 
 def _recipient_named(words: str, others: list[Address]) -> Address | None:
-    """The recipient a name stands for: its first word is their first name or their address's."""
-    first = _WORD.findall(TITLE.sub("", _PARENS.sub("", words).strip()).lower())
-    if not first:
+    """The recipient a name stands for: its first word is their first name or their address's; a title and a
+    surname alone ("Frau Hoffmann", "Dr. Mehta") stand for the one whose surname it is, in their name or
+    their address (s.hoffmann@…, hoffmann@…)."""
+    title, name = titles.split(_PARENS.sub("", words).strip())
+    first = _WORD.findall(name.lower())
+    if not first or len(first[0]) < 2:
         return None
-    if len(first[0]) < 2:
-        return None
-    firsts = [(a, {*(_WORD.findall(a.name.lower())[:1]), *(_WORD.findall(a.email.split("@")[0].lower())[:1])})
-              for a in others]
+    if title and len(first) == 1:
+        return next((a for a in others if first[0] in _surnames(a)), None)
+    firsts = [(a, {*(_WORD.findall(given_and_family(a.name)[0].lower())[:1]),
+                   *(_WORD.findall(a.email.split("@")[0].lower())[:1])}) for a in others]
     exact = next((a for a, names in firsts if first[0] in names), None)
     # A name one letter off, as people type them ("Oliver" for Olivier), when no one is named exactly.
     return exact or next((a for a, names in firsts if any(_one_letter_off(first[0], n) for n in names)), None)
+
+
+def _surnames(person: Address) -> set[str]:
+    """What a person may be called with a title: the surname of their name, the last word of their address's
+    local part (r.hoffmann@, hoffmann@, sabine.hoffmann@)."""
+    family = given_and_family(person.name)[1].lower()
+    local = _WORD.findall(person.email.split("@")[0].lower())
+    return {w for w in (family, *local[-1:]) if len(w) >= 2}
 
 
 def _one_letter_off(a: str, b: str) -> bool:

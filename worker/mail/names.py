@@ -1,18 +1,14 @@
 """People's names as they should read in our mail: "Delaney, Mark" is Mark Delaney, greeted Mark."""
 import re
 
+from worker.mail import titles
+
 # After a comma these are a title or a company form, not a given name: "Mark Delaney, CPA".
 _NOT_GIVEN = frozenset({
     "jr", "sr", "ii", "iii", "iv", "cpa", "md", "phd", "esq", "mba", "dds", "rn",
     "inc", "llc", "ltd", "gmbh", "ag", "sa", "sarl", "bv", "nv", "srl", "spa", "co", "corp", "plc",
 })
 _WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
-# Before a name these are how to address someone, not what they are called: "Dr. Eva Roth" is Eva.
-_TITLES = frozenset({
-    "dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "herr", "frau", "m", "mme", "mlle", "monsieur",
-    "madame", "sr", "sra", "srta", "señor", "señora", "don", "doña", "dott", "dott.ssa", "dottssa", "sig", "sig.ra",
-    "ing", "dipl.-ing", "mag", "med", "dhr", "mevr", "mevrouw", "meneer", "rev", "sir", "dame",
-})
 
 
 def display(name: str) -> str:
@@ -25,17 +21,21 @@ def display(name: str) -> str:
 
 
 def first_name(name: str, email: str | None = None) -> str:
-    """What to greet someone by: their given name, else the first part of their address."""
-    words = display(name).split()
-    titles = 0
-    while titles < len(words) and words[titles].rstrip(".,").lower() in _TITLES:
-        titles += 1
-    if titles and len(words) - titles == 1:  # "Dr. Roth": a surname, so greeted with the title
-        return " ".join(words).rstrip(",;:")
-    words = words[titles:] or words
-    if words:
-        return words[0].rstrip(",;:")
+    """What to greet someone by: their given name ("Dr. Eva Roth", "RA Thomas Richter" are Eva and Thomas —
+    worker/mail/titles.py), a title with a surname alone as written ("Dr. Roth"), else the first part of
+    their address."""
+    shown = display(name)
+    given, family = titles.given_and_family(shown)
+    if given:
+        return given
+    if family:
+        return shown.split(",")[0].strip().rstrip(",;:")
     return (email or "there").split("@")[0].split(".")[0].capitalize()
+
+
+def given_and_family(name: str) -> tuple[str, str]:
+    """A display name's given name and surname, Outlook's "Last, First" turned round: see titles."""
+    return titles.given_and_family(display(name))
 
 
 def _is_name(part: str) -> bool:
