@@ -197,6 +197,25 @@ def test_due_follow_ups_become_mail_once(app, clock):
     assert steps(app)[0][1] == "done"
 
 
+@pytest.mark.parametrize("said, asked, offered", [
+    ("MET", "and you have met since. Did it turn into business?", ["QUALIFIED", "WON $4,500", "LOST", "NO FIT"]),
+    ("QUALIFIED", "and it has become a real prospect. Did it turn into business?", ["WON $4,500", "LOST", "NO FIT"]),
+])
+def test_the_follow_up_after_met_asks_the_next_question(app, clock, said, asked, offered):
+    """QA trial: after Tom answered MET his next follow-up was word for word the first ("How did
+    it go? … MET")."""
+    app.pipeline.process(answer(clock, said), FILE)
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        assert app.followups.materialize(s) == 1
+    [mail] = mails(app, "follow_up")
+    assert mail.subject == "Did the intro to Alice Brook turn into business? [ref R1]"
+    assert f"Carol Jensen introduced you to Alice Brook, {asked}" in mail.text_body
+    listed = [line.split("  ")[1] for line in mail.text_body.splitlines() if line.startswith("  ")]
+    assert listed == [*offered, "SNOOZE 2 weeks", "STOP", "STOP ALL"], mail.text_body
+    assert ">MET<" not in mail.html_body and ">WON $4,500<" in mail.html_body
+
+
 def test_no_answer_for_the_stale_period_marks_the_referral_stale(app, clock):
     clock.advance(days=61)
     with app.sessions.begin() as s:

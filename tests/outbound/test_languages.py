@@ -46,6 +46,10 @@ def cases() -> list[tuple[str, dict]]:
             ("follow_up", {"date": DAY}), ("clarification", {"greet": "Jürgen"}),
             ("snooze_confirmation", {"again": datetime(2026, 11, 16, 15, tzinfo=UTC)}), ("stop_confirmation", {}))
           for data in [{**data, **extra}]],
+        # after MET / QUALIFIED: did it turn into business? (the answers still open)
+        *[("follow_up", {**data, "date": DAY, "stage": stage, "asks": asks})
+          for data in (INTRO, GIVEN) for stage, asks in (("connected", ["qualified", "won", "lost", "no_fit"]),
+                                                        ("qualified", ["won", "lost", "no_fit"]))],
         ("snooze_confirmation", {**INTRO, "again": datetime(2026, 11, 16, 15, tzinfo=UTC), "party": True}),
         # to the client about an intro to a partner who pays a fee: the default line and the member's own
         *[(kind, {**INTRO, **extra, "disclosures": [{"words": "", "member": MEMBER["name"], "partner": PARTNER["name"]},

@@ -125,6 +125,14 @@ def decide(current: str, answer: str | None, actor: str, event: str = "answer",
     return Decision(False, current, _refusal(current, answer, actor, event))
 
 
+def next_answers(current: str, event: str = "answer") -> tuple[str, ...]:
+    """The answers the member may give a referral that is `current`, and that would move it on (in
+    the order people read them): what a follow-up offers (no MET once they met) and the dashboard's
+    status selector lists. `event="correction"`: what a final answer may be corrected to."""
+    moves = ((answer, decide(current, answer, MEMBER, event)) for answer in ANSWER_STATE)
+    return tuple(answer for answer, d in moves if d.allowed and d.to_state != current)
+
+
 def gone_quiet(introduced_at: datetime, snoozed_until: datetime | None, now: datetime, after: timedelta,
                said_after: str) -> tuple[bool, str]:
     """Has the stale timer run out, and why (or why not)? Silence counts from the intro, or from

@@ -2,6 +2,7 @@
 from sqlalchemy.orm import Session
 
 from models import Member, Referral
+from worker.core.lifecycle import next_answers
 from worker.mail.names import first_name
 
 
@@ -26,5 +27,8 @@ def describe(session: Session, referral: Referral) -> dict:
                        "first_name": first_name(referral.introducer.name, referral.introducer.email),
                        "email": referral.introducer.email},
         "member": member_view(member),
+        # Where it stands, and the answers that would still move it on: a follow-up after MET asks
+        # whether it turned into business, and offers no MET (templates/_answers.txt).
+        "stage": referral.status, "asks": list(next_answers(referral.status)),
     }
 
