@@ -6,7 +6,7 @@ words, whether or not a mail goes out; `Reminders.queue_due` renders and queues 
 """
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,9 @@ class Decision:
     data: dict = field(default_factory=dict)  # the template's variables
     referral_ids: tuple[int, ...] = ()
     withdraw: tuple[int, ...] = ()  # queued mail this one replaces (sendrules.ask_once)
+    # An asking mail (the heads-up reminder): asks from then on about referral_ids[0] count, and
+    # ask_once is decided again where the mail is queued (Reminders._ask_again).
+    asks_since: datetime | None = None
 
 
 def _queued(session: Session, key: str) -> bool:
@@ -160,8 +163,8 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
             out.append(Decision(key, "promise_nudge", r.member_id, False, "not sent: STOP was said for it"))
             continue
         # One question about a referral a day: a follow-up that asked settles it; a queued one gives way.
-        ask = sendrules.ask_once(lifecycle.NUDGE, outbox.asks_about(session, r.id),
-                                 r.introduced_at + after - sendrules.ASK_GAP)
+        since = r.introduced_at + after - sendrules.ASK_GAP
+        ask = sendrules.ask_once(lifecycle.NUDGE, outbox.asks_about(session, r.id), since)
         if not ask.send:
             out.append(Decision(key, "promise_nudge", r.member_id, False, f"not sent: {ask.reason}"))
             continue
@@ -170,7 +173,7 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
             "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospects": prospects,
             "prospect_first_name": first_name(prospects[0]), "date": _local(r.introduced_at, zone),
-            "subject": r.subject, "said": "", "waited_days": _days(after)}, (r.id,), ask.withdraw))
+            "subject": r.subject, "said": "", "waited_days": _days(after)}, (r.id,), ask.withdraw, since))
     return out
 
 
@@ -355,7 +358,27 @@ class Reminders:
                 queued += self._queue(session, decision)
         return queued
 
-    def _queue(self, session: Session, d: Decision) -> bool:
+    def _ask_again(self, session: Session, d: Decision) -> Decision | None:
+        """The one-question-a-day rule decided again in the transaction that queues the reminder.
+
+        The sweep decided in a read-only session: a follow-up the follow-up sweep (another
+        process, or this one's next tick) queued since would be asked beside the reminder. The
+        referral's row lock (PostgreSQL; SQLite's writers queue on BEGIN IMMEDIATE) orders this
+        against the follow-up sweep, which claims the same row: whichever comes second sees the
+        first's mail. None: it may not go now."""
+        if d.asks_since is None:
+            return d
+        session.execute(select(Referral.id).where(Referral.id == d.referral_ids[0]).with_for_update())
+        ask = sendrules.ask_once(lifecycle.NUDGE, outbox.asks_about(session, d.referral_ids[0]), d.asks_since)
+        if not ask.send:
+            log.info("%s not queued: %s", d.key, ask.reason)
+            return None
+        return replace(d, withdraw=ask.withdraw)
+
+    def _queue(self, session: Session, decided: Decision) -> bool:
+        d = self._ask_again(session, decided)
+        if d is None:
+            return False
         member, now = must_get(session, Member, d.member_id), self.now()
         error = ""
         try:
