@@ -191,6 +191,16 @@ def test_stored_sums_answer_as_the_flows_after_writes_of_every_kind(tmp_path, da
     app.engine.dispose()
 
 
+def test_a_fresh_group_before_its_first_mail_reads_empty_sums(tmp_path, database_url):
+    """Before any mail no member has a person row yet: the overview of a new deployment must open
+    (PostgreSQL refused the flows' INSERT … SELECT with an untyped NULL member, found by
+    tests/system/test_invariants.py)."""
+    app = build_app(tmp_path, database_url, members=MEMBERS)
+    same(app, None, "nothing was written")
+    same(app, NAMES[0], "nothing was written")
+    app.engine.dispose()
+
+
 def test_each_mailbox_reads_its_own_sums_as_referrals_and_members_move_between_them(tmp_path, database_url):
     """Two tracking mailboxes in one database (README "Many mailboxes"): each group's stored sums
     count its own referrals among its own members, read as such (not worked out from the flows),

@@ -17,10 +17,12 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Subquery,
     and_,
     case,
+    cast,
     exists,
     func,
     literal,
@@ -88,7 +90,9 @@ def member_people(session: Session, members: Sequence[Member]) -> dict[int, int]
 
 def _member_of(person_id, people: dict[int, int]) -> ColumnElement:
     """The member a person (by id) is, NULL for anyone else."""
-    return case(people, value=person_id, else_=null()) if people else null()
+    # Typed: a bare NULL is text to PostgreSQL, and INSERT … SELECT into an integer column refuses
+    # it (a new group before its first mail: no member has a person yet).
+    return case(people, value=person_id, else_=null()) if people else cast(null(), Integer)
 
 
 def month_of(session: Session, column: ColumnElement) -> ColumnElement:
