@@ -168,3 +168,20 @@ def test_a_stop_for_the_referral_ends_the_heads_up_reminder(tmp_path, sqlite_url
         due_work(app)
         assert [kind for kind, _ in asking(app)] == ["follow_up"], clock.current
     assert heads_up_reasons(app) == ["not sent: STOP was said for it"]
+
+
+def test_a_reminder_waiting_for_the_members_morning_is_not_sent_after_they_snoozed(tmp_path, sqlite_url, clock):
+    from worker.outbound import outbox, sendrules
+    clock.current = at("2026-11-03 15:00")
+    app = make(tmp_path, sqlite_url, clock, ["21d"])
+    History(app).note(ALICE, DANA, "Heads-up: Bob Stone", HEADS_UP.format(name="Bob Stone"), clock.current)
+    clock.current = at("2026-11-17 15:00")
+    due_work(app)
+    assert [kind for kind, _ in asking(app)] == ["promise_nudge"]
+    clock.current = at("2026-11-17 15:30")
+    _answer(app, "snooze 2w")
+    with app.engine.connect() as conn:
+        [nudge] = conn.execute(select(OutboxMessage).where(OutboxMessage.kind == "promise_nudge")).all()
+        wanted, why = sendrules.still_wanted(nudge.kind, nudge.queued_at,
+                                             outbox.referral_facts(conn, nudge.referral_ids))
+    assert not wanted and "was snoozed at 2026-11-17 15:30" in why

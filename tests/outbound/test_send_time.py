@@ -153,6 +153,13 @@ def test_still_wanted_reads_the_referral_as_it_is_at_send_time():
     assert still_wanted("follow_up", queued,
                         [ReferralFacts(7, "introduced", True, "opt_out", later, "introduced")]) == (
         False, "not sent: STOP was answered for referral #7")
+    # the heads-up reminder ("Did Bob get in touch?"): moot once they met, or the member snoozed it
+    assert still_wanted("promise_nudge", queued, [open_]) == (True, "")
+    assert still_wanted("promise_nudge", queued, [ReferralFacts(7, "connected", False)]) == (
+        False, "not sent: referral #7 is connected")
+    assert still_wanted("promise_nudge", queued,
+                        [ReferralFacts(7, "introduced", False, "snooze", later, "introduced")])[0] is False
+    assert still_wanted("promise_nudge", queued, []) == (True, "")  # a promise's nudge: no referral
     # the member's confirmation of a final answer always goes; closed-business only while it holds
     assert still_wanted("status_confirmation", queued, [ReferralFacts(7, "won", True)]) == (True, "")
     assert still_wanted("closed_business", queued, [ReferralFacts(7, "won", False)])[0]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from worker.core import lifecycle
-from worker.core.statuses import QUALIFIED
+from worker.core.statuses import QUALIFIED, Status
 
 # The daily cap protects partners and prospects from us, not members from their own mail. These
 # kinds are never held back by it and never counted in it, so they cannot starve what it guards:
@@ -43,6 +43,10 @@ class Wanted:
 RULES: dict[str, Wanted] = {
     # "How did the intro go?": only while the referral is open and nobody answered since.
     "follow_up": Wanted(lifecycle.OPEN, frozenset(PERSON_EVENTS), True),
+    # "Did Bob get in touch?" (the heads-up reminder; a promise's nudge has no referral): only while
+    # nobody has said they met, and not after the member answered, snoozed or stopped it while
+    # it waited for their morning.
+    "promise_nudge": Wanted(frozenset({Status.INTRODUCED}), frozenset(PERSON_EVENTS), True),
     # "Sorry, I did not catch that": moot once a readable answer came.
     "clarification": Wanted(None, frozenset({"answer", "correction", *STOP_EVENTS}), True),
     # "Your intro turned into business": not after the member corrected the answer away.
