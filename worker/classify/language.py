@@ -5,19 +5,33 @@ Kept as data so a new language is a few lines here, not a change to the classifi
 import re
 from collections.abc import Sequence
 
+from worker.classify.trap_words import MEETINGS, REQUESTS
+from worker.mail.flowed import rejoin
 from worker.mail import titles
 
 _I = re.IGNORECASE | re.UNICODE
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
 
+# What "you should meet" / "please meet" is not followed by when it means a person: "you must meet the
+# deadline", "please meet me in the lobby", "you should meet at 10".
+_MEET_SOMEONE = (
+    r"(?! (?:the|a|an|your|our|its|their|these|those|this|that|all|any|every|some|me|us|at|on|in|by|before"
+    r"|after|outside|downstairs|here|there|tomorrow|today|tonight|next|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|deadlines?|requirements?|criteria|expectations|standards?|targets?|goals?|needs?)\b)"
+)
 # Language that on its own says "I am introducing you to each other".
 STRONG_INTRO = [re.compile(p, _I) for p in (
     # English
     r"\bintroduc(?:e|es|ed|ing|tion)\b", r"\be-?intro(?:duction)?\b", r"\bintro(?:ing)?\b(?!spect)",
     r"\bconnect(?:ing)? (?:you|the two of you|you both|you two)\b",
     r"\b(?:put|putting) you (?:two |both )?in touch\b",
-    # Not a bare "to meet": "I proposed to meet with him" is a plan, not an intro.
-    r"\b(?:should|must|(?:want|wanted|like|love for) you (?:two |both )?to|you two|you both|please) (?:\w+ )?meet\b",
+    # Those who should meet are "you": "you two should meet", "I'd like you to meet Anna", "please meet Anna" —
+    # not a bare "to meet" ("I proposed to meet with him" is a plan), not "we should meet next week" (the
+    # writer meets them: trap_words.MEETINGS), not "the driver should meet the requirements" (issue 14).
+    r"\b(?:you two|you both|you guys|you all|both of you|the two of you)(?: \w+){0,2}? meet\b",
+    r"\b(?:you(?: really| definitely| absolutely| simply| probably| certainly| totally| just)?"
+    r" (?:should|must|ought to|need to|have to|gotta)|(?:want|wanted|like|love for) you to|please)"
+    r"(?: really| definitely| absolutely| simply| both| all| finally)? meet\b" + _MEET_SOMEONE,
     r"\bthought you (?:two |both )?(?:should|might|could|would) (?:connect|meet|get to know)\b",
     r"\b(?:for|want) you (?:two|both) to (?:connect|meet|get to know)\b",
     r"\byou (?:two|both) should (?:connect|get to know)\b",
@@ -378,10 +392,16 @@ SUBJECT_PAIR = re.compile(
 )
 
 # Meeting invitations from calendars: "meet" and even "intro" in them are a meeting's, not an intro.
+# What Google Calendar and Outlook put before the event's title, in the six languages: the invitation, an update,
+# an answer, a cancellation.
 INVITATION_SUBJECT = re.compile(
-    r"^\s*(?:(?:updated |new )?invitation|accepted|declined|tentative|canceled event|cancelled event|einladung"
-    r"|aktualisierte einladung|angenommen|abgelehnt|invitation mise à jour|acceptée?|refusée?|invitación"
-    r"|aceptada|rechazada|uitnodiging|geaccepteerd|afgewezen|invito|accettato|rifiutato)\s*:", re.IGNORECASE,
+    r"^\s*(?:(?:updated |new )?invitation|accepted|declined|tentative(?:ly accepted)?|cancell?ed(?: event)?"
+    r"|new time proposed|einladung|aktualisierte einladung|(?:mit vorbehalt |vorläufig )?angenommen|abgelehnt"
+    r"|abgesagt|neuer zeitvorschlag|invitation (?:mise à jour|modifiée)|acceptée?|refusée?|provisoire|annulée?"
+    r"|événement annulé|invitación(?: actualizada)?|aceptad[ao]|rechazad[ao]|provisional|cancelad[ao]"
+    r"|evento cancelado|(?:bijgewerkte )?uitnodiging|geaccepteerd|afgewezen|geweigerd|voorlopig|geannuleerd"
+    r"|invito(?: aggiornato)?|accettato|rifiutato|provvisorio|annullato|evento annullato)"
+    r"(?: with note| mit notiz| avec note| con nota| met notitie)?\s*:", re.IGNORECASE,
 )
 
 # "I might have someone for you": a partner announcing a possible referral, not yet an intro.
@@ -434,7 +454,7 @@ OUT_OF_OFFICE_SUBJECT = re.compile(
 )
 
 
-TRAPS = re.compile("|".join(f"(?:{p.pattern})" for p in NOT_AN_INTRO), re.UNICODE)
+TRAPS = re.compile("|".join(f"(?:{p.pattern})" for p in (*NOT_AN_INTRO, *REQUESTS, *MEETINGS)), re.UNICODE)
 
 
 def _trapped(lower: str, found: re.Match, traps: list[tuple[int, int]]) -> bool:
@@ -473,6 +493,7 @@ class Cues:
     ), re.UNICODE)
 
     def __init__(self, text: str):
+        text = rejoin(text)  # "Could you introduce\nme to someone": a client's wrap is no sentence's end
         lower = text.lower()
         found: dict[str, str] = {}
         traps: list[tuple[int, int]] | None = None

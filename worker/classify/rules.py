@@ -38,11 +38,13 @@ from worker.classify.language import (
     Cues,
 )
 from worker.classify.roles import assign, client_roles, heads_up_client
+from worker.classify.trap_words import trap_kind
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail import titles
 from worker.mail.commands import asks_for_brief
 from worker.mail.excerpt import excerpt
+from worker.mail.flowed import rejoin
 from worker.mail.forwarded import find_forwarded, parse_loose_date
 from worker.mail.names import given_and_family
 from worker.mail.parse import MAX_NAME, Address, Inbound, addresses
@@ -359,7 +361,7 @@ def promise(msg: Inbound, ctx: Context) -> Verdict | None:
     if not members:
         return None
     fresh = not msg.in_reply_to and not msg.subject.lower().startswith(("re:", "aw:", "sv:", "antw:"))
-    for text in (new_text(msg.text), msg.subject if fresh else ""):
+    for text in (rejoin(new_text(msg.text)), msg.subject if fresh else ""):  # "someone\nfor you": one sentence
         hit = PROMISES.search(text)
         if hit is not None:
             reason = (f"{msg.sender.email} told {len(members)} member(s) they may have a referral "
@@ -387,8 +389,9 @@ def weak_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     hit = found.strong or found.hint or (found.weak if len(others) >= 2 else None)
     if hit is None:
         return None
-    service = None if found.strong or found.weak else SERVICE_CALLER.search(text)
-    if service is not None and hit in text[service.start():service.end() + 60].lower():
+    flat = rejoin(text)  # the cues were found in it
+    service = None if found.strong or found.weak else SERVICE_CALLER.search(flat)
+    if service is not None and hit in flat[service.start():service.end() + 60].lower():
         return Verdict(Kind.NOT_INTRO, "weak_intro", f"not an introduction: a service will get in touch "
                                                      f"({service.group(0).strip()!r}), no one named")
     reason = (f"{msg.sender.email} wrote to {len(others)} other(s) with intro-like words "
@@ -404,6 +407,9 @@ def _group0(match) -> str | None:
 def not_intro(msg: Inbound, ctx: Context) -> Verdict:
     others = parties_of(msg, ctx)
     why = "no introduction language in the new text" if others else "no one else addressed"
+    trap = cues(new_text(msg.text)).trap if others else None
+    if trap:  # "kannst du mich mit einem guten Notar bekannt machen?": intro words, but no one introduced
+        why = f"its intro words are {trap_kind(trap)} ({trap.strip()[:80]!r})"
     if len(others) > ctx.max_parties:
         why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"
     return Verdict(Kind.NOT_INTRO, "not_intro", f"not an introduction: {why}")
@@ -610,9 +616,11 @@ def _one_letter_off(a: str, b: str) -> bool:
 
 def invitation(msg: Inbound, ctx: Context) -> Verdict | None:
     """A calendar's invitation or answer: its "meet" and even "intro call" are a meeting's."""
-    if msg.content_type != "text/calendar" and not INVITATION_SUBJECT.match(msg.subject):
+    subject = INVITATION_SUBJECT.match(msg.subject)
+    if not msg.calendar and subject is None:
         return None
-    return Verdict(Kind.NOT_INTRO, "invitation", "not an introduction: a calendar invitation or its answer")
+    how = f"its subject starts {subject.group(0).strip()!r}" if subject else "it carries a calendar part"
+    return Verdict(Kind.NOT_INTRO, "invitation", f"not an introduction: a calendar invitation or its answer ({how})")
 
 
 def _intro(msg: Inbound, others: list[Address], text: str, ctx: Context, extra=()) -> Intro:

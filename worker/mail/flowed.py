@@ -6,6 +6,8 @@ marked the soft break belongs to the break, not to the text. "-- " (the signatur
 """
 from __future__ import annotations
 
+import re
+
 _SIGNATURE = "-- "
 
 
@@ -44,3 +46,15 @@ def _split_quote(line: str) -> tuple[int, str]:
 def _line(depth: int, parts: list[str]) -> str:
     text = "".join(parts)
     return (">" * depth + " " + text) if depth else text
+
+
+# A line break inside a paragraph, with the spaces around it (a flowed line's trailing space too), or a
+# run of spaces: one space each.
+_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)|[ \t]{2,}")
+
+
+def rejoin(text: str) -> str:
+    """The text with each paragraph on one line: what a client wrapped at ~72 columns without marking it
+    flowed ("Could you introduce\\nme to someone") reads as written, for phrase matching. A blank line
+    still ends a paragraph, so no phrase runs from a greeting's paragraph into the next."""
+    return _SOFT_BREAK.sub(" ", text)

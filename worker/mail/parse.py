@@ -36,6 +36,7 @@ KEPT_HEADERS = (
 GATEWAY_HEADERS = ("x-original-to", "delivered-to", "envelope-to", "resent-to", "resent-cc")
 # The machine-readable parts of a delivery report (RFC 3464, RFC 6533): kept as text for
 # worker/mail/bounces.py, capped (a real one is a few KB).
+CALENDAR_PARTS = frozenset({"text/calendar", "application/ics"})
 REPORT_PARTS = frozenset({"message/delivery-status", "message/global-delivery-status", "text/rfc822-headers",
                           "message/rfc822-headers", "message/global-headers"})
 MAX_REPORT = 64 * 1024
@@ -79,6 +80,8 @@ class Inbound:
     trace: tuple[tuple[str, str], ...] = field(default=())
     # (content type, text) of each delivery-report part (REPORT_PARTS), in order; () for most mail.
     reports: tuple[tuple[str, str], ...] = field(default=())
+    # A text/calendar part (or an .ics file): the mail carries a meeting invitation or its answer.
+    calendar: bool = False
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -118,7 +121,7 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
     first = lambda name: h[name][0] if name in h else None
     mid = _msgid(first("message-id"))
     sender = addresses(h.get("from"))
-    text, attached, reports = _body(msg, depth)
+    text, attached, reports, calendar = _body(msg, depth)
     return Inbound(
         dedupe_key=f"mid:{mid}" if mid else fallback_key,
         message_id=mid,
@@ -138,6 +141,7 @@ def _inbound(msg: Message, fallback_key: str, size: int, depth: int) -> Inbound:
         auth_results=tuple(decode(v) for v in h.get("authentication-results", ())),
         trace=_trace(msg),
         reports=reports,
+        calendar=calendar,
     )
 
 
@@ -367,13 +371,15 @@ def _gateway(h: dict[str, list[str]]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...], tuple[tuple[str, str], ...]]:
+def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...], tuple[tuple[str, str], ...], bool]:
     plain: str | None = None
     html: str | None = None
     attached: list[Inbound] = []
     reports: list[tuple[str, str]] = []
+    calendar = False
     for part in _walk(msg):
         ctype = part.get_content_type()
+        calendar = calendar or _is_calendar(part, ctype)
         if ctype == "message/rfc822":
             attached.extend(_attached(part, depth))
         elif ctype in REPORT_PARTS:  # before the attachment check: some servers mark them so
@@ -386,7 +392,7 @@ def _body(msg: Message, depth: int) -> tuple[str, tuple[Inbound, ...], tuple[tup
             html = _text(part)
     if plain is None and html is not None:
         plain = html_to_text(html)
-    return _unsurrogate(plain or "").replace("\r\n", "\n"), tuple(attached), tuple(reports)
+    return _unsurrogate(plain or "").replace("\r\n", "\n"), tuple(attached), tuple(reports), calendar
 
 
 def _walk(msg: Message, depth: int = 0):
@@ -448,6 +454,14 @@ def _split(payload: bytes, boundary: bytes) -> list[bytes]:
     if start is not None:  # no closing delimiter (a truncated message): keep what arrived
         parts.append(payload[start:])
     return parts
+
+
+def _is_calendar(part: Message, ctype: str) -> bool:
+    """An invitation's part: text/calendar, or an .ics file sent as bytes (application/octet-stream)."""
+    if ctype in CALENDAR_PARTS:
+        return True
+    named = f'{part.get("content-type", "")} {part.get("content-disposition", "")}'.lower()
+    return ".ics\"" in named or named.rstrip().endswith(".ics")
 
 
 def _is_attachment(part: Message) -> bool:

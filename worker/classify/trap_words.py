@@ -1,0 +1,114 @@
+"""Intro words where no one is introduced: a request to be introduced, a meeting the writer proposes.
+
+Two of issue 14's precision traps, kept as data in the six languages we read (language.py merges them
+into its TRAPS, so an intro word inside one does not count):
+  - the writer asks to be introduced: "kannst du mich mit einem guten Notar bekannt machen?",
+    "Pourriez-vous me mettre en relation avec un bon plombier ?", "do you know a good lawyer?";
+  - the writer proposes to meet the people they write to: "we should meet next week",
+    "können wir uns am Dienstag treffen?", "zullen we volgende week kennismaken?".
+Each phrase runs to the end of its sentence: the intro words a request or a meeting carries ("could you
+introduce me to someone who …", "let's meet Tuesday to go over the intro deck") are in it.
+`trap_kind` names which kind a trap phrase is, for the verdict's reason.
+"""
+import re
+
+_I = re.IGNORECASE | re.UNICODE
+# The rest of the sentence, on text whose wrapped lines were joined (language.Cues): a blank line ends it.
+_REST = r"[^.!?\n]{0,160}"
+_QUESTION = r"[^.!?\n]{0,160}\?"
+
+# The writer (or the writer's side) is the one to be introduced, asked in a question or as a wish.
+REQUESTS = [re.compile(p, _I) for p in (
+    # English: "could you introduce me to …", "would you be able to put me in touch with …"
+    r"\b(?:introduce|introducing|connect|connecting|put|putting|intro|e-?intro|refer|referring|hook)"
+    r" (?:me|us)(?: up)? (?:in touch |in contact )?(?:to|with)\b" + _REST,
+    r"\b(?:could|can|would|will) you (?:\w+ ){0,3}?(?:introduce|connect|intro) (?:me|us)\b" + _REST,
+    # "do you know a good commercial lawyer?", "know anyone at Acme who …?"
+    r"\b(?:do|would|d['’]) you (?:happen to |by any chance )?know (?:of )?(?:anyone|anybody|someone|somebody"
+    r"|any good|a good|a reliable|a trusted|a great|an? \w+ who)\b" + _QUESTION,
+    r"\bknow (?:of )?(?:anyone|anybody|someone|somebody) (?:who|that|at|in|for)\b" + _QUESTION,
+    r"\b(?:can|could|would) you recommend (?:me |us )?(?:a|an|any|someone|somebody|anyone)\b" + _REST,
+    # German: "kannst du mich mit einem guten Notar bekannt machen?", "könnten Sie mich … vorstellen?"
+    r"\b(?:kannst|könntest|würdest|magst|willst|könnt|könntet|würdet|können|könnten|würden)"
+    r" (?:du|ihr|sie)\b[^.!?\n]{0,60}?\b(?:mich|uns)\b[^.!?\n]{0,80}?(?:bekannt ?(?:zu )?machen|vor(?:zu)?stellen"
+    r"|in kontakt (?:zu )?bringen|vernetzen|vermitteln|empfehlen)" + _REST,
+    r"\bmich (?:(?!euch|dich|sie|ihnen)\w+ ){0,3}?mit\b[^.!?\n]{0,60}?bekannt ?(?:zu )?machen" + _REST,
+    # "kennst du jemanden, der …?", "kennen Sie einen guten Notar?"
+    r"\bkenn(?:st du|en sie|t ihr)\b(?: \w+){0,2}? (?:jemanden|wen|einen|eine|ein)\b" + _QUESTION,
+    # French: "pourriez-vous me mettre en relation avec …", "tu pourrais me présenter …"
+    r"\b(?:me|m['’]|nous) (?:\w+ )?(?:mettre|mettiez|mettes) en (?:relation|contact)\b" + _REST,
+    r"\b(?:pourriez|pouvez|pourrais|peux|voudriez|voudrais)[- ](?:vous|tu) (?:me|nous) (?:\w+ )?"
+    r"(?:présenter|introduire|recommander)\b" + _REST,
+    r"\b(?:tu|vous) (?:pourrais|pourriez|peux|pouvez) (?:me|nous) (?:\w+ )?(?:présenter|introduire)\b" + _REST,
+    # "connais-tu quelqu'un qui …?", "vous connaissez un bon notaire ?"
+    r"\b(?:connais[- ]tu|connaissez[- ]vous|tu connais|vous connaissez|conna[iî]trais[- ]tu|conna[iî]triez[- ]vous"
+    r"|aurais[- ]tu|auriez[- ]vous)(?: \w+)? (?:quelqu['’]un|un|une|des)\b" + _QUESTION,
+    # Spanish: "¿me podrías presentar a un buen abogado?", "¿podrías ponerme en contacto con …?"
+    r"\b(?:me|nos) (?:podrías|puedes|podría|podéis|podríais|pueden|podrían) (?:\w+ )?(?:presentar|poner en contacto"
+    r"|recomendar)\b" + _REST,
+    r"\b(?:podrías|puedes|podría|podéis|podríais) (?:\w+ )?(?:presentarme|presentarnos|ponerme en contacto"
+    r"|ponernos en contacto)\b" + _REST,
+    # "¿conoces a alguien que …?", "¿conoce usted un buen notario?"
+    r"\b(?:conoces|conocéis|conoce usted|conoce|conocerías|sabes de)(?: \w+)? (?:a )?(?:alguien|algún|alguna"
+    r"|un|una)\b" + _QUESTION,
+    # Dutch: "kun je mij in contact brengen met …", "zou u ons willen voorstellen aan …"
+    r"\b(?:kun|kan|kunt|zou|wil|wilt) (?:je|jij|u)\b[^.!?\n]{0,40}?\b(?:mij|me|ons)\b[^.!?\n]{0,60}?"
+    r"(?:in contact (?:te )?brengen|voor(?:te)?stellen|voor te stellen|aanbevelen|doorverwijzen)" + _REST,
+    # "ken je iemand die …?", "weet u een goede notaris?"
+    r"\b(?:ken|kent|weet) (?:je|jij|u)(?: \w+)? (?:iemand|een|wat)\b" + _QUESTION,
+    # Italian: "mi potresti presentare un buon notaio?", "potresti mettermi in contatto con …"
+    r"\b(?:mi|ci) (?:potresti|puoi|potrebbe|potreste|può|potete) (?:\w+ )?(?:presentare|mettere in contatto"
+    r"|consigliare)\b" + _REST,
+    r"\b(?:potresti|puoi|potrebbe|potreste) (?:\w+ )?(?:presentarmi|presentarci|mettermi in contatto"
+    r"|metterci in contatto)\b" + _REST,
+    # "conosci qualcuno che …?", "conosce un bravo commercialista?"
+    r"\b(?:conosci|conosce|conoscete|conosceresti)(?: \w+)? (?:qualcuno|un|una|uno)\b" + _QUESTION,
+)]
+
+# The writer proposes to meet, get to know or see the people written to: they are among those meeting, so
+# no one is introduced ("you two should meet" is an intro: language.STRONG_INTRO).
+MEETINGS = [re.compile(p, _I) for p in (
+    # English: "let's meet on Tuesday", "can we meet", "we should get to know each other"
+    r"\b(?:let['’]?s|let us|shall we|can we|could we|should we|we should|we could|we must|we need to|we['’]ll"
+    r"|we will|i['’]d (?:like|love) to|i would (?:like|love) to|i want to|would you like to|can i|could i)"
+    r"(?: all| both| finally| quickly| briefly| maybe| perhaps)? (?:meet|get together|sit down|catch up)\b" + _REST,
+    r"\b(?:we|us|let['’]?s)\b[^.!?\n]{0,30}?\b(?:meet|know) each other\b" + _REST,
+    # German: "können wir uns am Dienstag treffen?", "ich würde Sie gerne kennenlernen"
+    r"\b(?:lass(?:t)? uns|wollen wir uns|sollen wir uns|können wir uns|könnten wir uns|wir sollten uns"
+    r"|wir könnten uns|wir müssen uns|wir sehen uns)\b(?: \w+){0,4}? (?:treffen|kennen ?(?:zu ?)?lernen|sehen"
+    r"|zusammensetzen)\b" + _REST,
+    r"\bich (?:würde|möchte|will|wollte) (?:sie|dich|euch)(?: \w+){0,3}? (?:treffen|kennen ?(?:zu ?)?lernen)\b" + _REST,
+    r"\b(?:freue mich|freuen uns)\b[^.!?\n]{0,30}?\b(?:sie|dich|euch) kennen ?zu ?lernen\b" + _REST,
+    # French: "pouvons-nous nous voir mardi ?", "j'aimerais faire votre connaissance"
+    r"\b(?:on (?:pourrait|devrait|peut)|nous (?:pourrions|devrions|pouvons)|pourrions-nous|pouvons-nous|peut-on"
+    r"|on se)\b(?: \w+){0,3}? (?:se voir|nous voir|voit|rencontrer|nous rencontrer|se rencontrer|retrouver"
+    r"|faire connaissance)\b" + _REST,
+    r"\b(?:j['’]aimerais|je voudrais|je souhaiterais|ravie? de|heureu(?:x|se) de)(?: \w+){0,2}?"
+    r" (?:faire (?:votre |ta )?connaissance|vous rencontrer|te rencontrer)\b" + _REST,
+    # Spanish: "¿podemos reunirnos el martes?", "me gustaría conocerte"
+    r"\b(?:podemos|podríamos|deberíamos|quedamos|vamos a|me gustaría|quiero|quisiera)(?: \w+){0,3}?"
+    r" (?:reunirnos|vernos|quedar|conoceros|conocerte|conocerle|conocerlos|conocerla)\b" + _REST,
+    r"\bque (?:nos|me) conozc\w+" + _REST,
+    # Dutch: "zullen we volgende week kennismaken?", "ik wil graag met u kennismaken"
+    r"\b(?:zullen we|kunnen we|laten we|moeten we|we moeten|we kunnen|wij kunnen)(?: \w+){0,3}? (?:afspreken"
+    r"|kennismaken|kennis maken|samenzitten|bijpraten|ontmoeten)\b" + _REST,
+    r"\b(?:ik|we|wij) (?:wil|wilde|zou|zouden|willen)(?: graag| heel graag| eens)*(?: met (?:je|jou|u|jullie))?"
+    r"(?: eens| graag)* (?:kennismaken|kennis maken|ontmoeten)\b" + _REST,
+    # Italian: "possiamo vederci martedì?", "vorrei conoscervi"
+    r"\b(?:possiamo|potremmo|dovremmo|vorrei|vorremmo|mi piacerebbe|ci piacerebbe|piacere di|felice di|lieto di"
+    r"|lieta di)(?: \w+){0,2}? (?:incontrarci|vederci|incontrarvi|incontrarti|conoscervi|conoscerti"
+    r"|conoscerla)\b" + _REST,
+)]
+
+# Which kind a trap phrase is, first match wins: the words for a verdict's reason.
+TRAP_KINDS: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = (
+    ("a request to be introduced", tuple(REQUESTS)),
+    ("a meeting the writer proposes", tuple(MEETINGS)),
+)
+
+
+def trap_kind(phrase: str) -> str:
+    """What a trap phrase (Cues.trap) is, in words; the other traps (thanks, offers, a sender introducing
+    themself or a product) say it themselves."""
+    return next((kind for kind, patterns in TRAP_KINDS if any(p.search(phrase) for p in patterns)),
+                "a look-alike")
