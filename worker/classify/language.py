@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from worker.classify.trap_words import MEETINGS, REQUESTS
-from worker.mail.flowed import rejoin
 from worker.mail import titles
+from worker.mail.flowed import rejoin
 
 _I = re.IGNORECASE | re.UNICODE
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
