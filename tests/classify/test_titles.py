@@ -75,3 +75,25 @@ def test_a_subject_naming_two_people_by_title_and_surname_is_an_intro():
     v = verdict(mail(CAROL, f"<{HOFFMANN}>, <{RICHTER}>", "Guten Tag,\n\nbitte nehmen Sie direkt Kontakt "
                      "auf.\n\nCarol\n", subject="Frau Hoffmann / Herr Richter"))
     assert (v.kind, v.rule) == ("double_intro", "subject_intro"), v.reason
+
+
+@pytest.mark.parametrize("body, name", [
+    ("Sehr geehrte Frau Whitfield,\n\nHerr Dr. Klein wird sich bei Ihnen melden.\n\nCarol\n", "Herr Dr. Klein"),
+    ("Chère Madame,\n\nMme Dubois va vous appeler demain.\n\nCarol\n", "Mme Dubois"),
+    ("Dear Ms Whitfield,\n\nMr. Kirk Olsen will call you tomorrow.\n\nCarol\n", "Kirk Olsen"),
+    ("Geachte mevrouw Whitfield,\n\ndhr. Jansen belt u morgen.\n\nCarol\n", "dhr. Jansen"),
+    ("Estimada Sra. Whitfield,\n\nla Sra. López la llamará mañana.\n\nCarol\n", "Sra. López"),
+    ("Gentile Sig.ra Whitfield,\n\nil Sig. Rossi La contatterà a breve.\n\nCarol\n", "Sig. Rossi"),
+])
+def test_a_titled_newcomer_named_first_keeps_the_title_when_only_a_surname_follows(body, name):
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", name: "prospect"}
+
+
+def test_two_people_presented_by_title_and_surname_without_the_word_introduce():
+    to = f"Frau Sabine Hoffmann <{HOFFMANN}>, RA Thomas Richter <{RICHTER}>"
+    v = verdict(mail(CAROL, to, "Sehr geehrte Damen und Herren,\n\nFrau Hoffmann, das ist Herr Richter, Fachanwalt "
+                     "für Arbeitsrecht. Herr Richter, Frau Hoffmann sucht Rat.\n\nKlaus\n"))
+    assert (v.kind, v.rule) == ("double_intro", "named_intro"), v.reason
+    assert roles(v) == {HOFFMANN: "prospect", RICHTER: "provider"}

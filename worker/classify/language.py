@@ -325,7 +325,8 @@ _SAYS_THIS_IS = (
     r"(?i:this is|here(?:['’]s| is)|das ist|hier ist|voici|c['’]est|este es|esta es|dit is|hier is|questo è"
     r"|questa è|ecco|lei è|lui è)"
 )
-_FIRST = r"(?<![\w'’@.-])(?P<{g}>" + _CAP + r"[\w'’-]*\w)"
+# A title may come first: "Frau Hoffmann, das ist Herr Richter" (rules._recipient_named reads it).
+_FIRST = r"(?<![\w'’@.-])(?P<{g}>(?:" + titles.PATTERN + r"\s++){{0,2}}" + _CAP + r"[\w'’-]*\w)"
 PRESENTED = [re.compile(p, re.UNICODE) for p in (
     # "Sarah, this is Dana" / "Sarah - here's Dana"
     _FIRST.format(g="a") + r"\s*+(?:,|:|\s[-–—])\s*+" + _SAYS_THIS_IS + r"\s++" + _FIRST.format(g="b")
