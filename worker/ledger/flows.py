@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -121,14 +122,32 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Selec
     Every flow has a member at one end, so each arm starts from the members' people through an
     index (parties by person, referrals by introducer): a member's ledger reads that member's
     referrals only, and nobody's clients are looked at twice."""
-    people = member_people(session, members)
+    return build(*known(session, members), scope)
+
+
+def known(session: Session, members: Sequence[Member]) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """What relation() asks the database before it is built: the members' people (person id →
+    member id) and the partner records with several people rows."""
+    return tuple(sorted(member_people(session, members).items())), tuple(shared_partners(session))
+
+
+def shared_partners(session: Session) -> list[int]:
+    """Partner records with several people rows (a partner's two addresses, or after a merge)."""
+    return list(session.scalars(select(Person.partner_id).where(Person.partner_id.is_not(None))
+                                .group_by(Person.partner_id).having(func.count() > 1)))
+
+
+def build(people_items: tuple[tuple[int, int], ...], shared: tuple[int, ...], scope: Scope) -> Select:
+    """relation() for these members' people (person id → member id) and shared partner records
+    (known()). Scope.referrals are the parameter `flow_referrals`: one built statement serves
+    every write's referrals, given at execution (summary.py keeps it, as building it costs more
+    than running it for a few referrals)."""
+    people = dict(people_items)
     mine = sorted(p for p, m in people.items() if scope.members is None or m in scope.members) or [0]
     everyone = sorted(people) or [0]
     # Who has several people rows (a member's two addresses, a partner's after a merge): only their
     # flows need the check that an intro naming two of them counts once.
     twice = [p for p in everyone if sum(m == people[p] for m in people.values()) > 1] if people else []
-    shared = list(session.scalars(select(Person.partner_id).where(Person.partner_id.is_not(None))
-                                  .group_by(Person.partner_id).having(func.count() > 1)))
     r = aliased(Referral, name="r")
     party, other = aliased(ReferralParty, name="p"), aliased(ReferralParty, name="p2")
     provider = aliased(ReferralParty, name="p3")
@@ -156,7 +175,7 @@ def relation(session: Session, members: Sequence[Member], scope: Scope) -> Selec
     if scope.grouped:
         wheres.append(r.mailbox_id.is_(None) if scope.mailbox_id is None else r.mailbox_id == scope.mailbox_id)
     if scope.referrals is not None:
-        wheres.append(r.id.in_(scope.referrals))
+        wheres.append(r.id.in_(bindparam("flow_referrals", list(scope.referrals), expanding=True)))
     if scope.since is not None:
         wheres.append(r.introduced_at >= scope.since)
     if scope.until is not None:

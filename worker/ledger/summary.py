@@ -14,8 +14,9 @@ out whole when next asked for. A reader that cannot refresh first (its transacti
 finds its members out of date asks the flows, as before.
 """
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -25,8 +26,11 @@ from sqlalchemy import (
     Connection,
     Engine,
     Float,
+    Insert,
+    Select,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -246,44 +250,69 @@ def update_flows(session: Session, members: Sequence[Member], ids: Sequence[int]
     referrals no longer there dropped), and of their sums those the old or new flows are in added
     up again from their flows — the lines of those partners, those months, the totals: what a write
     costs the next reader."""
-    stored = LedgerFlow.__table__
     parts: Parts = {i: (set(), set()) for i in ids}
+    conn = session.connection()
+    old: list = []
+    new: list = []
 
-    def seen(where: ColumnElement[bool]) -> None:
-        month = flows.month_of(session, stored.c.introduced_at)
-        for member, key, at in session.execute(select(stored.c.member_id, stored.c.key, month).distinct()
-                                               .where(stored.c.member_id.in_(ids), where)):
+    def look(gone: bool, into: list, part: Sequence[int] = ()) -> None:
+        """Which lines and months these members' stored flows of these referrals are in, and their totals."""
+        seen, totals = _touched(session.get_bind().dialect.name, gone)
+        given = {"flow_members": list(ids), "flow_referrals": list(part)}
+        for member, key, at in conn.execute(seen, given):
             parts[member][0].add(key)
             parts[member][1].add(at)
+        into += conn.execute(totals, given).all()
 
-    def totals(where: ColumnElement[bool]) -> list:
-        """The members' totals (per way and currency) over these of their stored flows alone."""
-        src = select(*(stored.c[c] for c in FLOW_COLUMNS)).where(stored.c.member_id.in_(ids), where).subquery()
-        return list(session.execute(flows.figures("member", flows.per_member(src), ("member_id", "way"))).all())
-
-    old, new = [], []
+    stored = LedgerFlow.__table__
     for part in _chunks(list(referrals)):
-        ours = stored.c.referral_id.in_(part)
-        seen(ours)
-        old += totals(ours)
-        session.execute(delete(LedgerFlow).where(LedgerFlow.member_id.in_(ids), LedgerFlow.referral_id.in_(part)))
+        look(False, old, part)
+        conn.execute(delete(stored).where(stored.c.member_id.in_(ids), stored.c.referral_id.in_(part)))
         _write_flows(session, members, ids, mailbox_id, tuple(part))
-        seen(ours)
-        new += totals(ours)
+        look(False, new, part)
     if deleted:
-        gone = ~exists().where(Referral.id == stored.c.referral_id)
-        seen(gone)
-        old += totals(gone)
-        session.execute(delete(LedgerFlow).where(LedgerFlow.member_id.in_(ids),
-                                                 ~exists().where(Referral.id == LedgerFlow.referral_id)))
+        look(True, old)
+        conn.execute(delete(stored).where(stored.c.member_id.in_(ids),
+                                          ~exists().where(Referral.__table__.c.id == stored.c.referral_id)))
     add_up(session, ids, mailbox_id, parts, (old, new))
+
+
+@lru_cache(maxsize=8)
+def _touched(dialect: str, gone: bool) -> tuple[Select, Select]:
+    """The lines and months (member, key, month) the stored flows of the members `flow_members` and
+    the referrals `flow_referrals` (with `gone`, of referrals no longer there) are in, and their
+    totals: built once, as building them costs more than running them for a write's referrals."""
+    stored = LedgerFlow.__table__
+    which = (~exists().where(Referral.__table__.c.id == stored.c.referral_id) if gone
+             else stored.c.referral_id.in_(bindparam("flow_referrals", expanding=True)))
+    where = and_(stored.c.member_id.in_(bindparam("flow_members", expanding=True)), which)
+    month = func.substr(stored.c.introduced_at, 1, 7) if dialect == "sqlite" else \
+        func.to_char(func.timezone("UTC", stored.c.introduced_at), "YYYY-MM")  # flows.month_of's
+    src = select(*(stored.c[c] for c in FLOW_COLUMNS)).where(where).subquery()
+    return (select(stored.c.member_id, stored.c.key, month).distinct().where(where),
+            flows.figures("member", flows.per_member(src), ("member_id", "way")))
 
 
 def _write_flows(session: Session, members: Sequence[Member], ids: Sequence[int], mailbox_id: int | None,
                  referrals: tuple[int, ...] | None = None) -> None:
-    scope = flows.Scope(members=tuple(ids), grouped=True, mailbox_id=mailbox_id, referrals=referrals)
-    arms = flows.relation(session, members, scope).subquery("found")
-    session.execute(insert(LedgerFlow).from_select(FLOW_COLUMNS, select(*(arms.c[c] for c in FLOW_COLUMNS))))
+    """Store these members' flows: all of them, or those of these referrals. A write's are worked
+    out for every member of the group and kept for these: one statement, built once, serves them all."""
+    grouped = flows.Scope(grouped=True, mailbox_id=mailbox_id)
+    scope = replace(grouped, members=tuple(ids)) if referrals is None else replace(grouped, referrals=())
+    # On the session's connection, past the ORM (which would take the parameters for rows to insert).
+    session.connection().execute(_inserting(*flows.known(session, members), scope),
+                                 {"flow_members": list(ids), "flow_referrals": list(referrals or ())})
+
+
+@lru_cache(maxsize=32)
+def _inserting(people: tuple[tuple[int, int], ...], shared: tuple[int, ...], scope: flows.Scope) -> Insert:
+    """INSERT INTO ledger_flows the flows relation's rows of the members `flow_members` (and with
+    scope.referrals, of the referrals `flow_referrals`), built for these members' people
+    (flows.known()) and scope: building it costs more than running it for a write's referrals."""
+    arms = flows.build(people, shared, scope).subquery("found")
+    kept = select(*(arms.c[c] for c in FLOW_COLUMNS)).where(arms.c.member_id.in_(bindparam("flow_members",
+                                                                                           expanding=True)))
+    return insert(LedgerFlow.__table__).from_select(FLOW_COLUMNS, kept)
 
 
 def add_up(session: Session, ids: Sequence[int], mailbox_id: int | None = None, parts: Parts | None = None,
