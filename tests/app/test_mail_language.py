@@ -180,6 +180,27 @@ REGISTERED = {
            "agence, et Dana est la meilleure que je connaisse. Je te laisse l'appeler, Dana !\n\nBises,\nZoë\n",
            "Bonjour Zoë,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que vous ayez",
            "Bonjour Zoë,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que tu aies"),
+    "es": ("Estimada Sra. Whitfield, estimada Sra. Schröder:\n\nMe permito ponerlas en contacto. La Sra. Schröder "
+           "busca una contable para su estudio de diseño, y la Sra. Whitfield es la mejor que conozco.\n\n"
+           "Atentamente,\nZoë Åkesson\n",
+           "Hola Dana, hola Anna:\n\nOs presento: Anna busca una contable para su estudio de diseño, y Dana es la "
+           "mejor que conozco. Dana, te paso su número.\n\nUn abrazo,\nZoë\n",
+           "Buenos días, Zoë Åkesson:\n\nMuchas gracias por presentarme a Anna Schröder. Le agradezco mucho que haya",
+           "Hola, Zoë:\n\nGracias por presentarme a Anna Schröder. Me alegra mucho que hayas"),
+    "nl": ("Geachte mevrouw Whitfield, geachte mevrouw Schröder,\n\nGraag breng ik u met elkaar in contact. Mevrouw "
+           "Schröder zoekt een boekhouder voor haar ontwerpbureau, en mevrouw Whitfield is de beste die ik ken.\n\n"
+           "Met vriendelijke groet,\nZoë Åkesson\n",
+           "Hoi Dana, hoi Anna,\n\nIk wil jullie graag aan elkaar voorstellen. Anna zoekt een boekhouder voor haar "
+           "ontwerpbureau, en Dana is de beste die ik ken. Dana, ik geef Anna je nummer.\n\nGroetjes,\nZoë\n",
+           "Beste Zoë Åkesson,\n\nHartelijk dank dat u mij met Anna Schröder in contact heeft gebracht",
+           "Hallo Zoë,\n\nBedankt dat je me met Anna Schröder in contact hebt gebracht"),
+    "it": ("Gentile dottoressa Whitfield, gentile signora Schröder,\n\nmi permetto di metterVi in contatto: la signora "
+           "Schröder cerca una commercialista per il suo studio di design, e la dottoressa Whitfield è la migliore che "
+           "conosca.\n\nCordiali saluti,\nZoë Åkesson\n",
+           "Ciao Dana, ciao Anna,\n\nvi presento: Anna cerca una commercialista per il suo studio di design, e Dana è "
+           "la migliore che conosca. Dana, ti passo il suo numero.\n\nUn abbraccio,\nZoë\n",
+           "Gentile Zoë Åkesson,\n\nLa ringrazio per avermi fatto conoscere Anna Schröder",
+           "Ciao Zoë,\n\ngrazie per avermi fatto conoscere Anna Schröder"),
 }
 
 

@@ -51,3 +51,18 @@ def test_english_and_words_alone_say_nothing():
     assert detect("Thank you so much, I will let you know how it goes.", "en").register is None
     assert detect("GEWONNEN 4.500 €", "de").register is None
     assert detect("", None).register is None
+
+
+@pytest.mark.parametrize("text", [
+    "Buenos días, Sr. García: gracias por la presentación, la llamaré mañana. Saludos, Pablo",  # a title, abbreviated
+    "Buenos días: muchas gracias. ¿Podría Ud. enviarme su número? Saludos, Pablo",  # usted as most abbreviate it
+    "Buenos días: le agradezco mucho la presentación. Saludos, Pablo",  # the courtesy verb, no pronoun
+])
+def test_a_spanish_formal_writer_without_the_word_usted(text):
+    assert detect(text, "es").register == "formal", detect(text, "es")
+
+
+def test_ustedes_abbreviated_is_plural_too():
+    intro = "Hola a los dos: ¿Uds. ya se conocen? Creo que deberían hablar."
+    assert detect(intro, "es", addressed=2).register is None
+    assert detect("Buenos días, ¿Ud. ya la conoce?", "es", addressed=2).register == "formal"  # Ud. is one reader

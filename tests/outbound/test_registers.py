@@ -1,9 +1,13 @@
-"""Every mail in both registers of a language that has two: a formal one says "Sie", "vous", …
-throughout and an informal one "du", "tu", … throughout, never a mix (a macro the other register's
-file forgot would come in the register of _words.txt), and neither leaves English in."""
+"""Every mail in both registers of a language that has two: a formal one says "Sie", "vous", "usted",
+"u", "Lei" throughout and an informal one "du", "tu", "tú", "je", "tu" throughout, never a mix (a
+macro the other register's file forgot would come in the register of _words.txt), and neither
+leaves English in."""
+import re
+
 import pytest
 
 from tests.outbound.test_languages import DAY, INTRO, INTRODUCER, MEMBER, OTHERS, cases, leftovers, words_of
+from worker.core.locales import address
 from worker.mail.register import CUES, PLURAL, PRONOUN
 from worker.outbound.templating import BUILTIN, REGISTER_WORDS, Templates
 
@@ -11,14 +15,33 @@ REGISTERS = ("formal", "informal")
 WITH_TWO = sorted(p.parent.name for r in REGISTERS for p in BUILTIN.glob(f"*/{REGISTER_WORDS.format(r)}"))
 
 
+# Where the pronoun is dropped, the verb still shows the register: "responde" is tú, "responda"
+# usted. The second-person forms our words use in one register, which the other must not say
+# (each a whole word; only forms no third person shares: "tiene" may be Anna's, "tienes" never is).
+OTHER_REGISTERS_VERBS = {
+    ("es", "formal"): "responde respóndeme tienes quieres has fuiste pon piensa abre pega envíame preséntalos "
+                      "pregúntale diste recibiste presentaste recomendaste habéis perdona cambia ignora promocionas "
+                      "recomiendas devuelves podrías sabrás decías",
+    ("es", "informal"): "responda respóndame envíeme ponga piense abra pegue pregúntele preséntelos disculpe cambie",
+    ("nl", "formal"): "jullie hoef kun",
+    ("it", "formal"): "rispondi hai sei eri vuoi devi puoi potresti metti pensa apri incolla ignora chiedi mandami "
+                      "scusa aggiorna smetti presentali richiedimelo promuovi raccomandi restituisci intendevi "
+                      "esegui aggiungi",
+    ("it", "informal"): "risponda metta pensi apra incolli ignori chieda aggiorni scusi esegua aggiunga",
+}
+
+
 def wrong_address(text: str, language: str, register: str) -> list[str]:
-    """The pronouns of the other register in `text` (worker/mail/register.py's cues)."""
+    """The pronouns (worker/mail/register.py's cues) and verb forms of the other register in `text`."""
+    verbs = OTHER_REGISTERS_VERBS.get((language, register), "").split()
+    unquoted = re.sub(r"«[^»]*»", " ", text)  # a button's label («Rispondi a tutti») addresses nobody
     return [m.group(0) for tier, said, pattern in CUES[language].rows
-            if tier in (PRONOUN, PLURAL) and said != register for m in pattern.finditer(text)]
+            if tier in (PRONOUN, PLURAL) and said != register for m in pattern.finditer(text)] + \
+        [w for w in re.findall(r"[^\W\d_]+", unquoted.lower()) if w in verbs]
 
 
 def test_the_languages_with_two_registers():
-    assert WITH_TWO == ["de", "fr"]
+    assert WITH_TWO == ["de", "es", "fr", "it", "nl"]
 
 
 @pytest.mark.parametrize("register", REGISTERS)
@@ -47,6 +70,23 @@ SEEN = {
     ("fr", "informal"): ("Bonjour Zoë,\n\nMerci pour la mise en relation avec Inès Moreau — j'apprécie vraiment que "
                          "tu aies pensé à moi", "Bien à toi,\nJürgen\n",
                          "Zoë Åkesson-Lefèvre t'a présenté Inès Moreau"),
+    # Spanish, Dutch, Italian: the whole name after a greeting that does not need the reader's gender
+    ("es", "formal"): ("Buenos días, Zoë Åkesson-Lefèvre:\n\nMuchas gracias por presentarme a Inès Moreau. Le "
+                       "agradezco mucho que haya pensado en mí.", "Un cordial saludo,\nJürgen Müller\n",
+                       "Zoë Åkesson-Lefèvre le presentó a Inès Moreau"),
+    ("es", "informal"): ("Hola, Zoë:\n\nGracias por presentarme a Inès Moreau. Me alegra mucho que hayas pensado en "
+                         "mí.", "Un abrazo,\nJürgen\n", "Zoë Åkesson-Lefèvre te presentó a Inès Moreau"),
+    ("nl", "formal"): ("Beste Zoë Åkesson-Lefèvre,\n\nHartelijk dank dat u mij met Inès Moreau in contact heeft "
+                       "gebracht", "Met vriendelijke groet,\nJürgen Müller\n",
+                       "heeft Zoë Åkesson-Lefèvre u voorgesteld aan Inès Moreau"),
+    ("nl", "informal"): ("Hallo Zoë,\n\nBedankt dat je me met Inès Moreau in contact hebt gebracht",
+                         "Hartelijke groet,\nJürgen\n", "heeft Zoë Åkesson-Lefèvre je voorgesteld aan Inès Moreau"),
+    ("it", "formal"): ("Gentile Zoë Åkesson-Lefèvre,\n\nLa ringrazio per avermi fatto conoscere Inès Moreau: "
+                       "apprezzo davvero che Lei abbia pensato a me.", "Cordiali saluti,\nJürgen Müller\n",
+                       "Zoë Åkesson-Lefèvre Le ha presentato Inès Moreau"),
+    ("it", "informal"): ("Ciao Zoë,\n\ngrazie per avermi fatto conoscere Inès Moreau: apprezzo davvero che tu abbia "
+                         "pensato a me.", "Un caro saluto,\nJürgen\n",
+                         "Zoë Åkesson-Lefèvre ti ha presentato Inès Moreau"),
 }
 
 
@@ -64,3 +104,10 @@ def test_the_thank_you_and_the_follow_up_in_each_register(language, register):
 def test_english_has_one_register():
     formal, plain = (Templates().render("thank_you", "en", r, **THANKS) for r in ("formal", ""))
     assert formal.text == plain.text and formal.register == ""
+
+
+@pytest.mark.parametrize("language", WITH_TWO)
+def test_a_reader_nobody_knows_is_written_to_formally(language):
+    # worker/core/locales.py WHEN_UNKNOWN: it takes effect only where the formal words exist
+    follow_up = Templates().render("follow_up", language, address(language, None).register, **INTRO, date=DAY)
+    assert follow_up.register == "formal" and not wrong_address(words_of(follow_up), language, "formal")

@@ -57,8 +57,9 @@ FORMAL, INFORMAL = "formal", "informal"
 # "du"; in Spanish and Dutch "tú" and "je" are spreading in business, but "usted" and "u" are still
 # what nobody takes amiss from someone they have not written with (and all that Latin America and
 # Flanders expect). Answered too formally, a reader smiles; too familiarly, some take offence.
-# English has one register. A language whose other register's words are not written yet
-# (templates/<language>/_words.formal.txt: Spanish, Dutch, Italian today) stays in its _words.txt's.
+# English has one register. Each other language has both (templates/<language>/_words.txt and a
+# _words.formal.txt or _words.informal.txt beside it); one without the other register's file would
+# stay in its _words.txt's.
 WHEN_UNKNOWN = {"de": FORMAL, "fr": FORMAL, "es": FORMAL, "nl": FORMAL, "it": FORMAL}
 
 

@@ -54,10 +54,13 @@ CUES: dict[str, Cues] = {
         (FORMULA, INFORMAL, r"\bsalut\b|\bbises\b|\bbisous\b|\bà \+|\bbien à toi\b|\bà plus\b", _I),
     ),
     "es": _rows(
-        (PRONOUN, FORMAL, r"\busted\b", _I),
-        (PLURAL, FORMAL, r"\bustedes\b", _I),
+        # "Ud." and "Vd." are how many write usted; "Uds."/"Vds." are ustedes.
+        (PRONOUN, FORMAL, r"\b(?:usted|ud|vd)\b", _I),
+        (PLURAL, FORMAL, r"\b(?:ustedes|uds|vds)\b", _I),
         (PRONOUN, INFORMAL, r"\b(?:tú|te|ti|contigo|tu|tus|os|vosotros|vosotras|vuestr[oa]s?)\b", _I),
-        (FORMULA, FORMAL, r"\bestimad[oa]s?\b|\batentamente\b|\b(?:señor|señora|sr\.|sra\.|don|doña)\b", _I),
+        # "Sr. García": the abbreviation ends in a dot, after which no word boundary follows.
+        (FORMULA, FORMAL, r"\bestimad[oa]s?\b|\batentamente\b|\b(?:señor|señora|señorita|don|doña)\b|"
+                          r"\b(?:sra?|srta|dña)\.|\ble (?:agradezco|escribo|saluda)\b", _I),
         (FORMULA, INFORMAL, r"\bun abrazo\b|\bbesos\b|\bun beso\b|^(?:hey|buenas)\b", _I | re.MULTILINE),
     ),
     "nl": _rows(
