@@ -18,6 +18,13 @@ TWO = f"{DANA}, {SAM}"
     "I think you should meet. Sam runs the bakery on Main and needs help with the books.",
     "Dana, I'd like you to meet Sam, who runs the bakery on Main.",
     "Please meet Sam, who runs the bakery on Main - Dana does my books.",
+    "Dana and Sam, you must\nmeet: Sam needs a bookkeeper.",
+    "I think Dana and Sam should meet - Sam needs a bookkeeper.",
+    "Ihr solltet euch unbedingt kennenlernen: Sam braucht eine Buchhalterin.",
+    "Vous devriez faire connaissance : Sam cherche une comptable.",
+    "Quiero que os conozcáis: Sam busca una contable.",
+    "Jullie moeten echt kennismaken: Sam zoekt een boekhouder.",
+    "Dovreste conoscervi: Sam cerca una commercialista.",
 ])
 def test_you_two_should_meet_is_an_intro(body):
     v = verdict(mail(CAROL, TWO, f"Hi both,\n\n{body}\n\nCarol\n"))
@@ -48,6 +55,18 @@ def test_you_two_should_meet_is_an_intro(body):
 def test_a_meeting_the_writer_proposes_is_no_intro(body):
     v = verdict(mail(CAROL, TWO, f"Hi,\n\n{body}\n\nCarol\n"))
     assert v.kind == "not_intro", v.reason
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Dana / Sam", "Can we meet Tuesday at 10 to go over the numbers?"),
+    ("Hello", "Let's meet Tuesday at 10 in my office. Dana, this is Sam's first week with us."),
+    ("Dana <> Sam", "Können wir uns am Dienstag um 10 Uhr treffen?"),
+])
+def test_names_alone_under_a_proposed_meeting_wait_for_a_person(subject, body):
+    """The subject or a "this is" names the two, but no intro words: it may be the writer's own meeting with both."""
+    v = verdict(mail(CAROL, TWO, f"Hi,\n\n{body}\n\nCarol\n", subject))
+    assert v.kind == "needs_review", v.reason
+    assert "proposes a meeting" in v.reason
 
 
 def invite(subject: str, description: str) -> bytes:

@@ -59,7 +59,12 @@ STRONG_INTRO = [re.compile(p, _I) for p in (
 )]
 # Case matters here: "Alice, meet Bob." in any language that borrows it.
 # Also "Lucy - meet Dana!" and "Lucy: meet Dana" as people type them on a phone.
-STRONG_INTRO_CASED = [re.compile(rf"\b{_CAP}\w+(?:,| ?[-–—:]) meet {_CAP}")]
+# "Anna and Sam should meet": two names (or "you and Sam") who should meet, said of them.
+STRONG_INTRO_CASED = [
+    re.compile(rf"\b{_CAP}\w+(?:,| ?[-–—:]) meet {_CAP}"),
+    re.compile(rf"\b(?:you|{_CAP}\w+) (?:and|&) {_CAP}\w+ (?:really |definitely |simply )?(?:should|must)"
+               rf"(?: really| definitely| absolutely)? meet\b" + _MEET_SOMEONE),
+]
 
 # Softer hints: enough for a human to look, not enough to log on their own.
 WEAK_INTRO = [re.compile(p, _I) for p in (

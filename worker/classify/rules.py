@@ -38,7 +38,7 @@ from worker.classify.language import (
     Cues,
 )
 from worker.classify.roles import assign, client_roles, heads_up_client
-from worker.classify.trap_words import trap_kind
+from worker.classify.trap_words import proposed_meeting, trap_kind
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail import titles
@@ -410,6 +410,8 @@ def not_intro(msg: Inbound, ctx: Context) -> Verdict:
     trap = cues(new_text(msg.text)).trap if others else None
     if trap:  # "kannst du mich mit einem guten Notar bekannt machen?": intro words, but no one introduced
         why = f"its intro words are {trap_kind(trap)} ({trap.strip()[:80]!r})"
+    elif others and (meeting := proposed_meeting(new_text(msg.text))):
+        why = f"no introduction language; the writer proposes a meeting ({meeting[:60]!r})"
     if len(others) > ctx.max_parties:
         why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"
     return Verdict(Kind.NOT_INTRO, "not_intro", f"not an introduction: {why}")
@@ -545,6 +547,10 @@ def _replied_to(text: str, addressed: list[Address]) -> list[Address]:
 def named_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     """Two people on the mail presented to each other by name, with no word "introduce": "Sarah, this
     is Dana, my bookkeeper", "here's Dana, the bookkeeper I mentioned"."""
+    return _meeting_doubt(_named_intro(msg, ctx), new_text(msg.text))
+
+
+def _named_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     others = parties_of(msg, ctx)
     if msg.sender is None or not 2 <= len(others) <= ctx.max_parties:
         return None
@@ -579,7 +585,18 @@ def subject_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     if a is None or b is None or a == b or cues(text).trap:  # "thanks for the intro" under "Re: Anna <> Bob"
         return None
     reason = f"{msg.sender.email} wrote to {a.email} and {b.email} under a subject naming them both ({msg.subject!r})"
-    return Verdict(Kind.DOUBLE_INTRO, "subject_intro", reason, 0.85, _intro(msg, others, text, ctx))
+    return _meeting_doubt(Verdict(Kind.DOUBLE_INTRO, "subject_intro", reason, 0.85, _intro(msg, others, text, ctx)),
+                          text)
+
+
+def _meeting_doubt(verdict: Verdict | None, text: str) -> Verdict | None:
+    """An intro read from names alone, no intro words, in a mail where the writer proposes to meet ("Dana / Sam":
+    "can we meet Tuesday at 10?"): it may be the writer's own meeting with both, so a person decides."""
+    meeting = None if verdict is None or cues(text).strong else proposed_meeting(text)
+    if verdict is None or meeting is None:
+        return verdict
+    return replace(verdict, confidence=min(verdict.confidence, 0.6),
+                   reason=f"{verdict.reason}, but the writer proposes a meeting ({meeting[:60]!r})")
 
 
 def _recipient_named(words: str, others: list[Address]) -> Address | None:

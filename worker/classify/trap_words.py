@@ -12,6 +12,8 @@ introduce me to someone who …", "let's meet Tuesday to go over the intro deck"
 """
 import re
 
+from worker.mail.flowed import rejoin
+
 _I = re.IGNORECASE | re.UNICODE
 # The rest of the sentence, on text whose wrapped lines were joined (language.Cues): a blank line ends it.
 _REST = r"[^.!?\n]{0,160}"
@@ -75,22 +77,22 @@ MEETINGS = [re.compile(p, _I) for p in (
     r"\b(?:we|us|let['’]?s)\b[^.!?\n]{0,30}?\b(?:meet|know) each other\b" + _REST,
     # German: "können wir uns am Dienstag treffen?", "ich würde Sie gerne kennenlernen"
     r"\b(?:lass(?:t)? uns|wollen wir uns|sollen wir uns|können wir uns|könnten wir uns|wir sollten uns"
-    r"|wir könnten uns|wir müssen uns|wir sehen uns)\b(?: \w+){0,4}? (?:treffen|kennen ?(?:zu ?)?lernen|sehen"
+    r"|wir könnten uns|wir müssen uns|wir sehen uns)\b(?: \w+){0,6}? (?:treffen|kennen ?(?:zu ?)?lernen|sehen"
     r"|zusammensetzen)\b" + _REST,
     r"\bich (?:würde|möchte|will|wollte) (?:sie|dich|euch)(?: \w+){0,3}? (?:treffen|kennen ?(?:zu ?)?lernen)\b" + _REST,
     r"\b(?:freue mich|freuen uns)\b[^.!?\n]{0,30}?\b(?:sie|dich|euch) kennen ?zu ?lernen\b" + _REST,
     # French: "pouvons-nous nous voir mardi ?", "j'aimerais faire votre connaissance"
     r"\b(?:on (?:pourrait|devrait|peut)|nous (?:pourrions|devrions|pouvons)|pourrions-nous|pouvons-nous|peut-on"
-    r"|on se)\b(?: \w+){0,3}? (?:se voir|nous voir|voit|rencontrer|nous rencontrer|se rencontrer|retrouver"
+    r"|on se)\b(?: \w+){0,6}? (?:se voir|nous voir|voit|rencontrer|nous rencontrer|se rencontrer|retrouver"
     r"|faire connaissance)\b" + _REST,
     r"\b(?:j['’]aimerais|je voudrais|je souhaiterais|ravie? de|heureu(?:x|se) de)(?: \w+){0,2}?"
     r" (?:faire (?:votre |ta )?connaissance|vous rencontrer|te rencontrer)\b" + _REST,
     # Spanish: "¿podemos reunirnos el martes?", "me gustaría conocerte"
-    r"\b(?:podemos|podríamos|deberíamos|quedamos|vamos a|me gustaría|quiero|quisiera)(?: \w+){0,3}?"
+    r"\b(?:podemos|podríamos|deberíamos|quedamos|vamos a|me gustaría|quiero|quisiera)(?: \w+){0,6}?"
     r" (?:reunirnos|vernos|quedar|conoceros|conocerte|conocerle|conocerlos|conocerla)\b" + _REST,
     r"\bque (?:nos|me) conozc\w+" + _REST,
     # Dutch: "zullen we volgende week kennismaken?", "ik wil graag met u kennismaken"
-    r"\b(?:zullen we|kunnen we|laten we|moeten we|we moeten|we kunnen|wij kunnen)(?: \w+){0,3}? (?:afspreken"
+    r"\b(?:zullen we|kunnen we|laten we|moeten we|we moeten|we kunnen|wij kunnen)(?: \w+){0,6}? (?:afspreken"
     r"|kennismaken|kennis maken|samenzitten|bijpraten|ontmoeten)\b" + _REST,
     r"\b(?:ik|we|wij) (?:wil|wilde|zou|zouden|willen)(?: graag| heel graag| eens)*(?: met (?:je|jou|u|jullie))?"
     r"(?: eens| graag)* (?:kennismaken|kennis maken|ontmoeten)\b" + _REST,
@@ -112,3 +114,13 @@ def trap_kind(phrase: str) -> str:
     themself or a product) say it themselves."""
     return next((kind for kind, patterns in TRAP_KINDS if any(p.search(phrase) for p in patterns)),
                 "a look-alike")
+
+
+_MEETING = re.compile("|".join(f"(?:{p.pattern})" for p in MEETINGS), _I)
+
+
+def proposed_meeting(text: str) -> str | None:
+    """The first words in which the writer proposes to meet those written to ("can we meet Tuesday at 10"),
+    read with wrapped lines joined; None when there are none."""
+    found = _MEETING.search(rejoin(text).lower())
+    return found.group(0).strip() if found else None
