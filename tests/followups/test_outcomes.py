@@ -1,4 +1,5 @@
 """Answers to follow-ups: who may change what, what counts as an answer, and what it sets off."""
+import html
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
@@ -214,6 +215,19 @@ def test_the_follow_up_after_met_asks_the_next_question(app, clock, said, asked,
     listed = [line.split("  ")[1] for line in mail.text_body.splitlines() if line.startswith("  ")]
     assert listed == [*offered, "SNOOZE 2 weeks", "STOP", "STOP ALL"], mail.text_body
     assert ">MET<" not in mail.html_body and ">WON $4,500<" in mail.html_body
+
+
+@pytest.mark.parametrize("said, shown", [
+    ("he went with his brother-in-law in the end.", "(he went with his brother-in-law in the end)."),
+    ("too expensive!!", "(too expensive!!)."), ("not sure...", "(not sure...)."), ("price", "(price)."),
+])
+def test_the_reason_given_with_lost_is_quoted_with_one_full_stop(app, clock, said, shown):
+    """QA trial: "Got it — the intro to Raj Patel did not work out (he went with his brother-in-law
+    in the end.)." — two full stops when the member's note ended with one."""
+    app.pipeline.process(answer(clock, f"LOST - {said}"), FILE)
+    [mail] = mails(app, "status_confirmation")
+    assert f"Got it — the intro to Alice Brook did not work out {shown}\n" in mail.text_body, mail.text_body
+    assert f"did not work out {html.escape(shown, quote=False)}</p>" in mail.html_body, mail.html_body
 
 
 def test_no_answer_for_the_stale_period_marks_the_referral_stale(app, clock):

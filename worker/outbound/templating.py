@@ -115,6 +115,19 @@ def _capitalize_first(text: str) -> str:
     return Markup(raised) if isinstance(text, Markup) else raised
 
 
+_ENDS = ".,;:。"  # a stop the person's words end with; an ellipsis ("...", "…") is kept as written
+
+
+def _clause(text: str) -> str:
+    """A person's words (a note with an answer) quoted inside our sentence, which ends with its own
+    full stop: "(he went with his brother-in-law in the end.)." had two. Their stop goes, their "!"
+    and "?" stay; what was escaped stays so (Markup in, Markup out)."""
+    said = str(text).strip()
+    if not said.endswith(("...", "…")):
+        said = said.rstrip(_ENDS).rstrip()
+    return Markup(said) if isinstance(text, Markup) else said
+
+
 class _Compiled(BytecodeCache):
     """Compiled templates shared by every Environment in the process.
 
@@ -152,6 +165,7 @@ def _environment(dirs: list[Path], language: str, register: str, words: list[Pat
         env.filters[f"{form}_date"] = lambda value, form=form: locales.when(value, form, language)
     env.filters["names"] = lambda items: locales.names(list(items), language)
     env.filters["capitalize_first"] = _capitalize_first
+    env.filters["clause"] = _clause  # a person's note quoted inside one of our sentences
     env.filters["money"] = lambda value: _money(value, locale)
     env.filters["sums"] = lambda sums: format_sums(sums or {}, locale)
     env.globals["language"] = language
