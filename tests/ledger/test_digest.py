@@ -36,7 +36,10 @@ def test_weekly_digest_is_rendered_queued_once_and_delivered(tmp_path, sqlite_ur
     with app.sessions() as s:
         row = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "digest"))
     assert row.to_addr == "dana@danabooks.example"
-    assert row.subject == "Your referrals this week (2026-W45): 4 in, 1 out, $4,500 won"
+    assert row.subject == "Your referrals this week (2 – 8 Nov): 4 in, 1 out, $4,500 won"
+    assert "Here is your week in referrals (2 – 8 Nov)." in row.text_body.replace("\u2009", " ")  # thin spaces
+    # mail to Dana herself: not "sent by introledger on Dana's behalf"
+    assert row.text_body.endswith("--\nDana Whitfield\n") and "behalf" not in row.html_body
     assert "Carol Jensen introduced you to Client 0" in row.text_body
     assert "you introduced Client 9 and Raj Mehta" in row.text_body
     assert "Carol Jensen: gave you 3, got 0 from you" in row.text_body
@@ -111,4 +114,26 @@ def test_day_one_sends_no_digest_for_a_week_that_ended_before_the_member_joined(
     with app.sessions.begin() as s:
         assert app.digests.queue_due(s) == 1
         assert s.scalar(select(OutboxMessage.subject).where(OutboxMessage.kind == "digest")).startswith(
-            "Your referrals this week (2026-W49): 1 in")
+            "Your referrals this week (30 Nov – 6 Dec): 1 in")
+
+
+def test_a_digest_names_its_week_in_the_readers_dates_and_language(tmp_path, sqlite_url, clock):
+    """QA trial: "Deine Empfehlungen diese Woche (2026-W49)" to Klaus, ending "(gesendet von
+    introledger im Auftrag von Klaus)" — a mail to Klaus himself."""
+    klaus = {"name": "Klaus Becker", "emails": ["k.becker@becker-steuer.example"], "language": "de",
+             "timezone": "Europe/Berlin", "currency": "EUR"}
+    clock.current = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    app = build_app(tmp_path, sqlite_url, now=clock, members=[klaus], thank_you={"enabled": False},
+                    outbound={"quiet_hours": None})
+    app.pipeline.process(mailgen.intro(1, introducer=("Ingrid Sommer", "ingrid@x.example"),
+                                       a=("Anna Schmidt", "anna@c.example"), b=("Klaus Becker", klaus["emails"][0]),
+                                       when=clock.current), Origin("file", "1"))
+    clock.current = datetime(2026, 12, 7, 7, 30, tzinfo=UTC)  # Monday 08:30 in Berlin
+    with app.sessions.begin() as s:
+        assert app.digests.queue_due(s) == 1
+    with app.sessions() as s:
+        row = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "digest"))
+    # formal: nothing known of Klaus's register yet
+    assert row.subject == "Ihre Empfehlungen diese Woche (30. Nov. – 6. Dez.): 1 erhalten, 0 gegeben"
+    assert row.text_body.endswith("--\nKlaus Becker\n"), row.text_body
+    assert "im Auftrag" not in row.html_body

@@ -82,7 +82,7 @@ def cases() -> list[tuple[str, dict]]:
                              "partner": INTRODUCER, "prospects": prospects, "prospect_first_name": "Inès",
                              "date": datetime(2026, 11, 3, tzinfo=UTC), "subject": "", "said": "", "waited_days": 14})
           for source, prospects in (("heads_up", OTHERS[:1]), ("heads_up", OTHERS), ("promise", []))],
-        *[("digest", {"member": MEMBER, "week": "2026-W45", "due": due, "won": won,
+        *[("digest", {"member": MEMBER, "week": "2–8 Nov", "due": due, "won": won,
                       "received": [{"date": DAY, "introducer": INTRODUCER["name"], "others": OTHERS[:1]}] * due,
                       "given": [{"date": DAY, "introducer": MEMBER["name"], "others": OTHERS}] * due,
                       "changes": [{"others": OTHERS[:1], "ref": 12, "old": "introduced", "new": "won"},

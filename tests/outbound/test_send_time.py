@@ -270,7 +270,7 @@ def test_a_members_digest_reminders_and_confirmations_do_not_starve_her_follow_u
     assert deliver_queued() == ["sent", "deferred"]
 
     to_dana = [subject for to, subject in subjects(smtp_sink) if to == DANA_EMAIL]
-    assert to_dana[:3] == ["Your referrals this week (2026-W45): 4 in, 0 out",
+    assert to_dana[:3] == ["Your referrals this week (2 – 8 Nov): 4 in, 0 out",
                            "Time for a coffee with Carol Jensen?", "Who could you refer today? Carol Jensen"]
     assert to_dana[3:] == [*(f"Noted: the intro to Alice {i} turned into business [ref R{i}]" for i in (1, 2, 3)),
                            "How did the intro to Alice 4 go? [ref R4]",

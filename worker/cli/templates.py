@@ -39,7 +39,7 @@ def samples() -> dict[str, dict[str, Any]]:
                 {"name": "Carol Jensen", "first_name": "Carol", "email": "carol@example.com",
                  "company": "Jensen Books", "given": 1, "received": 4, "last": None, "flags": []}]},
         "digest": {
-            "member": dana, "week": "2026-W45", "due": 2, "group": [], "won": {"USD": 450000},
+            "member": dana, "week": "2 – 8 Nov", "due": 2, "group": [], "won": {"USD": 450000},
             "received": [{"date": day, "introducer": "Carol Jensen", "others": ["Alice Moreno"]}],
             "given": [], "changes": [{"others": ["Alice Moreno"], "ref": 12, "old": "introduced", "new": "won"}],
             "top": [{"name": "Carol Jensen", "given": 1, "received": 3, "given_px": 53, "received_px": 160,

@@ -7,7 +7,7 @@ else outbound.language. Dates and lists are Babel's for the language; amounts: w
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
 
 LANGUAGES = ("en", "de", "fr", "es", "nl", "it")
@@ -20,6 +20,9 @@ LOCALES = {"en": "en", "de": "de_DE", "fr": "fr_FR", "es": "es_ES", "nl": "nl_NL
 _ENGLISH = {"long": "d MMMM y", "full": "EEEE d MMMM y", "weekday": "EEEE d MMMM", "short": "EEE d MMM",
             "day_month": "d MMM", "month": "MMMM y"}
 _SKELETONS = {"short": "MMMEd", "day_month": "MMMd", "month": "yMMMM"}
+# A range of days in CLDR's words ("7–13 Dec", "30 Nov – 6 Dec"); our English puts the day first.
+_SPAN_LOCALES = {"en": "en_GB"}
+_SPAN_JOINED = {"it"}  # CLDR's Italian range pads the days ("02–08 nov"), its dates do not: two dates
 # Babel's skeletons shorten the weekday ("Mo., 2. November"); a mail says it whole.
 _WEEKDAY = {"de": "EEEE, d. MMMM", "fr": "EEEE d MMMM", "es": "EEEE, d 'de' MMMM", "nl": "EEEE d MMMM",
             "it": "EEEE d MMMM"}
@@ -93,6 +96,15 @@ def when(value: date | datetime | None, form: str, language: str) -> str:
     if form in _SKELETONS:
         return format_skeleton(_SKELETONS[form], value, locale=locale)
     return format_date(value, form, locale=locale)
+
+
+def span(first: date | datetime, last: date | datetime, language: str) -> str:
+    """Days from `first` to `last` as `language` writes them ("30 Nov – 6 Dec", "30. Nov. – 6. Dez."):
+    a digest's week, which people read as dates, not as an ISO week number."""
+    first, last = (d.date() if isinstance(d, datetime) else d for d in (first, last))
+    if language in _SPAN_JOINED:
+        return f"{when(first, 'day_month', language)} – {when(last, 'day_month', language)}"
+    return format_interval(first, last, "MMMd", locale=_SPAN_LOCALES.get(language) or LOCALES.get(language, "en"))
 
 
 def names(items: list[str], language: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import FollowUp, Member, OutboxMessage, Person, Referral, ReferralEvent, ReferralParty
 from models.db import must_get, reading
-from worker.core import money
+from worker.core import locales, money
 from worker.core.statuses import NOT_COUNTED, Step
 from worker.ledger import balance as ledger
 from worker.ledger import customers, promotions
@@ -102,7 +102,8 @@ class Digests:
         voice = language_for(session, member.emails[0], self.templates.language)
         return self.templates.render(
             "digest", voice.language, voice.register,
-            member=member_view(member), week=week,
+            # the week as the reader's dates (Monday to Sunday, their zone); `week` keys the outbox
+            member=member_view(member), week=locales.span(since, until - timedelta(days=1), voice.language),
             received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
             changes=changes, won=won, due=_due(session, member, until), top=_top(lines),
             unbalanced=_unbalanced(lines), group=group,
