@@ -36,7 +36,8 @@ def test_monthly_series_and_trend(history):
     # Dana gave Raj work on days 5 and 20 (June) and 40 and 60 (July).
     assert raj.monthly() == [{"month": "2026-06", "given": 2, "received": 0, "balance": 2},
                              {"month": "2026-07", "given": 2, "received": 0, "balance": 4}]
-    assert raj.trend(START + timedelta(days=70)) == {"days": 90, "before": 0, "now": 4, "direction": "widening"}
+    # QA trial: every new partner read "+0 → -1 widening"; all of Raj's came in the last 90 days
+    assert raj.trend(START + timedelta(days=70)) == {"days": 90, "before": None, "now": 4, "direction": "new"}
     carol = lines(history, now=START + timedelta(days=200))["carol@x.example"]
     assert carol.trend(START + timedelta(days=200))["direction"] == "steady"  # nothing moved in 90 days
     # Raj finally sends Dana a client: the gap starts closing.

@@ -116,6 +116,8 @@ def report(inv: Invocation, since: datetime | None, until: datetime | None, memb
 
 
 def _trend_text(t: dict) -> str:
+    if t["direction"] == "new":
+        return "new"  # nothing before the window to compare with
     if t["before"] is None:
         return f"n/a (period under {t['days']} days)"
     return f"{t['before']:+d} → {t['now']:+d} {t['direction']}"

@@ -73,6 +73,8 @@ class PartnerLine:
     # The balance just before the ledger's trend instant, and TREND_WINDOW before that.
     balance_now: int = field(default=0, repr=False)
     balance_before: int = field(default=0, repr=False)
+    # Referrals either way before that window: none, and the line is new, with no trend to speak of.
+    earlier: int = field(default=0, repr=False)
     # (YYYY-MM, given, received); None until asked for (monthly() asks the ledger, for all its lines).
     months: list[tuple[str, int, int]] | None = field(default=None, repr=False)
     ref: tuple[int, int] | None = field(default=None, repr=False)  # (member id, flows key)
@@ -98,6 +100,8 @@ class PartnerLine:
         after, before = self.balance_now, self.balance_before
         if since is not None and since > now - TREND_WINDOW:
             return {"days": TREND_WINDOW.days, "before": None, "now": after, "direction": "n/a"}
+        if not self.earlier:  # all of it came within the window: "+0 → -1 widening" said nothing
+            return {"days": TREND_WINDOW.days, "before": None, "now": after, "direction": "new"}
         if abs(after) > abs(before):
             word = "widening"
         elif abs(after) < abs(before):
@@ -298,6 +302,7 @@ class Ledger:
             (line.given if sign > 0 else line.received).add(row)
             line.balance_now += sign * row.before_0
             line.balance_before += sign * row.before_1
+            line.earlier += row.before_1  # either way, before the window
         self._name(found, seen)
         if months:
             self._months(found, series)
@@ -369,6 +374,7 @@ class Ledger:
             return
         for line in self._lines.values():
             line.balance_now = line.balance_before = line.balance
+            line.earlier = line.given.referrals + line.received.referrals
         with self._reading():
             scope = dataclasses.replace(self.scope, since=at - TREND_WINDOW)
             f = flows.relation(self.session, self.members, scope).subquery()
@@ -377,6 +383,7 @@ class Ledger:
                 if moved is not None:
                     sign = 1 if row.way == flows.GIVEN else -1
                     moved.balance_before -= sign * row.referrals  # came in the window or later
+                    moved.earlier -= row.referrals
                     moved.balance_now -= sign * (row.referrals - row.before_0)  # came at the instant or later
 
     def load_months(self) -> None:
