@@ -236,7 +236,7 @@ def test_version_help_and_the_real_entry_point(tmp_path):
     assert "rich.table" in table  # the probe sees what a report imports
     assert not {m.split(".")[0] for m in table} & the_app
     assert not table & mail_and_postgres, table & mail_and_postgres
-    # Its table shows no amounts: Babel, which formats them, is not imported either.
+    # No business closed, no amount in its table: Babel, which formats them, is not imported either.
     assert "babel" not in {m.split(".")[0] for m in table}
     as_json = loaded("report", "--group", "--json", packages=False)
     assert not {m.split(".")[0] for m in as_json} & {*the_app, "rich"}, {m for m in as_json if m.startswith("rich")}

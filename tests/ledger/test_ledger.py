@@ -60,6 +60,12 @@ def test_report_json_csv_and_slips_from_the_command_line(history, tmp_path):
     report = cli("report", "--csv", "--partner", "carol@x.example", cwd=tmp_path, env=env).stdout
     table = list(csv.DictReader(io.StringIO(report)))
     assert [(r["partner"], r["received"], r["received_value"]) for r in table] == [("carol@x.example", "2", "$4,500")]
+    # QA trial: the tables showed only "0 / 1" won, never what business closed — and at 80 columns
+    # they broke names mid-word ("Whitfiel d").
+    for args in (("report",), ("report", "--group")):
+        shown = cli(*args, cwd=tmp_path, env={**env, "COLUMNS": "80"}).stdout
+        assert "$4,500" in shown and "— / $4,500" in shown, shown
+        assert max(len(line) for line in shown.splitlines()) <= 80 and "Whitfiel\n" not in shown, shown
     exported = cli("export", "slips", "--until", "2026-06-05", cwd=tmp_path, env=env).stdout
     slips = list(csv.DictReader(io.StringIO(exported)))
     assert slips == [{"giver": "Carol Jensen", "receiver": "Dana Whitfield", "date": "2026-06-01",

@@ -131,15 +131,16 @@ def _group(totals: list[ledger.MemberTotals], inv: Invocation, as_json: bool, as
         writer.writerow(GROUP_COLUMNS)
         writer.writerows((t.member, t.given.referrals, t.received.referrals, t.balance, t.given.won, t.received.won,
                           t.given.value, t.received.value, t.partners, t.flagged) for t in totals)
-    else:  # the table shows no amounts, so none is formatted (Babel is not even imported)
+    else:  # amounts only where business closed (Babel, which formats them, is imported only then)
         from rich.table import Table
 
-        table = Table(title="The group: give and take per member", title_justify="left")
-        for col in ("member", "given", "received", "balance", "won (given / received)", "partners", "flagged"):
-            table.add_column(col)
+        table = Table(title="The group: give and take per member", title_justify="left",
+                      caption="won: given / received, the value closed under it", caption_justify="left")
+        for col in ("member", "given", "received", "balance", "won", "partners", "flagged"):
+            table.add_column(col, no_wrap=col == "won")
         for t in totals:
             table.add_row(t.member, str(t.given.referrals), str(t.received.referrals), f"{t.balance:+d}",
-                          f"{t.given.won} / {t.received.won}", str(t.partners), str(t.flagged))
+                          won_text(t.given, t.received), str(t.partners), str(t.flagged))
         inv.out.print(table)
 
 
@@ -164,18 +165,38 @@ def _by_month(rows: list[dict], inv: Invocation, as_json: bool, as_csv: bool) ->
 
 def table(lines: list[ledger.PartnerLine], console: Console, now: datetime, trend: bool = True,
           since: datetime | None = None) -> None:
+    from rich import box
     from rich.table import Table
 
-    out = Table(title="Give and take", title_justify="left")
-    trend_col = [f"balance {ledger.TREND_WINDOW.days} days ago → now"] if trend else []
-    for col in ("member", "partner", "given", "received", "balance", "won (given / received)", *trend_col, "flags"):
-        out.add_column(col, overflow="fold")
+    # Narrow enough for 80 columns: short headings, words wrapped whole, a member named once per run.
+    out = Table(title="Give and take", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+                caption="won: given / received, value below"
+                        + (f"; trend: balance {ledger.TREND_WINDOW.days} days ago → now" if trend else ""),
+                caption_justify="left")
+    for col in ("member", "partner", "given", "recv", "bal", "won", *(["trend"] if trend else []), "flags"):
+        out.add_column(col, justify="right" if col in NUMBERS else "left", no_wrap=col not in WRAPPED,
+                       min_width=WRAPPED.get(col))
+    previous = None
     for l in lines:
-        won = f"{l.given.won} / {l.received.won}"
         cells = [_trend_text(l.trend(now, since))] if trend else []
-        out.add_row(l.member, l.name, str(l.given.referrals), str(l.received.referrals), f"{l.balance:+d}",
-                    won, *cells, "\n".join(l.flags))
+        out.add_row("" if l.member == previous else l.member, l.name, str(l.given.referrals),
+                    str(l.received.referrals), f"{l.balance:+d}", won_text(l.given, l.received), *cells,
+                    "\n".join(l.flags))
+        previous = l.member
     console.print(out)
+
+
+NUMBERS = ("given", "recv", "bal")
+WRAPPED = {"member": 9, "partner": 12, "flags": 12}  # names and flags wrap (this wide at least); figures do not
+
+
+def won_text(given: ledger.Flow, received: ledger.Flow) -> str:
+    """Won each way, and the closed business's value under it when there is one ("0 / 1" over
+    "— / $8,200"): the coordinator's question is what business closed."""
+    counts = f"{given.won} / {received.won}"
+    if not (given.values or received.values):
+        return counts
+    return f"{counts}\n{given.value or '—'} / {received.value or '—'}"
 
 
 @click.group(cls=Group)
