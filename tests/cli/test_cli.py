@@ -106,6 +106,18 @@ def test_ingest_eml_mbox_and_maildir_then_list_as_json(workdir):
     assert "cannot parse" in quarantined[0]["reason"]
 
 
+def test_a_members_configured_name_wins_in_listings(workdir):
+    """QA trial: `referrals` showed Dana as "dana@danabooks.example" until a later mail carried her name."""
+    raw = (CORPUS / "gmail_double_intro_en.eml").read_bytes()
+    bare = raw.replace(b"Dana Whitfield <dana@danabooks.example>", b"dana@danabooks.example")  # no display name
+    (workdir / "bare.eml").write_bytes(bare)
+    cli("ingest", "bare.eml", cwd=workdir)
+    [intro] = json.loads(cli("referrals", "--json", cwd=workdir).stdout)
+    assert {"name": "Dana Whitfield", "email": "dana@danabooks.example", "role": "provider"} in intro["parties"]
+    table = cli("referrals", cwd=workdir).stdout
+    assert "Dana Whitfield (provider)" in table and "dana@danabooks.example" not in table
+
+
 def test_human_output_is_a_table_and_a_summary(workdir):
     out = cli("ingest", str(CORPUS / "gmail_double_intro_en.eml"), cwd=workdir).stdout
     assert "1 messages: 1 logged, 0 needs review" in out

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import InboundMessage, Person, Quarantined, Referral, ReferralParty
+from models import InboundMessage, Member, Person, Quarantined, Referral, ReferralParty
 from models.db import reading
 from worker.core.statuses import HIDDEN, NOT_COUNTED, Kind, Status
 
@@ -116,16 +116,26 @@ def _batch(session: Session, page: Page, cursor, size: int) -> list[Listed]:
         at, last = cursor
         query = query.where(Referral.introduced_at >= at, or_(Referral.introduced_at > at, Referral.id > last))
     found = session.execute(query).all()
+    named = _members_by_email(session)
     parties: dict[int, list[Party]] = {}
     if found:
         for referral_id, party_id, role, name, email in session.execute(
                 select(ReferralParty.referral_id, ReferralParty.id, ReferralParty.role, Person.name, Person.email)
                 .join(Person, Person.id == ReferralParty.person_id)
                 .where(ReferralParty.referral_id.in_([r.id for r in found])).order_by(ReferralParty.id)):
-            parties.setdefault(referral_id, []).append(Party(party_id, Who(name, email), role))
-    return [Listed(r.id, r.status, r.kind, r.introduced_at, Who(r.name, r.email), tuple(parties.get(r.id, ())),
+            who = Who(named.get(email or "") or name, email)
+            parties.setdefault(referral_id, []).append(Party(party_id, who, role))
+    return [Listed(r.id, r.status, r.kind, r.introduced_at, Who(named.get(r.email) or r.name, r.email),
+                   tuple(parties.get(r.id, ())),
                    r.direction, r.confidence, r.value_cents, r.currency, r.qualified_at, r.won_at, r.reason,
                    r.source_message_id, r.subject) for r in found]
+
+
+def _members_by_email(session: Session) -> dict[str, str]:
+    """Each member's addresses → the member's configured name. It wins over whatever a mail's
+    From: said (or did not: Dana was "dana@danabooks.example" until a mail carried her name)."""
+    return {email: name for name, emails in session.execute(select(Member.name, Member.emails))
+            for email in emails or ()}
 
 
 def candidates(session: Session) -> list[Referral]:
