@@ -1,12 +1,14 @@
 """The dashboard's pages and /api through the ASGI app: what a member and a coordinator see and may
 change, with the CLI's rules and JSON keys; another member's things are not found."""
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from models import Member, OutboxMessage, Partner, Person, Quarantined, Referral
-from tests.web.conftest import CAROL, DANA, MARCO, ZOE, client_for, log_intro, post, sign_in
+from tests.conftest import build_app
+from tests.web.conftest import CAROL, DANA, ENV, MARCO, MEMBERS, ZOE, client_for, log_intro, post, sign_in
 from worker.inbound.pipeline import Origin
 
 REFERRAL_KEYS = {"id", "status", "kind", "introduced_at", "introducer", "parties", "direction",
@@ -75,6 +77,41 @@ def test_a_referral_page_shows_its_timeline_and_sets_the_status_as_mark_does(wor
     token = dana.get("/api/session").json()["csrf"]
     api = dana.post(f"/api/referrals/{rid}/mark", json={"status": "MET"}, headers={"X-CSRF-Token": token})
     assert api.status_code == 409 and set(api.json()) == {"referral", "status", "applied", "reason"}
+
+
+def selector(page: str) -> list[str]:
+    return re.findall(r'<option value="([A-Z_]+)"', page.split('id="status"')[1].split("</select>")[0])
+
+
+def test_the_status_selector_offers_only_the_moves_the_lifecycle_allows(world):
+    """QA trial: a won referral's selector offered "Met"."""
+    app, ids = world
+    dana = sign_in(client_for(app), app, DANA[1])
+    rid = ids["dana"]
+    assert selector(dana.get(f"/referrals/{rid}").text) == ["MET", "QUALIFIED", "WON", "LOST", "NO_FIT", "SNOOZE",
+                                                             "STOP"]
+    post(dana, f"/referrals/{rid}/mark", {"status": "MET"}, page=f"/referrals/{rid}")
+    assert selector(dana.get(f"/referrals/{rid}").text) == ["QUALIFIED", "WON", "LOST", "NO_FIT", "SNOOZE", "STOP"]
+    post(dana, f"/referrals/{rid}/mark", {"status": "WON"}, page=f"/referrals/{rid}")
+    page = dana.get(f"/referrals/{rid}").text
+    # won is final: the form only corrects it (met, qualified, lost, no fit — not won again)
+    assert selector(page) == ["MET", "QUALIFIED", "LOST", "NO_FIT"] and "Correct to" in page
+    done = post(dana, f"/referrals/{rid}/mark", {"status": "LOST", "correct": "1"}, page=f"/referrals/{rid}")
+    assert f"Referral #{rid} is now lost." in done.text
+
+
+def test_the_amount_example_is_in_the_members_currency(tmp_path, sqlite_url, clock):
+    """QA trial: "$4,500" as the amount's placeholder for Klaus, who counts in EUR."""
+    members = [{**MEMBERS[0], "currency": "EUR"}, *MEMBERS[1:]]
+    app = build_app(tmp_path, sqlite_url, ENV, now=clock, members=members, outbound={"quiet_hours": None})
+    try:
+        dana_eur = log_intro(app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current)
+        marco_usd = log_intro(app, 2, CAROL, ("Cleo Tan", "cleo@w.example"), MARCO, clock.current)
+        zoe = sign_in(client_for(app), app, ZOE[1])
+        assert 'name="amount" placeholder="€4,500"' in zoe.get(f"/referrals/{dana_eur}").text
+        assert 'name="amount" placeholder="$4,500"' in zoe.get(f"/referrals/{marco_usd}").text
+    finally:
+        app.engine.dispose()
 
 
 def test_review_accepts_and_rejects_one_by_one_or_all_and_only_the_members_own(world):

@@ -10,7 +10,9 @@ from starlette.routing import Route
 
 from models import FollowUp, InboundMessage, Member, OutboxMessage, Person, Referral, ReferralEvent, ReferralParty
 from worker.app import marking, shapes
-from worker.core.statuses import HIDDEN, OPEN, Mail, Status, Step
+from worker.core import lifecycle
+from worker.core.money import format_money
+from worker.core.statuses import HIDDEN, OPEN, TERMINAL, Mail, Status, Step
 from worker.outbound.sendrules import PERSON_EVENTS
 from worker.web.mailabout import about_referral
 from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number, paged
@@ -20,7 +22,8 @@ PER_PAGE = 50
 SEARCH_CAP = 20_000  # referrals a search names at most (a name shared by more is not a search)
 STATUSES = [s.value for s in Status]
 DIRECTIONS = ("received", "given", "partner")
-ANSWERS = ("MET", "QUALIFIED", "WON", "LOST", "NO_FIT", "SNOOZE", "STOP")
+# Beside the answers the lifecycle still allows (lifecycle.next_answers): what works on any open one.
+ALWAYS = ("SNOOZE", "STOP")
 
 
 @dataclass(frozen=True)
@@ -216,10 +219,28 @@ def _one(ctx: Ctx) -> tuple[dict, list[Moment], Referral, str]:
         return shapes.referral_json(r), timeline(session, r), r, member.name if member else ""
 
 
+def choices(status: str) -> tuple[tuple[str, ...], bool]:
+    """What the status selector offers, and whether each is a correction: only the moves the
+    lifecycle allows (no MET on a referral that is won); a final answer is only ever corrected."""
+    if status in TERMINAL:
+        return tuple(a.upper() for a in lifecycle.next_answers(status, "correction")), True
+    open_ = tuple(a.upper() for a in lifecycle.next_answers(status))
+    return (open_ + ALWAYS if open_ else ()), False  # needs review, rejected, merged: nothing
+
+
+def _example_amount(ctx: Ctx, member: str) -> str:
+    """The amount placeholder in the member's currency ("€4,500" for a EUR member, not "$4,500")."""
+    s = ctx.app.config.settings
+    currency = next((m.currency for m in s.members if m.name == member and m.currency), None)
+    return format_money(450000, currency or s.follow_ups.default_currency)
+
+
 @handler()
 def referral_page(ctx: Ctx) -> Response:
     data, moments, r, member = _one(ctx)
-    return ctx.render("referral.html", r=r, data=data, moments=moments, member=member, answers=ANSWERS,
+    answers, correcting = choices(r.status)
+    return ctx.render("referral.html", r=r, data=data, moments=moments, member=member, answers=answers,
+                      correcting=correcting, example_amount=_example_amount(ctx, member),
                       tracking=ctx.app.desk is not None)
 
 
