@@ -94,8 +94,8 @@ def test_the_status_selector_offers_only_the_moves_the_lifecycle_allows(world):
     assert selector(dana.get(f"/referrals/{rid}").text) == ["QUALIFIED", "WON", "LOST", "NO_FIT", "SNOOZE", "STOP"]
     post(dana, f"/referrals/{rid}/mark", {"status": "WON"}, page=f"/referrals/{rid}")
     page = dana.get(f"/referrals/{rid}").text
-    # won is final: the form only corrects it (met, qualified, lost, no fit — not won again)
-    assert selector(page) == ["MET", "QUALIFIED", "LOST", "NO_FIT"] and "Correct to" in page
+    # won is final: the form only corrects it, the other final answers first (and never to won again)
+    assert selector(page) == ["LOST", "NO_FIT", "QUALIFIED", "MET"] and "Correct to" in page
     done = post(dana, f"/referrals/{rid}/mark", {"status": "LOST", "correct": "1"}, page=f"/referrals/{rid}")
     assert f"Referral #{rid} is now lost." in done.text
 

@@ -222,8 +222,10 @@ def _one(ctx: Ctx) -> tuple[dict, list[Moment], Referral, str]:
 def choices(status: str) -> tuple[tuple[str, ...], bool]:
     """What the status selector offers, and whether each is a correction: only the moves the
     lifecycle allows (no MET on a referral that is won); a final answer is only ever corrected."""
-    if status in TERMINAL:
-        return tuple(a.upper() for a in lifecycle.next_answers(status, "correction")), True
+    if status in TERMINAL:  # the other final answers first (a won one read as "Met" first), then back down
+        allowed = lifecycle.next_answers(status, "correction")
+        final = [a for a in allowed if lifecycle.ANSWER_STATE[a] in TERMINAL]
+        return tuple(a.upper() for a in final + [a for a in reversed(allowed) if a not in final]), True
     open_ = tuple(a.upper() for a in lifecycle.next_answers(status))
     return (open_ + ALWAYS if open_ else ()), False  # needs review, rejected, merged: nothing
 
