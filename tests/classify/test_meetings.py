@@ -59,7 +59,7 @@ def test_a_meeting_the_writer_proposes_is_no_intro(body):
 
 @pytest.mark.parametrize("subject, body", [
     ("Dana / Sam", "Can we meet Tuesday at 10 to go over the numbers?"),
-    ("Hello", "Let's meet Tuesday at 10 in my office. Dana, this is Sam's first week with us."),
+    ("Hello", "Let's meet Tuesday at 10 in my office. Dana, this is Sam, our new partner."),
     ("Dana <> Sam", "Können wir uns am Dienstag um 10 Uhr treffen?"),
 ])
 def test_names_alone_under_a_proposed_meeting_wait_for_a_person(subject, body):

@@ -62,3 +62,36 @@ def test_a_request_with_someone_on_cc_is_no_intro_either(body):
 def test_an_intro_next_to_a_question_or_wrapped_stays_an_intro(body):
     v = verdict(mail(CAROL, f"{DANA}, {SAM}", f"Hi,\n\n{body}\n\nCarol\n", "Hello"))
     assert v.kind == "double_intro", v.reason
+
+
+ASKED_TO_INTRODUCE = [
+    "Sam, would you mind introducing Dana to your accountant? She needs help with the books.",
+    "Sam, can you introduce Dana to one of your clients?",
+    "Please introduce Dana to your accountant, Sam.",
+    "Sam, könntest du Dana deinem Steuerberater vorstellen?",
+    "Sam, kannst du Dana mit deinem Anwalt bekannt machen?",
+    "Sam, pourrais-tu présenter Dana à ton comptable ?",
+    "Sam, ¿podrías presentarle a Dana tu abogado?",
+    "Sam, kun je Dana in contact brengen met je boekhouder?",
+    "Sam, potresti presentare Dana al tuo commercialista?",
+]
+
+
+@pytest.mark.parametrize("body", ASKED_TO_INTRODUCE)
+def test_asking_someone_on_the_mail_to_introduce_another_to_their_person_is_no_intro(body):
+    """Dana and Sam are both on the mail and the intro words are there, but the intro is asked for: the one Dana
+    should meet (Sam's accountant) is on no address line. Was logged as a double intro of Dana and Sam."""
+    v = verdict(mail(CAROL, f"{SAM}, {DANA}", f"Hi,\n\n{body}\n\nCarol\n", "Question"))
+    assert v.kind == "not_intro", v.reason
+    assert "a request that someone else make an introduction" in v.reason, v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "Please let me introduce Sam to Dana, his new bookkeeper.",
+    "Dana, could you help Sam with his books? I'm introducing you two because he needs a bookkeeper.",
+    "Darf ich dir Sam vorstellen? Seine Firma sucht eine Buchhalterin.",
+    "Te presento a Sam. ¿Puedes presentarle tu propuesta?",
+])
+def test_an_intro_beside_a_question_with_whose_words_stays_an_intro(body):
+    v = verdict(mail(CAROL, f"{SAM}, {DANA}", f"Hi,\n\n{body}\n\nCarol\n", "Hello"))
+    assert v.kind == "double_intro", v.reason

@@ -5,7 +5,7 @@ Kept as data so a new language is a few lines here, not a change to the classifi
 import re
 from collections.abc import Sequence
 
-from worker.classify.trap_words import MEETINGS, REQUESTS
+from worker.classify.trap_words import ASKS_TO_INTRODUCE, MEETINGS, REQUESTS
 from worker.mail import titles
 from worker.mail.flowed import rejoin
 
@@ -333,9 +333,9 @@ _SAYS_THIS_IS = (
 # A title may come first: "Frau Hoffmann, das ist Herr Richter" (rules._recipient_named reads it).
 _FIRST = r"(?<![\w'’@.-])(?P<{g}>(?:" + titles.PATTERN + r"\s++){{0,2}}" + _CAP + r"[\w'’-]*\w)"
 PRESENTED = [re.compile(p, re.UNICODE) for p in (
-    # "Sarah, this is Dana" / "Sarah - here's Dana"
+    # "Sarah, this is Dana" / "Sarah - here's Dana"; not "Dana, this is Sam's (Sam Ortiz's) first week"
     _FIRST.format(g="a") + r"\s*+(?:,|:|\s[-–—])\s*+" + _SAYS_THIS_IS + r"\s++" + _FIRST.format(g="b")
-    + r"(?![\w'’])(?!['’]s)",
+    + r"(?![\w'’])(?<!['’]s)(?!\s++" + _CAP + r"[\w-]*['’]s\b)",
     # "here's Dana, the bookkeeper I mentioned" (whoever it is said to): a description must follow
     r"(?<!\w)(?i:here(?:['’]s| is)|voici|ecco|hier ist|hier is)\s++" + _FIRST.format(g="b")
     + r"(?:\s++" + _CAP + r"[\w'’-]*)?(?=\s*+(?:,|\(|\s[-–—])\s*+(?i:the|my|our|who|a|an|from|der|die|mon|ma|notre"
@@ -460,7 +460,8 @@ OUT_OF_OFFICE_SUBJECT = re.compile(
 )
 
 
-TRAPS = re.compile("|".join(f"(?:{p.pattern})" for p in (*NOT_AN_INTRO, *REQUESTS, *MEETINGS)), re.UNICODE)
+TRAPS = re.compile("|".join(f"(?:{p.pattern})" for p in (*NOT_AN_INTRO, *REQUESTS, *ASKS_TO_INTRODUCE, *MEETINGS)),
+                   re.UNICODE)
 
 
 def _trapped(lower: str, found: re.Match, traps: list[tuple[int, int]]) -> bool:

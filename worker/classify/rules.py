@@ -561,6 +561,8 @@ def _named_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     for pattern in PRESENTED:
         for hit in pattern.finditer(text):
             presented = _recipient_named(hit.group("b"), others)
+            if presented is not None and _genitive(hit.group("b"), presented):
+                continue  # "Dana, das ist Michaels erste Woche": whose week, not who
             told = hit.groupdict().get("a")
             to = _recipient_named(told, others) if told else None
             if presented is None or (told and (to is None or to == presented)):
@@ -572,6 +574,14 @@ def _named_intro(msg: Inbound, ctx: Context) -> Verdict | None:
                       f"({hit.group(0).strip()!r})")
             return Verdict(Kind.DOUBLE_INTRO, "named_intro", reason, 0.9, _intro(msg, others, text, ctx))
     return None
+
+
+def _genitive(word: str, person: Address) -> bool:
+    """A German or Dutch genitive of the person's first name ("Michaels", "Annas"): their name plus s, where
+    their name is not that word itself — one letter off for _recipient_named, but no one presented."""
+    word = word.lower()
+    first = _WORD.findall(given_and_family(person.name)[0].lower())[:1]
+    return word.endswith("s") and first == [word[:-1]]
 
 
 def subject_intro(msg: Inbound, ctx: Context) -> Verdict | None:

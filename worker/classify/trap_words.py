@@ -67,6 +67,46 @@ REQUESTS = [re.compile(p, _I) for p in (
     r"\b(?:conosci|conosce|conoscete|conosceresti)(?: \w+)? (?:qualcuno|un|una|uno)\b" + _QUESTION,
 )]
 
+# The writer asks someone on the mail to introduce a third person to someone of theirs: "Sam, would you mind
+# introducing Dana to your accountant?", "Könntest du Dana deinem Steuerberater vorstellen?". The intro is
+# asked for, not made: the one to be introduced to ("your accountant") is on no one's address line.
+# Each row: what asks (a question or "please"), then in one sentence the intro verb and whose person it is
+# (your, deinem, ton, tu, je, tuo …) in the order the language puts them. English wants "to your" right after
+# the one introduced, so "please let me introduce Sam to Dana, his new bookkeeper" stays an intro; the one
+# introduced is named there, not "you", "me", "us" (offers and REQUESTS).
+_S = r"[^.!?\n]{0,60}?"
+ASKS_TO_INTRODUCE = [re.compile(r"\b(?:" + asks + r")\b" + _S + then + _REST, _I) for asks, then in (
+    # English
+    (r"would you mind|do you mind|could you|can you|would you|will you|are you able to|any chance you could"
+     r"|please",
+     r"\b(?:introduc(?:e|ing)|connect(?:ing)?|put(?:ting)?|hook(?:ing)?) (?!you\b|yourself|yourselves|us\b|me\b)"
+     r"[\w'’-]+(?: [\w'’-]+)?(?: up)?(?: in touch| in contact)? (?:to|with) (?:one of )?(?:your|his|her|their"
+     r"|someone|somebody|anyone)\b"),
+    # German: "… Dana deinem Steuerberater vorstellen", "… mit deinem Anwalt bekannt machen"
+    (r"kannst du|könntest du|würdest du|magst du|könnt ihr|könntet ihr|würdet ihr|können sie|könnten sie"
+     r"|würden sie|wärst du so nett|wären sie so nett",
+     r"\b(?:deine[mnr]?|ihre[mnr]?|eure[mnr]?|seine[mnr]?|jemandem)\b" + _S
+     + r"(?:vor(?:zu)?stellen|bekannt ?(?:zu )?machen|in kontakt (?:zu )?bringen|vernetzen)"),
+    # French: "… présenter Dana à ton comptable", "… mettre Dana en relation avec ton notaire"
+    (r"pourrais[- ]tu|pourriez[- ]vous|peux[- ]tu|pouvez[- ]vous|tu pourrais|vous pourriez|tu peux|vous pouvez"
+     r"|voudrais[- ]tu|voudriez[- ]vous|ça te dérangerait|cela vous dérangerait",
+     r"\b(?:présenter|mettre" + _S + r"en (?:relation|contact))" + _S
+     + r"\b(?:à|avec) (?:ton|ta|tes|votre|vos|son|sa|ses|leur|leurs)\b"),
+    # Spanish: "… presentarle a Dana tu abogado", "… poner a Dana en contacto con tu gestor" (not "podría": "I could")
+    (r"podrías|puedes|podéis|podríais|podría usted|usted podría|te importaría|le importaría|os importaría",
+     r"\b(?:presentar\w*|poner\w*" + _S + r"en contacto)" + _S + r"\b(?:tu|tus|su|sus|vuestr[oa]s?)\b"),
+    # Dutch: "… Dana voorstellen aan je boekhouder", "… Dana aan je boekhouder voorstellen" ("ik zou je graag aan
+# haar voorstellen" is the writer's own intro)
+    (r"(?<!ik )(?<!we )(?<!wij )(?:kun je|kan je|kunt u|zou je|zou u|wil je|wilt u)",
+     r"(?:\b(?:voor(?:te)?stellen|voor te stellen|in contact (?:te )?brengen)" + _S
+     + r"\b(?:aan|met) (?:je|jouw|uw|zijn|haar|hun)\b|\b(?:aan|met) (?:je|jouw|uw|zijn|haar|hun)\b" + _S
+     + r"(?:voor(?:te)?stellen|voor te stellen|in contact (?:te )?brengen))"),
+    # Italian: "… presentare Dana al tuo commercialista", "… mettere Dana in contatto con il tuo avvocato"
+    (r"potresti|puoi|potrebbe|potreste|potete|ti dispiacerebbe|le dispiacerebbe",
+     r"\b(?:presentar\w*|mettere" + _S + r"in contatto)" + _S
+     + r"\b(?:tuo|tua|tuoi|tue|suo|sua|suoi|sue|vostr[oaie])\b"),
+)]
+
 # The writer proposes to meet, get to know or see the people written to: they are among those meeting, so
 # no one is introduced ("you two should meet" is an intro: language.STRONG_INTRO).
 MEETINGS = [re.compile(p, _I) for p in (
@@ -105,6 +145,7 @@ MEETINGS = [re.compile(p, _I) for p in (
 # Which kind a trap phrase is, first match wins: the words for a verdict's reason.
 TRAP_KINDS: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = (
     ("a request to be introduced", tuple(REQUESTS)),
+    ("a request that someone else make an introduction", tuple(ASKS_TO_INTRODUCE)),
     ("a meeting the writer proposes", tuple(MEETINGS)),
 )
 
