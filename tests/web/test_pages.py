@@ -96,6 +96,12 @@ def test_the_status_selector_offers_only_the_moves_the_lifecycle_allows(world):
     page = dana.get(f"/referrals/{rid}").text
     # won is final: the form only corrects it, the other final answers first (and never to won again)
     assert selector(page) == ["LOST", "NO_FIT", "QUALIFIED", "MET"] and "Correct to" in page
+    # nothing is preselected: Save alone changes nothing (second trial: "Correct to" defaulted to Met)
+    assert re.search(r'<select id="status" name="status"[^>]* required>\s*<option value="" selected disabled>', page)
+    kept = post(dana, f"/referrals/{rid}/mark", {"status": "", "correct": "1"}, page=f"/referrals/{rid}")
+    assert kept.status_code == 400 and "Choose an answer first: nothing was changed." in kept.text
+    with app.sessions() as s:
+        assert s.get(Referral, rid).status == "won"
     done = post(dana, f"/referrals/{rid}/mark", {"status": "LOST", "correct": "1"}, page=f"/referrals/{rid}")
     assert f"Referral #{rid} is now lost." in done.text
 

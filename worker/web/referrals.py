@@ -254,6 +254,8 @@ def referral_api(ctx: Ctx) -> Response:
 
 def _mark(ctx: Ctx) -> marking.Marked:
     word = ctx.field("status").upper()
+    if not word:  # the form's placeholder: a browser without `required` sends it as it is
+        raise Refused("Choose an answer first: nothing was changed.")
     word = f"SNOOZE {ctx.field('snooze') or '2 weeks'}" if word == "SNOOZE" else word
     with ctx.app.sessions.begin() as session:
         r = visible(session, ctx.me(), int(ctx.request.path_params["id"]))
