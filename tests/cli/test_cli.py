@@ -180,6 +180,18 @@ def test_doctor_passes_then_names_each_problem_with_a_fix(workdir, tmp_path):
     assert "Redis at redis://127.0.0.1:1/0 does not answer" in lines[2]
 
 
+def test_doctor_names_the_languages_a_reward_is_not_written_in(workdir):
+    """Second user trial: Spanish, Dutch and Italian introducers were promised "A $25 gift card"."""
+    (workdir / "reward.yaml").write_text((workdir / "config.yaml").read_text() + (
+        'follow_ups: {reward: {en: "A $25 gift card is on its way.", de: "Ein Gutschein ist unterwegs.",'
+        ' fr: "Un bon d\'achat est en route."}}\n'))
+    warned = [line for line in cli("--config", "reward.yaml", "doctor", cwd=workdir).stdout.splitlines()
+              if "follow_ups.reward" in line]
+    assert warned == ["! follow_ups.reward has no text in es, nl, it: closed-business mail in those languages "
+                      'promises the reward in English (add e.g. es: "…" to follow_ups.reward in config.yaml)'], warned
+    assert "follow_ups.reward" not in cli("doctor", cwd=workdir).stdout  # one text for all: nothing to say
+
+
 def test_demo_needs_no_server_and_prints_the_ledger(tmp_path):
     out = cli("demo", "--dir", "demo", cwd=tmp_path).stdout
     assert "12 sample messages" in out

@@ -89,11 +89,29 @@ def warnings(config: Config) -> list[str]:
     """Things that work but trust less than they could; printed with `!`, not a failure."""
     found = _broker_checks(config)[1] + _bounces(config)
     f = config.settings.follow_ups
+    found += reward_languages(f.reward)
     if not (f.enabled and config.secret(config.settings.token_secret_env)):
         return found  # no answers by reply: nothing reads Authentication-Results
     recent, where = _recent_headers(config)
     return found + [f"follow-ups: {line}" for line in authentication(survey(recent, f.authserv_id), f.authserv_id,
                                                                       where)]
+
+
+def reward_languages(reward: str | dict[str, str]) -> list[str]:
+    """A reward given per language but not in every language we write: mail in the others promises
+    it in English (a promise in another language beats one left out, locales.in_language) — say
+    which, so the text can be added before a Spanish introducer reads "A $25 gift card"."""
+    if not isinstance(reward, dict) or not reward:
+        return []
+    from worker.core.locales import LANGUAGES, supported
+    given = {supported(k) or k for k in reward}
+    missing = [lang for lang in LANGUAGES if lang not in given]
+    if not missing:
+        return []
+    fallback = "English" if "en" in given else f"'{next(iter(reward))}'"
+    return [f"follow_ups.reward has no text in {', '.join(missing)}: closed-business mail in "
+            f"{'that language' if len(missing) == 1 else 'those languages'} promises the reward in {fallback} "
+            f"(add e.g. {missing[0]}: \"…\" to follow_ups.reward in config.yaml)"]
 
 
 RECENT = 10  # messages doctor looks at for the receiving server's Authentication-Results
