@@ -97,3 +97,23 @@ def test_two_people_presented_by_title_and_surname_without_the_word_introduce():
                      "für Arbeitsrecht. Herr Richter, Frau Hoffmann sucht Rat.\n\nKlaus\n"))
     assert (v.kind, v.rule) == ("double_intro", "named_intro"), v.reason
     assert roles(v) == {HOFFMANN: "prospect", RICHTER: "provider"}
+
+
+@pytest.mark.parametrize("body, name", [
+    ("Gentile Dott.ssa Whitfield,\n\nl'Avv. Rossi La contatterà la prossima settimana per la contabilità dello "
+     "studio.\n\nCordiali saluti\nCarol\n", "Avv. Rossi"),
+    ("Ciao Dana,\n\nl'ing. Bianchi ti chiamerà domani per il preventivo.\n\nCarol\n", "ing. Bianchi"),
+    ("Ciao Dana,\n\nho dato il tuo numero all'Avv. Rossi, ti chiamerà domani.\n\nCarol\n", "Avv. Rossi"),
+])
+def test_a_title_after_an_elided_article_stays_with_the_surname(body, name):
+    """Italian elides the article before a title ("l'Avv. Rossi"): the name was read from "Rossi" on, stored
+    without the title that says who Rossi is."""
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", name: "prospect"}
+
+
+def test_a_name_after_an_elided_article_is_an_office_not_a_person():
+    """"l'Ufficio Tecnico ti chiamerà": was a heads-up of a prospect named "Tecnico"."""
+    v = verdict(mail(CAROL, DANA_TO, "Ciao Dana,\n\nl'Ufficio Tecnico ti chiamerà domani.\n\nCarol\n"))
+    assert v.kind != "heads_up", v.reason

@@ -130,6 +130,10 @@ _ARTICLE_BEFORE = re.compile(
     r"|sein\w*|ihr\w*|unser\w*|euer|eure\w*|notre|votre|nos|vos"
     r"|nuestr[oa]s?|vuestr[oa]s?|ons|onze|nostr[oa]|vostr[oa])[ \t]+$", _U)
 
+# An elided article and a capitalised word before a name: "l'Ufficio Tecnico ti chiamerà" names an office (a name
+# does not start right after "l'", language._START, so only "Tecnico" was left to read as one).
+_ELIDED_BEFORE = re.compile(r"(?<![\w'’-])[lL]['’](?P<word>[A-ZÀ-ÖØ-Þ][\w'’-]*\.?)[ \t]+$", _U)
+
 
 def not_a_person(name: str, before: str) -> str | None:
     """Why the words a pattern took for a name are no person's (None: they may be): `before` is the text
@@ -144,6 +148,9 @@ def not_a_person(name: str, before: str) -> str | None:
     article = _ARTICLE_BEFORE.search(before[-20:])
     if article is not None:
         return f"{article.group(0).strip()!r} before it makes {name!r} a thing, not a person"
+    elided = _ELIDED_BEFORE.search(before[-30:])
+    if elided is not None and not titles.is_title(elided.group("word")):
+        return f"{elided.group(0).strip()!r} before it makes {name!r} part of a thing's name, not a person"
     return None
 
 

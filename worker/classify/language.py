@@ -83,7 +83,10 @@ WEAK_INTRO = [re.compile(p, _I) for p in (
 # name (split between two adjacent `\s*`) half a minute.
 # A title may come first ("à mon client M. Antoine Garnier", "ich habe Frau Dr. Weber …"): it is part of the
 # name found, and rules._person decides what of it to keep (worker/mail/titles.py).
-_NAME = (rf"(?<![\w'’-])(?P<name>(?:{titles.PATTERN}\s++){{0,3}}"
+# A name starts where no word goes on; a title may follow an elided article ("l'Avv. Rossi La contatterà", "all'ing.
+# Bianchi"), a name without one not ("l'Ufficio Tecnico": heads_up_words.not_a_person).
+_START = r"(?:(?<![\w'’-])|(?<=[lL]['’])(?=" + titles.PATTERN + r"\s))"
+_NAME = (rf"{_START}(?P<name>(?:{titles.PATTERN}\s++){{0,3}}"
          rf"{_CAP}[\w'’-]++(?:\s++(?:van |de |von |da |del |le )?{_CAP}[\w'’-]++){{0,2}})")
 # Whose person it is: "my", "meinem", "ma", "il mio" …
 _MY_WORDS = r"my|our|meine?[mnr]?|unsere?[mnr]?|mon|ma|mi|mijn|onze|la mia|il mio|mio|mia"
@@ -175,7 +178,7 @@ _CALLS = r"(?:" + "|".join((
 # A named person who will get in touch: "Julia Park from XYZ may call you", "Luis, my plumber, will call
 # you". Up to 40 characters to the verb, in one sentence: "Monday will be fine. I will call you" names no one.
 HEADS_UP_NAMED = re.compile(
-    r"(?<![\w'’-])" + _RELATION + _NAME + _APPOSITIVE + _FROM + _MET_WHO + _WILL + r"[^.!?\n]{0,40}?" + _CALLS,
+    _START + _RELATION + _NAME + _APPOSITIVE + _FROM + _MET_WHO + _WILL + r"[^.!?\n]{0,40}?" + _CALLS,
     re.UNICODE,
 )
 
@@ -319,8 +322,8 @@ GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) tu " + _CONTACT + r" (?:a|al)(?: la)?)\s++"
     + _RELATION + _NAME,
     r"(?i:\b(?:je|jouw|uw) " + _CONTACT + r" (?:doorgegeven |gegeven |gestuurd )?aan)\s++" + _RELATION + _NAME,
-    r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:a|ad|al|alla))\s++"
-    + _RELATION + _NAME,
+    r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:(?:a|ad|al|alla)\s++|all['’]))"
+    + _RELATION + _NAME,  # "all'Avv. Rossi": the article elided before a title
 )]
 
 # "Sarah, this is Dana, my bookkeeper": one person on the mail presented to another by name, with no word
@@ -381,12 +384,37 @@ BRING_IN_ANY = re.compile(_BRING_IN, re.UNICODE)
 # Two people told to get in touch, with no word "introduce": "Vladimir mentioned … he is considering adding
 # support for PHYLIB …, you two should probably coordinate with each other" (the one named is on Cc,
 # the other the mail is To: rules.pair_intro). "You two should talk" to two people on To is only a hint.
-PAIR_UP = re.compile(
+_PAIR_UP = (
+    # English
     r"\b(?:you two|you both|the two of you|both of you)\s++(?:should|might|may|could|would|will|can|need to|ought to)"
     r"(?:\s++(?:probably|definitely|really|perhaps|maybe|want to|like to|be able to|get to))*+\s++"
     r"(?:coordinate|talk|connect|sync(?: up)?|compare notes|get in touch|work together|team up|collaborate"
-    r"|chat|speak|know (?:about )?each other)\b", _I,
+    r"|chat|speak|know (?:about )?each other)\b",
+    # German: "Sie beide sollten sich austauschen", "ihr zwei solltet euch mal unterhalten"
+    r"\b(?:sie beide|ihr beide|ihr zwei|sie zwei|die beiden von euch)\s++(?:sollten|solltet|müssten|müsstet|könnten"
+    r"|könntet)\s++(?:sich|euch)(?:\s++(?:unbedingt|mal|einmal|wirklich|dringend|bald|kurz))*+\s++(?:austauschen"
+    r"|unterhalten|kennen ?lernen|abstimmen|kurzschließen|vernetzen|zusammensetzen|zusammentun|treffen"
+    r"|(?:mal )?sprechen|in verbindung setzen)\b",
+    # French: "vous deux devriez échanger"
+    r"\b(?:vous deux|vous tous les deux|vous toutes les deux)\s++(?:devriez|pourriez|gagneriez à)"
+    r"(?:\s++(?:vraiment|absolument|sans doute|peut-être))*+\s++(?:échanger|parler|discuter|vous parler"
+    r"|vous appeler|vous rencontrer|vous connaître|faire connaissance|collaborer|travailler ensemble"
+    r"|vous coordonner|vous contacter|vous mettre en contact)\b",
+    # Spanish: "ustedes dos deberían hablar", "vosotros dos deberíais hablar"
+    r"\b(?:ustedes dos|vosotros dos|vosotras dos|ustedes|vosotros|vosotras)\s++(?:deberían|deberíais|podrían|podríais"
+    r"|tendrían que|tendríais que)(?:\s++(?:realmente|de verdad|sin duda))*+\s++(?:hablar|charlar|conversar"
+    r"|conocerse|conoceros|ponerse en contacto|poneros en contacto|coordinarse|coordinaros|colaborar"
+    r"|trabajar juntos)\b",
+    # Dutch: "jullie twee moeten eens praten"
+    r"\b(?:jullie twee|jullie beiden|jullie)\s++(?:moeten|zouden|kunnen)(?:\s++(?:echt|eens|maar|zeker|snel"
+    r"|nodig|elkaar|met elkaar))*+\s++(?:praten|bellen|spreken|overleggen|afstemmen|samenwerken|kennismaken"
+    r"|contact opnemen|koffie drinken)\b",
+    # Italian: "voi due dovreste sentirvi"
+    r"\b(?:voi due|voi)\s++(?:dovreste|potreste)(?:\s++(?:davvero|proprio|assolutamente|sicuramente))*+\s++"
+    r"(?:sentirvi|parlarvi|parlare|conoscervi|incontrarvi|vedervi|collaborare|lavorare insieme|coordinarvi"
+    r"|mettervi in contatto)\b",
 )
+PAIR_UP = re.compile("|".join(f"(?:{p})" for p in _PAIR_UP), _I)
 
 # A subject that names the two people and nothing else: "Anna <> Bob", "Anna (Acme) / Bob",
 # "Intro: Anna — Bob".

@@ -516,7 +516,7 @@ def pair_intro(msg: Inbound, ctx: Context) -> Verdict | None:
         return None
     to = {a.email for a in msg.to}
     on_cc = [a for a in others if a.email not in to]
-    named = list(dict.fromkeys(a for word in _CAPITALISED.findall(text) if (a := _recipient_named(word, on_cc))))
+    named = list(dict.fromkeys(a for word in _named_words(text) if (a := _recipient_named(word, on_cc))))
     addressed = _replied_to(msg.text, [a for a in others if a.email in to])
     if len(named) != 1 or len(addressed) != 1:
         return None  # "you two" is one newcomer and the one the mail answers
@@ -528,6 +528,14 @@ def pair_intro(msg: Inbound, ctx: Context) -> Verdict | None:
 
 
 _CAPITALISED = re.compile(r"(?<![\w'’@.-])[A-ZÀ-ÖØ-Þ][\w'’-]*\w")
+
+
+def _named_words(text: str) -> list[str]:
+    """What in a text may name someone on the mail: a title with each word after it ("Herr Richter" is RA Thomas
+    Richter, t.richter@…, by his surname), then each capitalised word (a first name)."""
+    titled = [f"{found.group(0)[:found.start('name') - found.start()].strip()} {word}"
+              for found in titles.TITLED.finditer(text) for word in found.group("name").split()]
+    return [*titled, *_CAPITALISED.findall(text)]
 # The line a reply's quote starts with: "On 5/15/19 7:02 AM, Maxime Chevallier wrote:", "Am … schrieb Anna:".
 _ATTRIBUTION = re.compile(r"^(?![ \t]*>)[^\n]{0,200}?\b(?:wrote|writes|schrieb|a écrit|escribió|escreveu|schreef"
                           r"|ha scritto)\b[^\n]{0,80}$", re.MULTILINE | re.IGNORECASE)

@@ -24,7 +24,8 @@ TITLES: dict[str, tuple[str, ...]] = {
     "nl": ("dhr.", "Dhr.", "mevr.", "Mevr.", "mw.", "Mw.", "mr.", "dr.", "drs.", "Drs.", "ir.", "Ir.", "ing.",
            "prof.", "de heer", "De heer", "mevrouw", "Mevrouw", "meneer", "Meneer"),
     "it": ("Sig.", "Sig.ra", "Sig.na", "Signor", "Signora", "Signorina", "Dott.", "Dott.ssa", "Prof.ssa", "Avv.",
-           "Ing.", "Arch.", "Geom.", "Rag.", "signor", "signora", "signorina"),
+           "Ing.", "Arch.", "Geom.", "Rag.", "signor", "signora", "signorina", "avv.", "dott.", "dott.ssa", "arch.",
+           "geom.", "rag."),
 }
 # A title that changes with its grammatical case: "ich habe Herrn Albrecht …" is Herr Albrecht.
 CANONICAL = {"Herrn": "Herr"}
