@@ -138,6 +138,18 @@ def test_a_newcomer_brought_into_a_logged_intros_thread_is_a_new_intro():
     assert verdict(raw, Context(tracking=CTX.tracking, directory=CTX.directory, thread=known)).kind == "thread_reply"
 
 
+def test_a_newcomer_in_a_thread_is_brought_in_for_its_parties_not_for_its_introducer():
+    """Sarah's reply-all to Carol's intro of her and Dana names no one but the newcomer: Anna is brought in for
+    Dana, not for Carol, who made the first intro and is To as a reply-all keeps her (user trial 2)."""
+    raw = mail(SARAH, f"{DANA_TO}, {CAROL}", "Adding Anna, who does the books for my sister's shop.\n\nSarah\n",
+               "Re: Intro", ANNA)
+    people = frozenset({"dana@danabooks.example", "sarah@colecakes.example", "carol@jensen.example"})
+    thread = ThreadMatch(3, "replies to <i@x>, part of referral #3", parties=people, introducer="carol@jensen.example")
+    v = verdict(raw, Context(tracking=CTX.tracking, directory=CTX.directory, thread=thread))
+    assert (v.kind, v.rule) == ("double_intro", "cc_intro"), v.reason
+    assert set(roles(v)) == {"dana@danabooks.example", "anna@lang-moebel.example"}
+
+
 ROLE_SWAP = ("Raj, meet Dana. Dana is looking for an architect for her new office. Dana, Raj is the architect "
              "who did our loft.\n\nCarol\n")
 

@@ -103,6 +103,29 @@ def test_a_party_bringing_a_newcomer_into_the_thread_has_replied_in_it_too(app):
         assert s.get(Referral, rid).status == "introduced"
 
 
+def test_a_reply_all_intro_in_a_thread_has_the_newcomer_and_no_one_else_of_the_thread(app):
+    """User trial 2: Mike put Dana and Raj in touch; Raj's reply-all, To Dana, Mike and his cousin Amit,
+    introduces Amit to Dana. The new referral was Dana with Mike *and* Amit as prospects, and Raj was
+    thanked "for the introduction to Mike Olsen and Amit Patel". Mike made the first intro: he is no
+    party of this one."""
+    intro = mailgen.intro(8, introducer=("Mike Olsen", "mike@olsenlaw.example"),
+                          a=("Raj Patel", "raj@patelcafe.example"), b=("Dana Whitfield", "dana@danabooks.example"))
+    rid = app.pipeline.process(intro, FILE).referral_id
+    reply = (b"From: Raj Patel <raj@patelcafe.example>\nTo: dana@danabooks.example, Mike Olsen "
+             b"<mike@olsenlaw.example>, Amit Patel <amit@amitsfoodtruck.example>\nCc: intros@example.com\n"
+             b"Subject: Re: Intro: Raj <> Dana\nMessage-ID: <reply8@patelcafe.example>\n"
+             b"In-Reply-To: <gen8.gmail@mail.gmail.example>\nDate: Fri, 02 Oct 2026 10:00:00 +0000\n\n"
+             b"Dana - adding my cousin Amit (cc). Amit, meet Dana, the bookkeeper I told you about; Dana,\n"
+             b"Amit runs a food truck and his receipts live in a shoebox. You two should talk!\n\nRaj\n")
+    outcome = app.pipeline.process(reply, FILE)
+    assert outcome.kind == "double_intro" and outcome.referral_id != rid, outcome.reason
+    with app.sessions() as s:
+        new = s.get(Referral, outcome.referral_id)
+        assert new.introducer.email == "raj@patelcafe.example"
+        assert {p.person.email: p.role for p in new.parties} == {
+            "dana@danabooks.example": "provider", "amit@amitsfoodtruck.example": "prospect"}
+
+
 def test_unparseable_mail_is_quarantined_with_reason_and_bytes(app):
     outcome = app.pipeline.process(b"\x00\x01garbage", FILE)
     assert outcome.kind == "quarantined" and "cannot parse" in outcome.reason

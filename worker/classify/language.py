@@ -479,6 +479,12 @@ INTRO_SUBJECT = re.compile(
     r"|mise en relation|presentación|introductie|kennismaking|presentazione)\b|<>|↔|\s/\s", _I,
 )
 
+# A reply's subject: a reply prefix among the leading ones ("Re:", "AW:", "Antw:", "R:", "SV:", "VS:", "RIF:", "RES:",
+# "Re[2]:", after a forward's "Fwd:"). Its intro words are the intro it answers, not a new one (rules.subject_counts).
+REPLY_SUBJECT = re.compile(
+    r"^(?:\s*(?:fwd?|wg|tr|rv|enc|doorst|i)\s*:)*\s*(?:re|aw|antw|sv|vs|r|ref|rif|res|odp|ynt)\s*(?:\[\d+\])?\s*:", _I,
+)
+
 OUT_OF_OFFICE_SUBJECT = re.compile(
     r"^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?reply|autoreply|away from"
     r"|on vacation|on leave|abwesenheit|automatische antwort|abwesenheitsnotiz|außer haus"

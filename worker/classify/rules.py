@@ -33,6 +33,7 @@ from worker.classify.language import (
     PAIR_UP,
     PRESENTED,
     PROMISES,
+    REPLY_SUBJECT,
     STRONG,
     SUBJECT_PAIR,
     Cues,
@@ -64,8 +65,9 @@ FORWARD_SUBJECT = ("fwd:", "fw:", "wg:", "tr:", "rv:", "doorst:", "i:", "enc:", 
 class ThreadMatch:
     referral_id: int
     how: str  # human words: "In-Reply-To matches referral #3's intro"
-    parties: frozenset[str] = frozenset()
+    parties: frozenset[str] = frozenset()  # its people: parties and introducer
     review_introducer: str = ""  # the referral waits for review: who wrote its (unclear) intro
+    introducer: str = ""  # who made that intro: a newcomer brought into its thread is not brought in for them
 
 
 class Reply(Protocol):
@@ -290,13 +292,23 @@ def double_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     text = new_text(msg.text)
     found = cues(text)
     # The body's own words outrank the subject's: "Quick intro" over "let me introduce myself".
-    hit = found.strong or (None if found.trap else _group0(STRONG.search(msg.subject)))
+    from_subject = not found.trap and subject_counts(msg, found)
+    hit = found.strong or (_group0(STRONG.search(msg.subject)) if from_subject else None)
     if hit is None:
         return None
     confidence = 0.95 if INTRO_SUBJECT.search(msg.subject) else 0.9
     reason = (f"{msg.sender.email} wrote to {len(others)} people with introduction language "
               f"({hit.strip()!r})")
     return Verdict(Kind.DOUBLE_INTRO, "double_intro", reason, confidence, _intro(msg, others, text, ctx))
+
+
+def subject_counts(msg: Inbound, found: Cues) -> bool:
+    """Whether intro words in the subject may stand for the new text's (`found`: its cues). Not over an
+    auto-reply's words: its "Re: Intro: Alice / Tom" is the subject of the mail it answers. Not on a reply
+    whose new text has no intro words of its own: a reply to an intro is no new intro by its subject alone."""
+    if _robot_words(msg):
+        return False
+    return REPLY_SUBJECT.match(msg.subject) is None or bool(found.strong or found.hint or found.weak)
 
 
 def heads_up(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -484,7 +496,7 @@ def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
         for found in pattern.finditer(text):
             named = (found.group(g) for g in ("name", "name2") if found.group(g))
             newcomers = list(dict.fromkeys(a for words in named if (a := _recipient_named(words, others))))
-            parties = _addressed(msg, others, newcomers) if newcomers else []
+            parties = _addressed(msg, others, newcomers, text, ctx.thread) if newcomers else []
             if not 2 <= len(parties) <= ctx.max_parties:
                 continue
             who = " and ".join(a.email for a in newcomers)
@@ -495,11 +507,25 @@ def cc_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     return None
 
 
-def _addressed(msg: Inbound, others: list[Address], newcomers: list[Address]) -> list[Address]:
-    """Who newcomers are brought in for: the people the mail is To, else everyone else on it."""
+def _addressed(msg: Inbound, others: list[Address], newcomers: list[Address], text: str,
+               thread: ThreadMatch | None) -> list[Address]:
+    """Who newcomers are brought in for: the people the mail is To, else everyone else on it; in an intro's
+    thread, of those, the ones they were already there for (_in_thread_for)."""
     to = {a.email for a in msg.to}
     addressed = [a for a in others if a.email in to and a not in newcomers]
-    return [*(addressed or [a for a in others if a not in newcomers]), *newcomers]
+    addressed = addressed or [a for a in others if a not in newcomers]
+    return [*(_in_thread_for(addressed, text, thread) if thread else addressed), *newcomers]
+
+
+def _in_thread_for(addressed: list[Address], text: str, thread: ThreadMatch) -> list[Address]:
+    """A reply-all that brings in a newcomer is still to everyone of the thread: Raj's "Dana - adding my cousin
+    Amit. Amit, meet Dana" answers Mike's "Dana, Raj - putting you two in touch", To Dana, Mike and Amit. Amit
+    is brought in for those the new text names (Dana), else for that intro's parties — never for the one who
+    made it (Mike), who is no party of this one."""
+    words = _CAPITALISED.findall(text)
+    named = [a for a in addressed if any(_recipient_named(word, [a]) for word in words)]
+    theirs = [a for a in addressed if a.email in thread.parties and a.email != thread.introducer]
+    return named or theirs or addressed
 
 
 def pair_intro(msg: Inbound, ctx: Context) -> Verdict | None:
@@ -601,6 +627,8 @@ def subject_intro(msg: Inbound, ctx: Context) -> Verdict | None:
     a, b = (_recipient_named(pair.group(side), others) for side in ("a", "b"))
     text = new_text(msg.text)
     if a is None or b is None or a == b or cues(text).trap:  # "thanks for the intro" under "Re: Anna <> Bob"
+        return None
+    if not subject_counts(msg, cues(text)):  # "Re: Anna <> Bob": "see you Tuesday" answers that intro
         return None
     reason = f"{msg.sender.email} wrote to {a.email} and {b.email} under a subject naming them both ({msg.subject!r})"
     return _meeting_doubt(Verdict(Kind.DOUBLE_INTRO, "subject_intro", reason, 0.85, _intro(msg, others, text, ctx)),

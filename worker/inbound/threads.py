@@ -20,8 +20,8 @@ _THREADED = select(InboundMessage.referral_id, InboundMessage.message_id).where(
     InboundMessage.referral_id.is_not(None)).limit(1)
 _THREAD_BY_ID = _THREADED.where(InboundMessage.message_id == bindparam("id"))
 _THREAD_BY_IDS = _THREADED.where(InboundMessage.message_id.in_(bindparam("ids", expanding=True)))
-_REVIEW_INTRODUCER = select(Person.email).join(Referral, Referral.introducer_id == Person.id).where(
-    Referral.id == bindparam("id"), Referral.status == Status.NEEDS_REVIEW)
+_INTRODUCER = select(Person.email, Referral.status).join(Referral, Referral.introducer_id == Person.id).where(
+    Referral.id == bindparam("id"))
 # The people of a referral (its parties and introducer): a newcomer brought into its thread is none of them.
 _PEOPLE = select(Person.email).join(ReferralParty, ReferralParty.person_id == Person.id).where(
     ReferralParty.referral_id == bindparam("id")).union(
@@ -52,9 +52,11 @@ def look_up(session: Session, msg: Inbound) -> Seen:
         return Seen((row.kind, row.referral_id), None)
     thread = _by_message_ids(session, msg) or _by_subject_and_people(session, msg)
     if thread is not None:
-        introducer = session.scalar(_REVIEW_INTRODUCER, {"id": thread.referral_id})
+        made = session.execute(_INTRODUCER, {"id": thread.referral_id}).first()
+        introducer = made.email or "" if made else ""
+        review = introducer if made and made.status == Status.NEEDS_REVIEW else ""
         people = frozenset(e for e in session.scalars(_PEOPLE, {"id": thread.referral_id}) if e)
-        thread = replace(thread, review_introducer=introducer or "", parties=people)
+        thread = replace(thread, review_introducer=review, introducer=introducer, parties=people)
     return Seen(None, thread)
 
 
