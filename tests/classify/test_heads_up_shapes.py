@@ -90,6 +90,10 @@ def test_a_name_before_a_comma_that_is_spoken_to_is_no_newcomer():
     # the words of web forms and support bots (public code), no one named
     "Hallo Dana,\n\nEin Admin wird sich bei dir melden.\n\nCarol\n",
     "Hi Dana,\n\nA representative will contact you shortly.\n\nCarol\n",
+    # an article before a capitalised word is a noun unless the word is a known given name
+    "Hallo Dana,\n\nder Kurier ruft dich an.\n\nCarol\n",
+    "Hallo Dana,\n\ndie Administration meldet sich bei dir.\n\nCarol\n",
+    "Hallo Dana,\n\ndie Deutsche Bank meldet sich bei dir.\n\nCarol\n",
 ])
 def test_a_service_that_will_call_is_no_intro(body):
     v = verdict(mail(CAROL, DANA_TO, body))
@@ -120,3 +124,17 @@ def test_a_greeting_is_no_name_and_a_blank_line_ends_a_sentence():
     # "Hoi Dana,\n\nde koerier belt je" once read as 'Hoi Dana will get in touch'
     v = verdict(mail(CAROL, DANA_TO, "Geachte mevrouw Whitfield,\n\nde heer Kirk Olsen zal u bellen.\n\nCarol\n"))
     assert roles(v) == {DANA_EMAIL: "provider", "Kirk Olsen": "prospect"}, v.reason
+
+
+@pytest.mark.parametrize("body, name", [
+    ("Servus Dana,\n\ndie Anna ruft dich morgen an wegen der Buchhaltung.\n\nCarol\n", "Anna"),
+    ("Hallo Dana,\n\nder Thomas meldet sich bei dir wegen der Steuererklärung.\n\nCarol\n", "Thomas"),
+    ("Hallo Dana,\n\nder Thomas Huber meldet sich bei dir.\n\nCarol\n", "Thomas Huber"),
+    ("Grüezi Dana,\n\nich hab dem Reto deine Nummer gegeben, er meldet sich.\n\nCarol\n", "Reto"),
+])
+def test_spoken_german_puts_an_article_before_a_first_name(body, name):
+    """"die Anna ruft dich an" (southern Germany, Austria, Switzerland): the article made "Anna" a noun, as it
+    rightly makes "der Kurier" one, and the heads-up was missed."""
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", name: "prospect"}

@@ -13,6 +13,7 @@ are an errand ("the courier will call you", "about the leak in your flat").
 """
 import re
 
+from worker.classify.given_names import GIVEN_NAMES
 from worker.classify.language import (
     _A_OR_MY,
     _CALLS,
@@ -126,9 +127,16 @@ Someone Somebody Anyone Nobody Everyone Everybody Jemand Niemand Alguien Iemand 
 # The word before a name that makes it a noun: "der Kurier", "the Sales Team", "unser Vertrieb". Not the
 # Romance and Dutch articles: "un appel de Kirk", "Anna de Vries", "la Maria" (Italian speech) name people.
 _ARTICLE_BEFORE = re.compile(
-    r"(?<![\w'’-])(?i:the|my|his|her|our|your|their|der|die|das|den|dem|des|ein\w*|kein\w*|mein\w*|dein\w*"
+    r"(?<![\w'’-])(?P<article>(?i:the|my|his|her|our|your|their|der|die|das|den|dem|des|ein\w*|kein\w*|mein\w*|dein\w*"
     r"|sein\w*|ihr\w*|unser\w*|euer|eure\w*|notre|votre|nos|vos"
-    r"|nuestr[oa]s?|vuestr[oa]s?|ons|onze|nostr[oa]|vostr[oa])[ \t]+$", _U)
+    r"|nuestr[oa]s?|vuestr[oa]s?|ons|onze|nostr[oa]|vostr[oa]))[ \t]+$", _U)
+# Spoken German puts the article before a first name ("die Anna ruft dich an", "dem Thomas hab ich deine Nummer
+# gegeben"): a given name known to be one (given_names) stays a person after der, die, den, dem.
+_NAME_ARTICLES = frozenset({"der", "die", "den", "dem"})
+
+
+def _article_and_first_name(article: str, first: str) -> bool:
+    return article.lower() in _NAME_ARTICLES and first in GIVEN_NAMES
 
 # An elided article and a capitalised word before a name: "l'Ufficio Tecnico ti chiamerà" names an office (a name
 # does not start right after "l'", language._START, so only "Tecnico" was left to read as one).
@@ -146,7 +154,7 @@ def not_a_person(name: str, before: str) -> str | None:
     if len(first) > 1 and first.isupper():
         return f"{first!r} is written like a company's name"
     article = _ARTICLE_BEFORE.search(before[-20:])
-    if article is not None:
+    if article is not None and not _article_and_first_name(article.group("article"), first):
         return f"{article.group(0).strip()!r} before it makes {name!r} a thing, not a person"
     elided = _ELIDED_BEFORE.search(before[-30:])
     if elided is not None and not titles.is_title(elided.group("word")):

@@ -314,7 +314,9 @@ CONTACT_WORD = re.compile(r"\b" + _CONTACT + r"\b", _I)
 GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\b(?:gave|given|give|passed|shared|forwarded|sent|handed)(?: on| along| over)? your "
     + _CONTACT + r"(?: on| along| over)? to)\s++" + _RELATION + _NAME,
-    r"(?i:\b(?:habe|hab|gebe|gab)\s++)" + _RELATION + _NAME + r"\s++(?i:(?:schon |mal |gerade )?(?:deine|ihre|eure) "
+    # "ich hab dem Thomas deine Nummer gegeben": spoken German's article before a name (heads_up_words.not_a_person)
+    r"(?i:\b(?:habe|hab|gebe|gab)\s++(?:(?:der|dem)\s++)?)" + _RELATION + _NAME
+    + r"\s++(?i:(?:schon |mal |gerade )?(?:deine|ihre|eure) "
     + _CONTACT + r")",
     r"(?i:\b(?:donné|passé|transmis|filé|refilé|envoyé) (?:ton|votre|tes|vos) " + _CONTACT + r" à)\s++"
     + _RELATION + _NAME,
