@@ -185,3 +185,35 @@ def test_a_reminder_waiting_for_the_members_morning_is_not_sent_after_they_snooz
         wanted, why = sendrules.still_wanted(nudge.kind, nudge.queued_at,
                                              outbox.referral_facts(conn, nudge.referral_ids))
     assert not wanted and "was snoozed at 2026-11-17 15:30" in why
+
+
+def follow_ups(app) -> list[tuple[str, str]]:
+    """The follow-up mails, oldest first: (subject, first paragraph after the greeting)."""
+    with app.sessions() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "follow_up")
+                         .order_by(OutboxMessage.id)).all()
+        return [(r.subject, r.text_body.split("\n\n")[1]) for r in rows]
+
+
+def test_a_second_step_after_no_answer_says_it_asks_again_and_a_heads_up_is_no_intro(tmp_path, sqlite_url, clock):
+    # Second user trial: step 2 repeated step 1 word for word (a machine stuck in a loop), and a
+    # heads-up's follow-up said Alice "introduced you to Bob", which no mail ever did.
+    app = _heads_up_after_first_step(tmp_path, sqlite_url, clock)
+    clock.current = at("2026-12-01 15:00")  # step 2 (28 days); step 1 went unanswered
+    due_work(app)
+    (first_subject, first), (second_subject, second) = follow_ups(app)
+    assert first == "On 3 November 2026, Alice Moreno told you Bob Stone would get in touch. How did it go?"
+    assert second == ("Just checking in once more — on 3 November 2026, Alice Moreno told you Bob Stone would "
+                      "get in touch. How did it go?")
+    assert first_subject == second_subject  # it threads with the first
+
+
+def test_after_an_answer_the_next_step_does_not_say_it_asks_again(tmp_path, sqlite_url, clock):
+    app = _heads_up_after_first_step(tmp_path, sqlite_url, clock)
+    clock.current = at("2026-11-11 09:00")
+    _answer(app, "met")
+    clock.current = at("2026-12-01 15:00")
+    due_work(app)
+    [_, (subject, second)] = follow_ups(app)
+    assert subject.startswith("Did the intro to Bob Stone turn into business?")
+    assert second.startswith("On 3 November 2026, Alice Moreno told you Bob Stone would get in touch, and you have met")

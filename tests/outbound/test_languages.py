@@ -50,6 +50,10 @@ def cases() -> list[tuple[str, dict]]:
         *[("follow_up", {**data, "date": DAY, "stage": stage, "asks": asks})
           for data in (INTRO, GIVEN) for stage, asks in (("connected", ["qualified", "won", "lost", "no_fit"]),
                                                         ("qualified", ["won", "lost", "no_fit"]))],
+        # a heads-up (X would get in touch, no intro mail), and a step after an earlier one went unanswered
+        *[("follow_up", {**data, "date": DAY, "stage": stage, "heads_up": heads_up, "asked_before": again})
+          for data in (INTRO, GIVEN) for stage in ("introduced", "connected")
+          for heads_up, again in ((True, 0), (True, 1), (False, 1))],
         ("snooze_confirmation", {**INTRO, "again": datetime(2026, 11, 16, 15, tzinfo=UTC), "party": True}),
         # to the client about an intro to a partner who pays a fee: the default line and the member's own
         *[(kind, {**INTRO, **extra, "disclosures": [{"words": "", "member": MEMBER["name"], "partner": PARTNER["name"]},

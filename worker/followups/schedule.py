@@ -134,7 +134,8 @@ class FollowUps:
         row = outbox.queue(
             session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
             to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
-            rendered=self.templates.render("follow_up", *self._voice(session, view["member"]["email"]), **view),
+            rendered=self.templates.render("follow_up", *self._voice(session, view["member"]["email"]), **view,
+                                           asked_before=outbox.unanswered_follow_ups(session, referral.id)),
             now=now, referral_ids=[referral.id],
             reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
             not_before=when,

@@ -3,6 +3,7 @@ from sqlalchemy.orm import Session
 
 from models import Member, Referral
 from worker.core.lifecycle import next_answers
+from worker.core.statuses import Kind
 from worker.mail.names import first_name
 
 
@@ -30,5 +31,8 @@ def describe(session: Session, referral: Referral) -> dict:
         # Where it stands, and the answers that would still move it on: a follow-up after MET asks
         # whether it turned into business, and offers no MET (templates/_answers.txt).
         "stage": referral.status, "asks": list(next_answers(referral.status)),
+        # Someone told the member X would get in touch; no mail introduced them, so a follow-up
+        # must not say "introduced you to X".
+        "heads_up": referral.kind == Kind.HEADS_UP,
     }
 

@@ -122,6 +122,19 @@ def asks_about(session: Session, referral_id: int) -> list[sendrules.Asked]:
             for i, kind, status, sent_at, queued_at in rows]
 
 
+def unanswered_follow_ups(session: Session, referral_id: int) -> int:
+    """How many follow-up mails about one referral went out since anyone last answered about it (its
+    last recorded event): the next one says it asks once more instead of repeating the last word for
+    word. Unconfirmed mail counts (it most likely arrived); queued, cancelled or bounced mail asked nobody."""
+    last = select(func.max(ReferralEvent.at)).where(ReferralEvent.referral_id == referral_id,
+                                                    ReferralEvent.accepted.is_(True)).scalar_subquery()
+    steps = select(FollowUp.outbox_id).where(FollowUp.referral_id == referral_id, FollowUp.outbox_id.is_not(None))
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.id.in_(steps), OutboxMessage.kind == "follow_up",
+        OutboxMessage.status.in_([Mail.SENT, Mail.UNCONFIRMED]),
+        last.is_(None) | (func.coalesce(OutboxMessage.sent_at, OutboxMessage.queued_at) > last))) or 0
+
+
 def withdraw_ids(session: Session, ids: tuple[int, ...], reason: str) -> int:
     """Queued mail (by id) that will not be sent; how many were still queued."""
     if not ids:
