@@ -392,3 +392,37 @@ def test_each_write_moves_the_stored_sums_to_what_a_whole_recompute_stores(tmp_p
         whole.clear()
         assert kept == stored_sums(app), f"after {what}"
     app.engine.dispose()
+
+
+def test_more_logged_writes_than_a_refresh_sorts_out_work_every_member_out_whole(tmp_path, database_url,
+                                                                                 monkeypatch):
+    """Past summary.MANY logged writes (an import) the next reader works every member out whole,
+    empties the log up to its last write and stores what working them out from scratch stores."""
+    from models import LedgerChange, LedgerSummary
+    from worker.ledger import summary
+
+    app = build_app(tmp_path, database_url, {"INTROLEDGER_TOKEN_SECRET": "sums"}, members=MEMBERS)
+    world(app, random.Random(7), 30)
+    everyone = lambda members: None
+    summary.prepare(app.engine, everyone)
+    monkeypatch.setattr(summary, "MANY", 2)
+    rng = random.Random(8)
+    for _ in range(3):
+        one_write(app, rng)
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerChange)) > 2, "more writes logged than MANY"
+    whole: list = []
+    store = summary.store
+    monkeypatch.setattr(summary, "store", lambda *args, **kw: (whole.append(list(args[2])), store(*args, **kw))[1])
+    summary.prepare(app.engine, everyone)
+    with app.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerChange)) == 0, "the log applied"
+        stored = sorted(s.scalars(select(LedgerSummary.member_id)))
+        assert stored == sorted(s.scalars(select(Member.id))), "every member's sums stored"
+    assert sorted(sum(whole, [])) == stored, f"every member worked out whole: {whole}"
+    kept = stored_sums(app)
+    with app.sessions.begin() as s:
+        s.execute(delete(LedgerSummary))
+    summary.prepare(app.engine, everyone)
+    assert kept == stored_sums(app)
+    app.engine.dispose()
