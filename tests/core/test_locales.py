@@ -37,3 +37,5 @@ def test_lists_of_names_join_with_the_languages_and():
     assert names(["Ana", "Hielo"], "es") == "Ana y Hielo"
     assert names(["Bram", "Eva"], "nl") == "Bram en Eva"
     assert names(["Solo"], "it") == "Solo" and names([], "fr") == ""
+    assert names(["Marco", "Elena"], "it") == "Marco ed Elena"  # e becomes ed before an e
+    assert names(["Marco", "Anna"], "it") == "Marco e Anna"

@@ -309,3 +309,15 @@ def test_a_coordinator_is_told_what_to_do_herself_not_to_ask_the_coordination(la
                                   refusal={**refusal, "coordinator": c, "how": how[c]}).text for c in (False, True)}
     assert told[True] != told[False]
     assert not any(w in told[True].lower() for w in ("coordinat", "koordination", "coördinator")), told[True]
+
+
+@pytest.mark.parametrize("register", ["", "formal"])
+def test_italian_writes_ad_and_ed_before_a_name_with_the_same_vowel(register):
+    """QA trial: "hai mandato 1 segnalazione a Álvaro" — Italian writes "ad Álvaro", and "ed Elena"."""
+    elena = {**ÁLVARO, "name": "Elena Ricci", "first_name": "Elena", "email": "elena@ricci.example"}
+    data = next(data for kind, data in cases() if kind == "coffee_check_in")
+    rendered = Templates().render("coffee_check_in", "it", register, **{**data, "partners": [PARTNER, ÁLVARO, elena]})
+    assert "ad Álvaro" in rendered.text and "ed Elena" in rendered.text and "a Søren" in rendered.text, rendered.text
+    assert "ad Álvaro" in html.unescape(rendered.html), rendered.html  # "Chiedi ad Álvaro" under the table
+    for part in (rendered.text, html.unescape(rendered.html)):
+        assert not re.search(r"\b(?:a Álvaro|e Elena)\b", part), part

@@ -116,7 +116,20 @@ def names(items: list[str], language: str) -> str:
     last = items[-1].lower()
     if language == "es" and (last.startswith(("i", "í", "hi")) and not last.startswith(("hia", "hie", "hio", "hiu"))):
         joined = joined[:len(joined) - len(items[-1]) - 3] + " e " + items[-1]  # "Ana e Inés": y before an i-sound
+    if language == "it" and euphonic("e", items[-1], language) == "ed":
+        joined = joined[:len(joined) - len(items[-1]) - 3] + " ed " + items[-1]  # "Marco ed Elena"
     return joined
+
+
+# Italian adds a d to "a" and "e" before a word that starts with the same vowel: "ad Álvaro", "ed Elena"
+# (today's usage: only before the same vowel, "a Ines", "e Anna").
+_EUPHONIC = {"it": {"a": ("ad", "aàáâä"), "e": ("ed", "eèéêë")}}
+
+
+def euphonic(word: str, before: str, language: str) -> str:
+    """`word` as `language` writes it before `before` (a name): Italian "a" → "ad" before "Álvaro"."""
+    form = _EUPHONIC.get(language, {}).get(word)
+    return form[0] if form and before[:1].lower() in form[1] else word
 
 
 def in_language(values: "str | dict[str, str]", language: str) -> str:

@@ -164,6 +164,8 @@ def _environment(dirs: list[Path], language: str, register: str, words: list[Pat
     for form in ("long", "full", "weekday", "short", "day_month", "month"):
         env.filters[f"{form}_date"] = lambda value, form=form: locales.when(value, form, language)
     env.filters["names"] = lambda items: locales.names(list(items), language)
+    # {{ "a" | euphonic(p.first_name) }} {{ p.first_name }}: Italian "ad Álvaro", "ed Elena"
+    env.filters["euphonic"] = lambda word, before: locales.euphonic(word, str(before), language)
     env.filters["capitalize_first"] = _capitalize_first
     env.filters["clause"] = _clause  # a person's note quoted inside one of our sentences
     env.filters["money"] = lambda value: _money(value, locale)
