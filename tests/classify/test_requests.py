@@ -95,3 +95,52 @@ def test_asking_someone_on_the_mail_to_introduce_another_to_their_person_is_no_i
 def test_an_intro_beside_a_question_with_whose_words_stays_an_intro(body):
     v = verdict(mail(CAROL, f"{SAM}, {DANA}", f"Hi,\n\n{body}\n\nCarol\n", "Hello"))
     assert v.kind == "double_intro", v.reason
+
+
+# A request that someone else make the intro, then the writer's own intro words said as a wish or a regret: the
+# trial's "I'd introduce them myself but I don't know him" was logged as a double intro of Sam and Dana.
+ASKED_THEN_WOULD_HAVE = [
+    "Sam, can you put Dana in touch with your lawyer? I'd introduce them myself but I don't know him.",
+    "Sam, could you connect Dana with your lawyer? I would have introduced you but I've never met him.",
+    "Sam, kannst du Dana mit deinem Anwalt in Kontakt bringen? Ich würde euch ja selbst vorstellen, aber ich kenne"
+    "\nihn nicht.",
+    "Sam, peux-tu mettre Dana en relation avec ton avocat ? Je vous aurais bien présentés mais je ne le connais pas.",
+    "Sam, ¿puedes poner a Dana en contacto con tu abogado? Os presentaría yo mismo, pero no lo conozco.",
+    "Sam, kun je Dana in contact brengen met je advocaat? Ik zou jullie zelf aan elkaar voorstellen, maar ik ken"
+    "\nhem niet.",
+    "Sam, potresti mettere Dana in contatto con il tuo avvocato? Vi avrei presentato io, ma non lo conosco.",
+]
+
+
+@pytest.mark.parametrize("body", ASKED_THEN_WOULD_HAVE)
+def test_a_request_stays_a_request_though_the_writer_says_they_would_introduce_them_themselves(body):
+    """To Sam, Dana on Cc: the mail asks Sam for the intro, whatever the writer would have done."""
+    v = verdict(mail(CAROL, SAM, f"Hi,\n\n{body}\n\nCarol\n", "Question", cc=DANA))
+    assert v.kind == "not_intro", v.reason
+    assert "a request that someone else make an introduction" in v.reason, v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "I'd introduce you two myself, but I think you've already met at the fair.",
+    "I would have introduced you last spring but Sam was away all summer.",
+    "Ich würde euch gerne miteinander bekannt machen, aber ihr kennt euch ja schon.",
+    "Ich hätte euch gern miteinander bekannt gemacht, aber Sam war verreist.",
+    "Je vous aurais bien présentés l'un à l'autre, mais Sam était absent.",
+    "Os habría presentado el uno al otro, pero Sam estaba fuera.",
+    "Ik zou jullie graag aan elkaar voorstellen, maar jullie kennen elkaar al.",
+    "Vi avrei presentati l'uno all'altra, ma Sam era via.",
+])
+def test_an_intro_the_writer_would_make_but_does_not_is_no_intro(body):
+    v = verdict(mail(CAROL, f"{SAM}, {DANA}", f"Hi,\n\n{body}\n\nCarol\n", "Catching up"))
+    assert v.kind == "not_intro", v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "I'd love to introduce you two: Sam runs the bakery and needs a bookkeeper.",
+    "I would have introduced you sooner! Sam, meet Dana, the best bookkeeper I know.",
+    "Ich würde euch gerne miteinander bekannt machen: Sam sucht eine Buchhalterin.",
+    "Ik zou jullie graag aan elkaar voorstellen: Sam zoekt een boekhouder.",
+])
+def test_a_wish_to_introduce_that_is_made_stays_an_intro(body):
+    v = verdict(mail(CAROL, f"{SAM}, {DANA}", f"Hi,\n\n{body}\n\nCarol\n", "Hello"))
+    assert v.kind == "double_intro", v.reason

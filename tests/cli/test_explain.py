@@ -53,3 +53,19 @@ def test_unknown_message_and_missing_argument(workdir):  # noqa: F811
     assert cli("explain", cwd=workdir, ok=False).returncode == 2
     both = cli("explain", str(CORPUS / "heads_up_en.eml"), "--message-id", "x", cwd=workdir, ok=False)
     assert both.returncode == 2
+
+
+def test_why_a_request_to_be_introduced_was_not_logged(workdir):  # noqa: F811
+    """The trial's n21-en-request and n14-nl-request: right verdict, but explain said "no introduction language" —
+    their words ("put me in touch", "aan iemand voorstellen") are no intro cue. The reason names the request."""
+    asks = {"en": "Do you know a good electrician? Could you put me in touch with someone you tr=\nust?",
+            "nl": "Kun je me aan iemand voorstellen? Het gaat om zonnepanelen."}
+    for lang, body in asks.items():
+        eml = workdir / f"request-{lang}.eml"
+        eml.write_text("From: Greg Holt <greg@holt.example>\nTo: Tom Reilly <tom@reilly.example>\n"
+                       "Cc: intros@example.com\nSubject: vraag\nMessage-ID: <r-" + lang + "@holt.example>\n"
+                       "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+                       f"Hi Tom,\n\n{body}\n\nGreg\n")
+        human = cli("explain", str(eml), cwd=workdir).stdout
+        assert human.splitlines()[-1] == "verdict: not_intro by not_intro", human
+        assert "a request to be introduced" in human and "no introduction language" not in human, human

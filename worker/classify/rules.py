@@ -39,7 +39,7 @@ from worker.classify.language import (
     Cues,
 )
 from worker.classify.roles import assign, client_roles, heads_up_client
-from worker.classify.trap_words import proposed_meeting, trap_kind
+from worker.classify.trap_words import proposed_meeting, requested, trap_kind
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail import titles
@@ -419,10 +419,18 @@ def _group0(match) -> str | None:
 def not_intro(msg: Inbound, ctx: Context) -> Verdict:
     others = parties_of(msg, ctx)
     why = "no introduction language in the new text" if others else "no one else addressed"
-    trap = cues(new_text(msg.text)).trap if others else None
-    if trap:  # "kannst du mich mit einem guten Notar bekannt machen?": intro words, but no one introduced
+    text = new_text(msg.text)
+    trap = cues(text).trap if others else None
+    asked = requested(text) if others else None
+    if asked and (trap is None or trap_kind(trap) != trap_kind(asked)):
+        # The request is what the mail is, though its words may be no cue ("could you put me in touch with someone
+        # you trust?") or another trap took the intro words ("… I'd introduce them myself but I don't know him").
+        why = f"it is {trap_kind(asked)} ({asked[:80]!r})"
+        if trap:
+            why += f"; its intro words are {trap_kind(trap)} ({trap.strip()[:80]!r})"
+    elif trap:  # "kannst du mich mit einem guten Notar bekannt machen?": intro words, but no one introduced
         why = f"its intro words are {trap_kind(trap)} ({trap.strip()[:80]!r})"
-    elif others and (meeting := proposed_meeting(new_text(msg.text))):
+    elif others and (meeting := proposed_meeting(text)):
         why = f"no introduction language; the writer proposes a meeting ({meeting[:60]!r})"
     if len(others) > ctx.max_parties:
         why = f"a group mail to {len(others)} people (an intro has at most classify.max_parties = {ctx.max_parties})"

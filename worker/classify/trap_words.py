@@ -1,11 +1,14 @@
-"""Intro words where no one is introduced: a request to be introduced, a meeting the writer proposes.
+"""Intro words where no one is introduced: a request to be introduced, a meeting the writer proposes, an intro
+the writer would make but does not.
 
 Two of issue 14's precision traps, kept as data in the six languages we read (language.py merges them
 into its TRAPS, so an intro word inside one does not count):
   - the writer asks to be introduced: "kannst du mich mit einem guten Notar bekannt machen?",
     "Pourriez-vous me mettre en relation avec un bon plombier ?", "do you know a good lawyer?";
   - the writer proposes to meet the people they write to: "we should meet next week",
-    "können wir uns am Dienstag treffen?", "zullen we volgende week kennismaken?".
+    "können wir uns am Dienstag treffen?", "zullen we volgende week kennismaken?";
+  - the writer would make the intro, or would have, but does not: "I'd introduce them myself but I don't know
+    him", "je vous aurais bien présentés mais …" (WOULD_HAVE).
 Each phrase runs to the end of its sentence: the intro words a request or a meeting carries ("could you
 introduce me to someone who …", "let's meet Tuesday to go over the intro deck") are in it.
 `trap_kind` names which kind a trap phrase is, for the verdict's reason.
@@ -107,6 +110,49 @@ ASKS_TO_INTRODUCE = [re.compile(r"\b(?:" + asks + r")\b" + _S + then + _REST, _I
      + r"\b(?:tuo|tua|tuoi|tue|suo|sua|suoi|sue|vostr[oaie])\b"),
 )]
 
+# The writer says they would make the intro, or would have, but do not: "Sam, can you put Dana in touch with
+# your lawyer? I'd introduce them myself but I don't know him." The intro words are a wish or a regret, no one is
+# introduced. A past conditional ("I would have introduced you", "ich hätte euch vorgestellt", "je vous aurais
+# présentés") is never an intro; a present one only with "but" or "myself" after it, for "I'd love to introduce
+# you to Sam" and "ik zou je graag aan haar voorstellen" are the writer's own intros.
+_V_EN = r"(?:introduce|connect|put [\w'’-]+(?: [\w'’-]+)? in touch|make the intro(?:duction)?)"
+_V_DE = r"(?:vor(?:zu)?stellen|bekannt ?(?:zu )?machen|in kontakt (?:zu )?bringen|vernetzen|zusammenbringen)"
+_V_NL = r"(?:voor(?:te)?stellen|voor te stellen|in contact (?:te )?brengen|koppelen)"
+WOULD_HAVE = [re.compile(p + _REST, _I) for p in (
+    # English: "I would have introduced you but …", "I'd introduce them myself but I don't know him"
+    r"\b(?:i|we)(?:['’]d| would| could)(?: have(?! to)|['’]ve)\b(?: \w+){0,3}? (?:introduced|introduce|connected"
+    r"|connect|put|made|make)\b",
+    r"\b(?:i|we)(?:['’]d| would)(?: (?!like\b|love\b|be\b)\w+){0,2}? " + _V_EN
+    + r"\b[^.!?\n]{0,80}?\b(?:but|myself|ourselves|except)\b",
+    r"\b(?:i|we) (?:can['’]?t|cannot|couldn['’]?t|won['’]?t|am not able to|are not able to|am unable to)"
+    r"(?: really)? " + _V_EN + r"\b",
+    # German: "ich würde euch ja selbst vorstellen, aber …", "ich hätte euch gern bekannt gemacht"
+    r"\b(?:ich|wir) (?:hätte|hätten)\b[^.!?\n]{0,60}?\b(?:vorgestellt|bekannt ?gemacht|in kontakt gebracht|vernetzt"
+    r"|zusammengebracht|vorstellen (?:können|wollen|sollen))\b",
+    r"\b(?:ich|wir) (?:würde|würden)\b[^.!?\n]{0,60}?\b" + _V_DE + r"\b[^.!?\n]{0,80}?\b(?:aber|allerdings|jedoch)\b",
+    r"\b(?:ich|wir) (?:würde|würden)\b[^.!?\n]{0,30}?\b(?:selbst|selber)\b[^.!?\n]{0,40}?\b" + _V_DE + r"\b",
+    # French: "je vous aurais bien présentés mais …", "je vous présenterais bien, mais …"
+    r"\b(?:aurais|aurions)\b[^.!?\n]{0,40}?\b(?:présent\w*|mis\w* en (?:relation|contact)"
+    r"|mettre\b[^.!?\n]{0,20}?en (?:relation|contact))",
+    r"\b(?:présenterais|présenterions|(?:mettrais|mettrions)\b[^.!?\n]{0,30}?en (?:relation|contact))\b"
+    r"[^.!?\n]{0,80}?(?:\bmais\b|\bmoi-même|\bnous-mêmes)",
+    # Spanish: "os habría presentado, pero …", "os presentaría yo mismo, pero no lo conozco"
+    r"\b(?:habría|habríamos)\b[^.!?\n]{0,40}?\b(?:presentado|presentar(?:te|os|les|los|las|le|la|lo)?\b"
+    r"|puesto en contacto|poner\w* en contacto)",
+    r"\b(?:hubiera|hubiese|hubiéramos|hubiésemos)\b(?: \w+){0,2}? (?:presentado|puesto en contacto)",
+    r"\b(?:presentaría|presentaríamos|pondría|pondríamos)\b[^.!?\n]{0,80}?\b(?:pero|yo mism[oa]"
+    r"|nosotr[oa]s mism[oa]s)\b",
+    # Dutch: "ik had jullie graag aan elkaar voorgesteld, maar …", "ik zou jullie zelf voorstellen, maar …"
+    r"\b(?:ik|we|wij) (?:had|hadden)\b[^.!?\n]{0,50}?\b(?:voorgesteld|in contact gebracht|gekoppeld"
+    r"|willen voorstellen|voor willen stellen)\b",
+    r"\b(?:ik|we|wij) (?:zou|zouden)\b[^.!?\n]{0,60}?\b" + _V_NL + r"\b[^.!?\n]{0,80}?\bmaar\b",
+    r"\b(?:ik|we|wij) (?:zou|zouden)\b[^.!?\n]{0,30}?\bzelf\b[^.!?\n]{0,40}?\b" + _V_NL + r"\b",
+    # Italian: "vi avrei presentato io, ma …", "vi presenterei io stesso, ma …"
+    r"\b(?:avrei|avremmo)\b[^.!?\n]{0,40}?\b(?:presentat[oiae]|presentar\w*|mess[oiae] in contatto"
+    r"|metter\w* in contatto)",
+    r"\b(?:presenterei|presenteremmo|metterei|metteremmo)\b[^.!?\n]{0,80}?\b(?:ma|però|io stess[oa])\b",
+)]
+
 # The writer proposes to meet, get to know or see the people written to: they are among those meeting, so
 # no one is introduced ("you two should meet" is an intro: language.STRONG_INTRO).
 MEETINGS = [re.compile(p, _I) for p in (
@@ -146,6 +192,7 @@ MEETINGS = [re.compile(p, _I) for p in (
 TRAP_KINDS: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = (
     ("a request to be introduced", tuple(REQUESTS)),
     ("a request that someone else make an introduction", tuple(ASKS_TO_INTRODUCE)),
+    ("an introduction the writer would make but does not", tuple(WOULD_HAVE)),
     ("a meeting the writer proposes", tuple(MEETINGS)),
 )
 
@@ -158,10 +205,19 @@ def trap_kind(phrase: str) -> str:
 
 
 _MEETING = re.compile("|".join(f"(?:{p.pattern})" for p in MEETINGS), _I)
+_ASKED = re.compile("|".join(f"(?:{p.pattern})" for p in (*REQUESTS, *ASKS_TO_INTRODUCE)), _I)
 
 
 def proposed_meeting(text: str) -> str | None:
     """The first words in which the writer proposes to meet those written to ("can we meet Tuesday at 10"),
     read with wrapped lines joined; None when there are none."""
     found = _MEETING.search(rejoin(text).lower())
+    return found.group(0).strip() if found else None
+
+
+def requested(text: str) -> str | None:
+    """The first words in which the writer asks to be introduced or asks someone else to introduce ("could you
+    put me in touch with someone you trust?"), read with wrapped lines joined; None when there are none. A
+    request may carry no intro word the cues know ("put me in touch", "voorstellen"): not_intro still names it."""
+    found = _ASKED.search(rejoin(text).lower())
     return found.group(0).strip() if found else None
