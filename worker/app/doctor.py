@@ -32,14 +32,23 @@ def checked(config: Config) -> str:
     """The parts `check` reaches with this config, for the line that says they all answer."""
     out = config.settings.outbound
     smtp = ["SMTP server"] if out.transport == "smtp" and out.smtp is not None else []
-    return ", ".join(["config", "database", "mailbox", *smtp]) + " and broker"
+    templates = ["templates"] if config.templates_dir else []
+    return ", ".join(["config", "database", "mailbox", *smtp, *templates]) + " and broker"
 
 
 def check(config: Config, say=lambda line: None) -> list[str]:
     """Problems, one line each with its fix."""
     database = _database(config)
     return [*database, *(() if database else _unconfirmed(config)), *_mailbox(config, say), *_smtp(config),
-            *_broker(config), *_follow_ups(config)]
+            *_broker(config), *_follow_ups(config), *_templates(config)]
+
+
+def _templates(config: Config) -> list[str]:
+    """Every mail rendered in every language and register the user's templates_dir reaches, so a
+    words file written for an older macro signature fails here, not when its mail is due."""
+    from worker.outbound.template_check import check as render_all
+
+    return [f"templates: {line}" for line in render_all(config.templates_dir, config.settings.outbound.language)]
 
 
 def _smtp(config: Config) -> list[str]:

@@ -1,4 +1,4 @@
-"""`introledger doctor`: config, database, mailbox, SMTP and broker, one line per problem with its fix."""
+"""`introledger doctor`: config, database, mailbox, SMTP, broker and templates, one line per problem with its fix."""
 import click
 
 from worker.cli.context import Command, Invocation, json_option, pass_invocation, print_json, styled
@@ -10,7 +10,8 @@ from worker.cli.context import Command, Invocation, json_option, pass_invocation
 def doctor(inv: Invocation, as_json: bool) -> int:
     """Try what `run` and `send` will do, without sending mail: log in to the mailbox (creating a missing
     processed folder), connect to the SMTP server, write a row and roll it back, check the Redis queue is
-    this deployment's. Exit 1 if anything is wrong."""
+    this deployment's, render every mail through outbound.templates_dir (`templates check`). Exit 1 if
+    anything is wrong."""
     from worker.app.doctor import examine
     from worker.app.shapes import doctor_json
 
