@@ -81,7 +81,10 @@ class LedgerFlow(Base):
     alone — the next reader adds up a member's stored flows instead of working them all out again."""
 
     __tablename__ = "ledger_flows"
-    __table_args__ = (Index("ix_ledger_flows_member_id_key_referral_id", "member_id", "key", "referral_id"),)
+    # A write's flows are found by the referrals it touched (worker/ledger/summary.py refresh: the
+    # old ones looked up, deleted, the new ones looked up), not by reading each member's every flow.
+    __table_args__ = (Index("ix_ledger_flows_member_id_key_referral_id", "member_id", "key", "referral_id"),
+                      Index("ix_ledger_flows_referral_id_member_id", "referral_id", "member_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(Integer)
     referral_id: Mapped[int] = mapped_column(Integer)

@@ -103,3 +103,32 @@ def test_follow_ups_nobody_answered_are_counted_and_listed(web_app, clock):
     page = dana.get("/").text
     assert '<a href="/referrals?status=unanswered"><span class="count hot" data-figure="needs-unanswered">1<' in page
     assert [r["id"] for r in dana.get("/api/referrals?status=unanswered").json()] == [quiet]
+
+
+def test_unanswered_follow_ups_are_counted_in_every_open_state_of_intros_made_and_received(web_app, clock):
+    """The overview starts from the member's open referrals (those they made, those they are in):
+    a follow-up nobody answered counts in each open state and either way, never on a closed one,
+    and the count is the list's."""
+    from models import FollowUp, OutboxMessage
+
+    now = clock.current
+    made = {status: log_intro(web_app, n, DANA, (f"Ben {n}", f"ben{n}@z.example"), (f"Raj {n}", f"raj{n}@r.example"),
+                              now - timedelta(days=10))
+            for n, status in enumerate(("introduced", "connected", "qualified", "won"), start=1)}
+    received = {status: log_intro(web_app, n, CAROL, (f"Client {n}", f"c{n}@clients.example"), DANA,
+                                  now - timedelta(days=10))
+                for n, status in enumerate(("connected", "lost"), start=5)}
+    with web_app.sessions.begin() as s:
+        for status, rid in [*made.items(), *received.items()]:
+            s.execute(update(Referral).where(Referral.id == rid).values(status=status))
+            mail = OutboxMessage(dedupe_key=f"follow-up:{rid}:1", kind="follow_up", status="sent",
+                                 from_addr="intros@example.com", to_addr=DANA[1], subject=f"How did it go? {rid}",
+                                 text_body="How?", sent_at=now - timedelta(days=3))
+            s.add(mail)
+            s.flush()
+            step = s.scalar(select(FollowUp).where(FollowUp.referral_id == rid, FollowUp.step == 1))
+            step.status, step.outbox_id = "done", mail.id
+    dana = sign_in(client_for(web_app), web_app, DANA[1])
+    open_ones = {made["introduced"], made["connected"], made["qualified"], received["connected"]}
+    assert dana.get("/api/overview").json()["needs"]["unanswered_follow_ups"] == len(open_ones)
+    assert {r["id"] for r in dana.get("/api/referrals?status=unanswered").json()} == open_ones

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from models import OutboxMessage, Referral
 from worker.app import shapes
 from worker.core import money
-from worker.core.statuses import Mail, Status
+from worker.core.statuses import OPEN, Mail, Status
 from worker.ledger import balance as ledger
 from worker.web import chart
 from worker.web.pages import COUNT_CAP, Ctx, handler
@@ -114,7 +114,7 @@ def needs_now(session: Session, viewer: Viewer) -> Needs:
     # Counted as the lists count (exactly up to COUNT_CAP, then "1,000+"), newest first: a group's
     # history can hold tens of thousands of open referrals, each asked about its follow-ups.
     ids = list(session.scalars(select(Referral.id).where(unanswered(session.get_bind().dialect.name == "sqlite"),
-                                                          viewer.referral_ids())
+                                                          viewer.referral_ids(sorted(OPEN)))
                                .order_by(Referral.id.desc()).limit(COUNT_CAP + 1)))
     subjects = dict(session.execute(select(Referral.id, Referral.subject).where(Referral.id.in_(ids[:5]))).all())
     first = [(rid, subjects[rid]) for rid in ids[:5]]
