@@ -48,3 +48,17 @@ def test_templates_check_names_a_template_that_does_not_parse_with_its_line(tmp_
     result = cli("templates", "check", cwd=tmp_path, ok=False)
     assert result.returncode == 1
     assert result.stdout.splitlines() == ["✗ mytemplates/thank_you.txt:3: unexpected '}'"]
+
+
+def test_templates_check_names_a_word_macro_that_takes_fewer_arguments_than_ours_where_samples_do_not_reach(
+        tmp_path):
+    # A snooze for one party of the intro only: no sample reaches it, so only the signature can tell.
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n"
+                                          "outbound: {templates_dir: mytemplates}\n")
+    (tmp_path / "mytemplates" / "de").mkdir(parents=True)
+    (tmp_path / "mytemplates" / "de" / "_words.txt").write_text(
+        "{% macro snooze_party_body(name) %}Wir fragen später wieder nach {{ name }}.{% endmacro %}\n")
+    result = cli("templates", "check", cwd=tmp_path, ok=False)
+    assert result.stdout.splitlines() == [
+        "✗ mytemplates/de/_words.txt: snooze_party_body() takes 1 argument(s), the product's takes 2: "
+        "snooze_party_body(name, again) — copy the new signature from templates/de/_words.txt"]

@@ -16,9 +16,10 @@ from jinja2 import Environment, TemplateSyntaxError
 
 from worker.core import locales
 from worker.outbound.samples import samples, variants
-from worker.outbound.templating import BUILTIN, TemplateProblem, Templates
+from worker.outbound.templating import BUILTIN, WORDS, TemplateProblem, Templates
 
 _CALLED = re.compile(r"macro '(\w+)'")  # Jinja's own words for a call a macro cannot take
+_MACRO_PARAMS = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(([^)]*)\)")
 _SIGNATURE = r"\{{%-?\s*macro\s+{}\s*\(([^)]*)\)"
 _SHAPES = ("*.txt", "*.html")
 
@@ -56,7 +57,29 @@ def check(user_dir: Path | None, language: str = locales.DEFAULT) -> list[str]:
                             continue  # named once below, with its line
                         line = _explain(cause, env)
                         failures.setdefault(line, _Failure(line)).where.append(f"{kind} ({shown})")
-    return broken + [f"{f.line} [{_listed(f.where)}]" for f in failures.values()]
+    rendered = [f"{f.line} [{_listed(f.where)}]" for f in failures.values()]
+    unreached = [line for named, line in _shorter(user_dir) if not any(r.startswith(named) for r in rendered)]
+    return broken + rendered + unreached
+
+
+def _shorter(user_dir: Path) -> Iterable[tuple[str, str]]:
+    """(file: macro(), line) for each of the user's word macros that takes fewer arguments than ours:
+    the samples reach most branches, not all, and a call with more arguments than a macro takes fails."""
+    for theirs in sorted(user_dir.glob("*/_words*.txt")):
+        mine = [BUILTIN / theirs.parent.name / theirs.name, BUILTIN / theirs.parent.name / WORDS,
+                BUILTIN / locales.DEFAULT / WORDS]
+        for macro, params in _MACRO_PARAMS.findall(theirs.read_text(encoding="utf-8")):
+            ours = next((p for p in mine if p.is_file() and _signature(p, macro) is not None), None)
+            wanted = _signature(ours, macro) if ours else None
+            if ours is None or wanted is None or len(_names(params)) >= len(_names(wanted)):
+                continue
+            named = f"{_shown(theirs)}: {macro}()"
+            yield named, (f"{named} takes {len(_names(params))} argument(s), the product's takes "
+                          f"{len(_names(wanted))}: {macro}({wanted}) — copy the new signature from {_shown(ours)}")
+
+
+def _names(params: str) -> list[str]:
+    return [p.split("=")[0].strip() for p in params.split(",") if p.strip()]
 
 
 def _touched(user_dir: Path, language: str) -> list[str]:
