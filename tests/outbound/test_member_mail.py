@@ -158,3 +158,19 @@ def test_the_reward_is_promised_once_per_referral_and_in_the_introducers_languag
     said = "\n".join(closed)
     assert said.count("Ein Gutschein über 25 € ist unterwegs.") == 2  # once, in the text and the HTML part
     assert "gift card" not in said
+
+
+def test_a_title_in_an_address_header_is_kept_out_of_the_names_in_our_mail(tmp_path, database_url, clock, apps):
+    """Second user trial: 'Thanks for the intro: mevr. Ingrid Jansen', 'Hi Dott. Luca Ferri' — a title in a
+    From or To header stayed in the stored name, while a title in the text is dropped before a given name."""
+    app = make(tmp_path, database_url, clock)
+    apps.append(app)
+    raw = mailgen.intro(1, introducer=("Dott. Luca Ferri", "l.ferri@studio.example"),
+                        a=("mevr. Ingrid Jansen", "i.jansen@y.example"), b=DANA, when=app.now())
+    app.pipeline.process(raw, Origin("file", "1"))
+    send_all(app)
+    got = inbox(tmp_path, "l.ferri@studio.example")
+    assert len(got) == 1, "one thank-you to the introducer"
+    text = "\n".join(f"{subject}\n{body}" for subject, body in got.items())
+    assert "Ingrid Jansen" in text and "Luca" in text
+    assert "mevr." not in text and "Dott." not in text

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from models import Member, OutboxMessage, Referral
 from worker.classify.verdict import Verdict
 from worker.core.statuses import Mail
+from worker.mail import names, tokens
 from worker.mail import sender as senders
-from worker.mail import tokens
 from worker.mail.names import first_name
 from worker.mail.parse import Inbound
 from worker.outbound import briefs, outbox
@@ -143,7 +143,7 @@ class BriefDesk:
         addresses = briefs.BriefAddresses(self.tracking, self.secret) if self.secret else None
         reply_to, brief = briefs.partner_reply_to(session, member, sender, now, addresses,
                                                   f"{member.name} <{member.emails[0]}>", "answer")
-        partner = {"name": msg.from_address.name or sender, "email": sender,
+        partner = {"name": names.person(msg.from_address.name) or sender, "email": sender,
                    "first_name": first_name(msg.from_address.name, sender)}
         try:
             voice = language_for(session, sender, self.templates.language)  # the partner's

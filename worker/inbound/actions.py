@@ -187,12 +187,12 @@ def people_for(session: Session, addresses: list[Address]) -> list[Person]:
     for address in addresses:
         person = known.get(address.email) if address.email else None
         if person is None:
-            person = Person(email=address.email or None, name=names.display(address.name or ""))
+            person = Person(email=address.email or None, name=names.person(address.name or ""))
             session.add(person)
             if address.email:
                 known[address.email] = person
         elif address.name and not person.name:
-            person.name = names.display(address.name)  # a nameless address gains its name when one is seen
+            person.name = names.person(address.name)  # a nameless address gains its name when one is seen
         people.append(person)
     return people  # new ones are flushed with the referral, in one go
 

@@ -20,6 +20,13 @@ def display(name: str) -> str:
     return f"{given.strip()} {last.strip()}"
 
 
+def person(name: str) -> str:
+    """A name from an address header as we store and show it: turned round like display, and without a
+    title when a given name follows — "Dott. Luca Ferri" is Luca Ferri, as names read from a mail's text are
+    kept (titles.person); "Dr. Roth" keeps its title, "Roth" alone would read as a slip."""
+    return titles.person(display(name))
+
+
 def first_name(name: str, email: str | None = None) -> str:
     """What to greet someone by: their given name ("Dr. Eva Roth", "RA Thomas Richter" are Eva and Thomas —
     worker/mail/titles.py), a title with a surname alone as written ("Dr. Roth"), else the first part of
