@@ -178,7 +178,8 @@ REGISTERED = {
            "cordialement,\nZoë Åkesson\n",
            "Salut Dana, salut Anna,\n\nje vous présente l'une à l'autre : Anna cherche une comptable pour son "
            "agence, et Dana est la meilleure que je connaisse. Je te laisse l'appeler, Dana !\n\nBises,\nZoë\n",
-           "Bonjour Zoë,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que vous ayez",
+           "Bonjour Zoë Åkesson,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que "
+           "vous ayez",
            "Bonjour Zoë,\n\nMerci pour la mise en relation avec Anna Schröder — j'apprécie vraiment que tu aies"),
     "es": ("Estimada Sra. Whitfield, estimada Sra. Schröder:\n\nMe permito ponerlas en contacto. La Sra. Schröder "
            "busca una contable para su estudio de diseño, y la Sra. Whitfield es la mejor que conozco.\n\n"

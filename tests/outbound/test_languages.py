@@ -43,7 +43,7 @@ def cases() -> list[tuple[str, dict]]:
         *[("closed_business", {**INTRO, "won": won, "value": value, "reward": ""})
           for won, value in ((True, EUR), (True, None), (False, None))],
         *[(kind, data) for data in (INTRO, GIVEN) for kind, extra in (
-            ("follow_up", {"date": DAY}), ("clarification", {"greet": "Jürgen"}),
+            ("follow_up", {"date": DAY}), ("clarification", {"greet": "Jürgen", "greet_full": "Jürgen Müller"}),
             ("snooze_confirmation", {"again": datetime(2026, 11, 16, 15, tzinfo=UTC)}), ("stop_confirmation", {}))
           for data in [{**data, **extra}]],
         # after MET / QUALIFIED: did it turn into business? (the answers still open)
@@ -58,7 +58,8 @@ def cases() -> list[tuple[str, dict]]:
         # to the client about an intro to a partner who pays a fee: the default line and the member's own
         *[(kind, {**INTRO, **extra, "disclosures": [{"words": "", "member": MEMBER["name"], "partner": PARTNER["name"]},
                                                      {"words": "Østergård ApS!", "member": "", "partner": ""}]})
-          for kind, extra in (("clarification", {"greet": "Inès"}), ("stop_confirmation", {}))],
+          for kind, extra in (("clarification", {"greet": "Inès", "greet_full": "Inès Moreau"}),
+                              ("stop_confirmation", {}))],
         *[("status_confirmation", {**data, "status": status, "you": you, "them": them, "prospect": prospect,
                                    "provider": provider, "value": CHF, "note": "", "again_days": again,
                                    "stopped": stopped, "final": status in ("won", "lost", "no_fit")})
@@ -196,8 +197,8 @@ def test_user_text_stays_escaped_in_html_in_every_language(language):
     t = Templates()
     evil = "<b>Bob</b> & {{7*7}}"
     for kind, data in cases():
-        data = {**data, "others": [evil], "them": [evil], "greet": evil, "prospects": [evil]} if "others" in data \
-            else data
+        data = {**data, "others": [evil], "them": [evil], "greet": evil, "greet_full": evil,
+                "prospects": [evil]} if "others" in data else data
         rendered = t.render(kind, language, **data)
         assert "<b>Bob" not in rendered.html and "49" not in rendered.text
 

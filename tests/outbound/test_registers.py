@@ -64,8 +64,8 @@ SEEN = {
                        "hat Zoë Åkesson-Lefèvre Sie mit Inès Moreau bekannt gemacht"),
     ("de", "informal"): ("Hallo Zoë,\n\nvielen Dank, dass du mich mit Inès Moreau bekannt gemacht hast",
                          "Herzliche Grüße\nJürgen\n", "hat Zoë Åkesson-Lefèvre dich mit Inès Moreau bekannt gemacht"),
-    ("fr", "formal"): ("Bonjour Zoë,\n\nMerci pour la mise en relation avec Inès Moreau — j'apprécie vraiment que "
-                       "vous ayez pensé à moi", "Bien à vous,\nJürgen\n",
+    ("fr", "formal"): ("Bonjour Zoë Åkesson-Lefèvre,\n\nMerci pour la mise en relation avec Inès Moreau — j'apprécie "
+                       "vraiment que vous ayez pensé à moi", "Bien à vous,\nJürgen Müller\n",
                        "Zoë Åkesson-Lefèvre vous a présenté Inès Moreau"),
     ("fr", "informal"): ("Bonjour Zoë,\n\nMerci pour la mise en relation avec Inès Moreau — j'apprécie vraiment que "
                          "tu aies pensé à moi", "Bien à toi,\nJürgen\n",
@@ -111,3 +111,17 @@ def test_a_reader_nobody_knows_is_written_to_formally(language):
     # worker/core/locales.py WHEN_UNKNOWN: it takes effect only where the formal words exist
     follow_up = Templates().render("follow_up", language, address(language, None).register, **INTRO, date=DAY)
     assert follow_up.register == "formal" and not wrong_address(words_of(follow_up), language, "formal")
+
+
+@pytest.mark.parametrize("language", WITH_TWO)
+def test_the_formal_register_greets_by_the_whole_name_in_every_mail(language):
+    """Second user trial: 'Bonjour Marc' beside 'Guten Tag Dr. Peter Lange', and a formal clarification's
+    'Buenos días, Jürgen:' — formal mail greets by the whole name, informal mail by the first."""
+    templates = Templates()
+    greeted = {"greet": "Jürgen", "greet_full": "Jürgen Müller"}
+    for kind, data in (("clarification", {**INTRO, **greeted}), ("follow_up", {**INTRO, "date": DAY}),
+                       ("thank_you", THANKS)):
+        full = "Jürgen Müller" if kind != "thank_you" else THANKS["introducer"]["name"]
+        formal, informal = (templates.render(kind, language, r, **data).text.split("\n")[0] for r in REGISTERS)
+        assert full in formal, (kind, formal)
+        assert full not in informal and full.split()[0] in informal, (kind, informal)

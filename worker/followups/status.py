@@ -22,8 +22,8 @@ from worker.core.money import Amount
 from worker.core.statuses import QUALIFIED, TERMINAL, Mail, Status, Step
 from worker.followups import replytrust
 from worker.followups.schedule import FollowUps
+from worker.mail import names, tokens
 from worker.mail import sender as senders
-from worker.mail import tokens
 from worker.mail.commands import Command, parse_command, split_correction
 from worker.mail.parse import Address, Inbound
 from worker.mail.quotes import new_text
@@ -416,13 +416,15 @@ class StatusDesk:
             step = session.scalar(select(func.max(FollowUp.step)).where(
                 FollowUp.referral_id == referral.id, FollowUp.status == Step.DONE)) or 0
         self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.from_address.email,
-                   step, answers=msg.message_id, greet=self._first_name(session, referral, msg.from_address))
+                   step, answers=msg.message_id, **self._greeting(session, referral, msg.from_address))
 
-    def _first_name(self, session: Session, referral: Referral, who: Address) -> str:
+    def _greeting(self, session: Session, referral: Referral, who: Address) -> dict[str, str]:
+        """Whom a clarification greets: the first name, and the whole one for a formal greeting ("Buenos
+        días, Jürgen Müller:", not "Buenos días, Jürgen:") — the member's configured name, else the sender's."""
         member = session.get(Member, referral.member_id) if referral.member_id else None
         if member is not None and who.email in member.emails:
-            return first_name(member.name)
-        return first_name(who.name, who.email)
+            return {"greet": first_name(member.name), "greet_full": member.name}
+        return {"greet": first_name(who.name, who.email), "greet_full": names.person(who.name)}
 
     def _not_applied(self, session: Session, referral: Referral, command: Command, why: str,
                      step: int | None, how: str, refusal: dict) -> None:

@@ -51,7 +51,7 @@ def samples() -> dict[str, dict[str, Any]]:
             "stopped": False, "final": False},
         "snooze_confirmation": {**intro, "again": datetime(2026, 11, 16, 15, 0, tzinfo=UTC)},
         "stop_confirmation": intro,
-        "clarification": {**intro, "greet": "Dana"},
+        "clarification": {**intro, "greet": "Dana", "greet_full": "Dana Whitfield"},
         "answer_not_applied": {
             **intro, "answer": "WON", "status": "lost",
             "refusal": {"case": "final", "verb": "won", "member_email": "dana@example.com", "ref": 12, "status": "lost",
