@@ -420,3 +420,20 @@ def test_the_partners_page_is_paged_busiest_first(web_app, clock, monkeypatch):
     found = dana.get("/partners?q=vance").text
     assert "1 partner," in found and "Uma Vance" in found and "Carol Jensen" not in found
     assert "3 flagged partners" in dana.get("/partners?flagged=1").text  # all gone quiet
+
+
+def test_a_members_configured_name_wins_on_the_referral_list_and_page(world):
+    """Second user trial: the dashboard showed Dana as the address her mail came from (a From: without her
+    name), where `referrals` on the command line shows her configured name."""
+    app, ids = world
+    with app.sessions.begin() as s:
+        s.execute(update(Person).where(Person.email == DANA[1]).values(name=DANA[1]))
+    dana = sign_in(client_for(app), app, DANA[1])
+    listing = dana.get("/referrals").text
+    assert f'data-label="from">{DANA[0]}</td>' in listing  # the intro she gave
+    assert re.search(rf'data-label="to">.*<span>{DANA[0]} <span class="muted small">\(provider\)', listing)
+    page = dana.get(f"/referrals/{ids['dana']}").text
+    assert f"<dd>{DANA[0]} <span class=\"muted\">&lt;{DANA[1]}&gt;" in page
+    api = dana.get(f"/api/referrals/{ids['dana']}").json()
+    assert {"name": DANA[0], "email": DANA[1], "role": "provider"} in api["parties"]
+    assert {"name": DANA[0], "email": DANA[1]} == dana.get(f"/api/referrals/{ids['given']}").json()["introducer"]

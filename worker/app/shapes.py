@@ -14,18 +14,22 @@ def iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def _people(r: "Referral | Listed") -> dict:
-    return {"introducer": {"name": r.introducer.name, "email": r.introducer.email},
-            "parties": [{"name": p.person.name, "email": p.person.email, "role": p.role} for p in r.parties]}
+def _people(r: "Referral | Listed", named: dict[str, str] | None = None) -> dict:
+    """Introducer and parties; `named` (queries.members_by_email) puts a member's configured name first."""
+    def name(who) -> str:
+        return (named or {}).get(who.email or "") or who.name
+
+    return {"introducer": {"name": name(r.introducer), "email": r.introducer.email},
+            "parties": [{"name": name(p.person), "email": p.person.email, "role": p.role} for p in r.parties]}
 
 
-def referral_json(r: "Referral | Listed") -> dict:
+def referral_json(r: "Referral | Listed", named: dict[str, str] | None = None) -> dict:
     return {
         "id": r.id,
         "status": r.status,
         "kind": r.kind,
         "introduced_at": iso(r.introduced_at),
-        **_people(r),
+        **_people(r, named),
         "direction": r.direction,
         "confidence": round(r.confidence, 2),
         "value": {"amount_cents": r.value_cents, "currency": r.currency} if r.value_cents is not None else None,

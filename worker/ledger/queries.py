@@ -116,7 +116,7 @@ def _batch(session: Session, page: Page, cursor, size: int) -> list[Listed]:
         at, last = cursor
         query = query.where(Referral.introduced_at >= at, or_(Referral.introduced_at > at, Referral.id > last))
     found = session.execute(query).all()
-    named = _members_by_email(session)
+    named = members_by_email(session)
     parties: dict[int, list[Party]] = {}
     if found:
         for referral_id, party_id, role, name, email in session.execute(
@@ -131,7 +131,7 @@ def _batch(session: Session, page: Page, cursor, size: int) -> list[Listed]:
                    r.source_message_id, r.subject) for r in found]
 
 
-def _members_by_email(session: Session) -> dict[str, str]:
+def members_by_email(session: Session) -> dict[str, str]:
     """Each member's addresses → the member's configured name. It wins over whatever a mail's
     From: said (or did not: Dana was "dana@danabooks.example" until a mail carried her name)."""
     return {email: name for name, emails in session.execute(select(Member.name, Member.emails))

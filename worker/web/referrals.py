@@ -13,6 +13,7 @@ from worker.app import marking, shapes
 from worker.core import lifecycle
 from worker.core.money import format_money
 from worker.core.statuses import HIDDEN, OPEN, TERMINAL, Mail, Status, Step
+from worker.ledger.queries import members_by_email
 from worker.outbound.sendrules import PERSON_EVENTS
 from worker.web.mailabout import about_referral
 from worker.web.pages import Ctx, NotFound, Paged, Refused, handler, page_number, paged
@@ -167,10 +168,10 @@ class Moment:
                 "detail": self.detail, "link": self.link or None}
 
 
-def timeline(session: Session, r: Referral) -> list[Moment]:
+def timeline(session: Session, r: Referral, named: dict[str, str] | None = None) -> list[Moment]:
     """The intro, every status change (refused ones too) with who and why, the mail we sent about it
     and the replies we read in its thread, in time order."""
-    who = r.introducer.name or r.introducer.email or "?"
+    who = (named or {}).get(r.introducer.email or "") or r.introducer.name or r.introducer.email or "?"
     moments = [Moment(r.introduced_at, "intro", f"Introduced ({r.kind.replace('_', ' ')})", who,
                       r.excerpt or r.subject)]
     for e in session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == r.id)):
@@ -193,8 +194,9 @@ def list_page(ctx: Ctx) -> Response:
     found, f = listing(ctx)
     with ctx.reads() as session:
         partner = _partner_name(session, f.partner)
+        named = members_by_email(session)  # a member reads as her configured name, not a From: line's
     return ctx.render("referrals.html", found=found, rows=found.rows, f=f, statuses=STATUSES,
-                      directions=DIRECTIONS, partner_name=partner)
+                      directions=DIRECTIONS, partner_name=partner, named=named)
 
 
 def _partner_name(session: Session, partner_id: int | None) -> str:
@@ -207,7 +209,9 @@ def _partner_name(session: Session, partner_id: int | None) -> str:
 @handler()
 def list_api(ctx: Ctx) -> Response:
     found, _f = listing(ctx, per_page=100)
-    response = ctx.json([shapes.referral_json(r) for r in found.rows])
+    with ctx.reads() as session:
+        named = members_by_email(session)
+    response = ctx.json([shapes.referral_json(r, named) for r in found.rows])
     response.headers["x-total-count"] = found.total_text.replace(",", "")
     return response
 
@@ -216,7 +220,8 @@ def _one(ctx: Ctx) -> tuple[dict, list[Moment], Referral, str]:
     with ctx.reads() as session:
         r = visible(session, ctx.me(), int(ctx.request.path_params["id"]))
         member = session.get(Member, r.member_id) if r.member_id else None
-        return shapes.referral_json(r), timeline(session, r), r, member.name if member else ""
+        named = members_by_email(session)
+        return shapes.referral_json(r, named), timeline(session, r, named), r, member.name if member else ""
 
 
 def choices(status: str) -> tuple[tuple[str, ...], bool]:
