@@ -237,3 +237,16 @@ def test_a_member_nobody_knows_is_asked_formally_until_she_writes_informally(mak
     with app.sessions() as s:
         note = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "status_confirmation"))
     assert note.subject == "Notiert: Du und Alice Brook habt euch getroffen [ref R1]"
+
+
+def test_the_example_answer_is_in_the_members_currency(make, clock):
+    """Second user trial: 'WON $4,500' as the example answer to a member who counts in EUR (members[].currency)."""
+    app = make(dana={"currency": "EUR"})
+    app.pipeline.process(english_intro(clock), Origin("file", "1"))
+    clock.advance(days=8)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)
+    with app.sessions() as s:
+        follow_up = s.scalar(select(OutboxMessage).where(OutboxMessage.kind == "follow_up"))
+    assert "WON €4,500" in follow_up.text_body and "WON €4,500" in follow_up.html_body
+    assert "$" not in follow_up.text_body

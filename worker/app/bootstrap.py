@@ -178,7 +178,8 @@ def _follow_up_parts(config: Config, templates: Templates, now):
         return None, None, None
     f = s.follow_ups
     out = s.outbound
-    followups = FollowUps(f, s.tracking.address, secret, templates, now, out.quiet_hours, out.default_timezone)
+    followups = FollowUps(f, s.tracking.address, secret, templates, now, out.quiet_hours, out.default_timezone,
+                          currencies=member_currencies(config))
     vocabulary = _vocabulary(f.vocabulary)
     desk = StatusDesk(followups, templates, s.tracking.address, f.reward, vocabulary, now, out.quiet_hours,
                       out.default_timezone,

@@ -64,6 +64,8 @@ def reload(app: bootstrap.App, say) -> bool:
     if app.desk is not None:  # who is a coordinator, and in which currency, are members' settings too
         app.desk.coordinators = bootstrap.coordinator_emails(running)
         app.desk.currencies = bootstrap.member_currencies(running)
+    if app.followups is not None:  # the follow-up's example answer is in the member's currency
+        app.followups.currencies = bootstrap.member_currencies(running)
     for line in describe(path, found):
         say(line)
     return True

@@ -2,7 +2,7 @@
 when the referral changes. A sweep does the due work, idempotently."""
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -33,6 +33,8 @@ class FollowUps:
     now: Callable[[], datetime]
     quiet: QuietHours | None = None  # outbound.quiet_hours, in the member's zone
     default_zone: str = "UTC"  # outbound.default_timezone, for a member without a timezone
+    # members[].currency by each of the member's addresses: the example answer is in it ("WON €4,500")
+    currencies: dict[str, str] = field(default_factory=dict)
 
     def on_referral(self, session: Session, verdict, msg, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
@@ -54,6 +56,11 @@ class FollowUps:
     def voice(self, session: Session, to: str) -> Choice:
         """The language of our mail to `to`, and its register (formal or not)."""
         return language_for(session, to, self.templates.language)
+
+    def currency_of(self, member: Member | None) -> str:
+        """members[].currency of this member, "" when unset: the example answer stays the language's own
+        ("GEWONNEN 4.500 €", "WON $4,500") rather than follow_ups.default_currency's."""
+        return next((self.currencies[e] for e in (member.emails if member else ()) if e in self.currencies), "")
 
     def _voice(self, session: Session, to: str) -> tuple[str, str]:
         voice = self.voice(session, to)
@@ -135,7 +142,8 @@ class FollowUps:
             session, key=f"follow-up:{referral.id}:{step.step}", kind="follow_up",
             to=view["member"]["email"], sender=f"introledger <{self.tracking}>",
             rendered=self.templates.render("follow_up", *self._voice(session, view["member"]["email"]), **view,
-                                           asked_before=outbox.unanswered_follow_ups(session, referral.id)),
+                                           asked_before=outbox.unanswered_follow_ups(session, referral.id),
+                                           answer_currency=self.currency_of(member)),
             now=now, referral_ids=[referral.id],
             reply_to=self.reply_to(referral.id, step.step, view["member"]["email"]), member_id=referral.member_id,
             not_before=when,

@@ -416,7 +416,9 @@ class StatusDesk:
             step = session.scalar(select(func.max(FollowUp.step)).where(
                 FollowUp.referral_id == referral.id, FollowUp.status == Step.DONE)) or 0
         self._mail(session, referral, "clarification", f"clarify:{referral.id}:step{step}", msg.from_address.email,
-                   step, answers=msg.message_id, **self._greeting(session, referral, msg.from_address))
+                   step, answers=msg.message_id, **self._greeting(session, referral, msg.from_address),
+                   answer_currency=self.followups.currency_of(
+                       session.get(Member, referral.member_id) if referral.member_id else None))
 
     def _greeting(self, session: Session, referral: Referral, who: Address) -> dict[str, str]:
         """Whom a clarification greets: the first name, and the whole one for a formal greeting ("Buenos

@@ -170,6 +170,8 @@ def _environment(dirs: list[Path], language: str, register: str, words: list[Pat
     env.filters["clause"] = _clause  # a person's note quoted inside one of our sentences
     env.filters["money"] = lambda value: _money(value, locale)
     env.filters["sums"] = lambda sums: format_sums(sums or {}, locale)
+    # The example amount of a "won" answer in a member's currency, as this language writes it ("€4,500").
+    env.filters["example_amount"] = lambda currency: format_money(450000, currency, locale)
     env.globals["language"] = language
     env.globals["register"] = register
     return env
