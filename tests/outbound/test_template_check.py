@@ -62,3 +62,16 @@ def test_templates_check_names_a_word_macro_that_takes_fewer_arguments_than_ours
     assert result.stdout.splitlines() == [
         "✗ mytemplates/de/_words.txt: snooze_party_body() takes 1 argument(s), the product's takes 2: "
         "snooze_party_body(name, again) — copy the new signature from templates/de/_words.txt"]
+
+
+def test_an_old_override_fails_its_mail_with_a_reason_instead_of_crashing_the_sender(tmp_path):
+    """Jinja raises a plain TypeError for a macro called with more than it takes; the senders catch
+    TemplateProblem (marking the mail failed with the reason), so it must arrive as one."""
+    import pytest
+
+    from worker.outbound.samples import samples
+    from worker.outbound.templating import TemplateProblem, Templates
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "_words.txt").write_text(OLD_FOLLOW_UP)
+    with pytest.raises(TemplateProblem, match="follow_up_body"):
+        Templates(tmp_path, "de").render("follow_up", "de", "informal", **samples()["follow_up"])

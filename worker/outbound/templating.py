@@ -219,7 +219,9 @@ class Templates:
         try:
             template = env.get_template(name)
             return step(template)
-        except TemplateError as exc:
+        # TypeError: Jinja's own for a macro called with what it does not take (an override words file
+        # written for an older signature) — the senders mark such a mail failed with this reason.
+        except (TemplateError, TypeError) as exc:
             where = getattr(exc, "filename", None) or (template.filename if template else None) or name
             raise TemplateProblem(f"template {where}: {exc}") from exc
 
