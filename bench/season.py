@@ -444,14 +444,20 @@ def out_of_office(member: Member, mail_raw: bytes, when: datetime, message_id: s
                       message_id, f"{original['Message-ID']}")
 
 
-def greeting(raw: bytes) -> str | None:
-    """The name our mail greets its reader with ("Hi Kemi," → "Kemi"; "Hallo Kemi,", "Hola, Kemi:"
-    in the other languages it writes), if it opens with one."""
+# Openers of the formal register (and of French, which always says "vous"): they greet by the whole
+# name ("Bonjour Yusuf Ahmed,", "Guten Tag Eva Roth,"), as a letter to someone not on first-name terms does.
+FORMAL_OPENERS = ("Bonjour", "Guten Tag", "Buenos días,", "Gentile", "Beste")
+
+
+def greeting(raw: bytes) -> tuple[str, str] | None:
+    """The opener and the name our mail greets its reader with ("Hi Kemi," → ("Hi", "Kemi"); "Hallo
+    Kemi,", "Hola, Kemi:", "Bonjour Kemi Adeyemi," in the other languages it writes), if it opens with one."""
     _, text = _plain(raw)
+    openers = "|".join(re.escape(o) for o in ("Hi", "Hello", "Dear", "Hallo", "Hola,", "Ciao") + FORMAL_OPENERS)
     for line in text.splitlines():
         if line.strip():
-            m = re.match(r"^(?:Hi|Hello|Dear|Hallo|Bonjour|Hola,|Ciao)\s+(.+?)[,:]\s*$", line.strip())
-            return m.group(1) if m else None
+            m = re.match(rf"^({openers})\s+(.+?)[,:]\s*$", line.strip())
+            return (m.group(1), m.group(2)) if m else None
     return None
 
 
@@ -1189,13 +1195,17 @@ class Season:
         r["thanks_clarified"] = [(m["to"], m["refs"]) for m in mails if m["kind"] == "clarification"
                                  and (m["row"].in_reply_to or "").strip("<>").split("@")[0] in self.thanks]
         # -- greetings: "Hi <first name>," with the name the person goes by
-        firsts = {m.email: m.first for m in self.members} | {p.email: p.first for p in self.partners}
+        # (the whole name in the formal register's greeting)
+        people = {p.email: p for p in (*self.members, *self.partners)}
         r["greetings"] = []
         for m in mails:
-            want = firsts.get(m["to"])
-            said = greeting(base64.b64decode(m["mail"]["raw"])) if want else None
-            if said is not None and said != want:
-                r["greetings"].append((m["kind"], m["to"], f"Hi {said}, (not {want})"))
+            person = people.get(m["to"])
+            said = greeting(base64.b64decode(m["mail"]["raw"])) if person else None
+            if said is None:
+                continue
+            opener, name = said
+            if name != person.first and not (opener in FORMAL_OPENERS and name == person.name):
+                r["greetings"].append((m["kind"], m["to"], f"{opener} {name}, (not {person.first})"))
         # -- one question at a time: never two follow-ups about one referral within a day
         asked = defaultdict(list)
         for m in mails:
