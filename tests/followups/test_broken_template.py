@@ -1,0 +1,97 @@
+"""A broken override template holds back only the mail it renders: the periodic sweeps (follow-ups,
+weekly digests) go on for everyone else, the held mail stays due with its reason in the log once
+per tick (and `doctor` names the file), and it goes out once on the first sweep after the fix.
+SQLite, a frozen clock, no servers."""
+import logging
+import os
+
+from sqlalchemy import select
+
+from models import FollowUp, Member, OutboxMessage, Referral
+from tests import mailgen
+from tests.conftest import MEMBERS, build_app
+from worker.app.service import due_work
+from worker.core.statuses import Step
+from worker.inbound.pipeline import Origin
+from worker.outbound.template_check import check as templates_check
+from worker.outbound.templating import BUILTIN
+
+FILE = Origin("file", "t")
+CAROL = ("Carol Jensen", "carol@x.example")
+DANA = ("Dana Whitfield", "dana@danabooks.example")
+MARCO = ("Marco Rossi", "marco@rossi-marketing.example")
+BROKEN = "{% set subject %}Wie lief es?{% endset %}{% if others %}Hallo {{ member.first_name }}\n"  # no endif
+
+
+def make(tmp_path, url, clock):
+    """Dana reads German (members[].language), Marco English; the user overrode the German follow-up."""
+    (tmp_path / "mytemplates" / "de").mkdir(parents=True)
+    return build_app(tmp_path, url, {"INTROLEDGER_TOKEN_SECRET": "s3"}, now=clock,
+                     members=[{**MEMBERS[0], "language": "de"}, MEMBERS[1]], follow_ups={"steps": ["7d"]},
+                     thank_you={"enabled": False}, outbound={"templates_dir": "mytemplates"})
+
+
+def follow_ups(app) -> list[tuple[str, str]]:
+    """(to, subject) of every follow-up mail queued."""
+    with app.sessions() as s:
+        return [(r.to_addr, r.subject) for r in s.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "follow_up").order_by(OutboxMessage.id))]
+
+
+def steps(app) -> dict[str, str]:
+    with app.sessions() as s:
+        members = {m.id: m.name for m in s.scalars(select(Member))}
+        return {members[member_id]: status for status, member_id in s.execute(
+            select(FollowUp.status, Referral.member_id).join(Referral, Referral.id == FollowUp.referral_id))}
+
+
+def held_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "de/follow_up.txt" in r.getMessage()]
+
+
+def two_due(tmp_path, url, clock):
+    """Dana's follow-up (German, the broken override) and Marco's fall due, Dana's first."""
+    app = make(tmp_path, url, clock)
+    (tmp_path / "mytemplates" / "de" / "follow_up.txt").write_text(BROKEN)
+    for i, member in enumerate((DANA, MARCO), start=1):
+        app.pipeline.process(mailgen.intro(i, introducer=CAROL, a=("Alice Brook", f"alice{i}@y.example"), b=member,
+                                           when=clock.current), FILE)
+        clock.advance(minutes=1)
+    clock.advance(days=7)
+    return app
+
+
+def test_a_broken_follow_up_override_holds_back_its_own_step_and_no_one_elses(tmp_path, sqlite_url, clock, caplog):
+    app = two_due(tmp_path, sqlite_url, clock)
+    override = tmp_path / "mytemplates" / "de" / "follow_up.txt"
+
+    with caplog.at_level(logging.INFO, logger="introledger"):
+        due_work(app)  # raised TemplateProblem before: nobody's follow-up went out
+    assert [to for to, _ in follow_ups(app)] == [MARCO[1]]
+    assert steps(app) == {"Dana Whitfield": Step.SCHEDULED, "Marco Rossi": Step.DONE}
+    [line] = held_lines(caplog)  # once per tick, naming the file and what is wrong with it
+    assert "Unexpected end of template" in line and "#1" in line
+    assert any("de/follow_up.txt" in problem for problem in templates_check(tmp_path / "mytemplates", "en"))
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="introledger"):
+        due_work(app)  # still broken: still held, said again on this tick
+    assert len(held_lines(caplog)) == 1 and len(follow_ups(app)) == 1
+
+    override.write_text((BUILTIN / "follow_up.txt").read_text())  # fixed: the product's own, copied
+    os.utime(override, (override.stat().st_mtime + 2,) * 2)  # the cached template sees the change
+    clock.advance(minutes=1)
+    due_work(app)
+    due_work(app)
+    assert [to for to, _ in follow_ups(app)] == [MARCO[1], DANA[1]]  # Dana's once, in German
+    assert steps(app) == {"Dana Whitfield": Step.DONE, "Marco Rossi": Step.DONE}
+
+
+def test_a_held_step_is_not_taken_up_again_in_the_same_sweep(tmp_path, sqlite_url, clock, caplog):
+    """One step per transaction (a worker back after a week works through thousands): the held step,
+    the earliest due, must not fill every batch of the tick (it would never end) nor Marco's wait."""
+    app = two_due(tmp_path, sqlite_url, clock)
+    app.followups.STEPS_AT_ONCE = 1
+    with caplog.at_level(logging.INFO, logger="introledger"):
+        assert app.followups.run_due(app.sessions) == 1
+    assert [to for to, _ in follow_ups(app)] == [MARCO[1]] and len(held_lines(caplog)) == 1
