@@ -44,8 +44,20 @@ def make_engine(url: str, reader: bool = False) -> Engine:
         # Before SQLAlchemy's own first-connect queries, which crash on a SQL_ASCII database
         # (psycopg hands back bytes: "cannot use a string pattern on a bytes-like object").
         event.listen(engine, "connect", _require_utf8, insert=True)
+        if "jit" not in make_url(url).query.get("options", ""):
+            event.listen(engine, "connect", _no_jit)
     event.listen(engine, "handle_error", _drop_read_only)
     return engine
+
+
+def _no_jit(dbapi_connection, _record) -> None:
+    """PostgreSQL compiles a plan it estimates above jit_above_cost (100,000) to machine code first:
+    100-300 ms for a page's listing or search that then runs in 20 (bench/web.py at 100k referrals),
+    as a guess on row counts decides. Our queries are short reads and writes; compiling never pays.
+    A URL that sets jit in its options (`?options=-cjit%3Don`) keeps its own choice."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 # A database that refuses writes (a file or disk made read-only, a standby, PostgreSQL's

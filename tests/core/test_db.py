@@ -90,3 +90,18 @@ def test_upgrade_keeps_existing_rows(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("select currency, value_cents from referrals")).one() == ("", None)
     engine.dispose()
+
+
+def test_postgresql_connections_do_not_compile_plans_unless_the_url_asks(postgres_url):
+    """JIT compiling took a search page 100-300 ms for a query that runs in 20 (bench/web.py)."""
+    from sqlalchemy import text
+
+    for url, want in [(postgres_url, "off"), (postgres_url.replace("options=", "options=-cjit%3Don%20"), "on")]:
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SHOW jit")).scalar() == want, url
+                conn.rollback()
+                assert conn.execute(text("SELECT 1")).scalar() == 1  # the session works after it
+        finally:
+            engine.dispose()
