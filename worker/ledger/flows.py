@@ -14,6 +14,7 @@ address added to a member brings its old referrals into their ledger.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -137,6 +138,10 @@ def shared_partners(session: Session) -> list[int]:
                                 .group_by(Person.partner_id).having(func.count() > 1)))
 
 
+# Kept per (people, shared partners, scope): building the statement took a dashboard page 30-40 ms
+# of Python (bench/web.py at 100k referrals, a partner's page builds two), more than the database
+# took to run it; a built statement is immutable and SQLAlchemy's compiled cache then serves it too.
+@lru_cache(maxsize=64)
 def build(people_items: tuple[tuple[int, int], ...], shared: tuple[int, ...], scope: Scope) -> Select:
     """relation() for these members' people (person id → member id) and shared partner records
     (known()). Scope.referrals are the parameter `flow_referrals`: one built statement serves

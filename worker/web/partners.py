@@ -85,8 +85,8 @@ def _show(ctx: Ctx) -> tuple[dict, list[ledger.PartnerLine]]:
 def partner_page(ctx: Ctx) -> Response:
     data, lines = _show(ctx)
     me = ctx.me()
-    with ctx.reads() as session:
-        right = partner_edits.may_change(me.coordinator, me.name,
+    with ctx.reads() as session:  # (a coordinator may change any record: whose ledgers show it is not asked)
+        right = partner_edits.may_change(me.coordinator, me.name, set() if me.coordinator else
                                          partner_edits.members_of(session, data["id"], ctx.now()))
     return ctx.render("partner.html", p=data, lines=lines, types=PARTNER_TYPES, now=ctx.now(),
                       locked=right.reason)
