@@ -3,7 +3,21 @@ and one referral's page — its timeline and the form that sets its status (`mar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
@@ -74,8 +88,17 @@ def matching(session: Session, text: str) -> list[int]:
             select(literal_column("rowid")).select_from(table("people_search"))
             .where(literal_column("people_search").op("MATCH")(phrase))))
     people = found_people.cte("found").prefix_with("MATERIALIZED")  # read twice
-    found = select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(select(people.c.id))).union(
-        select(Referral.id).where(Referral.introducer_id.in_(select(people.c.id))))
+
+    def among(column) -> ColumnElement[bool]:
+        if session.get_bind().dialect.name != "postgresql":
+            return column.in_(select(people.c.id))
+        # `= ANY(ARRAY(…))`: PostgreSQL takes IN (the found people) for as many rows as an average
+        # person has and read all 100,000 referrals for introducers among the 1,111 "client 12"s
+        # (clients never introduce): 99 ms; as an array it looks each one up in the index: 12 ms.
+        return column == any_(func.array(select(people.c.id).scalar_subquery()))
+
+    found = select(ReferralParty.referral_id).where(among(ReferralParty.person_id)).union(
+        select(Referral.id).where(among(Referral.introducer_id)))
     return list(session.scalars(found.limit(SEARCH_CAP)))
 
 
@@ -127,7 +150,10 @@ def query(viewer: Viewer, f: Filters, matched: list[int] | None = None, sqlite: 
     if f.partner is not None:
         q = q.where(_with_people(select(Person.id).where(Person.partner_id == f.partner)))
     if matched is not None:
-        q = q.where(Referral.id.in_(matched))
+        # PostgreSQL: one array parameter; as IN, a search naming 1,111 referrals sent 1,111 parameters
+        # twice per page (the count and the rows), 35 ms each of building and binding for a 3 ms query.
+        q = q.where(Referral.id.in_(matched) if sqlite else
+                    Referral.id == any_(bindparam("matched", matched, type_=ARRAY(Integer))))
     return q
 
 
