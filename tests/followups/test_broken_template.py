@@ -4,6 +4,7 @@ per tick (and `doctor` names the file), and it goes out once on the first sweep 
 SQLite, a frozen clock, no servers."""
 import logging
 import os
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -95,3 +96,36 @@ def test_a_held_step_is_not_taken_up_again_in_the_same_sweep(tmp_path, sqlite_ur
     with caplog.at_level(logging.INFO, logger="introledger"):
         assert app.followups.run_due(app.sessions) == 1
     assert [to for to, _ in follow_ups(app)] == [MARCO[1]] and len(held_lines(caplog)) == 1
+
+
+# --- the weekly digest: the same sweep shape, a member at a time ------------------------------
+
+def test_a_broken_digest_override_holds_back_that_members_digest_and_no_one_elses(tmp_path, sqlite_url, clock,
+                                                                                   caplog):
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)  # a Wednesday
+    app = make(tmp_path, sqlite_url, clock)
+    override = tmp_path / "mytemplates" / "de" / "digest.txt"
+    override.write_text(BROKEN)
+    app.pipeline.process(mailgen.intro(1, introducer=DANA, a=("Client 1", "c1@c.example"), b=MARCO,
+                                       when=clock.current), FILE)  # a week in both their digests
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)  # Monday 08:30
+
+    with caplog.at_level(logging.INFO, logger="introledger"):
+        due_work(app)  # raised TemplateProblem before: no member's digest went out
+    assert digests(app) == [MARCO[1]]
+    [line] = [r.getMessage() for r in caplog.records if "de/digest.txt" in r.getMessage()]
+    assert "Dana Whitfield" in line and "Unexpected end of template" in line
+    assert any("de/digest.txt" in problem for problem in templates_check(tmp_path / "mytemplates", "en"))
+
+    override.write_text((BUILTIN / "digest.txt").read_text())  # fixed
+    os.utime(override, (override.stat().st_mtime + 2,) * 2)
+    clock.advance(minutes=5)
+    due_work(app)
+    due_work(app)
+    assert digests(app) == [MARCO[1], DANA[1]]  # Dana's once, the week it was due
+
+
+def digests(app) -> list[str]:
+    with app.sessions() as s:
+        return list(s.scalars(select(OutboxMessage.to_addr).where(OutboxMessage.kind == "digest")
+                              .order_by(OutboxMessage.id)))
