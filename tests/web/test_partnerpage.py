@@ -3,7 +3,7 @@ member, opting out — no account; the link is the key. Through the ASGI app (St
 tests/web/test_public_browser.py opens it in a real browser."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from models import OptOut, OutboxMessage, Partner, Person, Referral
 from tests.web.conftest import CAROL, DANA, MARCO, client_for, csrf_of, log_intro
@@ -112,3 +112,14 @@ def test_only_partner_mail_carries_the_link(web_app, clock):
         rows = s.scalars(select(OutboxMessage)).all()
     for row in rows:
         assert ("/partner/" in row.text_body) == (row.to_addr == CAROL[1]), (row.kind, row.to_addr)
+
+
+def test_a_member_among_the_intros_shows_by_her_configured_name(web_app, clock):
+    """The partner's page listed Dana, introduced to Marco by Carol, as the address her mail came from
+    (a From: without her name), where the dashboard and `referrals` show her config.yaml name."""
+    log_intro(web_app, 1, CAROL, DANA, MARCO, clock.current)  # Carol sent Marco Dana, a member too
+    with web_app.sessions.begin() as s:
+        s.execute(update(Person).where(Person.email == DANA[1]).values(name=DANA[1]))
+    page = client_for(web_app).get(link_in(thank_you(web_app))).text
+    assert re.search(r'<span class="date">[^<]*</span> Dana Whitfield</li>', page), page
+    assert DANA[1] not in page

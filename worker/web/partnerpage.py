@@ -17,6 +17,7 @@ from worker.core.locales import LANGUAGES
 from worker.core.statuses import Status
 from worker.ledger import balance as ledger
 from worker.ledger.flows import GIVEN, Scope, relation
+from worker.ledger.queries import members_by_email
 from worker.mail.names import first_name
 from worker.outbound.partnerlinks import read
 from worker.web.pages import Ctx, NotFound, Refused, handler
@@ -50,8 +51,9 @@ def _intros(session: Session, member: Member, partner: Partner) -> dict[str, lis
     ways = {row.referral_id: row.way for row in session.execute(select(flows.c.referral_id, flows.c.way).distinct())}
     out: dict[str, list[Intro]] = {"sent": [], "received": []}
     mine = set(member.emails)
+    named = members_by_email(session)  # another member reads as her configured name, as on the dashboard
     for r in session.scalars(select(Referral).where(Referral.id.in_(ways)).order_by(Referral.introduced_at.desc())):
-        others = [p.person.name or p.person.email or "" for p in r.parties
+        others = [named.get(p.person.email or "") or p.person.name or p.person.email or "" for p in r.parties
                   if p.person.partner_id != partner.id and p.person.email not in mine]
         # Given by the member: the partner received it; else the partner sent it to the member.
         way = "received" if ways[r.id] == GIVEN else "sent"
