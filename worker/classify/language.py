@@ -5,7 +5,7 @@ Kept as data so a new language is a few lines here, not a change to the classifi
 import re
 from collections.abc import Sequence
 
-from worker.classify.trap_words import ASKS_TO_INTRODUCE, MEETINGS, REQUESTS, WOULD_HAVE
+from worker.classify.trap_words import ASKS_TO_INTRODUCE, MEETINGS, NOT_MADE, REQUESTS, WOULD_HAVE
 from worker.mail import titles
 from worker.mail.flowed import rejoin
 
@@ -497,7 +497,7 @@ OUT_OF_OFFICE_SUBJECT = re.compile(
 
 
 TRAPS = re.compile("|".join(f"(?:{p.pattern})" for p in (*NOT_AN_INTRO, *REQUESTS, *ASKS_TO_INTRODUCE, *WOULD_HAVE,
-                                                             *MEETINGS)), re.UNICODE)
+                                                             *NOT_MADE, *MEETINGS)), re.UNICODE)
 
 
 def _trapped(lower: str, found: re.Match, traps: list[tuple[int, int]]) -> bool:

@@ -3,7 +3,7 @@
 Read RULES top to bottom to know what the system does with a message.
 """
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC
 from functools import lru_cache
@@ -39,7 +39,7 @@ from worker.classify.language import (
     Cues,
 )
 from worker.classify.roles import assign, client_roles, heads_up_client
-from worker.classify.trap_words import proposed_meeting, requested, trap_kind
+from worker.classify.trap_words import denied, proposed_meeting, requested, trap_kind
 from worker.classify.verdict import Intro, Party, Promised, Verdict
 from worker.core.statuses import INTRO_KINDS, Kind
 from worker.mail import titles
@@ -347,10 +347,12 @@ HEADS_UP_READS = 20_000
 def _heads_up_name(text: str) -> tuple[str | None, float, str]:
     """Who the one recipient will hear from, how sure, and the words for the reason."""
     head = text[:HEADS_UP_READS]
-    named = _named_prospect(text) or _named(CALLER_NAMED, head)  # "expect a call from my friend Kirk"
-    if named:
+    no = denied(text)  # "der Thomas meldet sich nicht bei dir": no one is coming
+    named = _named((HEADS_UP_NAMED, HEADS_UP_BEFORE), text, no) or _named(CALLER_NAMED, head, no)
+    if named:  # "expect a call from my friend Kirk"
         return named, 0.85, "that {name} will get in touch"
-    given = _named(GAVE_CONTACT, text) or _named(GAVE_NAME_FIRST, head)  # "I gave your number to my neighbor Luis"
+    # "I gave your number to my neighbor Luis"
+    given = _named(GAVE_CONTACT, text, no) or _named(GAVE_NAME_FIRST, head, no)
     if given:
         return given, 0.85, "that their contact went to {name}"
     hint = cues(text).hint
@@ -458,15 +460,14 @@ def _aliases(sender: Address, ctx: Context) -> frozenset[str]:
     return frozenset({sender.email, *emails})
 
 
-def _named_prospect(text: str) -> str | None:
-    return _named((HEADS_UP_NAMED, HEADS_UP_BEFORE), text)
-
-
-def _named(patterns, text: str) -> str | None:
+def _named(patterns, text: str, skip: Sequence[tuple[int, int]] = ()) -> str | None:
     """The first person's name the patterns find ("Governor Tony Knowles" is Tony Knowles, "Herrn Olsen" Herr
-    Olsen: titles.person); not "Our Sales Team", "DHL" or "der Kurier" (heads_up_words.not_a_person)."""
+    Olsen: titles.person); not "Our Sales Team", "DHL" or "der Kurier" (heads_up_words.not_a_person), nor one
+    found where `skip` (spans of text) says no one is coming."""
     for pattern in patterns:
         for found in pattern.finditer(text):
+            if any(start < found.end() and found.start() < end for start, end in skip):
+                continue
             name = _person(found.group("name"))
             bare = titles.strip(name)  # what follows the title is what must read as a person's name
             start = found.end("name") - len(bare)

@@ -153,6 +153,56 @@ WOULD_HAVE = [re.compile(p + _REST, _I) for p in (
     r"\b(?:presenterei|presenteremmo|metterei|metteremmo)\b[^.!?\n]{0,80}?\b(?:ma|però|io stess[oa])\b",
 )]
 
+# The writer says the intro is not made: "I'm not introducing you yet", "ich stelle euch noch nicht vor", "je ne
+# vous présente pas encore", "todavía no os presento", "ik stel jullie nog niet voor", "non vi presento ancora".
+# The match is the negated clause alone (no rest of the sentence): "I don't think you two have met, so let me
+# introduce you" and "ich weiß nicht ob ihr euch kennt aber ich stelle euch vor" stay intros, for the "not"
+# belongs to another verb; German and Dutch keep to one clause where no comma marks it (_DE, _NL).
+_CLAUSE = r"[^.!?\n,;:]"
+_DE = r"(?:(?!\b(?:aber|sondern|doch|ob|dass|und|weil)\b)[^.!?\n,;:])"
+_NL = r"(?:(?!\b(?:maar|of|dat|en|omdat)\b)[^.!?\n,;:])"
+NOT_MADE = [re.compile(p, _I) for p in (
+    # English: "I'm not introducing you yet", "I didn't introduce them", "we won't connect you"
+    r"\b(?:i|we)(?:['’]m| am| are|['’]re) not (?:yet |going to |able to )?(?:introducing|introduce|connecting"
+    r"|connect|putting|put)\b",
+    r"\b(?:i|we) (?:do(?:n['’]t| not)|did(?:n['’]t| not)|have(?:n['’]t| not)|won['’]t|will not|shan['’]t|never)"
+    r" (?:yet |ever )?(?:introduce|introduced|connect|connected|put|make the intro(?:duction)?)\b",
+    # German: "ich stelle euch noch nicht vor", "ich möchte euch nicht miteinander bekannt machen" (not "nicht nur")
+    r"\b(?:ich|wir)\b" + _DE + r"{0,40}?\b(?:nicht|nie)\b(?! nur\b)" + _DE + r"{0,40}?(?:\bvor(?:zu)?stellen"
+    r"|\bvorgestellt|\bvor\b|\bbekannt ?(?:zu )?mach\w*|\bbekannt ?gemacht|\bin kontakt (?:zu )?bring\w*)",
+    # French: "je ne vous présente pas encore", "je ne vous ai pas présentés", "je n'ai pas donné ton numéro"
+    r"\bne (?:vous|te|les|leur|lui) (?:présente\w*|mets|mettrai\w*) (?:pas|jamais|plus|point)\b",
+    r"\bn(?:e |['’])(?:vous |te |t['’]|les |leur |lui )?(?:ai|avons|vais|allons) (?:pas|jamais|plus|point)"
+    r" (?:encore )?(?:présent\w*|mis en (?:relation|contact)|mettre en (?:relation|contact)|donné|transmis|passé)",
+    # Spanish: "todavía no os presento", "no te voy a presentar", "no le he dado tu número"
+    r"\bno (?:(?:te|os|le|les|lo|los|la|las|voy|vamos|he|hemos|a|todavía|aún|puedo|podemos|quiero) ){0,4}"
+    r"(?:present\w*|puesto en contacto|poner\w* en contacto|dado|di|doy|pasado|pasé|paso)\b",
+    # Dutch: "ik stel jullie nog niet aan elkaar voor", "ik heb je nummer niet doorgegeven"
+    r"\b(?:ik|we|wij)\b" + _NL + r"{0,40}?\b(?:niet|nooit)\b" + _NL + r"{0,40}?\b(?:voor|voorgesteld|voorstellen"
+    r"|voor te stellen|in contact (?:te )?brengen|gegeven|doorgegeven)\b",
+    # Italian: "non vi presento ancora", "non ho dato il tuo numero a Luis"
+    r"\bnon (?:(?:ti|vi|le|gli|li|ve|te|ho|abbiamo|ancora|posso|possiamo|voglio|sto|il|tuo|suo|numero) ){0,4}"
+    r"(?:present\w*|messo in contatto|mettere in contatto|metto in contatto|dato|passato|do|passo)\b",
+)]
+
+# A heads-up the writer says is not coming: "Kirk won't call you after all", "I haven't given Kirk your number
+# yet", "der Thomas meldet sich nicht bei dir". The heads-up rule takes no name from inside one (rules._heads_up_name).
+NOT_COMING = [re.compile(p, _I) for p in (
+    r"\b\w+(?: won['’]t| will not| isn['’]t going to| is not going to| aren['’]t going to| are not going to"
+    r"| never) (?:be )?(?:call|calling|contact|contacting|e-?mail|ring|phone|text|get in touch|be in touch"
+    r"|reach out)\b",
+    r"\b(?:i|we) (?:did(?:n['’]t| not)|have(?:n['’]t| not)|won['’]t|will not|never|(?:am|are) not going to"
+    r"|do(?:n['’]t| not)) (?:yet )?(?:give|gave|given|pass|passed|share|shared|send|sent|forward|forwarded|hand"
+    r"|handed)\b" + _CLAUSE + r"{0,60}",
+    r"\bmeld\w* sich (?:\w+ ){0,3}?(?:nicht|nie)\b", r"\b(?:ruft|rufen) (?:dich|sie|euch) (?:\w+ ){0,2}?nicht an\b",
+    r"\bwird (?:sich|dich|sie|euch) (?:\w+ ){0,3}?nicht\b",
+    r"\b(?:habe|hab|gebe|gab)\b" + _DE + r"{0,60}?\bnicht (?:\w+ )?(?:gegeben|weitergegeben|geben)\b",
+    r"\bne (?:va|vont) (?:pas|jamais) (?:t|vous)['’] ?(?:appeler|contacter)\b",
+    r"\bno (?:te|le|os|les) (?:va a |van a )?(?:llamar\w*|contactar\w*)\b", r"\bno se pondrá\b",
+    r"\b(?:belt|mailt|bellen) (?:je|u|jou) (?:\w+ )?niet\b", r"\bneemt geen contact\b",
+    r"\bnon (?:ti|la|vi|le) (?:chiamerà|contatterà|chiama|contatta)\b",
+)]
+
 # The writer proposes to meet, get to know or see the people written to: they are among those meeting, so
 # no one is introduced ("you two should meet" is an intro: language.STRONG_INTRO).
 MEETINGS = [re.compile(p, _I) for p in (
@@ -193,6 +243,7 @@ TRAP_KINDS: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = (
     ("a request to be introduced", tuple(REQUESTS)),
     ("a request that someone else make an introduction", tuple(ASKS_TO_INTRODUCE)),
     ("an introduction the writer would make but does not", tuple(WOULD_HAVE)),
+    ("an introduction the writer says is not made", tuple(NOT_MADE)),
     ("a meeting the writer proposes", tuple(MEETINGS)),
 )
 
@@ -221,3 +272,12 @@ def requested(text: str) -> str | None:
     request may carry no intro word the cues know ("put me in touch", "voorstellen"): not_intro still names it."""
     found = _ASKED.search(rejoin(text).lower())
     return found.group(0).strip() if found else None
+
+
+_DENIED = re.compile("|".join(f"(?:{p.pattern})" for p in (*NOT_MADE, *NOT_COMING)), _I)
+
+
+def denied(text: str) -> list[tuple[int, int]]:
+    """Where in `text` the writer says an intro or a heads-up is not made ("der Thomas meldet sich nicht bei
+    dir"), as spans of its lower-cased form: no newcomer is named from inside one."""
+    return [m.span() for m in _DENIED.finditer(text.lower())]
