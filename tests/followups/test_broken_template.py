@@ -1,16 +1,22 @@
 """A broken override template holds back only the mail it renders: the periodic sweeps (follow-ups,
 weekly digests) go on for everyone else, the held mail stays due with its reason in the log once
 per tick (and `doctor` names the file), and it goes out once on the first sweep after the fix.
-SQLite, a frozen clock, no servers."""
+A mail queued in answer to a message (a confirmation, a clarification) is kept as a failed outbox
+row with the reason, as the thank-you is: the answer it confirms stands, the message is not
+quarantined. SQLite, a frozen clock, no servers."""
 import logging
 import os
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
-from models import FollowUp, Member, OutboxMessage, Referral
+from models import FollowUp, Member, OutboxMessage, Quarantined, Referral, ReferralEvent
 from tests import mailgen
+from tests.cli.test_cli import cli
 from tests.conftest import MEMBERS, build_app
+from tests.fixtures_outcomes import SECRET
+from tests.followups.test_outcomes import answer
 from worker.app.service import due_work
 from worker.core.statuses import Step
 from worker.inbound.pipeline import Origin
@@ -129,3 +135,66 @@ def digests(app) -> list[str]:
     with app.sessions() as s:
         return list(s.scalars(select(OutboxMessage.to_addr).where(OutboxMessage.kind == "digest")
                               .order_by(OutboxMessage.id)))
+
+
+# --- mail queued in answer to a message: the answer stands, the mail is a failed row ----------
+
+def answered(tmp_path, url, clock, caplog, broken: str, words: str):
+    """Dana (English) overrode one mail with a broken template and answers her follow-up."""
+    (tmp_path / "mytemplates" / "en").mkdir(parents=True)
+    (tmp_path / "mytemplates" / "en" / f"{broken}.txt").write_text(BROKEN)
+    app = build_app(tmp_path, url, {"INTROLEDGER_TOKEN_SECRET": SECRET}, now=clock, follow_ups={"steps": ["7d"]},
+                    thank_you={"enabled": False}, outbound={"templates_dir": "mytemplates", "quiet_hours": None})
+    app.pipeline.process(mailgen.intro(1, introducer=CAROL, a=("Alice Brook", "alice@y.example"), b=DANA,
+                                       when=clock.current), FILE)
+    clock.advance(days=7, seconds=1)
+    with app.sessions.begin() as s:
+        app.followups.materialize(s)  # "How did it go?"
+    with caplog.at_level(logging.INFO, logger="introledger"):
+        outcome = app.pipeline.process(answer(clock, words), FILE)  # quarantined before: TemplateProblem
+    assert outcome.kind != "quarantined"
+    with app.sessions() as s:
+        assert s.scalars(select(Quarantined)).all() == []
+    return app
+
+
+def outbox_rows(app) -> dict[str, tuple[str, str]]:
+    with app.sessions() as s:
+        return {r.kind: (r.status, r.last_error) for r in s.scalars(select(OutboxMessage))
+                if r.kind != "follow_up"}
+
+
+def test_a_won_answer_stands_when_its_confirmation_does_not_render(tmp_path, sqlite_url, clock, caplog):
+    app = answered(tmp_path, sqlite_url, clock, caplog, "status_confirmation", "WON $4,500")
+    with app.sessions() as s:
+        referral = s.get(Referral, 1)
+        assert (referral.status, referral.value_cents, referral.currency) == ("won", 450000, "USD")
+        assert [e.event for e in s.scalars(select(ReferralEvent).where(ReferralEvent.reason.contains("WON")))] \
+            == ["answer"]
+    rows = outbox_rows(app)
+    status, error = rows["status_confirmation"]
+    assert status == "failed" and "en/status_confirmation.txt" in error and "Unexpected end of template" in error
+    assert rows["closed_business"][0] == "queued"  # Carol's thanks renders: it goes
+    [line] = [r.getMessage() for r in caplog.records if "status_confirmation.txt" in r.getMessage()]
+    assert "Unexpected end of template" in line
+
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n"
+                                          "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
+    listed = cli("outbox", "--status", "failed", cwd=tmp_path,
+                 env={"INTROLEDGER_DATABASE_URL": sqlite_url, "COLUMNS": "400"}).stdout
+    assert "status_confirmation" in listed and "en/status_confirmation.txt" in listed  # what to fix
+
+
+@pytest.mark.parametrize("broken, words, kind", [
+    ("stop_confirmation", "STOP", "stop_confirmation"),
+    ("clarification", "we had a nice chat, will see", "clarification"),
+    ("closed_business", "WON $4,500", "closed_business"),
+])
+def test_other_mail_in_answer_to_a_reply_fails_alone(tmp_path, sqlite_url, clock, caplog, broken, words, kind):
+    app = answered(tmp_path, sqlite_url, clock, caplog, broken, words)
+    status, error = outbox_rows(app)[kind]
+    assert status == "failed" and f"en/{broken}.txt" in error and "Unexpected end of template" in error
+    with app.sessions() as s:
+        said = [e.event for e in s.scalars(select(ReferralEvent).where(ReferralEvent.message_id == "answer1@x"))]
+    assert said == {"STOP": ["stop"], "WON $4,500": ["answer"]}.get(words, [])  # the answer is applied
+    assert len([r for r in caplog.records if f"{broken}.txt" in r.getMessage()]) == 1

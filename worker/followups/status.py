@@ -3,6 +3,7 @@
 A change is applied only for an entitled sender with proof (signed token or a reply to our own
 mail); anything else is logged as a refused attempt with its reason, and nothing changes.
 """
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -31,11 +32,13 @@ from worker.outbound import briefs, disclosures, outbox
 from worker.outbound.memberview import describe
 from worker.outbound.partnerlinks import PartnerLinks
 from worker.outbound.quiet import introducer_zone, quiet_reason, send_time
-from worker.outbound.templating import Templates, first_name
+from worker.outbound.templating import Rendered, TemplateProblem, Templates, first_name
 
 STOPS = {"stop": "stop", "stop_all": "opt_out"}  # command verb -> lifecycle event
 NOTES = ("status_confirmation", "snooze_confirmation", "stop_confirmation")  # mail that tells, not asks
 MAX_MERGES = 10  # a chain of merges followed this far (each merge is by hand: a longer one is a loop)
+
+log = logging.getLogger("introledger.followups")
 
 
 class _Said(TypedDict):
@@ -383,12 +386,26 @@ class StatusDesk:
         view = describe(session, referral)
         shown = disclosures.for_mail(session, referral, to)  # the client hears of a fee the partner pays
         voice = self.followups.voice(session, to)
-        outbox.queue(session, key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
-                     rendered=self.templates.render(kind, voice.language, voice.register, **view, **extra,
-                                                    disclosures=shown),
-                     now=self.now(),
-                     referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
-                     member_id=referral.member_id, in_reply_to=answers)
+        self._queue(session, lambda: self.templates.render(kind, voice.language, voice.register, **view, **extra,
+                                                           disclosures=shown),
+                    key=key, kind=kind, to=to, sender=f"introledger <{self.tracking}>",
+                    referral_ids=[referral.id], reply_to=self.followups.reply_to(referral.id, step or 0, to),
+                    member_id=referral.member_id, in_reply_to=answers)
+
+    def _queue(self, session: Session, render: Callable[[], Rendered], **mail) -> OutboxMessage | None:
+        """A mail in answer to a message, queued. One whose template does not render (a broken
+        override in templates_dir) is kept failed with the reason, as the thank-you is: the answer
+        it was to confirm stands, and the message is not quarantined for it."""
+        try:
+            rendered, error = render(), ""
+        except TemplateProblem as exc:
+            rendered, error = Rendered("(not rendered)", "", ""), str(exc)
+        row = outbox.queue(session, rendered=rendered, now=self.now(), **mail)
+        if row is not None and error:
+            row.status, row.last_error = Mail.FAILED, error
+            log.warning("%s to %s not sent (outbox #%s, failed; `introledger doctor` checks the templates): %s",
+                        mail["kind"], mail["to"], row.id, error)
+        return row
 
     def _confirm(self, session: Session, referral: Referral, actor: str, message_id: str, step: int | None,
                  role: str, note: str) -> None:
@@ -456,15 +473,13 @@ class StatusDesk:
                                                   f"{member.name} <{member.emails[0]}>")
         voice = self.followups.voice(session, email)
         reward = "" if _reward_promised(session, referral.id) else in_language(self.reward, voice.language)
-        row = outbox.queue(session, key=key, kind=kind, to=email,
-                           sender=f"{member.name} via introledger <{self.tracking}>",
-                           rendered=self.templates.render(kind, voice.language, voice.register, **view,
-                                                          won=won, value=shared_value(referral, member),
-                                                          reward=reward, brief=brief,
-                                                          manage=self.partner_links.url(session, email, member, now)
-                                                          if self.partner_links else ""),
-                           now=now, referral_ids=[referral.id], reply_to=reply_to,
-                           in_reply_to=referral.source_message_id, member_id=member.id, not_before=when)
+        manage = self.partner_links.url(session, email, member, now) if self.partner_links else ""
+        row = self._queue(session, lambda: self.templates.render(kind, voice.language, voice.register, **view,
+                                                                 won=won, value=shared_value(referral, member),
+                                                                 reward=reward, brief=brief, manage=manage),
+                          key=key, kind=kind, to=email, sender=f"{member.name} via introledger <{self.tracking}>",
+                          referral_ids=[referral.id], reply_to=reply_to, in_reply_to=referral.source_message_id,
+                          member_id=member.id, not_before=when)
         if row is not None and row.status == Mail.QUEUED:
             row.reason = quiet_reason(now, when, zone)
 
