@@ -28,6 +28,20 @@ def test_rfc2047_names_and_lowercased_addresses():
     assert m.date.astimezone(UTC).hour == 9
 
 
+def test_a_comma_python_folded_into_an_encoded_word_does_not_become_part_of_the_next_name():
+    # What Python's own email package (3.11, policy.default) writes for a To: of two people, the
+    # first with an accented name, when the line is folded: the comma between them goes into an
+    # encoded word of its own. Decoded, the second person was logged as ", Sophie Martin", and
+    # every follow-up read "votre mise en relation de Pierre Lefèvre avec , Sophie Martin".
+    raw = msg(
+        "From: Claire Dubois <claire@dubois-immobilier.example>\n"
+        "To:\n =?utf-8?q?Ma=C3=AEtre_Pierre_Lef=C3=A8vre?= <p.lefevre@notaires-lyon.example>\n"
+        " =?utf-8?q?=2C?= Sophie Martin <sophie.martin@orange.example>\n"
+        "Subject: Mise en relation\nMessage-ID: <m@x>"
+    )
+    assert [a.name for a in parse(raw).to] == ["Maître Pierre Lefèvre", "Sophie Martin"]
+
+
 def test_raw_8bit_utf8_and_latin1_headers_are_recovered():
     utf8 = "From: Zoë Ångström <zoe@x.example>\nSubject: Café\n\nhi\n".encode()
     assert parse(utf8).sender.name == "Zoë Ångström"

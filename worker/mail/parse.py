@@ -260,7 +260,9 @@ def addresses(values: list[str] | None) -> tuple[Address, ...]:
     for name, written in _simple_addresses(raw) or getaddresses_safely(raw):
         email = written.strip().strip("<>").lower()
         if "@" in email and len(email) <= MAX_EMAIL:  # longer is no deliverable address (RFC 5321)
-            name = decode(name).strip('"\' ')
+            # No name starts or ends with a comma or semicolon: one there is a separator that a mailer
+            # put inside an encoded word (Python's email package folds ", " into "=?utf-8?q?=2C?=").
+            name = decode(name).strip('"\' ,;')
             if surname and _BARE_NAME.fullmatch(name):
                 name = f"{surname}, {name}"  # names.display turns it round: Yuki Nakamura
             found.append(Address(name[:MAX_NAME], email))
