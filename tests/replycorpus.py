@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import yaml
+from tests.manifests import manifest
 
 DATA = Path(__file__).parent / "data"
 FOLDERS = (DATA / "replies", DATA / "corpus")
@@ -44,8 +44,8 @@ class Case:
 def cases() -> list[Case]:
     out = []
     for folder in FOLDERS:
-        manifest = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8")) or {}
-        for name, entry in sorted(manifest.items()):
+        entries = manifest(folder / "manifest.yaml") or {}
+        for name, entry in sorted(entries.items()):
             if "new_text" not in entry:
                 continue
             out.append(Case(name, folder / name, str(entry["new_text"]), str(entry.get("signature", "")),

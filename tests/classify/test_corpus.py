@@ -6,13 +6,13 @@ HTML-only, several languages, forwards, robots). Intros go first so replies find
 from pathlib import Path
 
 import pytest
-import yaml
 
 from models import Referral
+from tests.manifests import manifest
 from worker.inbound.pipeline import Origin
 
 CORPUS = Path(__file__).parents[1] / "data" / "corpus"
-MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))
+MANIFEST = manifest(CORPUS / "manifest.yaml")
 ORDERED = sorted(MANIFEST, key=lambda name: (MANIFEST[name]["kind"] == "thread_reply", name))
 
 

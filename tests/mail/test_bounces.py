@@ -4,15 +4,15 @@ import random
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests import mutate
+from tests.manifests import manifest
 from worker.classify.rules import Context, classify
 from worker.mail import bounces
 from worker.mail.parse import parse
 
 BOUNCES = Path(__file__).parents[1] / "data" / "bounces"
-MANIFEST = yaml.safe_load((BOUNCES / "manifest.yaml").read_text())
+MANIFEST = manifest(BOUNCES / "manifest.yaml")
 
 
 def report(name: str) -> bounces.Report | None:
