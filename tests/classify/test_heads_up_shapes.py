@@ -138,3 +138,28 @@ def test_spoken_german_puts_an_article_before_a_first_name(body, name):
     v = verdict(mail(CAROL, DANA_TO, body))
     assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
     assert roles(v) == {DANA_EMAIL: "provider", name: "prospect"}
+
+
+@pytest.mark.parametrize("body, name", [
+    ("Hallo Dana,\n\nder Korbinian Huber meldet sich bei dir, er braucht eine Buchhalterin.\n\nCarol\n",
+     "Korbinian Huber"),
+    ("Servus Dana,\n\nder Quirin ruft dich morgen an.\n\nCarol\n", "Quirin"),
+    ("Hallo Dana,\n\nich hab dem Leopold deine Nummer gegeben.\n\nCarol\n", "Leopold"),
+])
+def test_a_bavarian_or_austrian_first_name_after_the_article_is_a_person(body, name):
+    """"der Korbinian Huber meldet sich" (issue 14's known miss): the given names of southern Germany and Austria
+    were missing from given_names, so the article made the name a noun."""
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", name: "prospect"}
+
+
+@pytest.mark.parametrize("body", [
+    "Estimada Sra. Whitfield:\n\nle he dado su número al Sr. Kirk Olsen; le llamará esta semana.\n\nCarol\n",
+    "Estimada Sra. Whitfield:\n\nhe pasado sus datos de contacto al Sr. Kirk Olsen.\n\nUn saludo,\nCarol\n",
+])
+def test_formal_spanish_passes_on_su_numero(body):
+    """Usted's "su número" / "sus datos" (issue 14's known miss): only tú's "tu número" was read."""
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", "Kirk Olsen": "prospect"}

@@ -27,4 +27,6 @@ Simone Sofia Sophia Sophie Stefan Stefanie Steffen Stephan Susanne Sven Svenja S
 Thomas Thorsten Tim Tina Tobias Tom Torsten Ulla Ulrich Ulrike Ursula Ute Uwe Valentin Vanessa Vera Verena
 Viktor Viktoria Vincent Walter Werner Wilhelm Wolfgang Yvonne Zoe
 Beat Reto Urs Ueli Andrin Gian Nadja Corinne Seppi Sepp Resi Vroni Franzi Steffi Bärbel Wastl Hias Xaver Vinzenz
+Korbinian Quirin Kilian Leonhard Leopold Severin Ludwig Ferdinand Benno Vitus Wendelin Rupert Engelbert Kaspar
+Balthasar Ignaz Anderl Schorsch Theresia Walburga Kreszenz Zenzi Burgi Loisl Ferdl Gustl
 """.split())

@@ -195,7 +195,8 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"|telefonnummer|e-mail|mail|adresse|daten)\b",
     r"\b(?:je )?lui (?:ai )?(?:donné|donne|transmis|transmets|passé|passe) (?:tes|vos|ton|votre) (?:coordonnées"
     r"|numéro|mail|e-mail|contact)",
-    r"\ble (?:he dado|di|doy|paso|he pasado) tu (?:contacto|número|teléfono|correo|email|e-mail)\b",
+    r"\ble (?:he dado|di|doy|paso|he pasado) (?:tus?|sus?) (?:datos(?: de contacto)?|contacto|número|teléfono|correo"
+    r"|email|e-mail)\b",  # tú's "tu número" and usted's "su número"
     r"\b(?:ik )?(?:heb|geef|gaf|stuur) (?:haar|hem) (?:je|jouw|uw) (?:gegevens|nummer|contactgegevens|e-mail"
     r"|mailadres)\b",
     r"\b(?:le|gli) (?:ho dato|ho passato|do|passo) il tuo (?:contatto|numero|recapito|indirizzo)\b",
@@ -204,7 +205,7 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"\b(?:he|she|they)(?:['’]ll| will) (?:probably |likely )?(?:call|ring|phone|email|e-mail|text|contact) you\b",
     r"\b(?:he|she|they)['’]ll (?:be|get) in touch\b",
     r"\b(?:er|sie) (?:wird|werden) (?:dich|sie|euch) (?:bald |demnächst )?(?:anrufen|kontaktieren)\b",
-    r"\b(?:il|elle) (?:va )?(?:t|vous)['’] ?(?:appeler|appellera)\b", r"\bte llamará\b",
+    r"\b(?:il|elle) (?:va )?(?:t|vous)['’] ?(?:appeler|appellera)\b", r"\b(?:te|le) llamará\b",
     r"\b(?:hij|zij|ze) (?:belt|mailt) (?:je|u)\b", r"\bti chiamerà\b",
     r"\bwird sich (?:bei (?:dir|ihnen|euch) )?melden\b", r"\bhabe (?:dich|sie|euch) empfohlen\b",
     r"\b(?:vous|te) contacter(?:a)?\b", r"\bje (?:vous|t)'?ai recommandée?\b",
@@ -308,6 +309,7 @@ INTRO_NAMED = [re.compile(p, re.UNICODE) for p in (
 _CONTACT = (
     r"(?:(?:phone |mobile |cell )?(?:number|email|e-mail|address|details|contact(?: details| info)?|info|card)"
     r"|(?:telefon|handy)?nummer|kontaktdaten|adresse|numéro|coordonnées|mail|número|teléfono|contacto|correo"
+    r"|datos(?: de contacto)?"
     r"|(?:telefoon)?nummer|(?:contact)?gegevens|mailadres|numero|contatto|recapito|indirizzo)"
 )
 CONTACT_WORD = re.compile(r"\b" + _CONTACT + r"\b", _I)
@@ -321,7 +323,8 @@ GAVE_CONTACT = [re.compile(p, re.UNICODE) for p in (
     r"(?i:\b(?:donné|passé|transmis|filé|refilé|envoyé) (?:ton|votre|tes|vos) " + _CONTACT + r" à)\s++"
     + _RELATION + _NAME,
     # "a la Dra. Gómez", "al Sr. Ruiz": Spanish puts an article before a title
-    r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) tu " + _CONTACT + r" (?:a|al)(?: la)?)\s++"
+    r"(?i:\b(?:di|he dado|pasé|he pasado|doy|paso|envié|he enviado) (?:tus?|sus?) " + _CONTACT
+    + r" (?:a|al)(?: la)?)\s++"  # usted's "su número al Sr. Olsen" beside tú's "tu número"
     + _RELATION + _NAME,
     r"(?i:\b(?:je|jouw|uw) " + _CONTACT + r" (?:doorgegeven |gegeven |gestuurd )?aan)\s++" + _RELATION + _NAME,
     r"(?i:\b(?:dato|passato|girato|mandato|inoltrato) il tuo " + _CONTACT + r" (?:(?:a|ad|al|alla)\s++|all['’]))"
