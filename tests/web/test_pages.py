@@ -437,3 +437,21 @@ def test_a_members_configured_name_wins_on_the_referral_list_and_page(world):
     api = dana.get(f"/api/referrals/{ids['dana']}").json()
     assert {"name": DANA[0], "email": DANA[1], "role": "provider"} in api["parties"]
     assert {"name": DANA[0], "email": DANA[1]} == dana.get(f"/api/referrals/{ids['given']}").json()["introducer"]
+
+
+def test_a_refused_answer_on_the_timeline_says_what_was_refused_and_why_once(world):
+    """User trial: a MET from the member's personal Gmail showed on the timeline as "refused: refused"
+    over "refused: tom@… is not a party …"."""
+    from models import ReferralEvent
+
+    app, ids = world
+    with app.sessions() as s:
+        s.add(ReferralEvent(referral_id=ids["dana"], old_status="introduced", new_status="introduced",
+                            actor_email="dana.w@gmail.example", accepted=False, event="refused", step=1,
+                            reason="refused: dana.w@gmail.example is not a party to the referral or its member"))
+        s.commit()
+    dana = sign_in(client_for(app), app, DANA[1])
+    moment = [m for m in dana.get(f"/api/referrals/{ids['dana']}").json()["timeline"] if m["type"] == "refused"]
+    assert [(m["what"], m["detail"]) for m in moment] == [
+        ("answer refused", "dana.w@gmail.example is not a party to the referral or its member")]
+    assert "refused: refused" not in dana.get(f"/referrals/{ids['dana']}").text

@@ -202,9 +202,13 @@ def timeline(session: Session, r: Referral, named: dict[str, str] | None = None)
                       r.excerpt or r.subject)]
     for e in session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == r.id)):
         change = f"{e.old_status} → {e.new_status}" if e.old_status != e.new_status else e.event.replace("_", " ")
-        moments.append(Moment(e.at, "status" if e.accepted else "refused",
-                              change if e.accepted else f"refused: {e.event.replace('_', ' ')}",
-                              e.actor_email or "introledger", e.reason))
+        if e.accepted:
+            moments.append(Moment(e.at, "status", change, e.actor_email or "introledger", e.reason))
+            continue
+        # A refused answer is stored as event "refused" with a reason that starts "refused: ": said once.
+        what = "answer refused" if e.event == "refused" else f"refused: {e.event.replace('_', ' ')}"
+        moments.append(Moment(e.at, "refused", what, e.actor_email or "introledger",
+                              e.reason.removeprefix("refused: ")))
     for m in about_referral(session, r):
         moments.append(Moment(m.sent_at or m.queued_at, "mail", f"{m.kind.replace('_', ' ')} to {m.to_addr}",
                               m.status, m.subject, f"/outbox/{m.id}"))
