@@ -54,6 +54,10 @@ WORDS = {
         "DESABONNER", "Baja", "Afmelden",
     ],
 }
+# A past participle agrees with the person met, and the prospect is often a woman: "Rencontrée, elle
+# veut vendre au printemps." (user trial: Claire's answer got "Pardon, je n'ai pas bien compris").
+WORDS["met"] += ["Rencontrée, elle veut vendre au printemps.", "RENCONTREES", "Reunidas ayer", "Contactada"]
+WORDS["qualified"] += ["Qualifiée : elle vend en mars", "Qualifiés", "Calificada", "Cualificada"]
 WORD_CASES = [(text, expected) for expected, texts in WORDS.items() for text in texts]
 
 

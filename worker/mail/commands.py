@@ -22,7 +22,8 @@ class Command:
     matched: str = ""  # the words that matched, as written, for the event log
 
 
-# The words each language answers with. Every word counts in every language (people mix them:
+# The words each language answers with; a participle in every gender and number ("Rencontrée": the
+# prospect met is often a woman). Every word counts in every language (people mix them:
 # "Getroffen, thanks!"); by language so that our mail names, in its language, words read here
 # (tests/outbound/test_languages.py feeds each back through parse_command).
 VOCABULARY: dict[str, dict[str, list[str]]] = {
@@ -50,8 +51,9 @@ VOCABULARY: dict[str, dict[str, list[str]]] = {
         "stop_all": ["abmelden", "abbestellen", "alles stoppen"],
     },
     "fr": {
-        "met": ["rencontré", "rencontrés", "on s'est vus", "on s'est vu", "on s'est parlé"],
-        "qualified": ["qualifié"],
+        "met": ["rencontré", "rencontrés", "rencontrée", "rencontrées", "on s'est vus", "on s'est vu",
+                "on s'est parlé"],
+        "qualified": ["qualifié", "qualifiée", "qualifiés", "qualifiées"],
         "won": ["gagné", "signé"],
         "lost": ["perdu", "n'a pas marché"],
         "no_fit": ["pas adapté"],
@@ -60,8 +62,8 @@ VOCABULARY: dict[str, dict[str, list[str]]] = {
         "stop_all": ["désabonner", "se désabonner", "tout arrêter"],
     },
     "es": {
-        "met": ["reunidos", "nos reunimos", "contactado"],
-        "qualified": ["calificado", "cualificado"],
+        "met": ["reunidos", "reunidas", "nos reunimos", "contactado", "contactada"],
+        "qualified": ["calificado", "calificada", "cualificado", "cualificada"],
         "won": ["ganado", "ganamos", "cerrado", "firmado"],
         "lost": ["perdido", "perdimos", "no funcionó"],
         "no_fit": ["no encaja"],
