@@ -344,3 +344,25 @@ def test_a_stranger_introducing_himself_under_an_intro_subject_is_thanked_by_no_
     outcome = app.pipeline.process(raw, FILE)
     assert outcome.referral_id is None, outcome
     assert rows(app) == []
+
+
+def test_an_intro_forwarded_days_later_is_thanked_from_the_forward(app, clock):
+    """Dana forwards on Monday what Carol wrote on Thursday: forwarding is her habit, not a backfill;
+    a forward of an intro as old as a backfill's still is not thanked."""
+    def forward(n: int, written: str, forwarded: datetime) -> bytes:
+        return (f"From: Dana Whitfield <dana@danabooks.example>\nTo: intros@example.com\n"
+                f"Subject: Fwd: Intro: Alice <> Dana\nMessage-ID: <fwd{n}@danabooks.example>\n"
+                f"Date: {forwarded:%a, %d %b %Y %H:%M:%S} +0000\n\n"
+                f"Logging this one.\n\n---------- Forwarded message ---------\n"
+                f"From: Carol Jensen <carol@x.example>\nDate: {written}\n"
+                f"Subject: Intro: Alice <> Dana\nTo: Alice Brook <alice@y.example>, Dana Whitfield "
+                f"<dana@danabooks.example>\n\nAlice, meet Dana. Dana is the bookkeeper I told you about.\n").encode()
+
+    clock.current = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
+    assert app.pipeline.process(forward(1, "Thu, Oct 1, 2026 at 9:40 AM", clock.current), FILE).kind == \
+        "forwarded_intro"
+    [row] = rows(app)
+    assert (row.kind, row.to_addr, row.status) == ("thank_you", "carol@x.example", "queued")
+    old = forward(2, "Tue, Sep 1, 2026 at 9:40 AM", datetime(2026, 9, 2, 9, 0, tzinfo=UTC))
+    assert app.pipeline.process(old, FILE).kind == "forwarded_intro"
+    assert len(rows(app)) == 1

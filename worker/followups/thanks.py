@@ -15,7 +15,7 @@ from models.db import must_get
 from worker.classify.language import THANKS
 from worker.classify.verdict import Verdict
 from worker.core.config import OutboundConfig, ThankYouConfig
-from worker.core.statuses import NOT_COUNTED, Mail
+from worker.core.statuses import NOT_COUNTED, Kind, Mail
 from worker.mail import sender as senders
 from worker.mail.parse import Inbound
 from worker.mail.quotes import new_text
@@ -40,7 +40,10 @@ class ThankYouPlanner:
 
     def on_referral(self, session: Session, verdict: Verdict, msg: Inbound, referral_id: int | None) -> None:
         referral = session.get(Referral, referral_id) if referral_id else None
-        if referral is None or not self._should_thank(session, referral):
+        # (verdict and msg are None for an intro logged by hand: `review accept`)
+        forwarded = msg.date if verdict is not None and msg is not None and verdict.kind == Kind.FORWARDED_INTRO \
+            else None
+        if referral is None or not self._should_thank(session, referral, forwarded):
             return
         member = must_get(session, Member, referral.member_id)  # _should_thank asks for one
         now = self.now()
@@ -112,7 +115,7 @@ class ThankYouPlanner:
                 row.status, row.last_error = Mail.FAILED, str(exc)
         return None
 
-    def _should_thank(self, session: Session, referral: Referral) -> bool:
+    def _should_thank(self, session: Session, referral: Referral, forwarded: datetime | None = None) -> bool:
         if not self.policy.enabled or referral.status in NOT_COUNTED:
             return False
         if referral.direction != "received" or referral.member_id is None:
@@ -121,8 +124,12 @@ class ThankYouPlanner:
         members = session.scalars(select(Member)).all()
         if not email or email == self.tracking or any(email in m.emails for m in members):
             return False  # nobody thanks themselves, and a member's own intro is theirs to give
-        # Older intros come from backfills: a thank-you weeks later would be odd.
-        return self.now() - referral.introduced_at <= timedelta(days=self.policy.max_age_days)
+        # Older intros come from backfills: a thank-you weeks later would be odd. A forwarded intro
+        # counts from the forward: the member passing on Thursday's intro on Monday is the habit
+        # of forwarding, not a backfill (a forward as old as a backfill's still is one).
+        since = referral.introduced_at if forwarded is None else max(referral.introduced_at,
+                                                                     min(forwarded, self.now()))
+        return self.now() - since <= timedelta(days=self.policy.max_age_days)
 
     def _render(self, session: Session, row: OutboxMessage, member: Member) -> None:
         referrals = session.scalars(select(Referral).where(Referral.id.in_(row.referral_ids))
