@@ -198,3 +198,18 @@ def test_other_mail_in_answer_to_a_reply_fails_alone(tmp_path, sqlite_url, clock
         said = [e.event for e in s.scalars(select(ReferralEvent).where(ReferralEvent.message_id == "answer1@x"))]
     assert said == {"STOP": ["stop"], "WON $4,500": ["answer"]}.get(words, [])  # the answer is applied
     assert len([r for r in caplog.records if f"{broken}.txt" in r.getMessage()]) == 1
+
+
+def test_a_mail_that_never_rendered_is_not_retried_as_an_empty_mail(tmp_path, sqlite_url, clock, caplog):
+    """`outbox retry` of the failed confirmation would have queued "(not rendered)" with no text."""
+    app = answered(tmp_path, sqlite_url, clock, caplog, "status_confirmation", "WON $4,500")
+    with app.sessions() as s:
+        failed = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "status_confirmation"))
+    (tmp_path / "config.yaml").write_text("tracking: {address: intros@example.com}\n"
+                                          "members:\n  - {name: Dana Whitfield, emails: [dana@danabooks.example]}\n")
+    env = {"INTROLEDGER_DATABASE_URL": sqlite_url, "COLUMNS": "400"}
+    said = cli("outbox", "retry", str(failed), cwd=tmp_path, env=env, ok=False)
+    told = " ".join((said.stdout + said.stderr).split())
+    assert said.returncode == 1 and "never rendered" in told and "en/status_confirmation.txt" in told, told
+    assert "0 failed mail(s) queued again" in cli("outbox", "retry", "--failed", cwd=tmp_path, env=env).stdout
+    assert outbox_rows(app)["status_confirmation"][0] == "failed"

@@ -6,7 +6,7 @@ change a row at most once.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models import FollowUp, OptOut, OutboxMessage, PausedAddress, Referral, ReferralEvent
@@ -274,13 +274,19 @@ def opted_out(session: Session, email: str) -> bool:
 RETRYABLE = (Mail.FAILED, Mail.SUPPRESSED, Mail.CANCELLED, Mail.UNCONFIRMED, Mail.BOUNCED)
 
 
+def rendered() -> ColumnElement[bool]:
+    """A row with a mail in it: one whose template failed ("(not rendered)") or that stands for a
+    thank-you the member gave by hand has no text, and queued again it would go out empty."""
+    return OutboxMessage.text_body != ""
+
+
 def retry(session: Session, outbox_id: int, now: datetime) -> bool:
     """A person asks to try a failed, suppressed, cancelled, unconfirmed or bounced row again (an
     unconfirmed one may then arrive twice: the person decided, e.g. after asking the recipient; a
     bounced one is still held while its address is paused)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(RETRYABLE))
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status.in_(RETRYABLE), rendered())
         .values(status=Mail.QUEUED, not_before=now, nudged_at=None, attempts=0, last_error="", reason="",
                 handed_over_at=None, job_id=None)
     )
@@ -311,7 +317,7 @@ def release_cap_deferred(session: Session, now: datetime) -> int:
 
 def retry_failed(session: Session, now: datetime) -> list[int]:
     """Every failed row queued again (suppressed ones stay: an opt-out is not a failure)."""
-    ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == Mail.FAILED)
+    ids = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == Mail.FAILED, rendered())
                                .order_by(OutboxMessage.id)))
     for outbox_id in ids:
         retry(session, outbox_id, now)
