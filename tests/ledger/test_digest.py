@@ -137,3 +137,23 @@ def test_a_digest_names_its_week_in_the_readers_dates_and_language(tmp_path, sql
     assert row.subject == "Ihre Empfehlungen diese Woche (30. Nov. – 6. Dez.): 1 erhalten, 0 gegeben"
     assert row.text_body.endswith("--\nKlaus Becker\n"), row.text_body
     assert "im Auftrag" not in row.html_body
+
+
+def test_an_intro_to_another_member_names_that_member_in_the_givers_digest(tmp_path, sqlite_url, clock):
+    """Tom introduced his client Rachel to Claire (both members): his digest said 'you introduced
+    Rachel Adams', Claire dropped as if she were the reader."""
+    from tests.conftest import MEMBERS
+
+    clock.current = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
+    app = build_app(tmp_path, sqlite_url, now=clock, members=MEMBERS, thank_you={"enabled": False},
+                    outbound={"quiet_hours": None})
+    marco = ("Marco Rossi", "marco@rossi-marketing.example")
+    app.pipeline.process(mailgen.intro(2, introducer=DANA, a=("Client 2", "c2@c.example"), b=marco,
+                                       when=clock.current), Origin("file", "2"))
+    clock.current = datetime(2026, 11, 9, 8, 30, tzinfo=UTC)
+    with app.sessions.begin() as s:
+        app.digests.queue_due(s)
+    with app.sessions() as s:
+        rows = {r.to_addr: r.text_body for r in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))}
+    assert "you introduced Client 2 and Marco Rossi" in rows["dana@danabooks.example"]
+    assert "Dana Whitfield introduced you to Client 2" in rows["marco@rossi-marketing.example"]

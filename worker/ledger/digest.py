@@ -99,7 +99,7 @@ class Digests:
                                    .order_by(*order)).all()
         given = session.scalars(select(Referral).where(*in_week, Referral.introducer_id.in_(mine))
                                 .order_by(*order)).all()
-        changes, won = _changes(session, mine, since, until), _won(session, mine, since, until)
+        changes, won = _changes(session, mine, member, since, until), _won(session, mine, since, until)
         group = self._group(session, since, until) if member.name in self.coordinators else []
         if not (received or given or changes or won or any(g["week_given"] or g["week_received"] for g in group)):
             return None
@@ -109,8 +109,9 @@ class Digests:
             "digest", voice.language, voice.register,
             # the week as the reader's dates (Monday to Sunday, their zone); `week` keys the outbox
             member=member_view(member), week=locales.span(since, until - timedelta(days=1), voice.language),
-            received=[_item(session, r) for r in received], given=[_item(session, r) for r in given],
-            changes=changes, won=won, due=_due(session, member, until), top=_top(lines),
+            received=[_item(session, r, member) for r in received],
+            given=[_item(session, r, member) for r in given], changes=changes, won=won,
+            due=_due(session, member, until), top=_top(lines),
             unbalanced=_unbalanced(lines), group=group,
             gave_back=promotions.gave_back(lines, promotions.promoted_ids(session, member)),
             clients=_clients(session, member, lines),
@@ -147,8 +148,8 @@ class Held:
                         "after; `introledger doctor` checks): %s", ", ".join(names), problem)
 
 
-def _item(session: Session, r: Referral) -> dict:
-    view = describe(session, r)
+def _item(session: Session, r: Referral, reader: Member) -> dict:
+    view = describe(session, r, reader)
     return {"date": r.introduced_at, "introducer": view["introducer"]["name"], "others": view["others"]}
 
 
@@ -157,7 +158,7 @@ def _with_party(people) -> Select:
     return select(ReferralParty.referral_id).where(ReferralParty.person_id.in_(people))
 
 
-def _changes(session: Session, mine, since: datetime, until: datetime) -> list[dict]:
+def _changes(session: Session, mine, reader: Member, since: datetime, until: datetime) -> list[dict]:
     """The week's status changes of the member's referrals (a review decision is bookkeeping, not news)."""
     changed = session.execute(select(ReferralEvent, Referral).join(Referral, Referral.id == ReferralEvent.referral_id)
                               .where(ReferralEvent.at >= since, ReferralEvent.at < until,
@@ -166,7 +167,7 @@ def _changes(session: Session, mine, since: datetime, until: datetime) -> list[d
                                      ReferralEvent.old_status.not_in(NOT_COUNTED), Referral.status.not_in(NOT_COUNTED),
                                      or_(Referral.introducer_id.in_(mine), Referral.id.in_(_with_party(mine))))
                               .order_by(ReferralEvent.at, ReferralEvent.id)).all()
-    return [{"others": describe(session, r)["others"], "ref": r.id, "old": e.old_status, "new": e.new_status}
+    return [{"others": describe(session, r, reader)["others"], "ref": r.id, "old": e.old_status, "new": e.new_status}
             for e, r in changed]
 
 

@@ -15,10 +15,12 @@ def member_view(member: Member | None) -> dict:
             "email": member.emails[0] if member.emails else "", "footer": member.footer}
 
 
-def describe(session: Session, referral: Referral) -> dict:
-    """What every mail about a referral may say about it."""
+def describe(session: Session, referral: Referral, reader: Member | None = None) -> dict:
+    """What every mail about a referral may say about it: to its member, or to `reader` (a digest's:
+    another member in it, whose "others" are everyone but the reader — the referral's member too)."""
     member = session.get(Member, referral.member_id) if referral.member_id else None
-    mine = set(member.emails) if member else set()
+    speaking_to = reader or member
+    mine = set(speaking_to.emails) if speaking_to else set()
     others = [p.person.name or p.person.email or "someone" for p in referral.parties if p.person.email not in mine]
     return {
         "ref": referral.id, "date": referral.introduced_at, "others": others,
