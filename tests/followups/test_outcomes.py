@@ -172,6 +172,35 @@ def test_out_of_office_moves_the_follow_up_past_the_return_date_without_a_status
     assert mails(app, "clarification") == []  # never answer a robot
 
 
+def test_out_of_office_holds_the_persons_other_follow_ups_too(app, clock):
+    """User trial: Claire's robot answered the follow-ups of #3 and #4 (moved past her return), and we
+    still sent her #8's a week later: a robot answers a sender once, so the rest pile up unread."""
+    app.pipeline.process(mailgen.intro(2, introducer=("Raj Mehta", "raj@m.example"), a=("Bob Stone", "bob@z.example"),
+                                       b=("Dana Whitfield", DANA), when=clock.current), FILE)
+    app.pipeline.process(mailgen.intro(3, introducer=("Raj Mehta", "raj@m.example"), a=("Eve Lund", "eve@z.example"),
+                                       b=("Marco Rossi", "marco@rossi-marketing.example"), when=clock.current), FILE)
+    before = {rid: due for rid, _, due in steps_of(app, first_only=True)}
+    ooo = answer(clock, "I am out of the office until 30 November 2026 with no access to email.",
+                 extra="Auto-Submitted: auto-replied\n")
+    assert app.pipeline.process(ooo, FILE).kind == "auto_reply"
+    first = {rid: due for rid, status, due in steps_of(app, first_only=True)}
+    assert first[1] == first[2] == datetime(2026, 12, 1, tzinfo=UTC)  # Dana's other referral waits too
+    assert first[3] == before[3]  # Marco's: as it was
+    assert len([1 for rid, _, _ in steps_of(app) if rid == 2]) == 2  # moved, no step added
+
+
+def steps_of(app, first_only: bool = False) -> list[tuple[int, str, datetime]]:
+    with app.sessions() as s:
+        rows = s.scalars(select(FollowUp).where(FollowUp.status == "scheduled")
+                         .order_by(FollowUp.referral_id, FollowUp.step)).all()
+        if first_only:
+            seen: dict[int, FollowUp] = {}
+            for f in rows:
+                seen.setdefault(f.referral_id, f)
+            rows = list(seen.values())
+        return [(f.referral_id, f.status, f.due_at) for f in rows]
+
+
 def test_out_of_office_back_before_the_next_follow_up_never_brings_it_earlier(app, clock):
     """QA trial: an auto-reply "back on 14 Dec" moved step 2 from 24 Dec to 15 Dec."""
     planned = steps(app)
