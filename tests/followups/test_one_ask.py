@@ -101,6 +101,12 @@ def test_ask_once_as_a_rule():
     assert ask_once(lifecycle.FOLLOW_UP, [old_nudge], now - DAY).send  # a week apart: the steps' spacing
     assert ask_once(lifecycle.FOLLOW_UP, [queued_follow_up], now - DAY).send  # steps: the schedule's business
     assert ask_once("coffee_check_in", [sent_nudge], now - DAY).send
+    # User trial: "How did the intro to Julia Park go?" on 28 Dec, still unanswered, then "Did Julia
+    # Park get in touch?" on 5 Jan: a follow-up that went, however long ago, asked it already.
+    week_old_follow_up = Asked(5, lifecycle.FOLLOW_UP, now - 8 * DAY, waiting=False)
+    settled = ask_once(lifecycle.NUDGE, [week_old_follow_up], now - DAY)
+    assert not settled.send and settled.asked_by == 5 and "a follow-up (outbox #5)" in settled.reason
+    assert ask_once(lifecycle.NUDGE, [old_nudge], now - DAY).send  # (the reminder's own repeats: its schedule's)
 
 
 def test_a_reminder_that_cannot_be_written_leaves_the_follow_up_to_ask(tmp_path, sqlite_url, clock):

@@ -135,7 +135,9 @@ def ask_once(kind: str, asked: list[Asked], since: datetime) -> AskVerdict:
             return AskVerdict(True)
         return AskVerdict(False, f"the heads-up reminder (outbox #{nudge.outbox_id}, {nudge.at:%Y-%m-%d %H:%M} UTC) "
                                  "asked already", asked_by=nudge.outbox_id)
-    went = next((a for a in recent if not a.waiting), None)
+    # A follow-up that went asked it, however long ago ("How did the intro to Julia go?" a week before
+    # "Did Julia get in touch?", the first still unanswered, read as asking twice).
+    went = next((a for a in asked if not a.waiting and (a.kind == lifecycle.FOLLOW_UP or a.at >= since)), None)
     if went is not None:
         what = "a follow-up" if went.kind == lifecycle.FOLLOW_UP else "the heads-up reminder"
         return AskVerdict(False, f"{what} (outbox #{went.outbox_id}) asked on {went.at:%Y-%m-%d %H:%M} UTC",
