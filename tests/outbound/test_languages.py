@@ -322,3 +322,12 @@ def test_italian_writes_ad_and_ed_before_a_name_with_the_same_vowel(register):
     assert "ad Álvaro" in html.unescape(rendered.html), rendered.html  # "Chiedi ad Álvaro" under the table
     for part in (rendered.text, html.unescape(rendered.html)):
         assert not re.search(r"\b(?:a Álvaro|e Elena)\b", part), part
+
+
+@pytest.mark.parametrize("words_file", ["_words.txt", "_words.informal.txt"])
+def test_french_counts_zero_in_the_singular(words_file):
+    """User trial: 'vous avez envoyé 0 recommandations' — French says 0 recommandation, as for 1."""
+    words = Templates().env("fr").get_template(words_file).module
+    line = {"name": "Jürgen Weber", "first_name": "Jürgen", "last": None}
+    assert "0 recommandation à" in str(words.coffee_line({**line, "given": 0, "received": 2}))
+    assert "2 recommandations à" in str(words.coffee_line({**line, "given": 2, "received": 0}))
