@@ -44,3 +44,8 @@ def test_no_header_injection_through_subject_or_names():
     raw = bytes(msg).decode()
     assert "\nBcc:" not in raw and msg["Bcc"] is None
     assert msg["Subject"] == "Hi Bcc: victim@evil.example"
+
+
+def test_the_date_says_utc_not_an_unknown_zone():
+    """RFC 5322 3.3: "-0000" means the local time zone is unknown (user trial: our Date ended so)."""
+    assert build(make_row(), "intros@example.com")["Date"].endswith(" +0000")

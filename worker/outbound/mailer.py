@@ -14,7 +14,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from models import OutboxMessage
@@ -108,7 +108,8 @@ def build(row: OutboxMessage, tracking: str, secret: str | None = None) -> Messa
     msg["Subject"] = _header(row.subject)
     if row.language:
         msg["Content-Language"] = row.language  # RFC 3282: the language the templates were written in
-    msg["Date"] = formatdate(utcnow().timestamp())  # the simulated clock too (models/base.py)
+    # The simulated clock too (models/base.py); "+0000", UTC: formatdate's "-0000" says the zone is unknown.
+    msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = message_id(row, tracking)
     if row.in_reply_to:
         msg["In-Reply-To"] = f"<{_clean(row.in_reply_to)}>"
