@@ -1,5 +1,6 @@
 """The dashboard's pages and /api through the ASGI app: what a member and a coordinator see and may
 change, with the CLI's rules and JSON keys; another member's things are not found."""
+import html
 import re
 from datetime import timedelta
 
@@ -132,7 +133,7 @@ def test_review_accepts_and_rejects_one_by_one_or_all_and_only_the_members_own(w
     done = post(dana, "/review/reject", {"id": str(ids["given"])}, page="/review")
     assert f"#{ids['given']} rejected" in done.text
     done = post(dana, "/review/accept", {"all": "1"}, page="/review")
-    assert f"#{ids['dana']} accepted" in done.text
+    assert f"#{ids['dana']} accepted: logged as a referral." in html.unescape(done.text)  # one: not "referrals"
     with app.sessions() as s:
         assert [s.get(Referral, i).status for i in (ids["dana"], ids["given"], ids["marco"])] == \
             ["introduced", "rejected", "needs_review"]

@@ -72,7 +72,8 @@ def review_api(ctx: Ctx) -> Response:
 def _form(verb: str, ctx: Ctx) -> Response:
     done = _decide(ctx, verb)
     said = ", ".join(f"#{i}" for i, _ in done)
-    word = "accepted: logged as referrals" if verb == "accept" else "rejected: kept out of the ledger"
+    word = ("accepted: logged as " + ("a referral" if len(done) == 1 else "referrals") if verb == "accept"
+            else "rejected: kept out of the ledger")
     return ctx.redirect("/review", f"{said} {word}." if done else "Nothing was waiting for review.")
 
 
