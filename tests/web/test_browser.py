@@ -214,6 +214,7 @@ def test_sign_in_review_win_and_the_overview_follows(site, sink, browser, shots)
     assert _last_bars(page)[1] > bars_before[1]  # this month's received bar grew
     _shoot(page, shots, "overview-after")
     assert dialogs and not any("1" == d for d in dialogs)  # only our confirmations, never the hostile alert
+    assert "Set the status to won? The introducer is thanked for the business by mail." in dialogs
     with app.sessions() as s:
         won = s.get(Referral, ids["to_win"])
         assert (won.status, won.value_cents) == ("won", 450000)
