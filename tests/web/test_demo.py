@@ -33,7 +33,7 @@ def test_the_demo_says_how_to_open_its_dashboard_and_the_link_it_prints_signs_da
         page = client.get(link)
         assert "Sign in as Dana Whitfield" in page.text
         overview = client.post(link, data={"csrf": csrf_of(page.text)})
-        assert overview.url.path == "/" and "Closed business, all time" in overview.text  # beside "This month": says its period
+        assert overview.url.path == "/" and "Closed business, all time" in overview.text
         listed = client.get("/api/referrals").json()
         assert any(r["status"] == "won" for r in listed)
     finally:
