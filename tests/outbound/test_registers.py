@@ -125,3 +125,14 @@ def test_the_formal_register_greets_by_the_whole_name_in_every_mail(language):
         formal, informal = (templates.render(kind, language, r, **data).text.split("\n")[0] for r in REGISTERS)
         assert full in formal, (kind, formal)
         assert full not in informal and full.split()[0] in informal, (kind, informal)
+
+
+@pytest.mark.parametrize("language", WITH_TWO)
+def test_the_footer_names_the_member_as_the_signature_does(language):
+    """User trial: a formal German mail signed 'Katrin Bauer' and its footer said 'im Auftrag von Katrin'."""
+    templates = Templates()
+    formal, informal = (templates.render("thank_you", language, r, **THANKS) for r in REGISTERS)
+    footer = {r: [line for line in m.text.splitlines() if line.startswith("(")][-1]
+              for r, m in zip(REGISTERS, (formal, informal), strict=True)}
+    assert "Jürgen Müller)" in footer["formal"] and "Jürgen Müller" in formal.html.split("<br>")[-1]
+    assert footer["informal"].endswith("Jürgen)"), footer
