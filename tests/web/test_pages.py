@@ -456,3 +456,23 @@ def test_a_refused_answer_on_the_timeline_says_what_was_refused_and_why_once(wor
     assert [(m["what"], m["detail"]) for m in moment] == [
         ("answer refused", "dana.w@gmail.example is not a party to the referral or its member")]
     assert "refused: refused" not in dana.get(f"/referrals/{ids['dana']}").text
+
+
+def test_times_show_in_the_members_own_zone(tmp_path, sqlite_url, clock):
+    """User trial: a member in Paris read her referral's times in UTC."""
+    from datetime import UTC, datetime
+
+    from tests.web.conftest import MEMBERS as WEB_MEMBERS
+
+    clock.current = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    members = [{**m, "timezone": "Europe/Paris"} if m["name"] == DANA[0] else m for m in WEB_MEMBERS]
+    app = build_app(tmp_path, sqlite_url, ENV, now=clock, members=members, thank_you={"delay_seconds": 0},
+                    outbound={"quiet_hours": None})
+    try:
+        rid = log_intro(app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current)
+        page = sign_in(client_for(app), app, DANA[1]).get(f"/referrals/{rid}").text
+        assert "3 Dec 2026 16:00 CET" in page and "15:00 UTC" not in page
+        zoe = sign_in(client_for(app), app, ZOE[1]).get(f"/referrals/{rid}").text  # no zone of her own: UTC
+        assert "3 Dec 2026 15:00 UTC" in zoe
+    finally:
+        app.engine.dispose()

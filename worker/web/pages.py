@@ -7,12 +7,12 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +23,7 @@ from models import Member, WebSession
 from worker.app.bootstrap import App
 from worker.app.viewers import member_named
 from worker.core.money import format_money
+from worker.outbound.quiet import member_zone
 from worker.web import security
 from worker.web.viewer import Viewer
 
@@ -62,12 +63,22 @@ class Web:
         return self.settings.base_url.startswith("https://")
 
 
+@pass_context
+def _moment(context, when: datetime | None) -> str:
+    """A time as the viewer's clock shows it, with its zone ("3 Dec 2026 17:40 CET"): members in
+    Paris read their mail's times in Paris time; UTC where nobody is signed in."""
+    if not when:
+        return ""
+    local = when.astimezone(context.get("zone") or UTC)
+    return f"{local:%-d %b %Y %H:%M} {local.tzname()}"
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["money"] = lambda cents, currency: format_money(cents, currency) if cents is not None else ""
     env.filters["day"] = lambda when: when.strftime("%-d %b %Y") if when else ""
-    env.filters["moment"] = lambda when: when.strftime("%-d %b %Y %H:%M") if when else ""
+    env.filters["moment"] = _moment
     env.filters["words"] = lambda value: str(value).replace("_", " ")
     env.filters["signed"] = lambda n: f"{n:+d}" if n else "0"
     env.globals["page_query"] = page_query
@@ -123,8 +134,14 @@ class Ctx:
     def render(self, template: str, status: int = 200, **data: Any) -> HTMLResponse:
         page = self.web.env.get_template(template).render(
             viewer=self.viewer, csrf=security.csrf_token(self.web.secret, self.browser), flash=self.flash,
-            path=self.request.url.path, query=self.request.query_params, **data)
+            path=self.request.url.path, query=self.request.query_params, zone=self.zone(), **data)
         return HTMLResponse(page, status)
+
+    def zone(self) -> tzinfo:
+        """The signed-in member's time zone (members[].timezone, else outbound.default_timezone)."""
+        settings = self.app.config.settings
+        configured = next((m.timezone for m in settings.members if self.viewer and m.name == self.viewer.name), None)
+        return member_zone(configured, settings.outbound.default_timezone).tz
 
     def json(self, data: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(data, status)
