@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select, update
 
-from models import OutboxMessage, Promise, Referral
+from models import OutboxMessage, Promise, Referral, ReferralParty
 from tests import mailgen
 from tests.conftest import TRACKING, build_app
 from worker.app.service import Service
@@ -355,3 +355,25 @@ def test_a_promise_in_past_mail_imported_for_review_is_not_recorded(tmp_path, sq
     with app.sessions() as s:
         assert s.scalars(select(Promise)).all() == []
     assert sweep(app) == 0  # nothing to nudge about
+
+
+def test_a_heads_up_whose_prospect_nobody_named_is_nudged_in_the_mails_own_words(tmp_path, database_url, clock):
+    """Accepted from review with no prospect (user trial): the French nudge read 'Des nouvelles de
+    someone ?' — the English word came from here, not from the words file."""
+    clock.current = at("2026-11-03 15:00")
+    app = build_app(tmp_path, database_url, now=clock, members=[{**MEMBERS[0], "language": "fr"}],
+                    reminders={"coffee": {"enabled": False}}, **QUIET)
+    said = ("Bonjour Dana,\n\nPetite annonce : Bob Stone va vous contacter cette semaine pour sa comptabilité. "
+            "Je vous ai recommandée.\n\nAlice\n")
+    waiting = History(app).note(ALICE, DANA, "Bob Stone va vous contacter", said, at("2026-11-03 15:00"))
+    assert waiting.kind == "heads_up"
+    with app.sessions.begin() as s:  # the prospect unknown: nobody named beside Dana
+        for party in s.scalars(select(ReferralParty).where(ReferralParty.referral_id == waiting.referral_id,
+                                                     ReferralParty.role == "prospect")):
+            s.delete(party)
+    clock.current = at("2026-11-17 15:00")
+    assert sweep(app) == 1
+    [row] = outbox(app, "promise_nudge")
+    assert "someone" not in f"{row.subject}\n{row.text_body}"
+    assert row.subject == "Des nouvelles de quelqu'un ? (annoncé par Alice Moreno le 3 nov.)"
+    assert "Avez-vous eu des nouvelles ?" in row.text_body

@@ -146,8 +146,8 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
             Referral.introduced_at > now - 2 * after).order_by(Referral.introduced_at)):
         assert r.member_id is not None, "the query asks for a member"
         key = f"heads-up:{r.id}"
-        prospects = [p.person.name or p.person.email or "someone" for p in r.parties if p.role == "prospect"]
-        prospects = prospects or ["someone"]
+        # No name is no word: the mail's language says "someone" ("quelqu'un", "jemand") when nobody is named.
+        prospects = [who for who in (p.person.name or p.person.email for p in r.parties if p.role == "prospect") if who]
         zone = zones.get(r.member_id, "UTC")
         introducer, day = r.introducer.name or r.introducer.email, _day(r.introduced_at, zone)
         if _queued(session, key):
@@ -168,11 +168,12 @@ def _heads_up_nudges(session: Session, now: datetime, after: timedelta, zones: d
         if not ask.send:
             out.append(Decision(key, "promise_nudge", r.member_id, False, f"not sent: {ask.reason}"))
             continue
-        reason = f"{introducer}'s heads-up of {day} about {prospects[0]} is still unanswered"
+        about = prospects[0] if prospects else "someone"  # the log's English, not the mail's
+        reason = f"{introducer}'s heads-up of {day} about {about} is still unanswered"
         reason += f" ({ask.reason})" if ask.reason else ""
         out.append(Decision(key, "promise_nudge", r.member_id, True, reason, {
             "source": Kind.HEADS_UP, "partner": _person_view(r.introducer), "prospects": prospects,
-            "prospect_first_name": first_name(prospects[0]), "date": _local(r.introduced_at, zone),
+            "prospect_first_name": first_name(prospects[0]) if prospects else "", "date": _local(r.introduced_at, zone),
             "subject": r.subject, "said": "", "waited_days": _days(after)}, (r.id,), ask.withdraw, since))
     return out
 

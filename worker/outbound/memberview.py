@@ -21,7 +21,9 @@ def describe(session: Session, referral: Referral, reader: Member | None = None)
     member = session.get(Member, referral.member_id) if referral.member_id else None
     speaking_to = reader or member
     mine = set(speaking_to.emails) if speaking_to else set()
-    others = [p.person.name or p.person.email or "someone" for p in referral.parties if p.person.email not in mine]
+    # Nobody named is an empty list, not "someone": the words file says it in the mail's language.
+    others = [who for who in (p.person.name or p.person.email for p in referral.parties if p.person.email not in mine)
+              if who]
     return {
         "ref": referral.id, "date": referral.introduced_at, "others": others,
         # An intro the member made: mails speak of "your intro of Carol to Ray", not "Dana introduced you".

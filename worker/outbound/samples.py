@@ -69,5 +69,15 @@ def samples() -> dict[str, dict[str, Any]]:
 
 def variants() -> dict[str, list[dict[str, Any]]]:
     """Data laid over a kind's sample to reach the branches it skips, each calling other word macros:
-    a follow-up once they met asks follow_up_next_*, and after an unanswered one says it asks again."""
-    return {"follow_up": [{"stage": "connected", "heads_up": True, "asked_before": 1}]}
+    a follow-up once they met asks follow_up_next_*, and after an unanswered one says it asks again;
+    a heads-up whose prospect nobody named has no others (each macro says "someone" its own way)."""
+    from datetime import UTC, datetime
+
+    nobody, day = {"others": [], "heads_up": True}, datetime(2026, 11, 2, tzinfo=UTC)
+    return {"follow_up": [{"stage": "connected", "heads_up": True, "asked_before": 1}, nobody,
+                          {**nobody, "stage": "connected"}],
+            "thank_you": [{"intros": [{"others": [], "subject": "Heads-up", "date": day}]}],
+            "closed_business": [{"others": []}], "clarification": [{"others": []}],
+            "stop_confirmation": [{"others": []}], "snooze_confirmation": [{"others": []}],
+            "promise_nudge": [{"prospects": [], "prospect_first_name": ""}],
+            "digest": [{"received": [{"date": day, "introducer": "Carol Jensen", "others": []}]}]}

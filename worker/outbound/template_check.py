@@ -56,7 +56,9 @@ def check(user_dir: Path | None, language: str = locales.DEFAULT) -> list[str]:
                         if broken and isinstance(cause, TemplateSyntaxError):
                             continue  # named once below, with its line
                         line = _explain(cause, env)
-                        failures.setdefault(line, _Failure(line)).where.append(f"{kind} ({shown})")
+                        where = failures.setdefault(line, _Failure(line)).where
+                        if f"{kind} ({shown})" not in where:  # several variants of one mail: named once
+                            where.append(f"{kind} ({shown})")
     rendered = [f"{f.line} [{_listed(f.where)}]" for f in failures.values()]
     unreached = [line for named, line in _shorter(user_dir) if not any(r.startswith(named) for r in rendered)]
     return broken + rendered + unreached
