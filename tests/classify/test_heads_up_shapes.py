@@ -163,3 +163,31 @@ def test_formal_spanish_passes_on_su_numero(body):
     v = verdict(mail(CAROL, DANA_TO, body))
     assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
     assert roles(v) == {DANA_EMAIL: "provider", "Kirk Olsen": "prospect"}
+
+
+@pytest.mark.parametrize("body", [
+    "Bonjour Dana,\n\nune voisine cherche un comptable. Elle va vous appeler.\n\nCarol\n",
+    "Bonjour Dana,\n\nune voisine cherche un comptable. Elle devrait vous appeler demain.\n\nCarol\n",
+    "Bonjour Dana,\n\nun voisin cherche un comptable. Il vous appellera demain.\n\nCarol\n",
+    "Bonjour Dana,\n\nun voisin cherche un comptable. Il doit vous appeler lundi.\n\nCarol\n",
+    "Hi Dana,\n\na neighbour needs a bookkeeper. She should call you tomorrow.\n\nCarol\n",
+    "Hallo Dana,\n\neine Nachbarin sucht eine Buchhalterin. Sie sollte dich morgen anrufen.\n\nCarol\n",
+    "Hallo Dana,\n\neine Nachbarin sucht eine Buchhalterin. Sie wird Sie diese Woche anrufen.\n\nCarol\n",
+    "Hola Dana,\n\nuna vecina busca una contable. Debería llamarte mañana.\n\nCarol\n",
+    "Ciao Dana,\n\nuna vicina cerca una commercialista. Dovrebbe chiamarti domani.\n\nCarol\n",
+    "Hoi Dana,\n\neen buurvrouw zoekt een boekhouder. Ze zou je morgen moeten bellen.\n\nCarol\n",
+])
+def test_someone_unnamed_who_should_call_you_goes_to_review(body):
+    # "elle va vous appeler" was no heads-up language (the pattern wanted an apostrophe after "vous"), nor
+    # "should"/"devrait"/"sollte"/"debería"/"dovrebbe"/"zou … moeten": the mail was filed as no intro
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("needs_review", "weak_intro"), v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "Bonjour Dana,\n\nune voisine cherchait un comptable. Elle ne va pas vous appeler.\n\nCarol\n",
+    "Bonjour Dana,\n\nun voisin cherchait un comptable. Il ne va pas t'appeler, il a trouvé.\n\nCarol\n",
+])
+def test_someone_who_will_not_call_you_is_no_heads_up(body):
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert v.kind == "not_intro", v.reason

@@ -202,11 +202,16 @@ HEADS_UP_HINT = [re.compile(p, _I) for p in (
     r"\b(?:le|gli) (?:ho dato|ho passato|do|passo) il tuo (?:contatto|numero|recapito|indirizzo)\b",
     r"\bi (?:have )?(?:recommended|referred) you\b", r"\bexpect (?:a call|an email|to hear)\b",
     r"(?<!\bi )(?<!\bwe )\bwill (?:get in touch|reach out|call you|contact you|be in touch)\b",  # not the writer
-    r"\b(?:he|she|they)(?:['’]ll| will) (?:probably |likely )?(?:call|ring|phone|email|e-mail|text|contact) you\b",
+    r"\b(?:he|she|they)(?:['’]ll| will| should| may| might| is going to| are going to)"
+    r" (?:probably |likely |soon )?(?:call|ring|phone|email|e-mail|text|contact) you\b",
     r"\b(?:he|she|they)['’]ll (?:be|get) in touch\b",
-    r"\b(?:er|sie) (?:wird|werden) (?:dich|sie|euch) (?:bald |demnächst )?(?:anrufen|kontaktieren)\b",
-    r"\b(?:il|elle) (?:va )?(?:t|vous)['’] ?(?:appeler|appellera)\b", r"\b(?:te|le) llamará\b",
-    r"\b(?:hij|zij|ze) (?:belt|mailt) (?:je|u)\b", r"\bti chiamerà\b",
+    r"\b(?:er|sie) (?:wird|werden|sollte|sollten|müsste|dürfte) (?:dich|sie|euch) (?:\w+ ){0,3}?(?:anrufen"
+    r"|kontaktieren)\b",
+    r"\b(?:il|elle) (?:va |devrait |doit |pourrait )?(?:t['’] ?|vous )(?:appeler|appellera|contacter|contactera)\b",
+    r"\b(?:te|le) (?:llamará|va a llamar|debería llamar)\b", r"\b(?:debería|va a) (?:llamarte|llamarle)\b",
+    r"\b(?:hij|zij|ze) (?:belt|mailt) (?:je|u)\b", r"\b(?:hij|zij|ze) (?:zal|gaat|zou) (?:je|u) (?:\w+ ){0,3}?"
+    r"(?:moeten )?(?:bellen|mailen)\b",
+    r"\bti (?:chiamerà|dovrebbe chiamare)\b", r"\bdovrebbe (?:chiamarti|contattarti)\b",
     r"\bwird sich (?:bei (?:dir|ihnen|euch) )?melden\b", r"\bhabe (?:dich|sie|euch) empfohlen\b",
     r"\b(?:vous|te) contacter(?:a)?\b", r"\bje (?:vous|t)'?ai recommandée?\b",
     r"\bse pondrá en contacto\b", r"\bte (?:he|ha) recomendado\b",
