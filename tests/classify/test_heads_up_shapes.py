@@ -191,3 +191,53 @@ def test_someone_unnamed_who_should_call_you_goes_to_review(body):
 def test_someone_who_will_not_call_you_is_no_heads_up(body):
     v = verdict(mail(CAROL, DANA_TO, body))
     assert v.kind == "not_intro", v.reason
+
+
+@pytest.mark.parametrize("body, name", [
+    ("Hi Dana,\n\na client of mine, Julie Bernard, wants to sell her house. I gave her your details, she should call"
+     " you this week.\n\nCarol\n", "Julie Bernard"),
+    ("Bonjour Dana,\n\nune de mes clientes, Madame Julie Bernard, cherche à vendre sa maison. Je lui ai donné vos"
+     " coordonnées, elle devrait vous appeler cette semaine.\n\nCarol\n", "Julie Bernard"),
+    ("Hallo Dana,\n\neine Kundin von mir, Julie Bernard, möchte ihr Haus verkaufen. Ich habe ihr Ihre Nummer"
+     " gegeben, sie wird Sie diese Woche anrufen.\n\nCarol\n", "Julie Bernard"),
+    ("Hi Dana,\n\nKirk Olsen needs a bookkeeper. He'll call you tomorrow.\n\nCarol\n", "Kirk Olsen"),
+    ("Bonjour Dana,\n\nmon voisin Luis cherche un comptable. Il va vous appeler.\n\nCarol\n", "Luis"),
+    ("Hola Dana,\n\nuna amiga mía, Anna Berg, busca una contable. Le he dado tu número; te llamará.\n\nCarol\n",
+     "Anna Berg"),
+    ("Hoi Dana,\n\neen vriendin van mij, Anna Berg, zoekt een boekhouder. Ze belt je morgen.\n\nCarol\n",
+     "Anna Berg"),
+    ("Ciao Dana,\n\nuna mia amica, Anna Berg, cerca una commercialista. Ti chiamerà domani.\n\nCarol\n",
+     "Anna Berg"),
+])
+def test_a_pronoun_calls_for_the_one_person_the_sentence_before_named(body, name):
+    # user trial: the name and "she should call you" in two sentences went to review (weak_intro)
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", name: "prospect"}
+
+
+@pytest.mark.parametrize("body", [
+    # two people named: "she" may be either
+    "Hi Dana,\n\na client of mine, Julie Bernard, and her husband Marc Petit want to sell. I gave her your details,"
+    " she should call you.\n\nCarol\n",
+    "Bonjour Dana,\n\nune de mes clientes, Julie Bernard, cherche avec Marc Petit une maison. Elle va vous"
+    " appeler.\n\nCarol\n",
+    # the named person is not in the sentence right before the call
+    "Hi Dana,\n\na client of mine, Julie Bernard, wants to sell her house. The market is slow. She should call you"
+    " this week.\n\nCarol\n",
+])
+def test_a_pronoun_that_may_be_someone_else_goes_to_review(body):
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("needs_review", "weak_intro"), v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "Bonjour Dana,\n\nune de mes clientes, Julie Bernard, cherche à vendre sa maison. Elle ne va pas vous appeler,"
+    " elle a trouvé.\n\nCarol\n",
+    "Hallo Dana,\n\neine Kundin von mir, Julie Bernard, wollte ihr Haus verkaufen. Sie wird Sie nicht anrufen.\n\n"
+    "Carol\n",
+    "Hi Dana,\n\na client of mine, Julie Bernard, wanted to sell her house. She won't call you after all.\n\nCarol\n",
+])
+def test_a_pronoun_that_will_not_call_names_no_one(body):
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert v.kind in ("not_intro", "needs_review"), v.reason

@@ -184,3 +184,43 @@ SERVICE_CALLER = re.compile(
     r"|mensajero|repartidor|conductor|técnico|equipo|departamento|servicio|oficina"
     r"|koerier|bezorger|chauffeur|technicus|afdeling|klantenservice|kantoor|verkoopteam"
     r"|corriere|autista|tecnico|ufficio|servizio|reparto|assistenza)(?![\w'’-])[^.!?\n]{0,30}?" + _WILL, _I)
+
+# A person named in one sentence, a pronoun calling in the next: "a client of mine, Julie Bernard, wants to sell her
+# house. I gave her your details, she should call you this week." (user trial: filed for review, the name and the
+# call were not in one sentence). The naming sentence says who they are before the name, between commas, or starts
+# with the name and what they want:
+_ONE_OF_MY = r"one of my|one of our|un de mes|une de mes|uno de mis|una de mis|uno dei miei|una delle mie|een van mijn"
+_WANTS = (
+    r"wants?|needs?|is looking|would like|plans?|möchte|will|sucht|braucht|plant|veut|cherche|souhaite|voudrait"
+    r"|a besoin|quiere|busca|necesita|wil|zoekt|heeft .{0,20}nodig|vuole|cerca|ha bisogno"
+)
+NAMED_BEFORE_PRONOUN = [re.compile(p, _U) for p in (
+    r"(?<![\w'’-])(?i:" + _ONE_OF_MY + "|" + _A_OR_MY + r")\s++(?:[a-zà-ÿ]+\s++)?(?i:" + _KIN + r")s?(?![\w'’-])"
+    r"(?:\s++(?i:of (?:mine|ours)|von mir|von uns|à moi|mí[oa]|van (?:me|mij|ons)))?"
+    r"[ \t]*+[,–—][ \t]*+" + _NAME + r"[ \t]*+[,–—]",
+    r"^\s*+" + _RELATION + _NAME + r"\s++(?i:" + _WANTS + r")\b",
+)]
+# The pronoun that calls, in the sentence right after: a subject pronoun ("she", "elle", "sie", "ze"), or the
+# verb alone where a language drops it ("te llamará", "ti chiamerà"). Not "they", "ils": more than one person.
+# The words between skip no negation ("sie wird Sie nicht anrufen": trap_words.NOT_COMING as well).
+_NOT_NEG = r"(?:(?!nicht\b|niet\b|not\b)\w+ )"
+PRONOUN_CALLS = re.compile("|".join((
+    r"\b(?:she|he)(?:['’]ll| will| should| may| might| is going to)? (?:probably |likely |soon )?(?:call|ring|phone"
+    r"|e-?mail|text|contact|get in touch with|reach out to) you\b",
+    r"\b(?:she|he)['’]ll (?:be|get) in touch\b",
+    r"\b(?:elle|il) (?:va |devrait |doit |pourrait )?(?:t['’] ?|vous )(?:appeler|appellera|contacter|contactera"
+    r"|écrire|écrira)\b",
+    r"\b(?:sie|er) (?:wird|sollte|müsste|dürfte|möchte|will) (?:dich|sie|euch) " + _NOT_NEG + r"{0,3}?(?:anrufen"
+    r"|kontaktieren)\b",
+    r"\b(?:sie|er) (?:wird|sollte|möchte|will) sich " + _NOT_NEG + r"{0,3}?melden\b",
+    r"\b(?:sie|er) (?:ruft (?:dich|sie|euch)|meldet sich) " + _NOT_NEG + r"{0,3}?(?:an|bei (?:dir|ihnen|euch))\b",
+    r"\b(?:te|le) (?:llamará|contactará|va a llamar|debería llamar)\b",
+    r"\b(?:debería|va a) (?:llamarte|llamarle|contactarte|contactarle)\b",
+    r"\b(?:ti|la|vi) (?:chiamerà|contatterà|dovrebbe chiamare)\b", r"\bdovrebbe (?:chiamarti|contattarti)\b",
+    r"\b(?:ze|zij|hij) (?:belt|mailt) (?:je|u)\b",
+    r"\b(?:ze|zij|hij) (?:zal|gaat|zou) (?:je|u) " + _NOT_NEG + r"{0,3}?(?:moeten )?(?:bellen|mailen|contacteren)\b",
+)), _I)
+# Other people in the naming sentence make the pronoun ambiguous: a first and last name ("Marc Petit"), a person
+# said who they are ("her husband Marc"), a known given name. German capitalises nouns, so a word alone is no one.
+OTHER_PERSON = re.compile(
+    r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][\w'’-]++[ \t]++[A-ZÀ-ÖØ-Þ][\w'’-]++|" + _RELATION_WORDS + _NAME, _U)

@@ -11,13 +11,17 @@ from typing import Protocol
 
 from worker.classify import noise, ooo
 from worker.classify.directory import Directory
+from worker.classify.given_names import GIVEN_NAMES
 from worker.classify.heads_up_words import (
     CALLER_NAMED,
     DETERMINERS,
     ERRAND,
     GAVE_NAME_FIRST,
+    NAMED_BEFORE_PRONOUN,
     NOT_A_NAME,
+    OTHER_PERSON,
     PERSON_SAID,
+    PRONOUN_CALLS,
     SERVICE_CALLER,
     not_a_person,
 )
@@ -359,12 +363,52 @@ def _heads_up_name(text: str) -> tuple[str | None, float, str]:
     said = _named(PERSON_SAID, head) if hint and CONTACT_WORD.search(hint) else None
     if said:  # "I gave her your number - Anna Berg, my neighbour": one clause passes it, another names her
         return said, 0.8, f"that their contact went to someone ({hint!r}) and named {{name}}"
+    caller, pronoun = _pronoun_caller(head, no)
+    if caller:  # "a client of mine, Julie Bernard, wants to sell her house. … she should call you"
+        return caller, 0.8, f"that {{name}} will get in touch ({pronoun!r}, of the one person named just before)"
     introduced = _named(INTRO_NAMED, text)
     if introduced is None:
         return None, 0.0, ""
     if cues(text).hint:  # "… ich gebe ihr deine Kontaktdaten": the newcomer has the contact
         return introduced, 0.85, "about {name} and passed on their contact"
     return introduced, 0.6, "about {name}, without saying they will get in touch"
+
+
+# A sentence ends at ".", "!" or "?" before a space, or at a blank line; not at a title's dot ("Mme. Bernard").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s++|\n[ \t]*+\n\s*+")
+
+
+def _sentence_before(text: str, at: int) -> str:
+    """The whole sentence before the one that `at` is in ("" when that one is the first)."""
+    starts = [0]
+    for end in _SENTENCE_END.finditer(text, 0, at):
+        words = text[max(0, end.start() - 20):end.start()].split()
+        if not (words and titles.is_title(words[-1])):
+            starts.append(end.end())
+    return text[starts[-2]:starts[-1]] if len(starts) > 1 else ""
+
+
+def _pronoun_caller(text: str, skip: Sequence[tuple[int, int]]) -> tuple[str | None, str]:
+    """Who the pronoun that will call is: the one person the sentence before named ("a client of mine, Julie
+    Bernard, wants to sell her house. I gave her your details, she should call you"), and the pronoun's words. No
+    one when that sentence named no one or more (a person decides: weak_intro), nor where `skip` says no one is
+    coming ("elle ne va pas vous appeler")."""
+    for call in PRONOUN_CALLS.finditer(text):
+        if any(start < call.end() and call.start() < end for start, end in skip):
+            continue
+        before = _sentence_before(text, call.start())
+        named = _named(NAMED_BEFORE_PRONOUN, before)
+        if named and not _others_named(before, named):
+            return named, call.group(0)
+    return None, ""
+
+
+def _others_named(sentence: str, named: str) -> list[str]:
+    """People in the sentence besides `named`: "Marc Petit", "her husband Marc", a known given name."""
+    known = {*named.split(), *NOT_A_NAME, *DETERMINERS, *PRONOUNS}
+    words = [w for m in OTHER_PERSON.finditer(sentence) for w in _WORD.findall(m.group(0))]
+    words += [w for w in _WORD.findall(sentence) if w in GIVEN_NAMES]
+    return [w for w in words if w[0].isupper() and w not in known and not titles.is_title(w)]
 
 
 def promise(msg: Inbound, ctx: Context) -> Verdict | None:
