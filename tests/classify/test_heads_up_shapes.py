@@ -241,3 +241,14 @@ def test_a_pronoun_that_may_be_someone_else_goes_to_review(body):
 def test_a_pronoun_that_will_not_call_names_no_one(body):
     v = verdict(mail(CAROL, DANA_TO, body))
     assert v.kind in ("not_intro", "needs_review"), v.reason
+
+
+@pytest.mark.parametrize("body", [
+    "Hi Dana,\na client of mine, Julie Bernard, wants to sell her house. She should call you this week.\n\nCarol\n",
+    "Hallo Dana,\neine Kundin von mir, Julie Bernard, möchte ihr Haus verkaufen. Sie wird dich anrufen.\n\nCarol\n",
+])
+def test_the_greeting_on_the_line_before_is_no_other_person(body):
+    # "Dana" on the greeting line right above the naming sentence is spoken to: the pronoun is still Julie
+    v = verdict(mail(CAROL, DANA_TO, body))
+    assert (v.kind, v.rule) == ("heads_up", "heads_up"), v.reason
+    assert roles(v) == {DANA_EMAIL: "provider", "Julie Bernard": "prospect"}

@@ -116,9 +116,11 @@ Il Lo Gli Mio Mia Nostro Nostra One Each Every Any Some All None Both Einer Kein
 """.split())
 # Words a name does not start with, that may stand before one: greetings ("Hoi Dana"), days and months
 # ("Monday will be fine"), and someone unnamed. A title alone is no name either (not_a_person).
-NOT_A_NAME = frozenset("""
+GREETINGS = frozenset("""
 Hi Hey Hello Hallo Hoi Dear Liebe Lieber Sehr Bonjour Bonsoir Salut Cher Chère Hola Querida Querido Estimada Estimado
 Ciao Caro Cara Gentile Buongiorno Beste Geachte Goedemorgen Morning Good
+""".split())
+NOT_A_NAME = GREETINGS | frozenset("""
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday Tomorrow Today Tonight Montag Dienstag Mittwoch Donnerstag
 Freitag Samstag Sonntag Morgen Heute January February March April June July August September October November
 December Januar Februar März Juni Juli Oktober Dezember
@@ -224,3 +226,6 @@ PRONOUN_CALLS = re.compile("|".join((
 # said who they are ("her husband Marc"), a known given name. German capitalises nouns, so a word alone is no one.
 OTHER_PERSON = re.compile(
     r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][\w'’-]++[ \t]++[A-ZÀ-ÖØ-Þ][\w'’-]++|" + _RELATION_WORDS + _NAME, _U)
+# The greeting on its own line before the naming sentence, with no blank line after it ("Hi Dana,\na client of
+# mine, Julie Bernard, wants …"): Dana is spoken to, not another person the pronoun may be.
+GREETING_LINE = re.compile(r"^\s*+(?:" + "|".join(sorted(GREETINGS)) + r")\b[^\n.!?]{0,60},[ \t]*+\n", _U)

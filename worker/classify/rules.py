@@ -17,6 +17,7 @@ from worker.classify.heads_up_words import (
     DETERMINERS,
     ERRAND,
     GAVE_NAME_FIRST,
+    GREETING_LINE,
     NAMED_BEFORE_PRONOUN,
     NOT_A_NAME,
     OTHER_PERSON,
@@ -385,7 +386,7 @@ def _sentence_before(text: str, at: int) -> str:
         words = text[max(0, end.start() - 20):end.start()].split()
         if not (words and titles.is_title(words[-1])):
             starts.append(end.end())
-    return text[starts[-2]:starts[-1]] if len(starts) > 1 else ""
+    return GREETING_LINE.sub("", text[starts[-2]:starts[-1]], count=1) if len(starts) > 1 else ""
 
 
 def _pronoun_caller(text: str, skip: Sequence[tuple[int, int]]) -> tuple[str | None, str]:
