@@ -211,5 +211,6 @@ def test_a_mail_that_never_rendered_is_not_retried_as_an_empty_mail(tmp_path, sq
     said = cli("outbox", "retry", str(failed), cwd=tmp_path, env=env, ok=False)
     told = " ".join((said.stdout + said.stderr).split())
     assert said.returncode == 1 and "never rendered" in told and "en/status_confirmation.txt" in told, told
+    assert "cannot be sent" in told  # not "fix it and retry": nothing renders the row again
     assert "0 failed mail(s) queued again" in cli("outbox", "retry", "--failed", cwd=tmp_path, env=env).stdout
     assert outbox_rows(app)["status_confirmation"][0] == "failed"

@@ -218,7 +218,13 @@ def test_the_outbox_lists_previews_and_retries_or_cancels_the_members_mail(world
     token = dana.get("/api/session").json()["csrf"]
     again = dana.post(f"/api/outbox/{mine.id}/retry", headers={"X-CSRF-Token": token}).json()
     assert again["changed"] is True and again["mail"]["status"] == "queued"
-    assert set(again) == {"action", "changed", "mail", "paused"}
+    assert set(again) == {"action", "changed", "mail", "paused", "why_not"} and again["why_not"] is None
+    with app.sessions.begin() as s:  # a mail whose template failed: no text to send
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == mine.id).values(
+            status="failed", subject="(not rendered)", text_body="", html_body="", last_error="template x: broken"))
+    refused = post(dana, f"/outbox/{mine.id}/retry", page=f"/outbox/{mine.id}")
+    assert f"Outbox #{mine.id} (thank_you) was never rendered (template x: broken): it cannot be sent" in \
+        html.unescape(refused.text)
 
 
 def test_quarantine_and_health_are_for_coordinators(world, tmp_path):
@@ -464,15 +470,17 @@ def test_times_show_in_the_members_own_zone(tmp_path, sqlite_url, clock):
 
     from tests.web.conftest import MEMBERS as WEB_MEMBERS
 
-    clock.current = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    clock.current = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
     members = [{**m, "timezone": "Europe/Paris"} if m["name"] == DANA[0] else m for m in WEB_MEMBERS]
     app = build_app(tmp_path, sqlite_url, ENV, now=clock, members=members, thank_you={"delay_seconds": 0},
                     outbound={"quiet_hours": None})
     try:
         rid = log_intro(app, 1, CAROL, ("Alice Brook", "alice@y.example"), DANA, clock.current)
-        page = sign_in(client_for(app), app, DANA[1]).get(f"/referrals/{rid}").text
-        assert "3 Dec 2026 16:00 CET" in page and "15:00 UTC" not in page
+        dana = sign_in(client_for(app), app, DANA[1])
+        page = dana.get(f"/referrals/{rid}").text
+        assert "4 Dec 2026 00:30 CET" in page and "23:30 UTC" not in page
+        assert "4 Dec 2026" in dana.get("/referrals").text  # the list says the same day
         zoe = sign_in(client_for(app), app, ZOE[1]).get(f"/referrals/{rid}").text  # no zone of her own: UTC
-        assert "3 Dec 2026 15:00 UTC" in zoe
+        assert "3 Dec 2026 23:30 UTC" in zoe
     finally:
         app.engine.dispose()

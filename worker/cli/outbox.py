@@ -129,10 +129,8 @@ def _act(inv: Invocation, action: str, outbox_id: int, as_json: bool) -> int:
         if action == "retry" and waiting:  # it is not lost, only waiting: say how to send it now
             inv.fail(f"outbox #{outbox_id} is queued, {waiting}: `introledger outbox send-now {outbox_id}` "
                      "sends it now")
-        elif action == "retry" and row.status in box.RETRYABLE and not row.text_body:
-            inv.fail(f"outbox #{outbox_id} ({row.kind}) was never rendered"
-                     + (f" ({row.last_error})" if row.last_error else "")
-                     + ": queued again it would go out empty; fix what it names (`introledger templates check`)")
+        elif action == "retry" and box.unsendable(row):
+            inv.fail(box.unsendable(row))
         else:
             inv.fail(f"outbox #{outbox_id} is {row.status}: nothing to {action}")
         return 1

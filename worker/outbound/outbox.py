@@ -280,6 +280,15 @@ def rendered() -> ColumnElement[bool]:
     return OutboxMessage.text_body != ""
 
 
+def unsendable(row: OutboxMessage) -> str:
+    """Why a row that could otherwise be retried cannot be: it has no mail in it (rendered())."""
+    if row.status not in RETRYABLE or row.text_body:
+        return ""
+    problem = f" ({row.last_error})" if row.last_error else ""
+    return (f"outbox #{row.id} ({row.kind}) was never rendered{problem}: it cannot be sent — queued again it "
+            "would go out empty (`introledger templates check` finds such problems before they cost a mail)")
+
+
 def retry(session: Session, outbox_id: int, now: datetime) -> bool:
     """A person asks to try a failed, suppressed, cancelled, unconfirmed or bounced row again (an
     unconfirmed one may then arrive twice: the person decided, e.g. after asking the recipient; a

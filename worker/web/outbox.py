@@ -87,7 +87,8 @@ def act(ctx: Ctx) -> dict:
         done = ACTIONS[action](session, outbox_id, ctx.now())
         session.refresh(row)
         pause = pauses.paused(session, row.to_addr) if done and action == "retry" else None
-        return {"action": action, "changed": bool(done), "mail": shapes.outbox_json(row),
+        why = box.unsendable(row) if action == "retry" and not done else ""
+        return {"action": action, "changed": bool(done), "mail": shapes.outbox_json(row), "why_not": why or None,
                 "paused": None if pause is None else {"email": pause.email, "since": pause.created_at.isoformat(),
                                                       "reason": pause.reason}}
 
@@ -97,7 +98,8 @@ def act_form(ctx: Ctx) -> Response:
     did = act(ctx)
     mail = did["mail"]
     if not did["changed"]:
-        said = f"Outbox #{mail['id']} is {mail['status']}: nothing to {did['action']}."
+        said = (did["why_not"][:1].upper() + did["why_not"][1:] + ".") if did["why_not"] else \
+            f"Outbox #{mail['id']} is {mail['status']}: nothing to {did['action']}."
     elif did["action"] == "send-now":
         said = f"Outbox #{mail['id']} goes out with the next sweep of the worker, outside the daily cap."
     else:
