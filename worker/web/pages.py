@@ -73,11 +73,20 @@ def _moment(context, when: datetime | None) -> str:
     return f"{local:%-d %b %Y %H:%M} {local.tzname()}"
 
 
+@pass_context
+def _day(context, when: datetime | None) -> str:
+    """The date in the viewer's zone, as _moment's: a list and a referral's page say the same day."""
+    if not when:
+        return ""
+    local = when.astimezone(context.get('zone') or UTC) if isinstance(when, datetime) and when.tzinfo else when
+    return f"{local:%-d %b %Y}"
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["money"] = lambda cents, currency: format_money(cents, currency) if cents is not None else ""
-    env.filters["day"] = lambda when: when.strftime("%-d %b %Y") if when else ""
+    env.filters["day"] = _day
     env.filters["moment"] = _moment
     env.filters["words"] = lambda value: str(value).replace("_", " ")
     env.filters["signed"] = lambda n: f"{n:+d}" if n else "0"
