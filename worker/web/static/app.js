@@ -6,7 +6,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute("data-confirm");
-    // A question of its own for one choice (data-confirm-won): only WON mails the introducer.
+    // A question of its own for a choice that mails the introducer (data-confirm-won, -qualified).
     var status = form.querySelector("select[name=status]");
     if (question && status && status.value) question = form.getAttribute("data-confirm-" + status.value.toLowerCase()) || question;
     if (question && !window.confirm(question)) event.preventDefault();
