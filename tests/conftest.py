@@ -222,3 +222,26 @@ def redis_db(redis_url):
     yield url
     client.flushdb()
     client.close()
+
+
+# The catalogs PostgreSQL keeps of the schemas the tests make and drop (a few hundred thousand rows
+# a run) are dead rows until vacuumed, and autovacuum is off on our machines: after four runs the
+# test database's pg_attribute held 1.7 million dead rows (356 MB) and the suite took 345 s instead
+# of 252. Vacuumed once a run, before any test (in pytest-xdist's controller, or the only process).
+CATALOGS = ("pg_attribute", "pg_depend", "pg_class", "pg_trigger", "pg_constraint", "pg_index", "pg_type",
+            "pg_attrdef", "pg_sequence", "pg_namespace", "pg_description", "pg_shdepend")
+
+
+def pytest_sessionstart(session):
+    if hasattr(session.config, "workerinput"):
+        return
+    try:
+        import psycopg
+
+        from tests.fixtures_servers import POSTGRES_URL
+
+        url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute("VACUUM " + ", ".join(f"pg_catalog.{c}" for c in CATALOGS))
+    except Exception:  # noqa: BLE001 - no server here (its tests skip or fail on their own), or no right to
+        pass
