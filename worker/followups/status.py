@@ -171,18 +171,18 @@ class StatusDesk:
         # Like a SNOOZE: it moves the next follow-up only while there is one to ask (not after a final answer).
         if back is not None and referral is not None and referral.status in lifecycle.sources("snooze"):
             self.followups.reschedule(session, referral_id, back + timedelta(days=1), later_only=True)
-        if back is not None:
-            self._hold_the_rest(session, msg.from_address.email, referral_id, back + timedelta(days=1))
+        # The away person is the referral's member (follow-ups go to members): found by the
+        # referral, not by reading every member's addresses.
+        if back is not None and referral is not None and referral.member_id \
+                and self._members_own(session, referral, msg):
+            self._hold_the_rest(session, referral.member_id, referral_id, back + timedelta(days=1))
 
-    def _hold_the_rest(self, session: Session, sender: str, answered: int, start: datetime) -> None:
+    def _hold_the_rest(self, session: Session, member_id: int, answered: int, start: datetime) -> None:
         """The away member's other follow-ups wait for the return date too: a robot answers a sender
         once, and the rest would pile up unread (a step already due later stays; none is added)."""
-        member = next((m for m in session.scalars(select(Member)) if sender in (m.emails or ())), None)
-        if member is None:
-            return
         waiting = session.scalars(
             select(FollowUp.referral_id).join(Referral, Referral.id == FollowUp.referral_id)
-            .where(Referral.member_id == member.id, Referral.id != answered, FollowUp.status == Step.SCHEDULED,
+            .where(Referral.member_id == member_id, Referral.id != answered, FollowUp.status == Step.SCHEDULED,
                    FollowUp.due_at < start, Referral.status.in_(sorted(lifecycle.sources("snooze"))))
             .distinct()).all()
         for referral_id in waiting:
